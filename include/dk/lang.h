@@ -1,0 +1,200 @@
+/*
+ * dk/lang.h - code intelligence: languages, symbols, imports and calls.
+ *
+ * One model for every language. dk_lang_analyze parses a file with
+ * tree-sitter and returns its declarations (with qualified name paths for
+ * nested ones), imports, call sites and syntax-error ranges. It is pure: no
+ * I/O, no globals beyond read-only tables, safe to call from any thread.
+ *
+ * Ownership: a dk_analysis is immutable once returned and reference counted
+ * (atomically), so a cache can hand the same result to many threads. All
+ * strings inside it live as long as it does. Release with dk_analysis_unref.
+ *
+ * Spans: byte offsets are [start, end); lines are 1-based and inclusive.
+ */
+#ifndef DK_LANG_H
+#define DK_LANG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dk/errors.h"
+
+/** What a declaration is. The string forms are dk_symbol_kind_name(). */
+typedef enum dk_symbol_kind {
+    DK_SYM_FUNCTION = 0, /* free function */
+    DK_SYM_METHOD,       /* function declared inside a class, struct, impl, trait, ... */
+    DK_SYM_CLASS,
+    DK_SYM_STRUCT,
+    DK_SYM_UNION,
+    DK_SYM_ENUM,
+    DK_SYM_INTERFACE, /* interface, protocol */
+    DK_SYM_TRAIT,     /* Rust/Scala trait, Haskell type class */
+    DK_SYM_IMPL,      /* Rust impl block, Swift/Kotlin extension */
+    DK_SYM_TYPE,      /* type alias, typedef */
+    DK_SYM_CONSTANT,
+    DK_SYM_VARIABLE,
+    DK_SYM_MODULE,    /* module, namespace, package object */
+    DK_SYM_MACRO,     /* C #define, Rust macro_rules! */
+    DK_SYM_PROTOTYPE, /* a function declared without a body (C prototype, abstract method) */
+    DK_SYM_INCLUDE,   /* C/C++ #include (its name is the header as written) */
+    DK_SYM_KIND_COUNT
+} dk_symbol_kind;
+
+typedef enum dk_visibility {
+    DK_VIS_PUBLIC = 0,
+    DK_VIS_PRIVATE,
+    DK_VIS_PROTECTED,
+    DK_VIS_INTERNAL, /* package/crate/module-internal */
+} dk_visibility;
+
+typedef struct dk_span {
+    uint32_t start_byte;
+    uint32_t end_byte;
+    /* 1-based, inclusive */
+    uint32_t start_line;
+    uint32_t end_line;
+} dk_span;
+
+typedef struct dk_symbol {
+    dk_symbol_kind kind;
+    dk_visibility visibility;
+    /* bare name: "fmt", "Parser", "<stdio.h>" */
+    const char *name;
+    /* path of names from the outermost container: "Outer.Inner.method", "impl Display for Foo.fmt" */
+    const char *qualified_name;
+    /* deterministic, unique within the file: "<qualified>::<kind>" plus "#<n>" for the n-th (n>=2) duplicate */
+    const char *local_id;
+    /* 0 for the first declaration with this qualified name and kind, 1 for the next, ... */
+    uint32_t occurrence;
+    /* index of the enclosing symbol in dk_analysis.symbols, or -1 at top level */
+    int32_t parent;
+    /* the whole declaration including leading doc comments, attributes and decorators */
+    dk_span span;
+    /* the declaration proper (span without the leading comments/attributes) */
+    dk_span decl;
+    /* the body (block, class body, ...); valid only when has_body */
+    dk_span body;
+    bool has_body;
+    /* declaration head up to the body, whitespace runs collapsed to one space */
+    const char *signature;
+} dk_symbol;
+
+typedef struct dk_import {
+    /* module or header as written, quotes stripped: "os.path", "<stdio.h>", "./util" */
+    const char *module;
+    /* the imported name, or NULL when the whole module is imported */
+    const char *name;
+    /* local alias, or NULL */
+    const char *alias;
+    /* true when the module is outside the project (a package, a system header) */
+    bool is_external;
+    dk_span span;
+} dk_import;
+
+typedef struct dk_call {
+    /* callee as written: "foo", "self.bar", "std::fs::read", "obj.method" */
+    const char *callee;
+    /* innermost enclosing symbol (index into symbols), -1 at top level */
+    int32_t enclosing;
+    /* true for a method call through a receiver (obj.m(), obj->m()) */
+    bool is_method;
+    dk_span span;
+} dk_call;
+
+typedef struct dk_analysis {
+    /* language name ("python", ...) */
+    const char *language;
+    /* in source order of their start; parents precede their members */
+    const dk_symbol *symbols;
+    size_t nsymbols;
+    const dk_import *imports;
+    size_t nimports;
+    const dk_call *calls;
+    size_t ncalls;
+    /* top-most ERROR/MISSING regions, in source order */
+    const dk_span *errors;
+    size_t nerrors;
+    /* bytes of the source that was analysed */
+    size_t source_len;
+} dk_analysis;
+
+/** A registered language. */
+typedef struct dk_language dk_language;
+
+/**
+ * Find the language for `path`: by extension (case-insensitive), then by
+ * well-known file names, then by a `#!` line in `src` (may be NULL).
+ * @return the language (static, never freed) or NULL if unsupported.
+ */
+DK_EXTERN const dk_language *dk_language_for_path(const char *path, const char *src, size_t len);
+/** Language by name ("python", "tsx", ...), or NULL. */
+DK_EXTERN const dk_language *dk_language_by_name(const char *name);
+DK_EXTERN const char *dk_language_name(const dk_language *lang);
+/** NULL-terminated list of extensions (without dots). */
+DK_EXTERN const char *const *dk_language_extensions(const dk_language *lang);
+/** The i-th registered language, NULL past the end. */
+DK_EXTERN const dk_language *dk_language_at(size_t i);
+
+/**
+ * The tree-sitter syntax tree of `src` as an S-expression, for writing
+ * language support and tests. Returns a malloc'd string (caller frees) or
+ * NULL if the language cannot be loaded. Thread-safe.
+ */
+DK_EXTERN char *dk_lang_debug_tree(const dk_language *lang, const char *src, size_t len);
+
+/** Maximum source size dk_lang_analyze accepts (bytes). */
+#define DK_LANG_MAX_SOURCE (16u << 20)
+
+/**
+ * Parse `src` (`len` bytes) as `lang` and extract symbols, imports, calls and
+ * error ranges. Malformed input yields what can be recovered plus error
+ * ranges; it never crashes.
+ * @param[out] out new analysis with refcount 1 (caller unrefs)
+ * @return DK_OK; DK_EBINARY for content with NUL bytes; DK_ELIMIT over
+ *         DK_LANG_MAX_SOURCE; DK_EINVALID for invalid UTF-8; DK_ERROR if the
+ *         parser gave up (time-out).
+ * Thread-safe.
+ */
+DK_EXTERN int dk_lang_analyze(dk_analysis **out, const dk_language *lang, const char *src,
+                              size_t len);
+
+DK_EXTERN void dk_analysis_ref(const dk_analysis *a);
+/** Drop a reference; frees at zero. NULL is a no-op. */
+DK_EXTERN void dk_analysis_unref(const dk_analysis *a);
+
+DK_EXTERN const char *dk_symbol_kind_name(dk_symbol_kind kind);
+DK_EXTERN const char *dk_visibility_name(dk_visibility vis);
+/** True for kinds whose members are symbols of their own (class, impl, module, ...). */
+DK_EXTERN bool dk_symbol_kind_is_container(dk_symbol_kind kind);
+
+/*
+ * The symbol cache: analyses keyed by (language, content id). A content id
+ * is any byte string that identifies the bytes, normally the git blob id,
+ * so that the same content is parsed once whatever session or commit it
+ * appears in. Bounded by entry count (least recently used evicted).
+ * Thread-safe: one mutex; parsing happens outside it.
+ */
+typedef struct dk_symcache dk_symcache;
+
+DK_EXTERN int dk_symcache_new(dk_symcache **out, size_t max_entries);
+DK_EXTERN void dk_symcache_free(dk_symcache *cache);
+/**
+ * Return the cached analysis for (lang, key) or analyze `src` and cache it.
+ * @param[out] out a new reference (caller unrefs)
+ * @param[out] hit may be NULL; set to true when served from the cache
+ */
+DK_EXTERN int dk_symcache_get(dk_analysis **out, bool *hit, dk_symcache *cache,
+                              const dk_language *lang, const void *key, size_t key_len,
+                              const char *src, size_t len);
+
+typedef struct dk_symcache_stats {
+    uint64_t hits;
+    uint64_t misses;
+    size_t entries;
+} dk_symcache_stats;
+
+DK_EXTERN void dk_symcache_stats_get(dk_symcache_stats *out, dk_symcache *cache);
+
+#endif

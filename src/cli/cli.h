@@ -1,0 +1,20 @@
+/*
+ * cli/cli.h - subcommands of the dk binary (one file each) and shared helpers.
+ * Each returns the process exit status. Single-threaded; the CLI owns stdout.
+ */
+#ifndef DK_CLI_H
+#define DK_CLI_H
+
+#include <stddef.h>
+
+int cmd_symbols(int argc, char **argv);
+int cmd_languages(int argc, char **argv);
+int cmd_tree(int argc, char **argv);
+
+/** Install the logfmt trace hook on stderr (level from DK_LOG, default warn). */
+void cli_trace_install(void);
+
+/** Read a whole file (or "-" for stdin); returns 0 or -1 with errno-style message printed. */
+int cli_read_file(const char *path, char **out, size_t *len);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * cli/main.c - the `dk` command: dispatch to one file per subcommand.
+ *
+ * The CLI owns the process: it installs the trace hook (logfmt lines on
+ * stderr), prints results on stdout, and maps libdk errors to exit codes.
+ * Conventions: each subcommand is `int cmd_<name>(int argc, char **argv)`,
+ * returning the process exit status.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "dk/dk.h"
+#include "util/banned.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: dk <command> [args]\n"
+                 "\n"
+                 "commands:\n"
+                 "  symbols [--json] FILE...   list the symbols (functions, types, ...) of files\n"
+                 "  languages                  list the supported languages and extensions\n"
+                 "  tree [--lang NAME] FILE    print the tree-sitter syntax tree (for writing support)\n"
+                 "  version                    print the version\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    cli_trace_install();
+    if (strcmp(cmd, "symbols") == 0)
+        return cmd_symbols(argc - 1, argv + 1);
+    if (strcmp(cmd, "tree") == 0)
+        return cmd_tree(argc - 1, argv + 1);
+    if (strcmp(cmd, "languages") == 0)
+        return cmd_languages(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("dk %s\n", dk_version());
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "dk: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,695 @@
+/*
+ * lang/lang.c - the generic extractor: tree-sitter tree -> dk_analysis.
+ *
+ * One parse, then two passes over the tree:
+ *
+ *  1. Declarations. walk_level() visits the named children of a level with a
+ *     tree cursor. Each child is either a comment/attribute (it may start the
+ *     leading block of the next declaration), a declaration (the language's
+ *     classify() says so: recorded, and its members walked one level down
+ *     when it is a container), a transparent wrapper (walked as the same
+ *     level), or anything else (ends any leading block, not entered).
+ *     Function bodies are never entered: locals are not symbols.
+ *  2. Everything else, in one iterative depth-first pass over all nodes:
+ *     import statements (handed to the language), call sites (matched with
+ *     the language's call rules, attributed to the innermost enclosing
+ *     symbol), and the top-most ERROR / MISSING nodes as error ranges.
+ *
+ * Leading block rule: comments and attributes directly above a declaration
+ * belong to it when no blank line separates them from it or from each
+ * other, and the first of them does not share its line with the end of the
+ * preceding code (that is a trailing comment of the code before).
+ *
+ * Ownership: every string and array of a result lives in the result's own
+ * arena; the dk_analysis header is the first allocation of that arena, so
+ * one dk_arena_release frees all. Results are immutable and refcounted.
+ */
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lang/lang_int.h"
+#include "util/alloc.h"
+#include "util/map.h"
+#include "util/str.h"
+#include "util/vec.h"
+#include "util/banned.h"
+
+/* Parser time budget per file; tree-sitter is linear, this only stops pathologies. */
+#define LANG_PARSE_BUDGET_NS (20ll * 1000 * 1000 * 1000)
+/* Longest signature kept (bytes); longer heads are cut at a character boundary. */
+#define LANG_SIGNATURE_MAX 400
+/* Deepest nesting of containers walked; deeper members are not extracted. */
+#define LANG_MAX_DEPTH 64
+
+struct analysis_box {
+    /* must stay first: a dk_analysis * is a struct analysis_box * */
+    dk_analysis pub;
+    atomic_int refs;
+    dk_arena arena;
+};
+
+struct lang_ctx {
+    const dk_language *def;
+    const char *src;
+    size_t len;
+    dk_arena *arena;
+    dk_vec(dk_symbol) syms;
+    dk_vec(dk_import) imports;
+    dk_vec(dk_call) calls;
+    dk_vec(dk_span) errors;
+    /* line start offsets, for byte -> line */
+    dk_vec(uint32_t) line_starts;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Helpers exported to language files                                       */
+/* ------------------------------------------------------------------------ */
+
+bool lang_is_any(TSNode n, const char *const *types)
+{
+    if (!types || ts_node_is_null(n))
+        return false;
+    const char *t = ts_node_type(n);
+    for (; *types; types++) {
+        if (strcmp(t, *types) == 0)
+            return true;
+    }
+    return false;
+}
+
+TSNode lang_child_of_type(TSNode n, const char *type)
+{
+    uint32_t c = ts_node_named_child_count(n);
+    for (uint32_t i = 0; i < c; i++) {
+        TSNode ch = ts_node_named_child(n, i);
+        if (strcmp(ts_node_type(ch), type) == 0)
+            return ch;
+    }
+    return (TSNode){0};
+}
+
+TSNode lang_any_child_of_type(TSNode n, const char *type)
+{
+    uint32_t c = ts_node_child_count(n);
+    for (uint32_t i = 0; i < c; i++) {
+        TSNode ch = ts_node_child(n, i);
+        if (strcmp(ts_node_type(ch), type) == 0)
+            return ch;
+    }
+    return (TSNode){0};
+}
+
+bool lang_text_eq(struct lang_ctx *cx, TSNode n, const char *text)
+{
+    if (ts_node_is_null(n))
+        return false;
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    size_t tl = strlen(text);
+    return e - s == tl && memcmp(cx->src + s, text, tl) == 0;
+}
+
+bool lang_has_child_text(struct lang_ctx *cx, TSNode n, const char *text)
+{
+    uint32_t c = ts_node_child_count(n);
+    for (uint32_t i = 0; i < c; i++) {
+        if (lang_text_eq(cx, ts_node_child(n, i), text))
+            return true;
+    }
+    return false;
+}
+
+const char *lang_text_range(struct lang_ctx *cx, uint32_t start, uint32_t end)
+{
+    if (end > cx->len)
+        end = (uint32_t)cx->len;
+    if (start > end)
+        start = end;
+    return dk_arena_strndup(cx->arena, cx->src + start, end - start);
+}
+
+const char *lang_text(struct lang_ctx *cx, TSNode n)
+{
+    if (ts_node_is_null(n))
+        return "";
+    return lang_text_range(cx, ts_node_start_byte(n), ts_node_end_byte(n));
+}
+
+const char *lang_strdup(struct lang_ctx *cx, const char *s, size_t len)
+{
+    return dk_arena_strndup(cx->arena, s, len);
+}
+
+const char *lang_sprintf(struct lang_ctx *cx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    dk_str s = DK_STR_INIT;
+    dk_str_vaddf(&s, fmt, ap);
+    va_end(ap);
+    const char *out = dk_arena_strndup(cx->arena, s.ptr, s.len);
+    dk_str_release(&s);
+    return out;
+}
+
+const char *lang_unquote(struct lang_ctx *cx, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= 2) {
+        char a = s[0], b = s[n - 1];
+        if ((a == '"' && b == '"') || (a == '\'' && b == '\'') || (a == '`' && b == '`') ||
+            (a == '<' && b == '>'))
+            return dk_arena_strndup(cx->arena, s + 1, n - 2);
+    }
+    return s;
+}
+
+const char *lang_source(struct lang_ctx *cx, size_t *len)
+{
+    if (len)
+        *len = cx->len;
+    return cx->src;
+}
+
+static uint32_t line_of(const struct lang_ctx *cx, uint32_t byte)
+{
+    /* largest i with line_starts[i] <= byte; lines are 1-based */
+    size_t lo = 0, hi = cx->line_starts.len;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cx->line_starts.items[mid] <= byte)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo + 1;
+}
+
+static dk_span span_of(const struct lang_ctx *cx, uint32_t start, uint32_t end)
+{
+    dk_span s = {start, end, line_of(cx, start), 0};
+    /* the last byte's line: an end just after a newline stays on that line */
+    s.end_line = end > start ? line_of(cx, end - 1) : s.start_line;
+    return s;
+}
+
+static dk_span node_span(const struct lang_ctx *cx, TSNode n)
+{
+    return span_of(cx, ts_node_start_byte(n), ts_node_end_byte(n));
+}
+
+void lang_add_import(struct lang_ctx *cx, TSNode at, const char *module, const char *name,
+                     const char *alias, bool is_external)
+{
+    if (!module || !*module)
+        return;
+    dk_import *im = dk_vec_push_zero(&cx->imports);
+    im->module = module;
+    im->name = name && *name ? name : NULL;
+    im->alias = alias && *alias ? alias : NULL;
+    im->is_external = is_external;
+    im->span = node_span(cx, at);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pass 1: declarations                                                     */
+/* ------------------------------------------------------------------------ */
+
+static bool is_blank_between(const struct lang_ctx *cx, uint32_t from, uint32_t to)
+{
+    /* a blank line: two newlines with only spaces/tabs/CR between them */
+    int newlines = 0;
+    for (uint32_t i = from; i < to && i < cx->len; i++) {
+        char c = cx->src[i];
+        if (c == '\n') {
+            if (++newlines >= 2)
+                return true;
+        } else if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') {
+            newlines = 0;
+        }
+    }
+    return false;
+}
+
+static bool same_line(const struct lang_ctx *cx, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = a; i < b && i < cx->len; i++) {
+        if (cx->src[i] == '\n')
+            return false;
+    }
+    return true;
+}
+
+/* Collapse whitespace runs to one space and trim; cut at LANG_SIGNATURE_MAX. */
+static const char *make_signature(struct lang_ctx *cx, uint32_t start, uint32_t end)
+{
+    dk_str s = DK_STR_INIT;
+    bool space = false;
+    for (uint32_t i = start; i < end && i < cx->len; i++) {
+        unsigned char c = (unsigned char)cx->src[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            space = s.len > 0;
+            continue;
+        }
+        if (space) {
+            dk_str_addch(&s, ' ');
+            space = false;
+        }
+        if (s.len >= LANG_SIGNATURE_MAX && (c & 0xc0) != 0x80)
+            break;
+        dk_str_addch(&s, (char)c);
+    }
+    const char *out = dk_arena_strndup(cx->arena, s.ptr, s.len);
+    dk_str_release(&s);
+    return out;
+}
+
+static bool kind_is_type_container(int kind)
+{
+    return kind == DK_SYM_CLASS || kind == DK_SYM_STRUCT || kind == DK_SYM_UNION ||
+           kind == DK_SYM_ENUM || kind == DK_SYM_INTERFACE || kind == DK_SYM_TRAIT ||
+           kind == DK_SYM_IMPL;
+}
+
+static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int depth);
+
+static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, int32_t parent,
+                        uint32_t lead_start, int depth)
+{
+    TSNode decl = ts_node_is_null(d->node) ? node : d->node;
+    const char *name = d->name;
+    if (!name)
+        name = ts_node_is_null(d->name_node) ? "" : lang_text(cx, d->name_node);
+    if (!*name)
+        return; /* nameless: not a symbol (its text stays with the surrounding code) */
+
+    dk_symbol_kind kind = d->kind;
+    if (kind == DK_SYM_FUNCTION && parent >= 0 &&
+        kind_is_type_container((int)cx->syms.items[parent].kind))
+        kind = DK_SYM_METHOD;
+
+    dk_str q = DK_STR_INIT;
+    if (parent >= 0) {
+        dk_str_adds(&q, cx->syms.items[parent].qualified_name);
+        dk_str_addch(&q, '.');
+    }
+    if (d->qualifier && *d->qualifier) {
+        dk_str_adds(&q, d->qualifier);
+        dk_str_addch(&q, '.');
+    }
+    dk_str_adds(&q, name);
+
+    uint32_t ds = ts_node_start_byte(decl), de = ts_node_end_byte(decl);
+    dk_symbol *sym = dk_vec_push_zero(&cx->syms);
+    sym->kind = kind;
+    sym->visibility = d->visibility;
+    sym->name = name;
+    sym->qualified_name = dk_arena_strndup(cx->arena, q.ptr, q.len);
+    dk_str_release(&q);
+    sym->parent = parent;
+    sym->decl = span_of(cx, ds, de);
+    sym->span = span_of(cx, lead_start < ds ? lead_start : ds, de);
+    if (!ts_node_is_null(d->body)) {
+        sym->has_body = true;
+        sym->body = node_span(cx, d->body);
+        sym->signature = make_signature(cx, ds, ts_node_start_byte(d->body));
+    } else {
+        sym->signature = make_signature(cx, ds, de);
+    }
+
+    if (d->container && depth < LANG_MAX_DEPTH) {
+        TSNode members = ts_node_is_null(d->members) ? d->body : d->members;
+        if (!ts_node_is_null(members))
+            walk_level(cx, members, (int32_t)(cx->syms.len - 1), depth + 1);
+    }
+}
+
+static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int depth)
+{
+    const dk_language *def = cx->def;
+    int parent_kind = parent >= 0 ? (int)cx->syms.items[parent].kind : -1;
+    TSTreeCursor cur = ts_tree_cursor_new(level);
+    if (!ts_tree_cursor_goto_first_child(&cur)) {
+        ts_tree_cursor_delete(&cur);
+        return;
+    }
+    /* the leading block being collected: [lead_start, lead_end), or none */
+    bool have_lead = false;
+    uint32_t lead_start = 0, lead_end = 0;
+    /* end of the last code (non-comment) sibling, for the trailing-comment rule */
+    uint32_t prev_code_end = ts_node_start_byte(level);
+    bool have_prev_code = false;
+    do {
+        TSNode n = ts_tree_cursor_current_node(&cur);
+        if (!ts_node_is_named(n))
+            continue;
+        uint32_t ns = ts_node_start_byte(n), ne = ts_node_end_byte(n);
+        if (lang_is_any(n, def->comment_types) || lang_is_any(n, def->attribute_types)) {
+            bool trailing = have_prev_code && same_line(cx, prev_code_end, ns) &&
+                            lang_is_any(n, def->comment_types);
+            if (trailing) {
+                have_lead = false;
+            } else if (have_lead && !is_blank_between(cx, lead_end, ns)) {
+                lead_end = ne;
+            } else {
+                have_lead = true;
+                lead_start = ns;
+                lead_end = ne;
+            }
+            if (trailing)
+                prev_code_end = ne;
+            continue;
+        }
+        uint32_t start = ns;
+        if (have_lead && !is_blank_between(cx, lead_end, ns))
+            start = lead_start;
+        have_lead = false;
+        struct lang_decl d;
+        memset(&d, 0, sizeof(d));
+        if (def->classify && def->classify(cx, n, parent_kind, &d)) {
+            record_decl(cx, n, &d, parent, start, depth);
+        } else if (lang_is_any(n, def->transparent_types) && depth < LANG_MAX_DEPTH) {
+            walk_level(cx, n, parent, depth + 1);
+        }
+        have_prev_code = true;
+        prev_code_end = ne;
+    } while (ts_tree_cursor_goto_next_sibling(&cur));
+    ts_tree_cursor_delete(&cur);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pass 2: imports, calls, errors                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Innermost symbol whose declaration contains byte `pos`, or -1. */
+static int32_t enclosing_symbol(const struct lang_ctx *cx, uint32_t pos)
+{
+    /* symbols are in pre-order, so starts are non-decreasing along the vector */
+    size_t lo = 0, hi = cx->syms.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cx->syms.items[mid].decl.start_byte <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /*
+     * Spans nest, so any symbol containing pos that starts at or before the
+     * last symbol starting at or before pos is that symbol or an ancestor.
+     */
+    for (int32_t i = (int32_t)lo - 1; i >= 0; i = cx->syms.items[i].parent) {
+        const dk_symbol *s = &cx->syms.items[i];
+        if (s->decl.start_byte <= pos && pos < s->decl.end_byte)
+            return i;
+    }
+    return -1;
+}
+
+static void record_call(struct lang_ctx *cx, TSNode n, const struct lang_call_rule *rule)
+{
+    TSNode callee = rule->callee_field ? lang_field(n, rule->callee_field)
+                                       : ts_node_named_child(n, 0);
+    if (ts_node_is_null(callee))
+        return;
+    uint32_t start = ts_node_start_byte(callee), end = ts_node_end_byte(callee);
+    bool is_method = lang_is_any(callee, cx->def->member_types);
+    if (rule->receiver_field) {
+        TSNode recv = lang_field(n, rule->receiver_field);
+        if (!ts_node_is_null(recv)) {
+            is_method = true;
+            if (ts_node_start_byte(recv) < start)
+                start = ts_node_start_byte(recv);
+        }
+    }
+    if (end <= start)
+        return;
+    dk_call *c = dk_vec_push_zero(&cx->calls);
+    c->callee = make_signature(cx, start, end);
+    c->is_method = is_method;
+    c->span = node_span(cx, n);
+    c->enclosing = enclosing_symbol(cx, ts_node_start_byte(n));
+}
+
+static const struct lang_call_rule *call_rule_for(const dk_language *def, TSNode n)
+{
+    if (!def->calls)
+        return NULL;
+    const char *t = ts_node_type(n);
+    for (const struct lang_call_rule *r = def->calls; r->type; r++) {
+        if (strcmp(r->type, t) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static void scan_tree(struct lang_ctx *cx, TSNode root)
+{
+    TSTreeCursor cur = ts_tree_cursor_new(root);
+    for (;;) {
+        TSNode n = ts_tree_cursor_current_node(&cur);
+        bool descend = true;
+        if (ts_node_is_error(n) || ts_node_is_missing(n)) {
+            dk_vec_push(&cx->errors, node_span(cx, n));
+            /* calls inside a broken region are still calls, but imports there are not */
+        } else if (lang_is_any(n, cx->def->import_types) && cx->def->import) {
+            cx->def->import(cx, n);
+            descend = false;
+        } else if (ts_node_is_named(n)) {
+            const struct lang_call_rule *rule = call_rule_for(cx->def, n);
+            if (rule)
+                record_call(cx, n, rule);
+        }
+        if (descend && ts_tree_cursor_goto_first_child(&cur))
+            continue;
+        while (!ts_tree_cursor_goto_next_sibling(&cur)) {
+            if (!ts_tree_cursor_goto_parent(&cur)) {
+                ts_tree_cursor_delete(&cur);
+                return;
+            }
+        }
+    }
+}
+
+/* Collapse nested error ranges into the top-most ones (scan order is pre-order). */
+static void merge_errors(struct lang_ctx *cx)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < cx->errors.len; i++) {
+        dk_span e = cx->errors.items[i];
+        if (w > 0 && e.start_byte >= cx->errors.items[w - 1].start_byte &&
+            e.end_byte <= cx->errors.items[w - 1].end_byte &&
+            cx->errors.items[w - 1].end_byte > cx->errors.items[w - 1].start_byte)
+            continue;
+        cx->errors.items[w++] = e;
+    }
+    cx->errors.len = w;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Identity: occurrence indexes and local ids                               */
+/* ------------------------------------------------------------------------ */
+
+static void assign_ids(struct lang_ctx *cx)
+{
+    dk_map seen = DK_MAP_INIT_STR;
+    dk_str key = DK_STR_INIT;
+    for (size_t i = 0; i < cx->syms.len; i++) {
+        dk_symbol *s = &cx->syms.items[i];
+        dk_str_clear(&key);
+        dk_str_adds(&key, s->qualified_name);
+        dk_str_adds(&key, "::");
+        dk_str_adds(&key, dk_symbol_kind_name(s->kind));
+        uintptr_t count = (uintptr_t)dk_map_get(&seen, key.ptr, key.len);
+        s->occurrence = (uint32_t)count;
+        dk_map_put(&seen, key.ptr, key.len, (void *)(count + 1), NULL);
+        if (count == 0)
+            s->local_id = dk_arena_strndup(cx->arena, key.ptr, key.len);
+        else
+            s->local_id = dk_arena_sprintf(cx->arena, "%s#%u", key.ptr, (unsigned)count + 1);
+    }
+    dk_str_release(&key);
+    dk_map_release(&seen);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entry point                                                              */
+/* ------------------------------------------------------------------------ */
+
+struct parse_budget {
+    struct timespec start;
+};
+
+struct parse_input {
+    const char *src;
+    uint32_t len;
+};
+
+/* TSInput reader over one contiguous buffer. */
+static const char *parse_read(void *payload, uint32_t byte, TSPoint pos, uint32_t *bytes_read)
+{
+    (void)pos;
+    struct parse_input *in = payload;
+    if (byte >= in->len) {
+        *bytes_read = 0;
+        return "";
+    }
+    *bytes_read = in->len - byte;
+    return in->src + byte;
+}
+
+static bool parse_progress(TSParseState *state)
+{
+    struct parse_budget *b = state->payload;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ns = (now.tv_sec - b->start.tv_sec) * 1000000000ll + (now.tv_nsec - b->start.tv_nsec);
+    return ns > LANG_PARSE_BUDGET_NS; /* true cancels */
+}
+
+#define COPY_VEC(dst, cnt, vec, T)                                                                 \
+    do {                                                                                           \
+        T *arr_ = dk_arena_calloc(arena, (vec).len ? (vec).len : 1, sizeof(T));                    \
+        if ((vec).len)                                                                             \
+            memcpy(arr_, (vec).items, (vec).len * sizeof(T));                                      \
+        (dst) = arr_;                                                                              \
+        (cnt) = (vec).len;                                                                         \
+    } while (0)
+
+int dk_lang_analyze(dk_analysis **out, const dk_language *lang, const char *src, size_t len)
+{
+    *out = NULL;
+    if (!lang)
+        return dk_error_set(DK_EUNSUPPORTED, "no language given");
+    if (len > DK_LANG_MAX_SOURCE)
+        return dk_error_set(DK_ELIMIT, "source is %zu bytes, over the %u-byte limit", len,
+                            DK_LANG_MAX_SOURCE);
+    if (len && !src)
+        return dk_error_set(DK_EINVALID, "no source bytes given");
+    if (dk_buf_is_binary(src, len))
+        return dk_error_set(DK_EBINARY, "content is binary (contains nul bytes)");
+    if (!dk_utf8_is_valid(src, len))
+        return dk_error_set(DK_EINVALID, "content is not valid utf-8");
+
+    TSParser *parser = ts_parser_new();
+    if (!ts_parser_set_language(parser, lang->grammar())) {
+        ts_parser_delete(parser);
+        return dk_error_set(DK_ERROR, "grammar for %s is incompatible with the runtime",
+                            lang->name);
+    }
+    struct parse_input in = {src ? src : "", (uint32_t)len};
+    struct parse_budget budget;
+    clock_gettime(CLOCK_MONOTONIC, &budget.start);
+    TSInput input = {.payload = &in, .read = parse_read, .encoding = TSInputEncodingUTF8};
+    TSParseOptions opts = {.payload = &budget, .progress_callback = parse_progress};
+    TSTree *tree = ts_parser_parse_with_options(parser, NULL, input, opts);
+    ts_parser_delete(parser);
+    if (!tree)
+        return dk_error_set(DK_ERROR, "%s parser gave up (time budget exhausted)", lang->name);
+
+    struct analysis_box *box = dk_xcalloc(1, sizeof(*box));
+    atomic_init(&box->refs, 1);
+    dk_arena *arena = &box->arena;
+    struct lang_ctx cx = {.def = lang, .src = in.src, .len = len, .arena = arena};
+    dk_vec_push(&cx.line_starts, 0);
+    for (size_t i = 0; i < len; i++) {
+        if (src[i] == '\n')
+            dk_vec_push(&cx.line_starts, (uint32_t)(i + 1));
+    }
+
+    TSNode root = ts_tree_root_node(tree);
+    walk_level(&cx, root, -1, 0);
+    scan_tree(&cx, root);
+    merge_errors(&cx);
+    assign_ids(&cx);
+    ts_tree_delete(tree);
+
+    dk_analysis *a = &box->pub;
+    a->language = lang->name;
+    a->source_len = len;
+    COPY_VEC(a->symbols, a->nsymbols, cx.syms, dk_symbol);
+    COPY_VEC(a->imports, a->nimports, cx.imports, dk_import);
+    COPY_VEC(a->calls, a->ncalls, cx.calls, dk_call);
+    COPY_VEC(a->errors, a->nerrors, cx.errors, dk_span);
+    dk_vec_release(&cx.syms);
+    dk_vec_release(&cx.imports);
+    dk_vec_release(&cx.calls);
+    dk_vec_release(&cx.errors);
+    dk_vec_release(&cx.line_starts);
+    *out = a;
+    return DK_OK;
+}
+
+void dk_analysis_ref(const dk_analysis *a)
+{
+    struct analysis_box *box = (struct analysis_box *)(uintptr_t)a;
+    atomic_fetch_add(&box->refs, 1);
+}
+
+void dk_analysis_unref(const dk_analysis *a)
+{
+    if (!a)
+        return;
+    struct analysis_box *box = (struct analysis_box *)(uintptr_t)a;
+    if (atomic_fetch_sub(&box->refs, 1) != 1)
+        return;
+    dk_arena_release(&box->arena);
+    free(box);
+}
+
+static const char *const kind_names[DK_SYM_KIND_COUNT] = {
+    [DK_SYM_FUNCTION] = "function",   [DK_SYM_METHOD] = "method",
+    [DK_SYM_CLASS] = "class",         [DK_SYM_STRUCT] = "struct",
+    [DK_SYM_UNION] = "union",         [DK_SYM_ENUM] = "enum",
+    [DK_SYM_INTERFACE] = "interface", [DK_SYM_TRAIT] = "trait",
+    [DK_SYM_IMPL] = "impl",           [DK_SYM_TYPE] = "type",
+    [DK_SYM_CONSTANT] = "constant",   [DK_SYM_VARIABLE] = "variable",
+    [DK_SYM_MODULE] = "module",       [DK_SYM_MACRO] = "macro",
+    [DK_SYM_PROTOTYPE] = "prototype", [DK_SYM_INCLUDE] = "include",
+};
+
+const char *dk_symbol_kind_name(dk_symbol_kind kind)
+{
+    if ((unsigned)kind >= DK_SYM_KIND_COUNT)
+        return "unknown";
+    return kind_names[kind];
+}
+
+const char *dk_visibility_name(dk_visibility vis)
+{
+    switch (vis) {
+    case DK_VIS_PUBLIC:
+        return "public";
+    case DK_VIS_PRIVATE:
+        return "private";
+    case DK_VIS_PROTECTED:
+        return "protected";
+    case DK_VIS_INTERNAL:
+        return "internal";
+    }
+    return "public";
+}
+
+bool dk_symbol_kind_is_container(dk_symbol_kind kind)
+{
+    return kind_is_type_container((int)kind) || kind == DK_SYM_MODULE;
+}
+
+char *dk_lang_debug_tree(const dk_language *lang, const char *src, size_t len)
+{
+    TSParser *parser = ts_parser_new();
+    if (!ts_parser_set_language(parser, lang->grammar())) {
+        ts_parser_delete(parser);
+        return NULL;
+    }
+    TSTree *tree = ts_parser_parse_string(parser, NULL, src, (uint32_t)len);
+    ts_parser_delete(parser);
+    if (!tree)
+        return NULL;
+    /* ts_node_string mallocs with the runtime's allocator (malloc by default) */
+    char *s = ts_node_string(ts_tree_root_node(tree));
+    ts_tree_delete(tree);
+    return s;
+}

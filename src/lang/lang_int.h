@@ -1,0 +1,136 @@
+/*
+ * lang/lang_int.h - what a language file provides, and the helpers it uses.
+ *
+ * A language is a `dk_language` (one file, src/lang/lang_<name>.c): the
+ * grammar, how files are recognised, and hooks that look at ONE tree-sitter
+ * node at a time. The generic walker (lang.c) owns everything else: tiling
+ * leading comments and attributes onto declarations, qualified names,
+ * occurrence indexes, signatures, call and import collection, error ranges.
+ *
+ * Conventions: hooks never allocate with malloc; strings they create go to
+ * the analysis arena through lang_text/lang_strdup/lang_sprintf. Node types
+ * are compared by name (lang_is), which keeps the tables readable; the cost
+ * is a strcmp per node, small next to parsing.
+ */
+#ifndef DK_LANG_INT_H
+#define DK_LANG_INT_H
+
+#include <stdbool.h>
+#include <string.h>
+#include <tree_sitter/api.h>
+
+#include "dk/lang.h"
+#include "util/arena.h"
+
+struct lang_ctx;
+
+/** What classify() reports for a declaration node. Zeroed before each call. */
+struct lang_decl {
+    dk_symbol_kind kind;
+    /* the name as a node of the source ... */
+    TSNode name_node;
+    /* ... or as an explicit string (arena), which wins when non-NULL */
+    const char *name;
+    /* extra qualifier placed between the parent's path and the name
+     * (Go receiver type "Server" gives "Server.Start"); arena or static */
+    const char *qualifier;
+    /* node whose span is the declaration; null node: the classified node */
+    TSNode node;
+    /* the body (block, class body, ...); null node when there is none */
+    TSNode body;
+    /* where members are found when `container`; null node: `body` */
+    TSNode members;
+    /* members are symbols of their own (class, impl, namespace, ...) */
+    bool container;
+    dk_visibility visibility;
+};
+
+/** A call-expression node type and where its callee is. */
+struct lang_call_rule {
+    /* node type of the call, e.g. "call_expression" */
+    const char *type;
+    /* field holding the callee; NULL: the first named child */
+    const char *callee_field;
+    /* field holding the receiver of a method call (Java "object", Ruby "receiver");
+     * when present the callee text runs from the receiver to the end of the callee */
+    const char *receiver_field;
+};
+
+/* The public opaque dk_language is this definition. */
+struct dk_language {
+    /* lowercase language name: "python", "tsx", ... */
+    const char *name;
+    const TSLanguage *(*grammar)(void);
+    /* file extensions without the dot, lowercase; NULL-terminated */
+    const char *const *extensions;
+    /* exact base names (e.g. "Rakefile"); NULL-terminated or NULL */
+    const char *const *filenames;
+    /* interpreters named on a #! line ("python3", "bash"); NULL-terminated or NULL */
+    const char *const *interpreters;
+    /* node types that are comments (attached to the next declaration when adjacent) */
+    const char *const *comment_types;
+    /* node types of leading attributes (Rust #[...], C# [..] when a sibling) */
+    const char *const *attribute_types;
+    /* node types whose children are walked as the same level (preprocessor
+     * blocks, extern "C" { }, export wrappers, ...); NULL-terminated or NULL */
+    const char *const *transparent_types;
+    /* decide whether `node` declares a symbol; `parent_kind` is the kind of the
+     * enclosing symbol or -1 at top level */
+    bool (*classify)(struct lang_ctx *cx, TSNode node, int parent_kind, struct lang_decl *d);
+    /* node types of import statements; `import` is called on each (not descended) */
+    const char *const *import_types;
+    void (*import)(struct lang_ctx *cx, TSNode node);
+    /* call-expression rules; NULL-terminated by a rule with type == NULL */
+    const struct lang_call_rule *calls;
+    /* callee node types that make a call a method call (member_expression, ...) */
+    const char *const *member_types;
+};
+
+/* ---- helpers for language files --------------------------------------- */
+
+static inline bool lang_is(TSNode n, const char *type)
+{
+    return !ts_node_is_null(n) && strcmp(ts_node_type(n), type) == 0;
+}
+
+/** True if the node's type is in the NULL-terminated list. */
+bool lang_is_any(TSNode n, const char *const *types);
+
+static inline TSNode lang_field(TSNode n, const char *field)
+{
+    return ts_node_child_by_field_name(n, field, (uint32_t)strlen(field));
+}
+
+/** First named child of the given type, or a null node. */
+TSNode lang_child_of_type(TSNode n, const char *type);
+/** First child (named or not) of the given type, or a null node. */
+TSNode lang_any_child_of_type(TSNode n, const char *type);
+/** True if a direct child (named or anonymous) has exactly this source text. */
+bool lang_has_child_text(struct lang_ctx *cx, TSNode n, const char *text);
+
+/** Source text of a node, copied into the arena. Empty string for a null node. */
+const char *lang_text(struct lang_ctx *cx, TSNode n);
+/** Source text of [start, end) in the arena. */
+const char *lang_text_range(struct lang_ctx *cx, uint32_t start, uint32_t end);
+/** Compare a node's source text with a C string. */
+bool lang_text_eq(struct lang_ctx *cx, TSNode n, const char *text);
+const char *lang_strdup(struct lang_ctx *cx, const char *s, size_t len);
+const char *lang_sprintf(struct lang_ctx *cx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/** Strip one layer of matching quotes ("x", 'x', `x`, <x>) from a string. */
+const char *lang_unquote(struct lang_ctx *cx, const char *s);
+
+/** Record an import. module must be non-empty; name/alias may be NULL. */
+void lang_add_import(struct lang_ctx *cx, TSNode at, const char *module, const char *name,
+                     const char *alias, bool is_external);
+
+/** The source being analysed (for hooks that look at raw bytes). */
+const char *lang_source(struct lang_ctx *cx, size_t *len);
+
+/* ---- registry ----------------------------------------------------------- */
+
+/* The language table (registry.c), NULL-terminated. */
+extern const dk_language *const dk_lang_table[];
+
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * lang/registry.c - the language table and file -> language detection.
+ *
+ * Detection order: extension (case-insensitive), exact base name
+ * (Rakefile, Gemfile, ...), then the interpreter named on a `#!` line
+ * (`#!/usr/bin/env python3`, `#!/bin/bash -e`). The table is static and
+ * read-only, so lookups are thread-safe.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lang/lang_int.h"
+#include "util/path.h"
+#include "util/banned.h"
+
+extern const dk_language dk_lang_python;
+
+const dk_language *const dk_lang_table[] = {
+    &dk_lang_python,
+    NULL,
+};
+
+const dk_language *dk_language_at(size_t i)
+{
+    size_t n = sizeof(dk_lang_table) / sizeof(dk_lang_table[0]) - 1;
+    return i < n ? dk_lang_table[i] : NULL;
+}
+
+const dk_language *dk_language_by_name(const char *name)
+{
+    for (size_t i = 0; dk_lang_table[i]; i++) {
+        if (strcmp(dk_lang_table[i]->name, name) == 0)
+            return dk_lang_table[i];
+    }
+    return NULL;
+}
+
+const char *dk_language_name(const dk_language *lang)
+{
+    return lang->name;
+}
+
+const char *const *dk_language_extensions(const dk_language *lang)
+{
+    return lang->extensions;
+}
+
+/* The interpreter of a #! line: basename of the program, or of env's argument. */
+static size_t shebang_interpreter(const char *src, size_t len, const char **out)
+{
+    if (!src || len < 3 || src[0] != '#' || src[1] != '!')
+        return 0;
+    size_t i = 2, end = len < 256 ? len : 256;
+    const char *word = NULL;
+    size_t wlen = 0;
+    for (int words = 0; words < 3 && i < end;) {
+        while (i < end && (src[i] == ' ' || src[i] == '\t'))
+            i++;
+        size_t s = i;
+        while (i < end && src[i] != ' ' && src[i] != '\t' && src[i] != '\n' && src[i] != '\r')
+            i++;
+        if (i == s)
+            break;
+        word = src + s;
+        wlen = i - s;
+        const char *slash = memrchr(word, '/', wlen);
+        if (slash) {
+            wlen -= (size_t)(slash + 1 - word);
+            word = slash + 1;
+        }
+        words++;
+        if (!(wlen == 3 && memcmp(word, "env", 3) == 0))
+            break;
+        /* skip env options such as -S */
+        while (i < end && (src[i] == ' ' || src[i] == '\t'))
+            i++;
+        if (i < end && src[i] == '-') {
+            while (i < end && src[i] != ' ' && src[i] != '\t' && src[i] != '\n')
+                i++;
+        }
+    }
+    *out = word;
+    return word ? wlen : 0;
+}
+
+/* "python3.11" matches "python3" and "python": strip trailing version chars. */
+static bool interpreter_matches(const char *word, size_t wlen, const char *name)
+{
+    size_t n = strlen(name);
+    if (wlen < n || memcmp(word, name, n) != 0)
+        return false;
+    for (size_t i = n; i < wlen; i++) {
+        if (!isdigit((unsigned char)word[i]) && word[i] != '.')
+            return false;
+    }
+    return true;
+}
+
+const dk_language *dk_language_for_path(const char *path, const char *src, size_t len)
+{
+    if (!path)
+        return NULL;
+    const char *ext = dk_path_extension(path);
+    const char *base = dk_path_basename(path);
+    for (size_t i = 0; *ext && dk_lang_table[i]; i++) {
+        for (const char *const *e = dk_lang_table[i]->extensions; e && *e; e++) {
+            if (strcasecmp(*e, ext) == 0)
+                return dk_lang_table[i];
+        }
+    }
+    for (size_t i = 0; dk_lang_table[i]; i++) {
+        for (const char *const *f = dk_lang_table[i]->filenames; f && *f; f++) {
+            if (strcmp(*f, base) == 0)
+                return dk_lang_table[i];
+        }
+    }
+    const char *word;
+    size_t wlen = shebang_interpreter(src, len, &word);
+    if (wlen == 0)
+        return NULL;
+    for (size_t i = 0; dk_lang_table[i]; i++) {
+        for (const char *const *it = dk_lang_table[i]->interpreters; it && *it; it++) {
+            if (interpreter_matches(word, wlen, *it))
+                return dk_lang_table[i];
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,206 @@
+/*
+ * tests/harness/th.c - runner for the clar-like harness.
+ *
+ * Each test runs in the same process (sanitizers see everything) between
+ * setjmp/longjmp. A fresh temporary directory per test is created lazily by
+ * th_tmpdir() and removed afterwards. `-s suite` or `-s suite::name` selects
+ * tests (prefix match, repeatable); `-l` lists them.
+ */
+#include "th.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct th_test {
+    const char *suite;
+    const char *name;
+    void (*fn)(void);
+    void (*init)(void);
+    void (*cleanup)(void);
+};
+
+#include "registry.inc"
+
+static jmp_buf th_jmp;
+static char th_msg[4096];
+static char th_tmp[512];
+static int th_in_test;
+
+bool th_str_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+void th_fail(const char *file, int line, const char *fmt, ...)
+{
+    int n = snprintf(th_msg, sizeof(th_msg), "%s:%d: ", file, line);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(th_msg + n, sizeof(th_msg) - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (th_in_test)
+        longjmp(th_jmp, 1);
+    fprintf(stderr, "%s\n", th_msg);
+    abort();
+}
+
+const char *th_tmpdir(void)
+{
+    if (!th_tmp[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(th_tmp, sizeof(th_tmp), "%s/dk-test-XXXXXX", base ? base : "/tmp");
+        if (!mkdtemp(th_tmp))
+            th_fail(__FILE__, __LINE__, "mkdtemp: %s", strerror(errno));
+    }
+    return th_tmp;
+}
+
+const char *th_srcdir(void)
+{
+    const char *d = getenv("DK_SRCDIR");
+    return d && *d ? d : ".";
+}
+
+char *th_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        th_fail(__FILE__, __LINE__, "open %s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+static void mkdirs(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(tmp, 0755);
+            *p = '/';
+        }
+    }
+}
+
+void th_write_file(const char *path, const char *data, size_t len)
+{
+    mkdirs(path);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        th_fail(__FILE__, __LINE__, "create %s: %s", path, strerror(errno));
+    if (len && fwrite(data, 1, len, f) != len)
+        th_fail(__FILE__, __LINE__, "write %s failed", path);
+    fclose(f);
+}
+
+int th_system(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    if (rc == -1)
+        return -1;
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
+}
+
+static void tmp_remove(void)
+{
+    if (!th_tmp[0])
+        return;
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", th_tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", th_tmp);
+    th_tmp[0] = '\0';
+}
+
+static bool selected(const struct th_test *t, int argc, char **argv)
+{
+    bool any = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-s") != 0 || i + 1 >= argc)
+            continue;
+        any = true;
+        char full[512];
+        snprintf(full, sizeof(full), "%s::%s", t->suite, t->name);
+        const char *sel = argv[++i];
+        if (strncmp(full, sel, strlen(sel)) == 0)
+            return true;
+    }
+    return !any;
+}
+
+int main(int argc, char **argv)
+{
+    static int passed, failed;
+    static size_t n;
+    n = sizeof(th_tests) / sizeof(th_tests[0]);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-l") == 0) {
+            for (size_t k = 0; k < n; k++)
+                printf("%s::%s\n", th_tests[k].suite, th_tests[k].name);
+            return 0;
+        }
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (size_t k = 0; k < n; k++) {
+        const struct th_test *t = &th_tests[k];
+        if (!t->fn || !selected(t, argc, argv))
+            continue;
+        dk_error_clear();
+        th_msg[0] = '\0';
+        th_in_test = 1;
+        volatile int ok = 1;
+        if (setjmp(th_jmp) == 0) {
+            if (t->init)
+                t->init();
+            t->fn();
+        } else {
+            ok = 0;
+        }
+        if (t->cleanup) {
+            if (setjmp(th_jmp) == 0) {
+                t->cleanup();
+            } else {
+                ok = 0;
+            }
+        }
+        th_in_test = 0;
+        tmp_remove();
+        if (ok) {
+            passed++;
+            printf("ok   %s::%s\n", t->suite, t->name);
+        } else {
+            failed++;
+            printf("FAIL %s::%s\n     %s\n", t->suite, t->name, th_msg);
+        }
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
