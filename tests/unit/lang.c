@@ -1,0 +1,291 @@
+/*
+ * tests/unit/lang.c - language detection, symbol extraction fixtures, bad
+ * input, identity and the symbol cache.
+ *
+ * Fixtures: tests/lang/<language>/<case>.<ext> with the hand-checked
+ * expectation beside it in <case>.<ext>.expected, one line per fact:
+ *   sym <kind> <qualified name> <first line>-<last line> <visibility>
+ *   import <module> name=<name|-> alias=<alias|-> <ext|int>
+ *   call <caller qualified name|-> <callee>[ method]
+ *   error <first line>-<last line>
+ * Symbol lines cover the whole declaration including leading comments,
+ * attributes and decorators.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dk/lang.h"
+#include "harness/th.h"
+#include "util/str.h"
+
+static void outline(dk_str *o, const dk_analysis *a)
+{
+    for (size_t i = 0; i < a->nsymbols; i++) {
+        const dk_symbol *s = &a->symbols[i];
+        dk_str_addf(o, "sym %s %s %u-%u %s\n", dk_symbol_kind_name(s->kind), s->qualified_name,
+                    s->span.start_line, s->span.end_line, dk_visibility_name(s->visibility));
+    }
+    for (size_t i = 0; i < a->nimports; i++) {
+        const dk_import *im = &a->imports[i];
+        dk_str_addf(o, "import %s name=%s alias=%s %s\n", im->module, im->name ? im->name : "-",
+                    im->alias ? im->alias : "-", im->is_external ? "ext" : "int");
+    }
+    for (size_t i = 0; i < a->ncalls; i++) {
+        const dk_call *c = &a->calls[i];
+        dk_str_addf(o, "call %s %s%s\n",
+                    c->enclosing >= 0 ? a->symbols[c->enclosing].qualified_name : "-", c->callee,
+                    c->is_method ? " method" : "");
+    }
+    for (size_t i = 0; i < a->nerrors; i++)
+        dk_str_addf(o, "error %u-%u\n", a->errors[i].start_line, a->errors[i].end_line);
+}
+
+/* Report the first differing line with context. */
+static void compare_outline(const char *fixture, const char *got, const char *want)
+{
+    if (strcmp(got, want) == 0)
+        return;
+    int line = 1;
+    const char *g = got, *w = want;
+    while (*g && *w) {
+        const char *ge = strchr(g, '\n'), *we = strchr(w, '\n');
+        size_t gl = ge ? (size_t)(ge - g) : strlen(g), wl = we ? (size_t)(we - w) : strlen(w);
+        if (gl != wl || memcmp(g, w, gl) != 0)
+            break;
+        g += gl + (ge ? 1 : 0);
+        w += wl + (we ? 1 : 0);
+        line++;
+    }
+    const char *ge = strchr(g, '\n'), *we = strchr(w, '\n');
+    th_fail(__FILE__, __LINE__, "%s: expectation line %d differs\n  got:      %.*s\n  expected: %.*s",
+            fixture, line, (int)(ge ? ge - g : (long)strlen(g)), *g ? g : "(end of output)",
+            (int)(we ? we - w : (long)strlen(w)), *w ? w : "(end of expectation)");
+}
+
+static int run_fixture(const char *path)
+{
+    size_t len;
+    char *src = th_read_file(path, &len);
+    const dk_language *lang = dk_language_for_path(path, src, len);
+    th_assert_msg(lang != NULL, "%s: no language detected", path);
+    dk_analysis *a;
+    th_assert_ok(dk_lang_analyze(&a, lang, src, len));
+    dk_str got = DK_STR_INIT;
+    outline(&got, a);
+    char exp_path[8192];
+    snprintf(exp_path, sizeof(exp_path), "%s.expected", path);
+    char *want = th_read_file(exp_path, NULL);
+    /* compare before freeing so a failure message can still point into the buffers */
+    char *got_copy = strdup(got.ptr);
+    dk_str_release(&got);
+    dk_analysis_unref(a);
+    free(src);
+    int rc = strcmp(got_copy, want) == 0;
+    if (!rc) {
+        static char keep_got[1 << 16], keep_want[1 << 16];
+        snprintf(keep_got, sizeof(keep_got), "%s", got_copy);
+        snprintf(keep_want, sizeof(keep_want), "%s", want);
+        free(got_copy);
+        free(want);
+        compare_outline(path, keep_got, keep_want);
+    }
+    free(got_copy);
+    free(want);
+    return rc;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+void test_lang__fixtures(void)
+{
+    char root[4096];
+    snprintf(root, sizeof(root), "%s/tests/lang", th_srcdir());
+    DIR *top = opendir(root);
+    th_assert_msg(top != NULL, "no fixture directory %s", root);
+    int count = 0;
+    struct dirent *ld;
+    while ((ld = readdir(top)) != NULL) {
+        if (ld->d_name[0] == '.')
+            continue;
+        char dir[4096 + 256];
+        snprintf(dir, sizeof(dir), "%s/%s", root, ld->d_name);
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        th_assert_msg(dk_language_by_name(ld->d_name) != NULL, "fixture dir %s is not a language",
+                      ld->d_name);
+        struct dirent *fe;
+        while ((fe = readdir(d)) != NULL) {
+            if (fe->d_name[0] == '.' || ends_with(fe->d_name, ".expected"))
+                continue;
+            char path[4096 + 512];
+            snprintf(path, sizeof(path), "%s/%s", dir, fe->d_name);
+            run_fixture(path);
+            count++;
+        }
+        closedir(d);
+    }
+    closedir(top);
+    th_assert(count > 0);
+}
+
+void test_lang__every_language_has_a_fixture(void)
+{
+    for (size_t i = 0; dk_language_at(i); i++) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s/tests/lang/%s", th_srcdir(),
+                 dk_language_name(dk_language_at(i)));
+        struct stat st;
+        th_assert_msg(stat(dir, &st) == 0, "language %s has no fixtures in %s",
+                      dk_language_name(dk_language_at(i)), dir);
+    }
+}
+
+void test_lang__detection(void)
+{
+    th_assert_eq_str(dk_language_name(dk_language_for_path("a/b.py", NULL, 0)), "python");
+    th_assert_eq_str(dk_language_name(dk_language_for_path("B.PY", NULL, 0)), "python");
+    th_assert(dk_language_for_path("README", NULL, 0) == NULL);
+    th_assert(dk_language_for_path("x.unknownext", NULL, 0) == NULL);
+    const char *sb = "#!/usr/bin/env python3\nprint(1)\n";
+    th_assert_eq_str(dk_language_name(dk_language_for_path("tool", sb, strlen(sb))), "python");
+    const char *sb2 = "#!/usr/bin/python3.11 -u\n";
+    th_assert_eq_str(dk_language_name(dk_language_for_path("tool", sb2, strlen(sb2))), "python");
+    const char *sb3 = "#!/usr/bin/pythonista\n";
+    th_assert(dk_language_for_path("tool", sb3, strlen(sb3)) == NULL);
+    th_assert(dk_language_for_path("tool", "#!", 2) == NULL);
+    th_assert(dk_language_by_name("nope") == NULL);
+}
+
+void test_lang__rejects_binary_invalid_and_oversized(void)
+{
+    const dk_language *py = dk_language_by_name("python");
+    dk_analysis *a = (dk_analysis *)1;
+    th_assert_err(dk_lang_analyze(&a, py, "def f():\0 pass", 14), DK_EBINARY);
+    th_assert(a == NULL);
+    th_assert_err(dk_lang_analyze(&a, py, "x = '\xff'", 7), DK_EINVALID);
+    size_t big = DK_LANG_MAX_SOURCE + 1;
+    char *buf = malloc(big);
+    memset(buf, ' ', big);
+    th_assert_err(dk_lang_analyze(&a, py, buf, big), DK_ELIMIT);
+    free(buf);
+    th_assert_err(dk_lang_analyze(&a, NULL, "x", 1), DK_EUNSUPPORTED);
+}
+
+void test_lang__empty_source(void)
+{
+    for (size_t i = 0; dk_language_at(i); i++) {
+        dk_analysis *a;
+        th_assert_ok(dk_lang_analyze(&a, dk_language_at(i), "", 0));
+        th_assert_eq_int(a->nsymbols, 0);
+        th_assert_eq_int(a->nerrors, 0);
+        dk_analysis_unref(a);
+    }
+}
+
+void test_lang__syntax_error_keeps_symbols_outside(void)
+{
+    const char *src = "def good_before():\n    return 1\n\n"
+                      "def broken(:\n    ]]]\n\n"
+                      "def good_after():\n    return 2\n";
+    dk_analysis *a;
+    th_assert_ok(dk_lang_analyze(&a, dk_language_by_name("python"), src, strlen(src)));
+    th_assert(a->nerrors > 0);
+    bool before = false, after = false;
+    for (size_t i = 0; i < a->nsymbols; i++) {
+        before |= strcmp(a->symbols[i].name, "good_before") == 0;
+        after |= strcmp(a->symbols[i].name, "good_after") == 0;
+    }
+    th_assert(before && after);
+    th_assert(a->errors[0].start_line >= 4 && a->errors[0].end_line <= 6);
+    dk_analysis_unref(a);
+}
+
+void test_lang__ids_are_deterministic_with_occurrences(void)
+{
+    const char *src = "def f():\n    pass\n\ndef f():\n    return 1\n\nclass C:\n"
+                      "    def f(self):\n        pass\n";
+    dk_analysis *a, *b;
+    const dk_language *py = dk_language_by_name("python");
+    th_assert_ok(dk_lang_analyze(&a, py, src, strlen(src)));
+    th_assert_ok(dk_lang_analyze(&b, py, src, strlen(src)));
+    th_assert_eq_int(a->nsymbols, 4);
+    th_assert_eq_str(a->symbols[0].local_id, "f::function");
+    th_assert_eq_str(a->symbols[1].local_id, "f::function#2");
+    th_assert_eq_int(a->symbols[1].occurrence, 1);
+    th_assert_eq_str(a->symbols[3].local_id, "C.f::method");
+    th_assert_eq_int(a->symbols[3].parent, 2);
+    for (size_t i = 0; i < a->nsymbols; i++)
+        th_assert_eq_str(a->symbols[i].local_id, b->symbols[i].local_id);
+    /* spans, bodies and signatures */
+    th_assert(a->symbols[0].has_body);
+    th_assert_eq_str(a->symbols[0].signature, "def f():");
+    th_assert_eq_int(a->symbols[0].span.start_line, 1);
+    th_assert_eq_int(a->symbols[0].span.end_line, 2);
+    th_assert_eq_int(a->symbols[0].span.start_byte, 0);
+    th_assert_eq_int(a->symbols[0].span.end_byte, 17);
+    dk_analysis_unref(a);
+    dk_analysis_unref(b);
+}
+
+void test_lang__leading_comments_attach_unless_separated(void)
+{
+    const char *src = "x = 1  # trailing, not leading\n"
+                      "# detached\n\n"
+                      "# doc line 1\n# doc line 2\n"
+                      "@decorator\n"
+                      "def f():\n    pass\n";
+    dk_analysis *a;
+    th_assert_ok(dk_lang_analyze(&a, dk_language_by_name("python"), src, strlen(src)));
+    th_assert_eq_int(a->nsymbols, 2);
+    th_assert_eq_int(a->symbols[0].span.start_line, 1);
+    th_assert_eq_int(a->symbols[0].span.end_line, 1);
+    th_assert_eq_int(a->symbols[1].span.start_line, 4);
+    th_assert_eq_int(a->symbols[1].decl.start_line, 6);
+    th_assert_eq_int(a->symbols[1].span.end_line, 8);
+    dk_analysis_unref(a);
+}
+
+void test_lang__cache_parses_each_content_once(void)
+{
+    dk_symcache *c;
+    th_assert_err(dk_symcache_new(&c, 0), DK_EINVALID);
+    th_assert_ok(dk_symcache_new(&c, 2));
+    const dk_language *py = dk_language_by_name("python");
+    const char *s1 = "def a():\n    pass\n", *s2 = "def b():\n    pass\n", *s3 = "X = 1\n";
+    dk_analysis *a1, *a1b, *a2, *a3, *again;
+    bool hit;
+    th_assert_ok(dk_symcache_get(&a1, &hit, c, py, "k1", 2, s1, strlen(s1)));
+    th_assert(!hit);
+    th_assert_ok(dk_symcache_get(&a1b, &hit, c, py, "k1", 2, s1, strlen(s1)));
+    th_assert(hit);
+    th_assert(a1 == a1b);
+    th_assert_ok(dk_symcache_get(&a2, &hit, c, py, "k2", 2, s2, strlen(s2)));
+    th_assert_ok(dk_symcache_get(&a3, &hit, c, py, "k3", 2, s3, strlen(s3)));
+    /* k1 was least recently used and is evicted; our references stay valid */
+    th_assert_eq_str(a1->symbols[0].name, "a");
+    th_assert_ok(dk_symcache_get(&again, &hit, c, py, "k1", 2, s1, strlen(s1)));
+    th_assert(!hit);
+    dk_symcache_stats st;
+    dk_symcache_stats_get(&st, c);
+    th_assert_eq_int(st.hits, 1);
+    th_assert_eq_int(st.misses, 4);
+    th_assert_eq_int(st.entries, 2);
+    /* a failed analysis is not cached */
+    dk_analysis *failed;
+    th_assert_err(dk_symcache_get(&failed, NULL, c, py, "bin", 3, "\0", 1), DK_EBINARY);
+    th_assert(failed == NULL);
+    dk_analysis_unref(a1);
+    dk_analysis_unref(a1b);
+    dk_analysis_unref(a2);
+    dk_analysis_unref(a3);
+    dk_analysis_unref(again);
+    dk_symcache_free(c);
+}
