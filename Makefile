@@ -1,6 +1,7 @@
 # dk - one non-recursive Makefile (Redis/git style): every flag in view.
 #
 #   make                 build/release/{libdk.a,dk}
+#   make run             install deps, build, and run dk on its own sources
 #   make test            sanitizer build (ASan+UBSan, -Werror) and all tests
 #   make valgrind        unit tests under valgrind --leak-check=full
 #   make fuzz            libFuzzer targets (clang), run briefly
@@ -59,13 +60,20 @@ CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 LIBDK    := $(O)/libdk.a
 DK       := $(O)/dk
 
-TEST_SRCS := $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.c)) tests/harness/th.c
+TEST_SRCS := $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.c)) tests/fuzz/fuzz_symbols_body.c tests/harness/th.c
 TEST_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_SRCS))
 TEST_BIN  := $(O)/dk-tests
 
-.PHONY: all deps test test-run valgrind fuzz lint fmt bench clean check-layering compile_commands.json
+.PHONY: run all deps test test-run valgrind fuzz lint fmt bench clean check-layering compile_commands.json
 
 all: $(LIBDK) $(DK)
+
+# The README's "main job": install what is missing, build, and list the
+# symbols of dk's own sources.
+run:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
+	@$(DK) symbols $(sort $(wildcard src/*/*.c src/*/*.h include/dk/*.h))
 
 deps:
 	@scripts/deps
@@ -75,12 +83,14 @@ $(NM)/tree-sitter/package.json:
 
 $(TSO)/runtime.o: $(NM)/tree-sitter/package.json
 	@mkdir -p $(dir $@)
-	$(CC) $(TS_CFLAGS) -D_POSIX_C_SOURCE=200112L -D_DEFAULT_SOURCE -I$(RT)/src -I$(RT)/include \
+	@echo "  CC      tree-sitter runtime"
+	@$(CC) $(TS_CFLAGS) -D_POSIX_C_SOURCE=200112L -D_DEFAULT_SOURCE -I$(RT)/src -I$(RT)/include \
 		-c $(RT)/src/lib.c -o $@
 
 $(TSO)/%.o: $(NM)/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TS_CFLAGS) -I$(dir $<) -c $< -o $@
+	@echo "  CC      $(patsubst $(NM)/%,%,$<)"
+	@$(CC) $(TS_CFLAGS) -I$(dir $<) -c $< -o $@
 
 $(NM)/%.c: $(NM)/tree-sitter/package.json ;
 
@@ -90,7 +100,8 @@ $(TS_LIB): $(TS_OBJS)
 
 $(O)/%.o: %.c $(NM)/tree-sitter/package.json
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBDK): $(LIB_OBJS)
 	@rm -f $@
@@ -105,7 +116,7 @@ $(O)/tests/registry.inc: $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.
 
 $(O)/tests/harness/th.o: $(O)/tests/registry.inc
 $(O)/tests/harness/th.o: CPPFLAGS += -I$(O)/tests
-$(O)/tests/%.o: CPPFLAGS += -Itests
+$(O)/tests/%.o: CPPFLAGS += -Itests -Itests/fuzz
 $(O)/tests/%.o: CFLAGS += -Wno-missing-prototypes
 
 $(TEST_BIN): $(TEST_OBJS) $(LIBDK) $(TS_LIB)
@@ -117,7 +128,11 @@ test:
 	@scripts/deps
 	@$(MAKE) --no-print-directory O=build/test SANITIZE=address,undefined DEVELOPER=1 test-run
 
-test-run: $(TEST_BIN) $(DK)
+$(O)/headertest: tests/headertest.c $(wildcard include/dk/*.h) $(LIBDK)
+	@echo "  CC      tests/headertest.c (-std=c11 -pedantic)"
+	@$(CC) -std=c11 -pedantic -Wall -Wextra -Werror -Iinclude $(OPT) -o $@ tests/headertest.c $(LIBDK)
+
+test-run: $(TEST_BIN) $(DK) $(O)/headertest
 	@DK_BIN=$(abspath $(DK)) DK_SRCDIR=$(CURDIR) tests/run.sh $(TEST_BIN)
 
 valgrind:

@@ -23,16 +23,16 @@
 /** Error codes. Expected failures have names; anything else is DK_ERROR. */
 typedef enum dk_err_code {
     DK_OK = 0,
-    DK_ERROR = -1,     /* generic failure (I/O, library error, ...) */
-    DK_ENOTFOUND = -3, /* object, path, session or ref does not exist */
-    DK_EEXISTS = -4,   /* object already exists */
-    DK_ECONFLICT = -5, /* merge or claim conflict */
-    DK_ESTALE = -6,    /* the base moved underneath the caller */
-    DK_EINVALID = -7,  /* bad client input (path, JSON, argument) */
-    DK_EBUSY = -8,     /* resource busy, try later */
-    DK_ELIMIT = -9,    /* input or resource over a configured limit */
-    DK_ERACE = -10,    /* a compare-and-swap lost a race: retry */
-    DK_EBINARY = -11,  /* binary content where text was required */
+    DK_ERROR = -1,         /* generic failure (I/O, library error, ...) */
+    DK_ENOTFOUND = -3,     /* object, path, session or ref does not exist */
+    DK_EEXISTS = -4,       /* object already exists */
+    DK_ECONFLICT = -5,     /* merge or claim conflict */
+    DK_ESTALE = -6,        /* the base moved underneath the caller */
+    DK_EINVALID = -7,      /* bad client input (path, JSON, argument) */
+    DK_EBUSY = -8,         /* resource busy, try later */
+    DK_ELIMIT = -9,        /* input or resource over a configured limit */
+    DK_ERACE = -10,        /* a compare-and-swap lost a race: retry */
+    DK_EBINARY = -11,      /* binary content where text was required */
     DK_EUNSUPPORTED = -12, /* no support for this language / operation */
 } dk_err_code;
 
@@ -54,8 +54,7 @@ typedef struct dk_error {
 DK_EXTERN int dk_error_set(int code, const char *fmt, ...) DK_PRINTF(2, 3);
 
 /** Like dk_error_set, also recording where the error was raised. */
-DK_EXTERN int dk_error_set_at(int code, const char *where, const char *fmt, ...)
-    DK_PRINTF(3, 4);
+DK_EXTERN int dk_error_set_at(int code, const char *where, const char *fmt, ...) DK_PRINTF(3, 4);
 
 /**
  * The last error recorded on this thread. Never NULL: if nothing was recorded

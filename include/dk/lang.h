@@ -62,9 +62,11 @@ typedef struct dk_symbol {
     dk_visibility visibility;
     /* bare name: "fmt", "Parser", "<stdio.h>" */
     const char *name;
-    /* path of names from the outermost container: "Outer.Inner.method", "impl Display for Foo.fmt" */
+    /* path of names from the outermost container: "Outer.Inner.method", "impl Display for Foo.fmt"
+     */
     const char *qualified_name;
-    /* deterministic, unique within the file: "<qualified>::<kind>" plus "#<n>" for the n-th (n>=2) duplicate */
+    /* deterministic, unique within the file: "<qualified>::<kind>" plus "#<n>" for the n-th (n>=2)
+     * duplicate */
     const char *local_id;
     /* 0 for the first declaration with this qualified name and kind, 1 for the next, ... */
     uint32_t occurrence;

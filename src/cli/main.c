@@ -9,19 +9,22 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "dk/dk.h"
+
+#include "cli/cli.h"
+
 #include "util/banned.h"
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: dk <command> [args]\n"
-                 "\n"
-                 "commands:\n"
-                 "  symbols [--json] FILE...   list the symbols (functions, types, ...) of files\n"
-                 "  languages                  list the supported languages and extensions\n"
-                 "  tree [--lang NAME] FILE    print the tree-sitter syntax tree (for writing support)\n"
-                 "  version                    print the version\n");
+    fprintf(out,
+            "usage: dk <command> [args]\n"
+            "\n"
+            "commands:\n"
+            "  symbols [--json] FILE...   list the symbols (functions, types, ...) of files\n"
+            "  languages                  list the supported languages and extensions\n"
+            "  tree [--lang NAME] FILE    print the tree-sitter syntax tree (for writing support)\n"
+            "  version                    print the version\n");
 }
 
 int main(int argc, char **argv)

@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "dk/dk.h"
+
+#include "cli/cli.h"
 #include "util/str.h"
+
 #include "util/banned.h"
 
 static void json_str(dk_str *o, const char *s)
@@ -151,8 +153,7 @@ int cmd_symbols(int argc, char **argv)
         } else if (strcmp(argv[first], "--lang") == 0 && first + 1 < argc) {
             forced = argv[++first];
             if (!dk_language_by_name(forced)) {
-                fprintf(stderr, "dk symbols: unknown language '%s' (see dk languages)\n",
-                        forced);
+                fprintf(stderr, "dk symbols: unknown language '%s' (see dk languages)\n", forced);
                 return 2;
             }
         } else if (strcmp(argv[first], "--") == 0) {

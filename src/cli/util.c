@@ -8,10 +8,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/cli.h"
 #include "dk/dk.h"
+
+#include "cli/cli.h"
 #include "util/alloc.h"
 #include "util/str.h"
+
 #include "util/banned.h"
 
 /* Largest input file the CLI reads (the language layer has its own limit). */

@@ -17,6 +17,7 @@
 #include "util/alloc.h"
 #include "util/map.h"
 #include "util/str.h"
+
 #include "util/banned.h"
 
 struct cache_entry {

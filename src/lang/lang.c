@@ -36,6 +36,7 @@
 #include "util/map.h"
 #include "util/str.h"
 #include "util/vec.h"
+
 #include "util/banned.h"
 
 /* Parser time budget per file; tree-sitter is linear, this only stops pathologies. */
@@ -410,8 +411,8 @@ static int32_t enclosing_symbol(const struct lang_ctx *cx, uint32_t pos)
 
 static void record_call(struct lang_ctx *cx, TSNode n, const struct lang_call_rule *rule)
 {
-    TSNode callee = rule->callee_field ? lang_field(n, rule->callee_field)
-                                       : ts_node_named_child(n, 0);
+    TSNode callee =
+        rule->callee_field ? lang_field(n, rule->callee_field) : ts_node_named_child(n, 0);
     if (ts_node_is_null(callee))
         return;
     uint32_t start = ts_node_start_byte(callee), end = ts_node_end_byte(callee);

@@ -17,9 +17,11 @@
 
 #include <stdbool.h>
 #include <string.h>
+
 #include <tree_sitter/api.h>
 
 #include "dk/lang.h"
+
 #include "util/arena.h"
 
 struct lang_ctx;
@@ -131,6 +133,5 @@ const char *lang_source(struct lang_ctx *cx, size_t *len);
 
 /* The language table (registry.c), NULL-terminated. */
 extern const dk_language *const dk_lang_table[];
-
 
 #endif

@@ -6,6 +6,7 @@
  * calls. Visibility: a leading underscore is private, dunder names public.
  */
 #include "lang/lang_int.h"
+
 #include "util/banned.h"
 
 const TSLanguage *tree_sitter_python(void);

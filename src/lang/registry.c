@@ -12,6 +12,7 @@
 
 #include "lang/lang_int.h"
 #include "util/path.h"
+
 #include "util/banned.h"
 
 extern const dk_language dk_lang_python;
@@ -97,12 +98,44 @@ static bool interpreter_matches(const char *word, size_t wlen, const char *name)
     return true;
 }
 
+/*
+ * A ".h" header is C unless its text shows C++ (the C grammar turns classes
+ * and namespaces into error regions, while the C++ grammar reads C fine
+ * except for C++ keywords used as identifiers). Looks at the first 64 KiB.
+ */
+static bool header_looks_cpp(const char *src, size_t len)
+{
+    static const char *const markers[] = {"namespace ",
+                                          "template<",
+                                          "template <",
+                                          "public:",
+                                          "private:",
+                                          "protected:",
+                                          "std::",
+                                          "class ",
+                                          "#include <iostream>",
+                                          "#include <string>",
+                                          "#include <vector>",
+                                          "constexpr ",
+                                          NULL};
+    if (!src)
+        return false;
+    size_t n = len < 65536 ? len : 65536;
+    for (const char *const *m = markers; *m; m++) {
+        if (memmem(src, n, *m, strlen(*m)))
+            return true;
+    }
+    return false;
+}
+
 const dk_language *dk_language_for_path(const char *path, const char *src, size_t len)
 {
     if (!path)
         return NULL;
     const char *ext = dk_path_extension(path);
     const char *base = dk_path_basename(path);
+    if (strcasecmp(ext, "h") == 0 && header_looks_cpp(src, len) && dk_language_by_name("cpp"))
+        return dk_language_by_name("cpp");
     for (size_t i = 0; *ext && dk_lang_table[i]; i++) {
         for (const char *const *e = dk_lang_table[i]->extensions; e && *e; e++) {
             if (strcasecmp(*e, ext) == 0)

@@ -20,7 +20,10 @@ typedef struct dk_arena {
     size_t used;
 } dk_arena;
 
-#define DK_ARENA_INIT {NULL, 0}
+#define DK_ARENA_INIT                                                                              \
+    {                                                                                              \
+        NULL, 0                                                                                    \
+    }
 
 void *dk_arena_alloc(dk_arena *a, size_t size);
 /** Zeroed array of n elements with an overflow check. */

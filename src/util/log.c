@@ -6,12 +6,13 @@
  * paired with another caller's payload. Records are never freed (a handful
  * per process lifetime at most), which keeps readers lock-free.
  */
+#include "dk/log.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "dk/log.h"
 #include "util/alloc.h"
 
 struct trace_hook {

@@ -34,8 +34,14 @@ typedef struct dk_map {
     bool u64_keys;
 } dk_map;
 
-#define DK_MAP_INIT_STR {NULL, 0, 0, 0, false}
-#define DK_MAP_INIT_U64 {NULL, 0, 0, 0, true}
+#define DK_MAP_INIT_STR                                                                            \
+    {                                                                                              \
+        NULL, 0, 0, 0, false                                                                       \
+    }
+#define DK_MAP_INIT_U64                                                                            \
+    {                                                                                              \
+        NULL, 0, 0, 0, true                                                                        \
+    }
 
 /** Insert or replace. @param[out] old previous value or NULL (may be NULL). */
 void dk_map_put(dk_map *m, const char *key, size_t key_len, void *value, void **old);

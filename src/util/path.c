@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "dk/errors.h"
+
 #include "util/str.h"
 
 int dk_path_validate(const char *path, size_t len)
@@ -30,12 +31,11 @@ int dk_path_validate(const char *path, size_t len)
         if (c == '\0')
             return dk_error_set(DK_EINVALID, "path contains a nul byte at offset %zu", i);
         if (c < 0x20 || c == 0x7f)
-            return dk_error_set(DK_EINVALID, "path contains control byte 0x%02x at offset %zu",
-                                c, i);
+            return dk_error_set(DK_EINVALID, "path contains control byte 0x%02x at offset %zu", c,
+                                i);
         if (c == '\\')
             return dk_error_set(DK_EINVALID,
-                                "path contains a backslash at offset %zu; use '/' as separator",
-                                i);
+                                "path contains a backslash at offset %zu; use '/' as separator", i);
     }
     if (!dk_utf8_is_valid(path, len))
         return dk_error_set(DK_EINVALID, "path is not valid utf-8");

@@ -28,7 +28,10 @@ typedef struct dk_str {
     size_t cap;
 } dk_str;
 
-#define DK_STR_INIT {dk__str_empty, 0, 0}
+#define DK_STR_INIT                                                                                \
+    {                                                                                              \
+        dk__str_empty, 0, 0                                                                        \
+    }
 
 /** A borrowed view of bytes (not necessarily NUL-terminated). */
 typedef struct dk_slice {

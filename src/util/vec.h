@@ -24,7 +24,10 @@
         size_t cap;                                                                                \
     }
 
-#define DK_VEC_INIT {NULL, 0, 0}
+#define DK_VEC_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 #define dk_vec_init(v) ((v)->items = NULL, (v)->len = 0, (v)->cap = 0)
 
@@ -43,8 +46,8 @@
     (dk_vec_reserve(v, 1), memset(&(v)->items[(v)->len], 0, sizeof(*(v)->items)),                  \
      &(v)->items[(v)->len++])
 
-#define dk_vec_pop(v) ((v)->items[--(v)->len])
-#define dk_vec_last(v) (&(v)->items[(v)->len - 1])
+#define dk_vec_pop(v)   ((v)->items[--(v)->len])
+#define dk_vec_last(v)  (&(v)->items[(v)->len - 1])
 #define dk_vec_clear(v) ((v)->len = 0)
 
 #define dk_vec_release(v)                                                                          \

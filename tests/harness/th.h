@@ -42,7 +42,7 @@ _Noreturn void th_fail(const char *file, int line, const char *fmt, ...)
     do {                                                                                           \
         const char *th_a_ = (a), *th_b_ = (b);                                                     \
         if (!th_str_eq(th_a_, th_b_))                                                              \
-            th_fail(__FILE__, __LINE__, "%s == %s:\n  got:      \"%s\"\n  expected: \"%s\"", #a,  \
+            th_fail(__FILE__, __LINE__, "%s == %s:\n  got:      \"%s\"\n  expected: \"%s\"", #a,   \
                     #b, th_a_ ? th_a_ : "(null)", th_b_ ? th_b_ : "(null)");                       \
     } while (0)
 
@@ -60,7 +60,7 @@ _Noreturn void th_fail(const char *file, int line, const char *fmt, ...)
     do {                                                                                           \
         int th_rc_ = (call);                                                                       \
         if (th_rc_ != (code))                                                                      \
-            th_fail(__FILE__, __LINE__, "%s returned %d (%s), expected %s (%d); last error: %s",  \
+            th_fail(__FILE__, __LINE__, "%s returned %d (%s), expected %s (%d); last error: %s",   \
                     #call, th_rc_, dk_error_name(th_rc_), #code, (int)(code),                      \
                     dk_error_last()->msg);                                                         \
     } while (0)

@@ -11,13 +11,14 @@
  * Symbol lines cover the whole declaration including leading comments,
  * attributes and decorators.
  */
+#include "dk/lang.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dk/lang.h"
 #include "harness/th.h"
 #include "util/str.h"
 
@@ -60,8 +61,9 @@ static void compare_outline(const char *fixture, const char *got, const char *wa
         line++;
     }
     const char *ge = strchr(g, '\n'), *we = strchr(w, '\n');
-    th_fail(__FILE__, __LINE__, "%s: expectation line %d differs\n  got:      %.*s\n  expected: %.*s",
-            fixture, line, (int)(ge ? ge - g : (long)strlen(g)), *g ? g : "(end of output)",
+    th_fail(__FILE__, __LINE__,
+            "%s: expectation line %d differs\n  got:      %.*s\n  expected: %.*s", fixture, line,
+            (int)(ge ? ge - g : (long)strlen(g)), *g ? g : "(end of output)",
             (int)(we ? we - w : (long)strlen(w)), *w ? w : "(end of expectation)");
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dk/log.h"
+
 #include "harness/th.h"
 #include "util/arena.h"
 #include "util/map.h"
@@ -110,7 +111,8 @@ void test_vec__push_pop_grow(void)
     th_assert_eq_int(v.len, 1000);
     th_assert(v.cap >= 1000);
     long sum = 0;
-    dk_vec_foreach(&v, int *, it) sum += *it;
+    dk_vec_foreach(&v, int *, it)
+        sum += *it;
     th_assert_eq_int(sum, 999 * 1000 / 2);
     th_assert_eq_int(dk_vec_pop(&v), 999);
     th_assert_eq_int(*dk_vec_last(&v), 998);
@@ -121,7 +123,8 @@ void test_vec__push_pop_grow(void)
     dk_vec_release(&v);
     th_assert(v.items == NULL);
     int n = 0;
-    dk_vec_foreach(&v, int *, it) n++;
+    dk_vec_foreach(&v, int *, it)
+        n++;
     th_assert_eq_int(n, 0);
 }
 
@@ -165,8 +168,7 @@ void test_map__string_keys(void)
     th_assert(dk_map_get(&m, "a\0c", 3) == &vals[5]);
     th_assert(dk_map_get(&m, "a", 1) == NULL);
     int count = 0;
-    dk_map_foreach(&m, slot)
-    {
+    dk_map_foreach(&m, slot) {
         (void)slot;
         count++;
     }
@@ -252,13 +254,11 @@ struct trace_seen {
     char last[128];
 };
 
-static void trace_collect(dk_trace_level level, const char *module, const char *msg,
-                          void *payload)
+static void trace_collect(dk_trace_level level, const char *module, const char *msg, void *payload)
 {
     struct trace_seen *seen = payload;
     seen->count++;
-    snprintf(seen->last, sizeof(seen->last), "%s %s %s", dk_trace_level_name(level), module,
-             msg);
+    snprintf(seen->last, sizeof(seen->last), "%s %s %s", dk_trace_level_name(level), module, msg);
 }
 
 void test_errors__trace_hook_levels(void)
@@ -288,9 +288,8 @@ static void expect_bad_path(const char *p, size_t len, const char *fragment)
 
 void test_path__accepts_ordinary_paths(void)
 {
-    const char *ok[] = {"a",         "src/main.c", ".hidden",  "src/.env", "a/.../b",
-                        "x.git",     ".gitignore", "a/.github/w.yml", "na\xc3\xafve.txt",
-                        "a b/c d.py"};
+    const char *ok[] = {"a",     "src/main.c", ".hidden",         "src/.env",         "a/.../b",
+                        "x.git", ".gitignore", "a/.github/w.yml", "na\xc3\xafve.txt", "a b/c d.py"};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         th_assert_ok(dk_path_validate(ok[i], strlen(ok[i])));
 }
