@@ -16,10 +16,12 @@
 #include "util/banned.h"
 
 extern const dk_language dk_lang_python;
+extern const dk_language dk_lang_javascript;
+extern const dk_language dk_lang_typescript;
+extern const dk_language dk_lang_tsx;
 
 const dk_language *const dk_lang_table[] = {
-    &dk_lang_python,
-    NULL,
+    &dk_lang_python, &dk_lang_javascript, &dk_lang_typescript, &dk_lang_tsx, NULL,
 };
 
 const dk_language *dk_language_at(size_t i)

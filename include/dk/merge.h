@@ -1,0 +1,114 @@
+/*
+ * dk/merge.h - structured three-way merge of one file.
+ *
+ * dk_merge_file(base, ours, theirs) -> merged bytes, clean?, conflicts[].
+ * Pure: bytes in, bytes out, no I/O, no globals; safe to call from any
+ * thread concurrently. The cascade:
+ *
+ *   1. trivial cases (two inputs equal) take the changed side, byte for byte;
+ *   2. the plain line merge (libgit2's git_merge_file); if it is clean and
+ *      passes the gate it is the answer, so dk is never worse than git;
+ *   3. otherwise, for a supported language whose three versions parse, the
+ *      structured merge: declarations matched by identity, one-sided changes
+ *      taken, containers merged member by member, leaves by diff3, the text
+ *      between declarations line by line, import statements as sets;
+ *   4. the gate (fail closed): conflict markers, new syntax errors, a
+ *      declaration more often than either side has it, or a line all three
+ *      versions kept now missing or duplicated turn a clean result into a
+ *      conflict;
+ *   5. unsupported or unparseable input: the line merge result.
+ *
+ * Ownership: the result and everything in it belong to the caller, freed
+ * by dk_merge_result_free.
+ */
+#ifndef DK_MERGE_H
+#define DK_MERGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dk/errors.h"
+
+typedef enum dk_merge_style {
+    DK_MERGE_STYLE_MERGE = 0, /* <<<<<<< ours / ======= / >>>>>>> theirs */
+    DK_MERGE_STYLE_DIFF3,     /* also ||||||| base */
+    DK_MERGE_STYLE_ZDIFF3,    /* diff3 with common lines moved out of the box */
+} dk_merge_style;
+
+enum dk_merge_flags {
+    /* skip the structured merge: behave like git merge-file */
+    DK_MERGE_LINE_ONLY = 1u << 0,
+};
+
+typedef struct dk_merge_opts {
+    unsigned version;
+    /* marker labels; NULL: "base", "ours", "theirs" */
+    const char *ancestor_label;
+    const char *our_label;
+    const char *their_label;
+    dk_merge_style style;
+    /* length of conflict markers, 7 by default (git's %L) */
+    unsigned marker_size;
+    /* dk_merge_flags */
+    unsigned flags;
+} dk_merge_opts;
+
+#define DK_MERGE_OPTS_VERSION 1
+#define DK_MERGE_OPTS_INIT {DK_MERGE_OPTS_VERSION, NULL, NULL, NULL, DK_MERGE_STYLE_MERGE, 7, 0}
+
+/** 1-based inclusive line range in one input; {0, 0} when the side has no such text. */
+typedef struct dk_line_range {
+    uint32_t start;
+    uint32_t end;
+} dk_line_range;
+
+typedef struct dk_merge_conflict {
+    /* qualified name of the symbol ("Parser.parse"), or of the enclosing
+     * container for text between declarations ("" at top level) */
+    const char *qualified_name;
+    /* symbol kind ("function", "class", ...) or "text" for text between declarations,
+     * "file" when the whole file is one conflict */
+    const char *kind;
+    /* one line, e.g. "both changed the body of `Parser.parse`", "ours deleted, theirs modified" */
+    const char *description;
+    /* where the conflict block sits in the merged output (1-based, inclusive) */
+    dk_line_range result;
+    dk_line_range base;
+    dk_line_range ours;
+    dk_line_range theirs;
+    /* each side's text of the region; NULL when the side has none (deleted / not added) */
+    const char *base_text;
+    const char *ours_text;
+    const char *theirs_text;
+} dk_merge_conflict;
+
+typedef struct dk_merge_result {
+    /* merged bytes (NUL-terminated for convenience; may contain NULs only if inputs did) */
+    char *merged;
+    size_t merged_len;
+    bool clean;
+    dk_merge_conflict *conflicts;
+    size_t nconflicts;
+    /* how the answer was produced: "trivial", "line", "structured", "fallback" */
+    const char *method;
+    /* the language used, or NULL when none applied */
+    const char *language;
+    /* why the structured merge did not apply or was refused, or NULL */
+    const char *note;
+} dk_merge_result;
+
+/**
+ * Merge one file. `path` selects the language (extension, then #! line).
+ * Inputs need not be NUL-terminated. opts may be NULL (defaults).
+ * @param[out] out new result (caller frees with dk_merge_result_free)
+ * @return DK_OK (even with conflicts: see out->clean); DK_EINVALID for bad
+ *         options; DK_ERROR if the line merge itself failed.
+ */
+DK_EXTERN int dk_merge_file(dk_merge_result **out, const char *path, const char *base,
+                            size_t base_len, const char *ours, size_t ours_len,
+                            const char *theirs, size_t theirs_len, const dk_merge_opts *opts);
+
+DK_EXTERN void dk_merge_result_free(dk_merge_result *r);
+
+#endif

@@ -1,0 +1,496 @@
+/*
+ * lang/lang_js.c - JavaScript, TypeScript and TSX: three dk_language
+ * structs sharing one classify / import hook. The three grammars use the
+ * same node names for everything looked at here; TypeScript-only nodes
+ * (interfaces, enums, namespaces, signatures, ambient declarations) simply
+ * never occur in a JavaScript tree.
+ *
+ * Declarations:
+ *   function / generator declarations            function
+ *   class, abstract class (container)            class
+ *   method_definition (in a class)               method (getters/setters too)
+ *   class fields                                 variable; method when the value
+ *                                                is an arrow/function expression
+ *   const x = ... / let, var                     constant / variable; function when
+ *                                                the value is an arrow or function
+ *                                                expression, class for a class one
+ *   export default function/class/arrow          its own name, or "default"
+ *   interface (container)                        interface; its method signatures are
+ *                                                prototypes, property signatures variables
+ *   type alias / enum                            type / enum (enum members are not symbols)
+ *   namespace A.B {} / module M {} / declare
+ *     module "x" {} / declare global {}          module (container): "A.B", "M", "x", "global"
+ *   bodiless signatures: overloads, abstract
+ *     methods, declare function                  prototype
+ *
+ * Spans: an `export` / `export default` / `declare` wrapper belongs to the
+ * declaration, as do decorators. Class decorators are children of the class
+ * (or of the export statement); TypeScript member decorators are siblings
+ * in the class body and attach as attribute_types, JavaScript member
+ * decorators are children of the member.
+ *
+ * Visibility: at top level and in namespaces, exported declarations are
+ * public (an export wrapper, or a local `export { name }` / `export default
+ * name;` at the same level), the rest private; everything inside a
+ * `declare` (ambient) context is public, since it describes something that
+ * exists elsewhere. Class members are public unless they have a `#name` or a
+ * private/protected accessibility modifier. Interface members are public.
+ *
+ * `const a = 1, b = 2;` declares two symbols, but classify sees one node at
+ * a time and can return one declaration: such lists are transparent, so each
+ * declarator becomes a symbol whose span starts at its name (the keyword
+ * belongs to none of them). A single declarator takes the whole statement.
+ *
+ * Imports: import statements (default import: name "default"; `* as x`:
+ * whole module with alias x), `import x = require("y")`, re-exports
+ * (`export {a as b} from`, `export * from`: name "*"), `require("x")` and
+ * dynamic `import("x")`. The last three are found through their string
+ * literal (import_types includes "string"): an import hook is not descended
+ * into, so hooking export statements or call expressions would hide the
+ * calls inside them, while a plain string contains no calls. A module is
+ * external unless it starts with '.' or '/'.
+ *
+ * Calls: call_expression (callee field "function"), new_expression (callee
+ * "constructor"); a member_expression callee makes it a method call.
+ */
+#include "lang/lang_int.h"
+#include "util/banned.h"
+
+const TSLanguage *tree_sitter_javascript(void);
+const TSLanguage *tree_sitter_typescript(void);
+const TSLanguage *tree_sitter_tsx(void);
+
+/* Deepest wrapper nesting looked through (export > declare > namespace). */
+#define JS_MAX_UNWRAP 4
+/* Levels with more statements than this are not searched for `export {name}`
+ * lists, which keeps a pathological file (a minified bundle) from costing
+ * statements x declarations. */
+#define JS_MAX_EXPORT_SCAN 2000
+
+/* What wraps a declaration. */
+struct js_wrap {
+    bool exported;
+    bool is_default;
+    bool ambient;
+};
+
+/* True if some ancestor of `n` is a `declare` (ambient) declaration. */
+static bool js_in_ambient(TSNode n)
+{
+    for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p)) {
+        if (lang_is(p, "ambient_declaration"))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * True if a local `export { name }`, `export { name as x }` or
+ * `export default name;` among the siblings of `stmt` exports `name`.
+ */
+static bool js_exported_by_list(struct lang_ctx *cx, TSNode stmt, TSNode name)
+{
+    TSNode level = ts_node_parent(stmt);
+    if (ts_node_is_null(level) || ts_node_named_child_count(level) > JS_MAX_EXPORT_SCAN)
+        return false;
+    uint32_t s = ts_node_start_byte(name), e = ts_node_end_byte(name);
+    size_t src_len;
+    const char *src = lang_source(cx, &src_len);
+    const char *text = src + s;
+    size_t len = e - s;
+    bool found = false;
+    TSTreeCursor cur = ts_tree_cursor_new(level);
+    for (bool ok = ts_tree_cursor_goto_first_child(&cur); ok && !found;
+         ok = ts_tree_cursor_goto_next_sibling(&cur)) {
+        TSNode ex = ts_tree_cursor_current_node(&cur);
+        if (!lang_is(ex, "export_statement") || !ts_node_is_null(lang_field(ex, "source")))
+            continue;
+        TSNode value = lang_field(ex, "value");
+        if (lang_is(value, "identifier")) {
+            found = ts_node_end_byte(value) - ts_node_start_byte(value) == len &&
+                    memcmp(src + ts_node_start_byte(value), text, len) == 0;
+            continue;
+        }
+        TSNode clause = lang_child_of_type(ex, "export_clause");
+        uint32_t k = ts_node_is_null(clause) ? 0 : ts_node_named_child_count(clause);
+        for (uint32_t j = 0; j < k && !found; j++) {
+            TSNode local = lang_field(ts_node_named_child(clause, j), "name");
+            found = !ts_node_is_null(local) &&
+                    ts_node_end_byte(local) - ts_node_start_byte(local) == len &&
+                    memcmp(src + ts_node_start_byte(local), text, len) == 0;
+        }
+    }
+    ts_tree_cursor_delete(&cur);
+    return found;
+}
+
+/*
+ * Look through export / declare / expression-statement wrappers to the
+ * declaration proper. Returns a null node when there is none (`export {a}`,
+ * `export default expr;`). `declare global { }` is returned as the ambient
+ * declaration itself.
+ */
+static TSNode js_unwrap(struct lang_ctx *cx, TSNode n, struct js_wrap *w)
+{
+    for (int i = 0; i < JS_MAX_UNWRAP; i++) {
+        if (lang_is(n, "export_statement")) {
+            w->exported = true;
+            if (lang_has_child_text(cx, n, "default"))
+                w->is_default = true;
+            TSNode inner = lang_field(n, "declaration");
+            n = ts_node_is_null(inner) ? lang_field(n, "value") : inner;
+        } else if (lang_is(n, "ambient_declaration")) {
+            w->ambient = true;
+            TSNode inner = ts_node_named_child(n, 0);
+            if (lang_is(inner, "statement_block"))
+                return n; /* declare global { ... } */
+            n = inner;
+        } else if (lang_is(n, "expression_statement")) {
+            /* `namespace A {}` at statement level parses as an expression statement */
+            TSNode inner = ts_node_named_child(n, 0);
+            if (!lang_is(inner, "internal_module"))
+                return (TSNode){0};
+            n = inner;
+        } else {
+            return n;
+        }
+    }
+    return (TSNode){0};
+}
+
+static bool js_is_function_value(TSNode v)
+{
+    return lang_is(v, "arrow_function") || lang_is(v, "function_expression") ||
+           lang_is(v, "generator_function") || lang_is(v, "function");
+}
+
+/* A member's visibility: `#name` and private/protected modifiers. */
+static dk_visibility js_member_visibility(struct lang_ctx *cx, TSNode member, TSNode name)
+{
+    if (lang_is(name, "private_property_identifier"))
+        return DK_VIS_PRIVATE;
+    TSNode mod = lang_child_of_type(member, "accessibility_modifier");
+    if (lang_text_eq(cx, mod, "private"))
+        return DK_VIS_PRIVATE;
+    if (lang_text_eq(cx, mod, "protected"))
+        return DK_VIS_PROTECTED;
+    return DK_VIS_PUBLIC;
+}
+
+/* One `name = value` of a const/let/var list (`list`). */
+static bool js_declarator(struct lang_ctx *cx, TSNode decl, TSNode list, struct lang_decl *d)
+{
+    TSNode name = lang_field(decl, "name");
+    if (!lang_is(name, "identifier"))
+        return false; /* destructuring patterns are not symbols */
+    d->name_node = name;
+    TSNode value = lang_field(decl, "value");
+    if (js_is_function_value(value)) {
+        d->kind = DK_SYM_FUNCTION;
+        d->body = lang_field(value, "body");
+    } else if (lang_is(value, "class")) {
+        d->kind = DK_SYM_CLASS;
+        d->body = lang_field(value, "body");
+        d->container = true;
+    } else {
+        bool is_const = lang_is(list, "lexical_declaration") &&
+                        lang_text_eq(cx, lang_field(list, "kind"), "const");
+        d->kind = is_const ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
+    }
+    return true;
+}
+
+/* Classify a declaration found at top level or in a namespace body. */
+static bool js_classify_statement(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
+{
+    struct js_wrap w = {false, false, false};
+    TSNode in = js_unwrap(cx, n, &w);
+    if (ts_node_is_null(in))
+        return false;
+    d->node = n;
+
+    if (lang_is(in, "function_declaration") || lang_is(in, "generator_function_declaration")) {
+        d->kind = DK_SYM_FUNCTION;
+        d->name_node = lang_field(in, "name");
+        d->body = lang_field(in, "body");
+    } else if (lang_is(in, "function_signature")) {
+        d->kind = DK_SYM_PROTOTYPE;
+        d->name_node = lang_field(in, "name");
+    } else if (lang_is(in, "class_declaration") || lang_is(in, "abstract_class_declaration") ||
+               (w.is_default && lang_is(in, "class"))) {
+        d->kind = DK_SYM_CLASS;
+        d->name_node = lang_field(in, "name");
+        d->body = lang_field(in, "body");
+        d->container = true;
+    } else if (w.is_default && js_is_function_value(in)) {
+        d->kind = DK_SYM_FUNCTION;
+        d->name_node = lang_field(in, "name");
+        d->body = lang_field(in, "body");
+    } else if (lang_is(in, "interface_declaration")) {
+        d->kind = DK_SYM_INTERFACE;
+        d->name_node = lang_field(in, "name");
+        d->body = lang_field(in, "body");
+        d->container = true;
+    } else if (lang_is(in, "type_alias_declaration")) {
+        d->kind = DK_SYM_TYPE;
+        d->name_node = lang_field(in, "name");
+    } else if (lang_is(in, "enum_declaration")) {
+        d->kind = DK_SYM_ENUM;
+        d->name_node = lang_field(in, "name");
+        d->body = lang_field(in, "body");
+    } else if (lang_is(in, "internal_module") || lang_is(in, "module")) {
+        d->kind = DK_SYM_MODULE;
+        TSNode name = lang_field(in, "name");
+        if (lang_is(name, "string"))
+            d->name = lang_unquote(cx, lang_text(cx, name));
+        else
+            d->name_node = name;
+        d->body = lang_field(in, "body");
+        d->container = true;
+    } else if (lang_is(in, "ambient_declaration")) {
+        d->kind = DK_SYM_MODULE; /* declare global { ... } */
+        d->name = "global";
+        d->body = lang_child_of_type(in, "statement_block");
+        d->container = true;
+    } else if (lang_is(in, "lexical_declaration") || lang_is(in, "variable_declaration")) {
+        /* a list of several declarators is transparent: each is classified on its own */
+        if (ts_node_named_child_count(in) != 1)
+            return false;
+        TSNode one = ts_node_named_child(in, 0);
+        if (!lang_is(one, "variable_declarator") || !js_declarator(cx, one, in, d))
+            return false;
+    } else {
+        return false;
+    }
+    if (w.is_default && ts_node_is_null(d->name_node) && !d->name)
+        d->name = "default";
+    if (ts_node_is_null(d->name_node) && !d->name)
+        return false;
+    bool pub = w.exported || w.ambient || js_in_ambient(n) ||
+               (!ts_node_is_null(d->name_node) && js_exported_by_list(cx, n, d->name_node));
+    d->visibility = pub ? DK_VIS_PUBLIC : DK_VIS_PRIVATE;
+    return true;
+}
+
+/* Classify a member of a class or interface body. */
+static bool js_classify_member(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
+{
+    TSNode name;
+    if (lang_is(n, "method_definition")) {
+        d->kind = DK_SYM_FUNCTION; /* the walker makes it a method */
+        name = lang_field(n, "name");
+        d->body = lang_field(n, "body");
+    } else if (lang_is(n, "method_signature") || lang_is(n, "abstract_method_signature")) {
+        d->kind = DK_SYM_PROTOTYPE;
+        name = lang_field(n, "name");
+    } else if (lang_is(n, "public_field_definition") || lang_is(n, "field_definition")) {
+        name = lang_field(n, lang_is(n, "field_definition") ? "property" : "name");
+        TSNode value = lang_field(n, "value");
+        if (js_is_function_value(value)) {
+            d->kind = DK_SYM_FUNCTION;
+            d->body = lang_field(value, "body");
+        } else {
+            d->kind = DK_SYM_VARIABLE;
+        }
+    } else if (lang_is(n, "property_signature")) {
+        d->kind = DK_SYM_VARIABLE;
+        name = lang_field(n, "name");
+    } else {
+        return false;
+    }
+    if (ts_node_is_null(name))
+        return false;
+    d->name_node = name;
+    d->visibility = js_member_visibility(cx, n, name);
+    return true;
+}
+
+static bool js_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang_decl *d)
+{
+    if (parent_kind == DK_SYM_CLASS || parent_kind == DK_SYM_INTERFACE)
+        return js_classify_member(cx, n, d);
+    if (lang_is(n, "variable_declarator")) {
+        /* one of several declarators of a transparent const/let/var list */
+        TSNode list = ts_node_parent(n);
+        if (!js_declarator(cx, n, list, d))
+            return false;
+        TSNode wrap = ts_node_parent(list);
+        bool exported = lang_is(wrap, "export_statement") || js_in_ambient(n) ||
+                        js_exported_by_list(cx, list, d->name_node);
+        d->visibility = exported ? DK_VIS_PUBLIC : DK_VIS_PRIVATE;
+        return true;
+    }
+    return js_classify_statement(cx, n, d);
+}
+
+/* ---- imports -------------------------------------------------------------- */
+
+static bool js_is_external(const char *module)
+{
+    return module[0] != '.' && module[0] != '/';
+}
+
+/* Module text of a string node, quotes stripped. */
+static const char *js_string(struct lang_ctx *cx, TSNode s)
+{
+    return lang_unquote(cx, lang_text(cx, s));
+}
+
+/* import ... from "m"; import "m"; import x = require("m") */
+static void js_import_statement(struct lang_ctx *cx, TSNode n)
+{
+    TSNode req = lang_child_of_type(n, "import_require_clause");
+    if (!ts_node_is_null(req)) {
+        const char *module = js_string(cx, lang_field(req, "source"));
+        lang_add_import(cx, n, module, NULL, lang_text(cx, lang_child_of_type(req, "identifier")),
+                        js_is_external(module));
+        return;
+    }
+    TSNode src = lang_field(n, "source");
+    if (ts_node_is_null(src))
+        return;
+    const char *module = js_string(cx, src);
+    bool ext = js_is_external(module);
+    TSNode clause = lang_child_of_type(n, "import_clause");
+    bool any = false;
+    uint32_t c = ts_node_is_null(clause) ? 0 : ts_node_named_child_count(clause);
+    for (uint32_t i = 0; i < c; i++) {
+        TSNode it = ts_node_named_child(clause, i);
+        if (lang_is(it, "identifier")) {
+            lang_add_import(cx, n, module, "default", lang_text(cx, it), ext);
+            any = true;
+        } else if (lang_is(it, "namespace_import")) {
+            lang_add_import(cx, n, module, NULL,
+                            lang_text(cx, lang_child_of_type(it, "identifier")), ext);
+            any = true;
+        } else if (lang_is(it, "named_imports")) {
+            uint32_t k = ts_node_named_child_count(it);
+            for (uint32_t j = 0; j < k; j++) {
+                TSNode sp = ts_node_named_child(it, j);
+                if (!lang_is(sp, "import_specifier"))
+                    continue;
+                lang_add_import(cx, n, module,
+                                lang_unquote(cx, lang_text(cx, lang_field(sp, "name"))),
+                                lang_text(cx, lang_field(sp, "alias")), ext);
+                any = true;
+            }
+        }
+    }
+    if (!any)
+        lang_add_import(cx, n, module, NULL, NULL, ext);
+}
+
+/* export {a as b} from "m"; export * from "m"; export * as ns from "m" */
+static void js_reexport(struct lang_ctx *cx, TSNode n, const char *module)
+{
+    bool ext = js_is_external(module);
+    TSNode clause = lang_child_of_type(n, "export_clause");
+    TSNode ns = lang_child_of_type(n, "namespace_export");
+    if (!ts_node_is_null(clause)) {
+        uint32_t k = ts_node_named_child_count(clause);
+        for (uint32_t j = 0; j < k; j++) {
+            TSNode sp = ts_node_named_child(clause, j);
+            if (!lang_is(sp, "export_specifier"))
+                continue;
+            lang_add_import(cx, n, module, lang_unquote(cx, lang_text(cx, lang_field(sp, "name"))),
+                            lang_unquote(cx, lang_text(cx, lang_field(sp, "alias"))), ext);
+        }
+    } else if (!ts_node_is_null(ns)) {
+        lang_add_import(cx, n, module, NULL,
+                        lang_unquote(cx, lang_text(cx, ts_node_named_child(ns, 0))), ext);
+    } else {
+        lang_add_import(cx, n, module, "*", NULL, ext);
+    }
+}
+
+/* require("m") / import("m"), with the names a `const` binds from it. */
+static void js_require(struct lang_ctx *cx, TSNode call, const char *module)
+{
+    bool ext = js_is_external(module);
+    TSNode decl = ts_node_parent(call);
+    TSNode pattern = lang_is(decl, "variable_declarator") ? lang_field(decl, "name") : (TSNode){0};
+    if (lang_is(pattern, "identifier")) {
+        lang_add_import(cx, decl, module, NULL, lang_text(cx, pattern), ext);
+        return;
+    }
+    bool any = false;
+    if (lang_is(pattern, "object_pattern")) {
+        uint32_t k = ts_node_named_child_count(pattern);
+        for (uint32_t j = 0; j < k; j++) {
+            TSNode p = ts_node_named_child(pattern, j);
+            if (lang_is(p, "shorthand_property_identifier_pattern")) {
+                lang_add_import(cx, decl, module, lang_text(cx, p), NULL, ext);
+                any = true;
+            } else if (lang_is(p, "pair_pattern") &&
+                       lang_is(lang_field(p, "value"), "identifier")) {
+                lang_add_import(cx, decl, module, lang_text(cx, lang_field(p, "key")),
+                                lang_text(cx, lang_field(p, "value")), ext);
+                any = true;
+            }
+        }
+    }
+    if (!any)
+        lang_add_import(cx, call, module, NULL, NULL, ext);
+}
+
+/* A string literal: the source of a re-export, or the argument of require()/import(). */
+static void js_string_import(struct lang_ctx *cx, TSNode s)
+{
+    TSNode p = ts_node_parent(s);
+    if (lang_is(p, "export_statement")) {
+        if (ts_node_eq(lang_field(p, "source"), s))
+            js_reexport(cx, p, js_string(cx, s));
+        return;
+    }
+    if (!lang_is(p, "arguments") || ts_node_named_child_count(p) != 1)
+        return;
+    TSNode call = ts_node_parent(p);
+    if (!lang_is(call, "call_expression"))
+        return;
+    TSNode fn = lang_field(call, "function");
+    if (!lang_is(fn, "import") && !(lang_is(fn, "identifier") && lang_text_eq(cx, fn, "require")))
+        return;
+    const char *module = js_string(cx, s);
+    if (*module)
+        js_require(cx, call, module);
+}
+
+static void js_import(struct lang_ctx *cx, TSNode n)
+{
+    if (lang_is(n, "import_statement"))
+        js_import_statement(cx, n);
+    else
+        js_string_import(cx, n);
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+static const char *const js_exts[] = {"js", "jsx", "mjs", "cjs", NULL};
+static const char *const js_interp[] = {"node", "nodejs", NULL};
+static const char *const ts_exts[] = {"ts", "mts", "cts", NULL};
+static const char *const tsx_exts[] = {"tsx", NULL};
+static const char *const js_comments[] = {"comment", "html_comment", NULL};
+static const char *const js_attributes[] = {"decorator", NULL};
+static const char *const js_transparent[] = {"export_statement", "ambient_declaration",
+                                             "lexical_declaration", "variable_declaration", NULL};
+static const char *const js_imports[] = {"import_statement", "string", NULL};
+static const struct lang_call_rule js_calls[] = {
+    {"call_expression", "function", NULL},
+    {"new_expression", "constructor", NULL},
+    {NULL, NULL, NULL},
+};
+static const char *const js_members[] = {"member_expression", NULL};
+
+#define JS_LANGUAGE(lang_name, grammar_fn, exts, interp)                                           \
+    {                                                                                              \
+        .name = lang_name, .grammar = grammar_fn, .extensions = exts, .interpreters = interp,      \
+        .comment_types = js_comments, .attribute_types = js_attributes,                            \
+        .transparent_types = js_transparent, .classify = js_classify, .import_types = js_imports,  \
+        .import = js_import, .calls = js_calls, .member_types = js_members,                        \
+    }
+
+const dk_language dk_lang_javascript =
+    JS_LANGUAGE("javascript", tree_sitter_javascript, js_exts, js_interp);
+const dk_language dk_lang_typescript =
+    JS_LANGUAGE("typescript", tree_sitter_typescript, ts_exts, NULL);
+const dk_language dk_lang_tsx = JS_LANGUAGE("tsx", tree_sitter_tsx, tsx_exts, NULL);
