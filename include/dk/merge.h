@@ -55,7 +55,10 @@ typedef struct dk_merge_opts {
 } dk_merge_opts;
 
 #define DK_MERGE_OPTS_VERSION 1
-#define DK_MERGE_OPTS_INIT {DK_MERGE_OPTS_VERSION, NULL, NULL, NULL, DK_MERGE_STYLE_MERGE, 7, 0}
+#define DK_MERGE_OPTS_INIT                                                                         \
+    {                                                                                              \
+        DK_MERGE_OPTS_VERSION, NULL, NULL, NULL, DK_MERGE_STYLE_MERGE, 7, 0                        \
+    }
 
 /** 1-based inclusive line range in one input; {0, 0} when the side has no such text. */
 typedef struct dk_line_range {
@@ -106,8 +109,8 @@ typedef struct dk_merge_result {
  *         options; DK_ERROR if the line merge itself failed.
  */
 DK_EXTERN int dk_merge_file(dk_merge_result **out, const char *path, const char *base,
-                            size_t base_len, const char *ours, size_t ours_len,
-                            const char *theirs, size_t theirs_len, const dk_merge_opts *opts);
+                            size_t base_len, const char *ours, size_t ours_len, const char *theirs,
+                            size_t theirs_len, const dk_merge_opts *opts);
 
 DK_EXTERN void dk_merge_result_free(dk_merge_result *r);
 

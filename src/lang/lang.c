@@ -377,6 +377,13 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
         }
         have_prev_code = true;
         prev_code_end = ne;
+        /*
+         * Some nodes (C preprocessor lines) end after their newline; the
+         * trailing-comment rule must look at the line they end on.
+         */
+        while (prev_code_end > ns &&
+               (cx->src[prev_code_end - 1] == '\n' || cx->src[prev_code_end - 1] == '\r'))
+            prev_code_end--;
     } while (ts_tree_cursor_goto_next_sibling(&cur));
     ts_tree_cursor_delete(&cur);
 }

@@ -54,6 +54,7 @@
  * "constructor"); a member_expression callee makes it a method call.
  */
 #include "lang/lang_int.h"
+
 #include "util/banned.h"
 
 const TSLanguage *tree_sitter_javascript(void);

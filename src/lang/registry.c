@@ -19,10 +19,21 @@ extern const dk_language dk_lang_python;
 extern const dk_language dk_lang_javascript;
 extern const dk_language dk_lang_typescript;
 extern const dk_language dk_lang_tsx;
+extern const dk_language dk_lang_c;
+extern const dk_language dk_lang_cpp;
 
+/* one entry per line, so adding a language is a one-line change */
+/* clang-format off */
 const dk_language *const dk_lang_table[] = {
-    &dk_lang_python, &dk_lang_javascript, &dk_lang_typescript, &dk_lang_tsx, NULL,
+    &dk_lang_python,
+    &dk_lang_javascript,
+    &dk_lang_typescript,
+    &dk_lang_tsx,
+    &dk_lang_c,
+    &dk_lang_cpp,
+    NULL,
 };
+/* clang-format on */
 
 const dk_language *dk_language_at(size_t i)
 {

@@ -18,12 +18,14 @@
 #include <string.h>
 
 #include "dk/errors.h"
+
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 /* Myers on a[0..n) vs b[0..m), writing matches (offsets relative to a0/b0). */
-static int myers(size_t *match, const uint32_t *a, size_t n, const uint32_t *b, size_t m,
-                 size_t a0, size_t b0, size_t max_edits)
+static int myers(size_t *match, const uint32_t *a, size_t n, const uint32_t *b, size_t m, size_t a0,
+                 size_t b0, size_t max_edits)
 {
     if (n == 0 || m == 0)
         return DK_OK;

@@ -14,11 +14,11 @@
 #include <stdint.h>
 
 enum diff3_kind {
-    DIFF3_STABLE,      /* base == ours == theirs */
-    DIFF3_OURS,        /* only ours changed this chunk */
-    DIFF3_THEIRS,      /* only theirs changed */
-    DIFF3_BOTH_SAME,   /* both changed it identically */
-    DIFF3_CONFLICT,    /* both changed it differently */
+    DIFF3_STABLE,    /* base == ours == theirs */
+    DIFF3_OURS,      /* only ours changed this chunk */
+    DIFF3_THEIRS,    /* only theirs changed */
+    DIFF3_BOTH_SAME, /* both changed it identically */
+    DIFF3_CONFLICT,  /* both changed it differently */
 };
 
 struct diff3_chunk {
