@@ -318,7 +318,9 @@ static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, i
         sym->body = node_span(cx, d->body);
         sym->signature = make_signature(cx, ds, ts_node_start_byte(d->body));
     } else {
-        sym->signature = make_signature(cx, ds, de);
+        /* no body: the head stops at a brace (typedef struct {...}, enum {...}) */
+        const char *brace = memchr(cx->src + ds, '{', de - ds);
+        sym->signature = make_signature(cx, ds, brace ? (uint32_t)(brace - cx->src) : de);
     }
 
     if (d->container && depth < LANG_MAX_DEPTH) {

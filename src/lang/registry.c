@@ -118,25 +118,25 @@ static bool interpreter_matches(const char *word, size_t wlen, const char *name)
  */
 static bool header_looks_cpp(const char *src, size_t len)
 {
-    static const char *const markers[] = {"namespace ",
-                                          "template<",
-                                          "template <",
-                                          "public:",
-                                          "private:",
-                                          "protected:",
-                                          "std::",
-                                          "class ",
-                                          "#include <iostream>",
-                                          "#include <string>",
-                                          "#include <vector>",
-                                          "constexpr ",
-                                          NULL};
+    /* keywords that start a line in C++ headers and never in C ones */
+    static const char *const line_markers[] = {"namespace ", "template<", "template <", "class ",
+                                                "public:",    "private:",  "protected:",
+                                                "using ",     NULL};
     if (!src)
         return false;
     size_t n = len < 65536 ? len : 65536;
-    for (const char *const *m = markers; *m; m++) {
-        if (memmem(src, n, *m, strlen(*m)))
-            return true;
+    for (size_t i = 0; i < n;) {
+        while (i < n && (src[i] == ' ' || src[i] == '\t'))
+            i++;
+        for (const char *const *m = line_markers; *m; m++) {
+            size_t ml = strlen(*m);
+            if (n - i >= ml && memcmp(src + i, *m, ml) == 0)
+                return true;
+        }
+        const char *nl = memchr(src + i, '\n', n - i);
+        if (!nl)
+            break;
+        i = (size_t)(nl - src) + 1;
     }
     return false;
 }

@@ -164,6 +164,17 @@ void test_lang__detection(void)
     th_assert(dk_language_for_path("tool", sb3, strlen(sb3)) == NULL);
     th_assert(dk_language_for_path("tool", "#!", 2) == NULL);
     th_assert(dk_language_by_name("nope") == NULL);
+    /* .h is C unless C++ keywords start a line; mentions in comments do not count */
+    const char *ch = "/* a class of things; std::x */\nint f(void);\n";
+    th_assert_eq_str(dk_language_name(dk_language_for_path("a.h", ch, strlen(ch))), "c");
+    const char *cpph = "#pragma once\nnamespace a {\nclass B {};\n}\n";
+    th_assert_eq_str(dk_language_name(dk_language_for_path("a.h", cpph, strlen(cpph))), "cpp");
+    th_assert_eq_str(dk_language_name(dk_language_for_path("a.hpp", ch, strlen(ch))), "cpp");
+    th_assert_eq_str(dk_language_name(dk_language_for_path("x.tsx", NULL, 0)), "tsx");
+    th_assert_eq_str(dk_language_name(dk_language_for_path("x.mjs", NULL, 0)), "javascript");
+    const char *node = "#!/usr/bin/env node\nconsole.log(1)\n";
+    th_assert_eq_str(dk_language_name(dk_language_for_path("cli", node, strlen(node))),
+                     "javascript");
 }
 
 void test_lang__rejects_binary_invalid_and_oversized(void)
