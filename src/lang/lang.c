@@ -84,6 +84,8 @@ bool lang_is_any(TSNode n, const char *const *types)
 
 TSNode lang_child_of_type(TSNode n, const char *type)
 {
+    if (ts_node_is_null(n))
+        return n;
     uint32_t c = ts_node_named_child_count(n);
     for (uint32_t i = 0; i < c; i++) {
         TSNode ch = ts_node_named_child(n, i);
@@ -95,6 +97,8 @@ TSNode lang_child_of_type(TSNode n, const char *type)
 
 TSNode lang_any_child_of_type(TSNode n, const char *type)
 {
+    if (ts_node_is_null(n))
+        return n;
     uint32_t c = ts_node_child_count(n);
     for (uint32_t i = 0; i < c; i++) {
         TSNode ch = ts_node_child(n, i);
@@ -115,6 +119,8 @@ bool lang_text_eq(struct lang_ctx *cx, TSNode n, const char *text)
 
 bool lang_has_child_text(struct lang_ctx *cx, TSNode n, const char *text)
 {
+    if (ts_node_is_null(n))
+        return false;
     uint32_t c = ts_node_child_count(n);
     for (uint32_t i = 0; i < c; i++) {
         if (lang_text_eq(cx, ts_node_child(n, i), text))

@@ -18,6 +18,7 @@
  */
 #include "lang/lang_c_common.h"
 #include "util/str.h"
+
 #include "util/banned.h"
 
 const TSLanguage *tree_sitter_c(void);

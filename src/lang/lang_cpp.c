@@ -19,6 +19,7 @@
  */
 #include "lang/lang_c_common.h"
 #include "util/str.h"
+
 #include "util/banned.h"
 
 const TSLanguage *tree_sitter_cpp(void);

@@ -98,12 +98,15 @@ static inline bool lang_is(TSNode n, const char *type)
 /** True if the node's type is in the NULL-terminated list. */
 bool lang_is_any(TSNode n, const char *const *types);
 
+/* Null-safe: a null node has no fields. */
 static inline TSNode lang_field(TSNode n, const char *field)
 {
+    if (ts_node_is_null(n))
+        return n;
     return ts_node_child_by_field_name(n, field, (uint32_t)strlen(field));
 }
 
-/** First named child of the given type, or a null node. */
+/** First named child of the given type, or a null node (also for a null `n`). */
 TSNode lang_child_of_type(TSNode n, const char *type);
 /** First child (named or not) of the given type, or a null node. */
 TSNode lang_any_child_of_type(TSNode n, const char *type);

@@ -21,6 +21,14 @@ extern const dk_language dk_lang_typescript;
 extern const dk_language dk_lang_tsx;
 extern const dk_language dk_lang_c;
 extern const dk_language dk_lang_cpp;
+extern const dk_language dk_lang_scala;
+extern const dk_language dk_lang_swift;
+extern const dk_language dk_lang_haskell;
+extern const dk_language dk_lang_julia;
+extern const dk_language dk_lang_rust;
+extern const dk_language dk_lang_go;
+extern const dk_language dk_lang_java;
+extern const dk_language dk_lang_csharp;
 
 /* one entry per line, so adding a language is a one-line change */
 /* clang-format off */
@@ -31,6 +39,14 @@ const dk_language *const dk_lang_table[] = {
     &dk_lang_tsx,
     &dk_lang_c,
     &dk_lang_cpp,
+    &dk_lang_scala,
+    &dk_lang_swift,
+    &dk_lang_haskell,
+    &dk_lang_julia,
+    &dk_lang_rust,
+    &dk_lang_go,
+    &dk_lang_java,
+    &dk_lang_csharp,
     NULL,
 };
 /* clang-format on */
@@ -119,9 +135,9 @@ static bool interpreter_matches(const char *word, size_t wlen, const char *name)
 static bool header_looks_cpp(const char *src, size_t len)
 {
     /* keywords that start a line in C++ headers and never in C ones */
-    static const char *const line_markers[] = {"namespace ", "template<", "template <", "class ",
-                                                "public:",    "private:",  "protected:",
-                                                "using ",     NULL};
+    static const char *const line_markers[] = {"namespace ", "template<", "template <",
+                                               "class ",     "public:",   "private:",
+                                               "protected:", "using ",    NULL};
     if (!src)
         return false;
     size_t n = len < 65536 ? len : 65536;

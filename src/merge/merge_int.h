@@ -12,6 +12,7 @@
 
 #include "dk/lang.h"
 #include "dk/merge.h"
+
 #include "util/arena.h"
 #include "util/map.h"
 #include "util/str.h"

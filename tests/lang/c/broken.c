@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+
 #include "kv.h"
 
 #define KV_MAX_KEY 64

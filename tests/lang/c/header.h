@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
 #include "util/compat.h"
 
 #ifdef __cplusplus

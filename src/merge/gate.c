@@ -1,0 +1,175 @@
+/*
+ * merge/gate.c - the fail-closed gate in front of every clean answer.
+ *
+ * A merged text may be reported clean only if:
+ *   1. it has no conflict marker lines (unless ours or theirs had them);
+ *   2. it has no more syntax-error regions than the worse of ours and
+ *      theirs (none if both parse cleanly);
+ *   3. no declaration identity (qualified name + kind) occurs more often
+ *      than in ours or in theirs, whichever has more;
+ *   4. every significant line occurs a plausible number of times: with
+ *      n_b, n_o, n_t its counts in the inputs, the result's count lies
+ *      between min and max of {n_o, n_t, n_o + n_t - n_b}. A merge made of
+ *      one-sided and identical changes always does; a dropped or
+ *      duplicated line does not. Significant = at least 4 non-blank bytes,
+ *      one of them alphanumeric (braces and `end` lines carry no identity).
+ * The checks cost one parse of the result plus hashing every line.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge/merge_int.h"
+#include "util/alloc.h"
+
+#include "util/banned.h"
+
+static void count_decls(dk_map *m, const dk_analysis *a, int slot)
+{
+    dk_str key = DK_STR_INIT;
+    for (size_t i = 0; i < a->nsymbols; i++) {
+        const dk_symbol *s = &a->symbols[i];
+        dk_str_clear(&key);
+        dk_str_adds(&key, s->qualified_name);
+        dk_str_adds(&key, "::");
+        dk_str_adds(&key, dk_symbol_kind_name(s->kind));
+        uint32_t *c = dk_map_get(m, key.ptr, key.len);
+        if (!c) {
+            c = dk_xcalloc(3, sizeof(*c));
+            dk_map_put(m, key.ptr, key.len, c, NULL);
+        }
+        c[slot]++;
+    }
+    dk_str_release(&key);
+}
+
+static void free_counts(dk_map *m)
+{
+    dk_map_foreach(m, slot) {
+        free(slot->value);
+    }
+    dk_map_release(m);
+}
+
+/* Trimmed line [*s, *e) of src starting at i; returns the index after the line. */
+static size_t next_line(const char *src, size_t len, size_t i, size_t *s, size_t *e)
+{
+    const char *nl = memchr(src + i, '\n', len - i);
+    size_t end = nl ? (size_t)(nl - src) : len;
+    size_t a = i, b = end;
+    while (a < b && isspace((unsigned char)src[a]))
+        a++;
+    while (b > a && isspace((unsigned char)src[b - 1]))
+        b--;
+    *s = a;
+    *e = b;
+    return nl ? end + 1 : len;
+}
+
+static bool significant(const char *p, size_t n)
+{
+    if (n < 4)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (isalnum((unsigned char)p[i]))
+            return true;
+    }
+    return false;
+}
+
+static void count_lines(dk_map *m, const char *src, size_t len, int slot)
+{
+    for (size_t i = 0; i < len;) {
+        size_t s, e;
+        i = next_line(src, len, i, &s, &e);
+        if (!significant(src + s, e - s))
+            continue;
+        uint32_t *c = dk_map_get(m, src + s, e - s);
+        if (!c) {
+            c = dk_xcalloc(4, sizeof(*c));
+            dk_map_put(m, src + s, e - s, c, NULL);
+        }
+        c[slot]++;
+    }
+}
+
+static long lmin3(long a, long b, long c)
+{
+    long m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+static long lmax3(long a, long b, long c)
+{
+    long m = a > b ? a : b;
+    return m > c ? m : c;
+}
+
+static int check_lines(struct merge_ctx *cx, const char *text, size_t len, const char **why)
+{
+    dk_map m = DK_MAP_INIT_STR;
+    for (int vi = 0; vi < 3; vi++)
+        count_lines(&m, cx->v[vi].src, cx->v[vi].len, vi);
+    count_lines(&m, text, len, 3);
+    int rc = DK_OK;
+    dk_map_foreach(&m, slot) {
+        const uint32_t *c = slot->value;
+        long nb = c[0], no = c[1], nt = c[2], nr = c[3];
+        long lo = lmin3(no, nt, no + nt - nb), hi = lmax3(no, nt, no + nt - nb);
+        if (nr < lo || nr > hi) {
+            *why = dk_arena_sprintf(&cx->arena, "line `%.*s` occurs %ld times, expected %ld to %ld",
+                                    (int)(slot->key_len > 60 ? 60 : slot->key_len), slot->key, nr,
+                                    lo < 0 ? 0 : lo, hi);
+            rc = DK_ECONFLICT;
+            break;
+        }
+    }
+    free_counts(&m);
+    return rc;
+}
+
+int merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why)
+{
+    unsigned size = cx->opts.marker_size;
+    if (merge_has_markers(text, len, size) &&
+        !merge_has_markers(cx->v[V_OURS].src, cx->v[V_OURS].len, size) &&
+        !merge_has_markers(cx->v[V_THEIRS].src, cx->v[V_THEIRS].len, size)) {
+        *why = "the result contains conflict markers";
+        return DK_ECONFLICT;
+    }
+    if (cx->lang && cx->v[V_OURS].an && cx->v[V_THEIRS].an) {
+        dk_analysis *r = NULL;
+        if (dk_lang_analyze(&r, cx->lang, text, len) != DK_OK) {
+            *why = dk_arena_sprintf(&cx->arena, "the result cannot be parsed: %s",
+                                    dk_error_last()->msg);
+            return DK_ECONFLICT;
+        }
+        size_t eo = cx->v[V_OURS].an->nerrors, et = cx->v[V_THEIRS].an->nerrors;
+        if (r->nerrors > (eo > et ? eo : et)) {
+            *why = dk_arena_sprintf(&cx->arena, "the result has a syntax error at line %u",
+                                    r->errors[0].start_line);
+            dk_analysis_unref(r);
+            return DK_ECONFLICT;
+        }
+        dk_map decls = DK_MAP_INIT_STR;
+        count_decls(&decls, cx->v[V_OURS].an, 0);
+        count_decls(&decls, cx->v[V_THEIRS].an, 1);
+        count_decls(&decls, r, 2);
+        int rc = DK_OK;
+        dk_map_foreach(&decls, slot) {
+            const uint32_t *c = slot->value;
+            uint32_t most = c[0] > c[1] ? c[0] : c[1];
+            if (c[2] > most) {
+                *why = dk_arena_sprintf(&cx->arena, "`%.*s` is declared %u times (at most %u)",
+                                        (int)slot->key_len, slot->key, c[2], most);
+                rc = DK_ECONFLICT;
+                break;
+            }
+        }
+        free_counts(&decls);
+        dk_analysis_unref(r);
+        if (rc)
+            return rc;
+    }
+    return check_lines(cx, text, len, why);
+}
