@@ -3,7 +3,6 @@
  */
 #include <ctype.h>
 #include <string.h>
-
 #include "kv.h"
 
 #define KV_MAX_KEY 64

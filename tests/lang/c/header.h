@@ -7,7 +7,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
 #include "util/compat.h"
 
 #ifdef __cplusplus

@@ -4,13 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include "ringbuf.h"
 #include "util/log.h"
 
 #define RB_MIN_CAPACITY 16
 #define RB_MAX_CAPACITY (1u << 20)
-#define RB_MASK(rb, i)  ((i) & ((rb)->cap - 1))
+#define RB_MASK(rb, i) ((i) & ((rb)->cap - 1))
 
 /* Callback invoked when the buffer overflows. */
 typedef void (*rb_overflow_fn)(void *ctx, size_t dropped);
