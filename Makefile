@@ -96,7 +96,8 @@ $(NM)/%.c: $(NM)/tree-sitter/package.json ;
 
 $(TS_LIB): $(TS_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $^
 
 $(O)/%.o: %.c $(NM)/tree-sitter/package.json
 	@mkdir -p $(dir $@)
@@ -105,10 +106,12 @@ $(O)/%.o: %.c $(NM)/tree-sitter/package.json
 
 $(LIBDK): $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $^
 
 $(DK): $(CLI_OBJS) $(LIBDK) $(TS_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBDK) $(TS_LIB) $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBDK) $(TS_LIB) $(LIBS)
 
 $(O)/tests/registry.inc: $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.c)) tests/harness/gen-registry.sh
 	@mkdir -p $(dir $@)
@@ -120,7 +123,8 @@ $(O)/tests/%.o: CPPFLAGS += -Itests -Itests/fuzz
 $(O)/tests/%.o: CFLAGS += -Wno-missing-prototypes
 
 $(TEST_BIN): $(TEST_OBJS) $(LIBDK) $(TS_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIBDK) $(TS_LIB) $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIBDK) $(TS_LIB) $(LIBS)
 
 # The README's test command. Installs missing dependencies, builds the
 # sanitizer variant with -Werror, runs everything, ends with "N passed, N failed".

@@ -37,6 +37,8 @@ int main(int argc, char **argv)
     cli_trace_install();
     if (strcmp(cmd, "symbols") == 0)
         return cmd_symbols(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge-file") == 0)
+        return cmd_merge_file(argc - 1, argv + 1);
     if (strcmp(cmd, "tree") == 0)
         return cmd_tree(argc - 1, argv + 1);
     if (strcmp(cmd, "languages") == 0)

@@ -432,6 +432,8 @@ typedef struct dk_git_merge_file_opts {
     const char *our_label;
     const char *their_label;
     dk_git_merge_style style;
+    /* length of the conflict markers; 0: git's default of 7 */
+    unsigned marker_size;
 } dk_git_merge_file_opts;
 
 #define DK_GIT_MERGE_FILE_OPTS_VERSION 1

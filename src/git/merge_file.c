@@ -138,6 +138,9 @@ int dk_git_merge_file(dk_git_merge_file_result *out, const dk_git_merge_input *b
     gopts.ancestor_label = opts->base_label ? opts->base_label : "base";
     gopts.our_label = opts->our_label ? opts->our_label : "ours";
     gopts.their_label = opts->their_label ? opts->their_label : "theirs";
+    if (opts->marker_size > UINT16_MAX)
+        return dk_error_set(DK_EINVALID, "marker size %u is too large", opts->marker_size);
+    gopts.marker_size = (unsigned short)opts->marker_size;
     if (base)
         merge_to_git(&gbase, base);
     merge_to_git(&gours, ours);

@@ -29,6 +29,10 @@ extern const dk_language dk_lang_rust;
 extern const dk_language dk_lang_go;
 extern const dk_language dk_lang_java;
 extern const dk_language dk_lang_csharp;
+extern const dk_language dk_lang_ruby;
+extern const dk_language dk_lang_php;
+extern const dk_language dk_lang_bash;
+extern const dk_language dk_lang_kotlin;
 
 /* one entry per line, so adding a language is a one-line change */
 /* clang-format off */
@@ -47,6 +51,10 @@ const dk_language *const dk_lang_table[] = {
     &dk_lang_go,
     &dk_lang_java,
     &dk_lang_csharp,
+    &dk_lang_ruby,
+    &dk_lang_php,
+    &dk_lang_bash,
+    &dk_lang_kotlin,
     NULL,
 };
 /* clang-format on */

@@ -23,6 +23,7 @@
 
 #include <git2.h>
 
+#include "git/git.h"
 #include "merge/merge_int.h"
 #include "util/alloc.h"
 
@@ -145,39 +146,28 @@ void merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname, c
 /* The line merge (libgit2)                                                  */
 /* ------------------------------------------------------------------------ */
 
-static pthread_once_t git_once = PTHREAD_ONCE_INIT;
-
-static void git_init_once(void)
-{
-    git_libgit2_init();
-}
-
 int merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, size_t bl,
                const char *o, size_t ol, const char *t, size_t tl)
 {
-    pthread_once(&git_once, git_init_once);
-    git_merge_file_input ib = GIT_MERGE_FILE_INPUT_INIT, io = GIT_MERGE_FILE_INPUT_INIT,
-                         it = GIT_MERGE_FILE_INPUT_INIT;
-    ib.ptr = b, ib.size = bl, io.ptr = o, io.size = ol, it.ptr = t, it.size = tl;
-    ib.path = io.path = it.path = cx->path;
-    git_merge_file_options mo = GIT_MERGE_FILE_OPTIONS_INIT;
-    mo.ancestor_label = cx->opts.ancestor_label;
+    static const dk_git_merge_style styles[] = {
+        [DK_MERGE_STYLE_MERGE] = DK_GIT_MERGE_STYLE_MERGE,
+        [DK_MERGE_STYLE_DIFF3] = DK_GIT_MERGE_STYLE_DIFF3,
+        [DK_MERGE_STYLE_ZDIFF3] = DK_GIT_MERGE_STYLE_ZDIFF3,
+    };
+    dk_git_merge_input ib = {b, bl, 0}, io = {o, ol, 0}, it = {t, tl, 0};
+    dk_git_merge_file_opts mo = DK_GIT_MERGE_FILE_OPTS_INIT;
+    mo.base_label = cx->opts.ancestor_label;
     mo.our_label = cx->opts.our_label;
     mo.their_label = cx->opts.their_label;
-    mo.marker_size = (unsigned short)cx->opts.marker_size;
-    if (cx->opts.style == DK_MERGE_STYLE_DIFF3)
-        mo.flags |= GIT_MERGE_FILE_STYLE_DIFF3;
-    else if (cx->opts.style == DK_MERGE_STYLE_ZDIFF3)
-        mo.flags |= GIT_MERGE_FILE_STYLE_ZDIFF3;
-    git_merge_file_result r = {0};
-    int rc = git_merge_file(&r, &ib, &io, &it, &mo);
-    if (rc < 0) {
-        const git_error *e = git_error_last();
-        return dk_error_set(DK_ERROR, "line merge failed: %s", e ? e->message : "unknown error");
-    }
+    mo.style = styles[cx->opts.style];
+    mo.marker_size = cx->opts.marker_size;
+    dk_git_merge_file_result r = {0};
+    int rc = dk_git_merge_file(&r, &ib, &io, &it, &mo);
+    if (rc)
+        return rc;
     dk_str_add(out, r.ptr, r.len);
-    *clean = r.automergeable != 0;
-    git_merge_file_result_free(&r);
+    *clean = r.clean;
+    dk_git_merge_file_result_release(&r);
     return DK_OK;
 }
 
@@ -415,6 +405,20 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     bool line_clean = false;
     int rc =
         merge_line(&cx, &text, &line_clean, base, base_len, ours, ours_len, theirs, theirs_len);
+    if (rc == DK_EBINARY) {
+        /* like git: binary content changed on both sides is one conflict, ours kept */
+        dk_str_clear(&text);
+        dk_str_add(&text, ours, ours_len);
+        dk_merge_conflict *c = dk_vec_push_zero(&cx.conflicts);
+        c->qualified_name = "";
+        c->kind = "file";
+        c->description = "binary file changed on both sides";
+        dk_vec_push(&cx.conflict_out_start, 0);
+        dk_vec_push(&cx.conflict_out_end, (uint32_t)ours_len);
+        build_result(out, &cx, &text, false, "line", "binary content is not merged");
+        ctx_release(&cx);
+        return DK_OK;
+    }
     if (rc) {
         dk_str_release(&text);
         ctx_release(&cx);

@@ -123,8 +123,6 @@ static void widen(const char *src, uint32_t lo, uint32_t hi, uint32_t *s, uint32
             while (q > lo && is_hspace(src[q - 1]))
                 q--;
             if (q == lo || src[q - 1] == '\n') {
-                if (q == lo && q == p && a - 1 == lo)
-                    break;
                 a = q;
                 if (q == lo)
                     break;
