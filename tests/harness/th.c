@@ -29,6 +29,8 @@ struct th_test {
 #include "registry.inc"
 
 static jmp_buf th_jmp;
+/* where th_fail jumps: the test's buffer, or a sub-test's */
+static jmp_buf *th_target = &th_jmp;
 static char th_msg[4096];
 static char th_tmp[512];
 static int th_in_test;
@@ -48,9 +50,27 @@ void th_fail(const char *file, int line, const char *fmt, ...)
     vsnprintf(th_msg + n, sizeof(th_msg) - (size_t)n, fmt, ap);
     va_end(ap);
     if (th_in_test)
-        longjmp(th_jmp, 1);
+        longjmp(*th_target, 1);
     fprintf(stderr, "%s\n", th_msg);
     abort();
+}
+
+int th_run_sub(const char *label, void (*fn)(const char *, const char *), const char *a,
+               const char *b)
+{
+    jmp_buf sub;
+    jmp_buf *saved = th_target;
+    th_target = &sub;
+    volatile int failed = 0;
+    if (setjmp(sub) == 0)
+        fn(a, b);
+    else
+        failed = 1;
+    th_target = saved;
+    if (failed)
+        printf("  FAIL %s: %s\n", label, th_msg);
+    th_msg[0] = '\0';
+    return failed;
 }
 
 const char *th_tmpdir(void)

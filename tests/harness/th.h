@@ -67,6 +67,14 @@ _Noreturn void th_fail(const char *file, int line, const char *fmt, ...)
 
 bool th_str_eq(const char *a, const char *b);
 
+/*
+ * Run fn(a, b) as a sub-test: an assertion failure inside it is printed
+ * ("  FAIL <label>: message") and returns 1 instead of ending the test,
+ * so table-driven tests report every failing row. Returns 0 on success.
+ */
+int th_run_sub(const char *label, void (*fn)(const char *, const char *), const char *a,
+               const char *b);
+
 /* A fresh empty directory for this test, removed after cleanup. Never NULL. */
 const char *th_tmpdir(void);
 /* Root of the source tree (for fixtures); from DK_SRCDIR or ".". */

@@ -1,0 +1,11 @@
+def f(x):
+    y = x + 1
+    return y
+
+
+def a():
+    pass
+
+
+def b():
+    return 1

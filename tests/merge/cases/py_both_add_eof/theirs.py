@@ -1,0 +1,7 @@
+def f(x):
+    y = x + 1
+    return y
+
+
+def b():
+    return 1

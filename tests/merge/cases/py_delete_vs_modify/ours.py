@@ -1,0 +1,3 @@
+def g(x):
+    z = x * 2
+    return z

@@ -1,0 +1,8 @@
+def f(x):
+    y = x + 2
+    return y
+
+
+def g(x):
+    z = x * 2
+    return z
