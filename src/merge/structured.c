@@ -182,7 +182,10 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
                 inside =
                     p->sym >= 0 && im->span.start_byte >= p->start && im->span.start_byte < p->end;
             }
-            if (inside)
+            /* only statements at the start of a line: indented or conditional imports
+             * (`if TYPE_CHECKING:` blocks) are ordinary text */
+            uint32_t at = im->span.start_byte;
+            if (inside || (at > 0 && v->src[at - 1] != '\n'))
                 continue;
             uintptr_t n = (uintptr_t)dk_map_get(&seen, im->module, strlen(im->module));
             dk_map_put(&seen, im->module, strlen(im->module), (void *)(n + 1), NULL);
