@@ -94,6 +94,19 @@ $(TSO)/%.o: $(NM)/%.c
 
 $(NM)/%.c: $(NM)/tree-sitter/package.json ;
 
+# tree-sitter-swift 0.7.1's scanner allocates its state with calloc(0, ...) and then
+# reads and writes it (a heap overflow valgrind reports). We compile a copy with
+# calloc(1, ...); the build fails if the pattern is gone, so a version bump is re-checked.
+SWIFT_SCANNER := $(NM)/tree-sitter-swift/src/scanner.c
+$(TSO)/tree-sitter-swift/src/scanner.o: $(SWIFT_SCANNER)
+	@mkdir -p $(dir $@)
+	@echo "  CC      tree-sitter-swift/src/scanner.c (patched: calloc(0) -> calloc(1))"
+	@grep -q 'calloc(0, sizeof(struct ScannerState))' $< || \
+		{ echo "swift scanner changed: re-check the calloc patch in the Makefile" >&2; exit 1; }
+	@sed 's/calloc(0, sizeof(struct ScannerState))/calloc(1, sizeof(struct ScannerState))/' \
+		$< > $(TSO)/swift_scanner_patched.c
+	@$(CC) $(TS_CFLAGS) -I$(NM)/tree-sitter-swift/src -c $(TSO)/swift_scanner_patched.c -o $@
+
 $(TS_LIB): $(TS_OBJS)
 	@rm -f $@
 	@echo "  AR      $@"

@@ -21,6 +21,9 @@ static void usage(FILE *out)
             "usage: dk <command> [args]\n"
             "\n"
             "commands:\n"
+            "  merge-file CURRENT BASE OTHER\n"
+            "                             structured three-way merge (a git merge-file drop-in)\n"
+            "  replay REPO [--merges N]   score dk's merge on a repository's own merge history\n"
             "  symbols [--json] FILE...   list the symbols (functions, types, ...) of files\n"
             "  languages                  list the supported languages and extensions\n"
             "  tree [--lang NAME] FILE    print the tree-sitter syntax tree (for writing support)\n"
@@ -39,6 +42,8 @@ int main(int argc, char **argv)
         return cmd_symbols(argc - 1, argv + 1);
     if (strcmp(cmd, "merge-file") == 0)
         return cmd_merge_file(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return cmd_replay(argc - 1, argv + 1);
     if (strcmp(cmd, "tree") == 0)
         return cmd_tree(argc - 1, argv + 1);
     if (strcmp(cmd, "languages") == 0)

@@ -478,4 +478,101 @@ int dk_git_merge_file(dk_git_merge_file_result *out, const dk_git_merge_input *b
 /** Free the merged bytes; NULL or an already released result is fine. */
 void dk_git_merge_file_result_release(dk_git_merge_file_result *res);
 
+/* ========================================================================== */
+/* History: merge commits and the files two commits differ in (history.c)     */
+/* ========================================================================== */
+
+/** A two-parent merge commit whose parents have exactly one merge base. */
+typedef struct dk_git_merge_info {
+    /* the merge commit itself */
+    dk_oid merge;
+    /* its first parent (the branch merged into) */
+    dk_oid ours;
+    /* its second parent (the branch merged in) */
+    dk_oid theirs;
+    /* the one merge base of ours and theirs */
+    dk_oid base;
+} dk_git_merge_info;
+
+/** A list of merges; release with dk_vec_release. */
+typedef dk_vec(dk_git_merge_info) dk_git_merges;
+
+#define DK_GIT_MERGES_INIT DK_VEC_INIT
+
+/** What dk_git_merges_list passed over, for reporting. */
+typedef struct dk_git_merges_skipped {
+    /* merges with three or more parents */
+    size_t octopus;
+    /* two-parent merges whose parents have several merge bases (criss-cross) */
+    size_t multiple_bases;
+    /* two-parent merges whose parents share no history */
+    size_t unrelated;
+} dk_git_merges_skipped;
+
+/**
+ * List the two-parent merge commits reachable from `from`, newest first
+ * (committer time, as `git log`), keeping those whose parents have exactly
+ * one merge base (as `git merge-base --all`). Octopus merges, criss-cross
+ * merges (several bases) and merges of unrelated histories are passed over
+ * and counted in `skipped`.
+ *
+ * @param[out] out     a list initialised with DK_GIT_MERGES_INIT; merges are
+ *                     appended. On failure it is released.
+ * @param[out] skipped counts of the merges passed over, added to; may be NULL
+ * @param from         the commit to start from (included if a merge)
+ * @param max          stop after this many merges are kept; 0: no limit
+ * @return DK_OK; DK_ENOTFOUND if `from` is not a commit in the repository;
+ *         DK_ERROR if the history cannot be read (e.g. a shallow clone's
+ *         missing parents)
+ */
+int dk_git_merges_list(dk_git_merges *out, dk_git_merges_skipped *skipped, dk_git_repo *repo,
+                       const dk_oid *from, size_t max);
+
+/** How a file differs between two commits (no rename detection). */
+typedef enum dk_git_change_kind {
+    /* only in `to` */
+    DK_GIT_CHANGE_ADDED = 0,
+    /* only in `from` */
+    DK_GIT_CHANGE_DELETED = 1,
+    /* in both, same kind of entry, other content or mode */
+    DK_GIT_CHANGE_MODIFIED = 2,
+    /* in both, but the kind of entry changed (file, symlink, submodule) */
+    DK_GIT_CHANGE_TYPECHANGE = 3,
+} dk_git_change_kind;
+
+/** One file that differs between two commits. */
+typedef struct dk_git_change {
+    /* repository-relative path, malloc'd, owned by the list */
+    char *path;
+    dk_git_change_kind kind;
+    /* the entry in `from` and in `to`; zero id and mode 0 where absent */
+    dk_oid old_id;
+    dk_oid new_id;
+    unsigned old_mode;
+    unsigned new_mode;
+} dk_git_change;
+
+/** A list of changes; release with dk_git_changes_release. */
+typedef dk_vec(dk_git_change) dk_git_changes;
+
+#define DK_GIT_CHANGES_INIT DK_VEC_INIT
+
+/**
+ * List the files (blobs, symlinks, gitlinks) that differ between the trees
+ * of `from` and `to` (commit or tree ids), as git diff-tree -r --no-renames:
+ * a rename is a deletion plus an addition, each path appears at most once,
+ * and the list is in bytewise order of the paths. Only trees are compared;
+ * no blob is read.
+ *
+ * @param[out] out a list initialised with DK_GIT_CHANGES_INIT; changes are
+ *                 appended. On failure it is released.
+ * @return DK_OK; DK_ENOTFOUND if `from` or `to` does not exist; DK_EINVALID
+ *         if one is a blob
+ */
+int dk_git_changes_list(dk_git_changes *out, dk_git_repo *repo, const dk_oid *from,
+                        const dk_oid *to);
+
+/** Free every path and the array; leaves `changes` empty and reusable. */
+void dk_git_changes_release(dk_git_changes *changes);
+
 #endif
