@@ -21,10 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "dk/dk.h"
 #include "dk/merge.h"
+
+#include "cli/cli.h"
 #include "util/str.h"
+
 #include "util/banned.h"
 
 static void usage(void)
@@ -129,8 +131,7 @@ static int replace_file(const char *path, const char *data, size_t len)
         }
         off += (size_t)n;
     }
-    if (fchmod(fd, mode) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
-        rename(tmp.ptr, path) != 0) {
+    if (fchmod(fd, mode) != 0 || fsync(fd) != 0 || close(fd) != 0 || rename(tmp.ptr, path) != 0) {
         fprintf(stderr, "dk merge-file: cannot replace %s: %s\n", path, strerror(errno));
         unlink(tmp.ptr);
         dk_str_release(&tmp);
@@ -171,7 +172,8 @@ int cmd_merge_file(int argc, char **argv)
         } else if ((strcmp(a, "--path") == 0) && i + 1 < argc) {
             path = argv[++i];
         } else if (strncmp(a, "--marker-size", 13) == 0) {
-            const char *v = a[13] == '=' ? a + 14 : (a[13] == '\0' && i + 1 < argc ? argv[++i] : "");
+            const char *v =
+                a[13] == '=' ? a + 14 : (a[13] == '\0' && i + 1 < argc ? argv[++i] : "");
             char *end;
             long n = strtol(v, &end, 10);
             if (!*v || *end || n < 1 || n > 64) {

@@ -24,6 +24,7 @@
  * included: `echo`, `cd`, ...). Not method calls.
  */
 #include "lang/lang_int.h"
+
 #include "util/banned.h"
 
 const TSLanguage *tree_sitter_bash(void);

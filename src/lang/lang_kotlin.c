@@ -40,6 +40,7 @@
  * properties (`class P(val id: Int)`) are parameters, not symbols.
  */
 #include "lang/lang_int.h"
+
 #include "util/banned.h"
 
 const TSLanguage *tree_sitter_kotlin(void);

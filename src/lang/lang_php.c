@@ -26,6 +26,7 @@
  * unless the path is absolute; `__DIR__ . '/x.php'` is "./x.php".
  */
 #include "lang/lang_int.h"
+
 #include "util/banned.h"
 
 const TSLanguage *tree_sitter_php(void);

@@ -34,6 +34,7 @@
  * records each require as a call to `require`.
  */
 #include "lang/lang_int.h"
+
 #include "util/banned.h"
 
 const TSLanguage *tree_sitter_ruby(void);

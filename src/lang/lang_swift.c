@@ -4,10 +4,11 @@
  * tree-sitter-swift parses class, struct, enum, actor and extension all as
  * class_declaration; the keyword is in the `declaration_kind` field:
  *   class, actor -> class    struct -> struct    enum -> enum
- *   extension    -> impl, named "extension T" or "extension T: P, Q" when it
- *                   adds conformances (so that the common one-extension-per-
- *                   protocol style gives distinct names, and extension members
- *                   never share a qualified name with the type's own members)
+ *   extension    -> impl, named "extension T" (conformances are part of its
+ *                   header, not its identity, so adding `: Sendable` on one
+ *                   side merges with a member edit on the other; several
+ *                   extensions of one type get occurrence ids; the "extension"
+ *                   prefix keeps their members apart from the type's own)
  *   protocol     -> interface (protocol_declaration)
  * All are containers. func -> function (method inside a type); protocol
  * requirements (func, init, subscript) -> prototype; init -> method "init",
@@ -99,21 +100,10 @@ static dk_visibility swift_visibility(struct lang_ctx *cx, TSNode n, int parent_
     return swift_member_default(cx, n);
 }
 
-/* "extension T" or "extension T: P, Q" (where clauses left out). */
+/* "extension T" (conformances and where clauses are header, not identity). */
 static const char *swift_extension_name(struct lang_ctx *cx, TSNode n)
 {
-    const char *name = lang_sprintf(cx, "extension %s", lang_text(cx, swift_field(n, "name")));
-    const char *sep = ": ";
-    uint32_t c = ts_node_named_child_count(n);
-    for (uint32_t i = 0; i < c; i++) {
-        TSNode ch = ts_node_named_child(n, i);
-        if (!lang_is(ch, "inheritance_specifier"))
-            continue;
-        name =
-            lang_sprintf(cx, "%s%s%s", name, sep, lang_text(cx, swift_field(ch, "inherits_from")));
-        sep = ", ";
-    }
-    return name;
+    return lang_sprintf(cx, "extension %s", lang_text(cx, swift_field(n, "name")));
 }
 
 /* let/var of a property: the value_binding_pattern child (or inside `name`). */

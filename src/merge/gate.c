@@ -24,15 +24,36 @@
 
 #include "util/banned.h"
 
-static void count_decls(dk_map *m, const dk_analysis *a, int slot)
+/*
+ * Count declaration identities of `a` into slot `slot` of m's counters.
+ * Overloaded names count per parameter list; in languages without forward
+ * declarations a function, method and prototype of one name are one
+ * identity (an abstract and a concrete `def f` side by side is a duplicate).
+ */
+static void count_decls(dk_map *m, const dk_analysis *a, int slot, const dk_map *overloaded,
+                        bool callable)
 {
     dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
         const dk_symbol *s = &a->symbols[i];
         dk_str_clear(&key);
-        dk_str_adds(&key, s->qualified_name);
-        dk_str_adds(&key, "::");
-        dk_str_adds(&key, dk_symbol_kind_name(s->kind));
+        merge_symbol_key(&key, s, overloaded, callable);
+        uint32_t *c = dk_map_get(m, key.ptr, key.len);
+        if (!c) {
+            c = dk_xcalloc(3, sizeof(*c));
+            dk_map_put(m, key.ptr, key.len, c, NULL);
+        }
+        c[slot]++;
+    }
+    /* import statements count as declarations too: the same import twice is a duplicate */
+    uint32_t last_start = UINT32_MAX;
+    for (size_t i = 0; i < a->nimports; i++) {
+        const dk_import *im = &a->imports[i];
+        if (im->span.start_byte == last_start)
+            continue;
+        last_start = im->span.start_byte;
+        dk_str_clear(&key);
+        merge_import_key(&key, im);
         uint32_t *c = dk_map_get(m, key.ptr, key.len);
         if (!c) {
             c = dk_xcalloc(3, sizeof(*c));
@@ -151,10 +172,17 @@ int merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **
             dk_analysis_unref(r);
             return DK_ECONFLICT;
         }
+        dk_map over = DK_MAP_INIT_STR;
+        merge_find_overloads(&over, cx->v[V_OURS].an);
+        merge_find_overloads(&over, cx->v[V_THEIRS].an);
+        merge_find_overloads(&over, r);
+        const char *lname = dk_language_name(cx->lang);
+        bool callable = strcmp(lname, "c") != 0 && strcmp(lname, "cpp") != 0;
         dk_map decls = DK_MAP_INIT_STR;
-        count_decls(&decls, cx->v[V_OURS].an, 0);
-        count_decls(&decls, cx->v[V_THEIRS].an, 1);
-        count_decls(&decls, r, 2);
+        count_decls(&decls, cx->v[V_OURS].an, 0, &over, callable);
+        count_decls(&decls, cx->v[V_THEIRS].an, 1, &over, callable);
+        count_decls(&decls, r, 2, &over, callable);
+        dk_map_release(&over);
         int rc = DK_OK;
         dk_map_foreach(&decls, slot) {
             const uint32_t *c = slot->value;

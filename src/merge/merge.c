@@ -336,6 +336,7 @@ static void ctx_release(struct merge_ctx *cx)
     dk_vec_release(&cx->conflict_out_start);
     dk_vec_release(&cx->conflict_out_end);
     dk_map_release(&cx->intern);
+    dk_map_release(&cx->overloaded);
     dk_arena_release(&cx->arena);
 }
 

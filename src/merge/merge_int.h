@@ -44,6 +44,9 @@ struct merge_ctx {
     dk_vec(uint32_t) conflict_out_end;
     /* interned item ids: key bytes -> id + 1 */
     dk_map intern;
+    /* "qualified::kind" of names declared more than once in some version
+     * (overloads, property getter/setter pairs): matched by parameters too */
+    dk_map overloaded;
     uint32_t next_id;
 };
 
@@ -78,6 +81,23 @@ int merge_structured(struct merge_ctx *cx, dk_str *out, const char **why);
  * DK_ECONFLICT with *why describing the first failed check.
  */
 int merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why);
+
+/*
+ * The identity of an import statement, from its first record:
+ * "import:<module>[:<name>][ as <alias>]". Used for matching and by the gate.
+ */
+void merge_import_key(dk_str *out, const dk_import *im);
+
+/* Add to `set` the "qualified::kind" keys that occur more than once in `a`. */
+void merge_find_overloads(dk_map *set, const dk_analysis *a);
+
+/*
+ * The identity of a symbol for matching: its local id, or, for an
+ * overloaded name, "qualified(params)::kind" (occurrences are added by the
+ * caller). `callable` folds function/method/prototype into one kind (the
+ * gate's duplicate check in languages without forward declarations).
+ */
+void merge_symbol_key(dk_str *out, const dk_symbol *s, const dk_map *overloaded, bool callable);
 
 /* True if a line of `src` starts with a conflict marker of size `size`. */
 bool merge_has_markers(const char *src, size_t len, unsigned size);

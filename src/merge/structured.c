@@ -57,6 +57,8 @@ struct piece {
     /* symbol index in the version's analysis, -1 for an import statement */
     int32_t sym;
     const char *key;
+    /* "qualified::kind" when the name is overloaded (matched by parameters), else NULL */
+    const char *group;
 };
 
 struct item {
@@ -89,6 +91,8 @@ static uint32_t intern(struct merge_ctx *cx, char tag, const char *bytes, size_t
     return (uint32_t)id;
 }
 
+static void base_key(dk_str *out, const dk_symbol *s);
+
 static void level_release(struct level *l)
 {
     dk_vec_release(&l->pieces);
@@ -107,34 +111,33 @@ static bool is_hspace(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Widen [s, e) to whole lines and to the blank lines just above, within [lo, hi). */
+/*
+ * Widen [s, e) to whole lines within [lo, hi): back over the indentation
+ * before the declaration, forward over trailing blanks and a separator the
+ * grammar left outside it, through the newline. Blank lines are never part
+ * of a piece: they stay gap lines, so diff3 aligns them and every side's
+ * separators come out as that side wrote them.
+ */
 static void widen(const char *src, uint32_t lo, uint32_t hi, uint32_t *s, uint32_t *e)
 {
     uint32_t a = *s;
     while (a > lo && (src[a - 1] == ' ' || src[a - 1] == '\t'))
         a--;
-    if (a == lo || src[a - 1] == '\n') {
-        /* starts a line: take the blank lines above as well */
-        for (;;) {
-            if (a <= lo)
-                break;
-            uint32_t p = a - 1; /* the '\n' ending the previous line */
-            uint32_t q = p;
-            while (q > lo && is_hspace(src[q - 1]))
-                q--;
-            if (q == lo || src[q - 1] == '\n') {
-                a = q;
-                if (q == lo)
-                    break;
-                continue;
-            }
-            break;
-        }
+    if (a == lo || src[a - 1] == '\n')
         *s = a;
-    }
     uint32_t z = *e;
+    if (z > lo && src[z - 1] == '\n')
+        return; /* the span already ends its line (C preprocessor lines do) */
     while (z < hi && is_hspace(src[z]))
         z++;
+    /* a separator the grammar left outside the declaration (`x: T;`, `RED,`) */
+    if (z < hi && (src[z] == ';' || src[z] == ',')) {
+        uint32_t y = z + 1;
+        while (y < hi && is_hspace(src[y]))
+            y++;
+        if (y == hi || src[y] == '\n')
+            z = y;
+    }
     if (z < hi && src[z] == '\n')
         *e = z + 1;
     else if (z == hi)
@@ -154,19 +157,36 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
     l->start = start;
     l->end = end;
     l->by_id = (dk_map)DK_MAP_INIT_U64;
+    dk_map occ = DK_MAP_INIT_STR;
+    dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
         const dk_symbol *s = &a->symbols[i];
         if (s->parent != parent)
             continue;
-        if (s->span.start_byte < start || s->span.end_byte > end)
+        if (s->span.start_byte < start || s->span.end_byte > end) {
+            dk_str_release(&key);
+            dk_map_release(&occ);
             return dk_error_set(DK_ELIMIT, "declaration `%s` outside its container",
                                 s->qualified_name);
+        }
         struct piece *p = dk_vec_push_zero(&l->pieces);
         p->start = s->span.start_byte;
         p->end = s->span.end_byte;
         p->sym = (int32_t)i;
-        p->key = s->local_id;
+        dk_str_clear(&key);
+        merge_symbol_key(&key, s, &cx->overloaded, false);
+        dk_str grp = DK_STR_INIT;
+        base_key(&grp, s);
+        if (dk_map_has(&cx->overloaded, grp.ptr, grp.len))
+            p->group = dk_arena_strndup(&cx->arena, grp.ptr, grp.len);
+        dk_str_release(&grp);
+        uintptr_t n = (uintptr_t)dk_map_get(&occ, key.ptr, key.len);
+        dk_map_put(&occ, key.ptr, key.len, (void *)(n + 1), NULL);
+        p->key = n == 0 ? dk_arena_strndup(&cx->arena, key.ptr, key.len)
+                        : dk_arena_sprintf(&cx->arena, "%s#%u", key.ptr, (unsigned)n + 1);
     }
+    dk_str_release(&key);
+    dk_map_release(&occ);
     if (parent < 0) {
         /* import statements outside every top-level symbol, one piece per statement */
         dk_map seen = DK_MAP_INIT_STR;
@@ -182,22 +202,29 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
                 inside =
                     p->sym >= 0 && im->span.start_byte >= p->start && im->span.start_byte < p->end;
             }
-            /* only statements at the start of a line: indented or conditional imports
-             * (`if TYPE_CHECKING:` blocks) are ordinary text */
+            /* only statements that start their line (possibly indented, as in Go's
+             * `import ( ... )` groups); one sharing a line with other code is text */
             uint32_t at = im->span.start_byte;
+            while (at > 0 && (v->src[at - 1] == ' ' || v->src[at - 1] == '\t'))
+                at--;
             if (inside || (at > 0 && v->src[at - 1] != '\n'))
                 continue;
-            uintptr_t n = (uintptr_t)dk_map_get(&seen, im->module, strlen(im->module));
-            dk_map_put(&seen, im->module, strlen(im->module), (void *)(n + 1), NULL);
+            dk_str ikey = DK_STR_INIT;
+            merge_import_key(&ikey, im);
+            uintptr_t n = (uintptr_t)dk_map_get(&seen, ikey.ptr, ikey.len);
+            dk_map_put(&seen, ikey.ptr, ikey.len, (void *)(n + 1), NULL);
             struct piece *p = dk_vec_push_zero(&l->pieces);
             p->start = im->span.start_byte;
             p->end = im->span.end_byte;
             p->sym = -1;
-            p->key = dk_arena_sprintf(&cx->arena, "import:%s#%u", im->module, (unsigned)n + 1);
+            p->key = n == 0 ? dk_arena_strndup(&cx->arena, ikey.ptr, ikey.len)
+                            : dk_arena_sprintf(&cx->arena, "%s#%u", ikey.ptr, (unsigned)n + 1);
+            dk_str_release(&ikey);
         }
         dk_map_release(&seen);
     }
-    qsort(l->pieces.items, l->pieces.len, sizeof(*l->pieces.items), piece_cmp);
+    if (l->pieces.len > 1)
+        qsort(l->pieces.items, l->pieces.len, sizeof(*l->pieces.items), piece_cmp);
     uint32_t prev_end = start;
     for (size_t k = 0; k < l->pieces.len; k++) {
         struct piece *p = &l->pieces.items[k];
@@ -238,6 +265,121 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
         }
     }
     return DK_OK;
+}
+
+static void base_key(dk_str *out, const dk_symbol *s)
+{
+    dk_str_adds(out, s->qualified_name);
+    dk_str_adds(out, "::");
+    dk_str_adds(out, dk_symbol_kind_name(s->kind));
+}
+
+void merge_find_overloads(dk_map *set, const dk_analysis *a)
+{
+    dk_map count = DK_MAP_INIT_STR;
+    dk_str key = DK_STR_INIT;
+    for (size_t i = 0; i < a->nsymbols; i++) {
+        dk_str_clear(&key);
+        base_key(&key, &a->symbols[i]);
+        uintptr_t n = (uintptr_t)dk_map_get(&count, key.ptr, key.len);
+        dk_map_put(&count, key.ptr, key.len, (void *)(n + 1), NULL);
+        if (n == 1)
+            dk_map_put(set, key.ptr, key.len, (void *)1, NULL);
+    }
+    dk_str_release(&key);
+    dk_map_release(&count);
+}
+
+/*
+ * What tells overloads apart: "(params)", the first parenthesised group
+ * after the name; for declarations without parameters (several Swift
+ * `extension T: P` blocks, Rust impls of one type) the whole head.
+ */
+static void add_params(dk_str *out, const dk_symbol *s)
+{
+    const char *sig = s->signature, *at = strstr(sig, s->name);
+    const char *open = strchr(at ? at : sig, '(');
+    if (!open) {
+        dk_str_addf(out, "[%s]", sig);
+        return;
+    }
+    int depth = 0;
+    for (const char *p = open; *p; p++) {
+        dk_str_addch(out, *p);
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && --depth == 0)
+            return;
+    }
+}
+
+void merge_symbol_key(dk_str *out, const dk_symbol *s, const dk_map *overloaded, bool callable)
+{
+    dk_str k = DK_STR_INIT;
+    base_key(&k, s);
+    bool over = overloaded && dk_map_has(overloaded, k.ptr, k.len);
+    dk_str_release(&k);
+    dk_str_adds(out, s->qualified_name);
+    if (over)
+        add_params(out, s);
+    dk_str_adds(out, "::");
+    bool fn = s->kind == DK_SYM_FUNCTION || s->kind == DK_SYM_METHOD || s->kind == DK_SYM_PROTOTYPE;
+    dk_str_adds(out, callable && fn ? "callable" : dk_symbol_kind_name(s->kind));
+}
+
+void merge_import_key(dk_str *out, const dk_import *im)
+{
+    dk_str_addf(out, "import:%s", im->module);
+    if (im->name)
+        dk_str_addf(out, ":%s", im->name);
+    if (im->alias)
+        dk_str_addf(out, " as %s", im->alias);
+}
+
+static const struct piece *level_piece(const struct level *l, uint32_t id);
+
+static bool group_eq(const struct piece *a, const struct piece *b)
+{
+    return a->group && b->group && strcmp(a->group, b->group) == 0;
+}
+
+/*
+ * Overloads are matched by parameters, so an overload whose parameters one
+ * side changed would look deleted and re-added. When exactly one piece of
+ * an overload group is unmatched on each side of (base, side), they are the
+ * same declaration with a new head: give the side's piece base's identity.
+ */
+static void pair_overloads(struct level *lb, struct level *ls)
+{
+    for (size_t i = 0; i < ls->pieces.len; i++) {
+        struct piece *sp = &ls->pieces.items[i];
+        if (!sp->group || level_piece(lb, sp->id))
+            continue;
+        size_t n_side = 0, n_base = 0;
+        const struct piece *bp = NULL;
+        for (size_t k = 0; k < ls->pieces.len; k++) {
+            const struct piece *q = &ls->pieces.items[k];
+            n_side += group_eq(q, sp) && !level_piece(lb, q->id);
+        }
+        for (size_t k = 0; k < lb->pieces.len; k++) {
+            const struct piece *q = &lb->pieces.items[k];
+            if (group_eq(q, sp) && !level_piece(ls, q->id)) {
+                n_base++;
+                bp = q;
+            }
+        }
+        if (n_side != 1 || n_base != 1)
+            continue;
+        uint32_t old = sp->id;
+        dk_map_del_u64(&ls->by_id, old, NULL);
+        sp->id = bp->id;
+        sp->key = bp->key;
+        dk_map_put_u64(&ls->by_id, sp->id, (void *)(uintptr_t)(i + 1), NULL);
+        for (size_t k = 0; k < ls->items.len; k++) {
+            if (ls->items.items[k].id == old && ls->items.items[k].piece == (int32_t)i)
+                ls->items.items[k].id = sp->id;
+        }
+    }
 }
 
 static const struct piece *level_piece(const struct level *l, uint32_t id)
@@ -458,51 +600,70 @@ static bool deleted_by(const struct merge_level *m, int vi, uint32_t id)
     return level_piece(m->l[vi], id) == NULL;
 }
 
-/* Delete-vs-modify conflicts for base items in [b0, b1) that a side deleted. */
+static bool item_is_blank(const struct merge_level *m, int vi, const struct item *it);
+
+/*
+ * Delete-vs-modify conflicts for base items in [b0, b1) that one side
+ * deleted and the other changed. The conflict block takes the place of the
+ * declaration, and base's blank lines after it stay, as if nobody had
+ * deleted it yet (the deletion is what is in question).
+ */
 static int check_deletions(struct merge_level *m, dk_str *out, size_t b0, size_t b1)
 {
+    const struct level *lb = m->l[V_BASE];
     for (size_t i = b0; i < b1; i++) {
-        const struct item *it = &m->l[V_BASE]->items.items[i];
+        const struct item *it = &lb->items.items[i];
         if (it->piece < 0)
             continue;
         bool gone_o = deleted_by(m, V_OURS, it->id), gone_t = deleted_by(m, V_THEIRS, it->id);
-        if (gone_o != gone_t) {
-            int rc = resolve_decl(m, out, it->id);
-            if (rc)
-                return rc;
+        if (gone_o == gone_t)
+            continue;
+        size_t before = out->len;
+        /* base's blank lines right above it, when the deleting side took them too */
+        size_t lead = i;
+        while (lead > b0 && lb->items.items[lead - 1].piece < 0 &&
+               item_is_blank(m, V_BASE, &lb->items.items[lead - 1]))
+            lead--;
+        for (size_t k = lead; k < i; k++)
+            dk_str_add(out, m->cx->v[V_BASE].src + lb->items.items[k].start,
+                       lb->items.items[k].end - lb->items.items[k].start);
+        size_t with_lead = out->len;
+        int rc = resolve_decl(m, out, it->id);
+        if (rc)
+            return rc;
+        if (out->len == with_lead) {
+            dk_str_truncate(out, before); /* nothing written: no conflict, no blank lines */
+            continue;
+        }
+        for (size_t k = i + 1; out->len > before && k < b1; k++) {
+            const struct item *bl = &lb->items.items[k];
+            if (bl->piece >= 0 || !item_is_blank(m, V_BASE, bl))
+                break;
+            dk_str_add(out, m->cx->v[V_BASE].src + bl->start, bl->end - bl->start);
         }
     }
     return DK_OK;
 }
 
-static void emit_items(struct merge_level *m, dk_str *out, int vi, size_t i0, size_t i1, int *rc)
+static bool item_is_blank(const struct merge_level *m, int vi, const struct item *it)
 {
-    const struct level *l = m->l[vi];
-    for (size_t i = i0; i < i1 && *rc == DK_OK; i++) {
-        const struct item *it = &l->items.items[i];
-        if (it->piece < 0)
-            dk_str_add(out, m->cx->v[vi].src + it->start, it->end - it->start);
-        else
-            *rc = resolve_decl(m, out, it->id);
-    }
-}
-
-static bool range_all_decls(const struct level *l, size_t i0, size_t i1)
-{
-    for (size_t i = i0; i < i1; i++) {
-        if (l->items.items[i].piece < 0)
+    const char *src = m->cx->v[vi].src;
+    for (uint32_t i = it->start; i < it->end; i++) {
+        if (!is_hspace(src[i]) && src[i] != '\n')
             return false;
     }
     return true;
 }
 
-static bool ids_contain(const uint32_t *ids, size_t n, uint32_t id)
+/* Only declarations and blank lines in items [i0, i1) of version vi. */
+static bool range_is_decl_set(const struct merge_level *m, int vi, size_t i0, size_t i1)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (ids[i] == id)
-            return true;
+    for (size_t i = i0; i < i1; i++) {
+        const struct item *it = &m->l[vi]->items.items[i];
+        if (it->piece < 0 && !item_is_blank(m, vi, it))
+            return false;
     }
-    return false;
+    return true;
 }
 
 static const char *id_key(const struct merge_level *m, uint32_t id)
@@ -515,103 +676,226 @@ static const char *id_key(const struct merge_level *m, uint32_t id)
     return "";
 }
 
+/* A side's view of a decl-set chunk: its items, and which are pieces. */
+struct set_side {
+    const struct merge_level *m;
+    int vi;
+    const struct item *items;
+    size_t n;
+};
+
+static bool side_has_piece(const struct set_side *s, uint32_t id)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->items[i].piece >= 0 && s->items[i].id == id)
+            return true;
+    }
+    return false;
+}
+
 /*
- * Both sides changed the arrangement of a region made only of declarations:
- * merge it as a set (see the file comment). Returns DK_ECONFLICT when both
- * sides reordered the survivors differently (the caller writes a conflict).
+ * Order two runs of additions at one spot independently of which side is
+ * ours: by their declarations' identities, then by their bytes.
+ */
+static int run_cmp(const struct merge_level *m, const struct set_side *a, size_t a0, size_t a1,
+                   const struct set_side *b, size_t b0, size_t b1)
+{
+    size_t i = a0, j = b0;
+    for (;;) {
+        while (i < a1 && a->items[i].piece < 0)
+            i++;
+        while (j < b1 && b->items[j].piece < 0)
+            j++;
+        if (i == a1 || j == b1)
+            break;
+        int c = strcmp(id_key(m, a->items[i].id), id_key(m, b->items[j].id));
+        if (c)
+            return c;
+        i++;
+        j++;
+    }
+    if ((i == a1) != (j == b1))
+        return i == a1 ? -1 : 1;
+    const char *as = m->cx->v[a->vi].src, *bs = m->cx->v[b->vi].src;
+    uint32_t as0 = a0 < a1 ? a->items[a0].start : 0, as1 = a0 < a1 ? a->items[a1 - 1].end : 0;
+    uint32_t bs0 = b0 < b1 ? b->items[b0].start : 0, bs1 = b0 < b1 ? b->items[b1 - 1].end : 0;
+    size_t al = as1 - as0, bl = bs1 - bs0;
+    int c = memcmp(as + as0, bs + bs0, al < bl ? al : bl);
+    return c ? c : (al < bl ? -1 : al > bl ? 1 : 0);
+}
+
+/* Same items (by identity; blank lines by bytes) in both runs. */
+static bool runs_equal(const struct set_side *a, size_t a0, size_t a1, const struct set_side *b,
+                       size_t b0, size_t b1)
+{
+    if (a1 - a0 != b1 - b0)
+        return false;
+    for (size_t i = 0; i < a1 - a0; i++) {
+        if (a->items[a0 + i].id != b->items[b0 + i].id)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Write items [r0, r1) of one side: gap lines as they are, pieces through
+ * resolve_decl. A piece already written (moved, or added by both sides) or
+ * present in `skip_side` (a base piece the set merge places elsewhere) is
+ * skipped together with the blank lines that lead up to it, and blank lines
+ * after the last piece go only if that piece was written: so a duplicate
+ * never leaves its separator behind.
+ */
+static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s, size_t r0,
+                    size_t r1, const struct set_side *skip_side)
+{
+    size_t pending = SIZE_MAX; /* first unwritten blank line */
+    bool wrote_last = true;
+    for (size_t i = r0; i < r1; i++) {
+        const struct item *it = &s->items[i];
+        const char *src = m->cx->v[s->vi].src;
+        if (it->piece < 0 && item_is_blank(m, s->vi, it)) {
+            if (pending == SIZE_MAX)
+                pending = i;
+            continue;
+        }
+        bool skip = it->piece >= 0 && ((skip_side && side_has_piece(skip_side, it->id)) ||
+                                       dk_map_has_u64(&m->emitted, it->id));
+        if (skip && pending == SIZE_MAX) {
+            /* no separator above the skipped piece: the one below it goes with it */
+            while (i + 1 < r1 && s->items[i + 1].piece < 0 &&
+                   item_is_blank(m, s->vi, &s->items[i + 1]))
+                i++;
+            wrote_last = false;
+            continue;
+        }
+        if (!skip) {
+            for (size_t k = pending; k != SIZE_MAX && k < i; k++)
+                dk_str_add(out, src + s->items[k].start, s->items[k].end - s->items[k].start);
+            if (it->piece < 0) {
+                dk_str_add(out, src + it->start, it->end - it->start);
+            } else {
+                int rc = resolve_decl(m, out, it->id);
+                if (rc)
+                    return rc;
+            }
+        }
+        wrote_last = !skip;
+        pending = SIZE_MAX;
+    }
+    if (pending != SIZE_MAX && wrote_last) {
+        for (size_t k = pending; k < r1; k++)
+            dk_str_add(out, m->cx->v[s->vi].src + s->items[k].start,
+                       s->items[k].end - s->items[k].start);
+    }
+    return DK_OK;
+}
+
+static int emit_items(struct merge_level *m, dk_str *out, int vi, size_t i0, size_t i1)
+{
+    struct set_side whole = {m, vi, m->l[vi]->items.items, m->l[vi]->items.len};
+    return emit_seq(m, out, &whole, i0, i1, NULL);
+}
+
+/* The items of side s after survivor `anchor` (or from the start) up to the next survivor. */
+static void run_after(const struct set_side *s, const struct set_side *o, const struct set_side *t,
+                      const struct set_side *b, bool from_start, uint32_t anchor, size_t *r0,
+                      size_t *r1)
+{
+    size_t i = 0;
+    if (!from_start) {
+        while (i < s->n && !(s->items[i].piece >= 0 && s->items[i].id == anchor))
+            i++;
+        if (i == s->n) {
+            *r0 = *r1 = 0;
+            return;
+        }
+        i++;
+    }
+    size_t j = i;
+    while (j < s->n) {
+        const struct item *it = &s->items[j];
+        if (it->piece >= 0 && side_has_piece(b, it->id) && side_has_piece(o, it->id) &&
+            side_has_piece(t, it->id))
+            break;
+        j++;
+    }
+    *r0 = i;
+    *r1 = j;
+}
+
+/*
+ * Both sides changed the arrangement of a region made only of declarations
+ * and blank lines: merge it as a set (see the file comment). Returns
+ * DK_ECONFLICT when both sides reordered the survivors differently, or when
+ * the result would change base's blank lines in a way neither side did
+ * (the caller then writes a conflict block).
  */
 static int merge_decl_set(struct merge_level *m, dk_str *out, const struct diff3_chunk *c)
 {
-    size_t nb = c->b1 - c->b0, no = c->o1 - c->o0, nt = c->t1 - c->t0;
-    uint32_t *B = dk_xcalloc(nb + 1, sizeof(*B)), *O = dk_xcalloc(no + 1, sizeof(*O)),
-             *T = dk_xcalloc(nt + 1, sizeof(*T));
-    for (size_t i = 0; i < nb; i++)
-        B[i] = m->l[V_BASE]->items.items[c->b0 + i].id;
-    for (size_t i = 0; i < no; i++)
-        O[i] = m->l[V_OURS]->items.items[c->o0 + i].id;
-    for (size_t i = 0; i < nt; i++)
-        T[i] = m->l[V_THEIRS]->items.items[c->t0 + i].id;
-    /* survivors in base order, and each side's order of them */
-    uint32_t *S = dk_xcalloc(nb + 1, sizeof(*S)), *SO = dk_xcalloc(nb + 1, sizeof(*SO)),
-             *ST = dk_xcalloc(nb + 1, sizeof(*ST));
+    struct set_side B = {m, V_BASE, m->l[V_BASE]->items.items + c->b0, c->b1 - c->b0};
+    struct set_side O = {m, V_OURS, m->l[V_OURS]->items.items + c->o0, c->o1 - c->o0};
+    struct set_side T = {m, V_THEIRS, m->l[V_THEIRS]->items.items + c->t0, c->t1 - c->t0};
+    /* survivors (pieces in all three) in each version's order */
+    uint32_t *SB = dk_xcalloc(B.n + 1, sizeof(*SB)), *SO = dk_xcalloc(B.n + 1, sizeof(*SO)),
+             *ST = dk_xcalloc(B.n + 1, sizeof(*ST));
     size_t ns = 0, nso = 0, nst = 0;
-    for (size_t i = 0; i < nb; i++) {
-        if (ids_contain(O, no, B[i]) && ids_contain(T, nt, B[i]))
-            S[ns++] = B[i];
+    for (size_t i = 0; i < B.n; i++) {
+        if (B.items[i].piece >= 0 && side_has_piece(&O, B.items[i].id) &&
+            side_has_piece(&T, B.items[i].id))
+            SB[ns++] = B.items[i].id;
     }
-    for (size_t i = 0; i < no; i++) {
-        if (ids_contain(S, ns, O[i]))
-            SO[nso++] = O[i];
+    for (size_t i = 0; i < O.n; i++) {
+        if (O.items[i].piece >= 0 && side_has_piece(&B, O.items[i].id) &&
+            side_has_piece(&T, O.items[i].id))
+            SO[nso++] = O.items[i].id;
     }
-    for (size_t i = 0; i < nt; i++) {
-        if (ids_contain(S, ns, T[i]))
-            ST[nst++] = T[i];
+    for (size_t i = 0; i < T.n; i++) {
+        if (T.items[i].piece >= 0 && side_has_piece(&B, T.items[i].id) &&
+            side_has_piece(&O, T.items[i].id))
+            ST[nst++] = T.items[i].id;
     }
-    const uint32_t *order;
     int rc = DK_OK;
-    if (memcmp(SO, S, ns * sizeof(*S)) == 0)
+    const uint32_t *order;
+    const struct set_side *order_side;
+    if (memcmp(SO, SB, ns * sizeof(*SB)) == 0) {
         order = ST;
-    else if (memcmp(ST, S, ns * sizeof(*S)) == 0)
+        order_side = &T;
+    } else if (memcmp(ST, SB, ns * sizeof(*SB)) == 0 || memcmp(SO, ST, ns * sizeof(*SB)) == 0) {
         order = SO;
-    else if (memcmp(SO, ST, ns * sizeof(*S)) == 0)
-        order = SO;
-    else {
+        order_side = &O;
+    } else {
         rc = DK_ECONFLICT;
         goto out;
     }
+    (void)order_side;
     rc = check_deletions(m, out, c->b0, c->b1);
-    if (rc)
-        goto out;
-    /*
-     * Additions (ids not in base's region) anchored after the nearest
-     * preceding survivor on their side; slot a = after order[a-1], 0 = first.
-     */
     for (size_t slot = 0; slot <= ns && rc == DK_OK; slot++) {
         if (slot > 0)
             rc = resolve_decl(m, out, order[slot - 1]);
-        const uint32_t *side[2] = {O, T};
-        size_t side_n[2] = {no, nt};
-        size_t run_start[2] = {SIZE_MAX, SIZE_MAX}, run_end[2] = {0, 0};
-        for (int s = 0; s < 2; s++) {
-            /* the run of this side's additions that follow the anchor */
-            uint32_t anchor = slot > 0 ? order[slot - 1] : 0;
-            size_t i = 0;
-            if (slot > 0) {
-                while (i < side_n[s] && side[s][i] != anchor)
-                    i++;
-                if (i == side_n[s])
-                    continue;
-                i++;
-            }
-            size_t j = i;
-            while (j < side_n[s] && !ids_contain(S, ns, side[s][j]))
-                j++;
-            run_start[s] = i;
-            run_end[s] = j;
+        uint32_t anchor = slot > 0 ? order[slot - 1] : 0;
+        size_t b0, b1, o0, o1, t0, t1;
+        run_after(&B, &O, &T, &B, slot == 0, anchor, &b0, &b1);
+        run_after(&O, &O, &T, &B, slot == 0, anchor, &o0, &o1);
+        run_after(&T, &O, &T, &B, slot == 0, anchor, &t0, &t1);
+        /* a side whose run is base's changed nothing here: the other side's run wins */
+        bool o_is_base = runs_equal(&O, o0, o1, &B, b0, b1);
+        bool t_is_base = runs_equal(&T, t0, t1, &B, b0, b1);
+        if (rc == DK_OK && (o_is_base || runs_equal(&O, o0, o1, &T, t0, t1))) {
+            rc = emit_seq(m, out, &T, t0, t1, &B);
+            continue;
         }
-        int first = 0;
-        if (run_start[0] != SIZE_MAX && run_start[1] != SIZE_MAX && run_start[0] < run_end[0] &&
-            run_start[1] < run_end[1] &&
-            strcmp(id_key(m, side[1][run_start[1]]), id_key(m, side[0][run_start[0]])) < 0)
-            first = 1;
-        for (int k = 0; k < 2 && rc == DK_OK; k++) {
-            int s = k == 0 ? first : 1 - first;
-            if (run_start[s] == SIZE_MAX)
-                continue;
-            for (size_t i = run_start[s]; i < run_end[s] && rc == DK_OK; i++) {
-                uint32_t id = side[s][i];
-                /* an id of base outside this region was moved here by this side */
-                if (ids_contain(B, nb, id))
-                    continue;
-                rc = resolve_decl(m, out, id);
-            }
+        if (rc == DK_OK && t_is_base) {
+            rc = emit_seq(m, out, &O, o0, o1, &B);
+            continue;
         }
+        bool first_theirs = o0 < o1 && t0 < t1 && run_cmp(m, &T, t0, t1, &O, o0, o1) < 0;
+        if (rc == DK_OK)
+            rc = first_theirs ? emit_seq(m, out, &T, t0, t1, &B) : emit_seq(m, out, &O, o0, o1, &B);
+        if (rc == DK_OK)
+            rc = first_theirs ? emit_seq(m, out, &O, o0, o1, &B) : emit_seq(m, out, &T, t0, t1, &B);
     }
 out:
-    free(B);
-    free(O);
-    free(T);
-    free(S);
+    free(SB);
     free(SO);
     free(ST);
     return rc;
@@ -688,19 +972,23 @@ static int merge_level_items(struct merge_level *m, dk_str *out)
         case DIFF3_BOTH_SAME:
             if (c->kind == DIFF3_BOTH_SAME)
                 rc = check_deletions(m, out, c->b0, c->b1);
-            emit_items(m, out, V_OURS, c->o0, c->o1, &rc);
+            if (rc == DK_OK)
+                rc = emit_items(m, out, V_OURS, c->o0, c->o1);
             break;
         case DIFF3_OURS:
             rc = check_deletions(m, out, c->b0, c->b1);
-            emit_items(m, out, V_OURS, c->o0, c->o1, &rc);
+            if (rc == DK_OK)
+                rc = emit_items(m, out, V_OURS, c->o0, c->o1);
             break;
         case DIFF3_THEIRS:
             rc = check_deletions(m, out, c->b0, c->b1);
-            emit_items(m, out, V_THEIRS, c->t0, c->t1, &rc);
+            if (rc == DK_OK)
+                rc = emit_items(m, out, V_THEIRS, c->t0, c->t1);
             break;
         case DIFF3_CONFLICT:
-            if (range_all_decls(lb, c->b0, c->b1) && range_all_decls(lo, c->o0, c->o1) &&
-                range_all_decls(lt, c->t0, c->t1)) {
+            if (range_is_decl_set(m, V_BASE, c->b0, c->b1) &&
+                range_is_decl_set(m, V_OURS, c->o0, c->o1) &&
+                range_is_decl_set(m, V_THEIRS, c->t0, c->t1)) {
                 size_t mark = out->len;
                 rc = merge_decl_set(m, out, c);
                 if (rc == DK_ECONFLICT) {
@@ -727,6 +1015,8 @@ static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, in
     for (int vi = 0; vi < 3 && rc == DK_OK; vi++)
         rc = level_build(cx, &l[vi], vi, start[vi], end[vi], parent[vi]);
     if (rc == DK_OK) {
+        pair_overloads(&l[V_BASE], &l[V_OURS]);
+        pair_overloads(&l[V_BASE], &l[V_THEIRS]);
         struct merge_level m = {cx, {&l[0], &l[1], &l[2]}, qname, depth, DK_MAP_INIT_U64};
         rc = merge_level_items(&m, out);
         dk_map_release(&m.emitted);
@@ -755,6 +1045,14 @@ int merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
             *why = "an input already contains conflict markers";
             return DK_EUNSUPPORTED;
         }
+    }
+    cx->overloaded = (dk_map)DK_MAP_INIT_STR;
+    for (int vi = 0; vi < 3; vi++)
+        merge_find_overloads(&cx->overloaded, cx->v[vi].an);
+    if (cx->v[V_BASE].len == 0) {
+        /* both sides created the file: nothing to anchor declarations to */
+        *why = "no common ancestor content (both sides created the file)";
+        return DK_EUNSUPPORTED;
     }
     uint32_t starts[3] = {0, 0, 0};
     uint32_t ends[3] = {(uint32_t)cx->v[0].len, (uint32_t)cx->v[1].len, (uint32_t)cx->v[2].len};

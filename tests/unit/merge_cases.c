@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "dk/merge.h"
+
 #include "harness/th.h"
 #include "util/str.h"
 
@@ -104,13 +105,13 @@ static void run_case(const char *dir, const char *name)
     dk_merge_result *r, *swapped;
     th_assert_ok(dk_merge_file(&r, c.path, c.base, c.base_len, c.ours, c.ours_len, c.theirs,
                                c.theirs_len, &opts));
-    th_assert_ok(dk_merge_file(&swapped, c.path, c.base, c.base_len, c.theirs, c.theirs_len,
-                               c.ours, c.ours_len, &opts));
+    th_assert_ok(dk_merge_file(&swapped, c.path, c.base, c.base_len, c.theirs, c.theirs_len, c.ours,
+                               c.ours_len, &opts));
     bool want_clean = !has_marker_lines(c.expected, c.expected_len);
     char got_copy[1 << 16];
     snprintf(got_copy, sizeof(got_copy), "%.*s", (int)r->merged_len, r->merged);
-    bool same = r->merged_len == c.expected_len &&
-                memcmp(r->merged, c.expected, c.expected_len) == 0;
+    bool same =
+        r->merged_len == c.expected_len && memcmp(r->merged, c.expected, c.expected_len) == 0;
     bool clean = r->clean, swap_clean = swapped->clean;
     bool swap_same = swapped->merged_len == r->merged_len &&
                      memcmp(swapped->merged, r->merged, r->merged_len) == 0;
@@ -198,6 +199,5 @@ void test_merge__cases(void)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     th_assert_msg(ran > 0, "no merge cases ran");
-    th_assert_msg(failed == 0, "%d of %d merge cases failed (first: %s)", failed, ran,
-                  first_fail);
+    th_assert_msg(failed == 0, "%d of %d merge cases failed (first: %s)", failed, ran, first_fail);
 }

@@ -1,0 +1,19 @@
+#ifndef APP_CONFIG_H
+#define APP_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "types.h"
+
+#define APP_NAME "demo"
+
+typedef struct config {
+    const char *path;
+    size_t max_items;
+    int verbose;
+} config_t;
+
+int config_load(config_t *cfg, const char *path);
+void config_free(config_t *cfg);
+
+#endif /* APP_CONFIG_H */

@@ -1,0 +1,16 @@
+#include <string>
+
+namespace color {
+
+enum class Color { Red, Green, Blue };
+
+inline Color next(Color c)
+{
+    switch (c) {
+    case Color::Red: return Color::Green;
+    case Color::Green: return Color::Blue;
+    default: return Color::Red;
+    }
+}
+
+} // namespace color

@@ -1,0 +1,22 @@
+#include <string>
+
+namespace color {
+
+enum class Color { Red, Green, Blue };
+
+inline Color next(Color c)
+{
+    switch (c) {
+    case Color::Red: return Color::Green;
+    case Color::Green: return Color::Blue;
+    default: return Color::Red;
+    }
+}
+
+inline std::string to_string(Color c)
+{
+    static const char *names[] = {"Red", "Green", "Blue"};
+    return names[static_cast<int>(c)];
+}
+
+} // namespace color

@@ -1,0 +1,21 @@
+#include "runner.hpp"
+
+#include <iostream>
+
+namespace jobs {
+
+void Runner::step()
+{
+    ++count_;
+    std::cout << name_ << ": step " << count_ << "\n";
+}
+
+void Runner::start() { state_ = State::Running; }
+void Runner::stop() { state_ = State::Stopped; }
+
+int Runner::count() const
+{
+    return count_;
+}
+
+} // namespace jobs

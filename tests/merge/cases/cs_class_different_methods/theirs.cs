@@ -1,0 +1,29 @@
+using System;
+using System.Collections.Generic;
+
+namespace Inventory
+{
+    public class Warehouse
+    {
+        private readonly Dictionary<string, int> stock = new();
+
+        public int Count(string sku) => stock.TryGetValue(sku, out var n) ? n : 0;
+        public bool Has(string sku) => stock.ContainsKey(sku) && Count(sku) > 0;
+
+        public void Add(string sku, int qty)
+        {
+            if (qty <= 0)
+                throw new ArgumentOutOfRangeException(nameof(qty));
+            stock[sku] = Count(sku) + qty;
+        }
+
+        public bool Remove(string sku, int qty = 1)
+        {
+            int have = Count(sku);
+            if (have < qty)
+                return false;
+            stock[sku] = have - qty;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package ids
+
+import "strconv"
+
+func Format(id int) string {
+	return "id-" + strconv.Itoa(id)
+}
+
+func Valid(s string) bool {
+	_, err := Parse(s)
+	return err == nil
+}
+
+func Parse(s string) (int, error) {
+	return strconv.Atoi(s[3:])
+}

@@ -1,0 +1,7 @@
+package version
+
+const Major = 2
+
+func Name() string {
+	return "v2"
+}

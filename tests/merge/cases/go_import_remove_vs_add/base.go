@@ -1,0 +1,21 @@
+package cache
+
+import (
+	"log"
+	"sync"
+)
+
+type Cache struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+func (c *Cache) Get(k string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.m[k]
+	if !ok {
+		log.Printf("miss %s", k)
+	}
+	return v, ok
+}

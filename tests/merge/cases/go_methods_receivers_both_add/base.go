@@ -1,0 +1,13 @@
+package fleet
+
+type Car struct {
+	Wheels int
+}
+
+type Bike struct {
+	Gears int
+}
+
+func Describe(v interface{}) string {
+	return "vehicle"
+}

@@ -1,0 +1,7 @@
+package com.acme.alerts;
+
+public enum Severity {
+    LOW,
+    MEDIUM,
+    HIGH,
+}

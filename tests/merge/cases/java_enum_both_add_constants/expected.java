@@ -1,0 +1,9 @@
+package com.acme.alerts;
+
+public enum Severity {
+    LOW,
+    MEDIUM,
+    HIGH,
+    CRITICAL,
+    EXTREME,
+}

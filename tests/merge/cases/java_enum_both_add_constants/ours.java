@@ -1,0 +1,8 @@
+package com.acme.alerts;
+
+public enum Severity {
+    LOW,
+    MEDIUM,
+    HIGH,
+    CRITICAL,
+}

@@ -1,0 +1,7 @@
+package com.acme;
+
+public class Odd  {
+	  int x ;   // mixed tabs and spaces
+
+    void  m( ) { x++ ; }
+}

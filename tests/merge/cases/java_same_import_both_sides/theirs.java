@@ -1,0 +1,17 @@
+package com.acme.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+public class Report {
+    private final List<String> lines = new ArrayList<>();
+
+    public void add(String line) {
+        lines.add(line);
+    }
+
+    public String render() {
+        return Objects.toString(String.join("\n", lines), "");
+    }
+}

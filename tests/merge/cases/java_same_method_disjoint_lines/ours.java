@@ -1,0 +1,21 @@
+package com.acme.text;
+
+public final class Slugs {
+    private Slugs() {}
+
+    public static String slugify(String s) {
+        String t = s.strip().toLowerCase(java.util.Locale.ROOT);
+        StringBuilder out = new StringBuilder();
+        boolean dash = false;
+        for (char c : t.toCharArray()) {
+            if (Character.isLetterOrDigit(c)) {
+                out.append(c);
+                dash = false;
+            } else if (!dash) {
+                out.append('-');
+                dash = true;
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,10 @@
+package com.acme.i18n;
+
+public class Greeter {
+    public String hello(String name) {
+        return "Grüß dich, " + name + "!";
+    }
+    public String bye(String naïveName) {
+        return "さようなら、" + naïveName + "。";
+    }
+}

@@ -1,0 +1,5 @@
+// Small arithmetic helpers.
+export const add = (a, b) => Number(a) + Number(b);
+export const sub = (a, b) => a - b;
+export const mul = (a, b) => Math.fround(a * b);
+export const div = (a, b) => a / b;

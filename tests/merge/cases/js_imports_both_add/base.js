@@ -1,0 +1,9 @@
+import path from "node:path";
+import { promises as fs } from "node:fs";
+
+export async function copyTree(src, dst) {
+  await fs.mkdir(dst, { recursive: true });
+  for (const name of await fs.readdir(src)) {
+    await fs.copyFile(path.join(src, name), path.join(dst, name));
+  }
+}

@@ -1,0 +1,11 @@
+export function parse(text) {
+  return text.split(",");
+}
+
+export function validate(items) {
+  return items.every(Boolean);
+}
+
+export function render(items) {
+  return items.join(", ");
+}

@@ -1,0 +1,15 @@
+export function parse(text) {
+  return text.split(",");
+}
+
+export function normalize(items) {
+  return items.map((s) => s.trim());
+}
+
+export function validate(items) {
+  return items.every(Boolean);
+}
+
+export function render(items) {
+  return items.join(", ");
+}

@@ -1,0 +1,10 @@
+package com.example.billing
+
+class Invoice(val id: String, val amount: Long, val currency: String = "EUR") {
+    val tax: Long get() = amount / 5
+    val total: Long get() = amount + tax
+
+    fun describe(): String = "$id: $total"
+}
+
+fun invoiceOf(id: String, amount: Long) = Invoice(id, amount)

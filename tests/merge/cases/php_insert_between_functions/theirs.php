@@ -1,0 +1,23 @@
+<?php
+
+namespace App\Support;
+
+function slug(string $s): string
+{
+    return strtolower(trim(preg_replace('/[^A-Za-z0-9]+/', '-', $s), '-'));
+}
+
+function title(string $s): string
+{
+    return ucwords(str_replace('-', ' ', $s));
+}
+
+function initials(string $s): string
+{
+    return implode('', array_map(fn ($w) => $w[0], explode(' ', $s)));
+}
+
+function excerpt(string $s, int $n = 80): string
+{
+    return mb_strlen($s) > $n ? mb_substr($s, 0, $n) . '...' : $s;
+}

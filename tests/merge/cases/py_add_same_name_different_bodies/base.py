@@ -1,0 +1,3 @@
+def load(path):
+    with open(path) as fh:
+        return fh.read()

@@ -1,0 +1,7 @@
+def load(path):
+    with open(path) as fh:
+        return fh.read()
+
+
+def validate(text):
+    return bool(text.strip())

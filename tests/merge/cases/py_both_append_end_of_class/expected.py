@@ -1,0 +1,20 @@
+class Buffer:
+    def __init__(self):
+        self.items = []
+
+    def write(self, x):
+        self.items.append(x)
+
+    def close(self):
+        self.items = None
+
+    def flush(self):
+        out, self.items = self.items, []
+        return out
+
+    def reset(self):
+        self.items.clear()
+
+
+def make():
+    return Buffer()

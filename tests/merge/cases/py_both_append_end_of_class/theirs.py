@@ -1,0 +1,16 @@
+class Buffer:
+    def __init__(self):
+        self.items = []
+
+    def write(self, x):
+        self.items.append(x)
+
+    def close(self):
+        self.items = None
+
+    def reset(self):
+        self.items.clear()
+
+
+def make():
+    return Buffer()

@@ -1,0 +1,13 @@
+import time
+
+
+def now():
+    return time.monotonic()
+
+
+def elapsed(start: float) -> float:
+    return now() - start
+
+
+def report(start):
+    print(f"took {elapsed(start):.3f}s")

@@ -1,0 +1,12 @@
+import functools
+
+
+@functools.lru_cache(maxsize=None)
+def fib(n):
+    if n <= 1:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def main():
+    print(fib(35))

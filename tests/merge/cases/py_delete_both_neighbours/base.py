@@ -1,0 +1,13 @@
+import os
+
+
+def a():
+    return os.sep
+
+
+def b():
+    return os.linesep
+
+
+def c():
+    return os.pathsep

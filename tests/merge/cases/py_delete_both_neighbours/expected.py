@@ -1,0 +1,5 @@
+import os
+
+
+def c():
+    return os.pathsep

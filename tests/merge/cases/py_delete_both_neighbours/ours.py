@@ -1,0 +1,9 @@
+import os
+
+
+def b():
+    return os.linesep
+
+
+def c():
+    return os.pathsep

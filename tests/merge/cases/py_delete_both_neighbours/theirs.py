@@ -1,0 +1,9 @@
+import os
+
+
+def a():
+    return os.sep
+
+
+def c():
+    return os.pathsep

@@ -1,0 +1,9 @@
+from net import download, upload
+
+
+class Repo:
+    def __init__(self, url):
+        self.url = url
+
+    def push(self, data):
+        return upload(self.url, data, force=False)

@@ -1,0 +1,9 @@
+import json
+import os
+import re
+
+
+def read(path):
+    with open(os.path.expanduser(path)) as fh:
+        data = json.load(fh)
+    return {re.sub(r"\W", "_", k): v for k, v in data.items()}

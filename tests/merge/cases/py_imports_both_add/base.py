@@ -1,0 +1,13 @@
+import os
+import sys
+
+
+def main(argv):
+    path = argv[1] if len(argv) > 1 else os.getcwd()
+    print(path)
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,14 @@
+import os
+import sys
+import json
+
+
+def main(argv):
+    path = argv[1] if len(argv) > 1 else os.getcwd()
+    print(json.dumps(path))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

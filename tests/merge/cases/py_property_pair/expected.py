@@ -1,0 +1,13 @@
+class Temperature:
+    def __init__(self, celsius=0.0):
+        self._c = celsius
+
+    @property
+    def celsius(self):
+        return round(self._c, 2)
+
+    @celsius.setter
+    def celsius(self, value):
+        if value < -273.15:
+            raise ValueError(value)
+        self._c = value

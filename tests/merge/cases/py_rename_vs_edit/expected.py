@@ -1,0 +1,18 @@
+import hashlib
+
+
+<<<<<<< ours
+=======
+def digest(data):
+    h = hashlib.sha256()
+    h.update(data)
+    return h.hexdigest()
+>>>>>>> theirs
+def sha1_hex(data):
+    h = hashlib.sha1()
+    h.update(data)
+    return h.hexdigest()
+
+
+def short(data):
+    return sha1_hex(data)[:8]

@@ -1,0 +1,13 @@
+import os
+import logging
+import sys
+
+
+def run(cmd):
+    logging.info("run %s", cmd)
+    return os.system(cmd)
+
+
+def main():
+    logging.basicConfig()
+    sys.exit(run(sys.argv[1]))

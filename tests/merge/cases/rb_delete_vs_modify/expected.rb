@@ -1,0 +1,34 @@
+require 'json'
+require 'time'
+
+module Shop
+  class Cart
+    attr_reader :items
+
+    def initialize(owner)
+      @owner = owner
+      @items = []
+    end
+
+    def add(sku, qty = 1)
+      @items << { sku: sku, qty: qty }
+      self
+    end
+
+    def size = @items.sum { |i| i[:qty] }
+    def empty? = @items.empty?
+
+<<<<<<< ours
+=======
+    def to_json(*args)
+      JSON.generate({ owner: @owner, items: @items }, *args)
+    end
+>>>>>>> theirs
+
+    private
+
+    def find(sku)
+      @items.find { |i| i[:sku] == sku }
+    end
+  end
+end

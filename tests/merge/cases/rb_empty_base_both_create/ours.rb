@@ -1,0 +1,9 @@
+# frozen_string_literal: true
+
+module Shop
+  VERSION = "0.1.0"
+
+  def self.version
+    VERSION
+  end
+end

@@ -1,0 +1,35 @@
+require 'json'
+require 'time'
+
+module Shop
+  class Cart
+    attr_reader :items
+
+    def initialize(owner)
+      @owner = owner
+      @items = []
+    end
+
+    def add(sku, qty = 1)
+<<<<<<< ours
+      @items << { sku: sku.to_s, qty: qty }
+=======
+      @items.push(sku: sku, qty: qty)
+>>>>>>> theirs
+      self
+    end
+
+    def size = @items.sum { |i| i[:qty] }
+    def empty? = @items.empty?
+
+    def to_json(*args)
+      { owner: @owner, items: @items }.to_json(*args)
+    end
+
+    private
+
+    def find(sku)
+      @items.detect { |i| i[:sku] == sku }
+    end
+  end
+end

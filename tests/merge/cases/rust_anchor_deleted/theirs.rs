@@ -1,0 +1,15 @@
+pub fn a() -> u8 {
+    1
+}
+
+pub fn b() -> u8 {
+    2
+}
+
+pub fn y() -> u8 {
+    25
+}
+
+pub fn c() -> u8 {
+    3
+}

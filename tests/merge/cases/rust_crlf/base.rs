@@ -1,0 +1,15 @@
+use std::io::{self, BufRead};
+
+fn read_numbers() -> io::Result<Vec<i64>> {
+    let stdin = io::stdin();
+    let mut out = Vec::new();
+    for line in stdin.lock().lines() {
+        out.push(line?.trim().parse().unwrap_or(0));
+    }
+    Ok(out)
+}
+fn main() -> io::Result<()> {
+    let nums = read_numbers()?;
+    println!("{}", nums.iter().sum::<i64>());
+    Ok(())
+}

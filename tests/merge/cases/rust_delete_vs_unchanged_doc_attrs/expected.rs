@@ -1,0 +1,11 @@
+use std::path::{Path, PathBuf};
+
+/// Joins `name` onto `dir`.
+pub fn join(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name.trim_start_matches('/'))
+}
+
+/// The file stem as a string.
+pub fn stem(p: &Path) -> Option<&str> {
+    p.file_stem().and_then(|s| s.to_str())
+}

@@ -1,0 +1,17 @@
+use std::fmt;
+
+pub struct Money {
+    cents: i64,
+    currency: &'static str,
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}.{:02}", self.currency, self.cents / 100, self.cents.abs() % 100)
+    }
+}
+impl fmt::Debug for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Money({})", self.cents)
+    }
+}

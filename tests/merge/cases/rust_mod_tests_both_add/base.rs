@@ -1,0 +1,13 @@
+pub fn add(a: i32, b: i32) -> i32 {
+    a + b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds_small() {
+        assert_eq!(add(1, 2), 3);
+    }
+}

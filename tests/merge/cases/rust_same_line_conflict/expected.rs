@@ -1,0 +1,22 @@
+pub struct Stack<T> {
+    items: Vec<T>,
+}
+
+impl<T> Stack<T> {
+    pub fn new() -> Self {
+        Stack { items: Vec::with_capacity(16) }
+    }
+
+    pub fn push(&mut self, v: T) {
+<<<<<<< ours
+        self.items.reserve(1);
+        self.items.push(v);
+=======
+        self.items.insert(0, v);
+>>>>>>> theirs
+    }
+
+    pub fn pop(&mut self) -> Option<T> {
+        self.items.pop()
+    }
+}

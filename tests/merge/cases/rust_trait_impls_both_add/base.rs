@@ -1,0 +1,11 @@
+pub struct Config {
+    pub retries: u32,
+    pub verbose: bool,
+}
+
+impl Config {
+    pub fn quiet(mut self) -> Self {
+        self.verbose = false;
+        self
+    }
+}

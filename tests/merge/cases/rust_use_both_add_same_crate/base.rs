@@ -1,0 +1,18 @@
+use std::collections::HashMap;
+use std::fmt;
+
+pub fn count(words: &[&str]) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for w in words {
+        *m.entry(w.to_string()).or_insert(0) += 1;
+    }
+    m
+}
+
+pub fn show(m: &HashMap<String, usize>) -> String {
+    let mut s = String::new();
+    for (k, v) in m {
+        s += &format!("{k}={v}\n");
+    }
+    s
+}

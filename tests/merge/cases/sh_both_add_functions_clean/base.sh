@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+set -euo pipefail
+
+source ./lib/common.sh
+
+BACKUP_DIR=${BACKUP_DIR:-/var/backups/app}
+KEEP_DAYS=14
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+make_archive() {
+  local name
+  name="app-$(date +%Y%m%d).tar.gz"
+  tar -czf "$BACKUP_DIR/$name" -C /srv/app data config
+  echo "$name"
+}
+
+prune_old() {
+  find "$BACKUP_DIR" -name 'app-*.tar.gz' -mtime +"$KEEP_DAYS" -delete
+}
+
+mkdir -p "$BACKUP_DIR"
+archive=$(make_archive)
+log "created $archive"
+prune_old

@@ -1,0 +1,33 @@
+import Foundation
+
+struct Point {
+    var x: Double
+    var y: Double
+
+    func length() -> Double { (x * x + y * y).squareRoot() }
+    func distance(to p: Point) -> Double { Point(x: p.x - x, y: p.y - y).length() }
+
+    mutating func normalize() {
+        let len = length()
+        guard len > .ulpOfOne else { return }
+        x /= len
+        y /= len
+    }
+}
+
+extension Point {
+    static let zero = Point(x: 0, y: 0)
+
+    func scaled(by k: Double) -> Point {
+        return Point(x: x * k, y: y * k)
+    }
+
+    func rotated(by angle: Double) -> Point {
+        let c = cos(angle), s = sin(angle)
+        return Point(x: x * c - y * s, y: x * s + y * c)
+    }
+}
+
+extension Point: CustomStringConvertible {
+    var description: String { "(\(x), \(y))" }
+}

@@ -1,0 +1,17 @@
+export interface Size {
+  w: number;
+  h: number;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export function diagonal(s: Size): number {
+  return Math.hypot(s.w, s.h);
+}
+
+export function area(s: Size): number {
+  return s.w * s.h;
+}

@@ -1,0 +1,12 @@
+export interface Size {
+  w: number;
+  h: number;
+}
+
+export function diagonal(s: Size): number {
+  return Math.hypot(s.w, s.h);
+}
+
+export function area(s: Size): number {
+  return s.w * s.h;
+}

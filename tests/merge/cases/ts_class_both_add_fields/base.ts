@@ -1,0 +1,7 @@
+export class Counter {
+  count = 0;
+
+  inc(): void {
+    this.count++;
+  }
+}

@@ -1,0 +1,8 @@
+export class Counter {
+  count = 0;
+  step = 1;
+
+  inc(): void {
+    this.count += this.step;
+  }
+}

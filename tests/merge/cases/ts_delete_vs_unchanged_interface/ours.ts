@@ -1,0 +1,7 @@
+export interface Options {
+  verbose: boolean;
+}
+
+export function defaults(): Options {
+  return { verbose: false };
+}

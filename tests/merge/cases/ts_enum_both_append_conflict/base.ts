@@ -1,0 +1,6 @@
+export enum Status {
+  Active = "active",
+  Done = "done",
+}
+
+export const ALL: Status[] = Object.values(Status);

@@ -1,0 +1,12 @@
+export enum LogLevel {
+  Trace = 5,
+  Debug = 10,
+  Info = 20,
+  Warn = 30,
+  Error = 40,
+  Fatal = 50,
+}
+
+export function enabled(level: LogLevel, min: LogLevel): boolean {
+  return level >= min;
+}

@@ -1,0 +1,11 @@
+export enum LogLevel {
+  Debug = 10,
+  Info = 20,
+  Warn = 30,
+  Error = 40,
+  Fatal = 50,
+}
+
+export function enabled(level: LogLevel, min: LogLevel): boolean {
+  return level >= min;
+}

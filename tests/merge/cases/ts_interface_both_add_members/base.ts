@@ -1,0 +1,8 @@
+export interface Shape {
+  area(): number;
+  readonly name: string;
+}
+
+export function describe(s: Shape): string {
+  return `${s.name}: ${s.area()}`;
+}

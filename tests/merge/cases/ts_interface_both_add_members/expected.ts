@@ -1,0 +1,10 @@
+export interface Shape {
+  area(): number;
+  readonly name: string;
+  readonly id: string;
+  perimeter(): number;
+}
+
+export function describe(s: Shape): string {
+  return `${s.name}: ${s.area()}`;
+}

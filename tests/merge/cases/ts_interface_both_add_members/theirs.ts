@@ -1,0 +1,9 @@
+export interface Shape {
+  area(): number;
+  readonly name: string;
+  readonly id: string;
+}
+
+export function describe(s: Shape): string {
+  return `${s.name}: ${s.area()}`;
+}

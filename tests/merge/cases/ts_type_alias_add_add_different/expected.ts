@@ -1,0 +1,14 @@
+export interface User {
+  id: number;
+  name: string;
+}
+
+export function label(u: User): string {
+  return `#${u.id} ${u.name}`;
+}
+
+<<<<<<< ours
+export type UserId = number;
+=======
+export type UserId = string;
+>>>>>>> theirs

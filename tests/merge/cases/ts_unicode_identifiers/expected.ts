@@ -1,0 +1,9 @@
+// Übersetzungen und Größenangaben – “typografisch” korrekt.
+export const grüße: Record<string, string> = { de: "Grüß Gott", ja: "こんにちは" };
+
+export function größe(breite: number, höhe: number): number {
+  return Math.abs(breite * höhe);
+}
+export function beschreibe(größeInM²: number, einheit = "m²"): string {
+  return `Fläche: ${größeInM²} ${einheit} ✓ 🎉`;
+}
