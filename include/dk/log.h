@@ -10,6 +10,8 @@
 #ifndef DK_LOG_H
 #define DK_LOG_H
 
+#include <stdbool.h>
+
 #include "dk/errors.h"
 
 typedef enum dk_trace_level {
@@ -30,6 +32,9 @@ DK_EXTERN void dk_trace_set(dk_trace_cb cb, dk_trace_level level, void *payload)
 /** Emit an event (used by libdk itself; cheap when no callback is set). */
 DK_EXTERN void dk_trace(dk_trace_level level, const char *module, const char *fmt, ...)
     DK_PRINTF(3, 4);
+
+/** True when an installed hook wants events at `level` (to skip costly formatting). */
+DK_EXTERN bool dk_trace_enabled(dk_trace_level level);
 
 /** "error", "warn", "info", "debug" or "none". */
 DK_EXTERN const char *dk_trace_level_name(dk_trace_level level);

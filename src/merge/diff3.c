@@ -143,16 +143,79 @@ static void push_chunk(struct diff3_result *r, size_t *cap, struct diff3_chunk c
     r->chunks[r->nchunks++] = c;
 }
 
+/* Matching with light items matched only inside the gaps of the heavy matching. */
+static int match_weighted(size_t *match, const uint32_t *a, const uint8_t *la, size_t na,
+                          const uint32_t *b, const uint8_t *lb, size_t nb, size_t max_edits)
+{
+    if (!la || !lb)
+        return dk_diff_match(match, a, na, b, nb, max_edits);
+    size_t *ia = dk_xcalloc(na + 1, sizeof(*ia)), *ib = dk_xcalloc(nb + 1, sizeof(*ib));
+    uint32_t *ha = dk_xcalloc(na + 1, sizeof(*ha)), *hb = dk_xcalloc(nb + 1, sizeof(*hb));
+    size_t *hm = dk_xcalloc(na + 1, sizeof(*hm));
+    size_t nha = 0, nhb = 0;
+    for (size_t i = 0; i < na; i++) {
+        if (!la[i]) {
+            ia[nha] = i;
+            ha[nha++] = a[i];
+        }
+    }
+    for (size_t i = 0; i < nb; i++) {
+        if (!lb[i]) {
+            ib[nhb] = i;
+            hb[nhb++] = b[i];
+        }
+    }
+    int rc = dk_diff_match(hm, ha, nha, hb, nhb, max_edits);
+    for (size_t i = 0; i < na; i++)
+        match[i] = SIZE_MAX;
+    /* heavy matches, then each gap between consecutive ones matched on its own */
+    size_t pa = 0, pb = 0;
+    for (size_t h = 0; rc == DK_OK && h <= nha; h++) {
+        size_t ea = na, eb = nb;
+        if (h < nha) {
+            if (hm[h] == SIZE_MAX)
+                continue;
+            ea = ia[h];
+            eb = ib[hm[h]];
+        }
+        if (ea > pa && eb > pb) {
+            size_t *sub = dk_xcalloc(ea - pa, sizeof(*sub));
+            rc = dk_diff_match(sub, a + pa, ea - pa, b + pb, eb - pb, max_edits);
+            for (size_t k = 0; rc == DK_OK && k < ea - pa; k++)
+                match[pa + k] = sub[k] == SIZE_MAX ? SIZE_MAX : pb + sub[k];
+            free(sub);
+        }
+        if (h < nha) {
+            match[ea] = eb;
+            pa = ea + 1;
+            pb = eb + 1;
+        }
+    }
+    free(ia);
+    free(ib);
+    free(ha);
+    free(hb);
+    free(hm);
+    return rc;
+}
+
 int dk_diff3(struct diff3_result *out, const uint32_t *base, size_t nb, const uint32_t *ours,
              size_t no, const uint32_t *theirs, size_t nt, size_t max_edits)
+{
+    return dk_diff3_weighted(out, base, NULL, nb, ours, NULL, no, theirs, NULL, nt, max_edits);
+}
+
+int dk_diff3_weighted(struct diff3_result *out, const uint32_t *base, const uint8_t *light_b,
+                      size_t nb, const uint32_t *ours, const uint8_t *light_o, size_t no,
+                      const uint32_t *theirs, const uint8_t *light_t, size_t nt, size_t max_edits)
 {
     out->chunks = NULL;
     out->nchunks = 0;
     size_t *mo = dk_xcalloc(nb ? nb : 1, sizeof(*mo));
     size_t *mt = dk_xcalloc(nb ? nb : 1, sizeof(*mt));
-    int rc = dk_diff_match(mo, base, nb, ours, no, max_edits);
+    int rc = match_weighted(mo, base, light_b, nb, ours, light_o, no, max_edits);
     if (rc == DK_OK)
-        rc = dk_diff_match(mt, base, nb, theirs, nt, max_edits);
+        rc = match_weighted(mt, base, light_b, nb, theirs, light_t, nt, max_edits);
     if (rc) {
         free(mo);
         free(mt);

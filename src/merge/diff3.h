@@ -42,6 +42,17 @@ int dk_diff3(struct diff3_result *out, const uint32_t *base, size_t nb, const ui
              size_t no, const uint32_t *theirs, size_t nt, size_t max_edits);
 
 /*
+ * As dk_diff3, but items flagged in `light_*` (1 = light; blank lines) are
+ * matched only after the others: the heavy items get a longest common
+ * subsequence of their own, and light items are matched inside the gaps it
+ * leaves. So two declarations line up even when lining up blank lines
+ * instead would give a longer raw common subsequence. NULL flags: all heavy.
+ */
+int dk_diff3_weighted(struct diff3_result *out, const uint32_t *base, const uint8_t *light_b,
+                      size_t nb, const uint32_t *ours, const uint8_t *light_o, size_t no,
+                      const uint32_t *theirs, const uint8_t *light_t, size_t nt, size_t max_edits);
+
+/*
  * Longest-common-subsequence matching of a against b: match[i] is the
  * index in b matched to a[i], or SIZE_MAX. Same limit as above.
  */

@@ -40,7 +40,7 @@ static void count_decls(dk_map *m, const dk_analysis *a, int slot, const dk_map 
         merge_symbol_key(&key, s, overloaded, callable);
         uint32_t *c = dk_map_get(m, key.ptr, key.len);
         if (!c) {
-            c = dk_xcalloc(3, sizeof(*c));
+            c = dk_xcalloc(4, sizeof(*c));
             dk_map_put(m, key.ptr, key.len, c, NULL);
         }
         c[slot]++;
@@ -56,7 +56,7 @@ static void count_decls(dk_map *m, const dk_analysis *a, int slot, const dk_map 
         merge_import_key(&key, im);
         uint32_t *c = dk_map_get(m, key.ptr, key.len);
         if (!c) {
-            c = dk_xcalloc(3, sizeof(*c));
+            c = dk_xcalloc(4, sizeof(*c));
             dk_map_put(m, key.ptr, key.len, c, NULL);
         }
         c[slot]++;
@@ -178,18 +178,33 @@ int merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **
         merge_find_overloads(&over, r);
         const char *lname = dk_language_name(cx->lang);
         bool callable = strcmp(lname, "c") != 0 && strcmp(lname, "cpp") != 0;
+        bool have_base = cx->v[V_BASE].an != NULL;
+        if (have_base)
+            merge_find_overloads(&over, cx->v[V_BASE].an);
         dk_map decls = DK_MAP_INIT_STR;
-        count_decls(&decls, cx->v[V_OURS].an, 0, &over, callable);
-        count_decls(&decls, cx->v[V_THEIRS].an, 1, &over, callable);
-        count_decls(&decls, r, 2, &over, callable);
+        if (have_base)
+            count_decls(&decls, cx->v[V_BASE].an, 0, &over, callable);
+        count_decls(&decls, cx->v[V_OURS].an, 1, &over, callable);
+        count_decls(&decls, cx->v[V_THEIRS].an, 2, &over, callable);
+        count_decls(&decls, r, 3, &over, callable);
         dk_map_release(&over);
         int rc = DK_OK;
         dk_map_foreach(&decls, slot) {
             const uint32_t *c = slot->value;
-            uint32_t most = c[0] > c[1] ? c[0] : c[1];
-            if (c[2] > most) {
-                *why = dk_arena_sprintf(&cx->arena, "`%.*s` is declared %u times (at most %u)",
-                                        (int)slot->key_len, slot->key, c[2], most);
+            long nb = c[0], no = c[1], nt = c[2], nr = c[3];
+            long most = no > nt ? no : nt, fewest = no < nt ? no : nt, sum = no + nt - nb;
+            const char *problem = NULL;
+            if (nr > most)
+                problem = "declared more often than in either side";
+            else if (have_base && nb > 0 && nr > (fewest > sum ? fewest : sum))
+                problem = "deleted by one side but still present";
+            else if (have_base && nb == 0 && nr < most)
+                problem = "added by a side but missing";
+            else if (have_base && nb > 0 && nr < lmin3(no, nt, sum))
+                problem = "kept by both sides but missing";
+            if (problem) {
+                *why = dk_arena_sprintf(&cx->arena, "`%.*s` is %s (%ld in the result)",
+                                        (int)slot->key_len, slot->key, problem, nr);
                 rc = DK_ECONFLICT;
                 break;
             }

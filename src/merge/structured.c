@@ -40,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dk/log.h"
+
 #include "merge/diff3.h"
 #include "merge/merge_int.h"
 #include "util/alloc.h"
@@ -92,6 +94,16 @@ static uint32_t intern(struct merge_ctx *cx, char tag, const char *bytes, size_t
 }
 
 static void base_key(dk_str *out, const dk_symbol *s);
+
+static bool span_is_blank(const char *src, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = a; i < b; i++) {
+        if (src[i] != ' ' && src[i] != '\t' && src[i] != '\r' && src[i] != '\n' && src[i] != '\f' &&
+            src[i] != '\v')
+            return false;
+    }
+    return true;
+}
 
 static void level_release(struct level *l)
 {
@@ -240,13 +252,26 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
         if (old)
             return dk_error_set(DK_ELIMIT, "declaration `%s` appears twice", p->key);
     }
-    /* items: gap lines and pieces, covering [start, end) exactly */
+    /*
+     * Items: gap lines and pieces, covering [start, end) exactly. A run of
+     * blank lines is one item (a separator), so that "one blank line became
+     * two" is one change, not an insertion diff3 may place on either side.
+     */
     uint32_t pos = start;
     for (size_t k = 0; k <= l->pieces.len; k++) {
         uint32_t gap_end = k < l->pieces.len ? l->pieces.items[k].start : end;
         while (pos < gap_end) {
             const char *nl = memchr(v->src + pos, '\n', gap_end - pos);
             uint32_t e = nl ? (uint32_t)(nl - v->src) + 1 : gap_end;
+            if (span_is_blank(v->src, pos, e)) {
+                while (e < gap_end) {
+                    const char *nl2 = memchr(v->src + e, '\n', gap_end - e);
+                    uint32_t e2 = nl2 ? (uint32_t)(nl2 - v->src) + 1 : gap_end;
+                    if (!span_is_blank(v->src, e, e2))
+                        break;
+                    e = e2;
+                }
+            }
             struct item *it = dk_vec_push_zero(&l->items);
             it->start = pos;
             it->end = e;
@@ -724,6 +749,15 @@ static int run_cmp(const struct merge_level *m, const struct set_side *a, size_t
     return c ? c : (al < bl ? -1 : al > bl ? 1 : 0);
 }
 
+static bool run_has_piece(const struct set_side *s, size_t r0, size_t r1)
+{
+    for (size_t i = r0; i < r1; i++) {
+        if (s->items[i].piece >= 0)
+            return true;
+    }
+    return false;
+}
+
 /* Same items (by identity; blank lines by bytes) in both runs. */
 static bool runs_equal(const struct set_side *a, size_t a0, size_t a1, const struct set_side *b,
                        size_t b0, size_t b1)
@@ -888,6 +922,30 @@ static int merge_decl_set(struct merge_level *m, dk_str *out, const struct diff3
             rc = emit_seq(m, out, &O, o0, o1, &B);
             continue;
         }
+        /* what both runs start with is written once (up to its last declaration:
+         * blank lines after it may be each run's separator for what follows) */
+        size_t common = 0, k = 0;
+        while (o0 + k < o1 && t0 + k < t1 && O.items[o0 + k].id == T.items[t0 + k].id) {
+            k++;
+            if (O.items[o0 + k - 1].piece >= 0)
+                common = k;
+        }
+        if (common > 0 && rc == DK_OK) {
+            rc = emit_seq(m, out, &O, o0, o0 + common, &B);
+            o0 += common;
+            t0 += common;
+        }
+        /*
+         * A run of blank lines only is the separator at this spot; next to the
+         * other side's run of declarations it adds nothing (that run brings its
+         * own separators). Two separator-only runs: one, chosen by bytes.
+         */
+        bool o_blank = !run_has_piece(&O, o0, o1), t_blank = !run_has_piece(&T, t0, t1);
+        if (rc == DK_OK && (o_blank || t_blank)) {
+            bool take_o = t_blank && (!o_blank || run_cmp(m, &O, o0, o1, &T, t0, t1) >= 0);
+            rc = take_o ? emit_seq(m, out, &O, o0, o1, &B) : emit_seq(m, out, &T, t0, t1, &B);
+            continue;
+        }
         bool first_theirs = o0 < o1 && t0 < t1 && run_cmp(m, &T, t0, t1, &O, o0, o1) < 0;
         if (rc == DK_OK)
             rc = first_theirs ? emit_seq(m, out, &T, t0, t1, &B) : emit_seq(m, out, &O, o0, o1, &B);
@@ -945,28 +1003,69 @@ static void conflict_chunk(struct merge_level *m, dk_str *out, const struct diff
     merge_emit_conflict(m->cx, out, m->qname, "text", desc, texts, lens, starts, ends);
 }
 
+static const char *chunk_kind_name(enum diff3_kind k)
+{
+    static const char *const names[] = {"stable", "ours", "theirs", "both-same", "conflict"};
+    return names[k];
+}
+
+static void trace_level(const struct merge_level *m, int vi)
+{
+    static const char *const vn[] = {"base", "ours", "theirs"};
+    const struct level *l = m->l[vi];
+    for (size_t i = 0; i < l->items.len; i++) {
+        const struct item *it = &l->items.items[i];
+        if (it->piece >= 0)
+            dk_trace(DK_TRACE_DEBUG, "merge", "%s[%zu] piece %s", vn[vi], i,
+                     l->pieces.items[it->piece].key);
+        else
+            dk_trace(DK_TRACE_DEBUG, "merge", "%s[%zu] line %.*s", vn[vi], i,
+                     (int)(it->end - it->start > 40 ? 40 : it->end - it->start - 1),
+                     m->cx->v[vi].src + it->start);
+    }
+}
+
 static int merge_level_items(struct merge_level *m, dk_str *out)
 {
+    if (dk_trace_enabled(DK_TRACE_DEBUG)) {
+        for (int vi = 0; vi < 3; vi++)
+            trace_level(m, vi);
+    }
     const struct level *lb = m->l[V_BASE], *lo = m->l[V_OURS], *lt = m->l[V_THEIRS];
     uint32_t *ib = dk_xcalloc(lb->items.len + 1, sizeof(*ib));
     uint32_t *io = dk_xcalloc(lo->items.len + 1, sizeof(*io));
     uint32_t *it = dk_xcalloc(lt->items.len + 1, sizeof(*it));
-    for (size_t i = 0; i < lb->items.len; i++)
+    uint8_t *wb = dk_xcalloc(lb->items.len + 1, 1), *wo = dk_xcalloc(lo->items.len + 1, 1),
+            *wt = dk_xcalloc(lt->items.len + 1, 1);
+    for (size_t i = 0; i < lb->items.len; i++) {
         ib[i] = lb->items.items[i].id;
-    for (size_t i = 0; i < lo->items.len; i++)
+        wb[i] = lb->items.items[i].piece < 0 && item_is_blank(m, V_BASE, &lb->items.items[i]);
+    }
+    for (size_t i = 0; i < lo->items.len; i++) {
         io[i] = lo->items.items[i].id;
-    for (size_t i = 0; i < lt->items.len; i++)
+        wo[i] = lo->items.items[i].piece < 0 && item_is_blank(m, V_OURS, &lo->items.items[i]);
+    }
+    for (size_t i = 0; i < lt->items.len; i++) {
         it[i] = lt->items.items[i].id;
+        wt[i] = lt->items.items[i].piece < 0 && item_is_blank(m, V_THEIRS, &lt->items.items[i]);
+    }
+    /* declarations and text line up first; blank lines only between them */
     struct diff3_result d;
-    int rc =
-        dk_diff3(&d, ib, lb->items.len, io, lo->items.len, it, lt->items.len, STRUCT_MAX_EDITS);
+    int rc = dk_diff3_weighted(&d, ib, wb, lb->items.len, io, wo, lo->items.len, it, wt,
+                               lt->items.len, STRUCT_MAX_EDITS);
     free(ib);
     free(io);
     free(it);
+    free(wb);
+    free(wo);
+    free(wt);
     if (rc)
         return rc;
     for (size_t k = 0; k < d.nchunks && rc == DK_OK; k++) {
         const struct diff3_chunk *c = &d.chunks[k];
+        dk_trace(DK_TRACE_DEBUG, "merge",
+                 "level `%s` chunk %s base[%zu,%zu) ours[%zu,%zu) theirs[%zu,%zu)", m->qname,
+                 chunk_kind_name(c->kind), c->b0, c->b1, c->o0, c->o1, c->t0, c->t1);
         switch (c->kind) {
         case DIFF3_STABLE:
         case DIFF3_BOTH_SAME:

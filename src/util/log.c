@@ -53,6 +53,12 @@ void dk_trace(dk_trace_level level, const char *module, const char *fmt, ...)
     h->cb(level, module, msg, h->payload);
 }
 
+bool dk_trace_enabled(dk_trace_level level)
+{
+    struct trace_hook *h = atomic_load(&trace_current);
+    return h && h->cb && level != DK_TRACE_NONE && level <= h->level;
+}
+
 static const char *const trace_names[] = {"none", "error", "warn", "info", "debug"};
 
 const char *dk_trace_level_name(dk_trace_level level)

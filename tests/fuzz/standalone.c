@@ -10,6 +10,7 @@
 
 #include "dk/lang.h"
 
+#include "fuzz/fuzz_merge.h"
 #include "fuzz/fuzz_symbols.h"
 #include "harness/th.h"
 
@@ -39,6 +40,11 @@ static int replay_dir(const char *sub, void (*one)(const uint8_t *, size_t))
 void test_fuzz__symbols_corpus(void)
 {
     th_assert(replay_dir("symbols", dk_fuzz_symbols_one) > 0);
+}
+
+void test_fuzz__merge_corpus(void)
+{
+    th_assert(replay_dir("merge", dk_fuzz_merge_one) > 0);
 }
 
 /* Every fixture, fed to every language (wrong-language input must not crash). */

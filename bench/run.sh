@@ -1,0 +1,27 @@
+#!/bin/sh
+# bench/run.sh O - the merge benchmark (`make bench` runs it on build/release).
+#
+#   1. generate the corpus (bench/gen_corpus.py) into $O/bench-corpus:
+#      Python, C, Go, TypeScript files of ~100, 500 and 2,000 lines and three
+#      scenarios on each (disjoint / adjacent / conflict, see the script);
+#   2. in process: dk_merge_file against dk_git_merge_file (git's line merge)
+#      on the same inputs, p50 and p95 per scenario (bench/bench_merge.c);
+#   3. whole process: `dk merge-file -p` against `git merge-file -p`, p50 of
+#      repeated runs (bench/proc_bench.py; hyperfine when installed).
+# Prints ratios against git measured in the same run; exits 0 whatever the
+# numbers (no timed assertions). BENCH_RUNS sets the whole-process run count.
+set -eu
+cd "$(dirname "$0")/.."
+O=${1:-build/release}
+corpus=$O/bench-corpus
+rm -rf "$corpus"
+python3 bench/gen_corpus.py "$corpus"
+cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_merge" bench/bench_merge.c \
+    "$O/libdk.a" build/ts/libtsgrammars.a \
+    $(pkg-config --libs libgit2 jansson 2>/dev/null || echo -lgit2 -ljansson) -lpthread -lm
+dirs=$(ls "$corpus" | sort -t- -k1,1 -k2,2n -k3,3 | sed "s:^:$corpus/:")
+echo "== in process: dk_merge_file vs dk_git_merge_file (git's xdiff line merge) =="
+"$O/bench_merge" $dirs
+echo
+echo "== whole process: dk merge-file -p vs git merge-file -p =="
+python3 bench/proc_bench.py "$O/dk" $dirs

@@ -1,0 +1,139 @@
+/*
+ * tests/fuzz/fuzz_merge_body.c - invariant checks over one three-way merge.
+ * See fuzz_merge.c for the input layout and the invariants.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dk/merge.h"
+
+#include "fuzz_merge.h"
+
+static const char *const exts[] = {
+    "f.py",  "f.c",  "f.go", "f.js",    "f.ts",    "f.rs", "f.java", "f.rb",  "f.cpp", "f.cs",
+    "f.php", "f.sh", "f.kt", "f.scala", "f.swift", "f.hs", "f.jl",   "f.tsx", "f.txt", "",
+};
+#define NEXTS (sizeof(exts) / sizeof(exts[0]))
+
+static void check(bool cond, const char *what)
+{
+    if (!cond) {
+        fprintf(stderr, "fuzz_merge: invariant broken: %s\n", what);
+        abort();
+    }
+}
+
+/* A line starting with 7 of '<', '>', '=' or '|' followed by space, CR, LF or the end. */
+static bool has_marker_lines(const char *s, size_t len)
+{
+    static const char marks[] = "<>=|";
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && s[i - 1] != '\n')
+            continue;
+        for (int m = 0; m < 4; m++) {
+            size_t k = 0;
+            while (i + k < len && k < 7 && s[i + k] == marks[m])
+                k++;
+            if (k == 7 && (i + 7 == len || s[i + 7] == ' ' || s[i + 7] == '\r' || s[i + 7] == '\n'))
+                return true;
+        }
+    }
+    return false;
+}
+
+static const char *find_sep(const char *p, size_t len)
+{
+    size_t sl = sizeof(DK_FUZZ_MERGE_SEP) - 1;
+    return len >= sl ? memmem(p, len, DK_FUZZ_MERGE_SEP, sl) : NULL;
+}
+
+static dk_merge_result *merge(const char *path, const char *b, size_t bl, const char *o, size_t ol,
+                              const char *t, size_t tl, const dk_merge_opts *opts)
+{
+    dk_merge_result *r = NULL;
+    int rc = dk_merge_file(&r, path, b, bl, o, ol, t, tl, opts);
+    if (rc != 0) {
+        /* only the line merge itself may fail (e.g. xdiff limits), and then with no result */
+        check(r == NULL, "no result on failure");
+        return NULL;
+    }
+    check(r != NULL && r->merged != NULL, "result and merged bytes present");
+    check(r->merged[r->merged_len] == '\0', "merged bytes NUL-terminated");
+    check(r->method != NULL, "method set");
+    return r;
+}
+
+static void check_result(const dk_merge_result *r, bool inputs_have_markers)
+{
+    if (r->clean) {
+        check(r->nconflicts == 0, "clean result has no conflict records");
+        check(inputs_have_markers || !has_marker_lines(r->merged, r->merged_len),
+              "clean result has no conflict markers");
+        return;
+    }
+    check(r->nconflicts > 0, "conflicted result has conflict records");
+    uint32_t lines = 1;
+    for (size_t i = 0; i < r->merged_len; i++)
+        lines += r->merged[i] == '\n' && i + 1 < r->merged_len;
+    for (size_t i = 0; i < r->nconflicts; i++) {
+        const dk_merge_conflict *c = &r->conflicts[i];
+        check(c->qualified_name && c->kind && c->description, "conflict fields set");
+        check(c->result.start >= 1 && c->result.start <= c->result.end,
+              "conflict result range ordered");
+        check(c->result.end <= lines, "conflict result range inside the output");
+    }
+}
+
+static void check_identity(const char *path, const char *b, size_t bl, const char *x, size_t xl,
+                           const dk_merge_opts *opts)
+{
+    const char *in[3][3] = {{b, x, x}, {b, b, x}, {b, x, b}};
+    size_t il[3][3] = {{bl, xl, xl}, {bl, bl, xl}, {bl, xl, bl}};
+    for (int k = 0; k < 3; k++) {
+        dk_merge_result *r =
+            merge(path, in[k][0], il[k][0], in[k][1], il[k][1], in[k][2], il[k][2], opts);
+        check(r != NULL, "trivial merge succeeds");
+        check(r->clean, "trivial merge is clean");
+        check(r->merged_len == xl && memcmp(r->merged, x, xl) == 0, "trivial merge gives X");
+        dk_merge_result_free(r);
+    }
+}
+
+void dk_fuzz_merge_one(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return;
+    unsigned sel = data[0];
+    const char *path = exts[sel % NEXTS];
+    dk_merge_opts opts = DK_MERGE_OPTS_INIT;
+    opts.style = (dk_merge_style)((sel / NEXTS) % 3);
+    if ((sel / NEXTS / 3) % 2)
+        opts.flags |= DK_MERGE_LINE_ONLY;
+
+    const char *p = (const char *)data + 1, *end = (const char *)data + size;
+    size_t sl = sizeof(DK_FUZZ_MERGE_SEP) - 1;
+    const char *s1 = find_sep(p, (size_t)(end - p));
+    const char *b = p, *o = end, *t = end;
+    size_t bl = (size_t)(end - p), ol = 0, tl = 0;
+    if (s1) {
+        bl = (size_t)(s1 - p);
+        o = s1 + sl;
+        ol = (size_t)(end - o);
+        const char *s2 = find_sep(o, ol);
+        if (s2) {
+            ol = (size_t)(s2 - o);
+            t = s2 + sl;
+            tl = (size_t)(end - t);
+        }
+    }
+    bool markers = has_marker_lines(b, bl) || has_marker_lines(o, ol) || has_marker_lines(t, tl);
+
+    dk_merge_result *r = merge(path, b, bl, o, ol, t, tl, &opts);
+    if (r) {
+        check_result(r, markers);
+        dk_merge_result_free(r);
+    }
+    check_identity(path, b, bl, o, ol, &opts);
+}
