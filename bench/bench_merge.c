@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dk/lang.h"
 #include "dk/merge.h"
 
 #include "git/git.h"
@@ -72,13 +73,14 @@ static int count_lines(const char *s, size_t len)
 
 int main(int argc, char **argv)
 {
-    static double tdk[MAX_RUNS], tgit[MAX_RUNS];
-    double sum_ratio = 0, worst_dk_2000 = 0;
+    static double tdk[MAX_RUNS], tgit[MAX_RUNS], twarm[MAX_RUNS];
+    double sum_ratio = 0, worst_dk_2000 = 0, worst_warm_2000 = 0;
     int nscen = 0;
-    printf("%-20s %6s %10s %10s %10s %10s %7s  %-6s %-6s %s\n", "scenario", "lines", "git p50",
-           "git p95", "dk p50", "dk p95", "dk/git", "git", "dk", "dk method");
-    printf("%-20s %6s %10s %10s %10s %10s %7s  %-6s %-6s %s\n", "", "", "(us)", "(us)", "(us)",
-           "(us)", "", "", "", "");
+    printf("%-20s %6s %10s %10s %10s %10s %7s %10s %7s  %-6s %-6s %s\n", "scenario", "lines",
+           "git p50", "git p95", "dk p50", "dk p95", "dk/git", "warm p50", "warm/g", "git", "dk",
+           "dk method");
+    printf("%-20s %6s %10s %10s %10s %10s %7s %10s %7s  %-6s %-6s %s\n", "", "", "(us)", "(us)",
+           "(us)", "(us)", "", "(us)", "", "", "", "");
     for (int a = 1; a < argc; a++) {
         const char *dir = argv[a];
         char ext[32] = "";
@@ -113,6 +115,12 @@ int main(int argc, char **argv)
             gi[k] = (dk_git_merge_input){buf[k], len[k], 0};
         bool git_clean = false, dk_clean = false;
         char method[32] = "";
+        /* warm: the inputs' analyses already in a symbol cache, as in a server
+         * that parsed each file when a session wrote it */
+        dk_symcache *cache = NULL;
+        dk_symcache_new(&cache, 16);
+        dk_merge_opts warm = DK_MERGE_OPTS_INIT;
+        warm.cache = cache;
         for (int i = -3; i < runs; i++) {
             double t0 = now_us();
             dk_git_merge_file_result gr = {0};
@@ -134,17 +142,30 @@ int main(int argc, char **argv)
             dk_clean = r->clean;
             snprintf(method, sizeof(method), "%s", r->method);
             dk_merge_result_free(r);
+            double t4 = now_us();
+            if (dk_merge_file(&r, p[1], buf[0], len[0], buf[1], len[1], buf[2], len[2], &warm) !=
+                0) {
+                fprintf(stderr, "bench_merge: dk merge (cached) failed on %s\n", dir);
+                return 1;
+            }
+            double t5 = now_us();
+            dk_merge_result_free(r);
             if (i >= 0) {
                 tgit[i] = t1 - t0;
                 tdk[i] = t3 - t2;
+                twarm[i] = t5 - t4;
             }
         }
+        dk_symcache_free(cache);
         double g50 = pct(tgit, runs, 0.5), g95 = pct(tgit, runs, 0.95);
         double d50 = pct(tdk, runs, 0.5), d95 = pct(tdk, runs, 0.95);
+        double w50 = pct(twarm, runs, 0.5);
         const char *slash = strrchr(dir, '/');
-        printf("%-20s %6d %10.1f %10.1f %10.1f %10.1f %6.1fx  %-6s %-6s %s\n",
-               slash ? slash + 1 : dir, lines, g50, g95, d50, d95, d50 / g50,
+        printf("%-20s %6d %10.1f %10.1f %10.1f %10.1f %6.1fx %10.1f %6.1fx  %-6s %-6s %s\n",
+               slash ? slash + 1 : dir, lines, g50, g95, d50, d95, d50 / g50, w50, w50 / g50,
                git_clean ? "clean" : "CONFL", dk_clean ? "clean" : "CONFL", method);
+        if (lines <= 2100 && w50 > worst_warm_2000)
+            worst_warm_2000 = w50;
         sum_ratio += d50 / g50;
         nscen++;
         if (lines <= 2100 && d50 > worst_dk_2000)
@@ -157,6 +178,9 @@ int main(int argc, char **argv)
                "slowest dk p50 for files up to 2,000 lines: %.2f ms (target < 5 ms: %s)\n",
                sum_ratio / nscen, nscen, worst_dk_2000 / 1000.0,
                worst_dk_2000 < 5000 ? "met" : "NOT met");
+        printf("in-process with the inputs' analyses cached (server path): slowest p50 %.2f ms "
+               "(target < 5 ms: %s)\n",
+               worst_warm_2000 / 1000.0, worst_warm_2000 < 5000 ? "met" : "NOT met");
     }
     return 0;
 }

@@ -162,6 +162,41 @@ DK_EXTERN char *dk_lang_debug_tree(const dk_language *lang, const char *src, siz
 DK_EXTERN int dk_lang_analyze(dk_analysis **out, const dk_language *lang, const char *src,
                               size_t len);
 
+/** Flags of dk_lang_analyze_ex. */
+enum dk_lang_flags {
+    /* symbols, imports near the top and error ranges only; no calls (for the merge) */
+    DK_LANG_OUTLINE = 1u << 0,
+    /* keep the syntax tree in the analysis so a later analysis can start from it */
+    DK_LANG_KEEP_TREE = 1u << 1,
+};
+
+typedef struct dk_lang_opts {
+    unsigned version;
+    /* dk_lang_flags */
+    unsigned flags;
+    /* an analysis (made with DK_LANG_KEEP_TREE, same language) of a similar text:
+     * its tree is edited by a line diff of prev_src -> src and re-parsed
+     * incrementally, which re-uses every unchanged subtree */
+    const dk_analysis *prev;
+    const char *prev_src;
+    size_t prev_len;
+} dk_lang_opts;
+
+#define DK_LANG_OPTS_VERSION 1
+#define DK_LANG_OPTS_INIT                                                                          \
+    {                                                                                              \
+        DK_LANG_OPTS_VERSION, 0, NULL, NULL, 0                                                     \
+    }
+
+/**
+ * dk_lang_analyze with options (NULL: defaults). The result is the same as
+ * a fresh analysis of `src` whatever `prev` is. Errors as dk_lang_analyze,
+ * plus DK_EINVALID for a bad options version. Thread-safe; `prev` may be
+ * shared with other threads.
+ */
+DK_EXTERN int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *src,
+                                 size_t len, const dk_lang_opts *opts);
+
 DK_EXTERN void dk_analysis_ref(const dk_analysis *a);
 /** Drop a reference; frees at zero. NULL is a no-op. */
 DK_EXTERN void dk_analysis_unref(const dk_analysis *a);
@@ -198,5 +233,14 @@ typedef struct dk_symcache_stats {
 } dk_symcache_stats;
 
 DK_EXTERN void dk_symcache_stats_get(dk_symcache_stats *out, dk_symcache *cache);
+
+/**
+ * dk_symcache_get with analysis options: entries are kept per (language,
+ * key, flags), so outline and full analyses do not mix. `opts->prev` only
+ * speeds up a miss.
+ */
+DK_EXTERN int dk_symcache_get_ex(dk_analysis **out, bool *hit, dk_symcache *cache,
+                                 const dk_language *lang, const void *key, size_t key_len,
+                                 const char *src, size_t len, const dk_lang_opts *opts);
 
 #endif

@@ -52,6 +52,10 @@ typedef struct dk_merge_opts {
     unsigned marker_size;
     /* dk_merge_flags */
     unsigned flags;
+    /* optional symbol cache (dk/lang.h): the inputs' analyses are looked up
+     * by blob id and kept there, so a server that parsed a session's files
+     * when they were written does not parse them again to merge; NULL: none */
+    struct dk_symcache *cache;
 } dk_merge_opts;
 
 #define DK_MERGE_OPTS_VERSION 1

@@ -36,6 +36,21 @@ int dk_git_blob_write(dk_oid *out, dk_git_repo *repo, const void *data, size_t l
     return DK_OK;
 }
 
+int dk_git_blob_id(dk_oid *out, const void *data, size_t len)
+{
+    git_oid id;
+    int rc = dk_git_global_init();
+    if (rc)
+        return rc;
+    if (!data && len > 0)
+        return dk_error_set(DK_EINVALID, "blob data is NULL with length %zu", len);
+    rc = git_odb_hash(&id, data ? data : "", len, GIT_OBJECT_BLOB);
+    if (rc < 0)
+        return dk_error_from_git(rc, "hash blob");
+    memcpy(out, &id, sizeof(*out));
+    return DK_OK;
+}
+
 int dk_git_blob_read(char **out, size_t *out_len, dk_git_repo *repo, const dk_oid *id)
 {
     git_blob *blob = NULL;

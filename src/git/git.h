@@ -187,6 +187,12 @@ struct git_repository *dk_git_repo_raw(dk_git_repo *repo);
 int dk_git_blob_write(dk_oid *out, dk_git_repo *repo, const void *data, size_t len);
 
 /**
+ * The blob id `len` bytes would have (git hash-object), without a
+ * repository: the content id used to key symbol caches. Thread-safe.
+ */
+int dk_git_blob_id(dk_oid *out, const void *data, size_t len);
+
+/**
  * Read a blob's content.
  * @param[out] out     malloc'd copy of the bytes, followed by one extra NUL
  *                     that is not counted in `out_len` (so text can be used as

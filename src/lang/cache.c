@@ -93,15 +93,23 @@ void dk_symcache_free(dk_symcache *c)
     free(c);
 }
 
-static void make_key(dk_str *k, const dk_language *lang, const void *key, size_t key_len)
+static void make_key(dk_str *k, const dk_language *lang, unsigned flags, const void *key,
+                     size_t key_len)
 {
     dk_str_adds(k, lang->name);
-    dk_str_addch(k, '\0');
+    dk_str_addf(k, "%c%u%c", '\0', flags, '\0');
     dk_str_add(k, key, key_len);
 }
 
 int dk_symcache_get(dk_analysis **out, bool *hit, dk_symcache *c, const dk_language *lang,
                     const void *key, size_t key_len, const char *src, size_t len)
+{
+    return dk_symcache_get_ex(out, hit, c, lang, key, key_len, src, len, NULL);
+}
+
+int dk_symcache_get_ex(dk_analysis **out, bool *hit, dk_symcache *c, const dk_language *lang,
+                       const void *key, size_t key_len, const char *src, size_t len,
+                       const dk_lang_opts *opts)
 {
     *out = NULL;
     if (hit)
@@ -109,7 +117,7 @@ int dk_symcache_get(dk_analysis **out, bool *hit, dk_symcache *c, const dk_langu
     if (!lang)
         return dk_error_set(DK_EUNSUPPORTED, "no language given");
     dk_str k = DK_STR_INIT;
-    make_key(&k, lang, key, key_len);
+    make_key(&k, lang, opts ? opts->flags : 0, key, key_len);
 
     pthread_mutex_lock(&c->lock);
     struct cache_entry *e = dk_map_get(&c->map, k.ptr, k.len);
@@ -129,7 +137,7 @@ int dk_symcache_get(dk_analysis **out, bool *hit, dk_symcache *c, const dk_langu
     pthread_mutex_unlock(&c->lock);
 
     dk_analysis *a;
-    int rc = dk_lang_analyze(&a, lang, src, len);
+    int rc = dk_lang_analyze_ex(&a, lang, src, len, opts);
     if (rc) {
         dk_str_release(&k);
         return rc;

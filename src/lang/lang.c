@@ -33,6 +33,7 @@
 
 #include "lang/lang_int.h"
 #include "util/alloc.h"
+#include "util/diff.h"
 #include "util/map.h"
 #include "util/str.h"
 #include "util/vec.h"
@@ -51,10 +52,16 @@ struct analysis_box {
     dk_analysis pub;
     atomic_int refs;
     dk_arena arena;
+    /* the syntax tree, kept with DK_LANG_KEEP_TREE for incremental re-parsing;
+     * read-only once published (ts_tree_copy is thread-safe) */
+    TSTree *tree;
+    const dk_language *lang;
 };
 
 struct lang_ctx {
     const dk_language *def;
+    /* dk_lang_flags of this analysis */
+    unsigned flags;
     const char *src;
     size_t len;
     dk_arena *arena;
@@ -464,16 +471,21 @@ static const struct lang_call_rule *call_rule_for(const dk_language *def, TSNode
 static void scan_tree(struct lang_ctx *cx, TSNode root)
 {
     TSTreeCursor cur = ts_tree_cursor_new(root);
+    bool outline = (cx->flags & DK_LANG_OUTLINE) != 0;
     for (;;) {
         TSNode n = ts_tree_cursor_current_node(&cur);
-        bool descend = true;
+        /*
+         * Outline: no calls, imports only near the top (depth <= 2: statements
+         * and their direct parts), and only subtrees with errors below that.
+         */
+        bool descend = !outline || ts_tree_cursor_current_depth(&cur) < 2 || ts_node_has_error(n);
         if (ts_node_is_error(n) || ts_node_is_missing(n)) {
             dk_vec_push(&cx->errors, node_span(cx, n));
             /* calls inside a broken region are still calls, but imports there are not */
         } else if (lang_is_any(n, cx->def->import_types) && cx->def->import) {
             cx->def->import(cx, n);
             descend = false;
-        } else if (ts_node_is_named(n)) {
+        } else if (!outline && ts_node_is_named(n)) {
             const struct lang_call_rule *rule = call_rule_for(cx->def, n);
             if (rule)
                 record_call(cx, n, rule);
@@ -574,9 +586,146 @@ static bool parse_progress(TSParseState *state)
         (cnt) = (vec).len;                                                                         \
     } while (0)
 
+/* Offset of the start of each line of src (line_starts[0] == 0). */
+static uint32_t *line_index(const char *src, size_t len, size_t *nlines)
+{
+    /* every '\n' starts a line, even at the very end (an empty last line),
+     * so that offsets map to tree-sitter points: after a final newline is (rows, 0) */
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += src[i] == '\n';
+    uint32_t *ls = dk_xcalloc(n + 1, sizeof(*ls));
+    size_t k = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (src[i] == '\n')
+            ls[k++] = (uint32_t)(i + 1);
+    }
+    *nlines = n;
+    return ls;
+}
+
+static TSPoint point_at(const char *src, const uint32_t *ls, size_t nl, uint32_t off)
+{
+    (void)src;
+    size_t lo = 0, hi = nl;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ls[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (TSPoint){(uint32_t)lo, off - ls[lo]};
+}
+
+/* Interned ids of each line (by bytes) of both texts, for the line diff. */
+static void intern_lines(dk_map *ids, uint32_t *out, const char *src, size_t len,
+                         const uint32_t *ls, size_t nl)
+{
+    for (size_t i = 0; i < nl; i++) {
+        uint32_t s = ls[i], e = i + 1 < nl ? ls[i + 1] : (uint32_t)len;
+        uintptr_t id = (uintptr_t)dk_map_get(ids, src + s, e - s);
+        if (!id) {
+            id = ids->len + 1;
+            dk_map_put(ids, src + s, e - s, (void *)id, NULL);
+        }
+        out[i] = (uint32_t)id;
+    }
+}
+
+/*
+ * A copy of prev's tree edited into the shape of `src`: a line diff of the
+ * two texts gives hunks, applied last to first so that every edit is in the
+ * coordinates of the text before it. NULL when the texts differ too much
+ * (then a full parse is as cheap).
+ */
+static TSTree *edited_tree(const struct analysis_box *prev, const char *old, size_t old_len,
+                           const char *src, size_t len)
+{
+    size_t no, nn;
+    uint32_t *lo = line_index(old, old_len, &no), *ln = line_index(src, len, &nn);
+    uint32_t *ia = dk_xcalloc(no + 1, sizeof(*ia)), *ib = dk_xcalloc(nn + 1, sizeof(*ib));
+    size_t *match = dk_xcalloc(no + 1, sizeof(*match));
+    dk_map ids = DK_MAP_INIT_STR;
+    intern_lines(&ids, ia, old, old_len, lo, no);
+    intern_lines(&ids, ib, src, len, ln, nn);
+    dk_map_release(&ids);
+    TSTree *tree = NULL;
+    if (dk_diff_match(match, ia, no, ib, nn, 2000) == DK_OK) {
+        /* hunks, forward: old lines [i0, i1) became new lines [j0, j1) */
+        dk_vec(size_t) hunks = DK_VEC_INIT;
+        size_t i = 0, j = 0;
+        while (i < no || j < nn) {
+            if (i < no && match[i] == j) {
+                i++;
+                j++;
+                continue;
+            }
+            size_t i0 = i, j0 = j;
+            while (i < no && match[i] == SIZE_MAX)
+                i++;
+            size_t j1 = i < no ? match[i] : nn;
+            dk_vec_push(&hunks, i0);
+            dk_vec_push(&hunks, i);
+            dk_vec_push(&hunks, j0);
+            dk_vec_push(&hunks, j1);
+            j = j1;
+        }
+        tree = ts_tree_copy(prev->tree);
+        /* applied last to first: the text before each hunk is still the old text */
+        for (size_t h = hunks.len; h >= 4; h -= 4) {
+            size_t i0 = hunks.items[h - 4], i1 = hunks.items[h - 3];
+            size_t j0 = hunks.items[h - 2], j1 = hunks.items[h - 1];
+            uint32_t os = i0 < no ? lo[i0] : (uint32_t)old_len;
+            uint32_t oe = i1 < no ? lo[i1] : (uint32_t)old_len;
+            uint32_t ns = j0 < nn ? ln[j0] : (uint32_t)len;
+            uint32_t ne = j1 < nn ? ln[j1] : (uint32_t)len;
+            TSInputEdit e = {
+                .start_byte = os,
+                .old_end_byte = oe,
+                .new_end_byte = os + (ne - ns),
+                .start_point = point_at(old, lo, no, os),
+                .old_end_point = point_at(old, lo, no, oe),
+            };
+            /* the new end: start point advanced over the new hunk's bytes */
+            TSPoint p = e.start_point;
+            for (uint32_t k = ns; k < ne; k++) {
+                if (src[k] == '\n') {
+                    p.row++;
+                    p.column = 0;
+                } else {
+                    p.column++;
+                }
+            }
+            e.new_end_point = p;
+            ts_tree_edit(tree, &e);
+        }
+        dk_vec_release(&hunks);
+    }
+    free(lo);
+    free(ln);
+    free(ia);
+    free(ib);
+    free(match);
+    return tree;
+}
+
 int dk_lang_analyze(dk_analysis **out, const dk_language *lang, const char *src, size_t len)
 {
+    return dk_lang_analyze_ex(out, lang, src, len, NULL);
+}
+
+int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *src, size_t len,
+                       const dk_lang_opts *opts)
+{
     *out = NULL;
+    dk_lang_opts o = DK_LANG_OPTS_INIT;
+    if (opts) {
+        if (opts->version != DK_LANG_OPTS_VERSION)
+            return dk_error_set(DK_EINVALID, "lang options version %u, expected %u", opts->version,
+                                DK_LANG_OPTS_VERSION);
+        o = *opts;
+    }
     if (!lang)
         return dk_error_set(DK_EUNSUPPORTED, "no language given");
     if (len > DK_LANG_MAX_SOURCE)
@@ -595,20 +744,27 @@ int dk_lang_analyze(dk_analysis **out, const dk_language *lang, const char *src,
         return dk_error_set(DK_ERROR, "grammar for %s is incompatible with the runtime",
                             lang->name);
     }
+    const struct analysis_box *prev = (const struct analysis_box *)(uintptr_t)o.prev;
+    TSTree *old_tree = NULL;
+    if (prev && prev->tree && prev->lang == lang && o.prev_src)
+        old_tree = edited_tree(prev, o.prev_src, o.prev_len, src ? src : "", len);
     struct parse_input in = {src ? src : "", (uint32_t)len};
     struct parse_budget budget;
     clock_gettime(CLOCK_MONOTONIC, &budget.start);
     TSInput input = {.payload = &in, .read = parse_read, .encoding = TSInputEncodingUTF8};
-    TSParseOptions opts = {.payload = &budget, .progress_callback = parse_progress};
-    TSTree *tree = ts_parser_parse_with_options(parser, NULL, input, opts);
+    TSParseOptions popts = {.payload = &budget, .progress_callback = parse_progress};
+    TSTree *tree = ts_parser_parse_with_options(parser, old_tree, input, popts);
     ts_parser_delete(parser);
+    if (old_tree)
+        ts_tree_delete(old_tree);
     if (!tree)
         return dk_error_set(DK_ERROR, "%s parser gave up (time budget exhausted)", lang->name);
 
     struct analysis_box *box = dk_xcalloc(1, sizeof(*box));
     atomic_init(&box->refs, 1);
+    box->lang = lang;
     dk_arena *arena = &box->arena;
-    struct lang_ctx cx = {.def = lang, .src = in.src, .len = len, .arena = arena};
+    struct lang_ctx cx = {.def = lang, .flags = o.flags, .src = in.src, .len = len, .arena = arena};
     dk_vec_push(&cx.line_starts, 0);
     for (size_t i = 0; i < len; i++) {
         if (src[i] == '\n')
@@ -620,7 +776,10 @@ int dk_lang_analyze(dk_analysis **out, const dk_language *lang, const char *src,
     scan_tree(&cx, root);
     merge_errors(&cx);
     assign_ids(&cx);
-    ts_tree_delete(tree);
+    if (o.flags & DK_LANG_KEEP_TREE)
+        box->tree = tree;
+    else
+        ts_tree_delete(tree);
 
     dk_analysis *a = &box->pub;
     a->language = lang->name;
@@ -651,6 +810,8 @@ void dk_analysis_unref(const dk_analysis *a)
     struct analysis_box *box = (struct analysis_box *)(uintptr_t)a;
     if (atomic_fetch_sub(&box->refs, 1) != 1)
         return;
+    if (box->tree)
+        ts_tree_delete(box->tree);
     dk_arena_release(&box->arena);
     free(box);
 }

@@ -52,11 +52,4 @@ int dk_diff3_weighted(struct diff3_result *out, const uint32_t *base, const uint
                       size_t nb, const uint32_t *ours, const uint8_t *light_o, size_t no,
                       const uint32_t *theirs, const uint8_t *light_t, size_t nt, size_t max_edits);
 
-/*
- * Longest-common-subsequence matching of a against b: match[i] is the
- * index in b matched to a[i], or SIZE_MAX. Same limit as above.
- */
-int dk_diff_match(size_t *match, const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
-                  size_t max_edits);
-
 #endif

@@ -160,7 +160,12 @@ int merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **
     }
     if (cx->lang && cx->v[V_OURS].an && cx->v[V_THEIRS].an) {
         dk_analysis *r = NULL;
-        if (dk_lang_analyze(&r, cx->lang, text, len) != DK_OK) {
+        dk_lang_opts lo = DK_LANG_OPTS_INIT;
+        lo.flags = DK_LANG_OUTLINE;
+        lo.prev = cx->v[V_OURS].an;
+        lo.prev_src = cx->v[V_OURS].src;
+        lo.prev_len = cx->v[V_OURS].len;
+        if (dk_lang_analyze_ex(&r, cx->lang, text, len, &lo) != DK_OK) {
             *why = dk_arena_sprintf(&cx->arena, "the result cannot be parsed: %s",
                                     dk_error_last()->msg);
             return DK_ECONFLICT;

@@ -434,9 +434,28 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
         ctx_release(&cx);
         return DK_OK;
     }
-    /* analyses of the three inputs; a failure (binary, bad UTF-8, limits) leaves an->NULL */
+    /*
+     * Analyses of the three inputs, outline only (no calls). Ours and theirs
+     * start from base's tree and the gate's parse of a result from ours', so
+     * only what changed is re-parsed. A failure (binary, bad UTF-8, limits)
+     * leaves an == NULL.
+     */
     for (int vi = 0; vi < 3; vi++) {
-        if (dk_lang_analyze(&cx.v[vi].an, cx.lang, srcs[vi], lens[vi]) != DK_OK)
+        dk_lang_opts lo = DK_LANG_OPTS_INIT;
+        lo.flags = DK_LANG_OUTLINE | DK_LANG_KEEP_TREE;
+        if (vi != V_BASE && cx.v[V_BASE].an) {
+            lo.prev = cx.v[V_BASE].an;
+            lo.prev_src = base;
+            lo.prev_len = base_len;
+        }
+        int arc;
+        dk_oid id;
+        if (o.cache && dk_git_blob_id(&id, srcs[vi], lens[vi]) == DK_OK)
+            arc = dk_symcache_get_ex(&cx.v[vi].an, NULL, o.cache, cx.lang, id.id, sizeof(id.id),
+                                     srcs[vi], lens[vi], &lo);
+        else
+            arc = dk_lang_analyze_ex(&cx.v[vi].an, cx.lang, srcs[vi], lens[vi], &lo);
+        if (arc != DK_OK)
             cx.v[vi].an = NULL;
     }
 

@@ -302,3 +302,105 @@ void test_lang__cache_parses_each_content_once(void)
     dk_analysis_unref(again);
     dk_symcache_free(c);
 }
+
+/* An incremental re-analysis from a related text equals a fresh analysis. */
+static void check_incremental(const dk_language *lang, const char *old, size_t old_len,
+                              const char *src, size_t len, const char *what)
+{
+    dk_lang_opts keep = DK_LANG_OPTS_INIT;
+    keep.flags = DK_LANG_KEEP_TREE;
+    dk_analysis *prev, *fresh, *inc;
+    th_assert_ok(dk_lang_analyze_ex(&prev, lang, old, old_len, &keep));
+    th_assert_ok(dk_lang_analyze(&fresh, lang, src, len));
+    dk_lang_opts o = DK_LANG_OPTS_INIT;
+    o.prev = prev;
+    o.prev_src = old;
+    o.prev_len = old_len;
+    th_assert_ok(dk_lang_analyze_ex(&inc, lang, src, len, &o));
+    dk_str a = DK_STR_INIT, b = DK_STR_INIT;
+    outline(&a, fresh);
+    outline(&b, inc);
+    bool same = strcmp(a.ptr, b.ptr) == 0;
+    char msg[256];
+    snprintf(msg, sizeof(msg), "%s: incremental analysis differs from a fresh one", what);
+    dk_str_release(&a);
+    dk_str_release(&b);
+    dk_analysis_unref(prev);
+    dk_analysis_unref(fresh);
+    dk_analysis_unref(inc);
+    th_assert_msg(same, "%s", msg);
+}
+
+void test_lang__incremental_equals_fresh(void)
+{
+    char root[4096];
+    snprintf(root, sizeof(root), "%s/tests/lang", th_srcdir());
+    DIR *top = opendir(root);
+    th_assert(top != NULL);
+    struct dirent *ld;
+    int checked = 0;
+    while ((ld = readdir(top)) != NULL) {
+        if (ld->d_name[0] == '.')
+            continue;
+        char dir[4096 + 256];
+        snprintf(dir, sizeof(dir), "%s/%s", root, ld->d_name);
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *fe;
+        while ((fe = readdir(d)) != NULL) {
+            if (fe->d_name[0] == '.' || ends_with(fe->d_name, ".expected"))
+                continue;
+            char path[4096 + 512];
+            snprintf(path, sizeof(path), "%s/%s", dir, fe->d_name);
+            size_t len;
+            char *src = th_read_file(path, &len);
+            const dk_language *lang = dk_language_for_path(path, src, len);
+            /* variants: drop a line, duplicate a line, swap two lines, append, empty */
+            size_t nlines = 0, starts[4096];
+            for (size_t i = 0; i < len && nlines < 4095; i++) {
+                if (i == 0 || src[i - 1] == '\n')
+                    starts[nlines++] = i;
+            }
+            starts[nlines] = len;
+            for (size_t v = 0; v < 6 && nlines > 3; v++) {
+                size_t k = (nlines * (v + 1)) / 7;
+                size_t ks = starts[k], ke = starts[k + 1];
+                dk_str m = DK_STR_INIT;
+                if (v % 3 == 0) { /* drop line k */
+                    dk_str_add(&m, src, ks);
+                    dk_str_add(&m, src + ke, len - ke);
+                } else if (v % 3 == 1) { /* duplicate line k */
+                    dk_str_add(&m, src, ke);
+                    dk_str_add(&m, src + ks, ke - ks);
+                    dk_str_add(&m, src + ke, len - ke);
+                } else { /* swap lines k and k+1 */
+                    size_t ne = starts[k + 2];
+                    dk_str_add(&m, src, ks);
+                    dk_str_add(&m, src + ke, ne - ke);
+                    dk_str_add(&m, src + ks, ke - ks);
+                    dk_str_add(&m, src + ne, len - ne);
+                }
+                check_incremental(lang, src, len, m.ptr, m.len, path);
+                check_incremental(lang, m.ptr, m.len, src, len, path);
+                dk_str_release(&m);
+                checked++;
+            }
+            check_incremental(lang, src, len, "", 0, path);
+            check_incremental(lang, "", 0, src, len, path);
+            free(src);
+        }
+        closedir(d);
+    }
+    closedir(top);
+    th_assert(checked > 100);
+}
+
+void test_lang__options_version_checked(void)
+{
+    dk_lang_opts o = DK_LANG_OPTS_INIT;
+    o.version = 99;
+    dk_analysis *a;
+    th_assert_err(dk_lang_analyze_ex(&a, dk_language_by_name("python"), "x = 1\n", 6, &o),
+                  DK_EINVALID);
+}
