@@ -11,7 +11,9 @@
 #include <stdlib.h>
 
 #include "dk/errors.h"
+
 #include "util/alloc.h"
+
 #include "util/banned.h"
 
 /* Myers on a[0..n) vs b[0..m), writing matches (offsets relative to a0/b0). */
@@ -116,4 +118,3 @@ int dk_diff_match(size_t *match, const uint32_t *a, size_t na, const uint32_t *b
     }
     return myers(match, a + pre, na - pre - suf, b + pre, nb - pre - suf, pre, pre, max_edits);
 }
-

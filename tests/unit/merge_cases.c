@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dk/lang.h"
 #include "dk/merge.h"
 
 #include "harness/th.h"
@@ -107,6 +108,24 @@ static void run_case(const char *dir, const char *name)
                                c.theirs_len, &opts));
     th_assert_ok(dk_merge_file(&swapped, c.path, c.base, c.base_len, c.theirs, c.theirs_len, c.ours,
                                c.ours_len, &opts));
+    /* the same merge through a symbol cache (cold, then warm) gives the same bytes */
+    dk_symcache *cache;
+    th_assert_ok(dk_symcache_new(&cache, 8));
+    dk_merge_opts copts = opts;
+    copts.cache = cache;
+    for (int pass = 0; pass < 2; pass++) {
+        dk_merge_result *cr;
+        th_assert_ok(dk_merge_file(&cr, c.path, c.base, c.base_len, c.ours, c.ours_len, c.theirs,
+                                   c.theirs_len, &copts));
+        bool eq = cr->merged_len == r->merged_len &&
+                  memcmp(cr->merged, r->merged, r->merged_len) == 0 && cr->clean == r->clean;
+        dk_merge_result_free(cr);
+        if (!eq) {
+            dk_symcache_free(cache);
+            th_fail(__FILE__, __LINE__, "case %s: result differs through the symbol cache", name);
+        }
+    }
+    dk_symcache_free(cache);
     bool want_clean = !has_marker_lines(c.expected, c.expected_len);
     char got_copy[1 << 16];
     snprintf(got_copy, sizeof(got_copy), "%.*s", (int)r->merged_len, r->merged);
