@@ -170,8 +170,14 @@ int merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **
                                     dk_error_last()->msg);
             return DK_ECONFLICT;
         }
-        size_t eo = cx->v[V_OURS].an->nerrors, et = cx->v[V_THEIRS].an->nerrors;
-        if (r->nerrors > (eo > et ? eo : et)) {
+        /*
+         * Error regions each side introduced are that side's (macro-heavy C
+         * has dozens that tree-sitter cannot read): the result may have what
+         * both sides added to base's, no more. Clean inputs allow none.
+         */
+        long eb = cx->v[V_BASE].an ? (long)cx->v[V_BASE].an->nerrors : 0;
+        long eo = (long)cx->v[V_OURS].an->nerrors, et = (long)cx->v[V_THEIRS].an->nerrors;
+        if ((long)r->nerrors > lmax3(eo, et, eo + et - eb)) {
             *why = dk_arena_sprintf(&cx->arena, "the result has a syntax error at line %u",
                                     r->errors[0].start_line);
             dk_analysis_unref(r);
