@@ -1,0 +1,2 @@
+def created():
+    return 1
