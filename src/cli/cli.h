@@ -16,6 +16,10 @@ int cmd_replay(int argc, char **argv);
 /** Install the logfmt trace hook on stderr (level from DK_LOG, default warn). */
 void cli_trace_install(void);
 
+struct dk_str;
+/** Append `s` as a JSON string literal, or `null` for NULL. */
+void cli_json_str(struct dk_str *out, const char *s);
+
 /** Read a whole file (or "-" for stdin); returns 0 or -1 with errno-style message printed. */
 int cli_read_file(const char *path, char **out, size_t *len);
 

@@ -37,17 +37,6 @@ static void usage(void)
                     "OTHER\n");
 }
 
-static void json_str(dk_str *o, const char *s)
-{
-    if (!s) {
-        dk_str_adds(o, "null");
-        return;
-    }
-    dk_str_addch(o, '"');
-    dk_str_add_json_escaped(o, s, strlen(s));
-    dk_str_addch(o, '"');
-}
-
 static void json_range(dk_str *o, const char *key, dk_line_range r)
 {
     if (r.start == 0)
@@ -60,34 +49,34 @@ static void print_json(const char *path, const dk_merge_result *r, bool with_tex
 {
     dk_str o = DK_STR_INIT;
     dk_str_adds(&o, "{\"path\":");
-    json_str(&o, path);
+    cli_json_str(&o, path);
     dk_str_addf(&o, ",\"clean\":%s,\"method\":", r->clean ? "true" : "false");
-    json_str(&o, r->method);
+    cli_json_str(&o, r->method);
     dk_str_adds(&o, ",\"language\":");
-    json_str(&o, r->language);
+    cli_json_str(&o, r->language);
     dk_str_adds(&o, ",\"note\":");
-    json_str(&o, r->note);
+    cli_json_str(&o, r->note);
     dk_str_adds(&o, ",\"conflicts\":[");
     for (size_t i = 0; i < r->nconflicts; i++) {
         const dk_merge_conflict *c = &r->conflicts[i];
         if (i)
             dk_str_addch(&o, ',');
         dk_str_adds(&o, "{\"symbol\":");
-        json_str(&o, c->qualified_name);
+        cli_json_str(&o, c->qualified_name);
         dk_str_adds(&o, ",\"kind\":");
-        json_str(&o, c->kind);
+        cli_json_str(&o, c->kind);
         dk_str_adds(&o, ",\"description\":");
-        json_str(&o, c->description);
+        cli_json_str(&o, c->description);
         json_range(&o, "result_lines", c->result);
         json_range(&o, "base_lines", c->base);
         json_range(&o, "ours_lines", c->ours);
         json_range(&o, "theirs_lines", c->theirs);
         dk_str_adds(&o, ",\"base\":");
-        json_str(&o, c->base_text);
+        cli_json_str(&o, c->base_text);
         dk_str_adds(&o, ",\"ours\":");
-        json_str(&o, c->ours_text);
+        cli_json_str(&o, c->ours_text);
         dk_str_adds(&o, ",\"theirs\":");
-        json_str(&o, c->theirs_text);
+        cli_json_str(&o, c->theirs_text);
         dk_str_addch(&o, '}');
     }
     dk_str_addch(&o, ']');

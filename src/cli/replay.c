@@ -466,17 +466,6 @@ static void replay_print_human(const struct replay *rp)
 /* JSON                                                                       */
 /* ========================================================================== */
 
-static void json_str(dk_str *o, const char *s)
-{
-    if (!s) {
-        dk_str_adds(o, "null");
-        return;
-    }
-    dk_str_addch(o, '"');
-    dk_str_add_json_escaped(o, s, strlen(s));
-    dk_str_addch(o, '"');
-}
-
 static const char *json_bool(bool b)
 {
     return b ? "true" : "false";
@@ -485,7 +474,7 @@ static const char *json_bool(bool b)
 static void json_row(dk_str *o, const struct replay_row *r)
 {
     dk_str_adds(o, "{\"language\":");
-    json_str(o, r->language);
+    cli_json_str(o, r->language);
     dk_str_addf(o,
                 ",\"scenarios\":%zu,\"git_conflicts\":%zu,\"dk_conflicts\":%zu,\"wins\":%zu,"
                 "\"regressions\":%zu,\"dk_clean_equal_truth\":%zu,\"dk_clean_differs\":%zu,"
@@ -504,9 +493,9 @@ static void replay_print_json(const struct replay *rp)
 {
     dk_str o = DK_STR_INIT;
     dk_str_adds(&o, "{\"repo\":");
-    json_str(&o, rp->repo_arg);
+    cli_json_str(&o, rp->repo_arg);
     dk_str_adds(&o, ",\"from\":");
-    json_str(&o, rp->since ? rp->since : "HEAD");
+    cli_json_str(&o, rp->since ? rp->since : "HEAD");
     dk_str_addf(&o,
                 ",\"merges\":%zu,\"skipped_merges\":{\"octopus\":%zu,\"multiple_bases\":%zu,"
                 "\"unrelated\":%zu},\"skipped_files\":{\"binary\":%zu,\"not_a_file_in_merge\":%zu,"
@@ -526,9 +515,9 @@ static void replay_print_json(const struct replay *rp)
         if (i)
             dk_str_addch(&o, ',');
         dk_str_addf(&o, "{\"commit\":\"%s\",\"path\":", s->commit);
-        json_str(&o, s->path);
+        cli_json_str(&o, s->path);
         dk_str_adds(&o, ",\"language\":");
-        json_str(&o, s->language);
+        cli_json_str(&o, s->language);
         dk_str_addf(&o,
                     ",\"git_clean\":%s,\"dk_clean\":%s,\"dk_equal_truth\":%s,"
                     "\"git_equal_truth\":%s,\"dk_equal_git\":%s,\"identical_sides\":%s,"
@@ -536,9 +525,9 @@ static void replay_print_json(const struct replay *rp)
                     json_bool(s->git_clean), json_bool(s->dk_clean), json_bool(s->dk_equal_truth),
                     json_bool(s->git_equal_truth), json_bool(s->dk_equal_git),
                     json_bool(s->identical_sides), json_bool(s->error));
-        json_str(&o, s->method);
+        cli_json_str(&o, s->method);
         dk_str_adds(&o, ",\"note\":");
-        json_str(&o, s->note);
+        cli_json_str(&o, s->note);
         dk_str_addf(&o, ",\"ms\":%.3f}", s->ms);
     }
     dk_str_adds(&o, "]}\n");

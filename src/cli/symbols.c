@@ -19,17 +19,6 @@
 
 #include "util/banned.h"
 
-static void json_str(dk_str *o, const char *s)
-{
-    if (!s) {
-        dk_str_adds(o, "null");
-        return;
-    }
-    dk_str_addch(o, '"');
-    dk_str_add_json_escaped(o, s, strlen(s));
-    dk_str_addch(o, '"');
-}
-
 static void json_span(dk_str *o, const char *key, const dk_span *s)
 {
     dk_str_addf(o, "\"%s\":{\"start_byte\":%u,\"end_byte\":%u,\"start_line\":%u,\"end_line\":%u}",
@@ -39,9 +28,9 @@ static void json_span(dk_str *o, const char *key, const dk_span *s)
 static void print_json(dk_str *o, const char *path, const dk_analysis *a)
 {
     dk_str_adds(o, "{\"path\":");
-    json_str(o, path);
+    cli_json_str(o, path);
     dk_str_adds(o, ",\"language\":");
-    json_str(o, a->language);
+    cli_json_str(o, a->language);
     dk_str_adds(o, ",\"symbols\":[");
     for (size_t i = 0; i < a->nsymbols; i++) {
         const dk_symbol *s = &a->symbols[i];
@@ -53,16 +42,16 @@ static void print_json(dk_str *o, const char *path, const dk_analysis *a)
         dk_str_adds(o, "::");
         dk_str_add_json_escaped(o, s->local_id, strlen(s->local_id));
         dk_str_adds(o, "\",\"kind\":");
-        json_str(o, dk_symbol_kind_name(s->kind));
+        cli_json_str(o, dk_symbol_kind_name(s->kind));
         dk_str_adds(o, ",\"name\":");
-        json_str(o, s->name);
+        cli_json_str(o, s->name);
         dk_str_adds(o, ",\"qualified_name\":");
-        json_str(o, s->qualified_name);
+        cli_json_str(o, s->qualified_name);
         dk_str_adds(o, ",\"visibility\":");
-        json_str(o, dk_visibility_name(s->visibility));
+        cli_json_str(o, dk_visibility_name(s->visibility));
         dk_str_addf(o, ",\"occurrence\":%u,\"parent\":", s->occurrence);
         if (s->parent >= 0)
-            json_str(o, a->symbols[s->parent].qualified_name);
+            cli_json_str(o, a->symbols[s->parent].qualified_name);
         else
             dk_str_adds(o, "null");
         dk_str_adds(o, ",");
@@ -74,7 +63,7 @@ static void print_json(dk_str *o, const char *path, const dk_analysis *a)
             json_span(o, "body", &s->body);
         }
         dk_str_adds(o, ",\"signature\":");
-        json_str(o, s->signature);
+        cli_json_str(o, s->signature);
         dk_str_addch(o, '}');
     }
     dk_str_adds(o, "],\"imports\":[");
@@ -83,11 +72,11 @@ static void print_json(dk_str *o, const char *path, const dk_analysis *a)
         if (i)
             dk_str_addch(o, ',');
         dk_str_adds(o, "{\"module\":");
-        json_str(o, im->module);
+        cli_json_str(o, im->module);
         dk_str_adds(o, ",\"name\":");
-        json_str(o, im->name);
+        cli_json_str(o, im->name);
         dk_str_adds(o, ",\"alias\":");
-        json_str(o, im->alias);
+        cli_json_str(o, im->alias);
         dk_str_addf(o, ",\"external\":%s,\"line\":%u}", im->is_external ? "true" : "false",
                     im->span.start_line);
     }
@@ -97,9 +86,9 @@ static void print_json(dk_str *o, const char *path, const dk_analysis *a)
         if (i)
             dk_str_addch(o, ',');
         dk_str_adds(o, "{\"callee\":");
-        json_str(o, c->callee);
+        cli_json_str(o, c->callee);
         dk_str_adds(o, ",\"caller\":");
-        json_str(o, c->enclosing >= 0 ? a->symbols[c->enclosing].qualified_name : NULL);
+        cli_json_str(o, c->enclosing >= 0 ? a->symbols[c->enclosing].qualified_name : NULL);
         dk_str_addf(o, ",\"method\":%s,\"line\":%u}", c->is_method ? "true" : "false",
                     c->span.start_line);
     }

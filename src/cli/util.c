@@ -47,6 +47,17 @@ void cli_trace_install(void)
     dk_trace_set(trace_to_stderr, level, NULL);
 }
 
+void cli_json_str(dk_str *o, const char *s)
+{
+    if (!s) {
+        dk_str_adds(o, "null");
+        return;
+    }
+    dk_str_addch(o, '"');
+    dk_str_add_json_escaped(o, s, strlen(s));
+    dk_str_addch(o, '"');
+}
+
 int cli_read_file(const char *path, char **out, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");

@@ -181,6 +181,18 @@ const char *lang_unquote(struct lang_ctx *cx, const char *s)
     return s;
 }
 
+bool lang_name_is_upper(const char *s)
+{
+    bool letter = false;
+    for (; *s; s++) {
+        if (*s >= 'a' && *s <= 'z')
+            return false;
+        if (*s >= 'A' && *s <= 'Z')
+            letter = true;
+    }
+    return letter;
+}
+
 const char *lang_source(struct lang_ctx *cx, size_t *len)
 {
     if (len)

@@ -45,18 +45,6 @@ static TSNode sh_nth(TSNode n, uint32_t i)
     return ts_node_is_null(n) ? n : ts_node_named_child(n, i);
 }
 
-static bool sh_is_upper_name(const char *s)
-{
-    bool letter = false;
-    for (; *s; s++) {
-        if (*s >= 'a' && *s <= 'z')
-            return false;
-        if (*s >= 'A' && *s <= 'Z')
-            letter = true;
-    }
-    return letter;
-}
-
 /* `source FILE` / `. FILE`: record the import. */
 static void sh_source_command(struct lang_ctx *cx, TSNode cmd)
 {
@@ -131,7 +119,8 @@ static bool sh_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     if (!lang_is(name, "variable_name"))
         return false; /* arr[i]=x */
     d->name_node = name;
-    d->kind = readonly || sh_is_upper_name(lang_text(cx, name)) ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
+    d->kind =
+        readonly || lang_name_is_upper(lang_text(cx, name)) ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
     return true;
 }
 

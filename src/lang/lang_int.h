@@ -125,6 +125,9 @@ const char *lang_sprintf(struct lang_ctx *cx, const char *fmt, ...)
 /** Strip one layer of matching quotes ("x", 'x', `x`, <x>) from a string. */
 const char *lang_unquote(struct lang_ctx *cx, const char *s);
 
+/** True for ALL_CAPS names (at least one letter, no lowercase): constants by convention. */
+bool lang_name_is_upper(const char *s);
+
 /** Record an import. module must be non-empty; name/alias may be NULL. */
 void lang_add_import(struct lang_ctx *cx, TSNode at, const char *module, const char *name,
                      const char *alias, bool is_external);

@@ -19,18 +19,6 @@ static dk_visibility py_visibility(const char *name)
     return name[0] == '_' ? DK_VIS_PRIVATE : DK_VIS_PUBLIC;
 }
 
-static bool is_upper_name(const char *s)
-{
-    bool letter = false;
-    for (; *s; s++) {
-        if (*s >= 'a' && *s <= 'z')
-            return false;
-        if (*s >= 'A' && *s <= 'Z')
-            letter = true;
-    }
-    return letter;
-}
-
 static bool py_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang_decl *d)
 {
     (void)parent_kind;
@@ -58,7 +46,7 @@ static bool py_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
             return false;
         d->name_node = left;
         const char *name = lang_text(cx, left);
-        d->kind = is_upper_name(name) ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
+        d->kind = lang_name_is_upper(name) ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
     } else if (lang_is(n, "type_alias_statement")) {
         d->kind = DK_SYM_TYPE;
         TSNode left = lang_field(n, "left");
