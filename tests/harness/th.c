@@ -183,8 +183,10 @@ int main(int argc, char **argv)
     n = sizeof(th_tests) / sizeof(th_tests[0]);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-l") == 0) {
-            for (size_t k = 0; k < n; k++)
-                printf("%s::%s\n", th_tests[k].suite, th_tests[k].name);
+            for (size_t k = 0; k < n; k++) {
+                if (th_tests[k].fn)
+                    printf("%s::%s\n", th_tests[k].suite, th_tests[k].name);
+            }
             return 0;
         }
     }
