@@ -12,10 +12,14 @@
  *      structured merge: declarations matched by identity, one-sided changes
  *      taken, containers merged member by member, leaves by diff3, the text
  *      between declarations line by line, import statements as sets;
- *   4. the gate (fail closed): conflict markers, new syntax errors, a
- *      declaration more often than either side has it, or a line all three
- *      versions kept now missing or duplicated turn a clean result into a
- *      conflict;
+ *   4. the gate (fail closed) turns a clean result into a conflict when it
+ *      has conflict markers, more syntax-error regions than the sides added,
+ *      a declaration or import more often than either side has it, one a
+ *      side deleted still present or one a side added missing, or a
+ *      significant line (4+ bytes with a letter or digit) whose count is not
+ *      between min and max of {ours, theirs, ours + theirs - base} (a line
+ *      dropped or duplicated; counts are per file, so a line moved to the
+ *      wrong place is not seen by this check);
  *   5. unsupported or unparseable input: the line merge result.
  *
  * Ownership: the result and everything in it belong to the caller, freed
@@ -84,7 +88,8 @@ typedef struct dk_merge_conflict {
     dk_line_range base;
     dk_line_range ours;
     dk_line_range theirs;
-    /* each side's text of the region; NULL when the side has none (deleted / not added) */
+    /* each side's text of the region: NULL when the side has none (deleted, or never
+     * added), an empty string when the side's region is empty */
     const char *base_text;
     const char *ours_text;
     const char *theirs_text;

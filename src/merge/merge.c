@@ -172,15 +172,20 @@ int merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, si
 }
 
 /*
- * Conflict records for a line-merge result: find each marker block, take
- * each side's text, and locate it in that input (searching forward from
- * the previous block, so repeated text maps to the right place).
+ * Conflict records for the marker blocks git wrote into text[from, len):
+ * each side's text, located in that input (searching forward from the
+ * previous block, so repeated text maps to the right place). With `qname`
+ * the records name that symbol, else the innermost symbol of ours around.
  */
-static void records_from_markers(struct merge_ctx *cx, const char *text, size_t len)
+void merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, size_t len,
+                          const char *qname, const char *kind, const char *desc,
+                          const uint32_t *search_start)
 {
     unsigned size = cx->opts.marker_size;
-    size_t i = 0;
+    size_t i = from;
     size_t search_from[3] = {0, 0, 0};
+    for (int vi = 0; search_start && vi < 3; vi++)
+        search_from[vi] = search_start[vi];
     enum { NONE, OURS, BASE, THEIRS } state = NONE;
     size_t block_start = 0, sec_start[3] = {0, 0, 0}, sec_end[3] = {0, 0, 0};
     while (i < len) {
@@ -192,8 +197,29 @@ static void records_from_markers(struct merge_ctx *cx, const char *text, size_t 
             if (i + k >= len || text[i + k] != c0)
                 run = false;
         }
-        bool marker = run && (i + size == len || text[i + size] == ' ' || text[i + size] == '\n' ||
-                              text[i + size] == '\r');
+        /*
+         * Only markers as git wrote them count: the marker run, then exactly
+         * our label for <, > and |, nothing for =. Lines that merely look like
+         * markers (already in an input, inside a string) are text.
+         */
+        bool marker = false;
+        if (run) {
+            const char *label = c0 == '<'   ? cx->opts.our_label
+                                : c0 == '>' ? cx->opts.their_label
+                                : c0 == '|' ? cx->opts.ancestor_label
+                                            : NULL;
+            size_t rest = next - i - size;
+            const char *r = text + i + size;
+            while (rest > 0 && (r[rest - 1] == '\n' || r[rest - 1] == '\r'))
+                rest--;
+            if (c0 == '=')
+                marker = rest == 0;
+            else if (label && *label)
+                marker =
+                    rest == strlen(label) + 1 && r[0] == ' ' && memcmp(r + 1, label, rest - 1) == 0;
+            else
+                marker = rest == 0;
+        }
         if (marker && c0 == '<' && state == NONE) {
             state = OURS;
             block_start = i;
@@ -234,8 +260,12 @@ static void records_from_markers(struct merge_ctx *cx, const char *text, size_t 
                     search_from[vi] = off + sl;
                 }
             }
-            /* name the innermost symbol of ours around the conflict */
-            if (cx->v[V_OURS].an && c->ours.start) {
+            if (qname) {
+                c->qualified_name = qname;
+                c->kind = kind;
+                c->description = desc;
+            } else if (cx->v[V_OURS].an && c->ours.start) {
+                /* name the innermost symbol of ours around the conflict */
                 const dk_analysis *a = cx->v[V_OURS].an;
                 for (size_t k = a->nsymbols; k-- > 0;) {
                     const dk_symbol *s = &a->symbols[k];
@@ -429,7 +459,7 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     cx.lang = (o.flags & DK_MERGE_LINE_ONLY) ? NULL : dk_language_for_path(cx.path, ours, ours_len);
     if (!cx.lang) {
         if (!line_clean)
-            records_from_markers(&cx, text.ptr, text.len);
+            merge_record_markers(&cx, text.ptr, 0, text.len, NULL, NULL, NULL, NULL);
         build_result(out, &cx, &text, line_clean, "line", NULL);
         ctx_release(&cx);
         return DK_OK;
@@ -502,7 +532,7 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
         dk_str_release(&text);
         text = boxed;
     } else {
-        records_from_markers(&cx, text.ptr, text.len);
+        merge_record_markers(&cx, text.ptr, 0, text.len, NULL, NULL, NULL, NULL);
     }
     const char *note = why ? why : line_refusal;
     build_result(out, &cx, &text, false, "fallback", note);

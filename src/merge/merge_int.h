@@ -57,12 +57,22 @@ dk_line_range merge_lines_of(const struct merge_ctx *cx, int vi, uint32_t start,
 
 /*
  * Append a conflict block (markers + each side's text) to `out` and record
- * it. Texts may be NULL (side absent). `qname`/`kind`/`desc` are copied.
- * `ranges[3]` are byte ranges [start,end) per version, or start == UINT32_MAX.
+ * it. texts[v] NULL: that side has no such text (deleted, never added).
+ * starts/ends are each side's byte range, start UINT32_MAX for none.
+ * `qname`/`kind`/`desc` are copied.
  */
 void merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname, const char *kind,
                          const char *desc, const char *texts[3], const size_t lens[3],
                          const uint32_t starts[3], const uint32_t ends[3]);
+
+/*
+ * One conflict record per marker block git wrote in text[from, len) (see
+ * merge.c); each side's text is looked for in its input from
+ * search_start[v] on (NULL: from the beginning).
+ */
+void merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, size_t len,
+                          const char *qname, const char *kind, const char *desc,
+                          const uint32_t *search_start);
 
 /* The line merge of three buffers through libgit2 (labels and style from cx). */
 int merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, size_t bl,

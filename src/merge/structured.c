@@ -5,12 +5,14 @@
  * such as a class) is tiled into items so that every byte belongs to
  * exactly one item:
  *
- *   [gap line][gap line][decl piece: blank lines + comments + declaration][gap line]...
+ *   [gap line][blank run][decl piece: leading comments/attributes + declaration][gap line]...
  *
  * A decl piece is a declaration (a symbol of this level, or an import
- * statement at top level) widened to whole lines and to the blank lines
- * directly above it; a gap line is one line of whatever lies between
- * pieces (headers, statements, section comments, #if lines, braces).
+ * statement at top level) widened to whole lines; it includes the leading
+ * comments and attributes the language layer attached to the symbol (its
+ * span), never blank lines. A gap line is one line of whatever lies between
+ * pieces (headers, statements, section comments, #if lines, braces); a run
+ * of blank lines is one item, the separator.
  * Items are interned: gap lines by their bytes, pieces by identity
  * (qualified name + kind + occurrence), never by content. diff3 over the
  * item sequences then merges the *arrangement* line by line, with
@@ -61,6 +63,8 @@ struct piece {
     const char *key;
     /* "qualified::kind" when the name is overloaded (matched by parameters), else NULL */
     const char *group;
+    /* the key without its "#n" occurrence suffix */
+    const char *stem;
 };
 
 struct item {
@@ -194,8 +198,8 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
         dk_str_release(&grp);
         uintptr_t n = (uintptr_t)dk_map_get(&occ, key.ptr, key.len);
         dk_map_put(&occ, key.ptr, key.len, (void *)(n + 1), NULL);
-        p->key = n == 0 ? dk_arena_strndup(&cx->arena, key.ptr, key.len)
-                        : dk_arena_sprintf(&cx->arena, "%s#%u", key.ptr, (unsigned)n + 1);
+        p->stem = dk_arena_strndup(&cx->arena, key.ptr, key.len);
+        p->key = n == 0 ? p->stem : dk_arena_sprintf(&cx->arena, "%s#%u", key.ptr, (unsigned)n + 1);
     }
     dk_str_release(&key);
     dk_map_release(&occ);
@@ -229,8 +233,9 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
             p->start = im->span.start_byte;
             p->end = im->span.end_byte;
             p->sym = -1;
-            p->key = n == 0 ? dk_arena_strndup(&cx->arena, ikey.ptr, ikey.len)
-                            : dk_arena_sprintf(&cx->arena, "%s#%u", ikey.ptr, (unsigned)n + 1);
+            p->stem = dk_arena_strndup(&cx->arena, ikey.ptr, ikey.len);
+            p->key =
+                n == 0 ? p->stem : dk_arena_sprintf(&cx->arena, "%s#%u", ikey.ptr, (unsigned)n + 1);
             dk_str_release(&ikey);
         }
         dk_map_release(&seen);
@@ -374,7 +379,117 @@ static bool group_eq(const struct piece *a, const struct piece *b)
  * an overload group is unmatched on each side of (base, side), they are the
  * same declaration with a new head: give the side's piece base's identity.
  */
-static void pair_overloads(struct level *lb, struct level *ls)
+static bool piece_bytes_eq(const struct merge_ctx *cx, int va, const struct piece *a, int vb,
+                           const struct piece *b)
+{
+    size_t al = a->end - a->start, bl = b->end - b->start;
+    return al == bl && memcmp(cx->v[va].src + a->start, cx->v[vb].src + b->start, al) == 0;
+}
+
+/* After re-keying pieces of a side level: ids from keys, the id map, the items. */
+static void level_reindex(struct merge_ctx *cx, struct level *l)
+{
+    dk_map_release(&l->by_id);
+    l->by_id = (dk_map)DK_MAP_INIT_U64;
+    for (size_t k = 0; k < l->pieces.len; k++) {
+        struct piece *p = &l->pieces.items[k];
+        p->id = intern(cx, 'D', p->key, strlen(p->key));
+        dk_map_put_u64(&l->by_id, p->id, (void *)(uintptr_t)(k + 1), NULL);
+    }
+    for (size_t k = 0; k < l->items.len; k++) {
+        struct item *it = &l->items.items[k];
+        if (it->piece >= 0)
+            it->id = l->pieces.items[it->piece].id;
+    }
+}
+
+/*
+ * Declarations that share a name and parameters (a C function defined once
+ * per #ifdef branch, several Go `init`, Rust `impl T` blocks) are told apart
+ * by their order only. When a side adds or deletes one of them the order
+ * shifts, and matching by position would merge one side's edit into another
+ * declaration. So for such a group whose size a side changed, that side's
+ * pieces are matched to base's by identical bytes; the rest become additions
+ * (and base's unmatched ones deletions), which the usual rules then turn into
+ * a clean change or a delete-vs-modify conflict, never a wrong merge.
+ */
+static void rekey_duplicates(struct merge_ctx *cx, struct level *lb, struct level *ls,
+                             const char *tag)
+{
+    bool changed = false;
+    for (size_t i = 0; i < ls->pieces.len; i++) {
+        struct piece *sp = &ls->pieces.items[i];
+        size_t nb = 0, ns = 0;
+        for (size_t k = 0; k < lb->pieces.len; k++)
+            nb += strcmp(lb->pieces.items[k].stem, sp->stem) == 0;
+        for (size_t k = 0; k < ls->pieces.len; k++)
+            ns += strcmp(ls->pieces.items[k].stem, sp->stem) == 0;
+        if (nb == ns || (nb < 2 && ns < 2))
+            continue;
+        /* first piece of this group on the side: re-key the whole group */
+        bool first = true;
+        for (size_t k = 0; k < i && first; k++)
+            first = strcmp(ls->pieces.items[k].stem, sp->stem) != 0;
+        if (!first)
+            continue;
+        bool *used = dk_xcalloc(lb->pieces.len + 1, sizeof(*used));
+        unsigned fresh = 0;
+        for (size_t k = i; k < ls->pieces.len; k++) {
+            struct piece *q = &ls->pieces.items[k];
+            if (strcmp(q->stem, sp->stem) != 0)
+                continue;
+            const struct piece *match = NULL;
+            for (size_t b = 0; b < lb->pieces.len && !match; b++) {
+                const struct piece *bp = &lb->pieces.items[b];
+                if (!used[b] && strcmp(bp->stem, q->stem) == 0 &&
+                    piece_bytes_eq(cx, lb->vi, bp, ls->vi, q)) {
+                    used[b] = true;
+                    match = bp;
+                }
+            }
+            q->key =
+                match ? match->key : dk_arena_sprintf(&cx->arena, "%s@%s%u", q->stem, tag, ++fresh);
+        }
+        free(used);
+        changed = true;
+    }
+    if (changed)
+        level_reindex(cx, ls);
+}
+
+/*
+ * Line overlap of two pieces' bodies (all but their first line), as a
+ * fraction of the shorter: how sure we are that a changed head belongs to
+ * the same declaration.
+ */
+static bool bodies_similar(const struct merge_ctx *cx, int va, const struct piece *a, int vb,
+                           const struct piece *b)
+{
+    const char *as = cx->v[va].src + a->start, *ae = cx->v[va].src + a->end;
+    const char *bs = cx->v[vb].src + b->start, *be = cx->v[vb].src + b->end;
+    const char *an = memchr(as, '\n', (size_t)(ae - as)), *bn = memchr(bs, '\n', (size_t)(be - bs));
+    as = an ? an + 1 : ae;
+    bs = bn ? bn + 1 : be;
+    size_t lines = 0, shared = 0;
+    for (const char *p = as; p < ae && lines < 400;) {
+        const char *nl = memchr(p, '\n', (size_t)(ae - p));
+        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(ae - p);
+        lines++;
+        for (const char *q = bs; q < be;) {
+            const char *ql = memchr(q, '\n', (size_t)(be - q));
+            size_t m = ql ? (size_t)(ql - q) + 1 : (size_t)(be - q);
+            if (m == n && memcmp(p, q, n) == 0) {
+                shared++;
+                break;
+            }
+            q += m;
+        }
+        p += n;
+    }
+    return lines == 0 ? as == ae && bs == be : shared * 2 >= lines;
+}
+
+static void pair_overloads(struct merge_ctx *cx, struct level *lb, struct level *ls)
 {
     for (size_t i = 0; i < ls->pieces.len; i++) {
         struct piece *sp = &ls->pieces.items[i];
@@ -393,7 +508,7 @@ static void pair_overloads(struct level *lb, struct level *ls)
                 bp = q;
             }
         }
-        if (n_side != 1 || n_base != 1)
+        if (n_side != 1 || n_base != 1 || !bodies_similar(cx, lb->vi, bp, ls->vi, sp))
             continue;
         uint32_t old = sp->id;
         dk_map_del_u64(&ls->by_id, old, NULL);
@@ -468,9 +583,24 @@ static bool piece_eq(const struct merge_level *m, int va, const struct piece *a,
     return al == bl && memcmp(m->cx->v[va].src + a->start, m->cx->v[vb].src + b->start, al) == 0;
 }
 
+/*
+ * Append bytes [start, end) of version vi. Text that starts a line in its
+ * version starts a line in the output too: when the output so far ends
+ * without a newline (a side's last declaration had none) a newline goes
+ * first, so two sides' additions are never glued onto one line.
+ */
+static void put(struct merge_level *m, dk_str *out, int vi, uint32_t start, uint32_t end)
+{
+    const char *src = m->cx->v[vi].src;
+    if (out->len && out->ptr[out->len - 1] != '\n' && end > start &&
+        (start == 0 || src[start - 1] == '\n'))
+        dk_str_adds(out, m->cx->eol);
+    dk_str_add(out, src + start, end - start);
+}
+
 static void emit_piece(struct merge_level *m, dk_str *out, int vi, const struct piece *p)
 {
-    dk_str_add(out, m->cx->v[vi].src + p->start, p->end - p->start);
+    put(m, out, vi, p->start, p->end);
 }
 
 static void conflict_for_pieces(struct merge_level *m, dk_str *out, const struct piece *p[3],
@@ -506,49 +636,26 @@ static int merge_leaf(struct merge_level *m, dk_str *out, const struct piece *p[
         return rc;
     }
     if (clean) {
+        uint32_t at = p[V_OURS]->start;
+        if (out->len && out->ptr[out->len - 1] != '\n' && tmp.len &&
+            (at == 0 || cx->v[V_OURS].src[at - 1] == '\n'))
+            dk_str_adds(out, cx->eol);
         dk_str_add(out, tmp.ptr, tmp.len);
         dk_str_release(&tmp);
         return DK_OK;
     }
-    /* git's markers are ours too (same labels, style, size): keep them, record the span */
+    /* git's markers are ours too (same labels, style, size): keep them, one record a block */
     if (out->len && out->ptr[out->len - 1] != '\n')
         dk_str_adds(out, cx->eol);
-    uint32_t base = (uint32_t)out->len;
+    size_t from = out->len;
     dk_str_add(out, tmp.ptr, tmp.len);
-    const char *first = tmp.ptr, *last = NULL;
-    unsigned size = cx->opts.marker_size;
-    for (size_t i = 0; i < tmp.len;) {
-        const char *nl = memchr(tmp.ptr + i, '\n', tmp.len - i);
-        size_t next = nl ? (size_t)(nl - tmp.ptr) + 1 : tmp.len;
-        if (next - i >= size && (tmp.ptr[i] == '<' || tmp.ptr[i] == '>')) {
-            bool run = true;
-            for (unsigned k = 1; k < size; k++)
-                run = run && tmp.ptr[i + k] == tmp.ptr[i];
-            if (run && tmp.ptr[i] == '<' && last == NULL)
-                first = tmp.ptr + i;
-            if (run && tmp.ptr[i] == '>')
-                last = tmp.ptr + next;
-        }
-        i = next;
-    }
-    if (!last)
-        last = tmp.ptr + tmp.len;
     const dk_symbol *s = piece_symbol(m, V_OURS, p[V_OURS]);
-    dk_merge_conflict *c = dk_vec_push_zero(&cx->conflicts);
-    c->qualified_name = dk_arena_strdup(&cx->arena, piece_name(m, p));
-    c->kind = dk_arena_strdup(&cx->arena, piece_kind(m, p));
-    c->description =
-        dk_arena_sprintf(&cx->arena, "both sides changed the same lines of %s `%s`",
-                         s ? dk_symbol_kind_name(s->kind) : "import", c->qualified_name);
-    const char **side_text[3] = {&c->base_text, &c->ours_text, &c->theirs_text};
-    dk_line_range *side_range[3] = {&c->base, &c->ours, &c->theirs};
-    for (int vi = 0; vi < 3; vi++) {
-        *side_text[vi] =
-            dk_arena_strndup(&cx->arena, cx->v[vi].src + p[vi]->start, p[vi]->end - p[vi]->start);
-        *side_range[vi] = merge_lines_of(cx, vi, p[vi]->start, p[vi]->end);
-    }
-    dk_vec_push(&cx->conflict_out_start, base + (uint32_t)(first - tmp.ptr));
-    dk_vec_push(&cx->conflict_out_end, base + (uint32_t)(last - tmp.ptr));
+    const char *qname = dk_arena_strdup(&cx->arena, piece_name(m, p));
+    const char *desc = dk_arena_sprintf(&cx->arena, "both sides changed the same lines of %s `%s`",
+                                        s ? dk_symbol_kind_name(s->kind) : "import", qname);
+    uint32_t starts[3] = {p[V_BASE]->start, p[V_OURS]->start, p[V_THEIRS]->start};
+    merge_record_markers(cx, out->ptr, from, out->len, qname,
+                         dk_arena_strdup(&cx->arena, piece_kind(m, p)), desc, starts);
     dk_str_release(&tmp);
     return DK_OK;
 }
@@ -650,8 +757,7 @@ static int check_deletions(struct merge_level *m, dk_str *out, size_t b0, size_t
                item_is_blank(m, V_BASE, &lb->items.items[lead - 1]))
             lead--;
         for (size_t k = lead; k < i; k++)
-            dk_str_add(out, m->cx->v[V_BASE].src + lb->items.items[k].start,
-                       lb->items.items[k].end - lb->items.items[k].start);
+            put(m, out, V_BASE, lb->items.items[k].start, lb->items.items[k].end);
         size_t with_lead = out->len;
         int rc = resolve_decl(m, out, it->id);
         if (rc)
@@ -664,7 +770,7 @@ static int check_deletions(struct merge_level *m, dk_str *out, size_t b0, size_t
             const struct item *bl = &lb->items.items[k];
             if (bl->piece >= 0 || !item_is_blank(m, V_BASE, bl))
                 break;
-            dk_str_add(out, m->cx->v[V_BASE].src + bl->start, bl->end - bl->start);
+            put(m, out, V_BASE, bl->start, bl->end);
         }
     }
     return DK_OK;
@@ -786,7 +892,6 @@ static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s
     bool wrote_last = true;
     for (size_t i = r0; i < r1; i++) {
         const struct item *it = &s->items[i];
-        const char *src = m->cx->v[s->vi].src;
         if (it->piece < 0 && item_is_blank(m, s->vi, it)) {
             if (pending == SIZE_MAX)
                 pending = i;
@@ -804,9 +909,9 @@ static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s
         }
         if (!skip) {
             for (size_t k = pending; k != SIZE_MAX && k < i; k++)
-                dk_str_add(out, src + s->items[k].start, s->items[k].end - s->items[k].start);
+                put(m, out, s->vi, s->items[k].start, s->items[k].end);
             if (it->piece < 0) {
-                dk_str_add(out, src + it->start, it->end - it->start);
+                put(m, out, s->vi, it->start, it->end);
             } else {
                 int rc = resolve_decl(m, out, it->id);
                 if (rc)
@@ -818,8 +923,7 @@ static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s
     }
     if (pending != SIZE_MAX && wrote_last) {
         for (size_t k = pending; k < r1; k++)
-            dk_str_add(out, m->cx->v[s->vi].src + s->items[k].start,
-                       s->items[k].end - s->items[k].start);
+            put(m, out, s->vi, s->items[k].start, s->items[k].end);
     }
     return DK_OK;
 }
@@ -860,9 +964,8 @@ static void run_after(const struct set_side *s, const struct set_side *o, const 
 /*
  * Both sides changed the arrangement of a region made only of declarations
  * and blank lines: merge it as a set (see the file comment). Returns
- * DK_ECONFLICT when both sides reordered the survivors differently, or when
- * the result would change base's blank lines in a way neither side did
- * (the caller then writes a conflict block).
+ * DK_ECONFLICT when both sides reordered the survivors differently (the
+ * caller then writes a conflict block).
  */
 static int merge_decl_set(struct merge_level *m, dk_str *out, const struct diff3_chunk *c)
 {
@@ -890,18 +993,14 @@ static int merge_decl_set(struct merge_level *m, dk_str *out, const struct diff3
     }
     int rc = DK_OK;
     const uint32_t *order;
-    const struct set_side *order_side;
     if (memcmp(SO, SB, ns * sizeof(*SB)) == 0) {
         order = ST;
-        order_side = &T;
     } else if (memcmp(ST, SB, ns * sizeof(*SB)) == 0 || memcmp(SO, ST, ns * sizeof(*SB)) == 0) {
         order = SO;
-        order_side = &O;
     } else {
         rc = DK_ECONFLICT;
         goto out;
     }
-    (void)order_side;
     rc = check_deletions(m, out, c->b0, c->b1);
     for (size_t slot = 0; slot <= ns && rc == DK_OK; slot++) {
         if (slot > 0)
@@ -1114,8 +1213,10 @@ static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, in
     for (int vi = 0; vi < 3 && rc == DK_OK; vi++)
         rc = level_build(cx, &l[vi], vi, start[vi], end[vi], parent[vi]);
     if (rc == DK_OK) {
-        pair_overloads(&l[V_BASE], &l[V_OURS]);
-        pair_overloads(&l[V_BASE], &l[V_THEIRS]);
+        rekey_duplicates(cx, &l[V_BASE], &l[V_OURS], "ours");
+        rekey_duplicates(cx, &l[V_BASE], &l[V_THEIRS], "theirs");
+        pair_overloads(cx, &l[V_BASE], &l[V_OURS]);
+        pair_overloads(cx, &l[V_BASE], &l[V_THEIRS]);
         struct merge_level m = {cx, {&l[0], &l[1], &l[2]}, qname, depth, DK_MAP_INIT_U64};
         rc = merge_level_items(&m, out);
         dk_map_release(&m.emitted);

@@ -1,0 +1,19 @@
+#include <stdio.h>
+
+<<<<<<< ours
+=======
+static int sleep_ms(int ms)
+{
+	if (ms <= 0)
+		return -1;
+	Sleep(ms);
+	return 0;
+}
+>>>>>>> theirs
+static int sleep_ms(int ms)
+{
+	if (ms < 0)
+		return -1;
+	usleep(ms * 1000);
+	return 0;
+}

@@ -1,0 +1,7 @@
+package main
+
+func init() {
+	register("alpha")
+	setup()
+	log("x")
+}

@@ -1,0 +1,9 @@
+package main
+
+func init() {
+	register("alpha")
+	setup()
+	log("y")
+}
+
+func theirs() {}
