@@ -815,6 +815,13 @@ struct set_side {
     size_t n;
 };
 
+/* Items of a level from index i; never NULL (an empty level has no array). */
+static const struct item *items_at(const struct level *l, size_t i)
+{
+    static const struct item none[1];
+    return l->items.items ? l->items.items + i : none;
+}
+
 static bool side_has_piece(const struct set_side *s, uint32_t id)
 {
     for (size_t i = 0; i < s->n; i++) {
@@ -930,7 +937,7 @@ static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s
 
 static int emit_items(struct merge_level *m, dk_str *out, int vi, size_t i0, size_t i1)
 {
-    struct set_side whole = {m, vi, m->l[vi]->items.items, m->l[vi]->items.len};
+    struct set_side whole = {m, vi, items_at(m->l[vi], 0), m->l[vi]->items.len};
     return emit_seq(m, out, &whole, i0, i1, NULL);
 }
 
@@ -969,9 +976,9 @@ static void run_after(const struct set_side *s, const struct set_side *o, const 
  */
 static int merge_decl_set(struct merge_level *m, dk_str *out, const struct diff3_chunk *c)
 {
-    struct set_side B = {m, V_BASE, m->l[V_BASE]->items.items + c->b0, c->b1 - c->b0};
-    struct set_side O = {m, V_OURS, m->l[V_OURS]->items.items + c->o0, c->o1 - c->o0};
-    struct set_side T = {m, V_THEIRS, m->l[V_THEIRS]->items.items + c->t0, c->t1 - c->t0};
+    struct set_side B = {m, V_BASE, items_at(m->l[V_BASE], c->b0), c->b1 - c->b0};
+    struct set_side O = {m, V_OURS, items_at(m->l[V_OURS], c->o0), c->o1 - c->o0};
+    struct set_side T = {m, V_THEIRS, items_at(m->l[V_THEIRS], c->t0), c->t1 - c->t0};
     /* survivors (pieces in all three) in each version's order */
     uint32_t *SB = dk_xcalloc(B.n + 1, sizeof(*SB)), *SO = dk_xcalloc(B.n + 1, sizeof(*SO)),
              *ST = dk_xcalloc(B.n + 1, sizeof(*ST));
