@@ -203,7 +203,7 @@ void merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, s
          * markers (already in an input, inside a string) are text.
          */
         bool marker = false;
-        if (run) {
+        if (run && next - i >= size && (c0 == '<' || c0 == '>' || c0 == '|' || c0 == '=')) {
             const char *label = c0 == '<'   ? cx->opts.our_label
                                 : c0 == '>' ? cx->opts.their_label
                                 : c0 == '|' ? cx->opts.ancestor_label
