@@ -936,7 +936,7 @@ static const char *check_declarations(const struct triple *t, const dk_merge_res
             bool want = (in_x && in_y) || (!in_b && (in_x || in_y));
             int got = count_sub(r->merged, r->merged_len, d->sig);
             if (got != (want ? 1 : 0)) {
-                snprintf(why, sizeof(why), "declaration `%s` (%s%s%s) occurs %d times, expected %d",
+                snprintf(why, sizeof(why), "declaration `%.180s` (%s%s%s) occurs %d times, expected %d",
                          d->name, in_b ? "base " : "", in_x ? "ours " : "", in_y ? "theirs" : "",
                          got, want ? 1 : 0);
                 return why;
@@ -947,7 +947,7 @@ static const char *check_declarations(const struct triple *t, const dk_merge_res
     for (int i = 0; i < nb; i++) {
         if (!refs_have(rx, nx, rb[i].name) && !refs_have(ry, ny, rb[i].name) &&
             count_sub(r->merged, r->merged_len, rb[i].sig) != 0) {
-            snprintf(why, sizeof(why), "declaration `%s` deleted by both sides is present",
+            snprintf(why, sizeof(why), "declaration `%.180s` deleted by both sides is present",
                      rb[i].name);
             return why;
         }
@@ -959,7 +959,7 @@ static const char *check_declarations(const struct triple *t, const dk_merge_res
             int got = count_word(r->merged, r->merged_len, ms[s]->imports[i]);
             int want = t->mb->lang == L_JS ? 2 : 1;
             if (got != want) {
-                snprintf(why, sizeof(why), "import `%s` occurs %d times, expected %d",
+                snprintf(why, sizeof(why), "import `%.180s` occurs %d times, expected %d",
                          ms[s]->imports[i], got, want);
                 return why;
             }
@@ -1036,7 +1036,7 @@ static void check_disjoint(struct prop *p, const struct triple *t, const dk_merg
     for (int s = 0; s < 2; s++) {
         for (int k = 0; k < logs[s]->ntokens; k++) {
             if (count_word(r->merged, r->merged_len, logs[s]->tokens[k]) != 1) {
-                snprintf(why, sizeof(why), "%s's edit `%s` is not in the result exactly once",
+                snprintf(why, sizeof(why), "%s's edit `%.180s` is not in the result exactly once",
                          s ? "theirs" : "ours", logs[s]->tokens[k]);
                 prop_fail(p, t, r, why);
                 return;
