@@ -1036,7 +1036,7 @@ static void check_disjoint(struct prop *p, const struct triple *t, const dk_merg
     for (int s = 0; s < 2; s++) {
         for (int k = 0; k < logs[s]->ntokens; k++) {
             if (count_word(r->merged, r->merged_len, logs[s]->tokens[k]) != 1) {
-                snprintf(why, sizeof(why), "%s's edit `%.180s` is not in the result exactly once",
+                snprintf(why, sizeof(why), "%s's edit `%.100s` is not in the result exactly once",
                          s ? "theirs" : "ours", logs[s]->tokens[k]);
                 prop_fail(p, t, r, why);
                 return;
