@@ -936,9 +936,10 @@ static const char *check_declarations(const struct triple *t, const dk_merge_res
             bool want = (in_x && in_y) || (!in_b && (in_x || in_y));
             int got = count_sub(r->merged, r->merged_len, d->sig);
             if (got != (want ? 1 : 0)) {
-                snprintf(why, sizeof(why), "declaration `%.180s` (%s%s%s) occurs %d times, expected %d",
-                         d->name, in_b ? "base " : "", in_x ? "ours " : "", in_y ? "theirs" : "",
-                         got, want ? 1 : 0);
+                snprintf(why, sizeof(why),
+                         "declaration `%.180s` (%s%s%s) occurs %d times, expected %d", d->name,
+                         in_b ? "base " : "", in_x ? "ours " : "", in_y ? "theirs" : "", got,
+                         want ? 1 : 0);
                 return why;
             }
         }
@@ -1048,14 +1049,15 @@ static void check_disjoint(struct prop *p, const struct triple *t, const dk_merg
         prop_fail(p, t, r, bad);
 }
 
-void test_merge_props__disjoint_bodies(void)
+/* Disjoint edits (bodies only, or mixed with additions/imports) merge cleanly with both. */
+static void run_disjoint(const char *name, uint64_t seed_base, bool mixed)
 {
-    struct prop p = {.name = "disjoint_bodies"};
+    struct prop p = {.name = name};
     uint64_t s0;
-    int n = seeds(3, 250, &s0);
+    int n = seeds(seed_base, 250, &s0);
     for (int i = 0; i < n; i++) {
         struct triple t;
-        gen_disjoint_triple(&t, s0 + (uint64_t)i, false);
+        gen_disjoint_triple(&t, s0 + (uint64_t)i, mixed);
         p.ran++;
         set_current(&p, &t);
         dk_merge_result *r = merge3(t.path, t.b, t.bl, t.x, t.xl, t.y, t.yl);
@@ -1066,22 +1068,14 @@ void test_merge_props__disjoint_bodies(void)
     prop_finish(&p);
 }
 
+void test_merge_props__disjoint_bodies(void)
+{
+    run_disjoint("disjoint_bodies", 3, false);
+}
+
 void test_merge_props__disjoint_mixed(void)
 {
-    struct prop p = {.name = "disjoint_mixed"};
-    uint64_t s0;
-    int n = seeds(4, 250, &s0);
-    for (int i = 0; i < n; i++) {
-        struct triple t;
-        gen_disjoint_triple(&t, s0 + (uint64_t)i, true);
-        p.ran++;
-        set_current(&p, &t);
-        dk_merge_result *r = merge3(t.path, t.b, t.bl, t.x, t.xl, t.y, t.yl);
-        check_disjoint(&p, &t, r);
-        dk_merge_result_free(r);
-        triple_free(&t);
-    }
-    prop_finish(&p);
+    run_disjoint("disjoint_mixed", 4, true);
 }
 
 void test_merge_props__declarations(void)
