@@ -329,6 +329,8 @@ static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, i
     dk_str_adds(&q, name);
 
     uint32_t ds = ts_node_start_byte(decl), de = ts_node_end_byte(decl);
+    if (!ts_node_is_null(d->last) && ts_node_end_byte(d->last) > de)
+        de = ts_node_end_byte(d->last);
     dk_symbol *sym = dk_vec_push_zero(&cx->syms);
     sym->kind = kind;
     sym->visibility = d->visibility;
@@ -399,6 +401,14 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
         memset(&d, 0, sizeof(d));
         if (def->classify && def->classify(cx, n, parent_kind, &d)) {
             record_decl(cx, n, &d, parent, start, depth);
+            if (!ts_node_is_null(d.last)) {
+                /* the siblings through `last` belong to this declaration */
+                uint32_t last_end = ts_node_end_byte(d.last);
+                while (ts_node_end_byte(ts_tree_cursor_current_node(&cur)) < last_end &&
+                       ts_tree_cursor_goto_next_sibling(&cur))
+                    ;
+                ne = ts_node_end_byte(ts_tree_cursor_current_node(&cur));
+            }
         } else if (lang_is_any(n, def->transparent_types) && depth < LANG_MAX_DEPTH) {
             walk_level(cx, n, parent, depth + 1);
         }

@@ -15,14 +15,10 @@
  * already. Data constructors and record fields are not symbols.
  *
  * Functions: the grammar gives a type signature and each equation (clause)
- * as separate sibling nodes. classify() reports the FIRST node of a run only:
- * a signature, or an equation not preceded by a signature or equation of the
- * same name; the following equations of that run are not declarations. The
- * walker records the span of one node (struct lang_decl has no way to say
- * "through this later sibling"), so the symbol spans its first node only
- * (the signature, or the first equation); the remaining equations are
- * unowned text between symbols. The walker would need a `TSNode end_node`
- * in lang_decl (span end = end_node's end, siblings up to it skipped).
+ * as separate sibling nodes. classify() reports the first node of a run (a
+ * signature, or an equation not preceded by a signature or equation of the
+ * same name) with `last` = the run's last equation, so the symbol spans the
+ * signature and every clause; the walker skips the rest of the run.
  *
  * Visibility: with an export list in the module header, top-level names not
  * in it are private; without one everything is public. Class and instance
@@ -162,6 +158,10 @@ static bool hs_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
             if (!hs_is_equation(next) || !hs_same_name(cx, next, n))
                 d->kind = DK_SYM_PROTOTYPE;
         }
+        /* the symbol runs through the last equation of the run */
+        for (TSNode next = hs_next(n); hs_is_equation(next) && hs_same_name(cx, next, n);
+             next = hs_next(next))
+            d->last = next;
     } else if (strcmp(t, "data_type") == 0 || strcmp(t, "newtype") == 0) {
         d->kind = DK_SYM_STRUCT;
         d->name_node = lang_field(n, "name");

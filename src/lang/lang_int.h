@@ -38,6 +38,10 @@ struct lang_decl {
     const char *qualifier;
     /* node whose span is the declaration; null node: the classified node */
     TSNode node;
+    /* a later sibling the declaration runs through (a Haskell function's last
+     * equation); null node: the declaration is `node` alone. The walker skips
+     * the siblings up to it. */
+    TSNode last;
     /* the body (block, class body, ...); null node when there is none */
     TSNode body;
     /* where members are found when `container`; null node: `body` */
