@@ -459,6 +459,8 @@ static void record_call(struct lang_ctx *cx, TSNode n, const struct lang_call_ru
         rule->callee_field ? lang_field(n, rule->callee_field) : ts_node_named_child(n, 0);
     if (ts_node_is_null(callee))
         return;
+    if (cx->def->is_call && !cx->def->is_call(cx, n, callee))
+        return;
     uint32_t start = ts_node_start_byte(callee), end = ts_node_end_byte(callee);
     bool is_method = lang_is_any(callee, cx->def->member_types);
     if (rule->receiver_field) {

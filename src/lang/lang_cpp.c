@@ -181,6 +181,20 @@ static const struct lang_call_rule cpp_calls[] = {
 };
 static const char *const cpp_members[] = {"field_expression", NULL};
 
+/* static_cast<T>(x) and friends look like calls of a template function; they are not calls. */
+static bool cpp_is_call(struct lang_ctx *cx, TSNode call, TSNode callee)
+{
+    (void)call;
+    static const char *const casts[] = {"static_cast", "dynamic_cast", "const_cast",
+                                        "reinterpret_cast", NULL};
+    TSNode name = lang_is(callee, "template_function") ? lang_field(callee, "name") : callee;
+    for (const char *const *c = casts; *c; c++) {
+        if (lang_text_eq(cx, name, *c))
+            return false;
+    }
+    return true;
+}
+
 const dk_language dk_lang_cpp = {
     .name = "cpp",
     .grammar = tree_sitter_cpp,
@@ -193,4 +207,5 @@ const dk_language dk_lang_cpp = {
     .import = dk_lang_c_import,
     .calls = cpp_calls,
     .member_types = cpp_members,
+    .is_call = cpp_is_call,
 };

@@ -90,6 +90,8 @@ struct dk_language {
     const struct lang_call_rule *calls;
     /* callee node types that make a call a method call (member_expression, ...) */
     const char *const *member_types;
+    /* optional: false for a call-shaped node that is not a call (C++ casts) */
+    bool (*is_call)(struct lang_ctx *cx, TSNode call, TSNode callee);
 };
 
 /* ---- helpers for language files --------------------------------------- */
