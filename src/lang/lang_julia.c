@@ -27,12 +27,10 @@
  * alias "c". Relative paths (`.Foo`, `..Foo`) are internal, others external.
  *
  * Calls: call_expression, callee = first named child; method-like when that
- * is a field_expression (`obj.f(x)`, `Base.println(x)`). A definition's
- * `signature` node holds a call_expression too (`function f(x)`); to keep
- * it from being reported as a call, "signature" is listed in import_types
- * (pass 2 does not descend into import nodes; jl_import ignores it). The
- * short form `f(x) = ...` has no signature node, so its head IS reported as
- * a call of f from inside f: see the report on the missing walker hook.
+ * is a field_expression (`obj.f(x)`, `Base.println(x)`). The head of a
+ * definition is a call_expression too (`function f(x)` in a signature, the
+ * short form `f(x) = ...`, either maybe under `where` or `::T`); jl_is_call
+ * says it is not a call, so calls inside default arguments still count.
  */
 #include "lang/lang_int.h"
 
@@ -163,10 +161,26 @@ static bool jl_is_path(TSNode n)
     return lang_is(n, "identifier") || lang_is(n, "scoped_identifier") || lang_is(n, "import_path");
 }
 
+/* The head of a definition (`function f(x)`, `f(x) = ...`) is not a call. */
+static bool jl_is_call(struct lang_ctx *cx, TSNode call, TSNode callee)
+{
+    (void)cx;
+    (void)callee;
+    TSNode n = call, p = ts_node_parent(call);
+    while (lang_is(p, "where_expression") || lang_is(p, "typed_expression")) {
+        n = p;
+        p = ts_node_parent(p);
+    }
+    if (lang_is(p, "signature"))
+        return false;
+    if (lang_is(p, "assignment") &&
+        ts_node_start_byte(ts_node_named_child(p, 0)) == ts_node_start_byte(n))
+        return false;
+    return true;
+}
+
 static void jl_import(struct lang_ctx *cx, TSNode n)
 {
-    if (lang_is(n, "signature"))
-        return; /* listed only to keep pass 2 out of definition heads */
     uint32_t c = ts_node_named_child_count(n);
     for (uint32_t i = 0; i < c; i++) {
         TSNode ch = ts_node_named_child(n, i);
@@ -197,7 +211,7 @@ static const char *const jl_exts[] = {"jl", NULL};
 static const char *const jl_interp[] = {"julia", NULL};
 static const char *const jl_comments[] = {"line_comment", "block_comment", NULL};
 static const char *const jl_attributes[] = {"string_literal", NULL};
-static const char *const jl_imports[] = {"using_statement", "import_statement", "signature", NULL};
+static const char *const jl_imports[] = {"using_statement", "import_statement", NULL};
 static const struct lang_call_rule jl_calls[] = {
     {"call_expression", NULL, NULL},
     {NULL, NULL, NULL},
@@ -216,4 +230,5 @@ const dk_language dk_lang_julia = {
     .import = jl_import,
     .calls = jl_calls,
     .member_types = jl_members,
+    .is_call = jl_is_call,
 };
