@@ -198,6 +198,17 @@ static const struct lang_call_rule kt_calls[] = {
 };
 static const char *const kt_members[] = {"navigation_expression", NULL};
 
+/*
+ * `check(cond) { msg }` parses as a call of the call `check(cond)` with a
+ * trailing lambda; the inner call is the real one, so the outer is skipped.
+ */
+static bool kt_is_call(struct lang_ctx *cx, TSNode call, TSNode callee)
+{
+    (void)cx;
+    (void)call;
+    return !lang_is(callee, "call_expression");
+}
+
 const dk_language dk_lang_kotlin = {
     .name = "kotlin",
     .grammar = tree_sitter_kotlin,
@@ -209,4 +220,5 @@ const dk_language dk_lang_kotlin = {
     .import = kt_import,
     .calls = kt_calls,
     .member_types = kt_members,
+    .is_call = kt_is_call,
 };
