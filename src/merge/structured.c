@@ -72,6 +72,8 @@ struct item {
     uint32_t id;
     /* index into the level's pieces, -1 for a gap line */
     int32_t piece;
+    /* a gap item of blank lines only (a separator); set once when tiling */
+    bool blank;
 };
 
 struct level {
@@ -281,6 +283,7 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
             it->start = pos;
             it->end = e;
             it->piece = -1;
+            it->blank = span_is_blank(v->src, pos, e);
             it->id = intern(cx, 'L', v->src + pos, e - pos);
             pos = e;
         }
@@ -732,8 +735,6 @@ static bool deleted_by(const struct merge_level *m, int vi, uint32_t id)
     return level_piece(m->l[vi], id) == NULL;
 }
 
-static bool item_is_blank(const struct merge_level *m, int vi, const struct item *it);
-
 /*
  * Delete-vs-modify conflicts for base items in [b0, b1) that one side
  * deleted and the other changed. The conflict block takes the place of the
@@ -753,8 +754,7 @@ static int check_deletions(struct merge_level *m, dk_str *out, size_t b0, size_t
         size_t before = out->len;
         /* base's blank lines right above it, when the deleting side took them too */
         size_t lead = i;
-        while (lead > b0 && lb->items.items[lead - 1].piece < 0 &&
-               item_is_blank(m, V_BASE, &lb->items.items[lead - 1]))
+        while (lead > b0 && lb->items.items[lead - 1].piece < 0 && lb->items.items[lead - 1].blank)
             lead--;
         for (size_t k = lead; k < i; k++)
             put(m, out, V_BASE, lb->items.items[k].start, lb->items.items[k].end);
@@ -768,7 +768,7 @@ static int check_deletions(struct merge_level *m, dk_str *out, size_t b0, size_t
         }
         for (size_t k = i + 1; out->len > before && k < b1; k++) {
             const struct item *bl = &lb->items.items[k];
-            if (bl->piece >= 0 || !item_is_blank(m, V_BASE, bl))
+            if (bl->piece >= 0 || !bl->blank)
                 break;
             put(m, out, V_BASE, bl->start, bl->end);
         }
@@ -776,22 +776,12 @@ static int check_deletions(struct merge_level *m, dk_str *out, size_t b0, size_t
     return DK_OK;
 }
 
-static bool item_is_blank(const struct merge_level *m, int vi, const struct item *it)
-{
-    const char *src = m->cx->v[vi].src;
-    for (uint32_t i = it->start; i < it->end; i++) {
-        if (!is_hspace(src[i]) && src[i] != '\n')
-            return false;
-    }
-    return true;
-}
-
 /* Only declarations and blank lines in items [i0, i1) of version vi. */
 static bool range_is_decl_set(const struct merge_level *m, int vi, size_t i0, size_t i1)
 {
     for (size_t i = i0; i < i1; i++) {
         const struct item *it = &m->l[vi]->items.items[i];
-        if (it->piece < 0 && !item_is_blank(m, vi, it))
+        if (it->piece < 0 && !it->blank)
             return false;
     }
     return true;
@@ -899,7 +889,7 @@ static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s
     bool wrote_last = true;
     for (size_t i = r0; i < r1; i++) {
         const struct item *it = &s->items[i];
-        if (it->piece < 0 && item_is_blank(m, s->vi, it)) {
+        if (it->piece < 0 && it->blank) {
             if (pending == SIZE_MAX)
                 pending = i;
             continue;
@@ -908,8 +898,7 @@ static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s
                                        dk_map_has_u64(&m->emitted, it->id));
         if (skip && pending == SIZE_MAX) {
             /* no separator above the skipped piece: the one below it goes with it */
-            while (i + 1 < r1 && s->items[i + 1].piece < 0 &&
-                   item_is_blank(m, s->vi, &s->items[i + 1]))
+            while (i + 1 < r1 && s->items[i + 1].piece < 0 && s->items[i + 1].blank)
                 i++;
             wrote_last = false;
             continue;
@@ -1145,15 +1134,15 @@ static int merge_level_items(struct merge_level *m, dk_str *out)
             *wt = dk_xcalloc(lt->items.len + 1, 1);
     for (size_t i = 0; i < lb->items.len; i++) {
         ib[i] = lb->items.items[i].id;
-        wb[i] = lb->items.items[i].piece < 0 && item_is_blank(m, V_BASE, &lb->items.items[i]);
+        wb[i] = lb->items.items[i].blank;
     }
     for (size_t i = 0; i < lo->items.len; i++) {
         io[i] = lo->items.items[i].id;
-        wo[i] = lo->items.items[i].piece < 0 && item_is_blank(m, V_OURS, &lo->items.items[i]);
+        wo[i] = lo->items.items[i].blank;
     }
     for (size_t i = 0; i < lt->items.len; i++) {
         it[i] = lt->items.items[i].id;
-        wt[i] = lt->items.items[i].piece < 0 && item_is_blank(m, V_THEIRS, &lt->items.items[i]);
+        wt[i] = lt->items.items[i].blank;
     }
     /* declarations and text line up first; blank lines only between them */
     struct diff3_result d;
