@@ -3,9 +3,17 @@
  *
  * Conventions: every append goes through dk_str_grow, which keeps the
  * terminator invariant; nothing else touches cap.
+ *
+ * Appending from the string itself: growing may move the buffer, so an append
+ * whose source lies inside it (dk_str_add(&s, s.ptr, s.len)) remembers the
+ * source's offset, grows, and reads from the new buffer (git's strbuf leaves
+ * this to the caller; we handle it because the mistake is silent until an
+ * append happens to cross a realloc). dk_str_addf formats into a scratch
+ * buffer first, as its arguments may point into the string too.
  */
 #include "util/str.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +59,34 @@ void dk_str_grow(dk_str *s, size_t extra)
     s->cap = cap;
 }
 
+/*
+ * Offset of `ptr` inside the buffer of s, or SIZE_MAX when it points
+ * elsewhere. Compared as integers: relational operators between pointers into
+ * different objects are undefined in C.
+ */
+static size_t str_offset_of(const dk_str *s, const char *ptr)
+{
+    uintptr_t p = (uintptr_t)ptr, b = (uintptr_t)s->ptr;
+    if (s->cap == 0 || p < b || p - b >= s->cap)
+        return SIZE_MAX;
+    return (size_t)(p - b);
+}
+
+/* Grow s for `extra` bytes; return `ptr`, moved along with the buffer if it pointed into it. */
+static const char *str_grow_keep(dk_str *s, size_t extra, const char *ptr, size_t len)
+{
+    size_t off = str_offset_of(s, ptr);
+    dk_assert(off == SIZE_MAX || (off <= s->len && len <= s->len - off));
+    dk_str_grow(s, extra);
+    return off == SIZE_MAX ? ptr : s->ptr + off;
+}
+
 void dk_str_add(dk_str *s, const char *ptr, size_t len)
 {
     if (len == 0)
         return;
-    dk_str_grow(s, len);
-    memmove(s->ptr + s->len, ptr, len);
+    ptr = str_grow_keep(s, len, ptr, len);
+    memcpy(s->ptr + s->len, ptr, len);
     s->len += len;
     s->ptr[s->len] = '\0';
 }
@@ -75,17 +105,22 @@ void dk_str_addch(dk_str *s, char c)
 
 void dk_str_vaddf(dk_str *s, const char *fmt, va_list ap)
 {
+    /* never format into s itself: an argument may point into it (see the note at the top) */
+    char small[256];
     va_list cp;
     va_copy(cp, ap);
-    int n = vsnprintf(s->ptr + s->len, s->cap ? s->cap - s->len : 0, fmt, cp);
+    int n = vsnprintf(small, sizeof(small), fmt, cp);
     va_end(cp);
     dk_assert(n >= 0);
-    if ((size_t)n >= (s->cap ? s->cap - s->len : 0)) {
-        dk_str_grow(s, (size_t)n);
-        n = vsnprintf(s->ptr + s->len, s->cap - s->len, fmt, ap);
-        dk_assert(n >= 0);
+    if ((size_t)n < sizeof(small)) {
+        dk_str_add(s, small, (size_t)n);
+        return;
     }
-    s->len += (size_t)n;
+    char *big = dk_xmalloc((size_t)n + 1);
+    int m = vsnprintf(big, (size_t)n + 1, fmt, ap);
+    dk_assert(m == n);
+    dk_str_add(s, big, (size_t)n);
+    free(big);
 }
 
 void dk_str_addf(dk_str *s, const char *fmt, ...)
@@ -96,36 +131,57 @@ void dk_str_addf(dk_str *s, const char *fmt, ...)
     va_end(ap);
 }
 
-void dk_str_add_json_escaped(dk_str *s, const char *ptr, size_t len)
+/* The JSON escape of byte c, written to out (room for 6 bytes); returns its length. */
+static size_t json_escape_byte(char *out, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)ptr[i];
-        switch (c) {
-        case '"':
-            dk_str_add(s, "\\\"", 2);
-            break;
-        case '\\':
-            dk_str_add(s, "\\\\", 2);
-            break;
-        case '\n':
-            dk_str_add(s, "\\n", 2);
-            break;
-        case '\r':
-            dk_str_add(s, "\\r", 2);
-            break;
-        case '\t':
-            dk_str_add(s, "\\t", 2);
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                dk_str_add(s, esc, 6);
-            } else {
-                dk_str_addch(s, (char)c);
-            }
+    char e = 0;
+    switch (c) {
+    case '"':
+        e = '"';
+        break;
+    case '\\':
+        e = '\\';
+        break;
+    case '\n':
+        e = 'n';
+        break;
+    case '\r':
+        e = 'r';
+        break;
+    case '\t':
+        e = 't';
+        break;
+    default:
+        if (c < 0x20 || c == 0x7f) {
+            memcpy(out, "\\u00", 4);
+            out[4] = hex[c >> 4];
+            out[5] = hex[c & 15];
+            return 6;
         }
+        out[0] = (char)c;
+        return 1;
     }
+    out[0] = '\\';
+    out[1] = e;
+    return 2;
+}
+
+void dk_str_add_json_escaped(dk_str *s, const char *ptr, size_t len)
+{
+    /* measure, grow once, then write: ptr may point into s (see the note at the top) */
+    char esc[6];
+    size_t need = 0;
+    for (size_t i = 0; i < len; i++)
+        need += json_escape_byte(esc, (unsigned char)ptr[i]);
+    if (need == 0)
+        return;
+    ptr = str_grow_keep(s, need, ptr, len);
+    char *out = s->ptr + s->len;
+    for (size_t i = 0; i < len; i++)
+        out += json_escape_byte(out, (unsigned char)ptr[i]);
+    s->len += need;
+    s->ptr[s->len] = '\0';
 }
 
 void dk_str_truncate(dk_str *s, size_t len)

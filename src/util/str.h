@@ -6,6 +6,9 @@
  * free and the first append allocates. `len` excludes the terminator. The
  * buffer may hold NUL bytes (binary-safe through len).
  * Ownership: the dk_str owns ptr once cap > 0; dk_str_detach hands it over.
+ * Appends may move ptr: a pointer into the buffer taken before an append is
+ * stale after it. The append functions themselves accept a source inside the
+ * string (dk_str_add(&s, s.ptr, s.len) doubles it).
  * Not thread-safe; one owner at a time.
  */
 #ifndef DK_UTIL_STR_H
@@ -48,9 +51,11 @@ void dk_str_release(dk_str *s);
 void dk_str_clear(dk_str *s);
 /** Ensure room for `extra` more bytes plus the terminator. */
 void dk_str_grow(dk_str *s, size_t extra);
+/** Append `ptr,len`; ptr may point into s itself (it is re-read after growing). */
 void dk_str_add(dk_str *s, const char *ptr, size_t len);
 void dk_str_adds(dk_str *s, const char *cstr);
 void dk_str_addch(dk_str *s, char c);
+/** Append formatted text; the arguments may point into s (formatted apart, then copied). */
 void dk_str_addf(dk_str *s, const char *fmt, ...) DK_PRINTF(2, 3);
 void dk_str_vaddf(dk_str *s, const char *fmt, va_list ap) DK_PRINTF(2, 0);
 /** Append `ptr,len` as the inside of a JSON string (no quotes added). */

@@ -35,10 +35,16 @@
 #define dk_vec_reserve(v, n)                                                                       \
     dk__vec_reserve((void **)&(v)->items, &(v)->cap, (v)->len + (n), sizeof(*(v)->items))
 
+/*
+ * `value` is evaluated after the reserve and before len changes, so it may
+ * read the vector itself by index (dk_vec_push(&v, v.items[v.len - 1])); a
+ * pointer into items taken before the push is stale after it.
+ */
 #define dk_vec_push(v, value)                                                                      \
     do {                                                                                           \
         dk_vec_reserve(v, 1);                                                                      \
-        (v)->items[(v)->len++] = (value);                                                          \
+        (v)->items[(v)->len] = (value);                                                            \
+        (v)->len++;                                                                                \
     } while (0)
 
 /* Append a zeroed element and return a pointer to it. */

@@ -67,6 +67,79 @@ void test_str__binary_safe_and_self_append(void)
     dk_str_release(&s);
 }
 
+/*
+ * Self-appends that cross a realloc: the source lies in the buffer being
+ * moved. Every step appends at least as much as the string holds, so it has
+ * to grow the buffer, and counting the growths keeps the test from passing
+ * vacuously. Under ASan a stale source is a heap-use-after-free.
+ */
+void test_str__self_append_across_realloc(void)
+{
+    dk_str s = DK_STR_INIT;
+    dk_str_adds(&s, "abcde");
+    char want[1024] = "abcde";
+    size_t want_len = 5;
+    int grew = 0;
+    for (int i = 0; i < 6; i++) {
+        th_assert(2 * want_len + 3 < sizeof(want));
+        size_t cap = s.cap;
+        switch (i % 3) {
+        case 0: /* the whole string */
+            dk_str_add(&s, s.ptr, s.len);
+            memcpy(want + want_len, want, want_len);
+            want_len *= 2;
+            break;
+        case 1: /* a tail, through adds */
+            dk_str_adds(&s, s.ptr + 1);
+            memcpy(want + want_len, want + 1, want_len - 1);
+            want_len = 2 * want_len - 1;
+            break;
+        default: /* through addf, with the string as an argument twice */
+            dk_str_addf(&s, "%s|%.*s", s.ptr, 2, s.ptr);
+            memcpy(want + want_len, want, want_len);
+            memcpy(want + 2 * want_len, "|", 1);
+            memcpy(want + 2 * want_len + 1, want, 2);
+            want_len = 2 * want_len + 3;
+            break;
+        }
+        want[want_len] = '\0';
+        grew += s.cap > cap; /* realloc'd: under ASan that always moves the buffer */
+        th_assert_eq_int(s.len, want_len);
+        th_assert_eq_str(s.ptr, want);
+    }
+    th_assert_msg(grew >= 4, "only %d of 6 self-appends reallocated", grew);
+    dk_str_release(&s);
+}
+
+void test_str__json_escape_of_itself(void)
+{
+    dk_str s = DK_STR_INIT;
+    dk_str_adds(&s, "a\"\n");
+    size_t cap = s.cap;
+    for (int i = 0; i < 3; i++)
+        dk_str_add_json_escaped(&s, s.ptr, s.len);
+    th_assert(s.cap > cap);
+    /* a"<nl> -> a"<nl>a\"\n -> ... each round escapes everything so far */
+    dk_str want = DK_STR_INIT;
+    dk_str_adds(&want, "a\"\n");
+    for (int i = 0; i < 3; i++) {
+        dk_str esc = DK_STR_INIT;
+        for (size_t k = 0; k < want.len; k++) {
+            char c = want.ptr[k];
+            if (c == '"' || c == '\\')
+                dk_str_addch(&esc, '\\');
+            dk_str_addch(&esc, c == '\n' ? '\\' : c);
+            if (c == '\n')
+                dk_str_addch(&esc, 'n');
+        }
+        dk_str_add(&want, esc.ptr, esc.len);
+        dk_str_release(&esc);
+    }
+    th_assert_eq_str(s.ptr, want.ptr);
+    dk_str_release(&want);
+    dk_str_release(&s);
+}
+
 void test_str__json_escape(void)
 {
     dk_str s = DK_STR_INIT;
@@ -126,6 +199,21 @@ void test_vec__push_pop_grow(void)
     dk_vec_foreach(&v, int *, it)
         n++;
     th_assert_eq_int(n, 0);
+}
+
+/* Pushing an element of the vector itself, by index, across reallocations. */
+void test_vec__push_own_element(void)
+{
+    dk_vec(int) v = DK_VEC_INIT;
+    dk_vec_push(&v, 1);
+    for (int i = 0; i < 100; i++)
+        dk_vec_push(&v, v.items[v.len - 1] + 1);
+    th_assert_eq_int(v.len, 101);
+    for (size_t i = 0; i < v.len; i++)
+        th_assert_eq_int(v.items[i], (int)i + 1);
+    dk_vec_push(&v, *dk_vec_last(&v));
+    th_assert_eq_int(v.items[101], 101);
+    dk_vec_release(&v);
 }
 
 void test_map__string_keys(void)
