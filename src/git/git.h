@@ -438,7 +438,8 @@ typedef struct dk_git_merge_file_opts {
     const char *our_label;
     const char *their_label;
     dk_git_merge_style style;
-    /* length of the conflict markers; 0: git's default of 7 */
+    /* length of the conflict markers, any size (xdiff's are 16-bit, see
+     * merge_file.c); 0: git's default of 7 */
     unsigned marker_size;
 } dk_git_merge_file_opts;
 
@@ -447,6 +448,22 @@ typedef struct dk_git_merge_file_opts {
     {                                                                                              \
         DK_GIT_MERGE_FILE_OPTS_VERSION                                                             \
     }
+
+/**
+ * One conflict block of a line merge, as byte offsets into the merged bytes,
+ * recorded where xdiff wrote it (never guessed from marker lines, which the
+ * inputs themselves may contain). Each section is [start, end).
+ */
+typedef struct dk_git_merge_conflict {
+    /* the whole block: first byte of the <<<<<<< line .. after the >>>>>>> line */
+    size_t start, end;
+    /* our lines, between the <<<<<<< line and the ||||||| or ======= line */
+    size_t ours_start, ours_end;
+    /* the base lines after ||||||| (diff3, zdiff3); both SIZE_MAX otherwise */
+    size_t base_start, base_end;
+    /* their lines, between the ======= line and the >>>>>>> line */
+    size_t theirs_start, theirs_end;
+} dk_git_merge_conflict;
 
 /** What dk_git_merge_file produces. Release with dk_git_merge_file_result_release. */
 typedef struct dk_git_merge_file_result {
@@ -458,6 +475,9 @@ typedef struct dk_git_merge_file_result {
     /* merged bytes, malloc'd, NUL-terminated (not counted in len) */
     char *ptr;
     size_t len;
+    /* the conflict blocks in ptr, in order (malloc'd; NULL when clean) */
+    dk_git_merge_conflict *conflicts;
+    size_t nconflicts;
 } dk_git_merge_file_result;
 
 /**
@@ -473,9 +493,14 @@ typedef struct dk_git_merge_file_result {
  * @param base      the common ancestor, or NULL when there is none (both
  *                  sides added the file)
  * @param opts      may be NULL for the defaults
+ * The markers are byte for byte xdiff's (git merge-file's) with the given
+ * labels and size, whatever the labels hold (empty, newlines) and whatever
+ * marker-like lines the inputs hold; out->conflicts says where each block is.
+ *
  * @return DK_OK; DK_EINVALID for a NULL side, a bad options version or
  *         style; DK_EBINARY for binary content changed on both sides;
- *         DK_ERROR if xdiff fails (e.g. input too large)
+ *         DK_ELIMIT when an input line opens with 65,535 or more marker
+ *         characters; DK_ERROR if xdiff fails (e.g. input too large)
  */
 int dk_git_merge_file(dk_git_merge_file_result *out, const dk_git_merge_input *base,
                       const dk_git_merge_input *ours, const dk_git_merge_input *theirs,

@@ -14,6 +14,7 @@
  * Conventions: the result is copied out of libgit2's buffer into malloc'd
  * memory with a trailing NUL; libgit2's result is freed before returning.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@
 #include "git/git.h"
 #include "util/alloc.h"
 #include "util/str.h"
+#include "util/vec.h"
 
 #include "util/banned.h"
 
@@ -77,6 +79,121 @@ static int merge_binary(dk_git_merge_file_result *out, const dk_git_merge_input 
         return dk_error_set(DK_EBINARY, "binary file changed on both sides");
     merge_result_set(out, true, merge_mode(base, ours, theirs), pick->ptr, pick->len);
     return DK_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Conflict markers                                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * libgit2 says only whether a merge is clean, not where its conflicts are,
+ * and reading its markers back is unreliable: a label may be empty or hold a
+ * newline, and an input may hold lines such as "=======" (an RST underline)
+ * that look like markers. So xdiff is run with private markers no input line
+ * can be mistaken for: a size one more than the longest run of one marker
+ * character opening any input line (at least git's 7), and one-letter
+ * labels. Every line of its output that opens with that many marker
+ * characters is then a marker xdiff wrote. Each is rewritten as xdiff writes
+ * it with the caller's size and labels (the marker run, then " " and the
+ * label for <, | and > even when the label is empty, then the line's own
+ * "\n" or "\r\n"), and the blocks are recorded on the way.
+ *
+ * xdiff's merge does not depend on the marker size or the labels: they are
+ * used only when a conflict hunk is written out. So the bytes are the ones
+ * git merge-file writes, for any marker size, also over libgit2's 16-bit
+ * limit.
+ */
+
+#define DK_GIT_DEFAULT_MARKER_SIZE 7
+
+static bool merge_is_marker_char(char c)
+{
+    return c == '<' || c == '|' || c == '=' || c == '>';
+}
+
+/* Longest run of one marker character that opens a line of `in`. */
+static size_t merge_marker_run(const dk_git_merge_input *in)
+{
+    if (!in || !in->ptr)
+        return 0;
+    size_t best = 0, i = 0;
+    while (i < in->len) {
+        size_t k = 0;
+        while (i + k < in->len && merge_is_marker_char(in->ptr[i]) && in->ptr[i + k] == in->ptr[i])
+            k++;
+        if (k > best)
+            best = k;
+        const char *nl = memchr(in->ptr + i + k, '\n', in->len - i - k);
+        if (!nl)
+            break;
+        i = (size_t)(nl - in->ptr) + 1;
+    }
+    return best;
+}
+
+/* Copy xdiff's output `src` into out->ptr with the caller's markers; record the blocks. */
+static void merge_markers_rewrite(dk_git_merge_file_result *out, const char *src, size_t len,
+                                  size_t private_size, const dk_git_merge_file_opts *opts)
+{
+    unsigned size = opts->marker_size ? opts->marker_size : DK_GIT_DEFAULT_MARKER_SIZE;
+    const char *base_label = opts->base_label ? opts->base_label : "base";
+    const char *our_label = opts->our_label ? opts->our_label : "ours";
+    const char *their_label = opts->their_label ? opts->their_label : "theirs";
+    dk_str text = DK_STR_INIT;
+    dk_vec(dk_git_merge_conflict) blocks = DK_VEC_INIT;
+    dk_git_merge_conflict *cur = NULL;
+    size_t i = 0;
+    while (i < len) {
+        const char *nl = memchr(src + i, '\n', len - i);
+        size_t next = nl ? (size_t)(nl - src) + 1 : len;
+        char c = src[i];
+        size_t k = 0;
+        while (i + k < next && merge_is_marker_char(c) && src[i + k] == c)
+            k++;
+        if (k < private_size) {
+            dk_str_add(&text, src + i, next - i);
+            i = next;
+            continue;
+        }
+        size_t at = text.len;
+        for (unsigned n = 0; n < size; n++)
+            dk_str_addch(&text, c);
+        const char *label = c == '<'   ? our_label
+                            : c == '|' ? base_label
+                            : c == '>' ? their_label
+                                       : NULL;
+        if (label) {
+            dk_str_addch(&text, ' ');
+            dk_str_adds(&text, label);
+        }
+        if (nl && nl > src + i && nl[-1] == '\r')
+            dk_str_addch(&text, '\r');
+        if (nl)
+            dk_str_addch(&text, '\n');
+        if (c == '<') {
+            cur = dk_vec_push_zero(&blocks);
+            cur->start = at;
+            cur->ours_start = text.len;
+            cur->base_start = cur->base_end = SIZE_MAX;
+        } else if (cur && c == '|') {
+            cur->ours_end = at;
+            cur->base_start = text.len;
+        } else if (cur && c == '=') {
+            if (cur->base_start == SIZE_MAX)
+                cur->ours_end = at;
+            else
+                cur->base_end = at;
+            cur->theirs_start = text.len;
+        } else if (cur && c == '>') {
+            cur->theirs_end = at;
+            cur->end = text.len;
+            cur = NULL;
+        }
+        i = next;
+    }
+    out->ptr = dk_str_detach(&text, &out->len);
+    out->conflicts = blocks.items;
+    out->nconflicts = blocks.len;
 }
 
 static int merge_check_input(const dk_git_merge_input *in, const char *which)
@@ -135,12 +252,19 @@ int dk_git_merge_file(dk_git_merge_file_result *out, const dk_git_merge_input *b
 
     if ((rc = dk_git_global_init()) < 0)
         return rc;
-    gopts.ancestor_label = opts->base_label ? opts->base_label : "base";
-    gopts.our_label = opts->our_label ? opts->our_label : "ours";
-    gopts.their_label = opts->their_label ? opts->their_label : "theirs";
-    if (opts->marker_size > UINT16_MAX)
-        return dk_error_set(DK_EINVALID, "marker size %u is too large", opts->marker_size);
-    gopts.marker_size = (unsigned short)opts->marker_size;
+    /* xdiff writes our private markers (see merge_markers_rewrite) */
+    size_t run = merge_marker_run(base);
+    if (merge_marker_run(ours) > run)
+        run = merge_marker_run(ours);
+    if (merge_marker_run(theirs) > run)
+        run = merge_marker_run(theirs);
+    if (run >= UINT16_MAX)
+        return dk_error_set(DK_ELIMIT, "a line opens with %zu conflict-marker characters", run);
+    gopts.marker_size =
+        (unsigned short)(run < DK_GIT_DEFAULT_MARKER_SIZE ? DK_GIT_DEFAULT_MARKER_SIZE : run + 1);
+    gopts.ancestor_label = "b";
+    gopts.our_label = "o";
+    gopts.their_label = "t";
     if (base)
         merge_to_git(&gbase, base);
     merge_to_git(&gours, ours);
@@ -151,7 +275,9 @@ int dk_git_merge_file(dk_git_merge_file_result *out, const dk_git_merge_input *b
         rc = dk_error_from_git(rc, "merge file");
         goto out;
     }
-    merge_result_set(out, gres.automergeable != 0, gres.mode, gres.ptr, gres.len);
+    merge_markers_rewrite(out, gres.ptr, gres.len, gopts.marker_size, opts);
+    out->clean = gres.automergeable != 0 && out->nconflicts == 0;
+    out->mode = gres.mode;
     rc = DK_OK;
 out:
     git_merge_file_result_free(&gres);
@@ -163,5 +289,6 @@ void dk_git_merge_file_result_release(dk_git_merge_file_result *res)
     if (!res)
         return;
     free(res->ptr);
+    free(res->conflicts);
     memset(res, 0, sizeof(*res));
 }
