@@ -34,6 +34,7 @@ typedef enum dk_err_code {
     DK_ERACE = -10,        /* a compare-and-swap lost a race: retry */
     DK_EBINARY = -11,      /* binary content where text was required */
     DK_EUNSUPPORTED = -12, /* no support for this language / operation */
+    DK_EFORBIDDEN = -13,   /* the caller may not act on this object */
 } dk_err_code;
 
 /** Detail of the last error raised on this thread. */

@@ -76,6 +76,8 @@ const char *dk_error_name(int code)
         return "binary";
     case DK_EUNSUPPORTED:
         return "unsupported";
+    case DK_EFORBIDDEN:
+        return "forbidden";
     default:
         return "error";
     }

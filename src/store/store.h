@@ -1,0 +1,216 @@
+/*
+ * store/store.h - the durable store: one interface, two real backends
+ * (SQLite in WAL mode, PostgreSQL through libpq), the same migrations and
+ * the same test suite for both (DESIGN.md decision 8).
+ *
+ * Shape. The interface is a small relational core - a pool of connections,
+ * transactions, statements with typed parameters, rows, notifications - and
+ * not one typed function per engine record. Why: every engine query is then
+ * written once, in portable SQL, and run unchanged on both backends, so the
+ * two implementations cannot drift apart in meaning; a backend is about 400
+ * lines of driver glue (the vtable in store_backend.h), which is what
+ * git_odb_backend and SQLite's VFS keep small for the same reason. The
+ * engine's queries live beside the engine code that needs them.
+ *
+ * The SQL dialect both backends accept (keep to it):
+ *  - placeholders are `?` (rewritten to $1, $2, ... for PostgreSQL; a `?`
+ *    inside a string literal is not a placeholder);
+ *  - types BIGINT and TEXT only (content lives in git, never in the store;
+ *    timestamps are BIGINT milliseconds since the epoch, ids are TEXT);
+ *  - INSERT ... ON CONFLICT (cols) DO NOTHING / DO UPDATE SET c = excluded.c,
+ *    UPDATE/DELETE/INSERT ... RETURNING, COALESCE, CASE, LIKE with ESCAPE '\',
+ *    ORDER BY/LIMIT/OFFSET; no AUTOINCREMENT/SERIAL (counters are rows);
+ *  - a migration line starting with `-- sqlite: ` or `-- postgresql: ` is
+ *    run (without that prefix) only on that backend.
+ *
+ * URLs: "sqlite:PATH" (the file is created; WAL, synchronous=NORMAL,
+ * foreign_keys=ON, busy_timeout), "sqlite::memory:" (one shared in-memory
+ * database, for tests), "postgresql://..." or "postgres://..." (any libpq
+ * connection URI; "host=... dbname=..." key/value strings are accepted too).
+ *
+ * Conventions:
+ *  - Errors: DK_OK or a negative dk_err_code; detail in dk_error_last():
+ *    DK_EINVALID for a bad URL or SQL the backend rejects as malformed,
+ *    DK_EEXISTS for a unique/primary-key violation, DK_EBUSY when the pool or
+ *    the database stays busy past the timeout, DK_ERACE for a serialization
+ *    failure or deadlock (the caller may retry the whole transaction),
+ *    DK_ERROR for everything else (I/O, lost connection).
+ *  - Threads: a dk_store is shared by every thread; each thread takes its
+ *    own connection with dk_store_acquire and gives it back with
+ *    dk_store_release. A connection, its transaction and its rows are used
+ *    by one thread at a time.
+ *  - Ownership: strings read from rows are borrowed and valid until the next
+ *    dk_store_rows_next or dk_store_rows_free on those rows.
+ */
+#ifndef DK_STORE_STORE_H
+#define DK_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dk/errors.h"
+
+/** The store: a pool of connections to one database. Thread-safe. */
+typedef struct dk_store dk_store;
+
+/** One pooled connection. One thread at a time. */
+typedef struct dk_store_conn dk_store_conn;
+
+/** Rows of one query. One thread at a time; at most one open per connection. */
+typedef struct dk_store_rows dk_store_rows;
+
+typedef enum dk_store_kind {
+    DK_STORE_SQLITE = 1,
+    DK_STORE_POSTGRESQL = 2,
+} dk_store_kind;
+
+/** Options of dk_store_open. Initialise with DK_STORE_OPTS_INIT. */
+typedef struct dk_store_opts {
+    unsigned version;
+    /* most connections the pool opens (default 8) */
+    unsigned max_conns;
+    /* how long dk_store_acquire and a busy database wait, in ms (default 10000) */
+    unsigned busy_timeout_ms;
+} dk_store_opts;
+
+#define DK_STORE_OPTS_VERSION 1
+#define DK_STORE_OPTS_INIT {.version = DK_STORE_OPTS_VERSION, .max_conns = 8, .busy_timeout_ms = 10000}
+
+/**
+ * Open the store named by `url` and bring its schema up to date: every
+ * migration not yet applied runs, in order, each in its own transaction
+ * (concurrent openers of one database serialise on it; an already-applied
+ * migration is skipped). Thread-safe.
+ * @param[out] out the store; close with dk_store_close
+ * @param opts may be NULL (defaults)
+ * @return DK_OK; DK_EINVALID for an unknown or malformed URL; DK_ERROR if
+ *         the database cannot be opened or a migration fails (nothing of the
+ *         failed migration is applied)
+ */
+int dk_store_open(dk_store **out, const char *url, const dk_store_opts *opts);
+
+/** Close every pooled connection and free the store. Every connection must
+ *  have been released. NULL is a no-op. */
+void dk_store_close(dk_store *store);
+
+/** Which backend this store runs on. */
+dk_store_kind dk_store_kind_of(const dk_store *store);
+
+/** The schema version (number of the newest applied migration). */
+int dk_store_schema_version(int *out, dk_store *store);
+
+/**
+ * Take a connection from the pool, opening one if the pool is below
+ * max_conns; otherwise wait up to busy_timeout_ms.
+ * @return DK_OK; DK_EBUSY on timeout; DK_ERROR if a new connection fails
+ */
+int dk_store_acquire(dk_store_conn **out, dk_store *store);
+
+/**
+ * Give a connection back. An open transaction is rolled back and open rows
+ * are freed first; a connection that failed at the transport level is
+ * closed instead of pooled. NULL is a no-op.
+ */
+void dk_store_release(dk_store_conn *conn);
+
+/**
+ * Begin a write transaction (SQLite: BEGIN IMMEDIATE, so writers serialise
+ * at the start and never deadlock at commit; PostgreSQL: BEGIN, READ
+ * COMMITTED). Nested calls are an error (DK_EINVALID).
+ */
+int dk_store_begin(dk_store_conn *conn);
+
+/** Commit. On failure the transaction is rolled back and the error returned. */
+int dk_store_commit(dk_store_conn *conn);
+
+/** Roll back the open transaction, if any. Never fails (errors are traced). */
+void dk_store_rollback(dk_store_conn *conn);
+
+/** A statement parameter. Build them with the DK_SV_* macros. */
+typedef struct dk_store_val {
+    enum { DK_SV_NULL_T = 0, DK_SV_INT_T, DK_SV_TEXT_T } type;
+    int64_t i;
+    /* TEXT: the bytes (valid UTF-8, no NUL), borrowed for the call */
+    const char *s;
+    /* TEXT: byte length, or (size_t)-1 for NUL-terminated */
+    size_t len;
+} dk_store_val;
+
+#define DK_SV_NULL         ((dk_store_val){.type = DK_SV_NULL_T})
+#define DK_SV_INT(v)       ((dk_store_val){.type = DK_SV_INT_T, .i = (int64_t)(v)})
+#define DK_SV_TEXT(str)    ((dk_store_val){.type = DK_SV_TEXT_T, .s = (str), .len = (size_t)-1})
+#define DK_SV_TEXTN(p, n)  ((dk_store_val){.type = DK_SV_TEXT_T, .s = (p), .len = (n)})
+/* TEXT, or NULL when str is NULL */
+#define DK_SV_TEXT_OR_NULL(str)                                                                    \
+    ((str) ? DK_SV_TEXT(str) : DK_SV_NULL)
+
+/**
+ * Run one statement that returns no rows (or whose rows are not needed).
+ * @param[out] changes may be NULL; rows inserted, updated or deleted
+ * @return DK_OK; DK_EEXISTS on a unique violation; see Conventions
+ */
+int dk_store_exec(dk_store_conn *conn, int64_t *changes, const char *sql,
+                  const dk_store_val *params, size_t nparams);
+
+/**
+ * Run one query. Rows are read with dk_store_rows_next.
+ * @param[out] out the rows; free with dk_store_rows_free before the next
+ *                 statement on this connection
+ */
+int dk_store_query(dk_store_rows **out, dk_store_conn *conn, const char *sql,
+                   const dk_store_val *params, size_t nparams);
+
+/**
+ * Advance to the next row.
+ * @return 1 when positioned on a row, 0 when there are no more, or a
+ *         negative dk_err_code
+ */
+int dk_store_rows_next(dk_store_rows *rows);
+
+/** True when column `col` (0-based) of the current row is NULL. */
+bool dk_store_rows_is_null(dk_store_rows *rows, int col);
+
+/** Column `col` as an integer (0 when NULL). */
+int64_t dk_store_rows_int(dk_store_rows *rows, int col);
+
+/** Column `col` as text; NULL when the value is NULL. Borrowed (see Conventions).
+ *  @param[out] len may be NULL; the byte length */
+const char *dk_store_rows_text(dk_store_rows *rows, int col, size_t *len);
+
+/** Free the rows (the rest are discarded). NULL is a no-op. */
+void dk_store_rows_free(dk_store_rows *rows);
+
+/**
+ * Convenience: run a query expected to return at most one row with one
+ * integer column.
+ * @param[out] out the value (untouched when there is no row)
+ * @param[out] found may be NULL; whether a row came back
+ */
+int dk_store_query_int(int64_t *out, bool *found, dk_store_conn *conn, const char *sql,
+                       const dk_store_val *params, size_t nparams);
+
+/* ========================================================================== */
+/* Notifications (cross-node fan-out)                                         */
+/* ========================================================================== */
+
+/** Called on the store's listener thread for each notification. */
+typedef void (*dk_store_notify_cb)(void *payload_ud, const char *channel, const char *payload);
+
+/**
+ * Send `payload` (at most 7,000 bytes) on `channel` ([a-z0-9_]+). Inside a
+ * transaction it is delivered only if and when the transaction commits.
+ * PostgreSQL: NOTIFY, seen by every listener of every process on the
+ * database. SQLite: delivered to this process's listeners only (one
+ * process owns an SQLite store).
+ */
+int dk_store_notify(dk_store_conn *conn, const char *channel, const char *payload);
+
+/**
+ * Listen on `channel`: `cb` is called on a background thread of the store
+ * for each notification, in the order sent. Several listeners may be added;
+ * they live until dk_store_close. Thread-safe.
+ */
+int dk_store_listen(dk_store *store, const char *channel, dk_store_notify_cb cb, void *ud);
+
+#endif
