@@ -140,7 +140,7 @@ int main(int argc, char **argv)
             }
             double t3 = now_us();
             dk_clean = r->clean;
-            snprintf(method, sizeof(method), "%s", r->method);
+            snprintf(method, sizeof(method), "%s", dk_merge_method_name(r->method));
             dk_merge_result_free(r);
             double t4 = now_us();
             if (dk_merge_file(&r, p[1], buf[0], len[0], buf[1], len[1], buf[2], len[2], &warm) !=

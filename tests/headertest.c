@@ -7,5 +7,9 @@
 
 int main(void)
 {
-    return dk_version()[0] == '\0';
+    /* the options initialisers compile cleanly under -Wall -Wextra -Werror */
+    dk_merge_opts mo = DK_MERGE_OPTS_INIT;
+    dk_lang_opts lo = DK_LANG_OPTS_INIT;
+    return dk_version()[0] == '\0' || mo.marker_size != 7 || lo.flags != 0 ||
+           mo.style != DK_MERGE_STYLE_MERGE;
 }

@@ -185,7 +185,7 @@ typedef struct dk_lang_opts {
 #define DK_LANG_OPTS_VERSION 1
 #define DK_LANG_OPTS_INIT                                                                          \
     {                                                                                              \
-        DK_LANG_OPTS_VERSION, 0, NULL, NULL, 0                                                     \
+        .version = DK_LANG_OPTS_VERSION                                                            \
     }
 
 /**
@@ -218,13 +218,15 @@ typedef struct dk_symcache dk_symcache;
 DK_EXTERN int dk_symcache_new(dk_symcache **out, size_t max_entries);
 DK_EXTERN void dk_symcache_free(dk_symcache *cache);
 /**
- * Return the cached analysis for (lang, key) or analyze `src` and cache it.
- * @param[out] out a new reference (caller unrefs)
+ * dk_lang_analyze through the cache: the cached analysis for (lang, key), or
+ * a fresh analysis of `src`, cached. Like dk_lang_analyze it hands out a
+ * reference of the caller's own (not a borrowed one, hence not `_get`).
+ * @param[out] out a new reference (caller unrefs with dk_analysis_unref)
  * @param[out] hit may be NULL; set to true when served from the cache
  */
-DK_EXTERN int dk_symcache_get(dk_analysis **out, bool *hit, dk_symcache *cache,
-                              const dk_language *lang, const void *key, size_t key_len,
-                              const char *src, size_t len);
+DK_EXTERN int dk_symcache_analyze(dk_analysis **out, bool *hit, dk_symcache *cache,
+                                  const dk_language *lang, const void *key, size_t key_len,
+                                  const char *src, size_t len);
 
 typedef struct dk_symcache_stats {
     uint64_t hits;
@@ -235,12 +237,12 @@ typedef struct dk_symcache_stats {
 DK_EXTERN void dk_symcache_stats_get(dk_symcache_stats *out, dk_symcache *cache);
 
 /**
- * dk_symcache_get with analysis options: entries are kept per (language,
+ * dk_symcache_analyze with analysis options: entries are kept per (language,
  * key, flags), so outline and full analyses do not mix. `opts->prev` only
  * speeds up a miss.
  */
-DK_EXTERN int dk_symcache_get_ex(dk_analysis **out, bool *hit, dk_symcache *cache,
-                                 const dk_language *lang, const void *key, size_t key_len,
-                                 const char *src, size_t len, const dk_lang_opts *opts);
+DK_EXTERN int dk_symcache_analyze_ex(dk_analysis **out, bool *hit, dk_symcache *cache,
+                                     const dk_language *lang, const void *key, size_t key_len,
+                                     const char *src, size_t len, const dk_lang_opts *opts);
 
 #endif

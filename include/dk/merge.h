@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "dk/errors.h"
+#include "dk/lang.h"
 
 typedef enum dk_merge_style {
     DK_MERGE_STYLE_MERGE = 0, /* <<<<<<< ours / ======= / >>>>>>> theirs */
@@ -59,14 +60,51 @@ typedef struct dk_merge_opts {
     /* optional symbol cache (dk/lang.h): the inputs' analyses are looked up
      * by blob id and kept there, so a server that parsed a session's files
      * when they were written does not parse them again to merge; NULL: none */
-    struct dk_symcache *cache;
+    dk_symcache *cache;
 } dk_merge_opts;
 
 #define DK_MERGE_OPTS_VERSION 1
+/* Designated, so fields added later start zeroed and -Wextra stays quiet. */
 #define DK_MERGE_OPTS_INIT                                                                         \
     {                                                                                              \
-        DK_MERGE_OPTS_VERSION, NULL, NULL, NULL, DK_MERGE_STYLE_MERGE, 7, 0                        \
+        .version = DK_MERGE_OPTS_VERSION, .style = DK_MERGE_STYLE_MERGE, .marker_size = 7          \
     }
+
+/*
+ * Largest input dk_merge_file accepts, per side (1 GiB): offsets inside the
+ * merge are 32-bit. Larger inputs are refused with DK_ELIMIT.
+ */
+#define DK_MERGE_MAX_INPUT (1u << 30)
+
+/** How a merge result was produced. */
+typedef enum dk_merge_method {
+    /* two inputs were equal: the changed side, byte for byte */
+    DK_MERGE_METHOD_TRIVIAL = 0,
+    /* the line merge (git's), clean or with conflicts, no language applied */
+    DK_MERGE_METHOD_LINE,
+    /* the structured merge */
+    DK_MERGE_METHOD_STRUCTURED,
+    /* the structured merge did not apply or was refused: the line merge's result */
+    DK_MERGE_METHOD_FALLBACK,
+} dk_merge_method;
+
+/** "trivial", "line", "structured", "fallback"; "unknown" otherwise. Static. */
+DK_EXTERN const char *dk_merge_method_name(dk_merge_method method);
+
+/** What a conflict is about. */
+typedef enum dk_merge_conflict_kind {
+    /* text between declarations (or lines git's line merge could not merge) */
+    DK_MERGE_CONFLICT_TEXT = 0,
+    /* one declaration: see dk_merge_conflict.symbol_kind */
+    DK_MERGE_CONFLICT_SYMBOL,
+    /* one import statement */
+    DK_MERGE_CONFLICT_IMPORT,
+    /* the whole file (binary content, or a clean merge the gate refused) */
+    DK_MERGE_CONFLICT_FILE,
+} dk_merge_conflict_kind;
+
+/** "text", "symbol", "import", "file"; "unknown" otherwise. Static. */
+DK_EXTERN const char *dk_merge_conflict_kind_name(dk_merge_conflict_kind kind);
 
 /** 1-based inclusive line range in one input; {0, 0} when the side has no such text. */
 typedef struct dk_line_range {
@@ -78,9 +116,10 @@ typedef struct dk_merge_conflict {
     /* qualified name of the symbol ("Parser.parse"), or of the enclosing
      * container for text between declarations ("" at top level) */
     const char *qualified_name;
-    /* symbol kind ("function", "class", ...) or "text" for text between declarations,
-     * "file" when the whole file is one conflict */
-    const char *kind;
+    /* what the conflict is about */
+    dk_merge_conflict_kind kind;
+    /* the declaration's kind when kind is DK_MERGE_CONFLICT_SYMBOL, else 0 */
+    dk_symbol_kind symbol_kind;
     /* one line, e.g. "both changed the body of `Parser.parse`", "ours deleted, theirs modified" */
     const char *description;
     /* where the conflict block sits in the merged output (1-based, inclusive) */
@@ -102,8 +141,8 @@ typedef struct dk_merge_result {
     bool clean;
     dk_merge_conflict *conflicts;
     size_t nconflicts;
-    /* how the answer was produced: "trivial", "line", "structured", "fallback" */
-    const char *method;
+    /* how the answer was produced */
+    dk_merge_method method;
     /* the language used, or NULL when none applied */
     const char *language;
     /* why the structured merge did not apply or was refused, or NULL */
@@ -115,7 +154,8 @@ typedef struct dk_merge_result {
  * Inputs need not be NUL-terminated. opts may be NULL (defaults).
  * @param[out] out new result (caller frees with dk_merge_result_free)
  * @return DK_OK (even with conflicts: see out->clean); DK_EINVALID for bad
- *         options; DK_ERROR if the line merge itself failed.
+ *         options; DK_ELIMIT for an input over DK_MERGE_MAX_INPUT bytes (or a
+ *         result over 4 GiB); DK_ERROR if the line merge itself failed.
  */
 DK_EXTERN int dk_merge_file(dk_merge_result **out, const char *path, const char *base,
                             size_t base_len, const char *ours, size_t ours_len, const char *theirs,

@@ -38,6 +38,11 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     cli_trace_install();
+    /* the CLI owns the process: git configuration outside a repository is not read */
+    if (dk_global_init(DK_GLOBAL_ISOLATE_CONFIG) != DK_OK) {
+        fprintf(stderr, "dk: %s\n", dk_error_last()->msg);
+        return 255;
+    }
     if (strcmp(cmd, "symbols") == 0)
         return cmd_symbols(argc - 1, argv + 1);
     if (strcmp(cmd, "merge-file") == 0)

@@ -51,7 +51,7 @@ static void print_json(const char *path, const dk_merge_result *r, bool with_tex
     dk_str_adds(&o, "{\"path\":");
     cli_json_str(&o, path);
     dk_str_addf(&o, ",\"clean\":%s,\"method\":", r->clean ? "true" : "false");
-    cli_json_str(&o, r->method);
+    cli_json_str(&o, dk_merge_method_name(r->method));
     dk_str_adds(&o, ",\"language\":");
     cli_json_str(&o, r->language);
     dk_str_adds(&o, ",\"note\":");
@@ -64,7 +64,9 @@ static void print_json(const char *path, const dk_merge_result *r, bool with_tex
         dk_str_adds(&o, "{\"symbol\":");
         cli_json_str(&o, c->qualified_name);
         dk_str_adds(&o, ",\"kind\":");
-        cli_json_str(&o, c->kind);
+        cli_json_str(&o, c->kind == DK_MERGE_CONFLICT_SYMBOL
+                             ? dk_symbol_kind_name(c->symbol_kind)
+                             : dk_merge_conflict_kind_name(c->kind));
         dk_str_adds(&o, ",\"description\":");
         cli_json_str(&o, c->description);
         json_range(&o, "result_lines", c->result);

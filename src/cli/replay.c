@@ -211,7 +211,7 @@ static void replay_scenario_run(struct replay *rp, const dk_git_merge_info *m, c
         s->note = dk_xstrdup(dk_error_last()->msg);
     } else {
         s->dk_clean = r->clean;
-        s->method = r->method;
+        s->method = dk_merge_method_name(r->method);
         s->note = r->note ? dk_xstrdup(r->note) : NULL;
         s->dk_equal_truth =
             r->clean && replay_bytes_equal(r->merged, r->merged_len, f->data[3], f->len[3]);

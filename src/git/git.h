@@ -41,21 +41,15 @@
 /* ========================================================================== */
 
 /**
- * Initialise libgit2 for dk, once per process (pthread_once).
+ * Make sure libgit2 is initialised (once per process), applying no policy:
+ * the application's dk_global_init (dk/dk.h) decides process-wide settings
+ * such as ignoring the user's and the system's git configuration.
  *
- * Calls git_libgit2_init() and empties the configuration search path of the
- * global, XDG and system levels, so that nothing outside the repository (a
- * user's ~/.gitconfig, /etc/gitconfig) changes what dk does: runs and tests
- * are deterministic. Only the repository's own config is read. libgit2 is
- * never shut down (it is process-wide and refcounted; the few globals it keeps
- * are reachable at exit).
+ * Every function that needs libgit2 calls this itself. Thread-safe,
+ * idempotent.
  *
- * Every function that needs libgit2 calls this itself, so calling it is only
- * required before starting threads that race to their first call (the
- * pthread_once makes even that safe). Thread-safe, idempotent.
- *
- * @return DK_OK, or DK_ERROR if libgit2 could not be initialised (sticky:
- *         every later call returns the same error).
+ * @return DK_OK, or DK_ERROR if libgit2 could not be initialised (tried
+ *         again by the next call).
  */
 int dk_git_global_init(void);
 

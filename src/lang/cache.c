@@ -101,15 +101,15 @@ static void make_key(dk_str *k, const dk_language *lang, unsigned flags, const v
     dk_str_add(k, key, key_len);
 }
 
-int dk_symcache_get(dk_analysis **out, bool *hit, dk_symcache *c, const dk_language *lang,
-                    const void *key, size_t key_len, const char *src, size_t len)
+int dk_symcache_analyze(dk_analysis **out, bool *hit, dk_symcache *c, const dk_language *lang,
+                        const void *key, size_t key_len, const char *src, size_t len)
 {
-    return dk_symcache_get_ex(out, hit, c, lang, key, key_len, src, len, NULL);
+    return dk_symcache_analyze_ex(out, hit, c, lang, key, key_len, src, len, NULL);
 }
 
-int dk_symcache_get_ex(dk_analysis **out, bool *hit, dk_symcache *c, const dk_language *lang,
-                       const void *key, size_t key_len, const char *src, size_t len,
-                       const dk_lang_opts *opts)
+int dk_symcache_analyze_ex(dk_analysis **out, bool *hit, dk_symcache *c, const dk_language *lang,
+                           const void *key, size_t key_len, const char *src, size_t len,
+                           const dk_lang_opts *opts)
 {
     *out = NULL;
     if (hit)

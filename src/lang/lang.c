@@ -77,7 +77,7 @@ struct lang_ctx {
 /* Helpers exported to language files                                       */
 /* ------------------------------------------------------------------------ */
 
-bool lang_is_any(TSNode n, const char *const *types)
+bool dk_lang_is_any(TSNode n, const char *const *types)
 {
     if (!types || ts_node_is_null(n))
         return false;
@@ -89,7 +89,7 @@ bool lang_is_any(TSNode n, const char *const *types)
     return false;
 }
 
-TSNode lang_child_of_type(TSNode n, const char *type)
+TSNode dk_lang_child_of_type(TSNode n, const char *type)
 {
     if (ts_node_is_null(n))
         return n;
@@ -102,7 +102,7 @@ TSNode lang_child_of_type(TSNode n, const char *type)
     return (TSNode){0};
 }
 
-TSNode lang_any_child_of_type(TSNode n, const char *type)
+TSNode dk_lang_any_child_of_type(TSNode n, const char *type)
 {
     if (ts_node_is_null(n))
         return n;
@@ -115,7 +115,7 @@ TSNode lang_any_child_of_type(TSNode n, const char *type)
     return (TSNode){0};
 }
 
-bool lang_text_eq(struct lang_ctx *cx, TSNode n, const char *text)
+bool dk_lang_text_eq(struct lang_ctx *cx, TSNode n, const char *text)
 {
     if (ts_node_is_null(n))
         return false;
@@ -124,19 +124,19 @@ bool lang_text_eq(struct lang_ctx *cx, TSNode n, const char *text)
     return e - s == tl && memcmp(cx->src + s, text, tl) == 0;
 }
 
-bool lang_has_child_text(struct lang_ctx *cx, TSNode n, const char *text)
+bool dk_lang_has_child_text(struct lang_ctx *cx, TSNode n, const char *text)
 {
     if (ts_node_is_null(n))
         return false;
     uint32_t c = ts_node_child_count(n);
     for (uint32_t i = 0; i < c; i++) {
-        if (lang_text_eq(cx, ts_node_child(n, i), text))
+        if (dk_lang_text_eq(cx, ts_node_child(n, i), text))
             return true;
     }
     return false;
 }
 
-const char *lang_text_range(struct lang_ctx *cx, uint32_t start, uint32_t end)
+const char *dk_lang_text_range(struct lang_ctx *cx, uint32_t start, uint32_t end)
 {
     if (end > cx->len)
         end = (uint32_t)cx->len;
@@ -145,19 +145,19 @@ const char *lang_text_range(struct lang_ctx *cx, uint32_t start, uint32_t end)
     return dk_arena_strndup(cx->arena, cx->src + start, end - start);
 }
 
-const char *lang_text(struct lang_ctx *cx, TSNode n)
+const char *dk_lang_text(struct lang_ctx *cx, TSNode n)
 {
     if (ts_node_is_null(n))
         return "";
-    return lang_text_range(cx, ts_node_start_byte(n), ts_node_end_byte(n));
+    return dk_lang_text_range(cx, ts_node_start_byte(n), ts_node_end_byte(n));
 }
 
-const char *lang_strdup(struct lang_ctx *cx, const char *s, size_t len)
+const char *dk_lang_strdup(struct lang_ctx *cx, const char *s, size_t len)
 {
     return dk_arena_strndup(cx->arena, s, len);
 }
 
-const char *lang_sprintf(struct lang_ctx *cx, const char *fmt, ...)
+const char *dk_lang_sprintf(struct lang_ctx *cx, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -169,7 +169,7 @@ const char *lang_sprintf(struct lang_ctx *cx, const char *fmt, ...)
     return out;
 }
 
-const char *lang_unquote(struct lang_ctx *cx, const char *s)
+const char *dk_lang_unquote(struct lang_ctx *cx, const char *s)
 {
     size_t n = strlen(s);
     if (n >= 2) {
@@ -181,7 +181,7 @@ const char *lang_unquote(struct lang_ctx *cx, const char *s)
     return s;
 }
 
-bool lang_name_is_upper(const char *s)
+bool dk_lang_name_is_upper(const char *s)
 {
     bool letter = false;
     for (; *s; s++) {
@@ -193,7 +193,7 @@ bool lang_name_is_upper(const char *s)
     return letter;
 }
 
-const char *lang_source(struct lang_ctx *cx, size_t *len)
+const char *dk_lang_source(struct lang_ctx *cx, size_t *len)
 {
     if (len)
         *len = cx->len;
@@ -227,8 +227,8 @@ static dk_span node_span(const struct lang_ctx *cx, TSNode n)
     return span_of(cx, ts_node_start_byte(n), ts_node_end_byte(n));
 }
 
-void lang_add_import(struct lang_ctx *cx, TSNode at, const char *module, const char *name,
-                     const char *alias, bool is_external)
+void dk_lang_add_import(struct lang_ctx *cx, TSNode at, const char *module, const char *name,
+                        const char *alias, bool is_external)
 {
     if (!module || !*module)
         return;
@@ -308,7 +308,7 @@ static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, i
     TSNode decl = ts_node_is_null(d->node) ? node : d->node;
     const char *name = d->name;
     if (!name)
-        name = ts_node_is_null(d->name_node) ? "" : lang_text(cx, d->name_node);
+        name = ts_node_is_null(d->name_node) ? "" : dk_lang_text(cx, d->name_node);
     if (!*name)
         return; /* nameless: not a symbol (its text stays with the surrounding code) */
 
@@ -377,9 +377,9 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
         if (!ts_node_is_named(n))
             continue;
         uint32_t ns = ts_node_start_byte(n), ne = ts_node_end_byte(n);
-        if (lang_is_any(n, def->comment_types) || lang_is_any(n, def->attribute_types)) {
+        if (dk_lang_is_any(n, def->comment_types) || dk_lang_is_any(n, def->attribute_types)) {
             bool trailing = have_prev_code && same_line(cx, prev_code_end, ns) &&
-                            lang_is_any(n, def->comment_types);
+                            dk_lang_is_any(n, def->comment_types);
             if (trailing) {
                 have_lead = false;
             } else if (have_lead && !is_blank_between(cx, lead_end, ns)) {
@@ -409,7 +409,7 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
                     ;
                 ne = ts_node_end_byte(ts_tree_cursor_current_node(&cur));
             }
-        } else if (lang_is_any(n, def->transparent_types) && depth < LANG_MAX_DEPTH) {
+        } else if (dk_lang_is_any(n, def->transparent_types) && depth < LANG_MAX_DEPTH) {
             walk_level(cx, n, parent, depth + 1);
         }
         have_prev_code = true;
@@ -462,7 +462,7 @@ static void record_call(struct lang_ctx *cx, TSNode n, const struct lang_call_ru
     if (cx->def->is_call && !cx->def->is_call(cx, n, callee))
         return;
     uint32_t start = ts_node_start_byte(callee), end = ts_node_end_byte(callee);
-    bool is_method = lang_is_any(callee, cx->def->member_types);
+    bool is_method = dk_lang_is_any(callee, cx->def->member_types);
     if (rule->receiver_field) {
         TSNode recv = lang_field(n, rule->receiver_field);
         if (!ts_node_is_null(recv)) {
@@ -506,7 +506,7 @@ static void scan_tree(struct lang_ctx *cx, TSNode root)
         if (ts_node_is_error(n) || ts_node_is_missing(n)) {
             dk_vec_push(&cx->errors, node_span(cx, n));
             /* calls inside a broken region are still calls, but imports there are not */
-        } else if (lang_is_any(n, cx->def->import_types) && cx->def->import) {
+        } else if (dk_lang_is_any(n, cx->def->import_types) && cx->def->import) {
             cx->def->import(cx, n);
             descend = false;
         } else if (!outline && ts_node_is_named(n)) {

@@ -32,7 +32,7 @@ const TSLanguage *tree_sitter_bash(void);
 /* Null-safe tree access: the tree-sitter calls dereference a null node. */
 static TSNode sh_child(TSNode n, const char *type)
 {
-    return ts_node_is_null(n) ? n : lang_child_of_type(n, type);
+    return ts_node_is_null(n) ? n : dk_lang_child_of_type(n, type);
 }
 
 static uint32_t sh_count(TSNode n)
@@ -49,15 +49,15 @@ static TSNode sh_nth(TSNode n, uint32_t i)
 static void sh_source_command(struct lang_ctx *cx, TSNode cmd)
 {
     TSNode name = lang_field(cmd, "name");
-    if (!lang_text_eq(cx, name, "source") && !lang_text_eq(cx, name, "."))
+    if (!dk_lang_text_eq(cx, name, "source") && !dk_lang_text_eq(cx, name, "."))
         return;
     TSNode arg = lang_field(cmd, "argument");
     if (ts_node_is_null(arg))
         return;
-    const char *mod = lang_unquote(cx, lang_text(cx, arg));
+    const char *mod = dk_lang_unquote(cx, dk_lang_text(cx, arg));
     bool external = mod[0] == '/' || mod[0] == '~' || strncmp(mod, "$HOME", 5) == 0 ||
                     strncmp(mod, "${HOME}", 7) == 0;
-    lang_add_import(cx, cmd, mod, NULL, NULL, external);
+    dk_lang_add_import(cx, cmd, mod, NULL, NULL, external);
 }
 
 /* Every source command in the subtree of `root`, in source order; ERROR regions skipped. */
@@ -100,17 +100,17 @@ static bool sh_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     if (lang_is(n, "declaration_command")) {
         /* export / readonly / declare / typeset / local, then flags and assignments */
         TSNode kw = ts_node_child(n, 0);
-        readonly = lang_text_eq(cx, kw, "readonly");
+        readonly = dk_lang_text_eq(cx, kw, "readonly");
         as = sh_child(n, "variable_assignment");
         uint32_t c = sh_count(n);
         for (uint32_t i = 0; i < c && !readonly; i++) {
             TSNode w = sh_nth(n, i);
-            const char *t = lang_text(cx, w);
+            const char *t = dk_lang_text(cx, w);
             /* -r, -rx, -ar ...: a flag word containing r */
             if (lang_is(w, "word") && t[0] == '-' && strchr(t, 'r'))
                 readonly = true;
         }
-        if (lang_text_eq(cx, kw, "local"))
+        if (dk_lang_text_eq(cx, kw, "local"))
             return false;
     }
     if (!lang_is(as, "variable_assignment"))
@@ -119,8 +119,8 @@ static bool sh_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     if (!lang_is(name, "variable_name"))
         return false; /* arr[i]=x */
     d->name_node = name;
-    d->kind =
-        readonly || lang_name_is_upper(lang_text(cx, name)) ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
+    d->kind = readonly || dk_lang_name_is_upper(dk_lang_text(cx, name)) ? DK_SYM_CONSTANT
+                                                                        : DK_SYM_VARIABLE;
     return true;
 }
 

@@ -40,7 +40,7 @@ static bool is_ident_char(char c)
 static const char *compact_range(struct lang_ctx *cx, uint32_t start, uint32_t end)
 {
     size_t len;
-    const char *src = lang_source(cx, &len);
+    const char *src = dk_lang_source(cx, &len);
     if (end > len)
         end = (uint32_t)len;
     dk_str s = DK_STR_INIT;
@@ -57,7 +57,7 @@ static const char *compact_range(struct lang_ctx *cx, uint32_t start, uint32_t e
         space = false;
         dk_str_addch(&s, c);
     }
-    const char *out = lang_strdup(cx, s.ptr, s.len);
+    const char *out = dk_lang_strdup(cx, s.ptr, s.len);
     dk_str_release(&s);
     return out;
 }
@@ -98,7 +98,7 @@ static bool has_const_qualifier(struct lang_ctx *cx, TSNode n)
     for (uint32_t i = 0; i < c; i++) {
         TSNode ch = ts_node_named_child(n, i);
         if (lang_is(ch, "type_qualifier") &&
-            (lang_text_eq(cx, ch, "const") || lang_text_eq(cx, ch, "constexpr")))
+            (dk_lang_text_eq(cx, ch, "const") || dk_lang_text_eq(cx, ch, "constexpr")))
             return true;
     }
     return false;
@@ -119,13 +119,13 @@ bool dk_lang_c_declarator(struct lang_ctx *cx, struct c_declarator *out, TSNode 
     TSNode chain[C_DECLARATOR_MAX];
     int depth = 0;
     TSNode cur = declarator;
-    while (lang_is_any(cur, declarator_wrappers)) {
+    while (dk_lang_is_any(cur, declarator_wrappers)) {
         if (depth == C_DECLARATOR_MAX)
             return false;
         chain[depth++] = cur;
         cur = declarator_inner(cur);
     }
-    if (!lang_is_any(cur, name_types))
+    if (!dk_lang_is_any(cur, name_types))
         return false;
     out->name = cur;
     if (name_is_function(cur)) {
@@ -178,7 +178,7 @@ bool dk_lang_c_name(struct lang_ctx *cx, struct lang_decl *d, TSNode name)
         TSNode scope = lang_field(name, "scope");
         if (!ts_node_is_null(scope)) {
             const char *s = scope_name(cx, scope);
-            qual = qual ? lang_sprintf(cx, "%s.%s", qual, s) : s;
+            qual = qual ? dk_lang_sprintf(cx, "%s.%s", qual, s) : s;
         }
         name = lang_field(name, "name");
     }
@@ -205,7 +205,7 @@ bool dk_lang_c_is_static(struct lang_ctx *cx, TSNode n)
     uint32_t c = ts_node_named_child_count(n);
     for (uint32_t i = 0; i < c; i++) {
         TSNode ch = ts_node_named_child(n, i);
-        if (lang_is(ch, "storage_class_specifier") && lang_text_eq(cx, ch, "static"))
+        if (lang_is(ch, "storage_class_specifier") && dk_lang_text_eq(cx, ch, "static"))
             return true;
     }
     return false;
@@ -300,7 +300,7 @@ void dk_lang_c_import(struct lang_ctx *cx, TSNode n)
         external = false;
     else
         return; /* #include MACRO: not known until preprocessing */
-    lang_add_import(cx, n, lang_unquote(cx, lang_text(cx, path)), NULL, NULL, external);
+    dk_lang_add_import(cx, n, dk_lang_unquote(cx, dk_lang_text(cx, path)), NULL, NULL, external);
 }
 
 static bool c_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang_decl *d)

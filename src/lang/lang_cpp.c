@@ -43,7 +43,7 @@ static dk_visibility cpp_access(struct lang_ctx *cx, TSNode n, int parent_kind)
              s = ts_node_prev_named_sibling(s)) {
             if (!lang_is(s, "access_specifier"))
                 continue;
-            const char *t = lang_text(cx, s);
+            const char *t = dk_lang_text(cx, s);
             if (strncmp(t, "public", 6) == 0)
                 return DK_VIS_PUBLIC;
             if (strncmp(t, "protected", 9) == 0)
@@ -68,7 +68,7 @@ static bool in_anonymous_namespace(TSNode n)
 /* "a::b" -> "a.b", whitespace dropped. */
 static const char *namespace_name(struct lang_ctx *cx, TSNode name)
 {
-    const char *t = lang_text(cx, name);
+    const char *t = dk_lang_text(cx, name);
     dk_str s = DK_STR_INIT;
     for (size_t i = 0; t[i]; i++) {
         if (t[i] == ':' && t[i + 1] == ':') {
@@ -78,7 +78,7 @@ static const char *namespace_name(struct lang_ctx *cx, TSNode name)
             dk_str_addch(&s, t[i]);
         }
     }
-    const char *out = lang_strdup(cx, s.ptr, s.len);
+    const char *out = dk_lang_strdup(cx, s.ptr, s.len);
     dk_str_release(&s);
     return out;
 }
@@ -140,7 +140,7 @@ static bool cpp_decl(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang
         return cpp_field(cx, n, d);
     if (lang_is(n, "friend_declaration")) {
         /* a hidden friend defined in the class body; friend declarations are not symbols */
-        TSNode fn = lang_child_of_type(n, "function_definition");
+        TSNode fn = dk_lang_child_of_type(n, "function_definition");
         if (ts_node_is_null(fn) || !dk_lang_c_classify_common(cx, fn, d, true))
             return false;
         d->node = n;
@@ -189,7 +189,7 @@ static bool cpp_is_call(struct lang_ctx *cx, TSNode call, TSNode callee)
                                         "reinterpret_cast", NULL};
     TSNode name = lang_is(callee, "template_function") ? lang_field(callee, "name") : callee;
     for (const char *const *c = casts; *c; c++) {
-        if (lang_text_eq(cx, name, *c))
+        if (dk_lang_text_eq(cx, name, *c))
             return false;
     }
     return true;

@@ -47,7 +47,7 @@
  * member_access_expression or a null-conditional `a?.B`) and
  * object_creation_expression (callee = the type as written).
  *
- * Conventions: all strings go to the analysis arena (lang_text & co).
+ * Conventions: all strings go to the analysis arena (dk_lang_text & co).
  */
 #include "lang/lang_int.h"
 
@@ -60,7 +60,7 @@ static bool cs_has_modifier(struct lang_ctx *cx, TSNode n, const char *word)
     uint32_t c = ts_node_named_child_count(n);
     for (uint32_t i = 0; i < c; i++) {
         TSNode ch = ts_node_named_child(n, i);
-        if (lang_is(ch, "modifier") && lang_text_eq(cx, ch, word))
+        if (lang_is(ch, "modifier") && dk_lang_text_eq(cx, ch, word))
             return true;
     }
     return false;
@@ -114,7 +114,7 @@ static TSNode cs_file_namespace(TSNode unit)
 static bool cs_after_file_namespace(TSNode n)
 {
     TSNode unit = ts_node_parent(n);
-    while (lang_is_any(unit, cs_transparent))
+    while (dk_lang_is_any(unit, cs_transparent))
         unit = ts_node_parent(unit);
     if (!lang_is(unit, "compilation_unit"))
         return false;
@@ -127,10 +127,10 @@ static bool cs_after_file_namespace(TSNode n)
 /* Name of a field / event field: the first declarator of its variable_declaration. */
 static TSNode cs_declarator_name(TSNode n)
 {
-    TSNode vd = lang_child_of_type(n, "variable_declaration");
+    TSNode vd = dk_lang_child_of_type(n, "variable_declaration");
     if (ts_node_is_null(vd))
         return vd;
-    TSNode decl = lang_child_of_type(vd, "variable_declarator");
+    TSNode decl = dk_lang_child_of_type(vd, "variable_declarator");
     return ts_node_is_null(decl) ? decl : lang_field(decl, "name");
 }
 
@@ -146,14 +146,14 @@ static bool cs_classify_member(struct lang_ctx *cx, TSNode n, struct lang_decl *
         d->body = lang_field(n, "body");
         d->kind = DK_SYM_METHOD;
     } else if (strcmp(t, "destructor_declaration") == 0) {
-        d->name = lang_sprintf(cx, "~%s", lang_text(cx, lang_field(n, "name")));
+        d->name = dk_lang_sprintf(cx, "~%s", dk_lang_text(cx, lang_field(n, "name")));
         d->body = lang_field(n, "body");
         d->kind = DK_SYM_METHOD;
     } else if (strcmp(t, "operator_declaration") == 0) {
         TSNode op = lang_field(n, "operator");
         if (ts_node_is_null(op))
             return false;
-        d->name = lang_sprintf(cx, "operator %s", lang_text(cx, op));
+        d->name = dk_lang_sprintf(cx, "operator %s", dk_lang_text(cx, op));
         d->body = lang_field(n, "body");
         d->kind = DK_SYM_METHOD;
     } else if (strcmp(t, "property_declaration") == 0) {
@@ -211,7 +211,7 @@ static bool cs_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
         d->kind = DK_SYM_CLASS;
         d->container = true;
     } else if (strcmp(t, "record_declaration") == 0) {
-        bool value = !ts_node_is_null(lang_any_child_of_type(n, "struct"));
+        bool value = !ts_node_is_null(dk_lang_any_child_of_type(n, "struct"));
         d->kind = value ? DK_SYM_STRUCT : DK_SYM_CLASS;
         d->container = true;
     } else if (strcmp(t, "struct_declaration") == 0) {
@@ -255,7 +255,7 @@ static void cs_import(struct lang_ctx *cx, TSNode n)
         target = alias;
         alias = (TSNode){0};
     }
-    lang_add_import(cx, n, lang_text(cx, target), NULL, lang_text(cx, alias), true);
+    dk_lang_add_import(cx, n, dk_lang_text(cx, target), NULL, dk_lang_text(cx, alias), true);
 }
 
 /* ---- table --------------------------------------------------------------- */

@@ -28,7 +28,7 @@
  * selector_expression (which also covers package-qualified calls such as
  * fmt.Println: the grammar cannot tell a package from a value).
  *
- * Conventions: all strings go to the analysis arena (lang_text & co).
+ * Conventions: all strings go to the analysis arena (dk_lang_text & co).
  */
 #include "lang/lang_int.h"
 
@@ -39,7 +39,7 @@ const TSLanguage *tree_sitter_go(void);
 static dk_visibility go_visibility(struct lang_ctx *cx, TSNode name)
 {
     size_t len;
-    const char *src = lang_source(cx, &len);
+    const char *src = dk_lang_source(cx, &len);
     uint32_t at = ts_node_start_byte(name);
     if (ts_node_is_null(name) || at >= len)
         return DK_VIS_PRIVATE;
@@ -49,17 +49,17 @@ static dk_visibility go_visibility(struct lang_ctx *cx, TSNode name)
 /* The receiver's base type name: `*Server` -> Server, `Pair[K, V]` -> Pair. */
 static const char *go_receiver_type(struct lang_ctx *cx, TSNode method)
 {
-    /* lang_field/lang_child_of_type dereference their node: check each step */
+    /* lang_field/dk_lang_child_of_type dereference their node: check each step */
     TSNode recv = lang_field(method, "receiver");
     if (ts_node_is_null(recv))
         return NULL;
-    TSNode param = lang_child_of_type(recv, "parameter_declaration");
+    TSNode param = dk_lang_child_of_type(recv, "parameter_declaration");
     if (ts_node_is_null(param))
         return NULL;
     TSNode ty = lang_field(param, "type");
     for (int guard = 0; !ts_node_is_null(ty) && guard < 8; guard++) {
         if (lang_is(ty, "type_identifier"))
-            return lang_text(cx, ty);
+            return dk_lang_text(cx, ty);
         if (lang_is(ty, "pointer_type") || lang_is(ty, "parenthesized_type"))
             ty = ts_node_named_child(ty, 0);
         else if (lang_is(ty, "generic_type"))
@@ -73,8 +73,8 @@ static const char *go_receiver_type(struct lang_ctx *cx, TSNode method)
 /* True for `const (..)`, `var (..)`, `type (..)`: the specs are symbols. */
 static bool go_is_group(TSNode decl)
 {
-    return !ts_node_is_null(lang_any_child_of_type(decl, "(")) ||
-           !ts_node_is_null(lang_child_of_type(decl, "var_spec_list"));
+    return !ts_node_is_null(dk_lang_any_child_of_type(decl, "(")) ||
+           !ts_node_is_null(dk_lang_child_of_type(decl, "var_spec_list"));
 }
 
 /* Fill `d` from a type_spec / type_alias node. */
@@ -84,7 +84,7 @@ static void go_type_spec(TSNode spec, struct lang_decl *d)
     TSNode ty = lang_field(spec, "type");
     if (lang_is(spec, "type_spec") && lang_is(ty, "struct_type")) {
         d->kind = DK_SYM_STRUCT;
-        d->body = lang_child_of_type(ty, "field_declaration_list");
+        d->body = dk_lang_child_of_type(ty, "field_declaration_list");
     } else if (lang_is(spec, "type_spec") && lang_is(ty, "interface_type")) {
         d->kind = DK_SYM_INTERFACE;
         /* the body runs from `{`: its first child */
@@ -128,7 +128,7 @@ static bool go_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     } else {
         return false;
     }
-    if (ts_node_is_null(d->name_node) || lang_text_eq(cx, d->name_node, "_"))
+    if (ts_node_is_null(d->name_node) || dk_lang_text_eq(cx, d->name_node, "_"))
         return false;
     d->visibility = go_visibility(cx, d->name_node);
     return true;
@@ -136,10 +136,10 @@ static bool go_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
 
 static void go_import_spec(struct lang_ctx *cx, TSNode spec)
 {
-    const char *path = lang_unquote(cx, lang_text(cx, lang_field(spec, "path")));
+    const char *path = dk_lang_unquote(cx, dk_lang_text(cx, lang_field(spec, "path")));
     bool relative = strncmp(path, "./", 2) == 0 || strncmp(path, "../", 3) == 0 ||
                     strcmp(path, ".") == 0 || strcmp(path, "..") == 0;
-    lang_add_import(cx, spec, path, NULL, lang_text(cx, lang_field(spec, "name")), !relative);
+    dk_lang_add_import(cx, spec, path, NULL, dk_lang_text(cx, lang_field(spec, "name")), !relative);
 }
 
 static void go_import(struct lang_ctx *cx, TSNode n)

@@ -88,7 +88,7 @@ static bool hs_same_name(struct lang_ctx *cx, TSNode a, TSNode b)
     TSNode na = hs_decl_name(a), nb = hs_decl_name(b);
     if (ts_node_is_null(na) || ts_node_is_null(nb))
         return false;
-    return strcmp(lang_text(cx, na), lang_text(cx, nb)) == 0;
+    return strcmp(dk_lang_text(cx, na), dk_lang_text(cx, nb)) == 0;
 }
 
 /* Exported from the module? True when there is no export list. */
@@ -97,7 +97,7 @@ static bool hs_is_exported(struct lang_ctx *cx, TSNode n, const char *name)
     TSNode root = n;
     for (TSNode p = ts_node_parent(root); !ts_node_is_null(p); p = ts_node_parent(p))
         root = p;
-    TSNode header = lang_child_of_type(root, "header");
+    TSNode header = dk_lang_child_of_type(root, "header");
     TSNode exports = hs_field(header, "exports");
     if (ts_node_is_null(exports))
         return true;
@@ -109,7 +109,7 @@ static bool hs_is_exported(struct lang_ctx *cx, TSNode n, const char *name)
         static const char *const fields[] = {"variable", "type", "operator"};
         for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
             TSNode x = lang_field(e, fields[f]);
-            if (lang_text_eq(cx, x, name))
+            if (dk_lang_text_eq(cx, x, name))
                 return true;
         }
     }
@@ -124,7 +124,7 @@ static const char *hs_instance_name(struct lang_ctx *cx, TSNode n)
         return NULL;
     TSNode pats = lang_field(n, "patterns");
     uint32_t end = ts_node_is_null(pats) ? ts_node_end_byte(name) : ts_node_end_byte(pats);
-    const char *raw = lang_text_range(cx, ts_node_start_byte(name), end);
+    const char *raw = dk_lang_text_range(cx, ts_node_start_byte(name), end);
     char buf[256];
     size_t w = 0;
     bool space = false;
@@ -138,7 +138,7 @@ static const char *hs_instance_name(struct lang_ctx *cx, TSNode n)
         space = false;
         buf[w++] = *p;
     }
-    return lang_sprintf(cx, "instance %.*s", (int)w, buf);
+    return dk_lang_sprintf(cx, "instance %.*s", (int)w, buf);
 }
 
 static bool hs_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang_decl *d)
@@ -186,7 +186,7 @@ static bool hs_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     if (ts_node_is_null(d->name_node))
         return false;
     d->visibility = DK_VIS_PUBLIC;
-    if (parent_kind < 0 && !hs_is_exported(cx, n, lang_text(cx, d->name_node)))
+    if (parent_kind < 0 && !hs_is_exported(cx, n, dk_lang_text(cx, d->name_node)))
         d->visibility = DK_VIS_PRIVATE;
     return true;
 }
@@ -198,18 +198,18 @@ static const char *hs_import_name(struct lang_ctx *cx, TSNode in)
     for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
         TSNode x = lang_field(in, fields[f]);
         if (!ts_node_is_null(x))
-            return lang_text(cx, x);
+            return dk_lang_text(cx, x);
     }
-    return lang_text(cx, in);
+    return dk_lang_text(cx, in);
 }
 
 static void hs_import(struct lang_ctx *cx, TSNode n)
 {
-    const char *module = lang_text(cx, lang_field(n, "module"));
+    const char *module = dk_lang_text(cx, lang_field(n, "module"));
     TSNode alias_node = lang_field(n, "alias");
-    const char *alias = ts_node_is_null(alias_node) ? NULL : lang_text(cx, alias_node);
+    const char *alias = ts_node_is_null(alias_node) ? NULL : dk_lang_text(cx, alias_node);
     TSNode names = lang_field(n, "names");
-    bool hiding = lang_has_child_text(cx, n, "hiding");
+    bool hiding = dk_lang_has_child_text(cx, n, "hiding");
     bool any = false;
     if (!ts_node_is_null(names) && !hiding) {
         uint32_t c = ts_node_named_child_count(names);
@@ -217,12 +217,12 @@ static void hs_import(struct lang_ctx *cx, TSNode n)
             TSNode in = ts_node_named_child(names, i);
             if (!lang_is(in, "import_name"))
                 continue;
-            lang_add_import(cx, n, module, hs_import_name(cx, in), alias, true);
+            dk_lang_add_import(cx, n, module, hs_import_name(cx, in), alias, true);
             any = true;
         }
     }
     if (!any)
-        lang_add_import(cx, n, module, NULL, alias, true);
+        dk_lang_add_import(cx, n, module, NULL, alias, true);
 }
 
 static const char *const hs_exts[] = {"hs", NULL};

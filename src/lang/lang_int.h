@@ -8,7 +8,7 @@
  * occurrence indexes, signatures, call and import collection, error ranges.
  *
  * Conventions: hooks never allocate with malloc; strings they create go to
- * the analysis arena through lang_text/lang_strdup/lang_sprintf. Node types
+ * the analysis arena through dk_lang_text/dk_lang_strdup/dk_lang_sprintf. Node types
  * are compared by name (lang_is), which keeps the tables readable; the cost
  * is a strcmp per node, small next to parsing.
  */
@@ -102,7 +102,7 @@ static inline bool lang_is(TSNode n, const char *type)
 }
 
 /** True if the node's type is in the NULL-terminated list. */
-bool lang_is_any(TSNode n, const char *const *types);
+bool dk_lang_is_any(TSNode n, const char *const *types);
 
 /* Null-safe: a null node has no fields. */
 static inline TSNode lang_field(TSNode n, const char *field)
@@ -113,33 +113,33 @@ static inline TSNode lang_field(TSNode n, const char *field)
 }
 
 /** First named child of the given type, or a null node (also for a null `n`). */
-TSNode lang_child_of_type(TSNode n, const char *type);
+TSNode dk_lang_child_of_type(TSNode n, const char *type);
 /** First child (named or not) of the given type, or a null node. */
-TSNode lang_any_child_of_type(TSNode n, const char *type);
+TSNode dk_lang_any_child_of_type(TSNode n, const char *type);
 /** True if a direct child (named or anonymous) has exactly this source text. */
-bool lang_has_child_text(struct lang_ctx *cx, TSNode n, const char *text);
+bool dk_lang_has_child_text(struct lang_ctx *cx, TSNode n, const char *text);
 
 /** Source text of a node, copied into the arena. Empty string for a null node. */
-const char *lang_text(struct lang_ctx *cx, TSNode n);
+const char *dk_lang_text(struct lang_ctx *cx, TSNode n);
 /** Source text of [start, end) in the arena. */
-const char *lang_text_range(struct lang_ctx *cx, uint32_t start, uint32_t end);
+const char *dk_lang_text_range(struct lang_ctx *cx, uint32_t start, uint32_t end);
 /** Compare a node's source text with a C string. */
-bool lang_text_eq(struct lang_ctx *cx, TSNode n, const char *text);
-const char *lang_strdup(struct lang_ctx *cx, const char *s, size_t len);
-const char *lang_sprintf(struct lang_ctx *cx, const char *fmt, ...)
+bool dk_lang_text_eq(struct lang_ctx *cx, TSNode n, const char *text);
+const char *dk_lang_strdup(struct lang_ctx *cx, const char *s, size_t len);
+const char *dk_lang_sprintf(struct lang_ctx *cx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /** Strip one layer of matching quotes ("x", 'x', `x`, <x>) from a string. */
-const char *lang_unquote(struct lang_ctx *cx, const char *s);
+const char *dk_lang_unquote(struct lang_ctx *cx, const char *s);
 
 /** True for ALL_CAPS names (at least one letter, no lowercase): constants by convention. */
-bool lang_name_is_upper(const char *s);
+bool dk_lang_name_is_upper(const char *s);
 
 /** Record an import. module must be non-empty; name/alias may be NULL. */
-void lang_add_import(struct lang_ctx *cx, TSNode at, const char *module, const char *name,
-                     const char *alias, bool is_external);
+void dk_lang_add_import(struct lang_ctx *cx, TSNode at, const char *module, const char *name,
+                        const char *alias, bool is_external);
 
 /** The source being analysed (for hooks that look at raw bytes). */
-const char *lang_source(struct lang_ctx *cx, size_t *len);
+const char *dk_lang_source(struct lang_ctx *cx, size_t *len);
 
 /* ---- registry ----------------------------------------------------------- */
 

@@ -31,7 +31,7 @@
  * method call when there is a receiver) and object_creation_expression
  * (callee = the type as written, e.g. "ArrayList<>").
  *
- * Conventions: all strings go to the analysis arena (lang_text & co).
+ * Conventions: all strings go to the analysis arena (dk_lang_text & co).
  */
 #include "lang/lang_int.h"
 
@@ -40,12 +40,12 @@
 const TSLanguage *tree_sitter_java(void);
 
 /*
- * lang_has_child_text and lang_field dereference their node: a declaration
+ * dk_lang_has_child_text and lang_field dereference their node: a declaration
  * without modifiers (or a declarator lost to a syntax error) has a null one.
  */
 static bool java_has_modifier(struct lang_ctx *cx, TSNode mods, const char *word)
 {
-    return !ts_node_is_null(mods) && lang_has_child_text(cx, mods, word);
+    return !ts_node_is_null(mods) && dk_lang_has_child_text(cx, mods, word);
 }
 
 static TSNode java_field(TSNode n, const char *field)
@@ -67,7 +67,7 @@ static dk_visibility java_visibility(struct lang_ctx *cx, TSNode mods, int paren
 static bool java_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang_decl *d)
 {
     const char *t = ts_node_type(n);
-    TSNode mods = lang_child_of_type(n, "modifiers");
+    TSNode mods = dk_lang_child_of_type(n, "modifiers");
     d->name_node = lang_field(n, "name");
     d->body = lang_field(n, "body");
     if (strcmp(t, "class_declaration") == 0 || strcmp(t, "record_declaration") == 0) {
@@ -107,18 +107,18 @@ static bool java_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct
 
 static void java_import(struct lang_ctx *cx, TSNode n)
 {
-    TSNode path = lang_child_of_type(n, "scoped_identifier");
+    TSNode path = dk_lang_child_of_type(n, "scoped_identifier");
     if (ts_node_is_null(path))
-        path = lang_child_of_type(n, "identifier");
+        path = dk_lang_child_of_type(n, "identifier");
     if (ts_node_is_null(path))
         return;
-    if (!ts_node_is_null(lang_child_of_type(n, "asterisk"))) {
-        lang_add_import(cx, n, lang_text(cx, path), "*", NULL, true);
+    if (!ts_node_is_null(dk_lang_child_of_type(n, "asterisk"))) {
+        dk_lang_add_import(cx, n, dk_lang_text(cx, path), "*", NULL, true);
     } else if (lang_is(path, "scoped_identifier")) {
-        lang_add_import(cx, n, lang_text(cx, lang_field(path, "scope")),
-                        lang_text(cx, lang_field(path, "name")), NULL, true);
+        dk_lang_add_import(cx, n, dk_lang_text(cx, lang_field(path, "scope")),
+                           dk_lang_text(cx, lang_field(path, "name")), NULL, true);
     } else {
-        lang_add_import(cx, n, lang_text(cx, path), NULL, NULL, true);
+        dk_lang_add_import(cx, n, dk_lang_text(cx, path), NULL, NULL, true);
     }
 }
 

@@ -96,7 +96,7 @@ static bool js_exported_by_list(struct lang_ctx *cx, TSNode stmt, TSNode name)
         return false;
     uint32_t s = ts_node_start_byte(name), e = ts_node_end_byte(name);
     size_t src_len;
-    const char *src = lang_source(cx, &src_len);
+    const char *src = dk_lang_source(cx, &src_len);
     const char *text = src + s;
     size_t len = e - s;
     bool found = false;
@@ -112,7 +112,7 @@ static bool js_exported_by_list(struct lang_ctx *cx, TSNode stmt, TSNode name)
                     memcmp(src + ts_node_start_byte(value), text, len) == 0;
             continue;
         }
-        TSNode clause = lang_child_of_type(ex, "export_clause");
+        TSNode clause = dk_lang_child_of_type(ex, "export_clause");
         uint32_t k = ts_node_is_null(clause) ? 0 : ts_node_named_child_count(clause);
         for (uint32_t j = 0; j < k && !found; j++) {
             TSNode local = lang_field(ts_node_named_child(clause, j), "name");
@@ -136,7 +136,7 @@ static TSNode js_unwrap(struct lang_ctx *cx, TSNode n, struct js_wrap *w)
     for (int i = 0; i < JS_MAX_UNWRAP; i++) {
         if (lang_is(n, "export_statement")) {
             w->exported = true;
-            if (lang_has_child_text(cx, n, "default"))
+            if (dk_lang_has_child_text(cx, n, "default"))
                 w->is_default = true;
             TSNode inner = lang_field(n, "declaration");
             n = ts_node_is_null(inner) ? lang_field(n, "value") : inner;
@@ -170,10 +170,10 @@ static dk_visibility js_member_visibility(struct lang_ctx *cx, TSNode member, TS
 {
     if (lang_is(name, "private_property_identifier"))
         return DK_VIS_PRIVATE;
-    TSNode mod = lang_child_of_type(member, "accessibility_modifier");
-    if (lang_text_eq(cx, mod, "private"))
+    TSNode mod = dk_lang_child_of_type(member, "accessibility_modifier");
+    if (dk_lang_text_eq(cx, mod, "private"))
         return DK_VIS_PRIVATE;
-    if (lang_text_eq(cx, mod, "protected"))
+    if (dk_lang_text_eq(cx, mod, "protected"))
         return DK_VIS_PROTECTED;
     return DK_VIS_PUBLIC;
 }
@@ -195,7 +195,7 @@ static bool js_declarator(struct lang_ctx *cx, TSNode decl, TSNode list, struct 
         d->container = true;
     } else {
         bool is_const = lang_is(list, "lexical_declaration") &&
-                        lang_text_eq(cx, lang_field(list, "kind"), "const");
+                        dk_lang_text_eq(cx, lang_field(list, "kind"), "const");
         d->kind = is_const ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
     }
     return true;
@@ -243,7 +243,7 @@ static bool js_classify_statement(struct lang_ctx *cx, TSNode n, struct lang_dec
         d->kind = DK_SYM_MODULE;
         TSNode name = lang_field(in, "name");
         if (lang_is(name, "string"))
-            d->name = lang_unquote(cx, lang_text(cx, name));
+            d->name = dk_lang_unquote(cx, dk_lang_text(cx, name));
         else
             d->name_node = name;
         d->body = lang_field(in, "body");
@@ -251,7 +251,7 @@ static bool js_classify_statement(struct lang_ctx *cx, TSNode n, struct lang_dec
     } else if (lang_is(in, "ambient_declaration")) {
         d->kind = DK_SYM_MODULE; /* declare global { ... } */
         d->name = "global";
-        d->body = lang_child_of_type(in, "statement_block");
+        d->body = dk_lang_child_of_type(in, "statement_block");
         d->container = true;
     } else if (lang_is(in, "lexical_declaration") || lang_is(in, "variable_declaration")) {
         /* a list of several declarators is transparent: each is classified on its own */
@@ -334,17 +334,18 @@ static bool js_is_external(const char *module)
 /* Module text of a string node, quotes stripped. */
 static const char *js_string(struct lang_ctx *cx, TSNode s)
 {
-    return lang_unquote(cx, lang_text(cx, s));
+    return dk_lang_unquote(cx, dk_lang_text(cx, s));
 }
 
 /* import ... from "m"; import "m"; import x = require("m") */
 static void js_import_statement(struct lang_ctx *cx, TSNode n)
 {
-    TSNode req = lang_child_of_type(n, "import_require_clause");
+    TSNode req = dk_lang_child_of_type(n, "import_require_clause");
     if (!ts_node_is_null(req)) {
         const char *module = js_string(cx, lang_field(req, "source"));
-        lang_add_import(cx, n, module, NULL, lang_text(cx, lang_child_of_type(req, "identifier")),
-                        js_is_external(module));
+        dk_lang_add_import(cx, n, module, NULL,
+                           dk_lang_text(cx, dk_lang_child_of_type(req, "identifier")),
+                           js_is_external(module));
         return;
     }
     TSNode src = lang_field(n, "source");
@@ -352,17 +353,17 @@ static void js_import_statement(struct lang_ctx *cx, TSNode n)
         return;
     const char *module = js_string(cx, src);
     bool ext = js_is_external(module);
-    TSNode clause = lang_child_of_type(n, "import_clause");
+    TSNode clause = dk_lang_child_of_type(n, "import_clause");
     bool any = false;
     uint32_t c = ts_node_is_null(clause) ? 0 : ts_node_named_child_count(clause);
     for (uint32_t i = 0; i < c; i++) {
         TSNode it = ts_node_named_child(clause, i);
         if (lang_is(it, "identifier")) {
-            lang_add_import(cx, n, module, "default", lang_text(cx, it), ext);
+            dk_lang_add_import(cx, n, module, "default", dk_lang_text(cx, it), ext);
             any = true;
         } else if (lang_is(it, "namespace_import")) {
-            lang_add_import(cx, n, module, NULL,
-                            lang_text(cx, lang_child_of_type(it, "identifier")), ext);
+            dk_lang_add_import(cx, n, module, NULL,
+                               dk_lang_text(cx, dk_lang_child_of_type(it, "identifier")), ext);
             any = true;
         } else if (lang_is(it, "named_imports")) {
             uint32_t k = ts_node_named_child_count(it);
@@ -370,37 +371,38 @@ static void js_import_statement(struct lang_ctx *cx, TSNode n)
                 TSNode sp = ts_node_named_child(it, j);
                 if (!lang_is(sp, "import_specifier"))
                     continue;
-                lang_add_import(cx, n, module,
-                                lang_unquote(cx, lang_text(cx, lang_field(sp, "name"))),
-                                lang_text(cx, lang_field(sp, "alias")), ext);
+                dk_lang_add_import(cx, n, module,
+                                   dk_lang_unquote(cx, dk_lang_text(cx, lang_field(sp, "name"))),
+                                   dk_lang_text(cx, lang_field(sp, "alias")), ext);
                 any = true;
             }
         }
     }
     if (!any)
-        lang_add_import(cx, n, module, NULL, NULL, ext);
+        dk_lang_add_import(cx, n, module, NULL, NULL, ext);
 }
 
 /* export {a as b} from "m"; export * from "m"; export * as ns from "m" */
 static void js_reexport(struct lang_ctx *cx, TSNode n, const char *module)
 {
     bool ext = js_is_external(module);
-    TSNode clause = lang_child_of_type(n, "export_clause");
-    TSNode ns = lang_child_of_type(n, "namespace_export");
+    TSNode clause = dk_lang_child_of_type(n, "export_clause");
+    TSNode ns = dk_lang_child_of_type(n, "namespace_export");
     if (!ts_node_is_null(clause)) {
         uint32_t k = ts_node_named_child_count(clause);
         for (uint32_t j = 0; j < k; j++) {
             TSNode sp = ts_node_named_child(clause, j);
             if (!lang_is(sp, "export_specifier"))
                 continue;
-            lang_add_import(cx, n, module, lang_unquote(cx, lang_text(cx, lang_field(sp, "name"))),
-                            lang_unquote(cx, lang_text(cx, lang_field(sp, "alias"))), ext);
+            dk_lang_add_import(cx, n, module,
+                               dk_lang_unquote(cx, dk_lang_text(cx, lang_field(sp, "name"))),
+                               dk_lang_unquote(cx, dk_lang_text(cx, lang_field(sp, "alias"))), ext);
         }
     } else if (!ts_node_is_null(ns)) {
-        lang_add_import(cx, n, module, NULL,
-                        lang_unquote(cx, lang_text(cx, ts_node_named_child(ns, 0))), ext);
+        dk_lang_add_import(cx, n, module, NULL,
+                           dk_lang_unquote(cx, dk_lang_text(cx, ts_node_named_child(ns, 0))), ext);
     } else {
-        lang_add_import(cx, n, module, "*", NULL, ext);
+        dk_lang_add_import(cx, n, module, "*", NULL, ext);
     }
 }
 
@@ -411,7 +413,7 @@ static void js_require(struct lang_ctx *cx, TSNode call, const char *module)
     TSNode decl = ts_node_parent(call);
     TSNode pattern = lang_is(decl, "variable_declarator") ? lang_field(decl, "name") : (TSNode){0};
     if (lang_is(pattern, "identifier")) {
-        lang_add_import(cx, decl, module, NULL, lang_text(cx, pattern), ext);
+        dk_lang_add_import(cx, decl, module, NULL, dk_lang_text(cx, pattern), ext);
         return;
     }
     bool any = false;
@@ -420,18 +422,18 @@ static void js_require(struct lang_ctx *cx, TSNode call, const char *module)
         for (uint32_t j = 0; j < k; j++) {
             TSNode p = ts_node_named_child(pattern, j);
             if (lang_is(p, "shorthand_property_identifier_pattern")) {
-                lang_add_import(cx, decl, module, lang_text(cx, p), NULL, ext);
+                dk_lang_add_import(cx, decl, module, dk_lang_text(cx, p), NULL, ext);
                 any = true;
             } else if (lang_is(p, "pair_pattern") &&
                        lang_is(lang_field(p, "value"), "identifier")) {
-                lang_add_import(cx, decl, module, lang_text(cx, lang_field(p, "key")),
-                                lang_text(cx, lang_field(p, "value")), ext);
+                dk_lang_add_import(cx, decl, module, dk_lang_text(cx, lang_field(p, "key")),
+                                   dk_lang_text(cx, lang_field(p, "value")), ext);
                 any = true;
             }
         }
     }
     if (!any)
-        lang_add_import(cx, call, module, NULL, NULL, ext);
+        dk_lang_add_import(cx, call, module, NULL, NULL, ext);
 }
 
 /* A string literal: the source of a re-export, or the argument of require()/import(). */
@@ -449,7 +451,8 @@ static void js_string_import(struct lang_ctx *cx, TSNode s)
     if (!lang_is(call, "call_expression"))
         return;
     TSNode fn = lang_field(call, "function");
-    if (!lang_is(fn, "import") && !(lang_is(fn, "identifier") && lang_text_eq(cx, fn, "require")))
+    if (!lang_is(fn, "import") &&
+        !(lang_is(fn, "identifier") && dk_lang_text_eq(cx, fn, "require")))
         return;
     const char *module = js_string(cx, s);
     if (*module)

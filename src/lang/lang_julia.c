@@ -74,7 +74,7 @@ static bool jl_callee_name(struct lang_ctx *cx, TSNode callee, struct lang_decl 
         if (c < 2 || ts_node_is_null(value))
             return false;
         d->name_node = last;
-        d->qualifier = lang_text(cx, value);
+        d->qualifier = dk_lang_text(cx, value);
         return true;
     }
     return false;
@@ -97,7 +97,7 @@ static bool jl_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     const char *t = ts_node_type(n);
     if (strcmp(t, "function_definition") == 0 || strcmp(t, "macro_definition") == 0) {
         d->kind = t[0] == 'f' ? DK_SYM_FUNCTION : DK_SYM_MACRO;
-        TSNode sig = lang_child_of_type(n, "signature");
+        TSNode sig = dk_lang_child_of_type(n, "signature");
         TSNode head = jl_named(sig, 0);
         if (lang_is(head, "identifier")) {
             d->name_node = head; /* function f end */
@@ -120,7 +120,7 @@ static bool jl_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
             d->kind = DK_SYM_FUNCTION;
         }
     } else if (strcmp(t, "const_statement") == 0) {
-        TSNode as = lang_child_of_type(n, "assignment");
+        TSNode as = dk_lang_child_of_type(n, "assignment");
         TSNode left = jl_named(as, 0);
         if (!lang_is(left, "identifier"))
             return false;
@@ -128,12 +128,12 @@ static bool jl_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
         d->name_node = left;
     } else if (strcmp(t, "struct_definition") == 0) {
         d->kind = DK_SYM_STRUCT;
-        d->name_node = jl_type_name(lang_child_of_type(n, "type_head"));
+        d->name_node = jl_type_name(dk_lang_child_of_type(n, "type_head"));
         d->container = true;
         d->members = n;
     } else if (strcmp(t, "abstract_definition") == 0 || strcmp(t, "primitive_definition") == 0) {
         d->kind = DK_SYM_TYPE;
-        d->name_node = jl_type_name(lang_child_of_type(n, "type_head"));
+        d->name_node = jl_type_name(dk_lang_child_of_type(n, "type_head"));
     } else if (strcmp(t, "module_definition") == 0) {
         d->kind = DK_SYM_MODULE;
         d->name_node = lang_field(n, "name");
@@ -144,7 +144,7 @@ static bool jl_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     }
     if (ts_node_is_null(d->name_node))
         return false;
-    const char *name = lang_text(cx, d->name_node);
+    const char *name = dk_lang_text(cx, d->name_node);
     d->visibility = name[0] == '_' ? DK_VIS_PRIVATE : DK_VIS_PUBLIC;
     return true;
 }
@@ -152,7 +152,7 @@ static bool jl_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
 static void jl_add(struct lang_ctx *cx, TSNode at, const char *module, const char *name,
                    const char *alias)
 {
-    lang_add_import(cx, at, module, name, alias, module[0] != '.');
+    dk_lang_add_import(cx, at, module, name, alias, module[0] != '.');
 }
 
 /* A module path: identifier, scoped_identifier (A.B) or import_path (.A, ..A). */
@@ -185,23 +185,24 @@ static void jl_import(struct lang_ctx *cx, TSNode n)
     for (uint32_t i = 0; i < c; i++) {
         TSNode ch = ts_node_named_child(n, i);
         if (jl_is_path(ch)) {
-            jl_add(cx, n, lang_text(cx, ch), NULL, NULL);
+            jl_add(cx, n, dk_lang_text(cx, ch), NULL, NULL);
         } else if (lang_is(ch, "import_alias")) {
-            jl_add(cx, n, lang_text(cx, jl_named(ch, 0)), NULL, lang_text(cx, jl_named(ch, 1)));
+            jl_add(cx, n, dk_lang_text(cx, jl_named(ch, 0)), NULL,
+                   dk_lang_text(cx, jl_named(ch, 1)));
         } else if (lang_is(ch, "selected_import")) {
             /* first child is the module, the rest are the names */
             TSNode mod = jl_named(ch, 0);
             if (!jl_is_path(mod))
                 continue;
-            const char *module = lang_text(cx, mod);
+            const char *module = dk_lang_text(cx, mod);
             uint32_t k = ts_node_named_child_count(ch);
             for (uint32_t j = 1; j < k; j++) {
                 TSNode it = ts_node_named_child(ch, j);
                 if (lang_is(it, "import_alias"))
-                    jl_add(cx, n, module, lang_text(cx, jl_named(it, 0)),
-                           lang_text(cx, jl_named(it, 1)));
+                    jl_add(cx, n, module, dk_lang_text(cx, jl_named(it, 0)),
+                           dk_lang_text(cx, jl_named(it, 1)));
                 else
-                    jl_add(cx, n, module, lang_text(cx, it), NULL);
+                    jl_add(cx, n, module, dk_lang_text(cx, it), NULL);
             }
         }
     }

@@ -48,7 +48,7 @@ const TSLanguage *tree_sitter_kotlin(void);
 /* Null-safe tree access: the tree-sitter calls dereference a null node. */
 static TSNode kt_child(TSNode n, const char *type)
 {
-    return ts_node_is_null(n) ? n : lang_child_of_type(n, type);
+    return ts_node_is_null(n) ? n : dk_lang_child_of_type(n, type);
 }
 
 static uint32_t kt_count(TSNode n)
@@ -65,11 +65,11 @@ static dk_visibility kt_visibility(struct lang_ctx *cx, TSNode n)
 {
     TSNode mods = kt_child(n, "modifiers");
     TSNode v = kt_child(mods, "visibility_modifier");
-    if (lang_text_eq(cx, v, "private"))
+    if (dk_lang_text_eq(cx, v, "private"))
         return DK_VIS_PRIVATE;
-    if (lang_text_eq(cx, v, "protected"))
+    if (dk_lang_text_eq(cx, v, "protected"))
         return DK_VIS_PROTECTED;
-    if (lang_text_eq(cx, v, "internal"))
+    if (dk_lang_text_eq(cx, v, "internal"))
         return DK_VIS_INTERNAL;
     return DK_VIS_PUBLIC;
 }
@@ -80,7 +80,7 @@ static bool kt_has_modifier(struct lang_ctx *cx, TSNode n, const char *word)
     TSNode mods = kt_child(n, "modifiers");
     uint32_t c = kt_count(mods);
     for (uint32_t i = 0; i < c; i++) {
-        if (lang_text_eq(cx, kt_nth(mods, i), word))
+        if (dk_lang_text_eq(cx, kt_nth(mods, i), word))
             return true;
     }
     return false;
@@ -101,11 +101,11 @@ static const char *kt_receiver(struct lang_ctx *cx, TSNode fn, TSNode name)
         if (lang_is(ch, "user_type") || lang_is(ch, "nullable_type") ||
             lang_is(ch, "parenthesized_type") || lang_is(ch, "function_type") ||
             lang_is(ch, "not_nullable_type")) {
-            const char *t = lang_text(cx, ch);
+            const char *t = dk_lang_text(cx, ch);
             size_t n = strcspn(t, "<?");
             while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
                 n--;
-            return lang_strdup(cx, t, n);
+            return dk_lang_strdup(cx, t, n);
         }
     }
     return NULL;
@@ -120,9 +120,9 @@ static bool kt_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
         d->body = kt_child(n, "class_body");
         if (ts_node_is_null(d->body))
             d->body = kt_child(n, "enum_class_body");
-        if (lang_has_child_text(cx, n, "interface"))
+        if (dk_lang_has_child_text(cx, n, "interface"))
             d->kind = DK_SYM_INTERFACE;
-        else if (lang_has_child_text(cx, n, "enum") || lang_is(d->body, "enum_class_body"))
+        else if (dk_lang_has_child_text(cx, n, "enum") || lang_is(d->body, "enum_class_body"))
             d->kind = DK_SYM_ENUM;
         else
             d->kind = DK_SYM_CLASS;
@@ -151,7 +151,7 @@ static bool kt_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
         TSNode var = kt_child(n, "variable_declaration");
         d->name_node = kt_child(var, "simple_identifier");
         TSNode kw = kt_child(n, "binding_pattern_kind");
-        d->kind = lang_text_eq(cx, kw, "var") ? DK_SYM_VARIABLE : DK_SYM_CONSTANT;
+        d->kind = dk_lang_text_eq(cx, kw, "var") ? DK_SYM_VARIABLE : DK_SYM_CONSTANT;
         if (kt_has_modifier(cx, n, "const"))
             d->kind = DK_SYM_CONSTANT;
     } else if (lang_is(n, "type_alias")) {
@@ -174,18 +174,18 @@ static void kt_import(struct lang_ctx *cx, TSNode n)
     TSNode id = kt_child(n, "identifier");
     if (ts_node_is_null(id))
         return;
-    const char *path = lang_text(cx, id);
-    const char *alias = lang_text(cx, kt_child(kt_child(n, "import_alias"), "type_identifier"));
+    const char *path = dk_lang_text(cx, id);
+    const char *alias = dk_lang_text(cx, kt_child(kt_child(n, "import_alias"), "type_identifier"));
     if (!ts_node_is_null(kt_child(n, "wildcard_import"))) {
-        lang_add_import(cx, n, path, "*", NULL, true);
+        dk_lang_add_import(cx, n, path, "*", NULL, true);
         return;
     }
     const char *dot = strrchr(path, '.');
     if (!dot) {
-        lang_add_import(cx, n, path, NULL, alias, true);
+        dk_lang_add_import(cx, n, path, NULL, alias, true);
         return;
     }
-    lang_add_import(cx, n, lang_strdup(cx, path, (size_t)(dot - path)), dot + 1, alias, true);
+    dk_lang_add_import(cx, n, dk_lang_strdup(cx, path, (size_t)(dot - path)), dot + 1, alias, true);
 }
 
 static const char *const kt_exts[] = {"kt", "kts", NULL};

@@ -34,7 +34,7 @@ const TSLanguage *tree_sitter_php(void);
 /* Null-safe tree access: the tree-sitter calls dereference a null node. */
 static TSNode php_child(TSNode n, const char *type)
 {
-    return ts_node_is_null(n) ? n : lang_child_of_type(n, type);
+    return ts_node_is_null(n) ? n : dk_lang_child_of_type(n, type);
 }
 
 static uint32_t php_count(TSNode n)
@@ -50,9 +50,9 @@ static TSNode php_nth(TSNode n, uint32_t i)
 static dk_visibility php_visibility(struct lang_ctx *cx, TSNode n)
 {
     TSNode m = php_child(n, "visibility_modifier");
-    if (lang_text_eq(cx, m, "private"))
+    if (dk_lang_text_eq(cx, m, "private"))
         return DK_VIS_PRIVATE;
-    if (lang_text_eq(cx, m, "protected"))
+    if (dk_lang_text_eq(cx, m, "protected"))
         return DK_VIS_PROTECTED;
     return DK_VIS_PUBLIC;
 }
@@ -70,7 +70,7 @@ static void php_split_path(struct lang_ctx *cx, const char *path, const char **q
         return;
     }
     *name = last + 1;
-    char *q = (char *)lang_strdup(cx, path, (size_t)(last - path));
+    char *q = (char *)dk_lang_strdup(cx, path, (size_t)(last - path));
     for (char *p = q; *p; p++) {
         if (*p == '\\')
             *p = '.';
@@ -92,7 +92,7 @@ static const char *php_file_namespace(struct lang_ctx *cx, TSNode n)
     if (!lang_is(program, "program"))
         return NULL;
     size_t len;
-    const char *src = lang_source(cx, &len);
+    const char *src = dk_lang_source(cx, &len);
     static const char kw[] = "namespace";
     const size_t kl = sizeof(kw) - 1;
     TSNode found = {0};
@@ -110,8 +110,8 @@ static const char *php_file_namespace(struct lang_ctx *cx, TSNode n)
     if (ts_node_is_null(name))
         return NULL;
     const char *q, *last;
-    php_split_path(cx, lang_text(cx, name), &q, &last);
-    return q ? lang_sprintf(cx, "%s.%s", q, last) : last;
+    php_split_path(cx, dk_lang_text(cx, name), &q, &last);
+    return q ? dk_lang_sprintf(cx, "%s.%s", q, last) : last;
 }
 
 /* `define('NAME', value)` as a statement: the string node of NAME, or a null node. */
@@ -119,7 +119,7 @@ static TSNode php_define_name(struct lang_ctx *cx, TSNode stmt)
 {
     TSNode call = php_nth(stmt, 0);
     if (!lang_is(call, "function_call_expression") ||
-        !lang_text_eq(cx, lang_field(call, "function"), "define"))
+        !dk_lang_text_eq(cx, lang_field(call, "function"), "define"))
         return (TSNode){0};
     TSNode args = lang_field(call, "arguments");
     TSNode arg = php_nth(args, 0);
@@ -139,7 +139,7 @@ static bool php_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct 
         if (ts_node_is_null(name))
             return false; /* global namespace { }: transparent */
         d->kind = DK_SYM_MODULE;
-        php_split_path(cx, lang_text(cx, name), &d->qualifier, &d->name);
+        php_split_path(cx, dk_lang_text(cx, name), &d->qualifier, &d->name);
         d->body = lang_field(n, "body");
         d->container = true;
         return true;
@@ -201,18 +201,19 @@ static void php_use_clause(struct lang_ctx *cx, TSNode at, const char *prefix, T
         path = php_child(clause, "name");
     if (ts_node_is_null(path))
         return;
-    const char *alias = lang_text(cx, lang_field(clause, "alias"));
-    const char *full = lang_text(cx, path);
+    const char *alias = dk_lang_text(cx, lang_field(clause, "alias"));
+    const char *full = dk_lang_text(cx, path);
     if (prefix)
-        full = lang_sprintf(cx, "%s\\%s", prefix, full);
+        full = dk_lang_sprintf(cx, "%s\\%s", prefix, full);
     while (*full == '\\')
         full++;
     const char *last = strrchr(full, '\\');
     if (!last) {
-        lang_add_import(cx, at, full, NULL, alias, true);
+        dk_lang_add_import(cx, at, full, NULL, alias, true);
         return;
     }
-    lang_add_import(cx, at, lang_strdup(cx, full, (size_t)(last - full)), last + 1, alias, true);
+    dk_lang_add_import(cx, at, dk_lang_strdup(cx, full, (size_t)(last - full)), last + 1, alias,
+                       true);
 }
 
 /* The literal path of a require/include argument, or NULL when it is computed. */
@@ -224,15 +225,16 @@ static const char *php_include_path(struct lang_ctx *cx, TSNode e)
         TSNode c = php_nth(e, 0);
         if (php_count(e) != 1 || !lang_is(c, "string_content"))
             return NULL;
-        return lang_text(cx, c);
+        return dk_lang_text(cx, c);
     }
     /* __DIR__ . '/x.php' and dirname(__FILE__) . '/x.php' */
     if (lang_is(e, "binary_expression")) {
         TSNode l = lang_field(e, "left"), r = lang_field(e, "right");
-        bool here = lang_text_eq(cx, l, "__DIR__") || lang_text_eq(cx, l, "dirname(__FILE__)");
+        bool here =
+            dk_lang_text_eq(cx, l, "__DIR__") || dk_lang_text_eq(cx, l, "dirname(__FILE__)");
         const char *rest = here ? php_include_path(cx, r) : NULL;
         if (rest)
-            return lang_sprintf(cx, ".%s%s", rest[0] == '/' ? "" : "/", rest);
+            return dk_lang_sprintf(cx, ".%s%s", rest[0] == '/' ? "" : "/", rest);
     }
     return NULL;
 }
@@ -242,7 +244,7 @@ static void php_import(struct lang_ctx *cx, TSNode n)
     if (lang_is(n, "namespace_use_declaration")) {
         TSNode group = lang_field(n, "body");
         if (!ts_node_is_null(group)) {
-            const char *prefix = lang_text(cx, php_child(n, "namespace_name"));
+            const char *prefix = dk_lang_text(cx, php_child(n, "namespace_name"));
             uint32_t c = php_count(group);
             for (uint32_t i = 0; i < c; i++) {
                 TSNode cl = php_nth(group, i);
@@ -262,7 +264,7 @@ static void php_import(struct lang_ctx *cx, TSNode n)
     /* require / require_once / include / include_once */
     const char *path = php_include_path(cx, php_nth(n, 0));
     if (path)
-        lang_add_import(cx, n, path, NULL, NULL, path[0] == '/');
+        dk_lang_add_import(cx, n, path, NULL, NULL, path[0] == '/');
 }
 
 static const char *const php_exts[] = {"php", "phtml", "php3", "php4", "php5", "phps", NULL};

@@ -45,8 +45,8 @@ static bool py_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
         if (!lang_is(left, "identifier"))
             return false;
         d->name_node = left;
-        const char *name = lang_text(cx, left);
-        d->kind = lang_name_is_upper(name) ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
+        const char *name = dk_lang_text(cx, left);
+        d->kind = dk_lang_name_is_upper(name) ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
     } else if (lang_is(n, "type_alias_statement")) {
         d->kind = DK_SYM_TYPE;
         TSNode left = lang_field(n, "left");
@@ -58,14 +58,14 @@ static bool py_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     }
     if (ts_node_is_null(d->name_node))
         return false;
-    d->visibility = py_visibility(lang_text(cx, d->name_node));
+    d->visibility = py_visibility(dk_lang_text(cx, d->name_node));
     return true;
 }
 
 /* "a.b.c" as written, whitespace removed (dotted names may span lines in parens). */
 static const char *dotted(struct lang_ctx *cx, TSNode n)
 {
-    return lang_text(cx, n);
+    return dk_lang_text(cx, n);
 }
 
 static void py_import(struct lang_ctx *cx, TSNode n)
@@ -75,10 +75,10 @@ static void py_import(struct lang_ctx *cx, TSNode n)
         for (uint32_t i = 0; i < c; i++) {
             TSNode it = ts_node_named_child(n, i);
             if (lang_is(it, "dotted_name")) {
-                lang_add_import(cx, n, dotted(cx, it), NULL, NULL, true);
+                dk_lang_add_import(cx, n, dotted(cx, it), NULL, NULL, true);
             } else if (lang_is(it, "aliased_import")) {
-                lang_add_import(cx, n, dotted(cx, lang_field(it, "name")), NULL,
-                                lang_text(cx, lang_field(it, "alias")), true);
+                dk_lang_add_import(cx, n, dotted(cx, lang_field(it, "name")), NULL,
+                                   dk_lang_text(cx, lang_field(it, "alias")), true);
             }
         }
         return;
@@ -94,19 +94,19 @@ static void py_import(struct lang_ctx *cx, TSNode n)
         if (ts_node_eq(it, mod))
             continue;
         if (lang_is(it, "dotted_name")) {
-            lang_add_import(cx, n, module, dotted(cx, it), NULL, external);
+            dk_lang_add_import(cx, n, module, dotted(cx, it), NULL, external);
             any = true;
         } else if (lang_is(it, "aliased_import")) {
-            lang_add_import(cx, n, module, dotted(cx, lang_field(it, "name")),
-                            lang_text(cx, lang_field(it, "alias")), external);
+            dk_lang_add_import(cx, n, module, dotted(cx, lang_field(it, "name")),
+                               dk_lang_text(cx, lang_field(it, "alias")), external);
             any = true;
         } else if (lang_is(it, "wildcard_import")) {
-            lang_add_import(cx, n, module, "*", NULL, external);
+            dk_lang_add_import(cx, n, module, "*", NULL, external);
             any = true;
         }
     }
     if (!any)
-        lang_add_import(cx, n, module, NULL, NULL, external);
+        dk_lang_add_import(cx, n, module, NULL, NULL, external);
 }
 
 static const char *const py_exts[] = {"py", "pyi", "pyw", NULL};

@@ -70,7 +70,7 @@ static const struct rb_word {
 static const struct rb_word *rb_word(struct lang_ctx *cx, TSNode n)
 {
     for (size_t i = 0; i < sizeof(rb_words) / sizeof(rb_words[0]); i++) {
-        if (lang_text_eq(cx, n, rb_words[i].text))
+        if (dk_lang_text_eq(cx, n, rb_words[i].text))
             return &rb_words[i];
     }
     return NULL;
@@ -132,7 +132,7 @@ static dk_visibility rb_member_visibility(struct lang_ctx *cx, TSNode n, const c
                                           enum rb_applies kind)
 {
     size_t len;
-    const char *src = lang_source(cx, &len);
+    const char *src = dk_lang_source(cx, &len);
     TSNode body = ts_node_parent(n);
     uint32_t bs = ts_node_start_byte(body), be = ts_node_end_byte(body);
     uint32_t at = ts_node_start_byte(n);
@@ -165,7 +165,7 @@ static dk_visibility rb_member_visibility(struct lang_ctx *cx, TSNode n, const c
     dk_visibility explicit_vis = section;
     uint32_t explicit_at = 0;
     bool have_explicit = false;
-    const char *sym = lang_sprintf(cx, ":%s", name);
+    const char *sym = dk_lang_sprintf(cx, ":%s", name);
     size_t sl = strlen(sym);
     const char *p = src + bs, *stop = src + be;
     while (p < stop && (p = memmem(p, (size_t)(stop - p), sym, sl)) != NULL) {
@@ -196,7 +196,7 @@ static bool rb_require(struct lang_ctx *cx, TSNode n)
 {
     if (!lang_is(n, "call") || !ts_node_is_null(lang_field(n, "receiver")))
         return false;
-    const char *m = lang_text(cx, lang_field(n, "method"));
+    const char *m = dk_lang_text(cx, lang_field(n, "method"));
     bool relative = strcmp(m, "require_relative") == 0;
     if (!relative && strcmp(m, "require") != 0 && strcmp(m, "load") != 0)
         return false;
@@ -205,10 +205,10 @@ static bool rb_require(struct lang_ctx *cx, TSNode n)
     /* a plain string only: interpolated or computed paths are not known */
     if (!lang_is(arg, "string") || rb_count(arg) != 1 || !lang_is(rb_nth(arg, 0), "string_content"))
         return false;
-    const char *mod = lang_text(cx, rb_nth(arg, 0));
+    const char *mod = dk_lang_text(cx, rb_nth(arg, 0));
     /* require "x" loads a gem or a $LOAD_PATH entry; load and require_relative name files */
     bool external = strcmp(m, "require") == 0 && mod[0] != '.' && mod[0] != '/';
-    lang_add_import(cx, n, mod, NULL, NULL, external);
+    dk_lang_add_import(cx, n, mod, NULL, NULL, external);
     return true;
 }
 
@@ -254,7 +254,7 @@ static bool rb_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     bool in_type = parent_kind == DK_SYM_CLASS || parent_kind == DK_SYM_MODULE;
     bool explicit_vis = false;
     /* nodes the walker walks into (containers, transparent ones) are not scanned here */
-    if (!lang_is(n, "class") && !lang_is(n, "module") && !lang_is_any(n, rb_transparent))
+    if (!lang_is(n, "class") && !lang_is(n, "module") && !dk_lang_is_any(n, rb_transparent))
         rb_scan_requires(cx, n);
     /*
      * A def passed to a receiver-less call is that def: `private def x`,
@@ -282,9 +282,9 @@ static bool rb_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
         if (lang_is(name, "scope_resolution")) {
             /* A::B::C: qualifier "A.B", compacted in place in its arena copy */
             TSNode scope = lang_field(name, "scope");
-            /* lang_text of a null node (`class ::A`) is a static "": copy it */
-            char *q =
-                (char *)(ts_node_is_null(scope) ? lang_strdup(cx, "", 0) : lang_text(cx, scope));
+            /* dk_lang_text of a null node (`class ::A`) is a static "": copy it */
+            char *q = (char *)(ts_node_is_null(scope) ? dk_lang_strdup(cx, "", 0)
+                                                      : dk_lang_text(cx, scope));
             size_t w = 0;
             for (size_t i = 0; q[i]; i++) {
                 if (q[i] == ':' && q[i + 1] == ':') {
@@ -312,13 +312,13 @@ static bool rb_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
         d->body = lang_field(def, "body");
         if (singleton) {
             TSNode obj = lang_field(def, "object");
-            d->qualifier = lang_is(obj, "self") ? "self" : lang_text(cx, obj);
+            d->qualifier = lang_is(obj, "self") ? "self" : dk_lang_text(cx, obj);
         } else if (rb_in_singleton_class(n)) {
             d->qualifier = "self";
         }
         if (ts_node_is_null(d->name_node))
             return false;
-        const char *name = lang_text(cx, d->name_node);
+        const char *name = dk_lang_text(cx, d->name_node);
         if (!explicit_vis) {
             d->visibility = rb_member_visibility(cx, n, name, singleton ? RB_SINGLETON : RB_PLAIN);
             if (!d->qualifier && in_type && strcmp(name, "initialize") == 0)
@@ -329,7 +329,7 @@ static bool rb_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     if (lang_is(n, "assignment") && lang_is(lang_field(n, "left"), "constant")) {
         d->kind = DK_SYM_CONSTANT;
         d->name_node = lang_field(n, "left");
-        d->visibility = rb_member_visibility(cx, n, lang_text(cx, d->name_node), RB_CONSTANT);
+        d->visibility = rb_member_visibility(cx, n, dk_lang_text(cx, d->name_node), RB_CONSTANT);
         return true;
     }
     return false;

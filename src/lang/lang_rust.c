@@ -41,7 +41,7 @@
  * field_expression) and macro invocations, whose callee is the macro path
  * without the "!" (the generic call rules cannot append it).
  *
- * Conventions: all strings go to the analysis arena (lang_text & co).
+ * Conventions: all strings go to the analysis arena (dk_lang_text & co).
  */
 #include "lang/lang_int.h"
 
@@ -59,7 +59,7 @@ const TSLanguage *tree_sitter_rust(void);
  */
 static const char *rs_collapsed(struct lang_ctx *cx, uint32_t start, uint32_t end)
 {
-    char *s = (char *)lang_text_range(cx, start, end);
+    char *s = (char *)dk_lang_text_range(cx, start, end);
     size_t w = 0;
     bool space = false;
     for (size_t r = 0; s[r]; r++) {
@@ -84,12 +84,12 @@ static const char *rs_node_collapsed(struct lang_ctx *cx, TSNode n)
 
 static dk_visibility rs_visibility(struct lang_ctx *cx, TSNode n)
 {
-    TSNode v = lang_child_of_type(n, "visibility_modifier");
+    TSNode v = dk_lang_child_of_type(n, "visibility_modifier");
     if (ts_node_is_null(v))
         return DK_VIS_PRIVATE;
-    if (lang_text_eq(cx, v, "pub"))
+    if (dk_lang_text_eq(cx, v, "pub"))
         return DK_VIS_PUBLIC;
-    if (!ts_node_is_null(lang_child_of_type(v, "self")))
+    if (!ts_node_is_null(dk_lang_child_of_type(v, "self")))
         return DK_VIS_PRIVATE; /* pub(self) */
     return DK_VIS_INTERNAL;
 }
@@ -113,7 +113,7 @@ static bool rs_macro_exported(struct lang_ctx *cx, TSNode n)
             continue;
         if (!lang_is(p, "attribute_item"))
             break;
-        const char *t = lang_text(cx, p);
+        const char *t = dk_lang_text(cx, p);
         if (strstr(t, "macro_export"))
             return true;
     }
@@ -127,11 +127,11 @@ static const char *rs_impl_name(struct lang_ctx *cx, TSNode n)
         return NULL;
     const char *ty = rs_node_collapsed(cx, type);
     if (ts_node_is_null(trait))
-        return lang_sprintf(cx, "impl %s", ty);
+        return dk_lang_sprintf(cx, "impl %s", ty);
     /* `impl !Send for T`: the "!" is an anonymous child just before the trait */
     TSNode before = ts_node_prev_sibling(trait);
-    const char *neg = lang_text_eq(cx, before, "!") ? "!" : "";
-    return lang_sprintf(cx, "impl %s%s for %s", neg, rs_node_collapsed(cx, trait), ty);
+    const char *neg = dk_lang_text_eq(cx, before, "!") ? "!" : "";
+    return dk_lang_sprintf(cx, "impl %s%s for %s", neg, rs_node_collapsed(cx, trait), ty);
 }
 
 /* ---- declarations -------------------------------------------------------- */
@@ -170,7 +170,7 @@ static bool rs_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     } else if (strcmp(t, "const_item") == 0) {
         d->kind = DK_SYM_CONSTANT;
     } else if (strcmp(t, "static_item") == 0) {
-        bool mut = !ts_node_is_null(lang_child_of_type(n, "mutable_specifier"));
+        bool mut = !ts_node_is_null(dk_lang_child_of_type(n, "mutable_specifier"));
         d->kind = mut ? DK_SYM_VARIABLE : DK_SYM_CONSTANT;
     } else if (strcmp(t, "mod_item") == 0) {
         d->kind = DK_SYM_MODULE;
@@ -211,18 +211,18 @@ static void rs_add_leaf(struct lang_ctx *cx, TSNode at, const char *full, const 
     bool external = !rs_is_local_root(full);
     if (!sep) {
         /* `use foo;` */
-        lang_add_import(cx, at, full, NULL, alias, external);
+        dk_lang_add_import(cx, at, full, NULL, alias, external);
         return;
     }
-    const char *module = lang_strdup(cx, full, (size_t)(sep - full));
-    lang_add_import(cx, at, module, sep + 2, alias, external);
+    const char *module = dk_lang_strdup(cx, full, (size_t)(sep - full));
+    dk_lang_add_import(cx, at, module, sep + 2, alias, external);
 }
 
 static const char *rs_join(struct lang_ctx *cx, const char *prefix, const char *part)
 {
     if (!prefix || !*prefix)
         return part;
-    return lang_sprintf(cx, "%s::%s", prefix, part);
+    return dk_lang_sprintf(cx, "%s::%s", prefix, part);
 }
 
 /* Walk one node of a use tree below `prefix` (NULL at the root). */
@@ -235,7 +235,7 @@ static void rs_use_tree(struct lang_ctx *cx, TSNode at, TSNode n, const char *pr
         const char *full = lang_is(path, "self") && prefix
                                ? prefix
                                : rs_join(cx, prefix, rs_node_collapsed(cx, path));
-        rs_add_leaf(cx, at, full, lang_text(cx, lang_field(n, "alias")));
+        rs_add_leaf(cx, at, full, dk_lang_text(cx, lang_field(n, "alias")));
     } else if (lang_is(n, "use_wildcard")) {
         TSNode path = ts_node_named_child(n, 0);
         const char *module =
@@ -243,7 +243,7 @@ static void rs_use_tree(struct lang_ctx *cx, TSNode at, TSNode n, const char *pr
         if (module && strncmp(module, "::", 2) == 0)
             module += 2;
         if (module && *module)
-            lang_add_import(cx, at, module, "*", NULL, !rs_is_local_root(module));
+            dk_lang_add_import(cx, at, module, "*", NULL, !rs_is_local_root(module));
     } else if (lang_is(n, "scoped_use_list")) {
         TSNode path = lang_field(n, "path");
         const char *p =
@@ -268,9 +268,9 @@ static void rs_use_tree(struct lang_ctx *cx, TSNode at, TSNode n, const char *pr
 static void rs_import(struct lang_ctx *cx, TSNode n)
 {
     if (lang_is(n, "extern_crate_declaration")) {
-        const char *name = lang_text(cx, lang_field(n, "name"));
-        lang_add_import(cx, n, name, NULL, lang_text(cx, lang_field(n, "alias")),
-                        !rs_is_local_root(name));
+        const char *name = dk_lang_text(cx, lang_field(n, "name"));
+        dk_lang_add_import(cx, n, name, NULL, dk_lang_text(cx, lang_field(n, "alias")),
+                           !rs_is_local_root(name));
         return;
     }
     rs_use_tree(cx, n, lang_field(n, "argument"), NULL, 0);

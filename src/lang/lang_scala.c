@@ -43,7 +43,7 @@
 
 const TSLanguage *tree_sitter_scala(void);
 
-/* lang_field / lang_child_of_type that accept a null node (missing optional parts). */
+/* lang_field / dk_lang_child_of_type that accept a null node (missing optional parts). */
 static TSNode scala_field(TSNode n, const char *field)
 {
     return ts_node_is_null(n) ? n : lang_field(n, field);
@@ -51,7 +51,7 @@ static TSNode scala_field(TSNode n, const char *field)
 
 static TSNode scala_child(TSNode n, const char *type)
 {
-    return ts_node_is_null(n) ? n : lang_child_of_type(n, type);
+    return ts_node_is_null(n) ? n : dk_lang_child_of_type(n, type);
 }
 
 /* Visibility from a `modifiers` child or a bare access_modifier child. */
@@ -65,11 +65,11 @@ static dk_visibility scala_visibility(struct lang_ctx *cx, TSNode n)
     }
     if (ts_node_is_null(am))
         return DK_VIS_PUBLIC;
-    const char *t = lang_text(cx, am);
+    const char *t = dk_lang_text(cx, am);
     if (strncmp(t, "protected", 9) == 0)
         return DK_VIS_PROTECTED;
     TSNode q = scala_child(am, "access_qualifier");
-    if (!ts_node_is_null(q) && !strstr(lang_text(cx, q), "this"))
+    if (!ts_node_is_null(q) && !strstr(dk_lang_text(cx, q), "this"))
         return DK_VIS_INTERNAL;
     return DK_VIS_PRIVATE;
 }
@@ -82,7 +82,7 @@ static const char *extension_name(struct lang_ctx *cx, TSNode n)
     TSNode ty = scala_field(p, "type");
     if (ts_node_is_null(ty))
         return NULL;
-    return lang_sprintf(cx, "extension %s", lang_text(cx, ty));
+    return dk_lang_sprintf(cx, "extension %s", dk_lang_text(cx, ty));
 }
 
 static bool scala_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang_decl *d)
@@ -159,7 +159,7 @@ static bool scala_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struc
 /* Append one element to a dot-joined path (arena). */
 static void path_add(struct lang_ctx *cx, const char **path, const char *s)
 {
-    *path = *path ? lang_sprintf(cx, "%s.%s", *path, s) : s;
+    *path = *path ? dk_lang_sprintf(cx, "%s.%s", *path, s) : s;
 }
 
 /* One record per selector of `{A, B => C, D as E, _}`. */
@@ -169,12 +169,12 @@ static void scala_selectors(struct lang_ctx *cx, TSNode at, const char *module, 
     for (uint32_t i = 0; i < c; i++) {
         TSNode s = ts_node_named_child(sel, i);
         if (lang_is(s, "identifier")) {
-            lang_add_import(cx, at, module, lang_text(cx, s), NULL, true);
+            dk_lang_add_import(cx, at, module, dk_lang_text(cx, s), NULL, true);
         } else if (lang_is(s, "arrow_renamed_identifier") || lang_is(s, "as_renamed_identifier")) {
-            lang_add_import(cx, at, module, lang_text(cx, scala_field(s, "name")),
-                            lang_text(cx, scala_field(s, "alias")), true);
+            dk_lang_add_import(cx, at, module, dk_lang_text(cx, scala_field(s, "name")),
+                               dk_lang_text(cx, scala_field(s, "alias")), true);
         } else if (lang_is(s, "namespace_wildcard")) {
-            lang_add_import(cx, at, module, "*", NULL, true);
+            dk_lang_add_import(cx, at, module, "*", NULL, true);
         }
     }
 }
@@ -185,9 +185,9 @@ static void scala_emit_path(struct lang_ctx *cx, TSNode at, const char *prefix, 
     if (!last)
         return;
     if (prefix)
-        lang_add_import(cx, at, prefix, last, NULL, true);
+        dk_lang_add_import(cx, at, prefix, last, NULL, true);
     else
-        lang_add_import(cx, at, last, NULL, NULL, true);
+        dk_lang_add_import(cx, at, last, NULL, NULL, true);
 }
 
 static void scala_import(struct lang_ctx *cx, TSNode n)
@@ -202,30 +202,30 @@ static void scala_import(struct lang_ctx *cx, TSNode n)
             /* prefix holds all but the last identifier of the path */
             if (last)
                 path_add(cx, &prefix, last);
-            last = lang_text(cx, ch);
+            last = dk_lang_text(cx, ch);
             continue;
         }
         const char *module = last;
         if (prefix)
-            module = last ? lang_sprintf(cx, "%s.%s", prefix, last) : prefix;
+            module = last ? dk_lang_sprintf(cx, "%s.%s", prefix, last) : prefix;
         if (lang_is(ch, "namespace_selectors")) {
             if (module)
                 scala_selectors(cx, n, module, ch);
             done = true;
         } else if (lang_is(ch, "namespace_wildcard")) {
             if (module)
-                lang_add_import(cx, n, module, "*", NULL, true);
+                dk_lang_add_import(cx, n, module, "*", NULL, true);
             done = true;
         } else if (lang_is(ch, "as_renamed_identifier")) {
             /* `import p.q as r`: the path ends in the renamed name */
-            const char *name = lang_text(cx, scala_field(ch, "name"));
-            const char *alias = lang_text(cx, scala_field(ch, "alias"));
+            const char *name = dk_lang_text(cx, scala_field(ch, "name"));
+            const char *alias = dk_lang_text(cx, scala_field(ch, "alias"));
             if (module)
-                lang_add_import(cx, n, module, name, alias, true);
+                dk_lang_add_import(cx, n, module, name, alias, true);
             else
-                lang_add_import(cx, n, name, NULL, alias, true);
+                dk_lang_add_import(cx, n, name, NULL, alias, true);
             done = true;
-        } else if (lang_text_eq(cx, ch, ",")) {
+        } else if (dk_lang_text_eq(cx, ch, ",")) {
             if (!done)
                 scala_emit_path(cx, n, prefix, last);
             prefix = last = NULL;

@@ -40,7 +40,7 @@
 
 const TSLanguage *tree_sitter_swift(void);
 
-/* lang_field / lang_child_of_type that accept a null node (missing optional parts). */
+/* lang_field / dk_lang_child_of_type that accept a null node (missing optional parts). */
 static TSNode swift_field(TSNode n, const char *field)
 {
     return ts_node_is_null(n) ? n : lang_field(n, field);
@@ -48,7 +48,7 @@ static TSNode swift_field(TSNode n, const char *field)
 
 static TSNode swift_child(TSNode n, const char *type)
 {
-    return ts_node_is_null(n) ? n : lang_child_of_type(n, type);
+    return ts_node_is_null(n) ? n : dk_lang_child_of_type(n, type);
 }
 
 /* Visibility written in the node's modifiers; *found tells whether any was. */
@@ -60,7 +60,7 @@ static dk_visibility swift_written_visibility(struct lang_ctx *cx, TSNode n, boo
     if (ts_node_is_null(vm))
         return DK_VIS_INTERNAL;
     *found = true;
-    const char *t = lang_text(cx, vm);
+    const char *t = dk_lang_text(cx, vm);
     if (strncmp(t, "public", 6) == 0 || strncmp(t, "open", 4) == 0)
         return DK_VIS_PUBLIC;
     if (strncmp(t, "private", 7) == 0 || strncmp(t, "fileprivate", 11) == 0)
@@ -71,7 +71,7 @@ static dk_visibility swift_written_visibility(struct lang_ctx *cx, TSNode n, boo
 static bool swift_is_extension(struct lang_ctx *cx, TSNode n)
 {
     return lang_is(n, "class_declaration") &&
-           lang_text_eq(cx, swift_field(n, "declaration_kind"), "extension");
+           dk_lang_text_eq(cx, swift_field(n, "declaration_kind"), "extension");
 }
 
 /* The level a member without a modifier gets from its enclosing declaration. */
@@ -103,7 +103,7 @@ static dk_visibility swift_visibility(struct lang_ctx *cx, TSNode n, int parent_
 /* "extension T" (conformances and where clauses are header, not identity). */
 static const char *swift_extension_name(struct lang_ctx *cx, TSNode n)
 {
-    return lang_sprintf(cx, "extension %s", lang_text(cx, swift_field(n, "name")));
+    return dk_lang_sprintf(cx, "extension %s", dk_lang_text(cx, swift_field(n, "name")));
 }
 
 /* let/var of a property: the value_binding_pattern child (or inside `name`). */
@@ -112,7 +112,7 @@ static dk_symbol_kind swift_binding_kind(struct lang_ctx *cx, TSNode n)
     TSNode vb = swift_child(n, "value_binding_pattern");
     if (ts_node_is_null(vb))
         vb = swift_child(swift_field(n, "name"), "value_binding_pattern");
-    return lang_text_eq(cx, vb, "let") ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
+    return dk_lang_text_eq(cx, vb, "let") ? DK_SYM_CONSTANT : DK_SYM_VARIABLE;
 }
 
 static bool swift_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang_decl *d)
@@ -123,11 +123,11 @@ static bool swift_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struc
         d->container = true;
         d->body = swift_field(n, "body");
         d->name_node = swift_field(n, "name");
-        if (lang_text_eq(cx, kw, "struct")) {
+        if (dk_lang_text_eq(cx, kw, "struct")) {
             d->kind = DK_SYM_STRUCT;
-        } else if (lang_text_eq(cx, kw, "enum")) {
+        } else if (dk_lang_text_eq(cx, kw, "enum")) {
             d->kind = DK_SYM_ENUM;
-        } else if (lang_text_eq(cx, kw, "extension")) {
+        } else if (dk_lang_text_eq(cx, kw, "extension")) {
             d->kind = DK_SYM_IMPL;
             d->name = swift_extension_name(cx, n);
         } else {
@@ -190,20 +190,22 @@ static void swift_import(struct lang_ctx *cx, TSNode n)
     uint32_t c = ts_node_child_count(n);
     for (uint32_t i = 0; i < c; i++) {
         TSNode ch = ts_node_child(n, i);
-        if (!ts_node_is_named(ch) && !lang_text_eq(cx, ch, "import"))
+        if (!ts_node_is_named(ch) && !dk_lang_text_eq(cx, ch, "import"))
             single = true;
     }
     uint32_t parts = ts_node_named_child_count(id);
     if (single && parts >= 2) {
         TSNode last = ts_node_named_child(id, parts - 1);
-        const char *module = lang_text_range(cx, ts_node_start_byte(id), ts_node_start_byte(last));
+        const char *module =
+            dk_lang_text_range(cx, ts_node_start_byte(id), ts_node_start_byte(last));
         size_t ml = strlen(module);
         while (ml > 0 && (module[ml - 1] == '.' || module[ml - 1] == ' '))
             ml--;
-        lang_add_import(cx, n, lang_strdup(cx, module, ml), lang_text(cx, last), NULL, true);
+        dk_lang_add_import(cx, n, dk_lang_strdup(cx, module, ml), dk_lang_text(cx, last), NULL,
+                           true);
         return;
     }
-    lang_add_import(cx, n, lang_text(cx, id), NULL, NULL, true);
+    dk_lang_add_import(cx, n, dk_lang_text(cx, id), NULL, NULL, true);
 }
 
 static const char *const swift_exts[] = {"swift", NULL};

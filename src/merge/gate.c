@@ -37,7 +37,7 @@ static void count_decls(dk_map *m, const dk_analysis *a, int slot, const dk_map 
     for (size_t i = 0; i < a->nsymbols; i++) {
         const dk_symbol *s = &a->symbols[i];
         dk_str_clear(&key);
-        merge_symbol_key(&key, s, overloaded, callable);
+        dk_merge_symbol_key(&key, s, overloaded, callable);
         uint32_t *c = dk_map_get(m, key.ptr, key.len);
         if (!c) {
             c = dk_xcalloc(4, sizeof(*c));
@@ -53,7 +53,7 @@ static void count_decls(dk_map *m, const dk_analysis *a, int slot, const dk_map 
             continue;
         last_start = im->span.start_byte;
         dk_str_clear(&key);
-        merge_import_key(&key, im);
+        dk_merge_import_key(&key, im);
         uint32_t *c = dk_map_get(m, key.ptr, key.len);
         if (!c) {
             c = dk_xcalloc(4, sizeof(*c));
@@ -149,12 +149,12 @@ static int check_lines(struct merge_ctx *cx, const char *text, size_t len, const
     return rc;
 }
 
-int merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why)
+int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why)
 {
     unsigned size = cx->opts.marker_size;
-    if (merge_has_markers(text, len, size) &&
-        !merge_has_markers(cx->v[V_OURS].src, cx->v[V_OURS].len, size) &&
-        !merge_has_markers(cx->v[V_THEIRS].src, cx->v[V_THEIRS].len, size)) {
+    if (dk_merge_has_markers(text, len, size) &&
+        !dk_merge_has_markers(cx->v[V_OURS].src, cx->v[V_OURS].len, size) &&
+        !dk_merge_has_markers(cx->v[V_THEIRS].src, cx->v[V_THEIRS].len, size)) {
         *why = "the result contains conflict markers";
         return DK_ECONFLICT;
     }
@@ -184,14 +184,14 @@ int merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **
             return DK_ECONFLICT;
         }
         dk_map over = DK_MAP_INIT_STR;
-        merge_find_overloads(&over, cx->v[V_OURS].an);
-        merge_find_overloads(&over, cx->v[V_THEIRS].an);
-        merge_find_overloads(&over, r);
+        dk_merge_find_overloads(&over, cx->v[V_OURS].an);
+        dk_merge_find_overloads(&over, cx->v[V_THEIRS].an);
+        dk_merge_find_overloads(&over, r);
         const char *lname = dk_language_name(cx->lang);
         bool callable = strcmp(lname, "c") != 0 && strcmp(lname, "cpp") != 0;
         bool have_base = cx->v[V_BASE].an != NULL;
         if (have_base)
-            merge_find_overloads(&over, cx->v[V_BASE].an);
+            dk_merge_find_overloads(&over, cx->v[V_BASE].an);
         dk_map decls = DK_MAP_INIT_STR;
         if (have_base)
             count_decls(&decls, cx->v[V_BASE].an, 0, &over, callable);

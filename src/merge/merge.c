@@ -42,7 +42,7 @@ static void index_lines(struct merge_version *v)
     }
 }
 
-uint32_t merge_line_of(const struct merge_ctx *cx, int vi, uint32_t off)
+uint32_t dk_merge_line_of(const struct merge_ctx *cx, int vi, uint32_t off)
 {
     const struct merge_version *v = &cx->v[vi];
     size_t lo = 0, hi = v->line_starts.len;
@@ -56,14 +56,14 @@ uint32_t merge_line_of(const struct merge_ctx *cx, int vi, uint32_t off)
     return (uint32_t)lo + 1;
 }
 
-dk_line_range merge_lines_of(const struct merge_ctx *cx, int vi, uint32_t start, uint32_t end)
+dk_line_range dk_merge_lines_of(const struct merge_ctx *cx, int vi, uint32_t start, uint32_t end)
 {
     if (start == UINT32_MAX || end <= start)
         return (dk_line_range){0, 0};
-    return (dk_line_range){merge_line_of(cx, vi, start), merge_line_of(cx, vi, end - 1)};
+    return (dk_line_range){dk_merge_line_of(cx, vi, start), dk_merge_line_of(cx, vi, end - 1)};
 }
 
-bool merge_has_markers(const char *src, size_t len, unsigned size)
+bool dk_merge_has_markers(const char *src, size_t len, unsigned size)
 {
     static const char marks[] = {'<', '>', '|', '='};
     size_t i = 0;
@@ -110,9 +110,10 @@ static void add_side(struct merge_ctx *cx, dk_str *out, const char *text, size_t
         dk_str_adds(out, cx->eol);
 }
 
-void merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname, const char *kind,
-                         const char *desc, const char *texts[3], const size_t lens[3],
-                         const uint32_t starts[3], const uint32_t ends[3])
+void dk_merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname,
+                            dk_merge_conflict_kind kind, dk_symbol_kind symbol_kind,
+                            const char *desc, const char *texts[3], const size_t lens[3],
+                            const uint32_t starts[3], const uint32_t ends[3])
 {
     /* a conflict block always starts on a line of its own */
     if (out->len && out->ptr[out->len - 1] != '\n')
@@ -130,13 +131,14 @@ void merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname, c
 
     dk_merge_conflict *c = dk_vec_push_zero(&cx->conflicts);
     c->qualified_name = dk_arena_strdup(&cx->arena, qname ? qname : "");
-    c->kind = dk_arena_strdup(&cx->arena, kind);
+    c->kind = kind;
+    c->symbol_kind = kind == DK_MERGE_CONFLICT_SYMBOL ? symbol_kind : (dk_symbol_kind)0;
     c->description = dk_arena_strdup(&cx->arena, desc);
     const char **side_text[3] = {&c->base_text, &c->ours_text, &c->theirs_text};
     dk_line_range *side_range[3] = {&c->base, &c->ours, &c->theirs};
     for (int vi = 0; vi < 3; vi++) {
         *side_text[vi] = texts[vi] ? dk_arena_strndup(&cx->arena, texts[vi], lens[vi]) : NULL;
-        *side_range[vi] = merge_lines_of(cx, vi, starts[vi], ends[vi]);
+        *side_range[vi] = dk_merge_lines_of(cx, vi, starts[vi], ends[vi]);
     }
     dk_vec_push(&cx->conflict_out_start, start);
     dk_vec_push(&cx->conflict_out_end, (uint32_t)out->len);
@@ -146,8 +148,8 @@ void merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname, c
 /* The line merge (libgit2)                                                  */
 /* ------------------------------------------------------------------------ */
 
-int merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, size_t bl,
-               const char *o, size_t ol, const char *t, size_t tl)
+int dk_merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, size_t bl,
+                  const char *o, size_t ol, const char *t, size_t tl)
 {
     static const dk_git_merge_style styles[] = {
         [DK_MERGE_STYLE_MERGE] = DK_GIT_MERGE_STYLE_MERGE,
@@ -155,12 +157,14 @@ int merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, si
         [DK_MERGE_STYLE_ZDIFF3] = DK_GIT_MERGE_STYLE_ZDIFF3,
     };
     dk_git_merge_input ib = {b, bl, 0}, io = {o, ol, 0}, it = {t, tl, 0};
-    dk_git_merge_file_opts mo = DK_GIT_MERGE_FILE_OPTS_INIT;
-    mo.base_label = cx->opts.ancestor_label;
-    mo.our_label = cx->opts.our_label;
-    mo.their_label = cx->opts.their_label;
-    mo.style = styles[cx->opts.style];
-    mo.marker_size = cx->opts.marker_size;
+    dk_git_merge_file_opts mo = {
+        .version = DK_GIT_MERGE_FILE_OPTS_VERSION,
+        .base_label = cx->opts.ancestor_label,
+        .our_label = cx->opts.our_label,
+        .their_label = cx->opts.their_label,
+        .style = styles[cx->opts.style],
+        .marker_size = cx->opts.marker_size,
+    };
     dk_git_merge_file_result r = {0};
     int rc = dk_git_merge_file(&r, &ib, &io, &it, &mo);
     if (rc)
@@ -177,9 +181,10 @@ int merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, si
  * previous block, so repeated text maps to the right place). With `qname`
  * the records name that symbol, else the innermost symbol of ours around.
  */
-void merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, size_t len,
-                          const char *qname, const char *kind, const char *desc,
-                          const uint32_t *search_start)
+void dk_merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, size_t len,
+                             const char *qname, dk_merge_conflict_kind kind,
+                             dk_symbol_kind symbol_kind, const char *desc,
+                             const uint32_t *search_start)
 {
     unsigned size = cx->opts.marker_size;
     size_t i = from;
@@ -240,7 +245,7 @@ void merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, s
             sec_end[V_THEIRS] = i;
             dk_merge_conflict *c = dk_vec_push_zero(&cx->conflicts);
             c->qualified_name = "";
-            c->kind = "text";
+            c->kind = DK_MERGE_CONFLICT_TEXT;
             c->description = "both sides changed the same lines";
             const char **side_text[3] = {&c->base_text, &c->ours_text, &c->theirs_text};
             dk_line_range *side_range[3] = {&c->base, &c->ours, &c->theirs};
@@ -256,13 +261,14 @@ void merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, s
                 const char *at = memmem(v->src + search_from[vi], v->len - search_from[vi], s, sl);
                 if (at) {
                     uint32_t off = (uint32_t)(at - v->src);
-                    *side_range[vi] = merge_lines_of(cx, vi, off, off + (uint32_t)sl);
+                    *side_range[vi] = dk_merge_lines_of(cx, vi, off, off + (uint32_t)sl);
                     search_from[vi] = off + sl;
                 }
             }
             if (qname) {
                 c->qualified_name = qname;
                 c->kind = kind;
+                c->symbol_kind = kind == DK_MERGE_CONFLICT_SYMBOL ? symbol_kind : (dk_symbol_kind)0;
                 c->description = desc;
             } else if (cx->v[V_OURS].an && c->ours.start) {
                 /* name the innermost symbol of ours around the conflict */
@@ -271,7 +277,8 @@ void merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, s
                     const dk_symbol *s = &a->symbols[k];
                     if (s->span.start_line <= c->ours.start && c->ours.end <= s->span.end_line) {
                         c->qualified_name = s->qualified_name;
-                        c->kind = dk_symbol_kind_name(s->kind);
+                        c->kind = DK_MERGE_CONFLICT_SYMBOL;
+                        c->symbol_kind = s->kind;
                         c->description = dk_arena_sprintf(
                             &cx->arena, "both sides changed the same lines of `%s`",
                             s->qualified_name);
@@ -302,7 +309,7 @@ static uint32_t out_line_of(const char *text, size_t len, uint32_t off)
 }
 
 static void build_result(dk_merge_result **out, struct merge_ctx *cx, dk_str *text, bool clean,
-                         const char *method, const char *note)
+                         dk_merge_method method, const char *note)
 {
     dk_merge_result *r = dk_xcalloc(1, sizeof(*r));
     *out = r;
@@ -323,9 +330,9 @@ static void build_result(dk_merge_result **out, struct merge_ctx *cx, dk_str *te
         c->result.start = out_line_of(r->merged, r->merged_len, cx->conflict_out_start.items[i]);
         uint32_t e = cx->conflict_out_end.items[i];
         c->result.end = out_line_of(r->merged, r->merged_len, e ? e - 1 : 0);
-        const char **fields[6] = {&c->qualified_name, &c->kind,      &c->description,
-                                  &c->base_text,      &c->ours_text, &c->theirs_text};
-        for (int f = 0; f < 6; f++) {
+        const char **fields[5] = {&c->qualified_name, &c->description, &c->base_text, &c->ours_text,
+                                  &c->theirs_text};
+        for (int f = 0; f < 5; f++) {
             if (*fields[f])
                 *fields[f] = dk_xstrdup(*fields[f]);
         }
@@ -339,7 +346,6 @@ void dk_merge_result_free(dk_merge_result *r)
     for (size_t i = 0; i < r->nconflicts; i++) {
         dk_merge_conflict *c = &r->conflicts[i];
         free((char *)c->qualified_name);
-        free((char *)c->kind);
         free((char *)c->description);
         free((char *)c->base_text);
         free((char *)c->ours_text);
@@ -349,6 +355,32 @@ void dk_merge_result_free(dk_merge_result *r)
     free((char *)r->note);
     free(r->merged);
     free(r);
+}
+
+const char *dk_merge_method_name(dk_merge_method method)
+{
+    static const char *const names[] = {
+        [DK_MERGE_METHOD_TRIVIAL] = "trivial",
+        [DK_MERGE_METHOD_LINE] = "line",
+        [DK_MERGE_METHOD_STRUCTURED] = "structured",
+        [DK_MERGE_METHOD_FALLBACK] = "fallback",
+    };
+    if ((unsigned)method >= sizeof(names) / sizeof(names[0]))
+        return "unknown";
+    return names[method];
+}
+
+const char *dk_merge_conflict_kind_name(dk_merge_conflict_kind kind)
+{
+    static const char *const names[] = {
+        [DK_MERGE_CONFLICT_TEXT] = "text",
+        [DK_MERGE_CONFLICT_SYMBOL] = "symbol",
+        [DK_MERGE_CONFLICT_IMPORT] = "import",
+        [DK_MERGE_CONFLICT_FILE] = "file",
+    };
+    if ((unsigned)kind >= sizeof(names) / sizeof(names[0]))
+        return "unknown";
+    return names[kind];
 }
 
 static bool bytes_eq(const char *a, size_t al, const char *b, size_t bl)
@@ -394,6 +426,14 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
         o.our_label = "ours";
     if (!o.their_label)
         o.their_label = "theirs";
+    if (base_len > DK_MERGE_MAX_INPUT || ours_len > DK_MERGE_MAX_INPUT ||
+        theirs_len > DK_MERGE_MAX_INPUT)
+        return dk_error_set(DK_ELIMIT, "an input of %zu bytes is over the merge's limit of %u",
+                            base_len > ours_len ? (base_len > theirs_len ? base_len : theirs_len)
+                                                : (ours_len > theirs_len ? ours_len : theirs_len),
+                            DK_MERGE_MAX_INPUT);
+    if ((!base && base_len) || (!ours && ours_len) || (!theirs && theirs_len))
+        return dk_error_set(DK_EINVALID, "merge input is NULL with a length");
     if (!base)
         base = "";
     if (!ours)
@@ -422,31 +462,31 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     if (bytes_eq(ours, ours_len, theirs, theirs_len) ||
         bytes_eq(base, base_len, theirs, theirs_len)) {
         dk_str_add(&text, ours, ours_len);
-        build_result(out, &cx, &text, true, "trivial", NULL);
+        build_result(out, &cx, &text, true, DK_MERGE_METHOD_TRIVIAL, NULL);
         ctx_release(&cx);
         return DK_OK;
     }
     if (bytes_eq(base, base_len, ours, ours_len)) {
         dk_str_add(&text, theirs, theirs_len);
-        build_result(out, &cx, &text, true, "trivial", NULL);
+        build_result(out, &cx, &text, true, DK_MERGE_METHOD_TRIVIAL, NULL);
         ctx_release(&cx);
         return DK_OK;
     }
 
     bool line_clean = false;
     int rc =
-        merge_line(&cx, &text, &line_clean, base, base_len, ours, ours_len, theirs, theirs_len);
+        dk_merge_line(&cx, &text, &line_clean, base, base_len, ours, ours_len, theirs, theirs_len);
     if (rc == DK_EBINARY) {
         /* like git: binary content changed on both sides is one conflict, ours kept */
         dk_str_clear(&text);
         dk_str_add(&text, ours, ours_len);
         dk_merge_conflict *c = dk_vec_push_zero(&cx.conflicts);
         c->qualified_name = "";
-        c->kind = "file";
+        c->kind = DK_MERGE_CONFLICT_FILE;
         c->description = "binary file changed on both sides";
         dk_vec_push(&cx.conflict_out_start, 0);
         dk_vec_push(&cx.conflict_out_end, (uint32_t)ours_len);
-        build_result(out, &cx, &text, false, "line", "binary content is not merged");
+        build_result(out, &cx, &text, false, DK_MERGE_METHOD_LINE, "binary content is not merged");
         ctx_release(&cx);
         return DK_OK;
     }
@@ -459,8 +499,9 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     cx.lang = (o.flags & DK_MERGE_LINE_ONLY) ? NULL : dk_language_for_path(cx.path, ours, ours_len);
     if (!cx.lang) {
         if (!line_clean)
-            merge_record_markers(&cx, text.ptr, 0, text.len, NULL, NULL, NULL, NULL);
-        build_result(out, &cx, &text, line_clean, "line", NULL);
+            dk_merge_record_markers(&cx, text.ptr, 0, text.len, NULL, DK_MERGE_CONFLICT_TEXT, 0,
+                                    NULL, NULL);
+        build_result(out, &cx, &text, line_clean, DK_MERGE_METHOD_LINE, NULL);
         ctx_release(&cx);
         return DK_OK;
     }
@@ -481,8 +522,8 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
         int arc;
         dk_oid id;
         if (o.cache && dk_git_blob_id(&id, srcs[vi], lens[vi]) == DK_OK)
-            arc = dk_symcache_get_ex(&cx.v[vi].an, NULL, o.cache, cx.lang, id.id, sizeof(id.id),
-                                     srcs[vi], lens[vi], &lo);
+            arc = dk_symcache_analyze_ex(&cx.v[vi].an, NULL, o.cache, cx.lang, id.id, sizeof(id.id),
+                                         srcs[vi], lens[vi], &lo);
         else
             arc = dk_lang_analyze_ex(&cx.v[vi].an, cx.lang, srcs[vi], lens[vi], &lo);
         if (arc != DK_OK)
@@ -491,8 +532,8 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
 
     const char *why = NULL;
     if (line_clean) {
-        if (merge_gate(&cx, text.ptr, text.len, &why) == DK_OK) {
-            build_result(out, &cx, &text, true, "line", NULL);
+        if (dk_merge_gate(&cx, text.ptr, text.len, &why) == DK_OK) {
+            build_result(out, &cx, &text, true, DK_MERGE_METHOD_LINE, NULL);
             ctx_release(&cx);
             return DK_OK;
         }
@@ -501,16 +542,16 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
 
     dk_str structured = DK_STR_INIT;
     why = NULL;
-    rc = merge_structured(&cx, &structured, &why);
+    rc = dk_merge_structured(&cx, &structured, &why);
     if (rc == DK_OK) {
         bool clean = cx.conflicts.len == 0;
         const char *gate_why = NULL;
-        if (clean && merge_gate(&cx, structured.ptr, structured.len, &gate_why) != DK_OK) {
+        if (clean && dk_merge_gate(&cx, structured.ptr, structured.len, &gate_why) != DK_OK) {
             /* fail closed: the structured result is refused; report the line result */
             why = gate_why;
         } else {
             dk_str_release(&text);
-            build_result(out, &cx, &structured, clean, "structured", line_refusal);
+            build_result(out, &cx, &structured, clean, DK_MERGE_METHOD_STRUCTURED, line_refusal);
             ctx_release(&cx);
             return DK_OK;
         }
@@ -528,14 +569,16 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
         uint32_t ends[3] = {(uint32_t)base_len, (uint32_t)ours_len, (uint32_t)theirs_len};
         const char *desc = dk_arena_sprintf(&cx.arena, "the merged file was refused: %s",
                                             line_refusal ? line_refusal : "gate failed");
-        merge_emit_conflict(&cx, &boxed, "", "file", desc, texts, lens, starts, ends);
+        dk_merge_emit_conflict(&cx, &boxed, "", DK_MERGE_CONFLICT_FILE, 0, desc, texts, lens,
+                               starts, ends);
         dk_str_release(&text);
         text = boxed;
     } else {
-        merge_record_markers(&cx, text.ptr, 0, text.len, NULL, NULL, NULL, NULL);
+        dk_merge_record_markers(&cx, text.ptr, 0, text.len, NULL, DK_MERGE_CONFLICT_TEXT, 0, NULL,
+                                NULL);
     }
     const char *note = why ? why : line_refusal;
-    build_result(out, &cx, &text, false, "fallback", note);
+    build_result(out, &cx, &text, false, DK_MERGE_METHOD_FALLBACK, note);
     ctx_release(&cx);
     return DK_OK;
 }

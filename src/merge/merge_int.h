@@ -51,32 +51,34 @@ struct merge_ctx {
 };
 
 /* line number (1-based) of byte `off` in version `vi` */
-uint32_t merge_line_of(const struct merge_ctx *cx, int vi, uint32_t off);
+uint32_t dk_merge_line_of(const struct merge_ctx *cx, int vi, uint32_t off);
 /* [start, end) bytes of version vi as a 1-based inclusive line range ({0,0} if empty) */
-dk_line_range merge_lines_of(const struct merge_ctx *cx, int vi, uint32_t start, uint32_t end);
+dk_line_range dk_merge_lines_of(const struct merge_ctx *cx, int vi, uint32_t start, uint32_t end);
 
 /*
  * Append a conflict block (markers + each side's text) to `out` and record
  * it. texts[v] NULL: that side has no such text (deleted, never added).
  * starts/ends are each side's byte range, start UINT32_MAX for none.
- * `qname`/`kind`/`desc` are copied.
+ * `qname` and `desc` are copied.
  */
-void merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname, const char *kind,
-                         const char *desc, const char *texts[3], const size_t lens[3],
-                         const uint32_t starts[3], const uint32_t ends[3]);
+void dk_merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname,
+                            dk_merge_conflict_kind kind, dk_symbol_kind symbol_kind,
+                            const char *desc, const char *texts[3], const size_t lens[3],
+                            const uint32_t starts[3], const uint32_t ends[3]);
 
 /*
  * One conflict record per marker block git wrote in text[from, len) (see
  * merge.c); each side's text is looked for in its input from
  * search_start[v] on (NULL: from the beginning).
  */
-void merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, size_t len,
-                          const char *qname, const char *kind, const char *desc,
-                          const uint32_t *search_start);
+void dk_merge_record_markers(struct merge_ctx *cx, const char *text, size_t from, size_t len,
+                             const char *qname, dk_merge_conflict_kind kind,
+                             dk_symbol_kind symbol_kind, const char *desc,
+                             const uint32_t *search_start);
 
 /* The line merge of three buffers through libgit2 (labels and style from cx). */
-int merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, size_t bl,
-               const char *o, size_t ol, const char *t, size_t tl);
+int dk_merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, size_t bl,
+                  const char *o, size_t ol, const char *t, size_t tl);
 
 /*
  * The structured merge of the whole file into `out`. Returns DK_OK with
@@ -84,22 +86,22 @@ int merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, const char *b, si
  * caller falls back to the line merge); cx->arena holds the reason string
  * set through *why.
  */
-int merge_structured(struct merge_ctx *cx, dk_str *out, const char **why);
+int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why);
 
 /*
  * The gate: DK_OK if `text` may be reported as a clean merge, otherwise
  * DK_ECONFLICT with *why describing the first failed check.
  */
-int merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why);
+int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why);
 
 /*
  * The identity of an import statement, from its first record:
  * "import:<module>[:<name>][ as <alias>]". Used for matching and by the gate.
  */
-void merge_import_key(dk_str *out, const dk_import *im);
+void dk_merge_import_key(dk_str *out, const dk_import *im);
 
 /* Add to `set` the "qualified::kind" keys that occur more than once in `a`. */
-void merge_find_overloads(dk_map *set, const dk_analysis *a);
+void dk_merge_find_overloads(dk_map *set, const dk_analysis *a);
 
 /*
  * The identity of a symbol for matching: its local id, or, for an
@@ -107,9 +109,9 @@ void merge_find_overloads(dk_map *set, const dk_analysis *a);
  * caller). `callable` folds function/method/prototype into one kind (the
  * gate's duplicate check in languages without forward declarations).
  */
-void merge_symbol_key(dk_str *out, const dk_symbol *s, const dk_map *overloaded, bool callable);
+void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const dk_map *overloaded, bool callable);
 
 /* True if a line of `src` starts with a conflict marker of size `size`. */
-bool merge_has_markers(const char *src, size_t len, unsigned size);
+bool dk_merge_has_markers(const char *src, size_t len, unsigned size);
 
 #endif

@@ -192,7 +192,7 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
         p->end = s->span.end_byte;
         p->sym = (int32_t)i;
         dk_str_clear(&key);
-        merge_symbol_key(&key, s, &cx->overloaded, false);
+        dk_merge_symbol_key(&key, s, &cx->overloaded, false);
         dk_str grp = DK_STR_INIT;
         base_key(&grp, s);
         if (dk_map_has(&cx->overloaded, grp.ptr, grp.len))
@@ -228,7 +228,7 @@ static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t s
             if (inside || (at > 0 && v->src[at - 1] != '\n'))
                 continue;
             dk_str ikey = DK_STR_INIT;
-            merge_import_key(&ikey, im);
+            dk_merge_import_key(&ikey, im);
             uintptr_t n = (uintptr_t)dk_map_get(&seen, ikey.ptr, ikey.len);
             dk_map_put(&seen, ikey.ptr, ikey.len, (void *)(n + 1), NULL);
             struct piece *p = dk_vec_push_zero(&l->pieces);
@@ -307,7 +307,7 @@ static void base_key(dk_str *out, const dk_symbol *s)
     dk_str_adds(out, dk_symbol_kind_name(s->kind));
 }
 
-void merge_find_overloads(dk_map *set, const dk_analysis *a)
+void dk_merge_find_overloads(dk_map *set, const dk_analysis *a)
 {
     dk_map count = DK_MAP_INIT_STR;
     dk_str key = DK_STR_INIT;
@@ -346,7 +346,7 @@ static void add_params(dk_str *out, const dk_symbol *s)
     }
 }
 
-void merge_symbol_key(dk_str *out, const dk_symbol *s, const dk_map *overloaded, bool callable)
+void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const dk_map *overloaded, bool callable)
 {
     dk_str k = DK_STR_INIT;
     base_key(&k, s);
@@ -360,7 +360,7 @@ void merge_symbol_key(dk_str *out, const dk_symbol *s, const dk_map *overloaded,
     dk_str_adds(out, callable && fn ? "callable" : dk_symbol_kind_name(s->kind));
 }
 
-void merge_import_key(dk_str *out, const dk_import *im)
+void dk_merge_import_key(dk_str *out, const dk_import *im)
 {
     dk_str_addf(out, "import:%s", im->module);
     if (im->name)
@@ -569,14 +569,19 @@ static const char *piece_name(const struct merge_level *m, const struct piece *p
     return "";
 }
 
-static const char *piece_kind(const struct merge_level *m, const struct piece *p[3])
+/* What a conflict over these pieces is about: a symbol (and its kind) or an import. */
+static dk_merge_conflict_kind piece_kind(const struct merge_level *m, const struct piece *p[3],
+                                         dk_symbol_kind *symbol_kind)
 {
     for (int vi = 0; vi < 3; vi++) {
         const dk_symbol *s = piece_symbol(m, vi, p[vi]);
-        if (s)
-            return dk_symbol_kind_name(s->kind);
+        if (s) {
+            *symbol_kind = s->kind;
+            return DK_MERGE_CONFLICT_SYMBOL;
+        }
     }
-    return "import";
+    *symbol_kind = (dk_symbol_kind)0;
+    return DK_MERGE_CONFLICT_IMPORT;
 }
 
 static bool piece_eq(const struct merge_level *m, int va, const struct piece *a, int vb,
@@ -620,8 +625,9 @@ static void conflict_for_pieces(struct merge_level *m, dk_str *out, const struct
         starts[vi] = p[vi]->start;
         ends[vi] = p[vi]->end;
     }
-    merge_emit_conflict(m->cx, out, piece_name(m, p), piece_kind(m, p), desc, texts, lens, starts,
-                        ends);
+    dk_symbol_kind sk;
+    dk_merge_conflict_kind kind = piece_kind(m, p, &sk);
+    dk_merge_emit_conflict(m->cx, out, piece_name(m, p), kind, sk, desc, texts, lens, starts, ends);
 }
 
 /* Both sides changed a leaf: line-merge its text; clean, or record the narrow conflict. */
@@ -630,10 +636,10 @@ static int merge_leaf(struct merge_level *m, dk_str *out, const struct piece *p[
     struct merge_ctx *cx = m->cx;
     dk_str tmp = DK_STR_INIT;
     bool clean = false;
-    int rc = merge_line(cx, &tmp, &clean, cx->v[V_BASE].src + p[V_BASE]->start,
-                        p[V_BASE]->end - p[V_BASE]->start, cx->v[V_OURS].src + p[V_OURS]->start,
-                        p[V_OURS]->end - p[V_OURS]->start, cx->v[V_THEIRS].src + p[V_THEIRS]->start,
-                        p[V_THEIRS]->end - p[V_THEIRS]->start);
+    int rc = dk_merge_line(
+        cx, &tmp, &clean, cx->v[V_BASE].src + p[V_BASE]->start, p[V_BASE]->end - p[V_BASE]->start,
+        cx->v[V_OURS].src + p[V_OURS]->start, p[V_OURS]->end - p[V_OURS]->start,
+        cx->v[V_THEIRS].src + p[V_THEIRS]->start, p[V_THEIRS]->end - p[V_THEIRS]->start);
     if (rc) {
         dk_str_release(&tmp);
         return rc;
@@ -657,8 +663,9 @@ static int merge_leaf(struct merge_level *m, dk_str *out, const struct piece *p[
     const char *desc = dk_arena_sprintf(&cx->arena, "both sides changed the same lines of %s `%s`",
                                         s ? dk_symbol_kind_name(s->kind) : "import", qname);
     uint32_t starts[3] = {p[V_BASE]->start, p[V_OURS]->start, p[V_THEIRS]->start};
-    merge_record_markers(cx, out->ptr, from, out->len, qname,
-                         dk_arena_strdup(&cx->arena, piece_kind(m, p)), desc, starts);
+    dk_symbol_kind sk;
+    dk_merge_conflict_kind kind = piece_kind(m, p, &sk);
+    dk_merge_record_markers(cx, out->ptr, from, out->len, qname, kind, sk, desc, starts);
     dk_str_release(&tmp);
     return DK_OK;
 }
@@ -1095,7 +1102,8 @@ static void conflict_chunk(struct merge_level *m, dk_str *out, const struct diff
                                 m->qname);
     else
         desc = "both sides changed the same lines between declarations";
-    merge_emit_conflict(m->cx, out, m->qname, "text", desc, texts, lens, starts, ends);
+    dk_merge_emit_conflict(m->cx, out, m->qname, DK_MERGE_CONFLICT_TEXT, 0, desc, texts, lens,
+                           starts, ends);
 }
 
 static const char *chunk_kind_name(enum diff3_kind k)
@@ -1222,7 +1230,7 @@ static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, in
     return rc;
 }
 
-int merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
+int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
 {
     for (int vi = 0; vi < 3; vi++) {
         if (!cx->v[vi].an) {
@@ -1237,14 +1245,14 @@ int merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
         }
     }
     for (int vi = 0; vi < 3; vi++) {
-        if (merge_has_markers(cx->v[vi].src, cx->v[vi].len, cx->opts.marker_size)) {
+        if (dk_merge_has_markers(cx->v[vi].src, cx->v[vi].len, cx->opts.marker_size)) {
             *why = "an input already contains conflict markers";
             return DK_EUNSUPPORTED;
         }
     }
     cx->overloaded = (dk_map)DK_MAP_INIT_STR;
     for (int vi = 0; vi < 3; vi++)
-        merge_find_overloads(&cx->overloaded, cx->v[vi].an);
+        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an);
     if (cx->v[V_BASE].len == 0) {
         /* both sides created the file: nothing to anchor declarations to */
         *why = "no common ancestor content (both sides created the file)";

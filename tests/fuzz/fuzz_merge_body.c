@@ -61,7 +61,7 @@ static dk_merge_result *merge(const char *path, const char *b, size_t bl, const 
     }
     check(r != NULL && r->merged != NULL, "result and merged bytes present");
     check(r->merged[r->merged_len] == '\0', "merged bytes NUL-terminated");
-    check(r->method != NULL, "method set");
+    check(strcmp(dk_merge_method_name(r->method), "unknown") != 0, "method set");
     return r;
 }
 
@@ -79,7 +79,8 @@ static void check_result(const dk_merge_result *r, bool inputs_have_markers)
         lines += r->merged[i] == '\n' && i + 1 < r->merged_len;
     for (size_t i = 0; i < r->nconflicts; i++) {
         const dk_merge_conflict *c = &r->conflicts[i];
-        check(c->qualified_name && c->kind && c->description, "conflict fields set");
+        check(c->qualified_name && c->description, "conflict fields set");
+        check(strcmp(dk_merge_conflict_kind_name(c->kind), "unknown") != 0, "conflict kind known");
         check(c->result.start >= 1 && c->result.start <= c->result.end,
               "conflict result range ordered");
         check(c->result.end <= lines, "conflict result range inside the output");

@@ -4,7 +4,9 @@
  * Each test runs in the same process (sanitizers see everything) between
  * setjmp/longjmp. A fresh temporary directory per test is created lazily by
  * th_tmpdir() and removed afterwards. `-s suite` or `-s suite::name` selects
- * tests (prefix match, repeatable); `-l` lists them.
+ * tests (prefix match, repeatable); a selection that matches no test fails
+ * the run; `-l` lists them. main() calls dk_global_init as an application
+ * does.
  */
 #include "th.h"
 
@@ -17,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "dk/dk.h"
 
 struct th_test {
     const char *suite;
@@ -191,6 +195,11 @@ int main(int argc, char **argv)
         }
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* as the CLI does: tests read no git configuration from outside their repositories */
+    if (dk_global_init(DK_GLOBAL_ISOLATE_CONFIG) != DK_OK) {
+        fprintf(stderr, "dk_global_init: %s\n", dk_error_last()->msg);
+        return 1;
+    }
     for (size_t k = 0; k < n; k++) {
         const struct th_test *t = &th_tests[k];
         if (!t->fn || !selected(t, argc, argv))
@@ -222,6 +231,11 @@ int main(int argc, char **argv)
             failed++;
             printf("FAIL %s::%s\n     %s\n", t->suite, t->name, th_msg);
         }
+    }
+    if (passed + failed == 0) {
+        /* a filter that selects nothing is a mistake (a renamed test, a typo), not a pass */
+        fprintf(stderr, "no test matches the selection\n");
+        failed = 1;
     }
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

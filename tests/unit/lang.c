@@ -275,16 +275,16 @@ void test_lang__cache_parses_each_content_once(void)
     const char *s1 = "def a():\n    pass\n", *s2 = "def b():\n    pass\n", *s3 = "X = 1\n";
     dk_analysis *a1, *a1b, *a2, *a3, *again;
     bool hit;
-    th_assert_ok(dk_symcache_get(&a1, &hit, c, py, "k1", 2, s1, strlen(s1)));
+    th_assert_ok(dk_symcache_analyze(&a1, &hit, c, py, "k1", 2, s1, strlen(s1)));
     th_assert(!hit);
-    th_assert_ok(dk_symcache_get(&a1b, &hit, c, py, "k1", 2, s1, strlen(s1)));
+    th_assert_ok(dk_symcache_analyze(&a1b, &hit, c, py, "k1", 2, s1, strlen(s1)));
     th_assert(hit);
     th_assert(a1 == a1b);
-    th_assert_ok(dk_symcache_get(&a2, &hit, c, py, "k2", 2, s2, strlen(s2)));
-    th_assert_ok(dk_symcache_get(&a3, &hit, c, py, "k3", 2, s3, strlen(s3)));
+    th_assert_ok(dk_symcache_analyze(&a2, &hit, c, py, "k2", 2, s2, strlen(s2)));
+    th_assert_ok(dk_symcache_analyze(&a3, &hit, c, py, "k3", 2, s3, strlen(s3)));
     /* k1 was least recently used and is evicted; our references stay valid */
     th_assert_eq_str(a1->symbols[0].name, "a");
-    th_assert_ok(dk_symcache_get(&again, &hit, c, py, "k1", 2, s1, strlen(s1)));
+    th_assert_ok(dk_symcache_analyze(&again, &hit, c, py, "k1", 2, s1, strlen(s1)));
     th_assert(!hit);
     dk_symcache_stats st;
     dk_symcache_stats_get(&st, c);
@@ -293,7 +293,7 @@ void test_lang__cache_parses_each_content_once(void)
     th_assert_eq_int(st.entries, 2);
     /* a failed analysis is not cached */
     dk_analysis *failed;
-    th_assert_err(dk_symcache_get(&failed, NULL, c, py, "bin", 3, "\0", 1), DK_EBINARY);
+    th_assert_err(dk_symcache_analyze(&failed, NULL, c, py, "bin", 3, "\0", 1), DK_EBINARY);
     th_assert(failed == NULL);
     dk_analysis_unref(a1);
     dk_analysis_unref(a1b);

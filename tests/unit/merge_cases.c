@@ -145,7 +145,7 @@ static void run_case(const char *dir, const char *name)
     char note[512];
     snprintf(note, sizeof(note), "%s", r->note ? r->note : "");
     char method[32];
-    snprintf(method, sizeof(method), "%s", r->method);
+    snprintf(method, sizeof(method), "%s", dk_merge_method_name(r->method));
     dk_merge_result_free(r);
     dk_merge_result_free(swapped);
     char *expected = c.expected;

@@ -735,7 +735,8 @@ static void prop_fail(struct prop *p, const struct triple *t, const dk_merge_res
     if (p->failures++ == 0) {
         p->first_seed = t->seed;
         fprintf(stderr, "\n[merge_props] %s FAILED: %s\n  seed %llu, path %s%s%s\n", p->name, what,
-                (unsigned long long)t->seed, t->path, r ? ", method " : "", r ? r->method : "");
+                (unsigned long long)t->seed, t->path, r ? ", method " : "",
+                r ? dk_merge_method_name(r->method) : "");
         if (r && r->note)
             fprintf(stderr, "  note: %s\n", r->note);
         dump_bytes("base", t->b, t->bl);
@@ -1141,12 +1142,13 @@ void test_merge_props__stability(void)
 static bool results_equal(const dk_merge_result *a, const dk_merge_result *b)
 {
     if (a->clean != b->clean || a->nconflicts != b->nconflicts ||
-        !same_bytes(a, b->merged, b->merged_len) || strcmp(a->method, b->method) != 0)
+        !same_bytes(a, b->merged, b->merged_len) || a->method != b->method)
         return false;
     for (size_t i = 0; i < a->nconflicts; i++) {
         const dk_merge_conflict *x = &a->conflicts[i], *y = &b->conflicts[i];
-        if (strcmp(x->qualified_name, y->qualified_name) != 0 || strcmp(x->kind, y->kind) != 0 ||
-            x->result.start != y->result.start || x->result.end != y->result.end)
+        if (strcmp(x->qualified_name, y->qualified_name) != 0 || x->kind != y->kind ||
+            x->symbol_kind != y->symbol_kind || x->result.start != y->result.start ||
+            x->result.end != y->result.end)
             return false;
     }
     return true;
