@@ -11,6 +11,14 @@
 # Knobs: O=build/<variant>  SANITIZE=address,undefined  DEVELOPER=1  COVERAGE=1  CC=clang
 # The tree-sitter runtime and grammars (from npm, third_party/) are compiled
 # once into build/ts/libtsgrammars.a at -O2 and shared by every variant.
+# A fresh clone needs nothing by hand: the first build runs scripts/deps
+# (Debian packages, `npm ci`) through the deps stamp below.
+
+# No built-in rules (a node_modules parser.c must never look like the product
+# of a parser.y), and a recipe that fails leaves no half-written target behind.
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+.DELETE_ON_ERROR:
 
 O        ?= build/release
 CC       ?= cc
@@ -36,9 +44,17 @@ ifneq ($(COVERAGE),)
 OPT  += --coverage
 endif
 
-CPPFLAGS := -Iinclude -Isrc -I$(RT)/include -D_GNU_SOURCE
+# Libraries through pkg-config. Asked on first use (a recipe, so after
+# scripts/deps has installed them on a fresh machine), then remembered.
+PKGS := libgit2 jansson sqlite3 libpq hiredis libmicrohttpd yaml-0.1
+pkg    = $(call pkg_ok,$(shell pkg-config $(1) $(PKGS) 2>&1 || echo pkg-config-failed))
+pkg_ok = $(if $(filter pkg-config-failed,$(1)),$(error $(1) (run scripts/deps)),$(1))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg,--cflags))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(call pkg,--libs))$(PKG_LIBS)
+
+CPPFLAGS = -Iinclude -Isrc -I$(RT)/include -D_GNU_SOURCE $(PKG_CFLAGS)
 CFLAGS   := -std=c17 $(OPT) $(WARN) -fvisibility=hidden -pthread
-LIBS     := $(shell pkg-config --libs libgit2 jansson 2>/dev/null || echo -lgit2 -ljansson) -lpthread -lm
+LIBS      = $(PKG_LIBS) -lpthread -lm
 LDFLAGS  := $(OPT) -pthread
 
 # ---- tree-sitter runtime + grammars (vendored from npm) -------------------
@@ -47,15 +63,27 @@ GRAMMAR_DIRS := tree-sitter-python/src tree-sitter-rust/src tree-sitter-c/src tr
   tree-sitter-typescript/tsx/src tree-sitter-java/src tree-sitter-c-sharp/src tree-sitter-ruby/src \
   tree-sitter-php/php/src tree-sitter-bash/src tree-sitter-kotlin/src tree-sitter-scala/src \
   tree-sitter-swift/src tree-sitter-haskell/src tree-sitter-julia/src
-GRAMMAR_SRCS := $(foreach d,$(GRAMMAR_DIRS),$(d)/parser.c $(if $(wildcard $(NM)/$(d)/scanner.c),$(d)/scanner.c))
+# Named, never found with $(wildcard): on a fresh clone node_modules does not
+# exist yet when this file is read. Which grammars ship an external scanner is
+# fixed by package-lock.json; the deps stamp checks the installed tree against
+# this list, so a version bump that adds or drops a scanner fails loudly.
+GRAMMAR_NO_SCANNER := tree-sitter-c/src tree-sitter-go/src tree-sitter-java/src
+GRAMMAR_SRCS := $(addsuffix /parser.c,$(GRAMMAR_DIRS)) \
+  $(addsuffix /scanner.c,$(filter-out $(GRAMMAR_NO_SCANNER),$(GRAMMAR_DIRS)))
+# every file of node_modules the build reads directly
+NM_FILES := $(RT)/src/lib.c $(RT)/include/tree_sitter/api.h $(addprefix $(NM)/,$(GRAMMAR_SRCS))
 TS_OBJS := $(TSO)/runtime.o $(patsubst %.c,$(TSO)/%.o,$(GRAMMAR_SRCS))
 TS_LIB  := $(TSO)/libtsgrammars.a
 TS_CFLAGS := -std=c11 -O2 -g0 -fPIC -w
 
 # ---- libdk -----------------------------------------------------------------
-LIB_SRCS := $(sort $(wildcard src/util/*.c src/git/*.c src/lang/*.c src/merge/*.c))
+LIB_LAYERS := util git lang store merge engine api
+LIB_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,$(LIB_LAYERS)))))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
+# the store's schema migrations, embedded into libdk (scripts/embed-sql)
+STORE_MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+LIB_OBJS += $(O)/gen/store_migrations.o
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 LIBDK    := $(O)/libdk.a
 DK       := $(O)/dk
@@ -64,7 +92,8 @@ TEST_SRCS := $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.c)) tests/fu
 TEST_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_SRCS))
 TEST_BIN  := $(O)/dk-tests
 
-.PHONY: run all deps test test-run valgrind fuzz lint fmt bench clean check-layering compile_commands.json
+.PHONY: run all deps test test-run valgrind fuzz lint fmt bench clean check-layering \
+	compile_commands.json print-libs FORCE
 
 all: $(LIBDK) $(DK)
 
@@ -78,10 +107,37 @@ run:
 deps:
 	@scripts/deps
 
-$(NM)/tree-sitter/package.json:
-	@scripts/deps
+# ---- the deps stamp ----------------------------------------------------------
+# scripts/deps copies the lock to DEPS_STAMP after each `npm ci`; it reinstalls
+# when the copy differs from the lock (or with --reinstall), and installs the
+# missing Debian packages. This rule runs it when the lock or the script is
+# newer than the stamp, checks the scanner list, and touches the stamp.
+#
+# The node_modules files depend on the stamp through an empty recipe, not as
+# order-only prerequisites: make then re-reads their timestamps once the stamp
+# is made, so an `npm ci` that rewrites them rebuilds the grammars in the same
+# run, while a stamp that only moved (touched lock, edited script) rebuilds
+# nothing. Being named targets, they are never intermediate files make deletes.
+DEPS_STAMP := $(NM)/.dk-lock-stamp
+# A tree damaged by hand (a file missing although the stamp says installed) is reinstalled.
+NM_MISSING := $(if $(wildcard $(DEPS_STAMP)),$(filter-out $(wildcard $(NM_FILES)),$(NM_FILES)))
+ifneq ($(NM_MISSING),)
+.PHONY: deps-reinstall
+$(DEPS_STAMP): deps-reinstall
+endif
+$(DEPS_STAMP): third_party/package-lock.json scripts/deps
+	@scripts/deps $(if $(NM_MISSING),--reinstall)
+	@for d in $(GRAMMAR_DIRS); do \
+		want=yes; case " $(GRAMMAR_NO_SCANNER) " in *" $$d "*) want=no ;; esac; \
+		have=no; [ -f $(NM)/$$d/scanner.c ] && have=yes; \
+		[ $$want = $$have ] || { echo "$$d/scanner.c: expected=$$want installed=$$have;" \
+			"update GRAMMAR_NO_SCANNER in the Makefile" >&2; exit 1; }; \
+	done
+	@touch $@
 
-$(TSO)/runtime.o: $(NM)/tree-sitter/package.json
+$(NM_FILES): $(DEPS_STAMP) ;
+
+$(TSO)/runtime.o: $(RT)/src/lib.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      tree-sitter runtime"
 	@$(CC) $(TS_CFLAGS) -D_POSIX_C_SOURCE=200112L -D_DEFAULT_SOURCE -I$(RT)/src -I$(RT)/include \
@@ -91,8 +147,6 @@ $(TSO)/%.o: $(NM)/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(NM)/%,%,$<)"
 	@$(CC) $(TS_CFLAGS) -I$(dir $<) -c $< -o $@
-
-$(NM)/%.c: $(NM)/tree-sitter/package.json ;
 
 # tree-sitter-swift 0.7.1's scanner allocates its state with calloc(0, ...) and then
 # reads and writes it (a heap overflow valgrind reports). We compile a copy with
@@ -112,8 +166,17 @@ $(TS_LIB): $(TS_OBJS)
 	@echo "  AR      $@"
 	@$(AR) rcs $@ $^
 
-$(O)/%.o: %.c $(NM)/tree-sitter/package.json
+$(O)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/gen/store_migrations.c: scripts/embed-sql $(STORE_MIGRATIONS)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@scripts/embed-sql $@ $(STORE_MIGRATIONS)
+
+$(O)/gen/%.o: $(O)/gen/%.c
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -126,9 +189,13 @@ $(DK): $(CLI_OBJS) $(LIBDK) $(TS_LIB)
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBDK) $(TS_LIB) $(LIBS)
 
-$(O)/tests/registry.inc: $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.c)) tests/harness/gen-registry.sh
+# Regenerated on every run (a grep) and replaced only when it changes, so a
+# test file added, renamed or deleted under tests/unit/ is always picked up.
+TEST_REGISTRY_SRCS := $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.c))
+$(O)/tests/registry.inc: FORCE
 	@mkdir -p $(dir $@)
-	tests/harness/gen-registry.sh $(filter %.c,$^) > $@
+	@tests/harness/gen-registry.sh $(TEST_REGISTRY_SRCS) > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN     $@"; fi
 
 $(O)/tests/harness/th.o: $(O)/tests/registry.inc
 $(O)/tests/harness/th.o: CPPFLAGS += -I$(O)/tests
@@ -145,9 +212,10 @@ test:
 	@scripts/deps
 	@$(MAKE) --no-print-directory O=build/test SANITIZE=address,undefined DEVELOPER=1 test-run
 
-$(O)/headertest: tests/headertest.c $(wildcard include/dk/*.h) $(LIBDK)
+$(O)/headertest: tests/headertest.c $(wildcard include/dk/*.h) $(LIBDK) $(TS_LIB)
 	@echo "  CC      tests/headertest.c (-std=c11 -pedantic)"
-	@$(CC) -std=c11 -pedantic -Wall -Wextra -Werror -Iinclude $(OPT) -o $@ tests/headertest.c $(LIBDK)
+	@$(CC) -std=c11 -pedantic -Wall -Wextra -Werror -Iinclude $(OPT) -o $@ tests/headertest.c \
+		$(LIBDK) $(TS_LIB) $(LIBS)
 
 test-run: $(TEST_BIN) $(DK) $(O)/headertest
 	@DK_BIN=$(abspath $(DK)) DK_SRCDIR=$(CURDIR) tests/run.sh $(TEST_BIN)
@@ -178,10 +246,19 @@ fmt:
 check-layering:
 	@scripts/check-layering
 
+# libdk, CLI and test objects only: -B must not rebuild the shared build/ts
 compile_commands.json:
-	bear -- $(MAKE) -B O=build/bear all
+	bear -- $(MAKE) --no-print-directory -B O=build/bear \
+		$(patsubst $(O)/%,build/bear/%,$(LIB_OBJS) $(CLI_OBJS) $(TEST_OBJS))
 
+# Build products only; third_party/node_modules (npm's tree) is never removed here.
 clean:
-	rm -rf build/release build/test build/valgrind build/fuzz build/bear
+	rm -rf build/release build/test build/valgrind build/fuzz build/bear $(TSO) $(filter build/%,$(O))
+
+# the libraries to link libdk with, for scripts that link it themselves (scripts/fuzz)
+print-libs:
+	@echo $(LIBS)
+
+FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
