@@ -81,6 +81,9 @@ LIB_LAYERS := util git lang store merge engine api
 LIB_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,$(LIB_LAYERS)))))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
+# the store's schema migrations, embedded into libdk (scripts/embed-sql)
+STORE_MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+LIB_OBJS += $(O)/gen/store_migrations.o
 CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 LIBDK    := $(O)/libdk.a
 DK       := $(O)/dk
@@ -165,6 +168,15 @@ $(TS_LIB): $(TS_OBJS)
 
 $(O)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/gen/store_migrations.c: scripts/embed-sql $(STORE_MIGRATIONS)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@scripts/embed-sql $@ $(STORE_MIGRATIONS)
+
+$(O)/gen/%.o: $(O)/gen/%.c
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 

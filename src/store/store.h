@@ -24,9 +24,30 @@
  *    run (without that prefix) only on that backend.
  *
  * URLs: "sqlite:PATH" (the file is created; WAL, synchronous=NORMAL,
- * foreign_keys=ON, busy_timeout), "sqlite::memory:" (one shared in-memory
- * database, for tests), "postgresql://..." or "postgres://..." (any libpq
- * connection URI; "host=... dbname=..." key/value strings are accepted too).
+ * foreign_keys=ON, busy_timeout), "sqlite::memory:" (a private database
+ * per dk_store, shared by its connections, gone at dk_store_close; for
+ * tests. It is a WAL file on /dev/shm, not SQLite's shared cache, so that
+ * readers and writers behave exactly as with a file: see store_sqlite.c),
+ * "postgresql://..." or "postgres://..." (any libpq connection URI;
+ * "host=... dbname=..." key/value strings are accepted too).
+ *
+ * Refinements of the first draft of this contract (same shape):
+ *  - A statement that fails inside a transaction poisons it on BOTH
+ *    backends (PostgreSQL aborts the transaction by nature): every later
+ *    statement returns the first failure's code, dk_store_commit rolls
+ *    back and returns it. Test for existence with ON CONFLICT DO NOTHING
+ *    and `changes`, not by catching DK_EEXISTS mid-transaction.
+ *  - Other constraint violations (NOT NULL, CHECK, FOREIGN KEY) are
+ *    DK_EINVALID; a statement's `?` count must equal nparams (DK_EINVALID);
+ *    TEXT parameters are checked for UTF-8 and NUL on both backends.
+ *  - DK_EBUSY also on PostgreSQL: a lock wait longer than busy_timeout_ms
+ *    (lock_timeout) fails the statement, as SQLite's busy timeout does.
+ *  - A notification callback may get payload NULL: the PostgreSQL listener
+ *    lost its connection and reconnected, so notifications on that channel
+ *    may have been missed; re-read what the channel invalidates.
+ *  - Counters: `UPDATE ... SET n = n + 1 ... RETURNING n` inside the
+ *    transaction. READ COMMITTED does not make read-then-write safe on
+ *    PostgreSQL; a single UPDATE is atomic on both backends.
  *
  * Conventions:
  *  - Errors: DK_OK or a negative dk_err_code; detail in dk_error_last():
@@ -75,7 +96,10 @@ typedef struct dk_store_opts {
 } dk_store_opts;
 
 #define DK_STORE_OPTS_VERSION 1
-#define DK_STORE_OPTS_INIT {.version = DK_STORE_OPTS_VERSION, .max_conns = 8, .busy_timeout_ms = 10000}
+#define DK_STORE_OPTS_INIT                                                                         \
+    {                                                                                              \
+        .version = DK_STORE_OPTS_VERSION, .max_conns = 8, .busy_timeout_ms = 10000                 \
+    }
 
 /**
  * Open the store named by `url` and bring its schema up to date: every
@@ -137,13 +161,12 @@ typedef struct dk_store_val {
     size_t len;
 } dk_store_val;
 
-#define DK_SV_NULL         ((dk_store_val){.type = DK_SV_NULL_T})
-#define DK_SV_INT(v)       ((dk_store_val){.type = DK_SV_INT_T, .i = (int64_t)(v)})
-#define DK_SV_TEXT(str)    ((dk_store_val){.type = DK_SV_TEXT_T, .s = (str), .len = (size_t)-1})
-#define DK_SV_TEXTN(p, n)  ((dk_store_val){.type = DK_SV_TEXT_T, .s = (p), .len = (n)})
+#define DK_SV_NULL        ((dk_store_val){.type = DK_SV_NULL_T})
+#define DK_SV_INT(v)      ((dk_store_val){.type = DK_SV_INT_T, .i = (int64_t)(v)})
+#define DK_SV_TEXT(str)   ((dk_store_val){.type = DK_SV_TEXT_T, .s = (str), .len = (size_t)-1})
+#define DK_SV_TEXTN(p, n) ((dk_store_val){.type = DK_SV_TEXT_T, .s = (p), .len = (n)})
 /* TEXT, or NULL when str is NULL */
-#define DK_SV_TEXT_OR_NULL(str)                                                                    \
-    ((str) ? DK_SV_TEXT(str) : DK_SV_NULL)
+#define DK_SV_TEXT_OR_NULL(str) ((str) ? DK_SV_TEXT(str) : DK_SV_NULL)
 
 /**
  * Run one statement that returns no rows (or whose rows are not needed).
@@ -194,7 +217,12 @@ int dk_store_query_int(int64_t *out, bool *found, dk_store_conn *conn, const cha
 /* Notifications (cross-node fan-out)                                         */
 /* ========================================================================== */
 
-/** Called on the store's listener thread for each notification. */
+/**
+ * Called on the store's listener thread for each notification, one at a
+ * time, in order. `payload` is NULL when notifications on `channel` may
+ * have been lost (PostgreSQL: the listener reconnected). The callback must
+ * not call dk_store_close; it may use the store (acquire, query, notify).
+ */
 typedef void (*dk_store_notify_cb)(void *payload_ud, const char *channel, const char *payload);
 
 /**

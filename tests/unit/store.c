@@ -1,0 +1,802 @@
+/*
+ * tests/unit/store.c - the store layer, one set of test bodies run on both
+ * backends: suite store_sqlite (a WAL file in the test's temporary
+ * directory) and suite store_pg (a fresh database per test on the
+ * PostgreSQL server named by DK_TEST_PG_URL, which tests/run.sh starts with
+ * scripts/test-services). Without a reachable server every store_pg test
+ * FAILS with "postgresql not available: ..."; it is never skipped.
+ *
+ * Worker threads never assert (the harness longjmps on the main thread):
+ * they count what went wrong and the main thread asserts on the counts.
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "harness/th.h"
+#include "store/migrations.h"
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+/* the URL of this test's fresh database */
+static char t_url[1024];
+/* PostgreSQL: the server's admin URL and this test's database (to drop) */
+static char t_pg_admin[1024];
+static char t_pg_db[64];
+/* the store most tests use, closed by cleanup */
+static dk_store *t_store;
+static dk_store_conn *t_conn;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void t_cleanup(void)
+{
+    if (t_conn)
+        dk_store_release(t_conn);
+    t_conn = NULL;
+    dk_store_close(t_store);
+    t_store = NULL;
+}
+
+void test_store_sqlite__initialize(void)
+{
+    snprintf(t_url, sizeof(t_url), "sqlite:%s/dk.db", th_tmpdir());
+}
+
+void test_store_sqlite__cleanup(void)
+{
+    t_cleanup();
+}
+
+/* Run one SQL command on the admin connection of the test server. */
+static void pg_admin_exec(const char *sql)
+{
+    PGconn *c = PQconnectdb(t_pg_admin);
+    if (PQstatus(c) != CONNECTION_OK) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
+        PQfinish(c);
+        th_fail(__FILE__, __LINE__, "postgresql not available: %s", msg);
+    }
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
+        PQclear(r);
+        PQfinish(c);
+        th_fail(__FILE__, __LINE__, "%s: %s", sql, msg);
+    }
+    PQclear(r);
+    PQfinish(c);
+}
+
+void test_store_pg__initialize(void)
+{
+    static atomic_uint seq;
+    const char *url = getenv("DK_TEST_PG_URL");
+    if (!url || !url[0])
+        th_fail(__FILE__, __LINE__,
+                "postgresql not available: DK_TEST_PG_URL is not set (tests/run.sh starts a "
+                "server with scripts/test-services; by hand: eval \"$(scripts/test-services "
+                "start)\")");
+    snprintf(t_pg_admin, sizeof(t_pg_admin), "%s", url);
+    /* a fresh database for this test: postgresql://.../dk_t_<pid>_<n> */
+    snprintf(t_pg_db, sizeof(t_pg_db), "dk_t_%ld_%u", (long)getpid(), atomic_fetch_add(&seq, 1));
+    char sql[128];
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t_pg_db);
+    pg_admin_exec(sql);
+    const char *slash = strrchr(url, '/');
+    const char *q = strchr(url, '?');
+    th_assert_msg(slash && strncmp(url, "postgresql://", 13) == 0 && slash > url + 12,
+                  "DK_TEST_PG_URL must be postgresql://HOST:PORT/DB, got %s", url);
+    snprintf(t_url, sizeof(t_url), "%.*s/%s%s", (int)(slash - url), url, t_pg_db, q ? q : "");
+}
+
+void test_store_pg__cleanup(void)
+{
+    t_cleanup();
+    if (t_pg_db[0]) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t_pg_db);
+        t_pg_db[0] = '\0';
+        pg_admin_exec(sql);
+    }
+}
+
+static dk_store *open_store(void)
+{
+    th_assert_ok(dk_store_open(&t_store, t_url, NULL));
+    return t_store;
+}
+
+static dk_store_conn *open_conn(void)
+{
+    if (!t_store)
+        open_store();
+    th_assert_ok(dk_store_acquire(&t_conn, t_store));
+    return t_conn;
+}
+
+static int64_t count_rows(dk_store_conn *c, const char *table)
+{
+    char sql[128];
+    int64_t n = -1;
+    bool found = false;
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", table);
+    th_assert_ok(dk_store_query_int(&n, &found, c, sql, NULL, 0));
+    th_assert(found);
+    return n;
+}
+
+/* ---- open and migrate --------------------------------------------------- */
+
+struct open_arg {
+    int rc;
+    char msg[256];
+};
+
+static void *open_thread(void *arg)
+{
+    struct open_arg *a = arg;
+    dk_store *s = NULL;
+    a->rc = dk_store_open(&s, t_url, NULL);
+    if (a->rc)
+        snprintf(a->msg, sizeof(a->msg), "%s", dk_error_last()->msg);
+    dk_store_close(s);
+    return NULL;
+}
+
+static void t_open_migrate(void)
+{
+    /* two threads opening a fresh database at once: both migrate or skip */
+    pthread_t th[2];
+    struct open_arg args[2] = {{0}};
+    for (int i = 0; i < 2; i++)
+        th_assert(pthread_create(&th[i], NULL, open_thread, &args[i]) == 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 2; i++)
+        th_assert_msg(args[i].rc == 0, "concurrent open %d: %d %s", i, args[i].rc, args[i].msg);
+
+    /* and again, twice, one after the other: nothing left to apply */
+    dk_store *s2 = NULL;
+    open_store();
+    th_assert_ok(dk_store_open(&s2, t_url, NULL));
+    int v = -1;
+    th_assert_ok(dk_store_schema_version(&v, s2));
+    dk_store_close(s2);
+    th_assert_eq_int(v, (int)dk_store_migrations_count);
+    th_assert(v >= 1);
+
+    dk_store_conn *c = open_conn();
+    th_assert_eq_int(count_rows(c, "schema_migrations"), (int64_t)dk_store_migrations_count);
+    /* the engine's tables are there and empty */
+    th_assert_eq_int(count_rows(c, "repos"), 0);
+    th_assert_eq_int(count_rows(c, "sessions"), 0);
+    th_assert_eq_int(count_rows(c, "claims"), 0);
+    dk_store_val p[] = {DK_SV_TEXT("r"), DK_SV_TEXT("/x/r.git"), DK_SV_TEXT("main"), DK_SV_INT(1)};
+    th_assert_ok(dk_store_exec(
+        c, NULL, "INSERT INTO repos (name, path, branch, created_at) VALUES (?, ?, ?, ?)", p, 4));
+    /* foreign keys are enforced on both backends */
+    dk_store_val s[] = {DK_SV_TEXT("s1"), DK_SV_TEXT("nope")};
+    th_assert_err(dk_store_exec(c, NULL,
+                                "INSERT INTO sessions (id, repo, agent_id, agent_name, intent, "
+                                "base_commit, mode, state, created_at, last_active) VALUES "
+                                "(?, ?, 'a', 'agent-1', 'i', '', 'ephemeral', 'active', 0, 0)",
+                                s, 2),
+                  DK_EINVALID);
+    th_assert_eq_int(dk_store_kind_of(t_store),
+                     strncmp(t_url, "sqlite:", 7) == 0 ? DK_STORE_SQLITE : DK_STORE_POSTGRESQL);
+}
+
+void test_store_sqlite__open_migrate(void)
+{
+    t_open_migrate();
+}
+
+/* ---- statements and parameters ------------------------------------------ */
+
+static void create_t(dk_store_conn *c)
+{
+    th_assert_ok(dk_store_exec(c, NULL, "CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT, n BIGINT)",
+                               NULL, 0));
+}
+
+static void t_params(void)
+{
+    static const char multi[] = "h\xc3\xa9llo \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac "
+                                "\xf0\x9f\x98\x80";
+    dk_store_conn *c = open_conn();
+    int64_t changes = -1;
+    create_t(c);
+
+    dk_store_val rows[][3] = {
+        {DK_SV_INT(1), DK_SV_TEXT("plain"), DK_SV_INT(42)},
+        {DK_SV_INT(2), DK_SV_NULL, DK_SV_NULL},
+        {DK_SV_INT(3), DK_SV_TEXT(""), DK_SV_INT(INT64_MAX)},
+        {DK_SV_INT(4), DK_SV_TEXT(multi), DK_SV_INT(INT64_MIN)},
+        {DK_SV_INT(5), DK_SV_TEXTN("abcdef", 3), DK_SV_INT(-1)},
+        {DK_SV_INT(6), DK_SV_TEXT_OR_NULL((const char *)NULL), DK_SV_INT(0)},
+        {DK_SV_INT(7), DK_SV_TEXT("it's a 'quote' and a ? and $1"), DK_SV_INT(7)},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        th_assert_ok(
+            dk_store_exec(c, &changes, "INSERT INTO t (id, s, n) VALUES (?, ?, ?)", rows[i], 3));
+        th_assert_eq_int(changes, 1);
+    }
+
+    dk_store_rows *r;
+    th_assert_ok(dk_store_query(&r, c, "SELECT id, s, n FROM t ORDER BY id", NULL, 0));
+    size_t len = 99;
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    th_assert_eq_int(dk_store_rows_int(r, 0), 1);
+    th_assert_eq_str(dk_store_rows_text(r, 1, &len), "plain");
+    th_assert_eq_int(len, 5);
+    th_assert_eq_int(dk_store_rows_int(r, 2), 42);
+    th_assert(!dk_store_rows_is_null(r, 1));
+
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    th_assert(dk_store_rows_is_null(r, 1));
+    th_assert(dk_store_rows_is_null(r, 2));
+    th_assert(dk_store_rows_text(r, 1, &len) == NULL);
+    th_assert_eq_int(len, 0);
+    th_assert_eq_int(dk_store_rows_int(r, 2), 0);
+
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    th_assert(!dk_store_rows_is_null(r, 1));
+    th_assert_eq_str(dk_store_rows_text(r, 1, &len), "");
+    th_assert_eq_int(len, 0);
+    th_assert(dk_store_rows_int(r, 2) == INT64_MAX);
+
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    th_assert_eq_str(dk_store_rows_text(r, 1, &len), multi);
+    th_assert_eq_int(len, strlen(multi));
+    th_assert(dk_store_rows_int(r, 2) == INT64_MIN);
+
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    th_assert_eq_str(dk_store_rows_text(r, 1, NULL), "abc");
+    th_assert_eq_int(dk_store_rows_int(r, 2), -1);
+
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    th_assert(dk_store_rows_is_null(r, 1));
+
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    th_assert_eq_str(dk_store_rows_text(r, 1, NULL), "it's a 'quote' and a ? and $1");
+    th_assert_eq_int(dk_store_rows_next(r), 0);
+    th_assert_eq_int(dk_store_rows_next(r), 0);
+    dk_store_rows_free(r);
+
+    /* `?` inside literals, quoted identifiers and comments is no placeholder */
+    dk_store_val one[] = {DK_SV_TEXT("x?")};
+    th_assert_ok(dk_store_query(&r, c,
+                                "SELECT 'a?b', 'it''s?', ? AS \"what?\" /* really? */ -- sure?\n"
+                                "FROM t WHERE id = 1",
+                                one, 1));
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    th_assert_eq_str(dk_store_rows_text(r, 0, NULL), "a?b");
+    th_assert_eq_str(dk_store_rows_text(r, 1, NULL), "it's?");
+    th_assert_eq_str(dk_store_rows_text(r, 2, NULL), "x?");
+    dk_store_rows_free(r);
+
+    /* text and integer parameters in expressions; LIKE with ESCAPE */
+    int64_t v = 0;
+    bool found = false;
+    dk_store_val lk[] = {DK_SV_TEXT("pl%"), DK_SV_INT(40)};
+    th_assert_ok(dk_store_query_int(
+        &v, &found, c, "SELECT n + 1 FROM t WHERE s LIKE ? ESCAPE '\\' AND n > ?", lk, 2));
+    th_assert(found);
+    th_assert_eq_int(v, 43);
+    dk_store_val none[] = {DK_SV_INT(999)};
+    v = 5;
+    th_assert_ok(dk_store_query_int(&v, &found, c, "SELECT n FROM t WHERE id = ?", none, 1));
+    th_assert(!found);
+    th_assert_eq_int(v, 5);
+
+    /* UPDATE ... RETURNING and ON CONFLICT ... DO UPDATE with excluded */
+    dk_store_val up[] = {DK_SV_INT(1), DK_SV_TEXT("upd"), DK_SV_INT(1)};
+    th_assert_ok(dk_store_exec(c, &changes,
+                               "INSERT INTO t (id, s, n) VALUES (?, ?, ?) ON CONFLICT (id) DO "
+                               "UPDATE SET s = excluded.s, n = t.n + excluded.n",
+                               up, 3));
+    th_assert_eq_int(changes, 1);
+    th_assert_ok(dk_store_query_int(&v, NULL, c, "UPDATE t SET n = n * 2 WHERE id = 1 RETURNING n",
+                                    NULL, 0));
+    th_assert_eq_int(v, 86);
+    th_assert_ok(dk_store_exec(c, &changes, "DELETE FROM t WHERE id > ?", none, 1));
+    th_assert_eq_int(changes, 0);
+    th_assert_ok(dk_store_exec(c, &changes, "DELETE FROM t WHERE n < 0", NULL, 0));
+    th_assert_eq_int(changes, 2);
+
+    /* refused before reaching the database */
+    th_assert_err(dk_store_exec(c, NULL, "SELECT ?, ?", one, 1), DK_EINVALID);
+    th_assert_err(dk_store_exec(c, NULL, "SELECT 1", one, 1), DK_EINVALID);
+    dk_store_val bad_utf8[] = {DK_SV_TEXT("\xc3\x28")};
+    th_assert_err(dk_store_exec(c, NULL, "SELECT ?", bad_utf8, 1), DK_EINVALID);
+    dk_store_val nul[] = {DK_SV_TEXTN("a\0b", 3)};
+    th_assert_err(dk_store_exec(c, NULL, "SELECT ?", nul, 1), DK_EINVALID);
+    /* malformed SQL */
+    th_assert_err(dk_store_exec(c, NULL, "SELEKT 1", NULL, 0), DK_EINVALID);
+    /* one open row set per connection */
+    th_assert_ok(dk_store_query(&r, c, "SELECT id FROM t", NULL, 0));
+    th_assert_err(dk_store_exec(c, NULL, "SELECT 1", NULL, 0), DK_EINVALID);
+    dk_store_rows_free(r);
+    th_assert_ok(dk_store_exec(c, NULL, "SELECT 1", NULL, 0));
+}
+
+void test_store_sqlite__params(void)
+{
+    t_params();
+}
+
+/* ---- unique violations and poisoned transactions ------------------------ */
+
+static void t_unique(void)
+{
+    dk_store_conn *c = open_conn();
+    int64_t changes = -1;
+    create_t(c);
+    dk_store_val a[] = {DK_SV_INT(1), DK_SV_TEXT("a")};
+    dk_store_val b[] = {DK_SV_INT(2), DK_SV_TEXT("b")};
+    th_assert_ok(dk_store_exec(c, NULL, "INSERT INTO t (id, s) VALUES (?, ?)", a, 2));
+    th_assert_err(dk_store_exec(c, NULL, "INSERT INTO t (id, s) VALUES (?, ?)", a, 2), DK_EEXISTS);
+    th_assert_ok(dk_store_exec(
+        c, &changes, "INSERT INTO t (id, s) VALUES (?, ?) ON CONFLICT (id) DO NOTHING", a, 2));
+    th_assert_eq_int(changes, 0);
+    /* a NOT NULL / CHECK violation is bad input, not a duplicate */
+    th_assert_ok(dk_store_exec(c, NULL,
+                               "CREATE TABLE u (k TEXT NOT NULL UNIQUE, "
+                               "v BIGINT CHECK (v > 0))",
+                               NULL, 0));
+    th_assert_err(dk_store_exec(c, NULL, "INSERT INTO u (k, v) VALUES (NULL, 1)", NULL, 0),
+                  DK_EINVALID);
+    th_assert_err(dk_store_exec(c, NULL, "INSERT INTO u (k, v) VALUES ('k', 0)", NULL, 0),
+                  DK_EINVALID);
+    th_assert_ok(dk_store_exec(c, NULL, "INSERT INTO u (k, v) VALUES ('k', 1)", NULL, 0));
+    th_assert_err(dk_store_exec(c, NULL, "INSERT INTO u (k, v) VALUES ('k', 2)", NULL, 0),
+                  DK_EEXISTS);
+
+    /* inside a transaction the failure poisons it, on both backends */
+    th_assert_ok(dk_store_begin(c));
+    th_assert_ok(dk_store_exec(c, NULL, "INSERT INTO t (id, s) VALUES (?, ?)", b, 2));
+    th_assert_err(dk_store_exec(c, NULL, "INSERT INTO t (id, s) VALUES (?, ?)", a, 2), DK_EEXISTS);
+    th_assert_err(dk_store_exec(c, NULL, "SELECT 1", NULL, 0), DK_EEXISTS);
+    th_assert_err(dk_store_commit(c), DK_EEXISTS);
+    th_assert_eq_int(count_rows(c, "t"), 1);
+    /* and the connection is usable again */
+    th_assert_ok(dk_store_begin(c));
+    th_assert_ok(dk_store_exec(c, NULL, "INSERT INTO t (id, s) VALUES (?, ?)", b, 2));
+    th_assert_ok(dk_store_commit(c));
+    th_assert_eq_int(count_rows(c, "t"), 2);
+}
+
+void test_store_sqlite__unique(void)
+{
+    t_unique();
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+static void t_tx_visibility(void)
+{
+    dk_store_conn *a = open_conn(), *b = NULL;
+    dk_store_val one[] = {DK_SV_INT(1)};
+    dk_store_val two[] = {DK_SV_INT(2)};
+    create_t(a);
+    th_assert_ok(dk_store_acquire(&b, t_store));
+
+    th_assert_ok(dk_store_begin(a));
+    th_assert_err(dk_store_begin(a), DK_EINVALID);
+    th_assert_ok(dk_store_exec(a, NULL, "INSERT INTO t (id) VALUES (?)", one, 1));
+    th_assert_eq_int(count_rows(a, "t"), 1);
+    th_assert_eq_int(count_rows(b, "t"), 0);
+    th_assert_ok(dk_store_commit(a));
+    th_assert_eq_int(count_rows(b, "t"), 1);
+    th_assert_err(dk_store_commit(a), DK_EINVALID);
+
+    th_assert_ok(dk_store_begin(a));
+    th_assert_ok(dk_store_exec(a, NULL, "INSERT INTO t (id) VALUES (?)", two, 1));
+    dk_store_rollback(a);
+    dk_store_rollback(a);
+    th_assert_eq_int(count_rows(a, "t"), 1);
+    th_assert_eq_int(count_rows(b, "t"), 1);
+
+    /* releasing a connection rolls its transaction back (and frees its rows) */
+    th_assert_ok(dk_store_begin(b));
+    th_assert_ok(dk_store_exec(b, NULL, "INSERT INTO t (id) VALUES (?)", two, 1));
+    dk_store_rows *r;
+    th_assert_ok(dk_store_query(&r, b, "SELECT id FROM t", NULL, 0));
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    dk_store_release(b);
+    th_assert_eq_int(count_rows(a, "t"), 1);
+    th_assert_ok(dk_store_acquire(&b, t_store));
+    th_assert_ok(dk_store_begin(b));
+    th_assert_ok(dk_store_exec(b, NULL, "INSERT INTO t (id) VALUES (?)", two, 1));
+    th_assert_ok(dk_store_commit(b));
+    dk_store_release(b);
+    th_assert_eq_int(count_rows(a, "t"), 2);
+}
+
+void test_store_sqlite__tx_visibility(void)
+{
+    t_tx_visibility();
+}
+
+/* A writer holds a row; a second writer gives up after the busy timeout. */
+static void t_busy(void)
+{
+    dk_store_opts o = DK_STORE_OPTS_INIT;
+    o.busy_timeout_ms = 300;
+    th_assert_ok(dk_store_open(&t_store, t_url, &o));
+    dk_store_conn *a = open_conn(), *b = NULL;
+    create_t(a);
+    th_assert_ok(dk_store_exec(a, NULL, "INSERT INTO t (id, n) VALUES (1, 0)", NULL, 0));
+    th_assert_ok(dk_store_acquire(&b, t_store));
+    th_assert_ok(dk_store_begin(a));
+    th_assert_ok(dk_store_exec(a, NULL, "UPDATE t SET n = n + 1 WHERE id = 1", NULL, 0));
+    double t0 = now_s();
+    int rc = dk_store_begin(b);
+    if (rc == DK_OK)
+        rc = dk_store_exec(b, NULL, "UPDATE t SET n = n + 1 WHERE id = 1", NULL, 0);
+    double waited = now_s() - t0;
+    dk_store_rollback(b);
+    th_assert_msg(rc == DK_EBUSY, "second writer: %d (%s) %s", rc, dk_error_name(rc),
+                  dk_error_last()->msg);
+    th_assert_msg(waited >= 0.25 && waited < 5, "waited %.3f s", waited);
+    th_assert_ok(dk_store_commit(a));
+    th_assert_ok(dk_store_begin(b));
+    th_assert_ok(dk_store_exec(b, NULL, "UPDATE t SET n = n + 1 WHERE id = 1", NULL, 0));
+    th_assert_ok(dk_store_commit(b));
+    dk_store_release(b);
+    int64_t n = 0;
+    th_assert_ok(dk_store_query_int(&n, NULL, a, "SELECT n FROM t WHERE id = 1", NULL, 0));
+    th_assert_eq_int(n, 2);
+}
+
+void test_store_sqlite__busy(void)
+{
+    t_busy();
+}
+
+/* ---- many threads, one counter ------------------------------------------- */
+
+#define COUNTER_THREADS 8
+#define COUNTER_TXS     150
+
+struct counter_arg {
+    dk_store *store;
+    /* the value each of this thread's transactions saw (RETURNING) */
+    int64_t seen[COUNTER_TXS];
+    int errors;
+    char msg[320];
+};
+
+static void *counter_thread(void *arg)
+{
+    struct counter_arg *a = arg;
+    for (int i = 0; i < COUNTER_TXS; i++) {
+        dk_store_conn *c;
+        int rc = dk_store_acquire(&c, a->store);
+        if (rc == DK_OK) {
+            rc = dk_store_begin(c);
+            if (rc == DK_OK)
+                rc = dk_store_query_int(&a->seen[i], NULL, c,
+                                        "UPDATE counter SET n = n + 1 WHERE id = 1 RETURNING n",
+                                        NULL, 0);
+            if (rc == DK_OK)
+                rc = dk_store_commit(c);
+            dk_store_release(c);
+        }
+        if (rc != DK_OK) {
+            a->seen[i] = -1;
+            if (!a->errors++)
+                snprintf(a->msg, sizeof(a->msg), "%s: %s", dk_error_name(rc), dk_error_last()->msg);
+        }
+    }
+    return NULL;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void t_counter(void)
+{
+    dk_store_conn *c = open_conn();
+    th_assert_ok(
+        dk_store_exec(c, NULL, "CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT)", NULL, 0));
+    th_assert_ok(dk_store_exec(c, NULL, "INSERT INTO counter (id, n) VALUES (1, 0)", NULL, 0));
+    dk_store_release(c);
+    t_conn = NULL;
+
+    static struct counter_arg args[COUNTER_THREADS];
+    pthread_t th[COUNTER_THREADS];
+    memset(args, 0, sizeof(args));
+    double t0 = now_s();
+    for (int i = 0; i < COUNTER_THREADS; i++) {
+        args[i].store = t_store;
+        th_assert(pthread_create(&th[i], NULL, counter_thread, &args[i]) == 0);
+    }
+    for (int i = 0; i < COUNTER_THREADS; i++)
+        pthread_join(th[i], NULL);
+    double dt = now_s() - t0;
+    for (int i = 0; i < COUNTER_THREADS; i++)
+        th_assert_msg(args[i].errors == 0, "thread %d: %d errors, first: %s", i, args[i].errors,
+                      args[i].msg);
+
+    /* every transaction saw a distinct value: 1 .. threads x txs, none lost */
+    enum { TOTAL = COUNTER_THREADS * COUNTER_TXS };
+    static int64_t all[TOTAL];
+    for (int i = 0; i < COUNTER_THREADS; i++)
+        memcpy(all + i * COUNTER_TXS, args[i].seen, sizeof(args[i].seen));
+    qsort(all, TOTAL, sizeof(all[0]), cmp_i64);
+    for (int i = 0; i < TOTAL; i++)
+        th_assert_eq_int(all[i], i + 1);
+    c = open_conn();
+    int64_t n = 0;
+    th_assert_ok(dk_store_query_int(&n, NULL, c, "SELECT n FROM counter WHERE id = 1", NULL, 0));
+    th_assert_eq_int(n, TOTAL);
+    printf("  %s: %d threads x %d transactions in %.3f s (%.0f tx/s)\n",
+           dk_store_kind_of(t_store) == DK_STORE_SQLITE ? "sqlite" : "postgresql", COUNTER_THREADS,
+           COUNTER_TXS, dt, TOTAL / dt);
+}
+
+void test_store_sqlite__counter(void)
+{
+    t_counter();
+}
+
+/* ---- pool ---------------------------------------------------------------- */
+
+struct acquire_arg {
+    dk_store *store;
+    int rc;
+    double waited;
+};
+
+static void *acquire_thread(void *arg)
+{
+    struct acquire_arg *a = arg;
+    dk_store_conn *c = NULL;
+    double t0 = now_s();
+    a->rc = dk_store_acquire(&c, a->store);
+    a->waited = now_s() - t0;
+    dk_store_release(c);
+    return NULL;
+}
+
+static void t_pool(void)
+{
+    dk_store_opts o = DK_STORE_OPTS_INIT;
+    o.max_conns = 2;
+    o.busy_timeout_ms = 300;
+    th_assert_ok(dk_store_open(&t_store, t_url, &o));
+    dk_store_conn *a = NULL, *b = NULL, *c = NULL;
+    th_assert_ok(dk_store_acquire(&a, t_store));
+    th_assert_ok(dk_store_acquire(&b, t_store));
+    th_assert(a != b);
+    double t0 = now_s();
+    th_assert_err(dk_store_acquire(&c, t_store), DK_EBUSY);
+    double waited = now_s() - t0;
+    th_assert(c == NULL);
+    th_assert_msg(waited >= 0.25 && waited < 5, "waited %.3f s", waited);
+
+    /* a waiter gets the connection released while it waits */
+    struct acquire_arg arg = {.store = t_store};
+    pthread_t th;
+    th_assert(pthread_create(&th, NULL, acquire_thread, &arg) == 0);
+    usleep(50 * 1000);
+    dk_store_release(b);
+    pthread_join(th, NULL);
+    th_assert_ok(arg.rc);
+    th_assert(arg.waited < 0.25);
+
+    /* connections are reused, not reopened */
+    th_assert_ok(dk_store_acquire(&b, t_store));
+    th_assert_ok(dk_store_exec(b, NULL, "SELECT 1", NULL, 0));
+    dk_store_release(b);
+    dk_store_release(a);
+    dk_store_release(NULL);
+
+    dk_store *bad = NULL;
+    o.max_conns = 0;
+    th_assert_err(dk_store_open(&bad, t_url, &o), DK_EINVALID);
+    o.max_conns = 1;
+    o.version = 99;
+    th_assert_err(dk_store_open(&bad, t_url, &o), DK_EINVALID);
+    th_assert(bad == NULL);
+}
+
+void test_store_sqlite__pool(void)
+{
+    t_pool();
+}
+
+/* ---- notifications ------------------------------------------------------- */
+
+struct inbox {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char got[64][32];
+    int n;
+    /* a callback ran on another channel than it listened to */
+    int wrong;
+    const char *channel;
+};
+
+static void inbox_init(struct inbox *in, const char *channel)
+{
+    memset(in, 0, sizeof(*in));
+    pthread_mutex_init(&in->mu, NULL);
+    pthread_cond_init(&in->cv, NULL);
+    in->channel = channel;
+}
+
+static void inbox_release(struct inbox *in)
+{
+    pthread_mutex_destroy(&in->mu);
+    pthread_cond_destroy(&in->cv);
+}
+
+static void inbox_cb(void *ud, const char *channel, const char *payload)
+{
+    struct inbox *in = ud;
+    pthread_mutex_lock(&in->mu);
+    if (strcmp(channel, in->channel) != 0)
+        in->wrong++;
+    if (in->n < 64)
+        snprintf(in->got[in->n], sizeof(in->got[0]), "%s", payload ? payload : "(lost)");
+    in->n++;
+    pthread_cond_broadcast(&in->cv);
+    pthread_mutex_unlock(&in->mu);
+}
+
+/* Wait until `in` holds at least `n` notifications or `secs` pass; returns the count. */
+static int inbox_wait(struct inbox *in, int n, double secs)
+{
+    double end = now_s() + secs;
+    pthread_mutex_lock(&in->mu);
+    while (in->n < n && now_s() < end) {
+        pthread_mutex_unlock(&in->mu);
+        usleep(2000);
+        pthread_mutex_lock(&in->mu);
+    }
+    int got = in->n;
+    pthread_mutex_unlock(&in->mu);
+    return got;
+}
+
+static struct inbox t_in, t_other;
+
+static void t_notify(void)
+{
+    dk_store_conn *c = open_conn();
+    inbox_init(&t_in, "events");
+    inbox_init(&t_other, "other");
+    th_assert_ok(dk_store_listen(t_store, "events", inbox_cb, &t_in));
+    th_assert_ok(dk_store_listen(t_store, "other", inbox_cb, &t_other));
+
+    th_assert_ok(dk_store_begin(c));
+    th_assert_ok(dk_store_notify(c, "events", "1"));
+    th_assert_ok(dk_store_notify(c, "events", "2"));
+    usleep(100 * 1000);
+    th_assert_eq_int(inbox_wait(&t_in, 1, 0), 0);
+    th_assert_ok(dk_store_commit(c));
+
+    th_assert_ok(dk_store_begin(c));
+    th_assert_ok(dk_store_notify(c, "events", "rolled-back"));
+    dk_store_rollback(c);
+
+    th_assert_ok(dk_store_notify(c, "events", "3"));
+    th_assert_ok(dk_store_begin(c));
+    for (int i = 4; i <= 20; i++) {
+        char p[16];
+        snprintf(p, sizeof(p), "%d", i);
+        th_assert_ok(dk_store_notify(c, "events", p));
+    }
+    th_assert_ok(dk_store_commit(c));
+    th_assert_ok(dk_store_notify(c, "other", ""));
+
+    th_assert_eq_int(inbox_wait(&t_in, 20, 10), 20);
+    th_assert_eq_int(inbox_wait(&t_other, 1, 10), 1);
+    usleep(100 * 1000);
+    th_assert_eq_int(inbox_wait(&t_in, 21, 0), 20);
+    for (int i = 0; i < 20; i++) {
+        char want[16];
+        snprintf(want, sizeof(want), "%d", i + 1);
+        th_assert_eq_str(t_in.got[i], want);
+    }
+    th_assert_eq_str(t_other.got[0], "");
+    th_assert_eq_int(t_in.wrong + t_other.wrong, 0);
+
+    /* invalid channels and payloads are refused before anything is sent */
+    th_assert_err(dk_store_notify(c, "Bad-Channel", "x"), DK_EINVALID);
+    th_assert_err(dk_store_notify(c, "", "x"), DK_EINVALID);
+    th_assert_err(dk_store_listen(t_store, "a b", inbox_cb, &t_in), DK_EINVALID);
+    char *big = malloc(7002);
+    memset(big, 'x', 7001);
+    big[7001] = '\0';
+    int rc = dk_store_notify(c, "events", big);
+    free(big);
+    th_assert_eq_int(rc, DK_ELIMIT);
+    /* a poisoned transaction sends nothing */
+    th_assert_ok(dk_store_begin(c));
+    th_assert_err(dk_store_exec(c, NULL, "SELEKT", NULL, 0), DK_EINVALID);
+    th_assert_err(dk_store_notify(c, "events", "never"), DK_EINVALID);
+    dk_store_rollback(c);
+
+    t_cleanup();
+    th_assert_eq_int(t_in.n, 20);
+    inbox_release(&t_in);
+    inbox_release(&t_other);
+}
+
+void test_store_sqlite__notify(void)
+{
+    t_notify();
+}
+
+/* ---- bad URLs ------------------------------------------------------------ */
+
+void test_store_sqlite__bad_url(void)
+{
+    dk_store *s = (dk_store *)1;
+    th_assert_err(dk_store_open(&s, "", NULL), DK_EINVALID);
+    th_assert(s == NULL);
+    th_assert_err(dk_store_open(&s, NULL, NULL), DK_EINVALID);
+    th_assert_err(dk_store_open(&s, "mysql://localhost/x", NULL), DK_EINVALID);
+    th_assert(strstr(dk_error_last()->msg, "unknown store url") != NULL);
+    th_assert_err(dk_store_open(&s, "sqlite:", NULL), DK_EINVALID);
+    th_assert_err(dk_store_open(&s, "/tmp/x.db", NULL), DK_EINVALID);
+    th_assert_err(dk_store_open(&s, "sqlite:/nonexistent-dir-dk/sub/x.db", NULL), DK_ERROR);
+    th_assert_msg(strstr(dk_error_last()->msg, "cannot open") != NULL, "message: %s",
+                  dk_error_last()->msg);
+    /* a file that is not a database */
+    char path[600];
+    snprintf(path, sizeof(path), "%s/junk.db", th_tmpdir());
+    th_write_file(path, "this is not an sqlite database, not at all, no no no no no no no", 64);
+    char url[700];
+    snprintf(url, sizeof(url), "sqlite:%s", path);
+    th_assert_err(dk_store_open(&s, url, NULL), DK_ERROR);
+    th_assert(s == NULL);
+}
+
+/* "sqlite::memory:" is one private database per store, shared by its connections. */
+void test_store_sqlite__memory(void)
+{
+    dk_store *s2 = NULL;
+    dk_store_conn *a = NULL, *b = NULL;
+    th_assert_ok(dk_store_open(&t_store, "sqlite::memory:", NULL));
+    th_assert_ok(dk_store_open(&s2, "sqlite::memory:", NULL));
+    th_assert_ok(dk_store_acquire(&a, t_store));
+    th_assert_ok(dk_store_acquire(&b, t_store));
+    t_conn = a;
+    create_t(a);
+    th_assert_ok(dk_store_begin(a));
+    th_assert_ok(dk_store_exec(a, NULL, "INSERT INTO t (id) VALUES (1)", NULL, 0));
+    /* a reader is not blocked by the open write transaction (WAL) */
+    th_assert_eq_int(count_rows(b, "repos"), 0);
+    th_assert_ok(dk_store_commit(a));
+    th_assert_eq_int(count_rows(b, "t"), 1);
+    dk_store_release(b);
+    dk_store_conn *c = NULL;
+    th_assert_ok(dk_store_acquire(&c, s2));
+    int rc = dk_store_exec(c, NULL, "SELECT 1 FROM t", NULL, 0);
+    dk_store_release(c);
+    dk_store_close(s2);
+    th_assert_eq_int(rc, DK_EINVALID);
+}
