@@ -134,6 +134,12 @@ DK_EXTERN const dk_language *dk_language_for_path(const char *path, const char *
 /** Language by name ("python", "tsx", ...), or NULL. */
 DK_EXTERN const dk_language *dk_language_by_name(const char *name);
 DK_EXTERN const char *dk_language_name(const dk_language *lang);
+/**
+ * True if a function may be declared apart from its definition (C and C++
+ * prototypes): then a prototype and a definition of one name are two
+ * declarations, where elsewhere they would be one declared twice.
+ */
+DK_EXTERN bool dk_language_has_forward_decls(const dk_language *lang);
 /** NULL-terminated list of extensions (without dots). */
 DK_EXTERN const char *const *dk_language_extensions(const dk_language *lang);
 /** The i-th registered language, NULL past the end. */

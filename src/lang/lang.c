@@ -34,6 +34,7 @@
 #include "lang/lang_int.h"
 #include "util/alloc.h"
 #include "util/diff.h"
+#include "util/lines.h"
 #include "util/map.h"
 #include "util/str.h"
 #include "util/vec.h"
@@ -70,7 +71,7 @@ struct lang_ctx {
     dk_vec(dk_call) calls;
     dk_vec(dk_span) errors;
     /* line start offsets, for byte -> line */
-    dk_vec(uint32_t) line_starts;
+    struct dk_line_index lines;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -202,16 +203,7 @@ const char *dk_lang_source(struct lang_ctx *cx, size_t *len)
 
 static uint32_t line_of(const struct lang_ctx *cx, uint32_t byte)
 {
-    /* largest i with line_starts[i] <= byte; lines are 1-based */
-    size_t lo = 0, hi = cx->line_starts.len;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cx->line_starts.items[mid] <= byte)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (uint32_t)lo + 1;
+    return dk_line_index_line(&cx->lines, byte);
 }
 
 static dk_span span_of(const struct lang_ctx *cx, uint32_t start, uint32_t end)
@@ -610,36 +602,10 @@ static bool parse_progress(TSParseState *state)
         (cnt) = (vec).len;                                                                         \
     } while (0)
 
-/* Offset of the start of each line of src (line_starts[0] == 0). */
-static uint32_t *line_index(const char *src, size_t len, size_t *nlines)
+static TSPoint point_at(const struct dk_line_index *ix, uint32_t off)
 {
-    /* every '\n' starts a line, even at the very end (an empty last line),
-     * so that offsets map to tree-sitter points: after a final newline is (rows, 0) */
-    size_t n = 1;
-    for (size_t i = 0; i < len; i++)
-        n += src[i] == '\n';
-    uint32_t *ls = dk_xcalloc(n + 1, sizeof(*ls));
-    size_t k = 1;
-    for (size_t i = 0; i < len; i++) {
-        if (src[i] == '\n')
-            ls[k++] = (uint32_t)(i + 1);
-    }
-    *nlines = n;
-    return ls;
-}
-
-static TSPoint point_at(const char *src, const uint32_t *ls, size_t nl, uint32_t off)
-{
-    (void)src;
-    size_t lo = 0, hi = nl;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ls[mid] <= off)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (TSPoint){(uint32_t)lo, off - ls[lo]};
+    size_t row = dk_line_index_row(ix, off);
+    return (TSPoint){(uint32_t)row, off - ix->starts[row]};
 }
 
 /* Interned ids of each line (by bytes) of both texts, for the line diff. */
@@ -666,8 +632,11 @@ static void intern_lines(dk_map *ids, uint32_t *out, const char *src, size_t len
 static TSTree *edited_tree(const struct analysis_box *prev, const char *old, size_t old_len,
                            const char *src, size_t len)
 {
-    size_t no, nn;
-    uint32_t *lo = line_index(old, old_len, &no), *ln = line_index(src, len, &nn);
+    struct dk_line_index lio, lin;
+    dk_line_index_init(&lio, old, old_len);
+    dk_line_index_init(&lin, src, len);
+    size_t no = lio.n, nn = lin.n;
+    const uint32_t *lo = lio.starts, *ln = lin.starts;
     uint32_t *ia = dk_xcalloc(no + 1, sizeof(*ia)), *ib = dk_xcalloc(nn + 1, sizeof(*ib));
     size_t *match = dk_xcalloc(no + 1, sizeof(*match));
     dk_map ids = DK_MAP_INIT_STR;
@@ -708,8 +677,8 @@ static TSTree *edited_tree(const struct analysis_box *prev, const char *old, siz
                 .start_byte = os,
                 .old_end_byte = oe,
                 .new_end_byte = os + (ne - ns),
-                .start_point = point_at(old, lo, no, os),
-                .old_end_point = point_at(old, lo, no, oe),
+                .start_point = point_at(&lio, os),
+                .old_end_point = point_at(&lio, oe),
             };
             /* the new end: start point advanced over the new hunk's bytes */
             TSPoint p = e.start_point;
@@ -726,8 +695,8 @@ static TSTree *edited_tree(const struct analysis_box *prev, const char *old, siz
         }
         dk_vec_release(&hunks);
     }
-    free(lo);
-    free(ln);
+    dk_line_index_release(&lio);
+    dk_line_index_release(&lin);
     free(ia);
     free(ib);
     free(match);
@@ -789,11 +758,7 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
     box->lang = lang;
     dk_arena *arena = &box->arena;
     struct lang_ctx cx = {.def = lang, .flags = o.flags, .src = in.src, .len = len, .arena = arena};
-    dk_vec_push(&cx.line_starts, 0);
-    for (size_t i = 0; i < len; i++) {
-        if (src[i] == '\n')
-            dk_vec_push(&cx.line_starts, (uint32_t)(i + 1));
-    }
+    dk_line_index_init(&cx.lines, src, len);
 
     TSNode root = ts_tree_root_node(tree);
     walk_level(&cx, root, -1, 0);
@@ -816,7 +781,7 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
     dk_vec_release(&cx.imports);
     dk_vec_release(&cx.calls);
     dk_vec_release(&cx.errors);
-    dk_vec_release(&cx.line_starts);
+    dk_line_index_release(&cx.lines);
     *out = a;
     return DK_OK;
 }

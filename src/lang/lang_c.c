@@ -335,4 +335,5 @@ const dk_language dk_lang_c = {
     .import = dk_lang_c_import,
     .calls = c_calls,
     .member_types = c_members,
+    .forward_decls = true,
 };

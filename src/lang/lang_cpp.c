@@ -208,4 +208,5 @@ const dk_language dk_lang_cpp = {
     .calls = cpp_calls,
     .member_types = cpp_members,
     .is_call = cpp_is_call,
+    .forward_decls = true,
 };

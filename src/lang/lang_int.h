@@ -92,6 +92,9 @@ struct dk_language {
     const char *const *member_types;
     /* optional: false for a call-shaped node that is not a call (C++ casts) */
     bool (*is_call)(struct lang_ctx *cx, TSNode call, TSNode callee);
+    /* a function may be declared apart from its definition (C/C++ prototypes), so a
+     * prototype and a definition of one name are two declarations, not a duplicate */
+    bool forward_decls;
 };
 
 /* ---- helpers for language files --------------------------------------- */

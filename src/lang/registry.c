@@ -79,6 +79,11 @@ const char *dk_language_name(const dk_language *lang)
     return lang->name;
 }
 
+bool dk_language_has_forward_decls(const dk_language *lang)
+{
+    return lang->forward_decls;
+}
+
 const char *const *dk_language_extensions(const dk_language *lang)
 {
     return lang->extensions;

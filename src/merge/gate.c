@@ -15,11 +15,14 @@
  *      one of them alphanumeric (braces and `end` lines carry no identity).
  * The checks cost one parse of the result plus hashing every line.
  */
+#include "merge/gate.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "merge/merge_int.h"
+#include "merge/emit.h"
+#include "merge/identity.h"
 #include "util/alloc.h"
 
 #include "util/banned.h"
@@ -187,8 +190,7 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         dk_merge_find_overloads(&over, cx->v[V_OURS].an);
         dk_merge_find_overloads(&over, cx->v[V_THEIRS].an);
         dk_merge_find_overloads(&over, r);
-        const char *lname = dk_language_name(cx->lang);
-        bool callable = strcmp(lname, "c") != 0 && strcmp(lname, "cpp") != 0;
+        bool callable = !dk_language_has_forward_decls(cx->lang);
         bool have_base = cx->v[V_BASE].an != NULL;
         if (have_base)
             dk_merge_find_overloads(&over, cx->v[V_BASE].an);

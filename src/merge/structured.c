@@ -1,19 +1,10 @@
 /*
- * merge/structured.c - the structured three-way merge.
+ * merge/structured.c - the structured three-way merge of one region (the
+ * whole file, or the text of one container such as a class).
  *
- * Each version of a region (the whole file, or the text of one container
- * such as a class) is tiled into items so that every byte belongs to
- * exactly one item:
- *
- *   [gap line][blank run][decl piece: leading comments/attributes + declaration][gap line]...
- *
- * A decl piece is a declaration (a symbol of this level, or an import
- * statement at top level) widened to whole lines; it includes the leading
- * comments and attributes the language layer attached to the symbol (its
- * span), never blank lines. A gap line is one line of whatever lies between
- * pieces (headers, statements, section comments, #if lines, braces); a run
- * of blank lines is one item, the separator.
- * Items are interned: gap lines by their bytes, pieces by identity
+ * Each version of the region is tiled into items (tile.c: every byte in
+ * exactly one item, declarations as pieces) and base's pieces are paired
+ * with each side's (match.c). Items are interned: gap lines by their bytes, pieces by identity
  * (qualified name + kind + occurrence), never by content. diff3 over the
  * item sequences then merges the *arrangement* line by line, with
  * declarations as single, movable lines; contents are decided per
@@ -39,13 +30,18 @@
  * merge does not apply here" (the caller falls back); conflicts are not
  * errors, they are recorded in the context.
  */
+#include "merge/structured.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "dk/log.h"
 
 #include "merge/diff3.h"
-#include "merge/merge_int.h"
+#include "merge/emit.h"
+#include "merge/identity.h"
+#include "merge/match.h"
+#include "merge/tile.h"
 #include "util/alloc.h"
 
 #include "util/banned.h"
@@ -54,482 +50,6 @@
 #define STRUCT_MAX_EDITS 5000
 /* Containers nested deeper than this are merged as leaves. */
 #define STRUCT_MAX_DEPTH 32
-
-struct piece {
-    uint32_t start, end;
-    uint32_t id;
-    /* symbol index in the version's analysis, -1 for an import statement */
-    int32_t sym;
-    const char *key;
-    /* "qualified::kind" when the name is overloaded (matched by parameters), else NULL */
-    const char *group;
-    /* the key without its "#n" occurrence suffix */
-    const char *stem;
-};
-
-struct item {
-    uint32_t start, end;
-    uint32_t id;
-    /* index into the level's pieces, -1 for a gap line */
-    int32_t piece;
-    /* a gap item of blank lines only (a separator); set once when tiling */
-    bool blank;
-};
-
-struct level {
-    int vi;
-    uint32_t start, end;
-    dk_vec(struct piece) pieces;
-    dk_vec(struct item) items;
-    /* piece id -> piece index + 1 */
-    dk_map by_id;
-};
-
-static uint32_t intern(struct merge_ctx *cx, char tag, const char *bytes, size_t len)
-{
-    dk_str k = DK_STR_INIT;
-    dk_str_addch(&k, tag);
-    dk_str_add(&k, bytes, len);
-    uintptr_t id = (uintptr_t)dk_map_get(&cx->intern, k.ptr, k.len);
-    if (id == 0) {
-        id = ++cx->next_id;
-        dk_map_put(&cx->intern, k.ptr, k.len, (void *)id, NULL);
-    }
-    dk_str_release(&k);
-    return (uint32_t)id;
-}
-
-static void base_key(dk_str *out, const dk_symbol *s);
-
-static bool span_is_blank(const char *src, uint32_t a, uint32_t b)
-{
-    for (uint32_t i = a; i < b; i++) {
-        if (src[i] != ' ' && src[i] != '\t' && src[i] != '\r' && src[i] != '\n' && src[i] != '\f' &&
-            src[i] != '\v')
-            return false;
-    }
-    return true;
-}
-
-static void level_release(struct level *l)
-{
-    dk_vec_release(&l->pieces);
-    dk_vec_release(&l->items);
-    dk_map_release(&l->by_id);
-}
-
-static int piece_cmp(const void *a, const void *b)
-{
-    const struct piece *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
-}
-
-static bool is_hspace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/*
- * Widen [s, e) to whole lines within [lo, hi): back over the indentation
- * before the declaration, forward over trailing blanks and a separator the
- * grammar left outside it, through the newline. Blank lines are never part
- * of a piece: they stay gap lines, so diff3 aligns them and every side's
- * separators come out as that side wrote them.
- */
-static void widen(const char *src, uint32_t lo, uint32_t hi, uint32_t *s, uint32_t *e)
-{
-    uint32_t a = *s;
-    while (a > lo && (src[a - 1] == ' ' || src[a - 1] == '\t'))
-        a--;
-    if (a == lo || src[a - 1] == '\n')
-        *s = a;
-    uint32_t z = *e;
-    if (z > lo && src[z - 1] == '\n')
-        return; /* the span already ends its line (C preprocessor lines do) */
-    while (z < hi && is_hspace(src[z]))
-        z++;
-    /* a separator the grammar left outside the declaration (`x: T;`, `RED,`) */
-    if (z < hi && (src[z] == ';' || src[z] == ',')) {
-        uint32_t y = z + 1;
-        while (y < hi && is_hspace(src[y]))
-            y++;
-        if (y == hi || src[y] == '\n')
-            z = y;
-    }
-    if (z < hi && src[z] == '\n')
-        *e = z + 1;
-    else if (z == hi)
-        *e = z;
-}
-
-/*
- * Tile version `vi` of region [start, end) whose declarations are the
- * symbols with parent `parent` (and, at top level, import statements).
- */
-static int level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t start, uint32_t end,
-                       int32_t parent)
-{
-    const struct merge_version *v = &cx->v[vi];
-    const dk_analysis *a = v->an;
-    l->vi = vi;
-    l->start = start;
-    l->end = end;
-    l->by_id = (dk_map)DK_MAP_INIT_U64;
-    dk_map occ = DK_MAP_INIT_STR;
-    dk_str key = DK_STR_INIT;
-    for (size_t i = 0; i < a->nsymbols; i++) {
-        const dk_symbol *s = &a->symbols[i];
-        if (s->parent != parent)
-            continue;
-        if (s->span.start_byte < start || s->span.end_byte > end) {
-            dk_str_release(&key);
-            dk_map_release(&occ);
-            return dk_error_set(DK_ELIMIT, "declaration `%s` outside its container",
-                                s->qualified_name);
-        }
-        struct piece *p = dk_vec_push_zero(&l->pieces);
-        p->start = s->span.start_byte;
-        p->end = s->span.end_byte;
-        p->sym = (int32_t)i;
-        dk_str_clear(&key);
-        dk_merge_symbol_key(&key, s, &cx->overloaded, false);
-        dk_str grp = DK_STR_INIT;
-        base_key(&grp, s);
-        if (dk_map_has(&cx->overloaded, grp.ptr, grp.len))
-            p->group = dk_arena_strndup(&cx->arena, grp.ptr, grp.len);
-        dk_str_release(&grp);
-        uintptr_t n = (uintptr_t)dk_map_get(&occ, key.ptr, key.len);
-        dk_map_put(&occ, key.ptr, key.len, (void *)(n + 1), NULL);
-        p->stem = dk_arena_strndup(&cx->arena, key.ptr, key.len);
-        p->key = n == 0 ? p->stem : dk_arena_sprintf(&cx->arena, "%s#%u", key.ptr, (unsigned)n + 1);
-    }
-    dk_str_release(&key);
-    dk_map_release(&occ);
-    if (parent < 0) {
-        /* import statements outside every top-level symbol, one piece per statement */
-        dk_map seen = DK_MAP_INIT_STR;
-        uint32_t last_start = UINT32_MAX;
-        for (size_t i = 0; i < a->nimports; i++) {
-            const dk_import *im = &a->imports[i];
-            if (im->span.start_byte == last_start)
-                continue;
-            last_start = im->span.start_byte;
-            bool inside = false;
-            for (size_t k = 0; k < l->pieces.len && !inside; k++) {
-                const struct piece *p = &l->pieces.items[k];
-                inside =
-                    p->sym >= 0 && im->span.start_byte >= p->start && im->span.start_byte < p->end;
-            }
-            /* only statements that start their line (possibly indented, as in Go's
-             * `import ( ... )` groups); one sharing a line with other code is text */
-            uint32_t at = im->span.start_byte;
-            while (at > 0 && (v->src[at - 1] == ' ' || v->src[at - 1] == '\t'))
-                at--;
-            if (inside || (at > 0 && v->src[at - 1] != '\n'))
-                continue;
-            dk_str ikey = DK_STR_INIT;
-            dk_merge_import_key(&ikey, im);
-            uintptr_t n = (uintptr_t)dk_map_get(&seen, ikey.ptr, ikey.len);
-            dk_map_put(&seen, ikey.ptr, ikey.len, (void *)(n + 1), NULL);
-            struct piece *p = dk_vec_push_zero(&l->pieces);
-            p->start = im->span.start_byte;
-            p->end = im->span.end_byte;
-            p->sym = -1;
-            p->stem = dk_arena_strndup(&cx->arena, ikey.ptr, ikey.len);
-            p->key =
-                n == 0 ? p->stem : dk_arena_sprintf(&cx->arena, "%s#%u", ikey.ptr, (unsigned)n + 1);
-            dk_str_release(&ikey);
-        }
-        dk_map_release(&seen);
-    }
-    if (l->pieces.len > 1)
-        qsort(l->pieces.items, l->pieces.len, sizeof(*l->pieces.items), piece_cmp);
-    uint32_t prev_end = start;
-    for (size_t k = 0; k < l->pieces.len; k++) {
-        struct piece *p = &l->pieces.items[k];
-        if (p->start < prev_end)
-            return dk_error_set(DK_ELIMIT, "declarations `%s` and its predecessor overlap", p->key);
-        widen(v->src, prev_end, end, &p->start, &p->end);
-        if (p->start < prev_end)
-            p->start = prev_end;
-        prev_end = p->end;
-        p->id = intern(cx, 'D', p->key, strlen(p->key));
-        void *old = NULL;
-        dk_map_put_u64(&l->by_id, p->id, (void *)(uintptr_t)(k + 1), &old);
-        if (old)
-            return dk_error_set(DK_ELIMIT, "declaration `%s` appears twice", p->key);
-    }
-    /*
-     * Items: gap lines and pieces, covering [start, end) exactly. A run of
-     * blank lines is one item (a separator), so that "one blank line became
-     * two" is one change, not an insertion diff3 may place on either side.
-     */
-    uint32_t pos = start;
-    for (size_t k = 0; k <= l->pieces.len; k++) {
-        uint32_t gap_end = k < l->pieces.len ? l->pieces.items[k].start : end;
-        while (pos < gap_end) {
-            const char *nl = memchr(v->src + pos, '\n', gap_end - pos);
-            uint32_t e = nl ? (uint32_t)(nl - v->src) + 1 : gap_end;
-            if (span_is_blank(v->src, pos, e)) {
-                while (e < gap_end) {
-                    const char *nl2 = memchr(v->src + e, '\n', gap_end - e);
-                    uint32_t e2 = nl2 ? (uint32_t)(nl2 - v->src) + 1 : gap_end;
-                    if (!span_is_blank(v->src, e, e2))
-                        break;
-                    e = e2;
-                }
-            }
-            struct item *it = dk_vec_push_zero(&l->items);
-            it->start = pos;
-            it->end = e;
-            it->piece = -1;
-            it->blank = span_is_blank(v->src, pos, e);
-            it->id = intern(cx, 'L', v->src + pos, e - pos);
-            pos = e;
-        }
-        if (k < l->pieces.len) {
-            const struct piece *p = &l->pieces.items[k];
-            struct item *it = dk_vec_push_zero(&l->items);
-            it->start = p->start;
-            it->end = p->end;
-            it->piece = (int32_t)k;
-            it->id = p->id;
-            pos = p->end;
-        }
-    }
-    return DK_OK;
-}
-
-static void base_key(dk_str *out, const dk_symbol *s)
-{
-    dk_str_adds(out, s->qualified_name);
-    dk_str_adds(out, "::");
-    dk_str_adds(out, dk_symbol_kind_name(s->kind));
-}
-
-void dk_merge_find_overloads(dk_map *set, const dk_analysis *a)
-{
-    dk_map count = DK_MAP_INIT_STR;
-    dk_str key = DK_STR_INIT;
-    for (size_t i = 0; i < a->nsymbols; i++) {
-        dk_str_clear(&key);
-        base_key(&key, &a->symbols[i]);
-        uintptr_t n = (uintptr_t)dk_map_get(&count, key.ptr, key.len);
-        dk_map_put(&count, key.ptr, key.len, (void *)(n + 1), NULL);
-        if (n == 1)
-            dk_map_put(set, key.ptr, key.len, (void *)1, NULL);
-    }
-    dk_str_release(&key);
-    dk_map_release(&count);
-}
-
-/*
- * What tells overloads apart: "(params)", the first parenthesised group
- * after the name; for declarations without parameters (several Swift
- * `extension T: P` blocks, Rust impls of one type) the whole head.
- */
-static void add_params(dk_str *out, const dk_symbol *s)
-{
-    const char *sig = s->signature, *at = strstr(sig, s->name);
-    const char *open = strchr(at ? at : sig, '(');
-    if (!open) {
-        dk_str_addf(out, "[%s]", sig);
-        return;
-    }
-    int depth = 0;
-    for (const char *p = open; *p; p++) {
-        dk_str_addch(out, *p);
-        if (*p == '(')
-            depth++;
-        else if (*p == ')' && --depth == 0)
-            return;
-    }
-}
-
-void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const dk_map *overloaded, bool callable)
-{
-    dk_str k = DK_STR_INIT;
-    base_key(&k, s);
-    bool over = overloaded && dk_map_has(overloaded, k.ptr, k.len);
-    dk_str_release(&k);
-    dk_str_adds(out, s->qualified_name);
-    if (over)
-        add_params(out, s);
-    dk_str_adds(out, "::");
-    bool fn = s->kind == DK_SYM_FUNCTION || s->kind == DK_SYM_METHOD || s->kind == DK_SYM_PROTOTYPE;
-    dk_str_adds(out, callable && fn ? "callable" : dk_symbol_kind_name(s->kind));
-}
-
-void dk_merge_import_key(dk_str *out, const dk_import *im)
-{
-    dk_str_addf(out, "import:%s", im->module);
-    if (im->name)
-        dk_str_addf(out, ":%s", im->name);
-    if (im->alias)
-        dk_str_addf(out, " as %s", im->alias);
-}
-
-static const struct piece *level_piece(const struct level *l, uint32_t id);
-
-static bool group_eq(const struct piece *a, const struct piece *b)
-{
-    return a->group && b->group && strcmp(a->group, b->group) == 0;
-}
-
-/*
- * Overloads are matched by parameters, so an overload whose parameters one
- * side changed would look deleted and re-added. When exactly one piece of
- * an overload group is unmatched on each side of (base, side), they are the
- * same declaration with a new head: give the side's piece base's identity.
- */
-static bool piece_bytes_eq(const struct merge_ctx *cx, int va, const struct piece *a, int vb,
-                           const struct piece *b)
-{
-    size_t al = a->end - a->start, bl = b->end - b->start;
-    return al == bl && memcmp(cx->v[va].src + a->start, cx->v[vb].src + b->start, al) == 0;
-}
-
-/* After re-keying pieces of a side level: ids from keys, the id map, the items. */
-static void level_reindex(struct merge_ctx *cx, struct level *l)
-{
-    dk_map_release(&l->by_id);
-    l->by_id = (dk_map)DK_MAP_INIT_U64;
-    for (size_t k = 0; k < l->pieces.len; k++) {
-        struct piece *p = &l->pieces.items[k];
-        p->id = intern(cx, 'D', p->key, strlen(p->key));
-        dk_map_put_u64(&l->by_id, p->id, (void *)(uintptr_t)(k + 1), NULL);
-    }
-    for (size_t k = 0; k < l->items.len; k++) {
-        struct item *it = &l->items.items[k];
-        if (it->piece >= 0)
-            it->id = l->pieces.items[it->piece].id;
-    }
-}
-
-/*
- * Declarations that share a name and parameters (a C function defined once
- * per #ifdef branch, several Go `init`, Rust `impl T` blocks) are told apart
- * by their order only. When a side adds or deletes one of them the order
- * shifts, and matching by position would merge one side's edit into another
- * declaration. So for such a group whose size a side changed, that side's
- * pieces are matched to base's by identical bytes; the rest become additions
- * (and base's unmatched ones deletions), which the usual rules then turn into
- * a clean change or a delete-vs-modify conflict, never a wrong merge.
- */
-static void rekey_duplicates(struct merge_ctx *cx, struct level *lb, struct level *ls,
-                             const char *tag)
-{
-    bool changed = false;
-    for (size_t i = 0; i < ls->pieces.len; i++) {
-        struct piece *sp = &ls->pieces.items[i];
-        size_t nb = 0, ns = 0;
-        for (size_t k = 0; k < lb->pieces.len; k++)
-            nb += strcmp(lb->pieces.items[k].stem, sp->stem) == 0;
-        for (size_t k = 0; k < ls->pieces.len; k++)
-            ns += strcmp(ls->pieces.items[k].stem, sp->stem) == 0;
-        if (nb == ns || (nb < 2 && ns < 2))
-            continue;
-        /* first piece of this group on the side: re-key the whole group */
-        bool first = true;
-        for (size_t k = 0; k < i && first; k++)
-            first = strcmp(ls->pieces.items[k].stem, sp->stem) != 0;
-        if (!first)
-            continue;
-        bool *used = dk_xcalloc(lb->pieces.len + 1, sizeof(*used));
-        unsigned fresh = 0;
-        for (size_t k = i; k < ls->pieces.len; k++) {
-            struct piece *q = &ls->pieces.items[k];
-            if (strcmp(q->stem, sp->stem) != 0)
-                continue;
-            const struct piece *match = NULL;
-            for (size_t b = 0; b < lb->pieces.len && !match; b++) {
-                const struct piece *bp = &lb->pieces.items[b];
-                if (!used[b] && strcmp(bp->stem, q->stem) == 0 &&
-                    piece_bytes_eq(cx, lb->vi, bp, ls->vi, q)) {
-                    used[b] = true;
-                    match = bp;
-                }
-            }
-            q->key =
-                match ? match->key : dk_arena_sprintf(&cx->arena, "%s@%s%u", q->stem, tag, ++fresh);
-        }
-        free(used);
-        changed = true;
-    }
-    if (changed)
-        level_reindex(cx, ls);
-}
-
-/*
- * Line overlap of two pieces' bodies (all but their first line), as a
- * fraction of the shorter: how sure we are that a changed head belongs to
- * the same declaration.
- */
-static bool bodies_similar(const struct merge_ctx *cx, int va, const struct piece *a, int vb,
-                           const struct piece *b)
-{
-    const char *as = cx->v[va].src + a->start, *ae = cx->v[va].src + a->end;
-    const char *bs = cx->v[vb].src + b->start, *be = cx->v[vb].src + b->end;
-    const char *an = memchr(as, '\n', (size_t)(ae - as)), *bn = memchr(bs, '\n', (size_t)(be - bs));
-    as = an ? an + 1 : ae;
-    bs = bn ? bn + 1 : be;
-    size_t lines = 0, shared = 0;
-    for (const char *p = as; p < ae && lines < 400;) {
-        const char *nl = memchr(p, '\n', (size_t)(ae - p));
-        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(ae - p);
-        lines++;
-        for (const char *q = bs; q < be;) {
-            const char *ql = memchr(q, '\n', (size_t)(be - q));
-            size_t m = ql ? (size_t)(ql - q) + 1 : (size_t)(be - q);
-            if (m == n && memcmp(p, q, n) == 0) {
-                shared++;
-                break;
-            }
-            q += m;
-        }
-        p += n;
-    }
-    return lines == 0 ? as == ae && bs == be : shared * 2 >= lines;
-}
-
-static void pair_overloads(struct merge_ctx *cx, struct level *lb, struct level *ls)
-{
-    for (size_t i = 0; i < ls->pieces.len; i++) {
-        struct piece *sp = &ls->pieces.items[i];
-        if (!sp->group || level_piece(lb, sp->id))
-            continue;
-        size_t n_side = 0, n_base = 0;
-        const struct piece *bp = NULL;
-        for (size_t k = 0; k < ls->pieces.len; k++) {
-            const struct piece *q = &ls->pieces.items[k];
-            n_side += group_eq(q, sp) && !level_piece(lb, q->id);
-        }
-        for (size_t k = 0; k < lb->pieces.len; k++) {
-            const struct piece *q = &lb->pieces.items[k];
-            if (group_eq(q, sp) && !level_piece(ls, q->id)) {
-                n_base++;
-                bp = q;
-            }
-        }
-        if (n_side != 1 || n_base != 1 || !bodies_similar(cx, lb->vi, bp, ls->vi, sp))
-            continue;
-        uint32_t old = sp->id;
-        dk_map_del_u64(&ls->by_id, old, NULL);
-        sp->id = bp->id;
-        sp->key = bp->key;
-        dk_map_put_u64(&ls->by_id, sp->id, (void *)(uintptr_t)(i + 1), NULL);
-        for (size_t k = 0; k < ls->items.len; k++) {
-            if (ls->items.items[k].id == old && ls->items.items[k].piece == (int32_t)i)
-                ls->items.items[k].id = sp->id;
-        }
-    }
-}
-
-static const struct piece *level_piece(const struct level *l, uint32_t id)
-{
-    uintptr_t k = (uintptr_t)dk_map_get_u64(&l->by_id, id);
-    return k ? &l->pieces.items[k - 1] : NULL;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Merging one level                                                        */
@@ -635,39 +155,50 @@ static int merge_leaf(struct merge_level *m, dk_str *out, const struct piece *p[
 {
     struct merge_ctx *cx = m->cx;
     dk_str tmp = DK_STR_INIT;
+    struct merge_blocks blocks = {0};
     bool clean = false;
-    int rc = dk_merge_line(
-        cx, &tmp, &clean, cx->v[V_BASE].src + p[V_BASE]->start, p[V_BASE]->end - p[V_BASE]->start,
-        cx->v[V_OURS].src + p[V_OURS]->start, p[V_OURS]->end - p[V_OURS]->start,
-        cx->v[V_THEIRS].src + p[V_THEIRS]->start, p[V_THEIRS]->end - p[V_THEIRS]->start);
-    if (rc) {
-        dk_str_release(&tmp);
-        return rc;
-    }
+    int rc =
+        dk_merge_line(cx, &tmp, &clean, &blocks, cx->v[V_BASE].src + p[V_BASE]->start,
+                      p[V_BASE]->end - p[V_BASE]->start, cx->v[V_OURS].src + p[V_OURS]->start,
+                      p[V_OURS]->end - p[V_OURS]->start, cx->v[V_THEIRS].src + p[V_THEIRS]->start,
+                      p[V_THEIRS]->end - p[V_THEIRS]->start);
+    if (rc)
+        goto out;
     if (clean) {
         uint32_t at = p[V_OURS]->start;
         if (out->len && out->ptr[out->len - 1] != '\n' && tmp.len &&
             (at == 0 || cx->v[V_OURS].src[at - 1] == '\n'))
             dk_str_adds(out, cx->eol);
         dk_str_add(out, tmp.ptr, tmp.len);
-        dk_str_release(&tmp);
-        return DK_OK;
+        goto out;
     }
     /* git's markers are ours too (same labels, style, size): keep them, one record a block */
     if (out->len && out->ptr[out->len - 1] != '\n')
         dk_str_adds(out, cx->eol);
     size_t from = out->len;
     dk_str_add(out, tmp.ptr, tmp.len);
+    for (size_t i = 0; i < blocks.len; i++) {
+        struct merge_block *k = &blocks.items[i];
+        k->start += from;
+        k->end += from;
+        for (int vi = 0; vi < 3; vi++) {
+            if (k->side_start[vi] != SIZE_MAX) {
+                k->side_start[vi] += from;
+                k->side_end[vi] += from;
+            }
+        }
+    }
     const dk_symbol *s = piece_symbol(m, V_OURS, p[V_OURS]);
-    const char *qname = dk_arena_strdup(&cx->arena, piece_name(m, p));
-    const char *desc = dk_arena_sprintf(&cx->arena, "both sides changed the same lines of %s `%s`",
-                                        s ? dk_symbol_kind_name(s->kind) : "import", qname);
+    struct merge_names names = {.qname = dk_arena_strdup(&cx->arena, piece_name(m, p))};
+    names.kind = piece_kind(m, p, &names.symbol_kind);
+    names.desc = dk_arena_sprintf(&cx->arena, "both sides changed the same lines of %s `%s`",
+                                  s ? dk_symbol_kind_name(s->kind) : "import", names.qname);
     uint32_t starts[3] = {p[V_BASE]->start, p[V_OURS]->start, p[V_THEIRS]->start};
-    dk_symbol_kind sk;
-    dk_merge_conflict_kind kind = piece_kind(m, p, &sk);
-    dk_merge_record_markers(cx, out->ptr, from, out->len, qname, kind, sk, desc, starts);
+    dk_merge_record_blocks(cx, out->ptr, &blocks, &names, starts);
+out:
+    dk_merge_blocks_release(&blocks);
     dk_str_release(&tmp);
-    return DK_OK;
+    return rc;
 }
 
 /* Write the merged content of declaration `id` (once per level). */
@@ -679,7 +210,7 @@ static int resolve_decl(struct merge_level *m, dk_str *out, uint32_t id)
         return DK_OK;
     const struct piece *p[3];
     for (int vi = 0; vi < 3; vi++)
-        p[vi] = level_piece(m->l[vi], id);
+        p[vi] = dk_merge_level_piece(m->l[vi], id);
     const struct piece *b = p[V_BASE], *o = p[V_OURS], *t = p[V_THEIRS];
     if (o && t) {
         if (piece_eq(m, V_OURS, o, V_THEIRS, t)) {
@@ -739,7 +270,7 @@ static int resolve_decl(struct merge_level *m, dk_str *out, uint32_t id)
 /* A declaration of base missing from side `vi`'s whole level was deleted by that side. */
 static bool deleted_by(const struct merge_level *m, int vi, uint32_t id)
 {
-    return level_piece(m->l[vi], id) == NULL;
+    return dk_merge_level_piece(m->l[vi], id) == NULL;
 }
 
 /*
@@ -797,7 +328,7 @@ static bool range_is_decl_set(const struct merge_level *m, int vi, size_t i0, si
 static const char *id_key(const struct merge_level *m, uint32_t id)
 {
     for (int vi = 0; vi < 3; vi++) {
-        const struct piece *p = level_piece(m->l[vi], id);
+        const struct piece *p = dk_merge_level_piece(m->l[vi], id);
         if (p)
             return p->key;
     }
@@ -811,13 +342,6 @@ struct set_side {
     const struct item *items;
     size_t n;
 };
-
-/* Items of a level from index i; never NULL (an empty level has no array). */
-static const struct item *items_at(const struct level *l, size_t i)
-{
-    static const struct item none[1];
-    return l->items.items ? l->items.items + i : none;
-}
 
 static bool side_has_piece(const struct set_side *s, uint32_t id)
 {
@@ -933,7 +457,7 @@ static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s
 
 static int emit_items(struct merge_level *m, dk_str *out, int vi, size_t i0, size_t i1)
 {
-    struct set_side whole = {m, vi, items_at(m->l[vi], 0), m->l[vi]->items.len};
+    struct set_side whole = {m, vi, dk_merge_level_items_at(m->l[vi], 0), m->l[vi]->items.len};
     return emit_seq(m, out, &whole, i0, i1, NULL);
 }
 
@@ -972,9 +496,10 @@ static void run_after(const struct set_side *s, const struct set_side *o, const 
  */
 static int merge_decl_set(struct merge_level *m, dk_str *out, const struct diff3_chunk *c)
 {
-    struct set_side B = {m, V_BASE, items_at(m->l[V_BASE], c->b0), c->b1 - c->b0};
-    struct set_side O = {m, V_OURS, items_at(m->l[V_OURS], c->o0), c->o1 - c->o0};
-    struct set_side T = {m, V_THEIRS, items_at(m->l[V_THEIRS], c->t0), c->t1 - c->t0};
+    struct set_side B = {m, V_BASE, dk_merge_level_items_at(m->l[V_BASE], c->b0), c->b1 - c->b0};
+    struct set_side O = {m, V_OURS, dk_merge_level_items_at(m->l[V_OURS], c->o0), c->o1 - c->o0};
+    struct set_side T = {m, V_THEIRS, dk_merge_level_items_at(m->l[V_THEIRS], c->t0),
+                         c->t1 - c->t0};
     /* survivors (pieces in all three) in each version's order */
     uint32_t *SB = dk_xcalloc(B.n + 1, sizeof(*SB)), *SO = dk_xcalloc(B.n + 1, sizeof(*SO)),
              *ST = dk_xcalloc(B.n + 1, sizeof(*ST));
@@ -1215,18 +740,16 @@ static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, in
     memset(l, 0, sizeof(l));
     int rc = DK_OK;
     for (int vi = 0; vi < 3 && rc == DK_OK; vi++)
-        rc = level_build(cx, &l[vi], vi, start[vi], end[vi], parent[vi]);
+        rc = dk_merge_level_build(cx, &l[vi], vi, start[vi], end[vi], parent[vi]);
     if (rc == DK_OK) {
-        rekey_duplicates(cx, &l[V_BASE], &l[V_OURS], "ours");
-        rekey_duplicates(cx, &l[V_BASE], &l[V_THEIRS], "theirs");
-        pair_overloads(cx, &l[V_BASE], &l[V_OURS]);
-        pair_overloads(cx, &l[V_BASE], &l[V_THEIRS]);
+        struct level *lv[3] = {&l[0], &l[1], &l[2]};
+        dk_merge_match_pieces(cx, lv);
         struct merge_level m = {cx, {&l[0], &l[1], &l[2]}, qname, depth, DK_MAP_INIT_U64};
         rc = merge_level_items(&m, out);
         dk_map_release(&m.emitted);
     }
     for (int vi = 0; vi < 3; vi++)
-        level_release(&l[vi]);
+        dk_merge_level_release(&l[vi]);
     return rc;
 }
 
@@ -1250,7 +773,6 @@ int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
             return DK_EUNSUPPORTED;
         }
     }
-    cx->overloaded = (dk_map)DK_MAP_INIT_STR;
     for (int vi = 0; vi < 3; vi++)
         dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an);
     if (cx->v[V_BASE].len == 0) {

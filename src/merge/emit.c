@@ -1,0 +1,243 @@
+/*
+ * merge/emit.c - conflict blocks, conflict records, the line merge.
+ *
+ * A conflict block is written where it is made and recorded at once: its
+ * place in the output (byte offsets, turned into lines when the result is
+ * built), each side's text and lines in its input, and what it is about.
+ * The line merge (dk_git_merge_file, git's xdiff) reports where it wrote
+ * each block, so its conflicts are recorded from those offsets, never by
+ * reading marker lines back (labels may be empty or hold newlines, inputs
+ * may hold marker-like lines).
+ *
+ * Conventions: record strings live in cx->arena until the result copies
+ * them; output goes to a caller's dk_str.
+ */
+#include "merge/emit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "git/git.h"
+#include "util/alloc.h"
+
+#include "util/banned.h"
+
+static uint32_t line_of(const struct merge_ctx *cx, int vi, uint32_t off)
+{
+    return dk_line_index_line(&cx->v[vi].lines, off);
+}
+
+dk_line_range dk_merge_lines_of(const struct merge_ctx *cx, int vi, uint32_t start, uint32_t end)
+{
+    if (start == UINT32_MAX || end <= start)
+        return (dk_line_range){0, 0};
+    return (dk_line_range){line_of(cx, vi, start), line_of(cx, vi, end - 1)};
+}
+
+bool dk_merge_has_markers(const char *src, size_t len, unsigned size)
+{
+    static const char marks[] = {'<', '>', '|', '='};
+    size_t i = 0;
+    while (i < len) {
+        for (size_t m = 0; m < sizeof(marks); m++) {
+            size_t k = 0;
+            while (i + k < len && k < size && src[i + k] == marks[m])
+                k++;
+            /* a marker is exactly `size` marker chars then space, newline or end */
+            if (k == size &&
+                (i + k == len || src[i + k] == ' ' || src[i + k] == '\n' || src[i + k] == '\r') &&
+                (marks[m] != '=' || i + k == len || src[i + k] != ' '))
+                return true;
+        }
+        const char *nl = memchr(src + i, '\n', len - i);
+        if (!nl)
+            break;
+        i = (size_t)(nl - src) + 1;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Conflict blocks                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* ------------------------------------------------------------------------ */
+/* Conflict blocks                                                           */
+/* ------------------------------------------------------------------------ */
+
+static void add_marker(struct merge_ctx *cx, dk_str *out, char c, const char *label)
+{
+    for (unsigned i = 0; i < cx->opts.marker_size; i++)
+        dk_str_addch(out, c);
+    if (label && *label) {
+        dk_str_addch(out, ' ');
+        dk_str_adds(out, label);
+    }
+    dk_str_adds(out, cx->eol);
+}
+
+static void add_side(struct merge_ctx *cx, dk_str *out, const char *text, size_t len)
+{
+    if (!text || len == 0)
+        return;
+    dk_str_add(out, text, len);
+    if (text[len - 1] != '\n')
+        dk_str_adds(out, cx->eol);
+}
+
+void dk_merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname,
+                            dk_merge_conflict_kind kind, dk_symbol_kind symbol_kind,
+                            const char *desc, const char *texts[3], const size_t lens[3],
+                            const uint32_t starts[3], const uint32_t ends[3])
+{
+    /* a conflict block always starts on a line of its own */
+    if (out->len && out->ptr[out->len - 1] != '\n')
+        dk_str_adds(out, cx->eol);
+    uint32_t start = (uint32_t)out->len;
+    add_marker(cx, out, '<', cx->opts.our_label);
+    add_side(cx, out, texts[V_OURS], lens[V_OURS]);
+    if (cx->opts.style != DK_MERGE_STYLE_MERGE) {
+        add_marker(cx, out, '|', cx->opts.ancestor_label);
+        add_side(cx, out, texts[V_BASE], lens[V_BASE]);
+    }
+    add_marker(cx, out, '=', NULL);
+    add_side(cx, out, texts[V_THEIRS], lens[V_THEIRS]);
+    add_marker(cx, out, '>', cx->opts.their_label);
+
+    dk_merge_conflict *c = dk_vec_push_zero(&cx->conflicts);
+    c->qualified_name = dk_arena_strdup(&cx->arena, qname ? qname : "");
+    c->kind = kind;
+    c->symbol_kind = kind == DK_MERGE_CONFLICT_SYMBOL ? symbol_kind : (dk_symbol_kind)0;
+    c->description = dk_arena_strdup(&cx->arena, desc);
+    const char **side_text[3] = {&c->base_text, &c->ours_text, &c->theirs_text};
+    dk_line_range *side_range[3] = {&c->base, &c->ours, &c->theirs};
+    for (int vi = 0; vi < 3; vi++) {
+        *side_text[vi] = texts[vi] ? dk_arena_strndup(&cx->arena, texts[vi], lens[vi]) : NULL;
+        *side_range[vi] = dk_merge_lines_of(cx, vi, starts[vi], ends[vi]);
+    }
+    dk_vec_push(&cx->conflict_out_start, start);
+    dk_vec_push(&cx->conflict_out_end, (uint32_t)out->len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The line merge (libgit2)                                                  */
+/* ------------------------------------------------------------------------ */
+
+void dk_merge_blocks_release(struct merge_blocks *b)
+{
+    free(b->items);
+    b->items = NULL;
+    b->len = 0;
+}
+
+int dk_merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, struct merge_blocks *blocks,
+                  const char *b, size_t bl, const char *o, size_t ol, const char *t, size_t tl)
+{
+    static const dk_git_merge_style styles[] = {
+        [DK_MERGE_STYLE_MERGE] = DK_GIT_MERGE_STYLE_MERGE,
+        [DK_MERGE_STYLE_DIFF3] = DK_GIT_MERGE_STYLE_DIFF3,
+        [DK_MERGE_STYLE_ZDIFF3] = DK_GIT_MERGE_STYLE_ZDIFF3,
+    };
+    dk_git_merge_input ib = {b, bl, 0}, io = {o, ol, 0}, it = {t, tl, 0};
+    dk_git_merge_file_opts mo = {
+        .version = DK_GIT_MERGE_FILE_OPTS_VERSION,
+        .base_label = cx->opts.ancestor_label,
+        .our_label = cx->opts.our_label,
+        .their_label = cx->opts.their_label,
+        .style = styles[cx->opts.style],
+        .marker_size = cx->opts.marker_size,
+    };
+    dk_git_merge_file_result r = {0};
+    int rc = dk_git_merge_file(&r, &ib, &io, &it, &mo);
+    if (rc)
+        return rc;
+    size_t at = out->len;
+    dk_str_add(out, r.ptr, r.len);
+    *clean = r.clean;
+    if (blocks && r.nconflicts) {
+        blocks->items = dk_xcalloc(r.nconflicts, sizeof(*blocks->items));
+        blocks->len = r.nconflicts;
+        for (size_t i = 0; i < r.nconflicts; i++) {
+            const dk_git_merge_conflict *g = &r.conflicts[i];
+            struct merge_block *k = &blocks->items[i];
+            k->start = at + g->start;
+            k->end = at + g->end;
+            k->side_start[V_OURS] = at + g->ours_start;
+            k->side_end[V_OURS] = at + g->ours_end;
+            k->side_start[V_THEIRS] = at + g->theirs_start;
+            k->side_end[V_THEIRS] = at + g->theirs_end;
+            k->side_start[V_BASE] = g->base_start == SIZE_MAX ? SIZE_MAX : at + g->base_start;
+            k->side_end[V_BASE] = g->base_end == SIZE_MAX ? SIZE_MAX : at + g->base_end;
+        }
+    }
+    dk_git_merge_file_result_release(&r);
+    return DK_OK;
+}
+
+/* Name a record after the innermost symbol of ours around its lines, if any. */
+static void name_by_position(struct merge_ctx *cx, dk_merge_conflict *c)
+{
+    const dk_analysis *a = cx->v[V_OURS].an;
+    if (!a || !c->ours.start)
+        return;
+    for (size_t k = a->nsymbols; k-- > 0;) {
+        const dk_symbol *s = &a->symbols[k];
+        if (s->span.start_line <= c->ours.start && c->ours.end <= s->span.end_line) {
+            c->qualified_name = s->qualified_name;
+            c->kind = DK_MERGE_CONFLICT_SYMBOL;
+            c->symbol_kind = s->kind;
+            c->description = dk_arena_sprintf(
+                &cx->arena, "both sides changed the same lines of `%s`", s->qualified_name);
+            return;
+        }
+    }
+}
+
+/*
+ * Each side's text of a block is located in that input by searching forward
+ * from the previous block's, so repeated text maps to the right place.
+ */
+void dk_merge_record_blocks(struct merge_ctx *cx, const char *text,
+                            const struct merge_blocks *blocks, const struct merge_names *names,
+                            const uint32_t *search_start)
+{
+    size_t search_from[3] = {0, 0, 0};
+    for (int vi = 0; search_start && vi < 3; vi++)
+        search_from[vi] = search_start[vi];
+    for (size_t i = 0; blocks && i < blocks->len; i++) {
+        const struct merge_block *k = &blocks->items[i];
+        dk_merge_conflict *c = dk_vec_push_zero(&cx->conflicts);
+        c->qualified_name = "";
+        c->kind = DK_MERGE_CONFLICT_TEXT;
+        c->description = "both sides changed the same lines";
+        const char **side_text[3] = {&c->base_text, &c->ours_text, &c->theirs_text};
+        dk_line_range *side_range[3] = {&c->base, &c->ours, &c->theirs};
+        for (int vi = 0; vi < 3; vi++) {
+            if (k->side_start[vi] == SIZE_MAX)
+                continue;
+            size_t sl = k->side_end[vi] - k->side_start[vi];
+            const char *s = text + k->side_start[vi];
+            *side_text[vi] = dk_arena_strndup(&cx->arena, s, sl);
+            const struct merge_version *v = &cx->v[vi];
+            if (sl == 0 || search_from[vi] >= v->len)
+                continue;
+            const char *found = memmem(v->src + search_from[vi], v->len - search_from[vi], s, sl);
+            if (found) {
+                uint32_t off = (uint32_t)(found - v->src);
+                *side_range[vi] = dk_merge_lines_of(cx, vi, off, off + (uint32_t)sl);
+                search_from[vi] = off + sl;
+            }
+        }
+        if (names && names->qname) {
+            c->qualified_name = names->qname;
+            c->kind = names->kind;
+            c->symbol_kind =
+                names->kind == DK_MERGE_CONFLICT_SYMBOL ? names->symbol_kind : (dk_symbol_kind)0;
+            c->description = names->desc;
+        } else {
+            name_by_position(cx, c);
+        }
+        dk_vec_push(&cx->conflict_out_start, (uint32_t)k->start);
+        dk_vec_push(&cx->conflict_out_end, (uint32_t)k->end);
+    }
+}

@@ -1,0 +1,75 @@
+/*
+ * merge/emit.h - what the merge writes besides input bytes: conflict
+ * blocks and their records, and the line merge (libgit2's) with a record
+ * per block it leaves. Also the conflict-marker test the gate and the
+ * structured merge use. Bottom of the merge: knows the context, not tiling.
+ */
+#ifndef DK_MERGE_EMIT_H
+#define DK_MERGE_EMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "merge/merge_int.h"
+
+/* [start, end) bytes of version vi as a 1-based inclusive line range ({0,0} if empty) */
+dk_line_range dk_merge_lines_of(const struct merge_ctx *cx, int vi, uint32_t start, uint32_t end);
+
+/*
+ * Append a conflict block (markers + each side's text) to `out` and record
+ * it. texts[v] NULL: that side has no such text (deleted, never added).
+ * starts/ends are each side's byte range, start UINT32_MAX for none.
+ * `qname` and `desc` are copied.
+ */
+void dk_merge_emit_conflict(struct merge_ctx *cx, dk_str *out, const char *qname,
+                            dk_merge_conflict_kind kind, dk_symbol_kind symbol_kind,
+                            const char *desc, const char *texts[3], const size_t lens[3],
+                            const uint32_t starts[3], const uint32_t ends[3]);
+
+/* One conflict block of a line merge, as byte offsets into the text it was appended to. */
+struct merge_block {
+    size_t start, end;
+    /* each side's lines in the block, [start, end); base's SIZE_MAX in the merge style */
+    size_t side_start[3], side_end[3];
+};
+
+/* The blocks a line merge left (malloc'd array). */
+struct merge_blocks {
+    struct merge_block *items;
+    size_t len;
+};
+
+void dk_merge_blocks_release(struct merge_blocks *b);
+
+/*
+ * The line merge of three buffers through libgit2 (labels, style and marker
+ * size from cx), appended to `out`. `blocks` (may be NULL) receives where
+ * each conflict block sits in `out`, as git wrote it: never found again by
+ * reading marker lines, which the inputs themselves may hold.
+ */
+int dk_merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, struct merge_blocks *blocks,
+                  const char *b, size_t bl, const char *o, size_t ol, const char *t, size_t tl);
+
+/* How to name the records of a line merge's blocks: one symbol, or (qname NULL) by position. */
+struct merge_names {
+    const char *qname;
+    dk_merge_conflict_kind kind;
+    dk_symbol_kind symbol_kind;
+    const char *desc;
+};
+
+/*
+ * One conflict record per block of `blocks` in `text`; each side's text is
+ * looked for in its input from search_start[v] on (NULL: from the
+ * beginning). With names->qname NULL (or names NULL) each record names the
+ * innermost symbol of ours around it.
+ */
+void dk_merge_record_blocks(struct merge_ctx *cx, const char *text,
+                            const struct merge_blocks *blocks, const struct merge_names *names,
+                            const uint32_t *search_start);
+
+/* True if a line of `src` starts with a conflict marker of size `size`. */
+bool dk_merge_has_markers(const char *src, size_t len, unsigned size);
+
+#endif

@@ -1,0 +1,15 @@
+/*
+ * merge/gate.h - the fail-closed gate in front of every clean answer (gate.c).
+ */
+#ifndef DK_MERGE_GATE_H
+#define DK_MERGE_GATE_H
+
+#include "merge/merge_int.h"
+
+/*
+ * DK_OK if `text` may be reported as a clean merge of cx's inputs, otherwise
+ * DK_ECONFLICT with *why (in cx->arena) describing the first failed check.
+ */
+int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why);
+
+#endif

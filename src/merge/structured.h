@@ -1,0 +1,16 @@
+/*
+ * merge/structured.h - the structured merge of a whole file (structured.c).
+ */
+#ifndef DK_MERGE_STRUCTURED_H
+#define DK_MERGE_STRUCTURED_H
+
+#include "merge/merge_int.h"
+
+/*
+ * The structured merge of the whole file into `out`. Returns DK_OK with
+ * conflicts recorded in cx, or an error when it does not apply (then the
+ * caller falls back to the line merge) with *why (in cx->arena) saying why.
+ */
+int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why);
+
+#endif

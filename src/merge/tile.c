@@ -1,0 +1,259 @@
+/*
+ * merge/tile.c - tiling one version of a region into items (see tile.h).
+ *
+ * Invariants: the items of a level cover [start, end) exactly, in order;
+ * pieces do not overlap; each piece id occurs once per level (a repeated
+ * identity gets an occurrence suffix "#n" before interning).
+ * Conventions: ids come from cx->intern, shared by the three versions, so
+ * equal ids mean equal gap bytes or the same identity; key strings live in
+ * cx->arena.
+ */
+#include "merge/tile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge/identity.h"
+
+#include "util/banned.h"
+
+static uint32_t intern(struct merge_ctx *cx, char tag, const char *bytes, size_t len)
+{
+    dk_str k = DK_STR_INIT;
+    dk_str_addch(&k, tag);
+    dk_str_add(&k, bytes, len);
+    uintptr_t id = (uintptr_t)dk_map_get(&cx->intern, k.ptr, k.len);
+    if (id == 0) {
+        id = ++cx->next_id;
+        dk_map_put(&cx->intern, k.ptr, k.len, (void *)id, NULL);
+    }
+    dk_str_release(&k);
+    return (uint32_t)id;
+}
+
+static bool span_is_blank(const char *src, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = a; i < b; i++) {
+        if (src[i] != ' ' && src[i] != '\t' && src[i] != '\r' && src[i] != '\n' && src[i] != '\f' &&
+            src[i] != '\v')
+            return false;
+    }
+    return true;
+}
+
+void dk_merge_level_release(struct level *l)
+{
+    dk_vec_release(&l->pieces);
+    dk_vec_release(&l->items);
+    dk_map_release(&l->by_id);
+}
+
+static int piece_cmp(const void *a, const void *b)
+{
+    const struct piece *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
+}
+
+static bool is_hspace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/*
+ * Widen [s, e) to whole lines within [lo, hi): back over the indentation
+ * before the declaration, forward over trailing blanks and a separator the
+ * grammar left outside it, through the newline. Blank lines are never part
+ * of a piece: they stay gap lines, so diff3 aligns them and every side's
+ * separators come out as that side wrote them.
+ */
+static void widen(const char *src, uint32_t lo, uint32_t hi, uint32_t *s, uint32_t *e)
+{
+    uint32_t a = *s;
+    while (a > lo && (src[a - 1] == ' ' || src[a - 1] == '\t'))
+        a--;
+    if (a == lo || src[a - 1] == '\n')
+        *s = a;
+    uint32_t z = *e;
+    if (z > lo && src[z - 1] == '\n')
+        return; /* the span already ends its line (C preprocessor lines do) */
+    while (z < hi && is_hspace(src[z]))
+        z++;
+    /* a separator the grammar left outside the declaration (`x: T;`, `RED,`) */
+    if (z < hi && (src[z] == ';' || src[z] == ',')) {
+        uint32_t y = z + 1;
+        while (y < hi && is_hspace(src[y]))
+            y++;
+        if (y == hi || src[y] == '\n')
+            z = y;
+    }
+    if (z < hi && src[z] == '\n')
+        *e = z + 1;
+    else if (z == hi)
+        *e = z;
+}
+
+/*
+ * Tile version `vi` of region [start, end) whose declarations are the
+ * symbols with parent `parent` (and, at top level, import statements).
+ */
+int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t start,
+                         uint32_t end, int32_t parent)
+{
+    const struct merge_version *v = &cx->v[vi];
+    const dk_analysis *a = v->an;
+    l->vi = vi;
+    l->start = start;
+    l->end = end;
+    l->by_id = (dk_map)DK_MAP_INIT_U64;
+    dk_map occ = DK_MAP_INIT_STR;
+    dk_str key = DK_STR_INIT;
+    for (size_t i = 0; i < a->nsymbols; i++) {
+        const dk_symbol *s = &a->symbols[i];
+        if (s->parent != parent)
+            continue;
+        if (s->span.start_byte < start || s->span.end_byte > end) {
+            dk_str_release(&key);
+            dk_map_release(&occ);
+            return dk_error_set(DK_ELIMIT, "declaration `%s` outside its container",
+                                s->qualified_name);
+        }
+        struct piece *p = dk_vec_push_zero(&l->pieces);
+        p->start = s->span.start_byte;
+        p->end = s->span.end_byte;
+        p->sym = (int32_t)i;
+        dk_str_clear(&key);
+        dk_merge_symbol_key(&key, s, &cx->overloaded, false);
+        dk_str grp = DK_STR_INIT;
+        dk_merge_group_key(&grp, s);
+        if (dk_map_has(&cx->overloaded, grp.ptr, grp.len))
+            p->group = dk_arena_strndup(&cx->arena, grp.ptr, grp.len);
+        dk_str_release(&grp);
+        uintptr_t n = (uintptr_t)dk_map_get(&occ, key.ptr, key.len);
+        dk_map_put(&occ, key.ptr, key.len, (void *)(n + 1), NULL);
+        p->stem = dk_arena_strndup(&cx->arena, key.ptr, key.len);
+        p->key = n == 0 ? p->stem : dk_arena_sprintf(&cx->arena, "%s#%u", key.ptr, (unsigned)n + 1);
+    }
+    dk_str_release(&key);
+    dk_map_release(&occ);
+    if (parent < 0) {
+        /* import statements outside every top-level symbol, one piece per statement */
+        dk_map seen = DK_MAP_INIT_STR;
+        uint32_t last_start = UINT32_MAX;
+        for (size_t i = 0; i < a->nimports; i++) {
+            const dk_import *im = &a->imports[i];
+            if (im->span.start_byte == last_start)
+                continue;
+            last_start = im->span.start_byte;
+            bool inside = false;
+            for (size_t k = 0; k < l->pieces.len && !inside; k++) {
+                const struct piece *p = &l->pieces.items[k];
+                inside =
+                    p->sym >= 0 && im->span.start_byte >= p->start && im->span.start_byte < p->end;
+            }
+            /* only statements that start their line (possibly indented, as in Go's
+             * `import ( ... )` groups); one sharing a line with other code is text */
+            uint32_t at = im->span.start_byte;
+            while (at > 0 && (v->src[at - 1] == ' ' || v->src[at - 1] == '\t'))
+                at--;
+            if (inside || (at > 0 && v->src[at - 1] != '\n'))
+                continue;
+            dk_str ikey = DK_STR_INIT;
+            dk_merge_import_key(&ikey, im);
+            uintptr_t n = (uintptr_t)dk_map_get(&seen, ikey.ptr, ikey.len);
+            dk_map_put(&seen, ikey.ptr, ikey.len, (void *)(n + 1), NULL);
+            struct piece *p = dk_vec_push_zero(&l->pieces);
+            p->start = im->span.start_byte;
+            p->end = im->span.end_byte;
+            p->sym = -1;
+            p->stem = dk_arena_strndup(&cx->arena, ikey.ptr, ikey.len);
+            p->key =
+                n == 0 ? p->stem : dk_arena_sprintf(&cx->arena, "%s#%u", ikey.ptr, (unsigned)n + 1);
+            dk_str_release(&ikey);
+        }
+        dk_map_release(&seen);
+    }
+    if (l->pieces.len > 1)
+        qsort(l->pieces.items, l->pieces.len, sizeof(*l->pieces.items), piece_cmp);
+    uint32_t prev_end = start;
+    for (size_t k = 0; k < l->pieces.len; k++) {
+        struct piece *p = &l->pieces.items[k];
+        if (p->start < prev_end)
+            return dk_error_set(DK_ELIMIT, "declarations `%s` and its predecessor overlap", p->key);
+        widen(v->src, prev_end, end, &p->start, &p->end);
+        if (p->start < prev_end)
+            p->start = prev_end;
+        prev_end = p->end;
+        p->id = intern(cx, 'D', p->key, strlen(p->key));
+        void *old = NULL;
+        dk_map_put_u64(&l->by_id, p->id, (void *)(uintptr_t)(k + 1), &old);
+        if (old)
+            return dk_error_set(DK_ELIMIT, "declaration `%s` appears twice", p->key);
+    }
+    /*
+     * Items: gap lines and pieces, covering [start, end) exactly. A run of
+     * blank lines is one item (a separator), so that "one blank line became
+     * two" is one change, not an insertion diff3 may place on either side.
+     */
+    uint32_t pos = start;
+    for (size_t k = 0; k <= l->pieces.len; k++) {
+        uint32_t gap_end = k < l->pieces.len ? l->pieces.items[k].start : end;
+        while (pos < gap_end) {
+            const char *nl = memchr(v->src + pos, '\n', gap_end - pos);
+            uint32_t e = nl ? (uint32_t)(nl - v->src) + 1 : gap_end;
+            if (span_is_blank(v->src, pos, e)) {
+                while (e < gap_end) {
+                    const char *nl2 = memchr(v->src + e, '\n', gap_end - e);
+                    uint32_t e2 = nl2 ? (uint32_t)(nl2 - v->src) + 1 : gap_end;
+                    if (!span_is_blank(v->src, e, e2))
+                        break;
+                    e = e2;
+                }
+            }
+            struct item *it = dk_vec_push_zero(&l->items);
+            it->start = pos;
+            it->end = e;
+            it->piece = -1;
+            it->blank = span_is_blank(v->src, pos, e);
+            it->id = intern(cx, 'L', v->src + pos, e - pos);
+            pos = e;
+        }
+        if (k < l->pieces.len) {
+            const struct piece *p = &l->pieces.items[k];
+            struct item *it = dk_vec_push_zero(&l->items);
+            it->start = p->start;
+            it->end = p->end;
+            it->piece = (int32_t)k;
+            it->id = p->id;
+            pos = p->end;
+        }
+    }
+    return DK_OK;
+}
+
+void dk_merge_level_reindex(struct merge_ctx *cx, struct level *l)
+{
+    dk_map_release(&l->by_id);
+    l->by_id = (dk_map)DK_MAP_INIT_U64;
+    for (size_t k = 0; k < l->pieces.len; k++) {
+        struct piece *p = &l->pieces.items[k];
+        p->id = intern(cx, 'D', p->key, strlen(p->key));
+        dk_map_put_u64(&l->by_id, p->id, (void *)(uintptr_t)(k + 1), NULL);
+    }
+    for (size_t k = 0; k < l->items.len; k++) {
+        struct item *it = &l->items.items[k];
+        if (it->piece >= 0)
+            it->id = l->pieces.items[it->piece].id;
+    }
+}
+
+const struct piece *dk_merge_level_piece(const struct level *l, uint32_t id)
+{
+    uintptr_t k = (uintptr_t)dk_map_get_u64(&l->by_id, id);
+    return k ? &l->pieces.items[k - 1] : NULL;
+}
+
+const struct item *dk_merge_level_items_at(const struct level *l, size_t i)
+{
+    static const struct item none[1];
+    return l->items.items ? l->items.items + i : none;
+}

@@ -1,0 +1,71 @@
+/*
+ * merge/tile.h - one version of a region (the file, or a container's text)
+ * tiled into items so that every byte belongs to exactly one item:
+ *
+ *   [gap line][blank run][decl piece: leading comments/attributes + declaration][gap line]...
+ *
+ * A decl piece is a declaration (a symbol of this level, or an import
+ * statement at top level) widened to whole lines; it includes the leading
+ * comments and attributes the language layer attached to the symbol (its
+ * span), never blank lines. A gap line is one line of whatever lies between
+ * pieces; a run of blank lines is one item, the separator. Items are
+ * interned to ids: gap lines by their bytes, pieces by identity.
+ */
+#ifndef DK_MERGE_TILE_H
+#define DK_MERGE_TILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "merge/merge_int.h"
+
+struct piece {
+    uint32_t start, end;
+    uint32_t id;
+    /* symbol index in the version's analysis, -1 for an import statement */
+    int32_t sym;
+    const char *key;
+    /* "qualified::kind" when the name is overloaded (matched by parameters), else NULL */
+    const char *group;
+    /* the key without its "#n" occurrence suffix */
+    const char *stem;
+};
+
+struct item {
+    uint32_t start, end;
+    uint32_t id;
+    /* index into the level's pieces, -1 for a gap line */
+    int32_t piece;
+    /* a gap item of blank lines only (a separator); set once when tiling */
+    bool blank;
+};
+
+struct level {
+    int vi;
+    uint32_t start, end;
+    dk_vec(struct piece) pieces;
+    dk_vec(struct item) items;
+    /* piece id -> piece index + 1 */
+    dk_map by_id;
+};
+
+/*
+ * Tile version `vi` of region [start, end) whose declarations are the
+ * symbols with parent `parent` (and, at top level, import statements).
+ * DK_ELIMIT when declarations overlap or leave their container (the caller
+ * then merges the region another way). Release with dk_merge_level_release.
+ */
+int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t start,
+                         uint32_t end, int32_t parent);
+void dk_merge_level_release(struct level *l);
+
+/* After re-keying pieces of a level: ids from keys, the id map, the items. */
+void dk_merge_level_reindex(struct merge_ctx *cx, struct level *l);
+
+/* The piece with identity `id` in the level, or NULL. */
+const struct piece *dk_merge_level_piece(const struct level *l, uint32_t id);
+
+/* Items of a level from index i; never NULL (an empty level has no array). */
+const struct item *dk_merge_level_items_at(const struct level *l, size_t i);
+
+#endif
