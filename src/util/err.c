@@ -15,9 +15,12 @@ static _Thread_local dk_error err_last;
 
 static int err_vset(int code, const char *where, const char *fmt, va_list ap)
 {
+    /* formatted apart: an argument may be the previous message (wrapping an error) */
+    char msg[sizeof(err_last.msg)];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    memcpy(err_last.msg, msg, strlen(msg) + 1);
     err_last.code = code;
     err_last.where = where;
-    vsnprintf(err_last.msg, sizeof(err_last.msg), fmt, ap);
     return code;
 }
 

@@ -337,6 +337,17 @@ void test_errors__set_and_read(void)
     th_assert_eq_str(dk_error_last()->where, "here");
 }
 
+/* Wrapping the last message in a new one reads the slot that is being written. */
+void test_errors__wrap_the_last_message(void)
+{
+    dk_error_set(DK_ENOTFOUND, "no ref '%s'", "main");
+    dk_error_set(DK_EINVALID, "cannot land: %s (%d)", dk_error_last()->msg, 3);
+    th_assert_eq_str(dk_error_last()->msg, "cannot land: no ref 'main' (3)");
+    dk_error_set(DK_EINVALID, "%s", dk_error_last()->msg);
+    th_assert_eq_str(dk_error_last()->msg, "cannot land: no ref 'main' (3)");
+    th_assert_eq_int(dk_error_last()->code, DK_EINVALID);
+}
+
 struct trace_seen {
     int count;
     char last[128];
