@@ -1,0 +1,725 @@
+/*
+ * engine/changeset.c - changesets: creation, the one transition function,
+ * queries, submit (a commit on the base and refs/dk/changesets/<id>),
+ * approve, and the verification verdict (DESIGN.md decision 9).
+ *
+ * The state machine (checked in dk_eng_changeset_transition_tx and nowhere
+ * else; every other function asks it):
+ *
+ *            submit                 verifying              verified(pass)
+ *   draft ───────────► submitted ─────────────► verifying ───────────────► approved
+ *                        │  ▲   │ approve                  │ verified(fail)   │
+ *                        │  │   └──────────────────────────┼────► approved    │ land
+ *                        │  │ resubmit                     ▼                  ▼
+ *                        │  └──────────────────────── rejected             merged
+ *                        └── land (no verification steps) ──────────────────►┘
+ *   any non-terminal ──► closed | abandoned          terminal: merged, closed, abandoned
+ *
+ * Invariants:
+ *  1. A transition is one conditional UPDATE (WHERE state = <the state just
+ *     read>), so two writers racing on one changeset cannot both move it, on
+ *     either backend; the loser sees DK_ERACE and its transaction is retried
+ *     from the start (dkod wrote states unconditionally: bug #10).
+ *  2. Every transition records its reason; a refusal names the changeset,
+ *     its state and the wanted state, and changes nothing.
+ *  3. Submit writes the commit object before its transaction and moves
+ *     refs/dk/changesets/<id> inside it, after the transition succeeded, so
+ *     a refused submit never repoints the ref of a changeset in another
+ *     state. The ref keeps the submitted tree's blobs reachable (git gc).
+ *  4. A changeset is acted on only by its session's owner (or an admin, or
+ *     the local process); approve and the verdict are the protocol layer's
+ *     and the verification layer's to authorise.
+ *
+ * Ids: "cs_<repo>_<number>", e.g. cs_shop_12: readable, unique (a repository
+ * name has no '_'-digits suffix ambiguity because the number is last and
+ * all digits), and a valid ref component (repository names are
+ * [A-Za-z0-9._-]; a ".." in one is written ".%2e", '%' being outside that
+ * set).
+ *
+ * Ownership: public out-structs belong to the caller. Conventions: one
+ * store connection per call; the engine's clock for every timestamp.
+ */
+#include "engine/changeset.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "dk/log.h"
+
+#include "util/alloc.h"
+
+#include "util/banned.h"
+
+/* ========================================================================== */
+/* States                                                                     */
+/* ========================================================================== */
+
+static const char *const cs_state_names[] = {
+    [DK_CS_DRAFT] = "draft",       [DK_CS_SUBMITTED] = "submitted", [DK_CS_VERIFYING] = "verifying",
+    [DK_CS_APPROVED] = "approved", [DK_CS_REJECTED] = "rejected",   [DK_CS_MERGED] = "merged",
+    [DK_CS_CLOSED] = "closed",     [DK_CS_ABANDONED] = "abandoned",
+};
+
+#define CS_NSTATES (sizeof(cs_state_names) / sizeof(cs_state_names[0]))
+
+const char *dk_changeset_state_name(dk_changeset_state state)
+{
+    if ((unsigned)state < CS_NSTATES)
+        return cs_state_names[state];
+    return "unknown";
+}
+
+int dk_changeset_state_parse(dk_changeset_state *out, const char *name)
+{
+    for (unsigned i = 0; name && i < CS_NSTATES; i++) {
+        if (strcmp(name, cs_state_names[i]) == 0) {
+            *out = (dk_changeset_state)i;
+            return DK_OK;
+        }
+    }
+    return dk_error_set(DK_EINVALID, "unknown changeset state '%s'", name ? name : "(null)");
+}
+
+bool dk_eng_changeset_is_terminal(dk_changeset_state state)
+{
+    return state == DK_CS_MERGED || state == DK_CS_CLOSED || state == DK_CS_ABANDONED;
+}
+
+bool dk_eng_changeset_is_pinned(dk_changeset_state state)
+{
+    return state == DK_CS_SUBMITTED || state == DK_CS_VERIFYING || state == DK_CS_APPROVED;
+}
+
+#define CS_BIT(s) (1u << (s))
+
+/* The allowed targets of each state, besides closed/abandoned from any non-terminal one. */
+static const unsigned cs_next[] = {
+    [DK_CS_DRAFT] = CS_BIT(DK_CS_SUBMITTED),
+    [DK_CS_SUBMITTED] = CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_MERGED),
+    [DK_CS_VERIFYING] = CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_REJECTED),
+    [DK_CS_APPROVED] = CS_BIT(DK_CS_MERGED),
+    [DK_CS_REJECTED] = CS_BIT(DK_CS_SUBMITTED),
+    [DK_CS_MERGED] = 0,
+    [DK_CS_CLOSED] = 0,
+    [DK_CS_ABANDONED] = 0,
+};
+
+_Static_assert(sizeof(cs_next) / sizeof(cs_next[0]) == CS_NSTATES, "a row per state");
+
+static bool cs_allowed(dk_changeset_state from, dk_changeset_state to)
+{
+    if ((unsigned)from >= CS_NSTATES || (unsigned)to >= CS_NSTATES)
+        return false;
+    if (dk_eng_changeset_is_terminal(from))
+        return false;
+    if (to == DK_CS_CLOSED || to == DK_CS_ABANDONED)
+        return true;
+    return (cs_next[from] & CS_BIT(to)) != 0;
+}
+
+/* ========================================================================== */
+/* Rows                                                                       */
+/* ========================================================================== */
+
+static char *cs_col(dk_store_rows *rows, int col)
+{
+    const char *t = dk_store_rows_text(rows, col, NULL);
+    return t ? dk_xstrdup(t) : NULL;
+}
+
+int dk_eng_changeset_state_tx(dk_changeset_state *out, dk_store_conn *conn,
+                              const char *changeset_id)
+{
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(changeset_id)};
+    int rc = dk_store_query(&rows, conn, "SELECT state FROM changesets WHERE id = ?", p, 1);
+    if (rc)
+        return rc;
+    rc = dk_store_rows_next(rows);
+    if (rc == 1)
+        rc = dk_changeset_state_parse(out, dk_store_rows_text(rows, 0, NULL));
+    else if (rc == 0)
+        rc = dk_error_set(DK_ENOTFOUND, "changeset '%s' not found", changeset_id);
+    dk_store_rows_free(rows);
+    return rc;
+}
+
+int dk_eng_cs_load_tx(struct dk_eng_cs *out, dk_store_conn *conn, const char *id)
+{
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(id)};
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = dk_store_query(&rows, conn,
+                        "SELECT c.id, c.repo, c.number, c.session_id, c.state, c.reason, "
+                        "c.intent, c.agent_name, c.base_commit, c.submit_commit, "
+                        "c.merged_commit, c.reverts, s.owner, c.created_at, c.updated_at "
+                        "FROM changesets c LEFT JOIN sessions s ON s.id = c.session_id "
+                        "WHERE c.id = ?",
+                        p, 1);
+    if (rc)
+        return rc;
+    rc = dk_store_rows_next(rows);
+    if (rc == 0)
+        rc = dk_error_set(DK_ENOTFOUND, "changeset '%s' not found", id);
+    if (rc == 1) {
+        out->id = cs_col(rows, 0);
+        out->repo = cs_col(rows, 1);
+        out->number = dk_store_rows_int(rows, 2);
+        out->session_id = cs_col(rows, 3);
+        rc = dk_changeset_state_parse(&out->state, dk_store_rows_text(rows, 4, NULL));
+        out->reason = cs_col(rows, 5);
+        out->intent = cs_col(rows, 6);
+        out->agent_name = cs_col(rows, 7);
+        out->base_commit = cs_col(rows, 8);
+        out->submit_commit = cs_col(rows, 9);
+        out->merged_commit = cs_col(rows, 10);
+        out->reverts = cs_col(rows, 11);
+        out->owner = cs_col(rows, 12);
+        out->created_ms = dk_store_rows_int(rows, 13);
+        out->updated_ms = dk_store_rows_int(rows, 14);
+    }
+    dk_store_rows_free(rows);
+    if (rc < 0)
+        dk_eng_cs_release(out);
+    return rc < 0 ? rc : DK_OK;
+}
+
+void dk_eng_cs_release(struct dk_eng_cs *cs)
+{
+    if (!cs)
+        return;
+    free(cs->id);
+    free(cs->repo);
+    free(cs->session_id);
+    free(cs->reason);
+    free(cs->intent);
+    free(cs->agent_name);
+    free(cs->base_commit);
+    free(cs->submit_commit);
+    free(cs->merged_commit);
+    free(cs->reverts);
+    free(cs->owner);
+    memset(cs, 0, sizeof(*cs));
+}
+
+static void cs_hex(char out[41], const char *hex)
+{
+    snprintf(out, 41, "%s", hex ? hex : "");
+}
+
+dk_changeset_info *dk_eng_cs_info(const struct dk_eng_cs *cs)
+{
+    dk_changeset_info *info = dk_xcalloc(1, sizeof(*info));
+    info->id = dk_xstrdup(cs->id);
+    info->repo = dk_xstrdup(cs->repo);
+    info->number = cs->number;
+    info->session_id = dk_xstrdup(cs->session_id ? cs->session_id : "");
+    info->state = cs->state;
+    info->reason = dk_xstrdup(cs->reason ? cs->reason : "");
+    info->intent = dk_xstrdup(cs->intent ? cs->intent : "");
+    info->agent_name = dk_xstrdup(cs->agent_name ? cs->agent_name : "");
+    cs_hex(info->base_commit, cs->base_commit);
+    cs_hex(info->submit_commit, cs->submit_commit);
+    cs_hex(info->merged_commit, cs->merged_commit);
+    info->created_ms = cs->created_ms;
+    info->updated_ms = cs->updated_ms;
+    return info;
+}
+
+void dk_changeset_info_free(dk_changeset_info *info)
+{
+    if (!info)
+        return;
+    free(info->id);
+    free(info->repo);
+    free(info->session_id);
+    free(info->reason);
+    free(info->intent);
+    free(info->agent_name);
+    free(info);
+}
+
+int dk_eng_cs_check_caller(const struct dk_eng_cs *cs, const dk_caller *caller)
+{
+    if (!caller || caller->admin)
+        return DK_OK;
+    if (cs->owner && caller->token_id && strcmp(cs->owner, caller->token_id) == 0)
+        return DK_OK;
+    return dk_error_set(DK_EFORBIDDEN, "changeset '%s' belongs to another caller", cs->id);
+}
+
+int dk_eng_cs_load(struct dk_eng_cs *out, dk_engine *e, const dk_caller *caller, const char *id)
+{
+    dk_store_conn *conn;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!id || !*id)
+        return dk_error_set(DK_EINVALID, "changeset id is empty");
+    if ((rc = dk_store_acquire(&conn, dk_eng_store(e))))
+        return rc;
+    rc = dk_eng_cs_load_tx(out, conn, id);
+    dk_store_release(conn);
+    if (rc == DK_OK && (rc = dk_eng_cs_check_caller(out, caller)))
+        dk_eng_cs_release(out);
+    return rc;
+}
+
+/* ========================================================================== */
+/* Helpers shared with land.c                                                 */
+/* ========================================================================== */
+
+static char *cs_clean_ident(const char *s)
+{
+    char *out = dk_xstrdup(s && *s ? s : "agent");
+    for (char *p = out; *p; p++) {
+        if (*p == '<' || *p == '>' || (unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '-';
+    }
+    return out;
+}
+
+void dk_eng_cs_identity(char **name, char **email, const char *agent_name)
+{
+    dk_str em = DK_STR_INIT;
+    *name = cs_clean_ident(agent_name);
+    for (const char *p = *name; *p; p++)
+        dk_str_addch(&em, *p == ' ' ? '-' : *p);
+    dk_str_adds(&em, "@dk");
+    *email = dk_str_detach(&em, NULL);
+}
+
+char *dk_eng_cs_message(const char *intent)
+{
+    dk_str m = DK_STR_INIT;
+    const char *t = intent && *intent ? intent : "changes";
+    size_t n = strlen(t);
+    while (n > 0 && t[n - 1] == '\n')
+        n--;
+    dk_str_add(&m, t, n);
+    dk_str_addch(&m, '\n');
+    return dk_str_detach(&m, NULL);
+}
+
+void dk_eng_cs_json(dk_str *s, const char *key, const char *value)
+{
+    dk_str_adds(s, s->len > 1 ? ",\"" : "\"");
+    dk_str_add_json_escaped(s, key, strlen(key));
+    dk_str_adds(s, "\":");
+    if (!value) {
+        dk_str_adds(s, "null");
+        return;
+    }
+    dk_str_addch(s, '"');
+    dk_str_add_json_escaped(s, value, strlen(value));
+    dk_str_addch(s, '"');
+}
+
+int dk_eng_cs_tx(dk_engine *e, int (*body)(void *ud, dk_store_conn *conn), void *ud)
+{
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        dk_store_conn *conn;
+        if ((rc = dk_store_acquire(&conn, dk_eng_store(e))))
+            return rc;
+        if ((rc = dk_store_begin(conn)) == DK_OK) {
+            rc = body(ud, conn);
+            if (rc == DK_OK)
+                rc = dk_store_commit(conn);
+            else
+                dk_store_rollback(conn);
+        }
+        dk_store_release(conn);
+        if ((rc != DK_ERACE && rc != DK_EBUSY) || attempt >= 4)
+            return rc;
+    }
+}
+
+int dk_eng_cs_has_pipeline(bool *out, dk_git_repo *repo, const dk_oid *head)
+{
+    *out = false;
+    if (!head || dk_oid_is_zero(head))
+        return DK_OK;
+    int rc = dk_git_file_lookup(NULL, NULL, repo, head, ".dk/pipeline.yaml");
+    if (rc == DK_ENOTFOUND)
+        return DK_OK;
+    if (rc < 0)
+        return rc;
+    *out = true;
+    return DK_OK;
+}
+
+/* ========================================================================== */
+/* Creation and transitions                                                   */
+/* ========================================================================== */
+
+/* "cs_<repo>_<n>" with every ".." of the name written ".%2e" (ref-safe). */
+static char *cs_make_id(const char *repo, int64_t number)
+{
+    dk_str id = DK_STR_INIT;
+    dk_str_adds(&id, "cs_");
+    for (const char *p = repo; *p; p++) {
+        if (*p == '.' && p > repo && p[-1] == '.')
+            dk_str_adds(&id, "%2e");
+        else
+            dk_str_addch(&id, *p);
+    }
+    dk_str_addf(&id, "_%lld", (long long)number);
+    return dk_str_detach(&id, NULL);
+}
+
+int dk_eng_changeset_create_tx(char **id, dk_engine *e, dk_store_conn *conn, const char *repo,
+                               const char *session_id, const char *intent, const char *agent_name,
+                               const char *base_hex)
+{
+    int64_t number = 0, now = dk_eng_now(e);
+    bool found = false;
+    int rc;
+
+    *id = NULL;
+    dk_store_val p[] = {DK_SV_TEXT(repo)};
+    if ((rc = dk_store_query_int(&number, &found, conn,
+                                 "UPDATE repos SET changeset_seq = changeset_seq + 1 "
+                                 "WHERE name = ? RETURNING changeset_seq",
+                                 p, 1)))
+        return rc;
+    if (!found)
+        return dk_error_set(DK_ENOTFOUND, "repository '%s' not found", repo);
+    char *cs = cs_make_id(repo, number);
+    dk_store_val ins[] = {
+        DK_SV_TEXT(cs),         DK_SV_TEXT(repo),       DK_SV_INT(number),
+        DK_SV_TEXT(session_id), DK_SV_TEXT("draft"),    DK_SV_TEXT("created at connect"),
+        DK_SV_TEXT(intent),     DK_SV_TEXT(agent_name), DK_SV_TEXT(base_hex ? base_hex : ""),
+        DK_SV_INT(now),         DK_SV_INT(now),
+    };
+    rc = dk_store_exec(conn, NULL,
+                       "INSERT INTO changesets (id, repo, number, session_id, state, reason, "
+                       "intent, agent_name, base_commit, created_at, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       ins, sizeof(ins) / sizeof(ins[0]));
+    if (rc) {
+        free(cs);
+        return rc;
+    }
+    *id = cs;
+    return DK_OK;
+}
+
+int dk_eng_changeset_transition_tx(dk_changeset_state *from, dk_engine *e, dk_store_conn *conn,
+                                   const char *changeset_id, dk_changeset_state to,
+                                   const char *reason)
+{
+    dk_changeset_state cur;
+    int64_t changes = 0;
+    int rc;
+
+    if ((rc = dk_eng_changeset_state_tx(&cur, conn, changeset_id)))
+        return rc;
+    if (from)
+        *from = cur;
+    if (cur == to && (to == DK_CS_CLOSED || to == DK_CS_ABANDONED))
+        return DK_OK;
+    if (!cs_allowed(cur, to))
+        return dk_error_set(DK_EINVALID, "changeset %s is %s, cannot become %s", changeset_id,
+                            dk_changeset_state_name(cur), dk_changeset_state_name(to));
+    dk_store_val p[] = {
+        DK_SV_TEXT(dk_changeset_state_name(to)),
+        DK_SV_TEXT_OR_NULL(reason),
+        DK_SV_INT(dk_eng_now(e)),
+        DK_SV_TEXT(changeset_id),
+        DK_SV_TEXT(dk_changeset_state_name(cur)),
+    };
+    if ((rc = dk_store_exec(conn, &changes,
+                            "UPDATE changesets SET state = ?, reason = ?, updated_at = ? "
+                            "WHERE id = ? AND state = ?",
+                            p, 5)))
+        return rc;
+    if (changes != 1)
+        return dk_error_set(DK_ERACE, "changeset %s changed state concurrently", changeset_id);
+    return DK_OK;
+}
+
+/* ========================================================================== */
+/* Queries                                                                    */
+/* ========================================================================== */
+
+int dk_changeset_get(dk_changeset_info **out, dk_engine *e, const dk_caller *caller,
+                     const char *changeset_id)
+{
+    struct dk_eng_cs cs;
+    int rc;
+
+    *out = NULL;
+    if ((rc = dk_eng_cs_load(&cs, e, caller, changeset_id)))
+        return rc;
+    *out = dk_eng_cs_info(&cs);
+    dk_eng_cs_release(&cs);
+    return DK_OK;
+}
+
+/* Load and convert on a fresh connection, no caller check (after a write). */
+static int cs_info_after(dk_changeset_info **out, dk_engine *e, const char *id)
+{
+    struct dk_eng_cs cs;
+    int rc = dk_eng_cs_load(&cs, e, NULL, id);
+    if (rc)
+        return rc;
+    if (out)
+        *out = dk_eng_cs_info(&cs);
+    dk_eng_cs_release(&cs);
+    return DK_OK;
+}
+
+/* ========================================================================== */
+/* Submit                                                                     */
+/* ========================================================================== */
+
+/* Point refs/dk/changesets/<id> at `commit` (created or moved). */
+static int cs_ref_write(dk_git_repo *repo, const char *id, const dk_oid *commit)
+{
+    dk_str name = DK_STR_INIT;
+    git_reference *ref = NULL;
+    git_oid gid;
+    int rc;
+
+    dk_str_addf(&name, "refs/dk/changesets/%s", id);
+    memcpy(gid.id, commit->id, DK_OID_RAWSZ);
+    rc = git_reference_create(&ref, dk_git_repo_raw(repo), name.ptr, &gid, 1, "dk: submit");
+    if (rc < 0)
+        rc = dk_error_from_git(rc, "write the changeset ref");
+    git_reference_free(ref);
+    dk_str_release(&name);
+    return rc < 0 ? rc : DK_OK;
+}
+
+struct cs_submit {
+    dk_engine *e;
+    const struct dk_eng_session_view *view;
+    dk_git_repo *repo;
+    dk_oid commit;
+    size_t nfiles;
+};
+
+static int cs_submit_body(void *ud, dk_store_conn *conn)
+{
+    struct cs_submit *sb = ud;
+    const struct dk_eng_session_view *v = sb->view;
+    char hex[DK_OID_HEXSZ + 1], reason[160];
+    dk_str payload = DK_STR_INIT;
+    int rc;
+
+    dk_oid_to_hex(hex, &sb->commit);
+    snprintf(reason, sizeof(reason), "submitted by %s", v->agent_name);
+    if ((rc = dk_eng_changeset_transition_tx(NULL, sb->e, conn, v->changeset_id, DK_CS_SUBMITTED,
+                                             reason)))
+        return rc;
+    dk_store_val p[] = {DK_SV_TEXT(hex), DK_SV_TEXT(v->changeset_id)};
+    if ((rc = dk_store_exec(conn, NULL, "UPDATE changesets SET submit_commit = ? WHERE id = ?", p,
+                            2)))
+        return rc;
+    if ((rc = dk_eng_claims_release_tx(sb->e, conn, v->id, v->changeset_id, NULL)))
+        return rc;
+    dk_str_addch(&payload, '{');
+    dk_eng_cs_json(&payload, "commit", hex);
+    dk_str_addf(&payload, ",\"files\":%zu}", sb->nfiles);
+    rc = dk_eng_emit_tx(sb->e, conn, v->repo, "changeset.submitted", v->id, v->agent_name,
+                        v->changeset_id, payload.ptr, NULL);
+    dk_str_release(&payload);
+    if (rc)
+        return rc;
+    /* last: only a submit that is going to commit moves the ref */
+    return cs_ref_write(sb->repo, v->changeset_id, &sb->commit);
+}
+
+/* The session's tree (base + overlay) as a commit on its base. */
+static int cs_write_commit(dk_oid *out, dk_engine *e, dk_git_repo *repo,
+                           const struct dk_eng_session_view *v)
+{
+    dk_git_edit *edits = dk_xcalloc(v->nentries, sizeof(*edits));
+    bool unborn = dk_oid_is_zero(&v->base);
+    char *name = NULL, *email = NULL, *msg = NULL;
+    dk_oid tree;
+    int rc;
+
+    for (size_t i = 0; i < v->nentries; i++) {
+        const struct dk_eng_overlay_entry *en = &v->entries[i];
+        edits[i].path = en->path;
+        edits[i].op = en->deleted ? DK_GIT_EDIT_DELETE : DK_GIT_EDIT_UPSERT;
+        edits[i].id = en->blob;
+        edits[i].mode = en->mode ? en->mode : DK_GIT_MODE_FILE;
+    }
+    rc = dk_git_tree_build(&tree, repo, unborn ? NULL : &v->base, edits, v->nentries);
+    free(edits);
+    if (rc)
+        return rc;
+    dk_eng_cs_identity(&name, &email, v->agent_name);
+    msg = dk_eng_cs_message(v->intent);
+    dk_git_commit_opts co = DK_GIT_COMMIT_OPTS_INIT;
+    co.author_name = name;
+    co.author_email = email;
+    co.fixed_time = true;
+    co.time = dk_eng_now(e) / 1000;
+    rc = dk_git_commit_write(out, repo, &tree, unborn ? NULL : &v->base, unborn ? 0 : 1, msg, &co);
+    free(name);
+    free(email);
+    free(msg);
+    return rc;
+}
+
+int dk_changeset_submit(dk_changeset_info **out, dk_engine *e, const dk_caller *caller,
+                        const char *session_id)
+{
+    struct dk_eng_session_view v;
+    struct dk_eng_cs cs = {0};
+    dk_git_repo *repo = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = dk_eng_session_view(&v, e, caller, session_id)))
+        return rc;
+    if (v.state != DK_SESSION_ACTIVE) {
+        rc = dk_error_set(DK_EINVALID, "session %s is %s", session_id,
+                          dk_session_state_name(v.state));
+        goto out;
+    }
+    if (v.nentries == 0) {
+        rc = dk_error_set(DK_EINVALID, "session %s has no changes to submit", session_id);
+        goto out;
+    }
+    /* refuse before writing anything (the transaction checks again) */
+    if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
+        goto out;
+    if (!cs_allowed(cs.state, DK_CS_SUBMITTED)) {
+        rc = dk_error_set(DK_EINVALID, "changeset %s is %s, cannot become submitted", cs.id,
+                          dk_changeset_state_name(cs.state));
+        goto out;
+    }
+    if ((rc = dk_eng_repo_acquire(&repo, NULL, e, v.repo)))
+        goto out;
+    struct cs_submit sb = {.e = e, .view = &v, .repo = repo, .nfiles = v.nentries};
+    if ((rc = cs_write_commit(&sb.commit, e, repo, &v)))
+        goto out;
+    if ((rc = dk_eng_cs_tx(e, cs_submit_body, &sb)))
+        goto out;
+    dk_eng_repo_release(e, v.repo, repo);
+    repo = NULL;
+    if (dk_eng_session_reload(e, session_id) != DK_OK)
+        dk_trace(DK_TRACE_WARN, "engine", "submit: reload of session %s: %s", session_id,
+                 dk_error_last()->msg);
+    rc = cs_info_after(out, e, v.changeset_id);
+out:
+    dk_eng_repo_release(e, v.repo, repo);
+    dk_eng_cs_release(&cs);
+    dk_eng_session_view_release(&v);
+    return rc;
+}
+
+/* ========================================================================== */
+/* Approve and the verification verdict                                       */
+/* ========================================================================== */
+
+struct cs_move {
+    dk_engine *e;
+    const char *id;
+    dk_changeset_state to;
+    const char *reason;
+    const char *event;
+    /* the changeset's row, read in the transaction */
+    struct dk_eng_cs cs;
+    /* verified: the verdict and its results */
+    bool verdict;
+    bool passed;
+    const char *results_json;
+};
+
+static int cs_move_body(void *ud, dk_store_conn *conn)
+{
+    struct cs_move *m = ud;
+    dk_str payload = DK_STR_INIT;
+    int rc;
+
+    dk_eng_cs_release(&m->cs);
+    if ((rc = dk_eng_cs_load_tx(&m->cs, conn, m->id)))
+        return rc;
+    if ((rc = dk_eng_changeset_transition_tx(NULL, m->e, conn, m->id, m->to, m->reason)))
+        return rc;
+    if (m->verdict) {
+        dk_store_val p[] = {DK_SV_TEXT_OR_NULL(m->results_json), DK_SV_TEXT(m->id)};
+        if ((rc = dk_store_exec(conn, NULL, "UPDATE changesets SET verify_json = ? WHERE id = ?", p,
+                                2)))
+            return rc;
+    }
+    dk_str_addch(&payload, '{');
+    dk_eng_cs_json(&payload, "state", dk_changeset_state_name(m->to));
+    dk_eng_cs_json(&payload, "reason", m->reason);
+    if (m->verdict)
+        dk_str_addf(&payload, ",\"passed\":%s", m->passed ? "true" : "false");
+    dk_str_addch(&payload, '}');
+    rc = dk_eng_emit_tx(m->e, conn, m->cs.repo, m->event, m->cs.session_id, m->cs.agent_name, m->id,
+                        payload.ptr, NULL);
+    dk_str_release(&payload);
+    return rc;
+}
+
+/* One state change in its own transaction, then the session's registry entry reloaded. */
+static int cs_move(dk_changeset_info **out, struct cs_move *m)
+{
+    int rc = dk_eng_cs_tx(m->e, cs_move_body, m);
+    if (rc == DK_OK && m->cs.session_id && dk_eng_session_reload(m->e, m->cs.session_id) != DK_OK)
+        dk_trace(DK_TRACE_WARN, "engine", "reload of session %s: %s", m->cs.session_id,
+                 dk_error_last()->msg);
+    if (rc == DK_OK && out)
+        rc = cs_info_after(out, m->e, m->id);
+    dk_eng_cs_release(&m->cs);
+    return rc;
+}
+
+int dk_changeset_approve(dk_changeset_info **out, dk_engine *e, const dk_caller *caller,
+                         const char *changeset_id, const char *reason)
+{
+    (void)caller; /* approve scope is the protocol layer's check (dk/engine.h) */
+    *out = NULL;
+    if (!changeset_id || !*changeset_id)
+        return dk_error_set(DK_EINVALID, "changeset id is empty");
+    if (!reason || !*reason)
+        return dk_error_set(DK_EINVALID, "approving needs a reason");
+    struct cs_move m = {.e = e,
+                        .id = changeset_id,
+                        .to = DK_CS_APPROVED,
+                        .reason = reason,
+                        .event = "changeset.approved"};
+    return cs_move(out, &m);
+}
+
+int dk_changeset_verifying(dk_engine *e, const char *changeset_id)
+{
+    if (!changeset_id || !*changeset_id)
+        return dk_error_set(DK_EINVALID, "changeset id is empty");
+    struct cs_move m = {.e = e,
+                        .id = changeset_id,
+                        .to = DK_CS_VERIFYING,
+                        .reason = "verification started",
+                        .event = "changeset.verifying"};
+    return cs_move(NULL, &m);
+}
+
+int dk_changeset_verified(dk_engine *e, const char *changeset_id, bool passed,
+                          const char *results_json)
+{
+    if (!changeset_id || !*changeset_id)
+        return dk_error_set(DK_EINVALID, "changeset id is empty");
+    struct cs_move m = {.e = e,
+                        .id = changeset_id,
+                        .to = passed ? DK_CS_APPROVED : DK_CS_REJECTED,
+                        .reason = passed ? "verification passed" : "verification failed",
+                        .event = "changeset.verified",
+                        .verdict = true,
+                        .passed = passed,
+                        .results_json = results_json};
+    return cs_move(NULL, &m);
+}
