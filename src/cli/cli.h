@@ -20,6 +20,13 @@ struct dk_str;
 /** Append `s` as a JSON string literal, or `null` for NULL. */
 void cli_json_str(struct dk_str *out, const char *s);
 
+/**
+ * Flush and close stdout; on a write error print git's message
+ * ("error: Could not close NAME: ...") and return 255, else 0.
+ * Call once, at the end of a command that wrote to stdout.
+ */
+int cli_close_stdout(const char *name);
+
 /** Read a whole file (or "-" for stdin); returns 0 or -1 with errno-style message printed. */
 int cli_read_file(const char *path, char **out, size_t *len);
 

@@ -4,7 +4,8 @@
  * The CLI owns the process: it installs the trace hook (logfmt lines on
  * stderr), prints results on stdout, and maps libdk errors to exit codes.
  * Conventions: each subcommand is `int cmd_<name>(int argc, char **argv)`,
- * returning the process exit status.
+ * returning the process exit status; each answers -h and --help with its
+ * usage on stdout and exit 0, and checks that its output was written.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,12 +55,15 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "languages") == 0)
         return cmd_languages(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("dk %s\n", dk_version());
-        return 0;
+        if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0))
+            fputs("usage: dk version\n", stdout);
+        else
+            printf("dk %s\n", dk_version());
+        return cli_close_stdout("standard output");
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
-        return 0;
+        return cli_close_stdout("standard output");
     }
     fprintf(stderr, "dk: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -653,7 +653,7 @@ int cmd_replay(int argc, char **argv)
     bool has_start = false;
     int status = replay_parse_args(&rp, argc, argv);
     if (status != 0)
-        return status < 0 ? 0 : status;
+        return status < 0 ? cli_close_stdout("standard output") : status;
 
     if ((status = replay_open(&rp, &start, &has_start)) != 0)
         goto out;
@@ -676,6 +676,8 @@ int cmd_replay(int argc, char **argv)
         replay_print_json(&rp);
     else
         replay_print_human(&rp);
+    if (cli_close_stdout("standard output") != 0)
+        status = 255;
 out:
     dk_vec_foreach(&rp.rows, struct replay_row *, r)
         dk_vec_release(&r->ms);

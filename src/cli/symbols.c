@@ -5,102 +5,39 @@
  * The human table is one symbol per line, indented by nesting depth:
  *   KIND  QUALIFIED-NAME  LINES  SIGNATURE
  * --json prints one object per file with symbols, imports, calls and
- * syntax-error ranges. Exit status: 0 all files analysed, 1 if any file
- * could not be (unsupported language, binary, unreadable), 2 usage.
+ * syntax-error ranges (built by api/json_lang.c, valid UTF-8 whatever the
+ * sources hold). Exit status: 0 all files analysed, 1 if any file could not
+ * be (unsupported language, binary, unreadable), 2 usage, 255 when stdout
+ * could not be written (a full disk); -h/--help print the usage, exit 0.
  */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "dk/dk.h"
 
+#include "api/api_json.h"
 #include "cli/cli.h"
-#include "util/str.h"
 
 #include "util/banned.h"
 
-static void json_span(dk_str *o, const char *key, const dk_span *s)
+static const char symbols_usage[] = "usage: dk symbols [--json] [--lang NAME] FILE...\n";
+static const char tree_usage[] = "usage: dk tree [--lang NAME] FILE\n";
+static const char languages_usage[] = "usage: dk languages\n";
+
+static bool is_help(const char *arg)
 {
-    dk_str_addf(o, "\"%s\":{\"start_byte\":%u,\"end_byte\":%u,\"start_line\":%u,\"end_line\":%u}",
-                key, s->start_byte, s->end_byte, s->start_line, s->end_line);
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
-static void print_json(dk_str *o, const char *path, const dk_analysis *a)
+/* Print `usage` on stdout for -h/--help; returns the exit status. */
+static int print_help(const char *usage)
 {
-    dk_str_adds(o, "{\"path\":");
-    cli_json_str(o, path);
-    dk_str_adds(o, ",\"language\":");
-    cli_json_str(o, a->language);
-    dk_str_adds(o, ",\"symbols\":[");
-    for (size_t i = 0; i < a->nsymbols; i++) {
-        const dk_symbol *s = &a->symbols[i];
-        if (i)
-            dk_str_addch(o, ',');
-        dk_str_adds(o, "{\"id\":");
-        dk_str_addch(o, '"');
-        dk_str_add_json_escaped(o, path, strlen(path));
-        dk_str_adds(o, "::");
-        dk_str_add_json_escaped(o, s->local_id, strlen(s->local_id));
-        dk_str_adds(o, "\",\"kind\":");
-        cli_json_str(o, dk_symbol_kind_name(s->kind));
-        dk_str_adds(o, ",\"name\":");
-        cli_json_str(o, s->name);
-        dk_str_adds(o, ",\"qualified_name\":");
-        cli_json_str(o, s->qualified_name);
-        dk_str_adds(o, ",\"visibility\":");
-        cli_json_str(o, dk_visibility_name(s->visibility));
-        dk_str_addf(o, ",\"occurrence\":%u,\"parent\":", s->occurrence);
-        if (s->parent >= 0)
-            cli_json_str(o, a->symbols[s->parent].qualified_name);
-        else
-            dk_str_adds(o, "null");
-        dk_str_adds(o, ",");
-        json_span(o, "span", &s->span);
-        dk_str_adds(o, ",");
-        json_span(o, "decl", &s->decl);
-        if (s->has_body) {
-            dk_str_adds(o, ",");
-            json_span(o, "body", &s->body);
-        }
-        dk_str_adds(o, ",\"signature\":");
-        cli_json_str(o, s->signature);
-        dk_str_addch(o, '}');
-    }
-    dk_str_adds(o, "],\"imports\":[");
-    for (size_t i = 0; i < a->nimports; i++) {
-        const dk_import *im = &a->imports[i];
-        if (i)
-            dk_str_addch(o, ',');
-        dk_str_adds(o, "{\"module\":");
-        cli_json_str(o, im->module);
-        dk_str_adds(o, ",\"name\":");
-        cli_json_str(o, im->name);
-        dk_str_adds(o, ",\"alias\":");
-        cli_json_str(o, im->alias);
-        dk_str_addf(o, ",\"external\":%s,\"line\":%u}", im->is_external ? "true" : "false",
-                    im->span.start_line);
-    }
-    dk_str_adds(o, "],\"calls\":[");
-    for (size_t i = 0; i < a->ncalls; i++) {
-        const dk_call *c = &a->calls[i];
-        if (i)
-            dk_str_addch(o, ',');
-        dk_str_adds(o, "{\"callee\":");
-        cli_json_str(o, c->callee);
-        dk_str_adds(o, ",\"caller\":");
-        cli_json_str(o, c->enclosing >= 0 ? a->symbols[c->enclosing].qualified_name : NULL);
-        dk_str_addf(o, ",\"method\":%s,\"line\":%u}", c->is_method ? "true" : "false",
-                    c->span.start_line);
-    }
-    dk_str_adds(o, "],\"errors\":[");
-    for (size_t i = 0; i < a->nerrors; i++) {
-        if (i)
-            dk_str_addch(o, ',');
-        dk_str_addf(o, "{\"start_line\":%u,\"end_line\":%u,\"start_byte\":%u,\"end_byte\":%u}",
-                    a->errors[i].start_line, a->errors[i].end_line, a->errors[i].start_byte,
-                    a->errors[i].end_byte);
-    }
-    dk_str_adds(o, "]}");
+    fputs(usage, stdout);
+    return cli_close_stdout("standard output") ? 255 : 0;
 }
 
 static void print_table(const char *path, const dk_analysis *a)
@@ -137,7 +74,9 @@ int cmd_symbols(int argc, char **argv)
     const char *forced = NULL;
     int first = 1;
     for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
-        if (strcmp(argv[first], "--json") == 0) {
+        if (is_help(argv[first])) {
+            return print_help(symbols_usage);
+        } else if (strcmp(argv[first], "--json") == 0) {
             json = true;
         } else if (strcmp(argv[first], "--lang") == 0 && first + 1 < argc) {
             forced = argv[++first];
@@ -154,14 +93,11 @@ int cmd_symbols(int argc, char **argv)
         }
     }
     if (first >= argc) {
-        fprintf(stderr, "usage: dk symbols [--json] [--lang NAME] FILE...\n");
+        fputs(symbols_usage, stderr);
         return 2;
     }
     int status = 0;
-    dk_str out = DK_STR_INIT;
-    if (json)
-        dk_str_adds(&out, "[");
-    bool any = false;
+    json_t *list = json ? json_array() : NULL;
     for (int i = first; i < argc; i++) {
         const char *path = argv[i];
         char *src;
@@ -185,28 +121,34 @@ int cmd_symbols(int argc, char **argv)
             status = 1;
             continue;
         }
-        if (json) {
-            if (any)
-                dk_str_addch(&out, ',');
-            print_json(&out, path, a);
-        } else {
+        if (json)
+            json_array_append_new(list, dk_api_analysis_json(a, path));
+        else
             print_table(path, a);
-        }
-        any = true;
         dk_analysis_unref(a);
     }
     if (json) {
-        dk_str_adds(&out, "]\n");
-        fputs(out.ptr, stdout);
+        char *text = json_dumps(list, JSON_COMPACT);
+        json_decref(list);
+        if (text) {
+            fputs(text, stdout);
+            fputc('\n', stdout);
+        }
+        free(text);
     }
-    dk_str_release(&out);
+    if (cli_close_stdout("standard output") != 0)
+        return 255;
     return status;
 }
 
 int cmd_languages(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 1 && is_help(argv[1]))
+        return print_help(languages_usage);
+    if (argc > 1) {
+        fputs(languages_usage, stderr);
+        return 2;
+    }
     for (size_t i = 0; dk_language_at(i); i++) {
         const dk_language *l = dk_language_at(i);
         printf("%-12s", dk_language_name(l));
@@ -214,19 +156,21 @@ int cmd_languages(int argc, char **argv)
             printf(" .%s", *e);
         printf("\n");
     }
-    return 0;
+    return cli_close_stdout("standard output");
 }
 
 int cmd_tree(int argc, char **argv)
 {
     const char *forced = NULL;
     int first = 1;
+    if (first < argc && is_help(argv[first]))
+        return print_help(tree_usage);
     if (first + 1 < argc && strcmp(argv[first], "--lang") == 0) {
         forced = argv[first + 1];
         first += 2;
     }
     if (first >= argc) {
-        fprintf(stderr, "usage: dk tree [--lang NAME] FILE\n");
+        fputs(tree_usage, stderr);
         return 2;
     }
     char *src;
@@ -262,5 +206,5 @@ int cmd_tree(int argc, char **argv)
     }
     putchar('\n');
     free(tree);
-    return 0;
+    return cli_close_stdout("standard output");
 }

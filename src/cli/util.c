@@ -89,3 +89,17 @@ int cli_read_file(const char *path, char **out, size_t *len)
     *out = dk_str_detach(&buf, len);
     return 0;
 }
+
+int cli_close_stdout(const char *name)
+{
+    int err = 0;
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        err = errno ? errno : EIO;
+    if (fclose(stdout) != 0 && !err)
+        err = errno ? errno : EIO;
+    if (!err)
+        return 0;
+    fprintf(stderr, "error: Could not close %s: %s\n", name, strerror(err));
+    return 255;
+}

@@ -69,7 +69,8 @@ static void add_marker(struct merge_ctx *cx, dk_str *out, char c, const char *la
 {
     for (unsigned i = 0; i < cx->opts.marker_size; i++)
         dk_str_addch(out, c);
-    if (label && *label) {
+    if (label) {
+        /* as xdiff writes it: "<<<<<<< " even for an empty label */
         dk_str_addch(out, ' ');
         dk_str_adds(out, label);
     }

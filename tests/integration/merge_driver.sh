@@ -66,6 +66,22 @@ grep -q '^<<<<<<< ours' app.py || fail "no conflict markers"
 grep -q '^>>>>>>> theirs' app.py || fail "no closing marker"
 git merge --abort
 
+# the README's driver line with conflict-marker-size=100 (git's %L): the conflict
+# must reach the working file with both sides, never ours alone
+git checkout -qb wide
+sed -i 's/return f.read().upper()/return f.read().title()/' app.py
+git commit -qam wide
+git checkout -q main
+printf '*.py merge=dk conflict-marker-size=100\n' > .gitattributes
+sed -i 's/return f.read().upper()/return f.read().casefold()/' app.py
+git commit -qam "wide markers"
+if git merge -q --no-edit wide >/dev/null 2>&1; then fail "wide clash merged cleanly"; fi
+m100=$(printf '%0100d' 0 | tr 0 '<')
+grep -q "^$m100 ours\$" app.py || fail "no 100-wide conflict marker (marker-size 100 lost the conflict)"
+grep -q 'f.read().title()' app.py || fail "theirs' side lost with marker-size 100"
+grep -q 'f.read().casefold()' app.py || fail "ours' side lost with marker-size 100"
+git merge --abort
+
 # git merge-file contract: -p prints, exit status counts conflicts, CURRENT untouched with -p
 cd "$tmp"
 printf 'a\nb\nc\n' > base.txt
@@ -85,7 +101,7 @@ printf 'a\nb\nc\n' > cur2.txt
 "$DK" merge-file cur2.txt base.txt other2.txt || fail "clean merge exit"
 [ "$(tail -1 cur2.txt)" = d ] || fail "clean merge written"
 set +e
-"$DK" merge-file only two >/dev/null 2>&1; [ $? -eq 255 ] || fail "usage exit"
+"$DK" merge-file only two >/dev/null 2>&1; [ $? -eq 129 ] || fail "usage exit (git's 129)"
 "$DK" merge-file cur.txt missing.txt other.txt >/dev/null 2>&1; [ $? -eq 255 ] || fail "missing file exit"
 set -e
 echo "merge_driver: ok"
