@@ -803,7 +803,9 @@ static int store_parse_url(const struct store_backend **be, const char **target,
     }
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0 ||
         store_is_conninfo(url)) {
-        return dk_error_set(DK_EUNSUPPORTED, "the postgresql store is not built yet");
+        *be = &dk_store_backend_pg;
+        *target = url;
+        return DK_OK;
     }
     return dk_error_set(
         DK_EINVALID, "unknown store url '%.64s' (expected sqlite:PATH or postgresql://...)", url);

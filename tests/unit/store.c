@@ -87,11 +87,15 @@ void test_store_pg__initialize(void)
 {
     static atomic_uint seq;
     const char *url = getenv("DK_TEST_PG_URL");
-    if (!url || !url[0])
+    if (!url || !url[0]) {
+        const char *why = getenv("DK_TEST_PG_ERROR");
+        if (why && why[0])
+            th_fail(__FILE__, __LINE__, "postgresql not available: %s", why);
         th_fail(__FILE__, __LINE__,
                 "postgresql not available: DK_TEST_PG_URL is not set (tests/run.sh starts a "
                 "server with scripts/test-services; by hand: eval \"$(scripts/test-services "
-                "start)\")");
+                "start)\"; export DK_TEST_PG_URL)");
+    }
     snprintf(t_pg_admin, sizeof(t_pg_admin), "%s", url);
     /* a fresh database for this test: postgresql://.../dk_t_<pid>_<n> */
     snprintf(t_pg_db, sizeof(t_pg_db), "dk_t_%ld_%u", (long)getpid(), atomic_fetch_add(&seq, 1));
@@ -203,6 +207,11 @@ static void t_open_migrate(void)
 }
 
 void test_store_sqlite__open_migrate(void)
+{
+    t_open_migrate();
+}
+
+void test_store_pg__open_migrate(void)
 {
     t_open_migrate();
 }
@@ -341,6 +350,11 @@ void test_store_sqlite__params(void)
     t_params();
 }
 
+void test_store_pg__params(void)
+{
+    t_params();
+}
+
 /* ---- unique violations and poisoned transactions ------------------------ */
 
 static void t_unique(void)
@@ -383,6 +397,11 @@ static void t_unique(void)
 }
 
 void test_store_sqlite__unique(void)
+{
+    t_unique();
+}
+
+void test_store_pg__unique(void)
 {
     t_unique();
 }
@@ -434,6 +453,11 @@ void test_store_sqlite__tx_visibility(void)
     t_tx_visibility();
 }
 
+void test_store_pg__tx_visibility(void)
+{
+    t_tx_visibility();
+}
+
 /* A writer holds a row; a second writer gives up after the busy timeout. */
 static void t_busy(void)
 {
@@ -466,6 +490,11 @@ static void t_busy(void)
 }
 
 void test_store_sqlite__busy(void)
+{
+    t_busy();
+}
+
+void test_store_pg__busy(void)
 {
     t_busy();
 }
@@ -560,6 +589,11 @@ void test_store_sqlite__counter(void)
     t_counter();
 }
 
+void test_store_pg__counter(void)
+{
+    t_counter();
+}
+
 /* ---- pool ---------------------------------------------------------------- */
 
 struct acquire_arg {
@@ -622,6 +656,11 @@ static void t_pool(void)
 }
 
 void test_store_sqlite__pool(void)
+{
+    t_pool();
+}
+
+void test_store_pg__pool(void)
 {
     t_pool();
 }
@@ -750,6 +789,11 @@ void test_store_sqlite__notify(void)
     t_notify();
 }
 
+void test_store_pg__notify(void)
+{
+    t_notify();
+}
+
 /* ---- bad URLs ------------------------------------------------------------ */
 
 void test_store_sqlite__bad_url(void)
@@ -761,6 +805,7 @@ void test_store_sqlite__bad_url(void)
     th_assert_err(dk_store_open(&s, "mysql://localhost/x", NULL), DK_EINVALID);
     th_assert(strstr(dk_error_last()->msg, "unknown store url") != NULL);
     th_assert_err(dk_store_open(&s, "sqlite:", NULL), DK_EINVALID);
+    th_assert_err(dk_store_open(&s, "postgresql://[::1", NULL), DK_EINVALID);
     th_assert_err(dk_store_open(&s, "/tmp/x.db", NULL), DK_EINVALID);
     th_assert_err(dk_store_open(&s, "sqlite:/nonexistent-dir-dk/sub/x.db", NULL), DK_ERROR);
     th_assert_msg(strstr(dk_error_last()->msg, "cannot open") != NULL, "message: %s",
@@ -799,4 +844,143 @@ void test_store_sqlite__memory(void)
     dk_store_release(c);
     dk_store_close(s2);
     th_assert_eq_int(rc, DK_EINVALID);
+}
+
+/* ---- PostgreSQL only ------------------------------------------------------ */
+
+/* Two dk_store instances on one database are two nodes: NOTIFY crosses. */
+void test_store_pg__notify_two_nodes(void)
+{
+    dk_store *node2 = NULL;
+    dk_store_conn *c2 = NULL;
+    dk_store_conn *c = open_conn();
+    inbox_init(&t_in, "claims");
+    inbox_init(&t_other, "claims");
+    th_assert_ok(dk_store_open(&node2, t_url, NULL));
+    th_assert_ok(dk_store_listen(node2, "claims", inbox_cb, &t_in));
+    th_assert_ok(dk_store_listen(t_store, "claims", inbox_cb, &t_other));
+    th_assert_ok(dk_store_acquire(&c2, node2));
+
+    th_assert_ok(dk_store_begin(c));
+    th_assert_ok(dk_store_notify(c, "claims", "n1-a"));
+    th_assert_ok(dk_store_begin(c2));
+    th_assert_ok(dk_store_notify(c2, "claims", "n2-a"));
+    th_assert_ok(dk_store_commit(c2));
+    th_assert_ok(dk_store_notify(c, "claims", "n1-b"));
+    th_assert_ok(dk_store_commit(c));
+    dk_store_release(c2);
+
+    int got1 = inbox_wait(&t_in, 3, 10), got2 = inbox_wait(&t_other, 3, 10);
+    dk_store_close(node2);
+    th_assert_eq_int(got1, 3);
+    th_assert_eq_int(got2, 3);
+    /* commit order, on both nodes */
+    const char *want[] = {"n2-a", "n1-a", "n1-b"};
+    for (int i = 0; i < 3; i++) {
+        th_assert_eq_str(t_in.got[i], want[i]);
+        th_assert_eq_str(t_other.got[i], want[i]);
+    }
+    t_cleanup();
+    inbox_release(&t_in);
+    inbox_release(&t_other);
+}
+
+/* A connection the server drops: DK_ERROR, and the pool replaces it. */
+void test_store_pg__lost_connection(void)
+{
+    dk_store_opts o = DK_STORE_OPTS_INIT;
+    o.max_conns = 1;
+    th_assert_ok(dk_store_open(&t_store, t_url, &o));
+    dk_store_conn *c = open_conn();
+    int64_t pid = 0;
+    th_assert_ok(dk_store_query_int(&pid, NULL, c, "SELECT pg_backend_pid()", NULL, 0));
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", (long long)pid);
+    PGconn *admin = PQconnectdb(t_url);
+    th_assert(PQstatus(admin) == CONNECTION_OK);
+    PGresult *r = PQexec(admin, sql);
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    PQfinish(admin);
+    th_assert(ok);
+    int rc = dk_store_exec(c, NULL, "SELECT 1", NULL, 0);
+    th_assert_eq_int(rc, DK_ERROR);
+    th_assert_msg(strstr(dk_error_last()->msg, "connection") != NULL, "message: %s",
+                  dk_error_last()->msg);
+    dk_store_release(c);
+    t_conn = NULL;
+    /* the only slot of the pool is free again and the new connection works */
+    c = open_conn();
+    th_assert_ok(dk_store_exec(c, NULL, "SELECT 1", NULL, 0));
+    int64_t pid2 = 0;
+    th_assert_ok(dk_store_query_int(&pid2, NULL, c, "SELECT pg_backend_pid()", NULL, 0));
+    th_assert(pid2 != pid);
+}
+
+/* A listener whose connection is killed reconnects, says so (NULL), and goes on. */
+static int pg_kill_listeners(void)
+{
+    PGconn *admin = PQconnectdb(t_url);
+    if (PQstatus(admin) != CONNECTION_OK) {
+        PQfinish(admin);
+        return -1;
+    }
+    PGresult *r = PQexec(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                "datname = current_database() AND pid <> pg_backend_pid() AND "
+                                "query LIKE 'LISTEN%'");
+    int n = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : -1;
+    PQclear(r);
+    PQfinish(admin);
+    return n;
+}
+
+void test_store_pg__listener_reconnects(void)
+{
+    dk_store_conn *c = open_conn();
+    inbox_init(&t_in, "ev");
+    th_assert_ok(dk_store_listen(t_store, "ev", inbox_cb, &t_in));
+    th_assert_ok(dk_store_notify(c, "ev", "before"));
+    th_assert_eq_int(inbox_wait(&t_in, 1, 10), 1);
+    th_assert_eq_int(pg_kill_listeners(), 1);
+    /* the reconnect mark arrives, then later notifications again */
+    th_assert_eq_int(inbox_wait(&t_in, 2, 10), 2);
+    th_assert_eq_str(t_in.got[1], "(lost)");
+    th_assert_ok(dk_store_notify(c, "ev", "after"));
+    th_assert_eq_int(inbox_wait(&t_in, 3, 10), 3);
+    th_assert_eq_str(t_in.got[0], "before");
+    th_assert_eq_str(t_in.got[2], "after");
+    t_cleanup();
+    inbox_release(&t_in);
+}
+
+/* Unreachable or malformed PostgreSQL URLs fail with a clear message. */
+void test_store_pg__bad_url(void)
+{
+    dk_store *s = NULL;
+    /* a port nobody listens on: find one, then close it */
+    int port = 0;
+    {
+        char cmd[] = "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); "
+                     "print(s.getsockname()[1])'";
+        FILE *f = popen(cmd, "r");
+        th_assert(f != NULL);
+        th_assert(fscanf(f, "%d", &port) == 1);
+        pclose(f);
+    }
+    char url[128];
+    snprintf(url, sizeof(url), "postgresql://postgres@127.0.0.1:%d/postgres", port);
+    double t0 = now_s();
+    th_assert_err(dk_store_open(&s, url, NULL), DK_ERROR);
+    th_assert(now_s() - t0 < 5);
+    th_assert(s == NULL);
+    th_assert_msg(strstr(dk_error_last()->msg, "cannot connect") != NULL &&
+                      strstr(dk_error_last()->msg, "refused") != NULL,
+                  "message: %s", dk_error_last()->msg);
+    th_assert_err(dk_store_open(&s, "postgresql://[::1", NULL), DK_EINVALID);
+    th_assert_err(dk_store_open(&s, "host=127.0.0.1 bogus_option=1", NULL), DK_EINVALID);
+    /* a database that does not exist */
+    snprintf(url, sizeof(url), "%.*s/no_such_db_dk", (int)(strrchr(t_url, '/') - t_url), t_url);
+    th_assert_err(dk_store_open(&s, url, NULL), DK_ERROR);
+    th_assert_msg(strstr(dk_error_last()->msg, "no_such_db_dk") != NULL, "message: %s",
+                  dk_error_last()->msg);
 }
