@@ -44,6 +44,14 @@ typedef enum dk_merge_style {
 enum dk_merge_flags {
     /* skip the structured merge: behave like git merge-file */
     DK_MERGE_LINE_ONLY = 1u << 0,
+    /*
+     * For tests and comparisons: take no shortcut. Equal inputs go through
+     * the line merge, and the structured merge runs whenever it applies,
+     * even after a clean line merge the gate accepted; its answer (clean or
+     * not) is the result. So the laws (identity, symmetry) can be checked on
+     * the real paths rather than on the byte-equality shortcut.
+     */
+    DK_MERGE_NO_SHORTCUTS = 1u << 1,
 };
 
 typedef struct dk_merge_opts {

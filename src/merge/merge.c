@@ -121,6 +121,14 @@ const char *dk_merge_conflict_kind_name(dk_merge_conflict_kind kind)
 /* The cascade                                                               */
 /* ------------------------------------------------------------------------ */
 
+/* Forget the conflicts recorded so far (an answer that is not used). */
+static void conflicts_clear(struct merge_ctx *cx)
+{
+    cx->conflicts.len = 0;
+    cx->conflict_out_start.len = 0;
+    cx->conflict_out_end.len = 0;
+}
+
 /* Exchange two buffers (a dk_str is a plain owner: moving it is a copy). */
 static void str_swap(dk_str *a, dk_str *b)
 {
@@ -251,8 +259,10 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     const char *note = NULL;
 
     /* 1. trivial cases: byte for byte the changed side */
-    if (bytes_eq(ours, ours_len, theirs, theirs_len) || bytes_eq(base, base_len, ours, ours_len) ||
-        bytes_eq(base, base_len, theirs, theirs_len)) {
+    bool shortcuts = !(o.flags & DK_MERGE_NO_SHORTCUTS);
+    if (shortcuts &&
+        (bytes_eq(ours, ours_len, theirs, theirs_len) || bytes_eq(base, base_len, ours, ours_len) ||
+         bytes_eq(base, base_len, theirs, theirs_len))) {
         bool take_theirs = bytes_eq(base, base_len, ours, ours_len);
         dk_str_add(&text, take_theirs ? theirs : ours, take_theirs ? theirs_len : ours_len);
         method = DK_MERGE_METHOD_TRIVIAL;
@@ -293,7 +303,8 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     }
     analyze_inputs(&cx);
     const char *why = NULL;
-    if (line_clean && dk_merge_gate(&cx, text.ptr, text.len, &why) == DK_OK) {
+    bool line_accepted = line_clean && dk_merge_gate(&cx, text.ptr, text.len, &why) == DK_OK;
+    if (line_accepted && shortcuts) {
         method = DK_MERGE_METHOD_LINE;
         clean = true;
         goto done;
@@ -315,9 +326,14 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
         /* fail closed: the structured result is refused; report the line result */
         why = gate_why;
     }
-    cx.conflicts.len = 0;
-    cx.conflict_out_start.len = 0;
-    cx.conflict_out_end.len = 0;
+    conflicts_clear(&cx);
+    if (line_accepted) {
+        /* only without shortcuts: the structured merge did not apply or was refused */
+        method = DK_MERGE_METHOD_LINE;
+        clean = true;
+        note = why;
+        goto done;
+    }
 
     /* 4. fallback: the line merge result; a clean one the gate refused becomes one conflict */
     if (line_clean) {

@@ -153,6 +153,21 @@ int th_system(const char *fmt, ...)
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
 }
 
+char *th_git_out(const char *repo, const char *fmt, ...)
+{
+    char args[2048], out[4200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof(args), fmt, ap);
+    va_end(ap);
+    snprintf(out, sizeof(out), "%s/git-out.txt", th_tmpdir());
+    int rc = th_system("git -C '%s' %s >'%s' 2>&1", repo, args, out);
+    size_t len;
+    char *text = th_read_file(out, &len);
+    th_assert_msg(rc == 0, "git %s exited %d: %s", args, rc, text);
+    return text;
+}
+
 static void tmp_remove(void)
 {
     if (!th_tmp[0])

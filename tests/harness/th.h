@@ -85,5 +85,10 @@ char *th_read_file(const char *path, size_t *len);
 void th_write_file(const char *path, const char *data, size_t len);
 /* Run a shell command (tests only); returns its exit status. */
 int th_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Run `git -C repo <args>` (args built from fmt) and return its stdout and
+ * stderr (malloc'd); a non-zero exit fails the test with that output.
+ */
+char *th_git_out(const char *repo, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

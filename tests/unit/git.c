@@ -36,27 +36,10 @@ void test_git__cleanup(void)
     repo = NULL;
 }
 
-/* Run a git command in the test repository; return its output (malloc'd). */
-static char *git_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *git_out(const char *fmt, ...)
-{
-    char args[2048], out[4200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof(args), fmt, ap);
-    va_end(ap);
-    snprintf(out, sizeof(out), "%s/git-out.txt", th_tmpdir());
-    int rc = th_system("git -C '%s' %s >'%s' 2>&1", repo_path, args, out);
-    size_t len;
-    char *text = th_read_file(out, &len);
-    th_assert_msg(rc == 0, "git %s exited %d: %s", args, rc, text);
-    return text;
-}
-
 /* The repository must pass `git fsck --strict`. */
 static void assert_fsck(void)
 {
-    free(git_out("fsck --strict --no-progress"));
+    free(th_git_out(repo_path, "fsck --strict --no-progress"));
 }
 
 static dk_oid hex_oid(const char *hex)
@@ -123,7 +106,7 @@ static dk_oid sample_commit(void)
 /* `git ls-tree -r --name-only` of a tree-ish, as one string. */
 static char *ls_names(const dk_oid *id)
 {
-    return git_out("ls-tree -r --name-only %s", oid_str(id));
+    return th_git_out(repo_path, "ls-tree -r --name-only %s", oid_str(id));
 }
 
 /* ---- object ids --------------------------------------------------------- */
@@ -163,10 +146,10 @@ void test_git__oid_rejects_bad_hex(void)
 
 void test_git__init_creates_bare_repo_on_main(void)
 {
-    char *head = git_out("symbolic-ref HEAD");
+    char *head = th_git_out(repo_path, "symbolic-ref HEAD");
     th_assert_eq_str(head, "refs/heads/main\n");
     free(head);
-    char *bare = git_out("rev-parse --is-bare-repository");
+    char *bare = th_git_out(repo_path, "rev-parse --is-bare-repository");
     th_assert_eq_str(bare, "true\n");
     free(bare);
     th_assert(dk_git_repo_is_bare(repo));
@@ -225,7 +208,7 @@ void test_git__blob_round_trip(void)
     char file[4200];
     snprintf(file, sizeof(file), "%s/blob.txt", th_tmpdir());
     th_write_file(file, text, strlen(text));
-    char *want = git_out("hash-object --stdin <'%s'", file);
+    char *want = th_git_out(repo_path, "hash-object --stdin <'%s'", file);
     th_assert(strncmp(want, oid_str(&id), DK_OID_HEXSZ) == 0);
     free(want);
     th_assert_ok(dk_git_blob_read(&data, &len, repo, &id));
@@ -246,7 +229,7 @@ void test_git__blob_round_trip(void)
     th_assert(memcmp(data, bin, sizeof(bin)) == 0);
     th_assert(data[len] == '\0');
     free(data);
-    char *size = git_out("cat-file -s %s", oid_str(&id));
+    char *size = th_git_out(repo_path, "cat-file -s %s", oid_str(&id));
     th_assert_eq_str(size, "7\n");
     free(size);
 
@@ -303,7 +286,8 @@ void test_git__tree_build_from_base(void)
     th_assert_ok(dk_git_file_lookup(&id1, NULL, repo, &c1, "src/util/str.h"));
     th_assert_ok(dk_git_file_lookup(&id2, NULL, repo, &t2, "src/util/str.h"));
     th_assert(dk_oid_is_equal(&id1, &id2));
-    char *diff = git_out("diff-tree -r --name-status %s %s", oid_str(&t1), oid_str(&t2));
+    char *diff =
+        th_git_out(repo_path, "diff-tree -r --name-status %s %s", oid_str(&t1), oid_str(&t2));
     th_assert_eq_str(diff, "A\tNEWS\nM\tsrc/main.c\nA\tsrc/util/str.c\n");
     free(diff);
 
@@ -332,7 +316,7 @@ void test_git__tree_deletes(void)
     char *names = ls_names(&c);
     th_assert_eq_str(names, "bin/run\nlink\nsrc/main.c\n");
     free(names);
-    char *dirs = git_out("ls-tree -r -d --name-only %s", oid_str(&t));
+    char *dirs = th_git_out(repo_path, "ls-tree -r -d --name-only %s", oid_str(&t));
     th_assert_eq_str(dirs, "bin\nsrc\n");
     free(dirs);
 
@@ -381,7 +365,7 @@ void test_git__tree_file_dir_replacement(void)
     /* directory -> file */
     dk_git_edit e2[] = {upsert("b", f, DK_GIT_MODE_EXEC)};
     th_assert_ok(dk_git_tree_build(&t2, repo, &t1, e2, 1));
-    char *ls = git_out("ls-tree %s b", oid_str(&t2));
+    char *ls = th_git_out(repo_path, "ls-tree %s b", oid_str(&t2));
     char want[128];
     snprintf(want, sizeof(want), "100755 blob %s\tb\n", oid_str(&f));
     th_assert_eq_str(ls, want);
@@ -424,7 +408,7 @@ void test_git__tree_modes_preserved(void)
     th_assert_ok(dk_git_tree_build(&t2, repo, &t1, e2, 2));
     c = commit(&t2, NULL, 0, "modes\n");
 
-    char *ls = git_out("ls-tree -r %s", oid_str(&c));
+    char *ls = th_git_out(repo_path, "ls-tree -r %s", oid_str(&c));
     char want[1024];
     snprintf(want, sizeof(want),
              "120000 blob %s\tdocs/link\n"
@@ -457,7 +441,7 @@ void test_git__tree_modes_preserved(void)
 void test_git__tree_invalid_edits_write_nothing(void)
 {
     dk_oid c1 = sample_commit(), t, f = blob("f\n");
-    char *before = git_out("count-objects -v");
+    char *before = th_git_out(repo_path, "count-objects -v");
     static const char *const bad_paths[] = {
         "", "/abs", "a//b", "a/", "../x", "a/../b", "./a", ".git/config", "a/.GIT/x", "a\\b",
     };
@@ -470,7 +454,7 @@ void test_git__tree_invalid_edits_write_nothing(void)
     }
     /* "ok.txt" blob above was written once, before this count */
     free(before);
-    before = git_out("count-objects -v");
+    before = th_git_out(repo_path, "count-objects -v");
 
     dk_git_edit nopath[] = {upsert(NULL, f, DK_GIT_MODE_FILE)};
     th_assert_err(dk_git_tree_build(&t, repo, &c1, nopath, 1), DK_EINVALID);
@@ -490,7 +474,7 @@ void test_git__tree_invalid_edits_write_nothing(void)
     th_assert_err(dk_git_tree_build(&t, repo, &c1, notblob, 1), DK_EINVALID);
     th_assert_err(dk_git_tree_build(&t, repo, &c1, NULL, 2), DK_EINVALID);
 
-    char *after = git_out("count-objects -v");
+    char *after = th_git_out(repo_path, "count-objects -v");
     th_assert_eq_str(after, before);
     free(before);
     free(after);
@@ -549,7 +533,7 @@ void test_git__list_files_in_git_order(void)
         dk_str_addf(&got, "%06o %s %s\t%s\n", f->mode,
                     f->mode == DK_GIT_MODE_GITLINK ? "commit" : "blob", oid_str(&f->id), f->path);
     }
-    char *want = git_out("ls-tree -r %s", oid_str(&c));
+    char *want = th_git_out(repo_path, "ls-tree -r %s", oid_str(&c));
     th_assert_eq_str(got.ptr, want);
     free(want);
     dk_str_release(&got);
@@ -587,10 +571,10 @@ void test_git__commit_and_cas(void)
     c2 = commit(&t, &c1, 1, "second\n");
     th_assert_ok(dk_git_branch_cas(repo, "main", &c1, &c2, "advance"));
 
-    char *tip = git_out("rev-parse main");
+    char *tip = th_git_out(repo_path, "rev-parse main");
     th_assert(strncmp(tip, oid_str(&c2), DK_OID_HEXSZ) == 0);
     free(tip);
-    char *log = git_out("log --format='%%an <%%ae> %%at %%s' main");
+    char *log = th_git_out(repo_path, "log --format='%%an <%%ae> %%at %%s' main");
     th_assert_eq_str(log, "Test Author <test@example.com> 1700000000 second\n"
                           "Test Author <test@example.com> 1700000000 sample\n");
     free(log);
@@ -646,7 +630,7 @@ void test_git__cas_lost_race(void)
     th_assert_eq_int(dk_error_last()->code, DK_ERACE);
     dk_git_repo_close(other);
 
-    char *tip = git_out("rev-parse main");
+    char *tip = th_git_out(repo_path, "rev-parse main");
     th_assert(strncmp(tip, oid_str(&c2), DK_OID_HEXSZ) == 0);
     free(tip);
 
@@ -741,15 +725,15 @@ void test_git__cas_concurrent_threads(void)
     th_assert_eq_int(wins, CAS_THREADS * CAS_WINS);
 
     /* linear history: every win is one more first-parent commit on main */
-    char *count = git_out("rev-list --count main");
+    char *count = th_git_out(repo_path, "rev-list --count main");
     char want[32];
     snprintf(want, sizeof(want), "%d\n", wins + 1);
     th_assert_eq_str(count, want);
     free(count);
-    count = git_out("rev-list --count --first-parent main");
+    count = th_git_out(repo_path, "rev-list --count --first-parent main");
     th_assert_eq_str(count, want);
     free(count);
-    char *names = git_out("ls-tree -r --name-only main | grep -c '^w'");
+    char *names = th_git_out(repo_path, "ls-tree -r --name-only main | grep -c '^w'");
     snprintf(want, sizeof(want), "%d\n", wins);
     th_assert_eq_str(names, want);
     free(names);
@@ -771,7 +755,7 @@ void test_git__merge_base(void)
     th_assert(dk_oid_is_equal(&got, &c1));
     th_assert_ok(dk_git_merge_base(&got, repo, &a2, &a));
     th_assert(dk_oid_is_equal(&got, &a));
-    char *cli = git_out("merge-base %s %s", oid_str(&a2), oid_str(&b));
+    char *cli = th_git_out(repo_path, "merge-base %s %s", oid_str(&a2), oid_str(&b));
     th_assert(strncmp(cli, oid_str(&c1), DK_OID_HEXSZ) == 0);
     free(cli);
 

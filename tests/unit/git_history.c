@@ -33,23 +33,6 @@ void test_git_history__cleanup(void)
     repo = NULL;
 }
 
-/* Run a git command in the test repository; return its output (malloc'd). */
-static char *git_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *git_out(const char *fmt, ...)
-{
-    char args[2048], out[4200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof(args), fmt, ap);
-    va_end(ap);
-    snprintf(out, sizeof(out), "%s/git-out.txt", th_tmpdir());
-    int rc = th_system("git -C '%s' %s >'%s' 2>&1", repo_path, args, out);
-    size_t len;
-    char *text = th_read_file(out, &len);
-    th_assert_msg(rc == 0, "git %s exited %d: %s", args, rc, text);
-    return text;
-}
-
 static const char *oid_str(const dk_oid *id)
 {
     static char buf[4][DK_OID_HEXSZ + 1];
@@ -183,13 +166,14 @@ void test_git_history__merges_newest_first_with_one_base(void)
     dk_vec_release(&m);
 
     /* git agrees: five two-parent merges, Z criss-cross, M1's base is A */
-    char *merges = git_out("rev-list --count --min-parents=2 --max-parents=2 %s", oid_str(&h.w));
+    char *merges =
+        th_git_out(repo_path, "rev-list --count --min-parents=2 --max-parents=2 %s", oid_str(&h.w));
     th_assert_eq_str(merges, "5\n");
     free(merges);
-    char *bases = git_out("merge-base --all %s %s", oid_str(&h.y1), oid_str(&h.y2));
+    char *bases = th_git_out(repo_path, "merge-base --all %s %s", oid_str(&h.y1), oid_str(&h.y2));
     th_assert_eq_int(strlen(bases), 2 * (DK_OID_HEXSZ + 1));
     free(bases);
-    char *base = git_out("merge-base %s %s", oid_str(&h.b1), oid_str(&h.b2));
+    char *base = th_git_out(repo_path, "merge-base %s %s", oid_str(&h.b1), oid_str(&h.b2));
     th_assert(strncmp(base, oid_str(&h.a), DK_OID_HEXSZ) == 0);
     free(base);
 }
@@ -290,7 +274,8 @@ void test_git_history__changes_match_git_diff_tree(void)
     dk_git_changes c = DK_GIT_CHANGES_INIT;
     th_assert_ok(dk_git_changes_list(&c, repo, &a, &b));
     char *got = changes_text(&c);
-    char *want = git_out("diff-tree -r --no-renames --name-status %s %s", oid_str(&a), oid_str(&b));
+    char *want = th_git_out(repo_path, "diff-tree -r --no-renames --name-status %s %s", oid_str(&a),
+                            oid_str(&b));
     th_assert_eq_str(got, want);
     free(got);
     free(want);

@@ -21,6 +21,7 @@
 #include "dk/lang.h"
 #include "dk/merge.h"
 
+#include "harness/markers.h"
 #include "harness/th.h"
 #include "util/str.h"
 
@@ -38,16 +39,6 @@ static char *read_opt(const char *dir, const char *name, size_t *len)
     if (stat(p, &st) != 0)
         return NULL;
     return th_read_file(p, len);
-}
-
-static bool has_marker_lines(const char *s, size_t len)
-{
-    for (size_t i = 0; i + 7 <= len; i++) {
-        if ((i == 0 || s[i - 1] == '\n') &&
-            (memcmp(s + i, "<<<<<<<", 7) == 0 || memcmp(s + i, ">>>>>>>", 7) == 0))
-            return true;
-    }
-    return false;
 }
 
 static void first_diff(const char *name, const char *got, size_t gl, const char *want, size_t wl)
@@ -126,7 +117,7 @@ static void run_case(const char *dir, const char *name)
         }
     }
     dk_symcache_free(cache);
-    bool want_clean = !has_marker_lines(c.expected, c.expected_len);
+    bool want_clean = !th_has_marker_lines(c.expected, c.expected_len);
     char got_copy[1 << 16];
     snprintf(got_copy, sizeof(got_copy), "%.*s", (int)r->merged_len, r->merged);
     bool same =

@@ -31,9 +31,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dk/merge.h"
 
+#include "harness/markers.h"
 #include "harness/th.h"
 #include "util/str.h"
 
@@ -798,29 +800,26 @@ static void set_current(const struct prop *p, const struct triple *t)
                 t->path);
 }
 
+static dk_merge_result *merge3_flags(const char *path, const char *b, size_t bl, const char *x,
+                                     size_t xl, const char *y, size_t yl, unsigned flags)
+{
+    dk_merge_result *r = NULL;
+    dk_merge_opts o = DK_MERGE_OPTS_INIT;
+    o.flags = flags;
+    th_assert_ok(dk_merge_file(&r, path, b, bl, x, xl, y, yl, &o));
+    th_assert(r != NULL && r->merged != NULL);
+    return r;
+}
+
 static dk_merge_result *merge3(const char *path, const char *b, size_t bl, const char *x, size_t xl,
                                const char *y, size_t yl)
 {
-    dk_merge_result *r = NULL;
-    th_assert_ok(dk_merge_file(&r, path, b, bl, x, xl, y, yl, NULL));
-    th_assert(r != NULL && r->merged != NULL);
-    return r;
+    return merge3_flags(path, b, bl, x, xl, y, yl, 0);
 }
 
 static bool same_bytes(const dk_merge_result *r, const char *p, size_t len)
 {
     return r->merged_len == len && memcmp(r->merged, p, len) == 0;
-}
-
-static bool has_marker_lines(const char *s, size_t len)
-{
-    for (size_t i = 0; i + 7 <= len; i++) {
-        if ((i == 0 || s[i - 1] == '\n') &&
-            (memcmp(s + i, "<<<<<<<", 7) == 0 || memcmp(s + i, ">>>>>>>", 7) == 0 ||
-             memcmp(s + i, "=======", 7) == 0))
-            return true;
-    }
-    return false;
 }
 
 /* Occurrences of `needle` in the result as a whole word. */
@@ -977,6 +976,7 @@ static const char *check_declarations(const struct triple *t, const dk_merge_res
 void test_merge_props__identity(void)
 {
     struct prop p = {.name = "identity"};
+    int structured = 0, trivial = 0;
     uint64_t s0;
     int n = seeds(1, 300, &s0);
     for (int i = 0; i < n; i++) {
@@ -984,22 +984,32 @@ void test_merge_props__identity(void)
         gen_random_triple(&t, s0 + (uint64_t)i);
         p.ran++;
         set_current(&p, &t);
-        /* X is ours of the triple: compare three trivial merges with it */
-        dk_merge_result *r = merge3(t.path, t.b, t.bl, t.b, t.bl, t.x, t.xl);
-        if (!r->clean || !same_bytes(r, t.x, t.xl))
-            prop_fail(&p, &t, r, "merge(B,B,X) != X");
-        dk_merge_result_free(r);
-        r = merge3(t.path, t.b, t.bl, t.x, t.xl, t.b, t.bl);
-        if (!r->clean || !same_bytes(r, t.x, t.xl))
-            prop_fail(&p, &t, r, "merge(B,X,B) != X");
-        dk_merge_result_free(r);
-        r = merge3(t.path, t.b, t.bl, t.x, t.xl, t.x, t.xl);
-        if (!r->clean || !same_bytes(r, t.x, t.xl))
-            prop_fail(&p, &t, r, "merge(B,X,X) != X");
-        dk_merge_result_free(r);
+        /*
+         * X is ours of the triple: three merges that must give it back. With
+         * no shortcuts they go through the line merge and the structured merge
+         * (not the byte-equality test), which must keep the law themselves.
+         */
+        const char *in[3][3] = {{t.b, t.b, t.x}, {t.b, t.x, t.b}, {t.b, t.x, t.x}};
+        size_t il[3][3] = {{t.bl, t.bl, t.xl}, {t.bl, t.xl, t.bl}, {t.bl, t.xl, t.xl}};
+        static const char *const what[3] = {"merge(B,B,X) != X", "merge(B,X,B) != X",
+                                            "merge(B,X,X) != X"};
+        for (int k = 0; k < 3; k++) {
+            dk_merge_result *r = merge3_flags(t.path, in[k][0], il[k][0], in[k][1], il[k][1],
+                                              in[k][2], il[k][2], DK_MERGE_NO_SHORTCUTS);
+            if (!r->clean || !same_bytes(r, t.x, t.xl))
+                prop_fail(&p, &t, r, what[k]);
+            structured += r->method == DK_MERGE_METHOD_STRUCTURED;
+            trivial += r->method == DK_MERGE_METHOD_TRIVIAL;
+            dk_merge_result_free(r);
+        }
         triple_free(&t);
     }
     prop_finish(&p);
+    /* anti-vacuity: the law was checked on the structured merge, never on the shortcut */
+    th_assert_msg(trivial == 0, "identity: %d merges took the trivial shortcut", trivial);
+    th_assert_msg(structured * 2 >= 3 * p.ran,
+                  "identity: only %d of %d merges reached the structured merge", structured,
+                  3 * p.ran);
 }
 
 void test_merge_props__swap(void)
@@ -1093,7 +1103,7 @@ void test_merge_props__declarations(void)
         dk_merge_result *r = merge3(t.path, t.b, t.bl, t.x, t.xl, t.y, t.yl);
         if (r->clean) {
             clean++;
-            if (has_marker_lines(r->merged, r->merged_len))
+            if (th_has_marker_lines(r->merged, r->merged_len))
                 prop_fail(&p, &t, r, "clean result with conflict markers");
             const char *bad = check_declarations(&t, r);
             if (bad)
@@ -1139,47 +1149,132 @@ void test_merge_props__stability(void)
     prop_finish(&p);
 }
 
-static bool results_equal(const dk_merge_result *a, const dk_merge_result *b)
+/* FNV-1a over bytes, continuing from h. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
-    if (a->clean != b->clean || a->nconflicts != b->nconflicts ||
-        !same_bytes(a, b->merged, b->merged_len) || a->method != b->method)
-        return false;
-    for (size_t i = 0; i < a->nconflicts; i++) {
-        const dk_merge_conflict *x = &a->conflicts[i], *y = &b->conflicts[i];
-        if (strcmp(x->qualified_name, y->qualified_name) != 0 || x->kind != y->kind ||
-            x->symbol_kind != y->symbol_kind || x->result.start != y->result.start ||
-            x->result.end != y->result.end)
-            return false;
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= c[i];
+        h *= 0x100000001b3ull;
     }
-    return true;
+    return h;
 }
 
-void test_merge_props__determinism(void)
+/* One line per seed: a digest of everything a result says (bytes, clean, method, conflicts). */
+static void digest_result(dk_str *out, uint64_t seed, const dk_merge_result *r)
 {
-    struct prop p = {.name = "determinism"};
+    uint64_t h = fnv(0xcbf29ce484222325ull, r->merged, r->merged_len);
+    unsigned flags[2] = {r->clean, (unsigned)r->method};
+    h = fnv(h, flags, sizeof(flags));
+    for (size_t i = 0; i < r->nconflicts; i++) {
+        const dk_merge_conflict *c = &r->conflicts[i];
+        h = fnv(h, c->qualified_name, strlen(c->qualified_name) + 1);
+        h = fnv(h, c->description, strlen(c->description) + 1);
+        unsigned v[10] = {(unsigned)c->kind, (unsigned)c->symbol_kind,
+                          c->result.start,   c->result.end,
+                          c->base.start,     c->base.end,
+                          c->ours.start,     c->ours.end,
+                          c->theirs.start,   c->theirs.end};
+        h = fnv(h, v, sizeof(v));
+    }
+    dk_str_addf(out, "%llu %016llx %zu\n", (unsigned long long)seed, (unsigned long long)h,
+                r->nconflicts);
+}
+
+/*
+ * Digests of merge(B,X,Y) for the determinism seeds. `noise` > 0 first makes
+ * that many allocations of varied sizes and keeps every other one, so the
+ * merge's own allocations land at other addresses than in a quiet heap.
+ */
+static void determinism_digests(dk_str *out, struct prop *p, int noise)
+{
+    void **junk = calloc((size_t)noise + 1, sizeof(*junk));
+    for (int i = 0; i < noise; i++)
+        junk[i] = malloc((size_t)(16 + (i * 7919) % 4000));
+    for (int i = 0; i < noise; i += 2) {
+        free(junk[i]);
+        junk[i] = NULL;
+    }
     uint64_t s0;
     int n = seeds(7, 150, &s0);
     for (int i = 0; i < n; i++) {
         struct triple t;
         gen_random_triple(&t, s0 + (uint64_t)i);
-        p.ran++;
-        set_current(&p, &t);
+        if (p)
+            p->ran++;
         dk_merge_result *a = merge3(t.path, t.b, t.bl, t.x, t.xl, t.y, t.yl);
-        dk_merge_result *b = merge3(t.path, t.b, t.bl, t.x, t.xl, t.y, t.yl);
-        if (!results_equal(a, b))
-            prop_fail(&p, &t, a, "two runs of merge(B,X,Y) differ");
-        /* conflicts sit inside the output */
-        uint32_t lines = 1;
-        for (size_t k = 0; k < a->merged_len; k++)
-            lines += a->merged[k] == '\n';
-        for (size_t k = 0; k < a->nconflicts; k++) {
-            const dk_line_range *rr = &a->conflicts[k].result;
-            if (rr->start < 1 || rr->start > rr->end || rr->end > lines)
-                prop_fail(&p, &t, a, "conflict result range outside the output");
+        digest_result(out, t.seed, a);
+        if (p) {
+            /* conflicts sit inside the output */
+            uint32_t lines = 1;
+            for (size_t k = 0; k < a->merged_len; k++)
+                lines += a->merged[k] == '\n';
+            for (size_t k = 0; k < a->nconflicts; k++) {
+                const dk_line_range *rr = &a->conflicts[k].result;
+                if (rr->start < 1 || rr->start > rr->end || rr->end > lines)
+                    prop_fail(p, &t, a, "conflict result range outside the output");
+            }
         }
         dk_merge_result_free(a);
-        dk_merge_result_free(b);
         triple_free(&t);
     }
+    for (int i = 0; i < noise; i++)
+        free(junk[i]);
+    free(junk);
+}
+
+/*
+ * Determinism across processes: the same merges in this process and in a
+ * fresh one (another exec: other addresses under ASLR, and a heap shuffled
+ * by allocation noise) give identical results, so nothing depends on
+ * pointer values, hash order of addresses or uninitialised memory.
+ * The child is this binary run on this test with DK_PROPS_DIGEST_OUT set.
+ */
+void test_merge_props__determinism(void)
+{
+    const char *child_out = getenv("DK_PROPS_DIGEST_OUT");
+    if (child_out) {
+        dk_str d = DK_STR_INIT;
+        determinism_digests(&d, NULL, 3001);
+        th_write_file(child_out, d.ptr, d.len);
+        dk_str_release(&d);
+        return;
+    }
+    struct prop p = {.name = "determinism"};
+    dk_str here = DK_STR_INIT, again = DK_STR_INIT;
+    determinism_digests(&here, &p, 0);
+    determinism_digests(&again, NULL, 501);
+    th_assert_msg(here.len == again.len && memcmp(here.ptr, again.ptr, here.len) == 0,
+                  "two runs in one process differ");
+    char self[4096], path[4200];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    th_assert(n > 0);
+    self[n] = '\0';
+    snprintf(path, sizeof(path), "%s/digests.txt", th_tmpdir());
+    int rc = th_system("DK_PROPS_DIGEST_OUT='%s' '%s' -s merge_props::determinism >/dev/null 2>&1",
+                       path, self);
+    th_assert_msg(rc == 0, "the child process exited %d", rc);
+    size_t len;
+    char *there = th_read_file(path, &len);
+    /* report the first seed whose result differs */
+    const char *a = here.ptr, *b = there;
+    while (*a && *b) {
+        const char *ae = strchr(a, '\n'), *be = strchr(b, '\n');
+        if (!ae || !be || ae - a != be - b || memcmp(a, b, (size_t)(ae - a)) != 0) {
+            p.failures++;
+            fprintf(stderr, "[merge_props] determinism: this process %.*s, a fresh one %.*s\n",
+                    (int)(ae ? ae - a : 40), a, (int)(be ? be - b : 40), b);
+            break;
+        }
+        a = ae + 1;
+        b = be + 1;
+    }
+    th_assert_msg(p.failures == 0 && len == here.len,
+                  "merge results differ between two processes (%zu vs %zu bytes of digests)",
+                  here.len, len);
+    th_assert_msg(p.ran >= 100 || getenv("DK_PROPS_SEED"), "determinism: only %d merges", p.ran);
+    free(there);
+    dk_str_release(&here);
+    dk_str_release(&again);
     prop_finish(&p);
 }
