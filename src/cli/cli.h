@@ -17,7 +17,7 @@ int cmd_replay(int argc, char **argv);
 void cli_trace_install(void);
 
 struct dk_str;
-/** Append `s` as a JSON string literal, or `null` for NULL. */
+/** Append `s` as a JSON string literal (valid UTF-8: bad bytes become U+FFFD), or `null`. */
 void cli_json_str(struct dk_str *out, const char *s);
 
 /**

@@ -8,8 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "dk/dk.h"
 
+#include "api/api_json.h"
 #include "cli/cli.h"
 #include "util/alloc.h"
 #include "util/str.h"
@@ -49,13 +52,13 @@ void cli_trace_install(void)
 
 void cli_json_str(dk_str *o, const char *s)
 {
-    if (!s) {
-        dk_str_adds(o, "null");
-        return;
-    }
-    dk_str_addch(o, '"');
-    dk_str_add_json_escaped(o, s, strlen(s));
-    dk_str_addch(o, '"');
+    /* through api/'s rule, so bytes that are not UTF-8 come out as U+FFFD */
+    json_t *holder = json_object();
+    dk_api_json_set_str(holder, "v", s);
+    char *text = json_dumps(json_object_get(holder, "v"), JSON_ENCODE_ANY);
+    json_decref(holder);
+    dk_str_adds(o, text ? text : "null");
+    free(text);
 }
 
 int cli_read_file(const char *path, char **out, size_t *len)
