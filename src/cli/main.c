@@ -39,8 +39,13 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     cli_trace_install();
-    /* the CLI owns the process: git configuration outside a repository is not read */
-    if (dk_global_init(DK_GLOBAL_ISOLATE_CONFIG) != DK_OK) {
+    /*
+     * The CLI owns the process: git configuration outside a repository is not
+     * read, except by merge-file, which reads merge.conflictStyle from every
+     * level as git merge-file does.
+     */
+    unsigned flags = strcmp(cmd, "merge-file") == 0 ? 0 : DK_GLOBAL_ISOLATE_CONFIG;
+    if (dk_global_init(flags) != DK_OK) {
         fprintf(stderr, "dk: %s\n", dk_error_last()->msg);
         return 255;
     }

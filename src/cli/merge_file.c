@@ -35,6 +35,9 @@
  *      file.
  *   5. Every output is checked and flushed: a failed write exits 255.
  *
+ *   6. Inside a repository, merge.conflictStyle (any configuration level)
+ *      chooses the default style, as for git; --diff3/--zdiff3 override it.
+ *
  * dk's own options: --path NAME names the file for language detection
  * (git's %P, since a driver gets temporary files), --json prints the result
  * and its conflicts as JSON on stdout (with -p the merged text is in the
@@ -58,6 +61,7 @@
 
 #include "api/api_json.h"
 #include "cli/cli.h"
+#include "git/git.h"
 #include "util/str.h"
 
 #include "util/banned.h"
@@ -93,6 +97,8 @@ struct mf_args {
     /* -q (counted, as git's OPT__QUIET) */
     int quiet;
     dk_merge_style style;
+    /* an option chose the style (else merge.conflictStyle decides, as in git) */
+    bool style_set;
     /* --ours, --theirs, --union: how conflicts are resolved */
     enum mf_favor favor;
     /* --marker-size; 0 or negative: git's default */
@@ -187,9 +193,11 @@ static int mf_apply(struct mf_args *a, const struct mf_opt *o, bool neg, const c
         break;
     case MF_OPT_DIFF3:
         a->style = neg ? DK_MERGE_STYLE_MERGE : DK_MERGE_STYLE_DIFF3;
+        a->style_set = true;
         break;
     case MF_OPT_ZDIFF3:
         a->style = neg ? DK_MERGE_STYLE_MERGE : DK_MERGE_STYLE_ZDIFF3;
+        a->style_set = true;
         break;
     case MF_OPT_OURS:
         a->favor = neg ? MF_FAVOR_NONE : MF_FAVOR_OURS;
@@ -344,6 +352,31 @@ static int mf_parse_args(struct mf_args *a, int argc, char **argv)
         return MF_USAGE_ERROR;
     }
     return 0;
+}
+
+/*
+ * merge.conflictStyle, read as git merge-file reads it: only inside a
+ * repository, every configuration level. Returns 0, or 128 after git's
+ * message for a style git does not know.
+ */
+static int mf_config_style(struct mf_args *a)
+{
+    char *v = NULL;
+    if (a->style_set || dk_git_config_discover_string(&v, "merge.conflictstyle") != DK_OK)
+        return 0;
+    int rc = 0;
+    if (strcmp(v, "merge") == 0)
+        a->style = DK_MERGE_STYLE_MERGE;
+    else if (strcmp(v, "diff3") == 0)
+        a->style = DK_MERGE_STYLE_DIFF3;
+    else if (strcmp(v, "zdiff3") == 0)
+        a->style = DK_MERGE_STYLE_ZDIFF3;
+    else {
+        fprintf(stderr, "fatal: unknown style '%s' given for 'merge.conflictstyle'\n", v);
+        rc = 128;
+    }
+    free(v);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -556,6 +589,8 @@ int cmd_merge_file(int argc, char **argv)
         fputs(mf_usage, stdout);
         return cli_close_stdout("standard output");
     }
+    if ((status = mf_config_style(&a)) != 0)
+        return status;
     if (a.quiet && !freopen("/dev/null", "w", stderr))
         return 255;
 

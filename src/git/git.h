@@ -146,6 +146,17 @@ int dk_git_repo_open(dk_git_repo **out, const char *path);
 /** Close the repository and free the handle. NULL is a no-op. */
 void dk_git_repo_close(dk_git_repo *repo);
 
+/**
+ * The value of configuration `key` ("merge.conflictstyle") as a git command
+ * run in the current directory sees it: the repository is found as git
+ * finds it (GIT_DIR, discovery upwards), every configuration level is read.
+ * @param[out] out malloc'd value (caller frees), NULL on error
+ * @return DK_OK; DK_ENOTFOUND outside a repository or when the key is not
+ *         set; DK_ERROR when the repository or its configuration cannot be
+ *         read
+ */
+int dk_git_config_discover_string(char **out, const char *key);
+
 /** True if the repository has no work tree. */
 bool dk_git_repo_is_bare(const dk_git_repo *repo);
 

@@ -7,8 +7,9 @@
 # file name), usage errors (129), marker sizes (any: 0 and negative are
 # the default, over 64, over libgit2's 65535), labels that are empty or hold
 # a newline, --ours/--theirs/--union, --diff3/--zdiff3, binary inputs (255,
-# CURRENT untouched) and unreadable ones. The inputs are .txt, so dk uses
-# git's line merge and every byte must match. Also: every subcommand and
+# CURRENT untouched), unreadable ones, and merge.conflictStyle inside a
+# repository. The inputs are .txt, so dk uses git's line merge and every
+# byte must match. Also: every subcommand and
 # `dk` itself answer -h and --help with their usage on stdout, exit 0.
 set -eu
 DK=${DK_BIN:?DK_BIN must point at the dk binary}
@@ -132,6 +133,37 @@ same -p o2.txt b2.txt t2.txt
 same -p -L '' -L '' -L '' o2.txt b2.txt t2.txt
 [ "$drc" -eq 2 ] || fail "two conflicts, exit $drc"
 same --union -L '' -L '' -L '' o2.txt b2.txt t2.txt
+
+# merge.conflictStyle: read inside a repository (every level, here the global
+# one through HOME and the repository's own), overridden by the options,
+# unknown styles fatal (128); outside a repository nothing is read
+mkdir home repo
+printf '[merge]\n\tconflictStyle = zdiff3\n' > home/.gitconfig
+git init -q repo
+cp in/o.txt in/b.txt in/t.txt repo/
+# cfg ARGS...: git and dk in repo/, HOME=home, stdout and exit status compared
+cfg() {
+    set +e
+    (cd repo && HOME="$tmp/home" git merge-file -p "$@" o.txt b.txt t.txt >../g.out 2>../g.err)
+    grc=$?
+    (cd repo && HOME="$tmp/home" "$DK" merge-file -p "$@" o.txt b.txt t.txt >../d.out 2>../d.err)
+    drc=$?
+    set -e
+    [ "$grc" = "$drc" ] || fail "in a repository, merge-file $*: exit $drc, git $grc"
+    cmp -s g.out d.out || fail "in a repository, merge-file $*: stdout differs from git's"
+    cmp -s g.err d.err || fail "in a repository, merge-file $*: '$(cat d.err)', git '$(cat g.err)'"
+}
+cfg
+grep -q '^|||||||' d.out || fail "global merge.conflictStyle=zdiff3 not used: test is moot"
+cfg --no-zdiff3
+git -C repo config merge.conflictStyle diff3
+cfg
+cfg --zdiff3
+git -C repo config merge.conflictStyle bogus
+cfg
+[ "$drc" = 128 ] || fail "unknown merge.conflictStyle: exit $drc"
+(cd in && HOME="$tmp/home" "$DK" merge-file -p o.txt b.txt t.txt >../d.out 2>&1) || true
+! grep -q '^|||||||' d.out || fail "merge.conflictStyle read outside a repository"
 
 # -h and --help: usage on stdout, exit 0, for dk and every subcommand
 for cmd in "" merge-file symbols replay tree languages version; do
