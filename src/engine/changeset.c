@@ -410,9 +410,15 @@ int dk_eng_changeset_create_tx(char **id, dk_engine *e, dk_store_conn *conn, con
     return DK_OK;
 }
 
-int dk_eng_changeset_transition_tx(dk_changeset_state *from, dk_engine *e, dk_store_conn *conn,
-                                   const char *changeset_id, dk_changeset_state to,
-                                   const char *reason)
+/*
+ * The transition, optionally narrowed to the states in `from_mask` (a
+ * verification verdict moves only a changeset being verified, although
+ * approve moves a submitted one to approved too). Every transition of the
+ * engine goes through here.
+ */
+static int cs_transition_tx(dk_changeset_state *from, dk_engine *e, dk_store_conn *conn,
+                            const char *changeset_id, dk_changeset_state to, const char *reason,
+                            unsigned from_mask)
 {
     dk_changeset_state cur;
     int64_t changes = 0;
@@ -424,7 +430,7 @@ int dk_eng_changeset_transition_tx(dk_changeset_state *from, dk_engine *e, dk_st
         *from = cur;
     if (cur == to && (to == DK_CS_CLOSED || to == DK_CS_ABANDONED))
         return DK_OK;
-    if (!cs_allowed(cur, to))
+    if (!cs_allowed(cur, to) || !(from_mask & CS_BIT(cur)))
         return dk_error_set(DK_EINVALID, "changeset %s is %s, cannot become %s", changeset_id,
                             dk_changeset_state_name(cur), dk_changeset_state_name(to));
     dk_store_val p[] = {
@@ -442,6 +448,13 @@ int dk_eng_changeset_transition_tx(dk_changeset_state *from, dk_engine *e, dk_st
     if (changes != 1)
         return dk_error_set(DK_ERACE, "changeset %s changed state concurrently", changeset_id);
     return DK_OK;
+}
+
+int dk_eng_changeset_transition_tx(dk_changeset_state *from, dk_engine *e, dk_store_conn *conn,
+                                   const char *changeset_id, dk_changeset_state to,
+                                   const char *reason)
+{
+    return cs_transition_tx(from, e, conn, changeset_id, to, reason, ~0u);
 }
 
 /* ========================================================================== */
@@ -631,6 +644,8 @@ struct cs_move {
     const char *event;
     /* the changeset's row, read in the transaction */
     struct dk_eng_cs cs;
+    /* the states it may start from (narrower than the table for a verdict) */
+    unsigned from_mask;
     /* verified: the verdict and its results */
     bool verdict;
     bool passed;
@@ -646,7 +661,7 @@ static int cs_move_body(void *ud, dk_store_conn *conn)
     dk_eng_cs_release(&m->cs);
     if ((rc = dk_eng_cs_load_tx(&m->cs, conn, m->id)))
         return rc;
-    if ((rc = dk_eng_changeset_transition_tx(NULL, m->e, conn, m->id, m->to, m->reason)))
+    if ((rc = cs_transition_tx(NULL, m->e, conn, m->id, m->to, m->reason, m->from_mask)))
         return rc;
     if (m->verdict) {
         dk_store_val p[] = {DK_SV_TEXT_OR_NULL(m->results_json), DK_SV_TEXT(m->id)};
@@ -692,7 +707,8 @@ int dk_changeset_approve(dk_changeset_info **out, dk_engine *e, const dk_caller 
                         .id = changeset_id,
                         .to = DK_CS_APPROVED,
                         .reason = reason,
-                        .event = "changeset.approved"};
+                        .event = "changeset.approved",
+                        .from_mask = ~0u};
     return cs_move(out, &m);
 }
 
@@ -704,7 +720,8 @@ int dk_changeset_verifying(dk_engine *e, const char *changeset_id)
                         .id = changeset_id,
                         .to = DK_CS_VERIFYING,
                         .reason = "verification started",
-                        .event = "changeset.verifying"};
+                        .event = "changeset.verifying",
+                        .from_mask = ~0u};
     return cs_move(NULL, &m);
 }
 
@@ -718,6 +735,7 @@ int dk_changeset_verified(dk_engine *e, const char *changeset_id, bool passed,
                         .to = passed ? DK_CS_APPROVED : DK_CS_REJECTED,
                         .reason = passed ? "verification passed" : "verification failed",
                         .event = "changeset.verified",
+                        .from_mask = CS_BIT(DK_CS_VERIFYING),
                         .verdict = true,
                         .passed = passed,
                         .results_json = results_json};
