@@ -344,6 +344,19 @@ static void t_params(void)
     th_assert_ok(dk_store_exec(c, &changes, "DELETE FROM t WHERE n < 0", NULL, 0));
     th_assert_eq_int(changes, 2);
 
+    /* many distinct statements, twice (SQLite's per-connection statement cache
+     * evicts and re-prepares; results must not mix statements up) */
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 120; i++) {
+            char sql[64];
+            dk_store_val k[] = {DK_SV_INT(1000 * round)};
+            snprintf(sql, sizeof(sql), "SELECT ? + %d", i);
+            v = -1;
+            th_assert_ok(dk_store_query_int(&v, NULL, c, sql, k, 1));
+            th_assert_eq_int(v, 1000 * round + i);
+        }
+    }
+
     /* refused before reaching the database */
     th_assert_err(dk_store_exec(c, NULL, "SELECT ?, ?", one, 1), DK_EINVALID);
     th_assert_err(dk_store_exec(c, NULL, "SELECT 1", one, 1), DK_EINVALID);
