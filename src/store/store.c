@@ -653,13 +653,11 @@ int dk_store_listen(dk_store *s, const char *channel, dk_store_notify_cb cb, voi
 /* Migrations                                                                 */
 /* ========================================================================== */
 
-/*
- * The migration's text for backend `be`: lines starting with
- * "-- <other backend>: " are dropped, lines starting with "-- <be>: " keep
- * what follows the prefix, every other line is kept as it is.
- */
-static void store_migration_text(dk_str *out, const char *sql, const struct store_backend *be)
+/* The contract is in store_backend.h. */
+void dk_store_migration_text(dk_str *out, const char *sql, dk_store_kind kind)
 {
+    const struct store_backend *be =
+        kind == DK_STORE_SQLITE ? &dk_store_backend_sqlite : &dk_store_backend_pg;
     static const char *const prefixes[] = {"-- sqlite: ", "-- postgresql: "};
     const char *p = sql;
     while (*p) {
@@ -725,7 +723,7 @@ static int store_migrate_one(dk_store_conn *c, const struct dk_store_migration *
                           m->version);
         goto out;
     }
-    store_migration_text(&text, m->sql, c->store->be);
+    dk_store_migration_text(&text, m->sql, c->store->be->kind);
     if ((rc = store_stmt_done(c, c->store->be->exec_script(c, text.ptr))) < 0) {
         dk_error le = *dk_error_last();
         rc = dk_error_set(DK_ERROR, "migration %03d_%s failed: %s", m->version, m->name, le.msg);

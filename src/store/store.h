@@ -229,15 +229,22 @@ typedef void (*dk_store_notify_cb)(void *payload_ud, const char *channel, const 
  * Send `payload` (at most 7,000 bytes) on `channel` ([a-z0-9_]+). Inside a
  * transaction it is delivered only if and when the transaction commits.
  * PostgreSQL: NOTIFY, seen by every listener of every process on the
- * database. SQLite: delivered to this process's listeners only (one
- * process owns an SQLite store).
+ * database. SQLite: delivered to this dk_store's listeners only (one
+ * process owns an SQLite store, through one dk_store).
+ * @return DK_OK; DK_EINVALID for a bad channel or payload (not UTF-8);
+ *         DK_ELIMIT for a payload over 7,000 bytes; the first failure's
+ *         code in a poisoned transaction
  */
 int dk_store_notify(dk_store_conn *conn, const char *channel, const char *payload);
 
 /**
  * Listen on `channel`: `cb` is called on a background thread of the store
  * for each notification, in the order sent. Several listeners may be added;
- * they live until dk_store_close. Thread-safe.
+ * they live until dk_store_close. Thread-safe. Notifications committed
+ * after this returns are delivered.
+ * @return DK_OK; DK_EINVALID for a bad channel or a NULL callback;
+ *         DK_ERROR when the thread or (PostgreSQL) the listening
+ *         connection cannot be started
  */
 int dk_store_listen(dk_store *store, const char *channel, dk_store_notify_cb cb, void *ud);
 

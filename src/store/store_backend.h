@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "util/str.h"
 
 /* A notification waiting for its transaction to commit (in-process delivery). */
 struct store_note {
@@ -135,6 +136,14 @@ extern const struct store_backend dk_store_backend_pg;
  * backend lock held that a listener callback could need.
  */
 void dk_store_deliver(dk_store *store, const char *channel, const char *payload);
+
+/**
+ * Append to `out` the text of migration `sql` for backend `kind`: a line
+ * starting with "-- sqlite: " or "-- postgresql: " is kept without that
+ * prefix on its backend and dropped on the other; other lines are kept.
+ * (store.c's migrations runner; exposed for its unit test.)
+ */
+void dk_store_migration_text(dk_str *out, const char *sql, dk_store_kind kind);
 
 /** The busy timeout of the store, in ms (for backends). */
 unsigned dk_store_busy_timeout_ms(const dk_store *store);

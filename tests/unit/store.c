@@ -24,6 +24,8 @@
 #include "harness/th.h"
 #include "store/cache.h"
 #include "store/migrations.h"
+#include "store/store_backend.h"
+#include "util/str.h"
 
 /* ---- fixtures ----------------------------------------------------------- */
 
@@ -219,6 +221,42 @@ static void t_open_migrate(void)
                   DK_EINVALID);
     th_assert_eq_int(dk_store_kind_of(t_store),
                      strncmp(t_url, "sqlite:", 7) == 0 ? DK_STORE_SQLITE : DK_STORE_POSTGRESQL);
+
+    /* a database migrated by a newer dk is refused, not downgraded */
+    dk_store_val future[] = {DK_SV_INT(dk_store_migrations_count + 1)};
+    th_assert_ok(dk_store_exec(c, NULL,
+                               "INSERT INTO schema_migrations (version, name, applied_at) "
+                               "VALUES (?, 'future', 0)",
+                               future, 1));
+    th_assert_err(dk_store_open(&s2, t_url, NULL), DK_ERROR);
+    th_assert_msg(strstr(dk_error_last()->msg, "newer") != NULL, "message: %s",
+                  dk_error_last()->msg);
+    th_assert(s2 == NULL);
+}
+
+/* Per-backend lines of a migration. */
+void test_store_sqlite__migration_text(void)
+{
+    static const char sql[] = "CREATE TABLE a (x BIGINT);\n"
+                              "-- sqlite: CREATE INDEX a_x ON a (x);\n"
+                              "-- postgresql: CREATE INDEX CONCURRENTLY a_x ON a (x);\n"
+                              "-- a comment\n"
+                              "--sqlite: not a prefix\n"
+                              "-- sqlite: last line without a newline";
+    dk_str out = DK_STR_INIT;
+    dk_store_migration_text(&out, sql, DK_STORE_SQLITE);
+    th_assert_eq_str(out.ptr, "CREATE TABLE a (x BIGINT);\n"
+                              "CREATE INDEX a_x ON a (x);\n"
+                              "-- a comment\n"
+                              "--sqlite: not a prefix\n"
+                              "last line without a newline");
+    dk_str_clear(&out);
+    dk_store_migration_text(&out, sql, DK_STORE_POSTGRESQL);
+    th_assert_eq_str(out.ptr, "CREATE TABLE a (x BIGINT);\n"
+                              "CREATE INDEX CONCURRENTLY a_x ON a (x);\n"
+                              "-- a comment\n"
+                              "--sqlite: not a prefix\n");
+    dk_str_release(&out);
 }
 
 void test_store_sqlite__open_migrate(void)
