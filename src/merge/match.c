@@ -44,43 +44,76 @@ static bool piece_bytes_eq(const struct merge_ctx *cx, int va, const struct piec
 static void rekey_duplicates(struct merge_ctx *cx, struct level *lb, struct level *ls,
                              const char *tag)
 {
-    bool changed = false;
-    for (size_t i = 0; i < ls->pieces.len; i++) {
-        struct piece *sp = &ls->pieces.items[i];
-        size_t nb = 0, ns = 0;
-        for (size_t k = 0; k < lb->pieces.len; k++)
-            nb += strcmp(lb->pieces.items[k].stem, sp->stem) == 0;
-        for (size_t k = 0; k < ls->pieces.len; k++)
-            ns += strcmp(ls->pieces.items[k].stem, sp->stem) == 0;
-        if (nb == ns || (nb < 2 && ns < 2))
-            continue;
-        /* first piece of this group on the side: re-key the whole group */
-        bool first = true;
-        for (size_t k = 0; k < i && first; k++)
-            first = strcmp(ls->pieces.items[k].stem, sp->stem) != 0;
-        if (!first)
-            continue;
-        bool *used = dk_xcalloc(lb->pieces.len + 1, sizeof(*used));
-        unsigned fresh = 0;
-        for (size_t k = i; k < ls->pieces.len; k++) {
-            struct piece *q = &ls->pieces.items[k];
-            if (strcmp(q->stem, sp->stem) != 0)
-                continue;
-            const struct piece *match = NULL;
-            for (size_t b = 0; b < lb->pieces.len && !match; b++) {
-                const struct piece *bp = &lb->pieces.items[b];
-                if (!used[b] && strcmp(bp->stem, q->stem) == 0 &&
-                    piece_bytes_eq(cx, lb->vi, bp, ls->vi, q)) {
-                    used[b] = true;
-                    match = bp;
-                }
+    /*
+     * Group the pieces of both versions by stem in one pass each (a map from
+     * stem to group, base's pieces of a group chained in order), so the
+     * work is linear in the pieces plus the pairs compared inside a group
+     * a side resized; comparing every name with every other was quadratic
+     * even when nothing is duplicated.
+     */
+    size_t nbp = lb->pieces.len, nsp = ls->pieces.len;
+    dk_map groups = DK_MAP_INIT_STR;
+    struct group {
+        uint32_t nb, ns;
+        /* first base piece of the group, and the last (for appending), SIZE_MAX: none */
+        size_t first_b, last_b;
+        unsigned fresh;
+    };
+    struct group *g = dk_xcalloc(nbp + nsp + 1, sizeof(*g));
+    size_t ng = 0;
+    size_t *next_b = dk_xcalloc(nbp + 1, sizeof(*next_b));
+    size_t *side_group = dk_xcalloc(nsp + 1, sizeof(*side_group));
+    bool *used = dk_xcalloc(nbp + 1, sizeof(*used));
+    for (size_t pass = 0; pass < 2; pass++) {
+        const struct level *l = pass == 0 ? lb : ls;
+        for (size_t k = 0; k < l->pieces.len; k++) {
+            const char *stem = l->pieces.items[k].stem;
+            size_t len = strlen(stem);
+            uintptr_t gi = (uintptr_t)dk_map_get(&groups, stem, len);
+            if (gi == 0) {
+                gi = ++ng;
+                g[gi - 1].first_b = g[gi - 1].last_b = SIZE_MAX;
+                dk_map_put(&groups, stem, len, (void *)gi, NULL);
             }
-            q->key =
-                match ? match->key : dk_arena_sprintf(&cx->arena, "%s@%s%u", q->stem, tag, ++fresh);
+            struct group *gr = &g[gi - 1];
+            if (pass == 0) {
+                gr->nb++;
+                next_b[k] = SIZE_MAX;
+                if (gr->last_b == SIZE_MAX)
+                    gr->first_b = k;
+                else
+                    next_b[gr->last_b] = k;
+                gr->last_b = k;
+            } else {
+                gr->ns++;
+                side_group[k] = gi - 1;
+            }
         }
-        free(used);
+    }
+    bool changed = false;
+    for (size_t k = 0; k < nsp; k++) {
+        struct group *gr = &g[side_group[k]];
+        if (gr->nb == gr->ns || (gr->nb < 2 && gr->ns < 2))
+            continue;
+        /* a group the side resized: pair by identical bytes, in order */
+        struct piece *q = &ls->pieces.items[k];
+        const struct piece *match = NULL;
+        for (size_t b = gr->first_b; b != SIZE_MAX && !match; b = next_b[b]) {
+            const struct piece *bp = &lb->pieces.items[b];
+            if (!used[b] && piece_bytes_eq(cx, lb->vi, bp, ls->vi, q)) {
+                used[b] = true;
+                match = bp;
+            }
+        }
+        q->key =
+            match ? match->key : dk_arena_sprintf(&cx->arena, "%s@%s%u", q->stem, tag, ++gr->fresh);
         changed = true;
     }
+    free(used);
+    free(side_group);
+    free(next_b);
+    free(g);
+    dk_map_release(&groups);
     if (changed)
         dk_merge_level_reindex(cx, ls);
 }

@@ -21,8 +21,9 @@
  * every item there is a declaration, the region is merged as a set: base
  * order unless exactly one side reordered, deletions honoured, each side's
  * additions after their nearest surviving predecessor on that side, and
- * two sides' additions at one spot ordered by their first identity (so
- * swapping ours and theirs gives the same bytes). Anything else with both
+ * two sides' additions at one spot ours first, then theirs (what is on the
+ * branch stays put and the incoming change goes after it: landing order,
+ * never name order; swapping the sides gives the same lines). Anything else with both
  * sides changing the same lines is a conflict block. Bytes of unchanged
  * items are copied from the inputs; nothing is reformatted or deduplicated.
  *
@@ -573,11 +574,16 @@ static int merge_decl_set(struct merge_level *m, dk_str *out, const struct diff3
             rc = take_o ? emit_seq(m, out, &O, o0, o1, &B) : emit_seq(m, out, &T, t0, t1, &B);
             continue;
         }
-        bool first_theirs = o0 < o1 && t0 < t1 && run_cmp(m, &T, t0, t1, &O, o0, o1) < 0;
+        /*
+         * Both sides added here: ours first, then theirs. What is already on
+         * the branch stays where it is and the incoming change goes after it,
+         * as a person appending would (and git's union does), so agents
+         * landing one after another read in landing order, never by name.
+         */
         if (rc == DK_OK)
-            rc = first_theirs ? emit_seq(m, out, &T, t0, t1, &B) : emit_seq(m, out, &O, o0, o1, &B);
+            rc = emit_seq(m, out, &O, o0, o1, &B);
         if (rc == DK_OK)
-            rc = first_theirs ? emit_seq(m, out, &O, o0, o1, &B) : emit_seq(m, out, &T, t0, t1, &B);
+            rc = emit_seq(m, out, &T, t0, t1, &B);
     }
 out:
     free(SB);

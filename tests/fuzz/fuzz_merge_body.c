@@ -10,7 +10,7 @@
 #include "dk/merge.h"
 
 #include "fuzz_merge.h"
-#include "harness/markers.h"
+#include "harness/th_merge.h"
 
 static const char *const exts[] = {
     "f.py",  "f.c",  "f.go", "f.js",    "f.ts",    "f.rs", "f.java", "f.rb",  "f.cpp", "f.cs",

@@ -3,8 +3,8 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <stdlib.h>
 #include "types.h"
 #include "log.h"
 

@@ -1,8 +1,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include "queue.h"
-#include "log.h"
 #include <stdlib.h>
+#include "log.h"
 
 static struct queue jobs;
 

@@ -17,6 +17,6 @@ struct RingBuffer {
             head = (head + 1) % 64;
     }
     size_t size() const { return size_; }
-    void clear() { head = size_ = 0; }
     bool empty() const { return size_ == 0; }
+    void clear() { head = size_ = 0; }
 };

@@ -26,17 +26,17 @@ namespace Inventory
             return true;
         }
 
-        public void Clear()
-        {
-            stock.Clear();
-        }
-
         public int Total()
         {
             int sum = 0;
             foreach (var q in stock.Values)
                 sum += q;
             return sum;
+        }
+
+        public void Clear()
+        {
+            stock.Clear();
         }
     }
 }

@@ -6,12 +6,12 @@ func (r Rect) Area() float64 {
 	return r.W * r.H
 }
 
-func (r Rect) Diagonal() float64 {
-	return math.Hypot(r.W, r.H)
-}
-
 func (r Rect) Perimeter() float64 {
 	return 2 * (r.W + r.H)
+}
+
+func (r Rect) Diagonal() float64 {
+	return math.Hypot(r.W, r.H)
 }
 
 func (r Rect) String() string {

@@ -17,12 +17,12 @@ func (s *Stack) Pop() int {
 	return v
 }
 
-// Len returns the number of items.
-func (s *Stack) Len() int {
-	return len(s.items)
-}
-
 // Peek returns the top item.
 func (s *Stack) Peek() int {
 	return s.items[len(s.items)-1]
+}
+
+// Len returns the number of items.
+func (s *Stack) Len() int {
+	return len(s.items)
 }

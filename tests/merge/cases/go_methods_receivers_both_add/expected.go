@@ -12,10 +12,10 @@ func Describe(v interface{}) string {
 	return "vehicle"
 }
 
-func (b Bike) Cost() int {
-	return 10 * b.Gears
-}
-
 func (c Car) Cost() int {
 	return 100 * c.Wheels
+}
+
+func (b Bike) Cost() int {
+	return 10 * b.Gears
 }

@@ -14,11 +14,11 @@ public class Repo<T> {
         return List.copyOf(items);
     }
 
-    public boolean isEmpty() {
-        return items.isEmpty();
-    }
-
     public int size() {
         return items.size();
+    }
+
+    public boolean isEmpty() {
+        return items.isEmpty();
     }
 }

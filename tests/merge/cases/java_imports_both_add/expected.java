@@ -2,8 +2,8 @@ package com.acme.report;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Collections;
 import java.util.Map;
+import java.util.Collections;
 
 public class Report {
     private final List<String> lines = new ArrayList<>();

@@ -12,13 +12,13 @@ export class EventBus {
     for (const fn of this.handlers.get(name) ?? []) fn(...args);
   }
 
-  clear() {
-    this.handlers.clear();
-  }
-
   off(name, fn) {
     const list = this.handlers.get(name) ?? [];
     this.handlers.set(name, list.filter((f) => f !== fn));
+  }
+
+  clear() {
+    this.handlers.clear();
   }
 }
 

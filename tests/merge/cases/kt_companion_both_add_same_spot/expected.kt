@@ -27,8 +27,8 @@ class Cart(val owner: String) {
         const val LIMIT = 50
 
         fun empty(owner: String): Cart = Cart(owner)
-        fun demo(): Cart = Cart("demo").add(Item("X1", 1, 100))
         fun guest(): Cart = Cart("guest")
+        fun demo(): Cart = Cart("demo").add(Item("X1", 1, 100))
     }
 }
 

@@ -2,8 +2,8 @@ package com.example.shop
 
 import java.util.UUID
 import kotlin.math.max
-import kotlin.math.abs
 import kotlin.math.min
+import kotlin.math.abs
 
 class Cart(val owner: String) {
     private val items = mutableListOf<Item>()

@@ -25,14 +25,14 @@ class UserController extends Controller
         return redirect()->route('users.show', $user);
     }
 
-    public function create()
-    {
-        return view('users.create');
-    }
-
     public function destroy(User $user)
     {
         $user->delete();
         return redirect()->route('users.index');
+    }
+
+    public function create()
+    {
+        return view('users.create');
     }
 }

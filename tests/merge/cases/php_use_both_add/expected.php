@@ -4,8 +4,8 @@ namespace App\Http\Controllers;
 
 use App\Models\User;
 use Illuminate\Http\Request;
-use App\Services\Mailer;
 use Psr\Log\LoggerInterface;
+use App\Services\Mailer;
 
 class UserController extends Controller
 {

@@ -2,8 +2,8 @@
 
 namespace App\Http\Controllers;
 
-use App\Models\Role;
 use App\Models\Team;
+use App\Models\Role;
 use App\Models\User;
 use Illuminate\Http\Request;
 

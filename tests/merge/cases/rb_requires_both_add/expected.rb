@@ -1,7 +1,7 @@
 require 'json'
 require 'time'
-require 'logger'
 require 'set'
+require 'logger'
 
 module Shop
   class Cart

@@ -13,11 +13,11 @@ impl Vec2 {
         self.x.hypot(self.y)
     }
 
-    pub fn dist(&self, o: &Vec2) -> f64 {
-        Vec2::new(self.x - o.x, self.y - o.y).len()
-    }
-
     pub fn scale(&self, k: f64) -> Vec2 {
         Vec2::new(self.x * k, self.y * k)
+    }
+
+    pub fn dist(&self, o: &Vec2) -> f64 {
+        Vec2::new(self.x - o.x, self.y - o.y).len()
     }
 }

@@ -12,13 +12,13 @@ mod tests {
     }
 
     #[test]
-    fn adds_negative() {
-        assert_eq!(add(-1, -2), -3);
-    }
-
-    #[test]
     #[should_panic]
     fn overflows() {
         add(i32::MAX, 1);
+    }
+
+    #[test]
+    fn adds_negative() {
+        assert_eq!(add(-1, -2), -3);
     }
 }

@@ -10,14 +10,14 @@ impl Config {
     }
 }
 
-impl Clone for Config {
-    fn clone(&self) -> Self {
-        Config { retries: self.retries, verbose: self.verbose }
-    }
-}
-
 impl Default for Config {
     fn default() -> Self {
         Config { retries: 3, verbose: false }
+    }
+}
+
+impl Clone for Config {
+    fn clone(&self) -> Self {
+        Config { retries: self.retries, verbose: self.verbose }
     }
 }

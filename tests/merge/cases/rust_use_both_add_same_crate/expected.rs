@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::fmt;
-use std::env;
 use std::io;
+use std::env;
 
 pub fn count(words: &[&str]) -> HashMap<String, usize> {
     let mut m = HashMap::with_capacity(env::args().count());

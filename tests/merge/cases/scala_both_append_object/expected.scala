@@ -30,6 +30,6 @@ object Shapes {
 
   def totalArea(xs: Seq[Shape]): Double = xs.map(_.area).sum
   def largest(xs: Seq[Shape]): Option[Shape] = xs.maxByOption(_.area)
-  def average(xs: Seq[Shape]): Double = if (xs.isEmpty) 0 else totalArea(xs) / xs.size
   def smallest(xs: Seq[Shape]): Option[Shape] = xs.minByOption(_.area)
+  def average(xs: Seq[Shape]): Double = if (xs.isEmpty) 0 else totalArea(xs) / xs.size
 }

@@ -2,8 +2,8 @@ package app.geometry
 
 import scala.math.sqrt
 import scala.util.Try
-import java.util.Locale
 import scala.collection.immutable.SortedMap
+import java.util.Locale
 
 trait Shape {
   def area: Double

@@ -20,12 +20,12 @@ prune_old() {
   find "$BACKUP_DIR" -name 'app-*.tar.gz' -mtime +"$KEEP_DAYS" -delete
 }
 
-upload() {
-  aws s3 cp "$BACKUP_DIR/$1" "s3://backups/app/$1"
-}
-
 verify_archive() {
   tar -tzf "$BACKUP_DIR/$1" >/dev/null || die "corrupt archive $1"
+}
+
+upload() {
+  aws s3 cp "$BACKUP_DIR/$1" "s3://backups/app/$1"
 }
 
 mkdir -p "$BACKUP_DIR"

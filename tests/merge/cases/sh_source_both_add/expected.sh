@@ -2,8 +2,8 @@
 set -euo pipefail
 
 source ./lib/common.sh
-source ./lib/mail.sh
 source ./lib/s3.sh
+source ./lib/mail.sh
 
 BACKUP_DIR=${BACKUP_DIR:-/var/backups/app}
 KEEP_DAYS=14

@@ -27,13 +27,13 @@ extension Point: CustomStringConvertible {
     var description: String { "(\(x), \(y))" }
 }
 
-extension Point: Equatable {
-    static func == (a: Point, b: Point) -> Bool { a.x == b.x && a.y == b.y }
-}
-
 extension Point: Hashable {
     func hash(into h: inout Hasher) {
         h.combine(x)
         h.combine(y)
     }
+}
+
+extension Point: Equatable {
+    static func == (a: Point, b: Point) -> Bool { a.x == b.x && a.y == b.y }
 }

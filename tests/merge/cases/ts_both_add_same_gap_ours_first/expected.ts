@@ -3,13 +3,13 @@ export interface Size {
   h: number;
 }
 
+export function diagonal(s: Size): number {
+  return Math.hypot(s.w, s.h);
+}
+
 export interface Point {
   x: number;
   y: number;
-}
-
-export function diagonal(s: Size): number {
-  return Math.hypot(s.w, s.h);
 }
 
 export function area(s: Size): number {

@@ -1,7 +1,7 @@
 export class Counter {
   count = 0;
-  max = 10;
   step = 1;
+  max = 10;
 
   inc(): void {
     this.count += this.step;

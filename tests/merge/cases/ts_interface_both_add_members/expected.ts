@@ -1,8 +1,8 @@
 export interface Shape {
   area(): number;
   readonly name: string;
-  readonly id: string;
   perimeter(): number;
+  readonly id: string;
 }
 
 export function describe(s: Shape): string {
