@@ -84,7 +84,7 @@ typedef struct dk_engine_opts {
 } dk_engine_opts;
 
 #define DK_ENGINE_OPTS_VERSION 1
-#define DK_ENGINE_OPTS_INIT {.version = DK_ENGINE_OPTS_VERSION}
+#define DK_ENGINE_OPTS_INIT {.version = DK_ENGINE_OPTS_VERSION, .gc_interval_ms = 60000}
 
 /**
  * Open the engine on a data directory (created if missing): open the store

@@ -1,0 +1,1429 @@
+/*
+ * engine/session.c - the workspace manager (the seed, session_manager.rs):
+ * the sharded registry of live sessions, connect/resume, status, listings,
+ * describe_other_modifiers, close/abandon/strand, and the two calls the
+ * changeset half uses (session_view, session_reload).
+ *
+ *   shards[hash(id) % 16] ── rwlock ── map id -> struct eng_session (ref'd)
+ *   repo->paths ── rwlock ── map path -> {sessions whose overlay has path}
+ *
+ * The read path (find, view, status, list, describe) takes one shard's read
+ * lock for the lookup, then the session's own mutex; there is no global
+ * lock. describe_other_modifiers reads the path index, never scans
+ * overlays (dkod §14 #21).
+ *
+ * What dkod gets wrong and this does not (dkod-behaviour.md §14):
+ *  - activity is refreshed by every operation (#3), in memory always and in
+ *    the store at most once a second (GC reads the store);
+ *  - agent names come from repos.agent_seq, in the connect transaction, so
+ *    they are unique across restarts and nodes (#29);
+ *  - a session is ended in one transaction that also releases its claims
+ *    (#2, #3): draft work is closed, submitted/verifying/approved work is
+ *    stranded and stays resumable; resume checks the client's agent_id and
+ *    the caller's token (not an authenticated id against a client one, #4),
+ *    moves the overlay, symbols, read marks and changeset to the new id and
+ *    re-takes the claims in the same transaction, so the new session is
+ *    usable at once or nothing changed (DK_ECONFLICT).
+ *
+ * Overlay blobs stay reachable: refs/dk/sessions/<id> points at a tree of the
+ * session's overlay while it is active or stranded (see repo.c).
+ *
+ * Ownership: the registry holds one reference per session; eng_session_find
+ * hands out another, dropped with eng_session_unref.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "dk/log.h"
+
+#include "engine/workspace.h"
+#include "util/alloc.h"
+
+#include "util/banned.h"
+
+/* ========================================================================== */
+/* Names                                                                      */
+/* ========================================================================== */
+
+static const char *const cs_names[] = {
+    [DK_CS_DRAFT] = "draft",       [DK_CS_SUBMITTED] = "submitted", [DK_CS_VERIFYING] = "verifying",
+    [DK_CS_APPROVED] = "approved", [DK_CS_REJECTED] = "rejected",   [DK_CS_MERGED] = "merged",
+    [DK_CS_CLOSED] = "closed",     [DK_CS_ABANDONED] = "abandoned",
+};
+
+static dk_changeset_state sess_cs_parse(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof(cs_names) / sizeof(cs_names[0]); i++)
+        if (strcmp(name, cs_names[i]) == 0)
+            return (dk_changeset_state)i;
+    return DK_CS_DRAFT;
+}
+
+static dk_session_state sess_state_parse(const char *name)
+{
+    if (!name || strcmp(name, "active") == 0)
+        return DK_SESSION_ACTIVE;
+    if (strcmp(name, "stranded") == 0)
+        return DK_SESSION_STRANDED;
+    if (strcmp(name, "abandoned") == 0)
+        return DK_SESSION_ABANDONED;
+    return DK_SESSION_CLOSED;
+}
+
+/* ========================================================================== */
+/* Sessions and the registry                                                  */
+/* ========================================================================== */
+
+static struct eng_shard *sess_shard(dk_engine *e, const char *id)
+{
+    return &e->shards[dk_hash_bytes(id, strlen(id)) % ENG_SHARDS];
+}
+
+void eng_syms_release(eng_syms *syms)
+{
+    dk_vec_foreach(syms, struct eng_sym *, y) {
+        free(y->qualified_name);
+        free(y->name);
+        free(y->kind);
+    }
+    dk_vec_release(syms);
+}
+
+void eng_entry_free(struct eng_entry *en)
+{
+    if (!en)
+        return;
+    eng_syms_release(&en->syms);
+    free(en->path);
+    free(en);
+}
+
+static void sess_free(struct eng_session *s)
+{
+    dk_map_foreach(&s->overlay, slot)
+        eng_entry_free(slot->value);
+    dk_map_release(&s->overlay);
+    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->write_lock);
+    free(s->id);
+    free(s->agent_id);
+    free(s->agent_name);
+    free(s->intent);
+    free(s->changeset_id);
+    free(s->owner);
+    free(s);
+}
+
+void eng_session_unref(struct eng_session *s)
+{
+    if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+        sess_free(s);
+}
+
+int eng_session_find(struct eng_session **out, dk_engine *e, const char *id)
+{
+    if (!id || !*id)
+        return dk_error_set(DK_EINVALID, "session id required");
+    struct eng_shard *sh = sess_shard(e, id);
+    pthread_rwlock_rdlock(&sh->lock);
+    struct eng_session *s = dk_map_get(&sh->map, id, strlen(id));
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
+    pthread_rwlock_unlock(&sh->lock);
+    if (!s)
+        return dk_error_set(DK_ENOTFOUND, "session '%s' not found or not active", id);
+    *out = s;
+    return DK_OK;
+}
+
+/* Path index: add or remove `s` under `path`. */
+static void sess_index_add(struct eng_session *s, const char *path)
+{
+    struct eng_repo *r = s->repo;
+    pthread_rwlock_wrlock(&r->idx_lock);
+    struct eng_pathset *ps = dk_map_get(&r->paths, path, strlen(path));
+    if (!ps) {
+        ps = dk_xcalloc(1, sizeof(*ps));
+        dk_map_put(&r->paths, path, strlen(path), ps, NULL);
+    }
+    dk_vec_push(&ps->sessions, s);
+    pthread_rwlock_unlock(&r->idx_lock);
+}
+
+static void sess_index_del(struct eng_session *s, const char *path)
+{
+    struct eng_repo *r = s->repo;
+    pthread_rwlock_wrlock(&r->idx_lock);
+    struct eng_pathset *ps = dk_map_get(&r->paths, path, strlen(path));
+    if (ps) {
+        for (size_t i = 0; i < ps->sessions.len; i++) {
+            if (ps->sessions.items[i] == s) {
+                ps->sessions.items[i] = ps->sessions.items[--ps->sessions.len];
+                break;
+            }
+        }
+        if (ps->sessions.len == 0) {
+            dk_map_del(&r->paths, path, strlen(path), NULL);
+            dk_vec_release(&ps->sessions);
+            free(ps);
+        }
+    }
+    pthread_rwlock_unlock(&r->idx_lock);
+}
+
+void eng_session_set_entry_locked(struct eng_session *s, struct eng_entry *en)
+{
+    void *old = NULL;
+    dk_map_put(&s->overlay, en->path, strlen(en->path), en, &old);
+    if (old)
+        eng_entry_free(old);
+    else if (s->live)
+        sess_index_add(s, en->path);
+}
+
+void eng_session_drop_entry_locked(struct eng_session *s, const char *path)
+{
+    void *old = NULL;
+    if (!dk_map_del(&s->overlay, path, strlen(path), &old))
+        return;
+    if (s->live)
+        sess_index_del(s, path);
+    eng_entry_free(old);
+}
+
+void eng_session_clear_overlay_locked(struct eng_session *s)
+{
+    dk_map_foreach(&s->overlay, slot) {
+        struct eng_entry *en = slot->value;
+        if (s->live)
+            sess_index_del(s, en->path);
+        eng_entry_free(en);
+    }
+    dk_map_release(&s->overlay);
+    s->overlay = (dk_map)DK_MAP_INIT_STR;
+}
+
+/* Put `s` (with one reference for the registry) in the registry; an older
+ * copy under the same id is removed. */
+static void sess_registry_put(dk_engine *e, struct eng_session *s)
+{
+    struct eng_shard *sh = sess_shard(e, s->id);
+    pthread_mutex_lock(&s->lock);
+    s->live = true;
+    dk_map_foreach(&s->overlay, slot)
+        sess_index_add(s, slot->key);
+    pthread_mutex_unlock(&s->lock);
+    void *old = NULL;
+    pthread_rwlock_wrlock(&sh->lock);
+    dk_map_put(&sh->map, s->id, strlen(s->id), s, &old);
+    pthread_rwlock_unlock(&sh->lock);
+    if (old) {
+        struct eng_session *o = old;
+        pthread_mutex_lock(&o->lock);
+        eng_session_clear_overlay_locked(o);
+        o->live = false;
+        pthread_mutex_unlock(&o->lock);
+        eng_session_unref(o);
+    } else {
+        atomic_fetch_add(&e->nsessions, 1);
+    }
+}
+
+void eng_registry_remove(dk_engine *e, const char *id)
+{
+    struct eng_shard *sh = sess_shard(e, id);
+    void *old = NULL;
+    pthread_rwlock_wrlock(&sh->lock);
+    dk_map_del(&sh->map, id, strlen(id), &old);
+    pthread_rwlock_unlock(&sh->lock);
+    if (!old)
+        return;
+    struct eng_session *s = old;
+    atomic_fetch_sub(&e->nsessions, 1);
+    pthread_mutex_lock(&s->lock);
+    eng_session_clear_overlay_locked(s);
+    s->live = false;
+    pthread_mutex_unlock(&s->lock);
+    eng_cache_evict(e, id);
+    eng_session_unref(s);
+}
+
+void eng_sessions_free(dk_engine *e)
+{
+    for (size_t i = 0; i < ENG_SHARDS; i++) {
+        dk_map_foreach(&e->shards[i].map, slot) {
+            struct eng_session *s = slot->value;
+            pthread_mutex_lock(&s->lock);
+            eng_session_clear_overlay_locked(s);
+            s->live = false;
+            pthread_mutex_unlock(&s->lock);
+            eng_session_unref(s);
+        }
+        dk_map_release(&e->shards[i].map);
+        e->shards[i].map = (dk_map)DK_MAP_INIT_STR;
+    }
+}
+
+/* ========================================================================== */
+/* Reading a session from the store                                           */
+/* ========================================================================== */
+
+/*
+ * Build a session from its rows. Returns DK_OK with *out NULL when the
+ * session is not active (the caller drops it from the registry).
+ */
+static int sess_read(struct eng_session **out, dk_engine *e, dk_store_conn *conn, const char *id)
+{
+    *out = NULL;
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(id)};
+    int rc = dk_store_query(&rows, conn,
+                            "SELECT repo, agent_id, agent_name, intent, base_commit, mode, state, "
+                            "owner, changeset_id, created_at, last_active, expires_at "
+                            "FROM sessions WHERE id = ?",
+                            p, 1);
+    if (rc)
+        return rc;
+    rc = dk_store_rows_next(rows);
+    if (rc <= 0) {
+        dk_store_rows_free(rows);
+        return rc < 0 ? rc : dk_error_set(DK_ENOTFOUND, "session '%s' not found", id);
+    }
+    if (sess_state_parse(dk_store_rows_text(rows, 6, NULL)) != DK_SESSION_ACTIVE) {
+        dk_store_rows_free(rows);
+        return DK_OK;
+    }
+    struct eng_repo *repo;
+    char *repo_name = dk_xstrdup(dk_store_rows_text(rows, 0, NULL));
+    struct eng_session *s = dk_xcalloc(1, sizeof(*s));
+    atomic_init(&s->refs, 1);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->write_lock, NULL);
+    s->overlay = (dk_map)DK_MAP_INIT_STR;
+    s->id = dk_xstrdup(id);
+    s->agent_id = dk_xstrdup(dk_store_rows_text(rows, 1, NULL));
+    s->agent_name = dk_xstrdup(dk_store_rows_text(rows, 2, NULL));
+    s->intent = dk_xstrdup(dk_store_rows_text(rows, 3, NULL));
+    size_t blen;
+    const char *base = dk_store_rows_text(rows, 4, &blen);
+    s->unborn = blen != DK_OID_HEXSZ || dk_oid_from_hex(&s->base, base, blen) != DK_OK;
+    const char *mode = dk_store_rows_text(rows, 5, NULL);
+    s->mode =
+        mode && strcmp(mode, "persistent") == 0 ? DK_SESSION_PERSISTENT : DK_SESSION_EPHEMERAL;
+    s->state = DK_SESSION_ACTIVE;
+    const char *owner = dk_store_rows_text(rows, 7, NULL);
+    s->owner = owner ? dk_xstrdup(owner) : NULL;
+    const char *cs = dk_store_rows_text(rows, 8, NULL);
+    s->changeset_id = dk_xstrdup(cs ? cs : "");
+    s->created_ms = dk_store_rows_int(rows, 9);
+    atomic_init(&s->last_active_ms, dk_store_rows_int(rows, 10));
+    atomic_init(&s->stored_active_ms, dk_store_rows_int(rows, 10));
+    s->expires_ms = dk_store_rows_is_null(rows, 11) ? 0 : dk_store_rows_int(rows, 11);
+    dk_store_rows_free(rows);
+    rc = eng_repo_find(&repo, e, repo_name);
+    free(repo_name);
+    if (rc)
+        goto fail;
+    s->repo = repo;
+
+    if ((rc = dk_store_query(
+             &rows, conn, "SELECT path, blob_id, mode, deleted FROM overlay WHERE session_id = ?",
+             p, 1)))
+        goto fail;
+    while ((rc = dk_store_rows_next(rows)) == 1) {
+        struct eng_entry *en = dk_xcalloc(1, sizeof(*en));
+        en->path = dk_xstrdup(dk_store_rows_text(rows, 0, NULL));
+        en->deleted = dk_store_rows_int(rows, 3) != 0;
+        size_t len;
+        const char *hex = dk_store_rows_text(rows, 1, &len);
+        if (!en->deleted && hex)
+            dk_oid_from_hex(&en->blob, hex, len);
+        en->mode = en->deleted ? 0 : (unsigned)dk_store_rows_int(rows, 2);
+        eng_session_set_entry_locked(s, en);
+    }
+    dk_store_rows_free(rows);
+    if (rc < 0)
+        goto fail;
+    if ((rc = dk_store_query(&rows, conn,
+                             "SELECT path, qualified_name, name, kind, change FROM session_symbols "
+                             "WHERE session_id = ? ORDER BY path, qualified_name, kind",
+                             p, 1)))
+        goto fail;
+    while ((rc = dk_store_rows_next(rows)) == 1) {
+        const char *path = dk_store_rows_text(rows, 0, NULL);
+        struct eng_entry *en = dk_map_get(&s->overlay, path, strlen(path));
+        if (!en)
+            continue;
+        const char *ch = dk_store_rows_text(rows, 4, NULL);
+        struct eng_sym y = {
+            .qualified_name = dk_xstrdup(dk_store_rows_text(rows, 1, NULL)),
+            .name = dk_xstrdup(dk_store_rows_text(rows, 2, NULL)),
+            .kind = dk_xstrdup(dk_store_rows_text(rows, 3, NULL)),
+            .change = strcmp(ch, "added") == 0     ? DK_CHANGE_ADDED
+                      : strcmp(ch, "deleted") == 0 ? DK_CHANGE_DELETED
+                                                   : DK_CHANGE_MODIFIED,
+        };
+        dk_vec_push(&en->syms, y);
+    }
+    dk_store_rows_free(rows);
+    if (rc < 0)
+        goto fail;
+    *out = s;
+    return DK_OK;
+fail:
+    eng_session_unref(s);
+    return rc;
+}
+
+/* ========================================================================== */
+/* The overlay ref (keeps overlay blobs reachable)                            */
+/* ========================================================================== */
+
+/* Remove refs/dk/sessions/<id>, if present. */
+static void sess_ref_delete(dk_engine *e, const char *repo, const char *id)
+{
+    dk_git_repo *g;
+    if (dk_eng_repo_acquire(&g, NULL, e, repo) != DK_OK)
+        return;
+    dk_str ref = DK_STR_INIT;
+    dk_str_addf(&ref, "refs/dk/sessions/%s", id);
+    git_reference *gr = NULL;
+    if (git_reference_lookup(&gr, dk_git_repo_raw(g), ref.ptr) == 0) {
+        git_reference_delete(gr);
+        git_reference_free(gr);
+    }
+    dk_str_release(&ref);
+    dk_eng_repo_release(e, repo, g);
+}
+
+/*
+ * Point refs/dk/sessions/<id> at a tree of the session's overlay (deleted
+ * entries left out), or remove it when `keep` is false or nothing is left.
+ * Failures are traced, not returned: the store already committed; the next
+ * write or the next start (eng_sessions_load) writes the ref again.
+ */
+static void sess_ref_write(dk_engine *e, struct eng_session *s, bool keep)
+{
+    dk_vec(dk_git_edit) edits = DK_VEC_INIT;
+    pthread_mutex_lock(&s->lock);
+    dk_vec(char *) paths = DK_VEC_INIT;
+    if (keep) {
+        dk_map_foreach(&s->overlay, slot) {
+            struct eng_entry *en = slot->value;
+            if (en->deleted)
+                continue;
+            char *p = dk_xstrdup(en->path);
+            dk_vec_push(&paths, p);
+            dk_git_edit ed = {
+                .path = p, .op = DK_GIT_EDIT_UPSERT, .id = en->blob, .mode = en->mode};
+            dk_vec_push(&edits, ed);
+        }
+    }
+    char *id = dk_xstrdup(s->id);
+    char *repo = dk_xstrdup(s->repo->name);
+    pthread_mutex_unlock(&s->lock);
+
+    dk_git_repo *g = NULL;
+    dk_str ref = DK_STR_INIT;
+    dk_str_addf(&ref, "refs/dk/sessions/%s", id);
+    if (edits.len == 0) {
+        sess_ref_delete(e, repo, id);
+    } else if (dk_eng_repo_acquire(&g, NULL, e, repo) == DK_OK) {
+        dk_oid tree;
+        if (dk_git_tree_build(&tree, g, NULL, edits.items, edits.len) == DK_OK) {
+            git_oid oid;
+            memcpy(oid.id, tree.id, DK_OID_RAWSZ);
+            git_reference *r = NULL;
+            if (git_reference_create(&r, dk_git_repo_raw(g), ref.ptr, &oid, 1,
+                                     "dk session overlay") < 0)
+                dk_trace(DK_TRACE_WARN, "engine", "session %s: overlay ref not written", id);
+            git_reference_free(r);
+        } else {
+            dk_trace(DK_TRACE_WARN, "engine", "session %s: overlay tree: %s", id,
+                     dk_error_last()->msg);
+        }
+        dk_eng_repo_release(e, repo, g);
+    }
+    dk_vec_foreach(&paths, char **, p)
+        free(*p);
+    dk_vec_release(&paths);
+    dk_vec_release(&edits);
+    dk_str_release(&ref);
+    free(id);
+    free(repo);
+}
+
+void eng_session_ref_sync(dk_engine *e, struct eng_session *s)
+{
+    sess_ref_write(e, s, true);
+}
+
+/* ========================================================================== */
+/* Load, reload, notifications                                                */
+/* ========================================================================== */
+
+int eng_sessions_load(dk_engine *e)
+{
+    dk_store_conn *conn;
+    int rc = eng_conn(&conn, e);
+    if (rc)
+        return rc;
+    dk_vec(char *) ids = DK_VEC_INIT;
+    dk_store_rows *rows;
+    rc = dk_store_query(&rows, conn, "SELECT id FROM sessions WHERE state = 'active'", NULL, 0);
+    if (rc == DK_OK) {
+        while ((rc = dk_store_rows_next(rows)) == 1)
+            dk_vec_push(&ids, dk_xstrdup(dk_store_rows_text(rows, 0, NULL)));
+        dk_store_rows_free(rows);
+    }
+    for (size_t i = 0; rc >= 0 && i < ids.len; i++) {
+        struct eng_session *s = NULL;
+        rc = sess_read(&s, e, conn, ids.items[i]);
+        if (rc == DK_OK && s) {
+            sess_registry_put(e, s);
+            sess_ref_write(e, s, true);
+        }
+    }
+    dk_vec_foreach(&ids, char **, p)
+        free(*p);
+    dk_vec_release(&ids);
+    dk_store_release(conn);
+    return rc < 0 ? rc : DK_OK;
+}
+
+int dk_eng_session_reload(dk_engine *e, const char *session_id)
+{
+    dk_store_conn *conn;
+    int rc = eng_conn(&conn, e);
+    if (rc)
+        return rc;
+    struct eng_session *fresh = NULL;
+    rc = sess_read(&fresh, e, conn, session_id);
+    dk_store_release(conn);
+    if (rc == DK_ENOTFOUND || (rc == DK_OK && !fresh)) {
+        eng_registry_remove(e, session_id);
+        return DK_OK;
+    }
+    if (rc)
+        return rc;
+    struct eng_session *s = NULL;
+    if (eng_session_find(&s, e, session_id) != DK_OK) {
+        sess_registry_put(e, fresh);
+        sess_ref_write(e, fresh, true);
+        return DK_OK;
+    }
+    /* update in place: callers may hold references to `s` */
+    pthread_mutex_lock(&s->lock);
+    free(s->changeset_id);
+    s->changeset_id = fresh->changeset_id;
+    fresh->changeset_id = NULL;
+    free(s->intent);
+    s->intent = fresh->intent;
+    fresh->intent = NULL;
+    s->base = fresh->base;
+    s->unborn = fresh->unborn;
+    s->expires_ms = fresh->expires_ms;
+    eng_session_clear_overlay_locked(s);
+    dk_map_foreach(&fresh->overlay, slot)
+        eng_session_set_entry_locked(s, slot->value);
+    dk_map_release(&fresh->overlay);
+    fresh->overlay = (dk_map)DK_MAP_INIT_STR;
+    pthread_mutex_unlock(&s->lock);
+    sess_ref_write(e, s, true);
+    eng_session_unref(s);
+    eng_session_unref(fresh);
+    return DK_OK;
+}
+
+int eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session_id)
+{
+    dk_str p = DK_STR_INIT;
+    dk_str_addf(&p, "%s\t%s", e->node, session_id);
+    int rc = dk_store_notify(conn, "dk_sessions", p.ptr);
+    dk_str_release(&p);
+    return rc;
+}
+
+void eng_session_on_notify(dk_engine *e, const char *payload)
+{
+    const char *tab = payload ? strchr(payload, '\t') : NULL;
+    if (!tab)
+        return;
+    size_t nlen = (size_t)(tab - payload);
+    if (nlen == strlen(e->node) && memcmp(payload, e->node, nlen) == 0)
+        return;
+    if (dk_eng_session_reload(e, tab + 1) != DK_OK)
+        dk_trace(DK_TRACE_WARN, "engine", "reload of session %s: %s", tab + 1,
+                 dk_error_last()->msg);
+}
+
+/* ========================================================================== */
+/* Callers, activity, views                                                   */
+/* ========================================================================== */
+
+static int sess_caller_ok(const char *owner, const dk_caller *caller, const char *id)
+{
+    if (!caller || caller->admin)
+        return DK_OK;
+    if (owner && caller->token_id && strcmp(owner, caller->token_id) == 0)
+        return DK_OK;
+    return dk_error_set(DK_EFORBIDDEN, "session '%s' belongs to another caller", id);
+}
+
+int eng_session_check_caller(const struct eng_session *s, const dk_caller *caller)
+{
+    return sess_caller_ok(s->owner, caller, s->id);
+}
+
+void eng_session_touch(dk_engine *e, struct eng_session *s)
+{
+    int64_t now = dk_eng_now(e);
+    int64_t prev = atomic_load(&s->last_active_ms);
+    while (prev < now && !atomic_compare_exchange_weak(&s->last_active_ms, &prev, now))
+        ;
+    eng_cache_touch(e, s);
+    int64_t stored = atomic_load(&s->stored_active_ms);
+    if (now - stored < ENG_ACTIVITY_WRITE_MS)
+        return;
+    if (!atomic_compare_exchange_strong(&s->stored_active_ms, &stored, now))
+        return;
+    dk_store_conn *conn;
+    if (eng_conn(&conn, e) != DK_OK)
+        return;
+    dk_store_val p[] = {DK_SV_INT(now), DK_SV_TEXT(s->id), DK_SV_INT(now)};
+    if (dk_store_exec(conn, NULL,
+                      "UPDATE sessions SET last_active = ? WHERE id = ? AND state = 'active' "
+                      "AND last_active < ?",
+                      p, 3) != DK_OK)
+        dk_trace(DK_TRACE_WARN, "engine", "session %s: activity not stored: %s", s->id,
+                 dk_error_last()->msg);
+    dk_store_release(conn);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct dk_eng_overlay_entry *)a)->path,
+                  ((const struct dk_eng_overlay_entry *)b)->path);
+}
+
+int dk_eng_session_view(struct dk_eng_session_view *out, dk_engine *e, const dk_caller *caller,
+                        const char *session_id)
+{
+    struct eng_session *s;
+    int rc = eng_session_find(&s, e, session_id);
+    if (rc)
+        return rc;
+    if ((rc = eng_session_check_caller(s, caller))) {
+        eng_session_unref(s);
+        return rc;
+    }
+    eng_session_touch(e, s);
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&s->lock);
+    out->id = dk_xstrdup(s->id);
+    out->repo = dk_xstrdup(s->repo->name);
+    out->agent_id = dk_xstrdup(s->agent_id);
+    out->agent_name = dk_xstrdup(s->agent_name);
+    out->intent = dk_xstrdup(s->intent);
+    out->changeset_id = dk_xstrdup(s->changeset_id);
+    out->owner = s->owner ? dk_xstrdup(s->owner) : NULL;
+    if (!s->unborn)
+        out->base = s->base;
+    out->state = s->state;
+    out->mode = s->mode;
+    out->entries = dk_xcalloc(s->overlay.len ? s->overlay.len : 1, sizeof(*out->entries));
+    dk_map_foreach(&s->overlay, slot) {
+        struct eng_entry *en = slot->value;
+        struct dk_eng_overlay_entry *o = &out->entries[out->nentries++];
+        o->path = dk_xstrdup(en->path);
+        o->blob = en->blob;
+        o->mode = en->mode;
+        o->deleted = en->deleted;
+    }
+    pthread_mutex_unlock(&s->lock);
+    qsort(out->entries, out->nentries, sizeof(*out->entries), entry_cmp);
+    eng_session_unref(s);
+    return DK_OK;
+}
+
+void dk_eng_session_view_release(struct dk_eng_session_view *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->nentries; i++)
+        free(v->entries[i].path);
+    free(v->entries);
+    free(v->id);
+    free(v->repo);
+    free(v->agent_id);
+    free(v->agent_name);
+    free(v->intent);
+    free(v->changeset_id);
+    free(v->owner);
+    memset(v, 0, sizeof(*v));
+}
+
+/* ========================================================================== */
+/* Connect and resume                                                         */
+/* ========================================================================== */
+
+static int sess_new_agent_name(char **out, dk_store_conn *conn, const char *repo)
+{
+    int64_t n = 0;
+    bool found = false;
+    dk_store_val p[] = {DK_SV_TEXT(repo)};
+    int rc = dk_store_query_int(&n, &found, conn,
+                                "UPDATE repos SET agent_seq = agent_seq + 1 WHERE name = ? "
+                                "RETURNING agent_seq",
+                                p, 1);
+    if (rc)
+        return rc;
+    if (!found)
+        return dk_error_set(DK_ENOTFOUND, "repository '%s' not found", repo);
+    dk_str s = DK_STR_INIT;
+    dk_str_addf(&s, "agent-%lld", (long long)n);
+    *out = dk_str_detach(&s, NULL);
+    return DK_OK;
+}
+
+static int sess_resolve_base(dk_oid *out, bool *unborn, dk_engine *e, const char *repo,
+                             const char *spec)
+{
+    dk_git_repo *g;
+    const char *branch;
+    int rc = dk_eng_repo_acquire(&g, &branch, e, repo);
+    if (rc)
+        return rc;
+    *unborn = false;
+    if (spec && *spec) {
+        rc = dk_git_rev_resolve(out, g, spec);
+        if (rc == DK_ENOTFOUND || rc == DK_EINVALID)
+            rc = dk_error_set(DK_ENOTFOUND, "base '%s' does not resolve to a commit", spec);
+    } else {
+        rc = dk_git_branch_read(out, g, branch);
+        if (rc == DK_ENOTFOUND) {
+            memset(out, 0, sizeof(*out));
+            *unborn = true;
+            rc = DK_OK;
+        }
+    }
+    dk_eng_repo_release(e, repo, g);
+    return rc;
+}
+
+static void sess_info_fill(dk_session_info *info, struct eng_session *s, dk_changeset_state cs,
+                           int64_t now)
+{
+    pthread_mutex_lock(&s->lock);
+    info->session_id = dk_xstrdup(s->id);
+    info->repo = dk_xstrdup(s->repo->name);
+    info->agent_id = dk_xstrdup(s->agent_id);
+    info->agent_name = dk_xstrdup(s->agent_name);
+    info->intent = dk_xstrdup(s->intent);
+    info->changeset_id = dk_xstrdup(s->changeset_id);
+    info->changeset_state = cs;
+    if (s->unborn)
+        info->base_commit[0] = '\0';
+    else
+        dk_oid_to_hex(info->base_commit, &s->base);
+    info->mode = s->mode;
+    info->state = s->state;
+    info->created_ms = s->created_ms;
+    info->last_active_ms = atomic_load(&s->last_active_ms);
+    info->elapsed_s = now > s->created_ms ? (now - s->created_ms) / 1000 : 0;
+    info->files_changed = s->overlay.len;
+    size_t n = 0;
+    dk_map_foreach(&s->overlay, slot)
+        n += ((struct eng_entry *)slot->value)->syms.len;
+    info->symbols_changed = n;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static int sess_cs_state(dk_changeset_state *out, dk_store_conn *conn, const char *cs_id)
+{
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(cs_id ? cs_id : "")};
+    int rc = dk_store_query(&rows, conn, "SELECT state FROM changesets WHERE id = ?", p, 1);
+    if (rc)
+        return rc;
+    *out = DK_CS_DRAFT;
+    rc = dk_store_rows_next(rows);
+    if (rc == 1)
+        *out = sess_cs_parse(dk_store_rows_text(rows, 0, NULL));
+    dk_store_rows_free(rows);
+    return rc < 0 ? rc : DK_OK;
+}
+
+static int sess_connect_new(char **new_id, dk_engine *e, const dk_caller *caller,
+                            const dk_connect_opts *o)
+{
+    struct eng_repo *repo;
+    int rc = eng_repo_find(&repo, e, o->repo);
+    if (rc)
+        return rc;
+    dk_oid base;
+    bool unborn;
+    if ((rc = sess_resolve_base(&base, &unborn, e, repo->name, o->base_commit)))
+        return rc;
+    char base_hex[DK_OID_HEXSZ + 1] = "";
+    if (!unborn)
+        dk_oid_to_hex(base_hex, &base);
+    char id[37];
+    eng_new_id(id);
+    for (int attempt = 0;; attempt++) {
+        dk_store_conn *conn;
+        if ((rc = eng_conn(&conn, e)))
+            return rc;
+        char *agent_name = NULL, *cs_id = NULL;
+        int64_t now = dk_eng_now(e);
+        if ((rc = dk_store_begin(conn)))
+            goto attempt_out;
+        if (o->agent_name && *o->agent_name)
+            agent_name = dk_xstrdup(o->agent_name);
+        else if ((rc = sess_new_agent_name(&agent_name, conn, repo->name)))
+            goto attempt_out;
+        if ((rc = dk_eng_changeset_create_tx(&cs_id, e, conn, repo->name, id, o->intent, agent_name,
+                                             base_hex)))
+            goto attempt_out;
+        int64_t expires = 0;
+        if (o->mode == DK_SESSION_PERSISTENT && o->persistent_ttl_ms > 0)
+            expires = now + o->persistent_ttl_ms;
+        dk_store_val p[] = {
+            DK_SV_TEXT(id),
+            DK_SV_TEXT(repo->name),
+            DK_SV_TEXT(o->agent_id),
+            DK_SV_TEXT(agent_name),
+            DK_SV_TEXT(o->intent),
+            DK_SV_TEXT(base_hex),
+            DK_SV_TEXT(dk_session_mode_name(o->mode)),
+            DK_SV_TEXT_OR_NULL(caller ? caller->token_id : NULL),
+            DK_SV_TEXT(cs_id),
+            DK_SV_INT(now),
+            DK_SV_INT(now),
+            expires ? DK_SV_INT(expires) : DK_SV_NULL,
+            DK_SV_TEXT(e->node),
+        };
+        if ((rc = dk_store_exec(conn, NULL,
+                                "INSERT INTO sessions (id, repo, agent_id, agent_name, intent, "
+                                "base_commit, mode, state, owner, changeset_id, created_at, "
+                                "last_active, expires_at, node) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                                "'active', ?, ?, ?, ?, ?, ?)",
+                                p, sizeof(p) / sizeof(p[0]))))
+            goto attempt_out;
+        dk_str payload = DK_STR_INIT;
+        dk_str_addch(&payload, '{');
+        eng_json_str(&payload, "agent_id", o->agent_id, false);
+        eng_json_str(&payload, "intent", o->intent, true);
+        eng_json_str(&payload, "base", base_hex, true);
+        eng_json_str(&payload, "mode", dk_session_mode_name(o->mode), true);
+        dk_str_addch(&payload, '}');
+        rc = dk_eng_emit_tx(e, conn, repo->name, "session.connected", id, agent_name, cs_id,
+                            payload.ptr, NULL);
+        dk_str_release(&payload);
+        if (rc == DK_OK)
+            rc = dk_store_commit(conn);
+    attempt_out:
+        if (rc)
+            dk_store_rollback(conn);
+        dk_store_release(conn);
+        free(agent_name);
+        free(cs_id);
+        if (rc == DK_OK)
+            break;
+        if (!eng_retryable(rc) || attempt >= 4)
+            return rc;
+    }
+    *new_id = dk_xstrdup(id);
+    return DK_OK;
+}
+
+/*
+ * Resume stranded session `old` (dkod §2.7.7, working end to end): one
+ * transaction checks the row (stranded, same agent_id, same owner, same
+ * repository, changeset not terminal), creates the new session row, moves
+ * the overlay, symbols, read marks and the changeset to it, re-takes the
+ * claims of every changed symbol (a claim another live session holds now
+ * refuses the resume with DK_ECONFLICT and changes nothing), marks the old
+ * row superseded and emits session.resumed. The new session is then loaded
+ * into the registry: usable at once.
+ */
+static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
+                       const dk_connect_opts *o)
+{
+    const char *old = o->resume_session_id;
+    char id[37];
+    eng_new_id(id);
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        dk_store_conn *conn;
+        if ((rc = eng_conn(&conn, e)))
+            return rc;
+        dk_store_rows *rows = NULL;
+        char *repo = NULL, *agent_id = NULL, *agent_name = NULL, *owner = NULL, *cs = NULL,
+             *sup = NULL, *state = NULL;
+        eng_conflicts conflicts = DK_VEC_INIT;
+        dk_vec(char *) paths = DK_VEC_INIT;
+        int64_t now = dk_eng_now(e);
+        if ((rc = dk_store_begin(conn)))
+            goto attempt_out;
+        dk_store_val p1[] = {DK_SV_TEXT(old)};
+        if ((rc = dk_store_query(&rows, conn,
+                                 "SELECT repo, agent_id, agent_name, owner, changeset_id, "
+                                 "superseded_by, state FROM sessions WHERE id = ?",
+                                 p1, 1)))
+            goto attempt_out;
+        rc = dk_store_rows_next(rows);
+        if (rc <= 0) {
+            rc = rc < 0 ? rc : dk_error_set(DK_ENOTFOUND, "session '%s' not found", old);
+            goto attempt_out;
+        }
+#define DUP_COL(i)                                                                                 \
+    (dk_store_rows_is_null(rows, i) ? NULL : dk_xstrdup(dk_store_rows_text(rows, i, NULL)))
+        repo = DUP_COL(0);
+        agent_id = DUP_COL(1);
+        agent_name = DUP_COL(2);
+        owner = DUP_COL(3);
+        cs = DUP_COL(4);
+        sup = DUP_COL(5);
+        state = DUP_COL(6);
+#undef DUP_COL
+        dk_store_rows_free(rows);
+        rows = NULL;
+        if (sup) {
+            rc = dk_error_set(DK_EINVALID, "session '%s' was already resumed as '%s'", old, sup);
+            goto attempt_out;
+        }
+        if (strcmp(state, "stranded") != 0) {
+            rc = dk_error_set(DK_EINVALID, "session '%s' is %s, not stranded", old, state);
+            goto attempt_out;
+        }
+        if (strcmp(repo, o->repo) != 0) {
+            rc = dk_error_set(DK_EINVALID, "session '%s' belongs to repository '%s', not '%s'", old,
+                              repo, o->repo);
+            goto attempt_out;
+        }
+        if (strcmp(agent_id, o->agent_id) != 0) {
+            rc = dk_error_set(DK_EFORBIDDEN, "session '%s' can be resumed only by agent '%s'", old,
+                              agent_id);
+            goto attempt_out;
+        }
+        if ((rc = sess_caller_ok(owner, caller, old)))
+            goto attempt_out;
+        dk_changeset_state cst = DK_CS_DRAFT;
+        if (cs && (rc = sess_cs_state(&cst, conn, cs)))
+            goto attempt_out;
+        if (cst == DK_CS_MERGED || cst == DK_CS_CLOSED || cst == DK_CS_ABANDONED) {
+            rc = dk_error_set(DK_EINVALID, "session '%s': its changeset is %s", old, cs_names[cst]);
+            goto attempt_out;
+        }
+        dk_store_val p2[] = {DK_SV_TEXT(id), DK_SV_INT(now), DK_SV_INT(now), DK_SV_TEXT(e->node),
+                             DK_SV_TEXT(old)};
+        if ((rc = dk_store_exec(conn, NULL,
+                                "INSERT INTO sessions (id, repo, agent_id, agent_name, intent, "
+                                "base_commit, mode, state, owner, changeset_id, created_at, "
+                                "last_active, expires_at, node) SELECT ?, repo, agent_id, "
+                                "agent_name, intent, base_commit, mode, 'active', owner, "
+                                "changeset_id, ?, ?, expires_at, ? FROM sessions WHERE id = ?",
+                                p2, 5)))
+            goto attempt_out;
+        static const char *const moves[] = {
+            "UPDATE overlay SET session_id = ? WHERE session_id = ?",
+            "UPDATE session_symbols SET session_id = ? WHERE session_id = ?",
+            "UPDATE read_marks SET session_id = ? WHERE session_id = ?",
+            "UPDATE changesets SET session_id = ? WHERE session_id = ?",
+        };
+        dk_store_val p3[] = {DK_SV_TEXT(id), DK_SV_TEXT(old)};
+        for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]) && rc == DK_OK; i++)
+            rc = dk_store_exec(conn, NULL, moves[i], p3, 2);
+        if (rc)
+            goto attempt_out;
+        /* re-take the claims of every changed symbol, path by path */
+        dk_store_val p4[] = {DK_SV_TEXT(id)};
+        if ((rc = dk_store_query(&rows, conn,
+                                 "SELECT DISTINCT path FROM session_symbols WHERE session_id = ? "
+                                 "ORDER BY path",
+                                 p4, 1)))
+            goto attempt_out;
+        while ((rc = dk_store_rows_next(rows)) == 1)
+            dk_vec_push(&paths, dk_xstrdup(dk_store_rows_text(rows, 0, NULL)));
+        dk_store_rows_free(rows);
+        rows = NULL;
+        if (rc < 0)
+            goto attempt_out;
+        rc = DK_OK;
+        for (size_t i = 0; i < paths.len && rc == DK_OK; i++) {
+            dk_vec(struct eng_claim_req) want = DK_VEC_INIT;
+            dk_vec(char *) own = DK_VEC_INIT;
+            dk_store_val p5[] = {DK_SV_TEXT(id), DK_SV_TEXT(paths.items[i])};
+            rc = dk_store_query(&rows, conn,
+                                "SELECT qualified_name, kind FROM session_symbols WHERE "
+                                "session_id = ? AND path = ? ORDER BY qualified_name, kind",
+                                p5, 2);
+            while (rc == DK_OK && (rc = dk_store_rows_next(rows)) == 1) {
+                const char *q = dk_store_rows_text(rows, 0, NULL);
+                if (want.len && strcmp(want.items[want.len - 1].qualified_name, q) == 0)
+                    continue;
+                char *qd = dk_xstrdup(q), *kd = dk_xstrdup(dk_store_rows_text(rows, 1, NULL));
+                dk_vec_push(&own, qd);
+                dk_vec_push(&own, kd);
+                struct eng_claim_req w = {qd, kd};
+                dk_vec_push(&want, w);
+            }
+            dk_store_rows_free(rows);
+            rows = NULL;
+            if (rc >= 0)
+                rc = eng_claims_sync_tx(&conflicts, NULL, NULL, e, conn, repo, id, agent_name,
+                                        paths.items[i], want.items, want.len);
+            dk_vec_foreach(&own, char **, q)
+                free(*q);
+            dk_vec_release(&own);
+            dk_vec_release(&want);
+        }
+        if (rc)
+            goto attempt_out;
+        if (conflicts.len) {
+            dk_claim_conflict *c = &conflicts.items[0];
+            rc = dk_error_set(DK_ECONFLICT,
+                              "cannot resume: %zu claimed symbol(s), e.g. '%s' in %s held by %s",
+                              conflicts.len, c->qualified_name, c->path, c->holder_agent);
+            goto attempt_out;
+        }
+        dk_store_val p6[] = {DK_SV_TEXT(id), DK_SV_TEXT(old)};
+        if ((rc = dk_store_exec(conn, NULL,
+                                "UPDATE sessions SET state = 'closed', superseded_by = ? "
+                                "WHERE id = ?",
+                                p6, 2)))
+            goto attempt_out;
+        dk_str payload = DK_STR_INIT;
+        dk_str_addch(&payload, '{');
+        eng_json_str(&payload, "resumed_from", old, false);
+        dk_str_addch(&payload, '}');
+        rc =
+            dk_eng_emit_tx(e, conn, repo, "session.resumed", id, agent_name, cs, payload.ptr, NULL);
+        dk_str_release(&payload);
+        if (rc == DK_OK)
+            rc = dk_store_commit(conn);
+    attempt_out:
+        dk_store_rows_free(rows);
+        if (rc)
+            dk_store_rollback(conn);
+        dk_store_release(conn);
+        free(repo);
+        free(agent_id);
+        free(agent_name);
+        free(owner);
+        free(cs);
+        free(sup);
+        free(state);
+        eng_conflicts_release(&conflicts);
+        dk_vec_foreach(&paths, char **, p)
+            free(*p);
+        dk_vec_release(&paths);
+        if (rc == DK_OK)
+            break;
+        if (!eng_retryable(rc) || attempt >= 4)
+            return rc;
+    }
+    /* the old overlay ref goes; the new session's is written on load */
+    sess_ref_delete(e, o->repo, old);
+    *new_id = dk_xstrdup(id);
+    return DK_OK;
+}
+
+int dk_session_connect(dk_session_info **out, dk_engine *e, const dk_caller *caller,
+                       const dk_connect_opts *o)
+{
+    if (!o || o->version != DK_CONNECT_OPTS_VERSION)
+        return dk_error_set(DK_EINVALID, "connect options missing or of another version");
+    if (!o->repo || !*o->repo)
+        return dk_error_set(DK_EINVALID, "connect needs a repository");
+    if (!o->intent || !*o->intent)
+        return dk_error_set(DK_EINVALID, "connect needs an intent");
+    if (!o->agent_id || !*o->agent_id)
+        return dk_error_set(DK_EINVALID, "connect needs an agent id");
+    if (o->mode != DK_SESSION_EPHEMERAL && o->mode != DK_SESSION_PERSISTENT)
+        return dk_error_set(DK_EINVALID, "unknown session mode %d", (int)o->mode);
+    if (caller && !caller->admin && (!caller->token_id || !*caller->token_id))
+        return dk_error_set(DK_EINVALID, "a caller needs a token id");
+    char *id = NULL;
+    int rc = o->resume_session_id && *o->resume_session_id ? sess_resume(&id, e, caller, o)
+                                                           : sess_connect_new(&id, e, caller, o);
+    if (rc)
+        return rc;
+    rc = dk_eng_session_reload(e, id);
+    if (rc == DK_OK) {
+        struct eng_session *s;
+        rc = eng_session_find(&s, e, id);
+        if (rc == DK_OK) {
+            eng_cache_put(e, s);
+            dk_session_info *info = dk_xcalloc(1, sizeof(*info));
+            sess_info_fill(info, s, DK_CS_DRAFT, dk_eng_now(e));
+            dk_store_conn *conn;
+            if (eng_conn(&conn, e) == DK_OK) {
+                sess_cs_state(&info->changeset_state, conn, info->changeset_id);
+                dk_store_release(conn);
+            }
+            eng_session_unref(s);
+            *out = info;
+        }
+    }
+    free(id);
+    return rc;
+}
+
+/* ========================================================================== */
+/* Status, listings, describe_other_modifiers                                 */
+/* ========================================================================== */
+
+int dk_session_status(dk_session_info **out, dk_engine *e, const dk_caller *caller,
+                      const char *session_id)
+{
+    struct eng_session *s;
+    int rc = eng_session_find(&s, e, session_id);
+    if (rc)
+        return rc;
+    if ((rc = eng_session_check_caller(s, caller))) {
+        eng_session_unref(s);
+        return rc;
+    }
+    eng_session_touch(e, s);
+    dk_session_info *info = dk_xcalloc(1, sizeof(*info));
+    sess_info_fill(info, s, DK_CS_DRAFT, dk_eng_now(e));
+    eng_session_unref(s);
+    dk_store_conn *conn;
+    if ((rc = eng_conn(&conn, e)) == DK_OK) {
+        rc = sess_cs_state(&info->changeset_state, conn, info->changeset_id);
+        dk_store_release(conn);
+    }
+    if (rc) {
+        dk_session_infos_free(info, 1);
+        return rc;
+    }
+    *out = info;
+    return DK_OK;
+}
+
+typedef dk_vec(struct eng_session *) sess_vec;
+
+/* Every live session of `repo` (NULL: all), each with a reference. */
+static void sess_collect(sess_vec *out, dk_engine *e, const char *repo)
+{
+    for (size_t i = 0; i < ENG_SHARDS; i++) {
+        pthread_rwlock_rdlock(&e->shards[i].lock);
+        dk_map_foreach(&e->shards[i].map, slot) {
+            struct eng_session *s = slot->value;
+            if (repo && strcmp(s->repo->name, repo) != 0)
+                continue;
+            atomic_fetch_add(&s->refs, 1);
+            dk_vec_push(out, s);
+        }
+        pthread_rwlock_unlock(&e->shards[i].lock);
+    }
+}
+
+static int info_cmp(const void *a, const void *b)
+{
+    const dk_session_info *x = a, *y = b;
+    if (x->created_ms != y->created_ms)
+        return x->created_ms < y->created_ms ? -1 : 1;
+    return strcmp(x->session_id, y->session_id);
+}
+
+int dk_session_list(dk_session_info **out, size_t *count, dk_engine *e, const char *repo)
+{
+    sess_vec all = DK_VEC_INIT;
+    sess_collect(&all, e, repo);
+    dk_session_info *infos = dk_xcalloc(all.len ? all.len : 1, sizeof(*infos));
+    int64_t now = dk_eng_now(e);
+    for (size_t i = 0; i < all.len; i++) {
+        sess_info_fill(&infos[i], all.items[i], DK_CS_DRAFT, now);
+        eng_session_unref(all.items[i]);
+    }
+    size_t n = all.len;
+    dk_vec_release(&all);
+    dk_store_conn *conn;
+    int rc = eng_conn(&conn, e);
+    for (size_t i = 0; rc == DK_OK && i < n; i++)
+        rc = sess_cs_state(&infos[i].changeset_state, conn, infos[i].changeset_id);
+    if (rc == DK_OK)
+        dk_store_release(conn);
+    if (rc) {
+        dk_session_infos_free(infos, n);
+        return rc;
+    }
+    qsort(infos, n, sizeof(*infos), info_cmp);
+    *out = infos;
+    *count = n;
+    return DK_OK;
+}
+
+void dk_session_infos_free(dk_session_info *infos, size_t count)
+{
+    if (!infos)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        free(infos[i].session_id);
+        free(infos[i].repo);
+        free(infos[i].agent_id);
+        free(infos[i].agent_name);
+        free(infos[i].intent);
+        free(infos[i].changeset_id);
+    }
+    free(infos);
+}
+
+size_t dk_session_active_count(dk_engine *e, const char *repo)
+{
+    if (!repo)
+        return atomic_load(&e->nsessions);
+    size_t n = 0;
+    for (size_t i = 0; i < ENG_SHARDS; i++) {
+        pthread_rwlock_rdlock(&e->shards[i].lock);
+        dk_map_foreach(&e->shards[i].map, slot) {
+            struct eng_session *s = slot->value;
+            n += strcmp(s->repo->name, repo) == 0;
+        }
+        pthread_rwlock_unlock(&e->shards[i].lock);
+    }
+    return n;
+}
+
+static int sess_by_age(const void *a, const void *b)
+{
+    const struct eng_session *x = *(struct eng_session *const *)a;
+    const struct eng_session *y = *(struct eng_session *const *)b;
+    if (x->created_ms != y->created_ms)
+        return x->created_ms < y->created_ms ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+int dk_session_describe_other_modifiers(char **out, dk_engine *e, const char *repo,
+                                        const char *path, const char *exclude_session)
+{
+    struct eng_repo *r;
+    int rc = eng_repo_find(&r, e, repo);
+    if (rc)
+        return rc;
+    if (!path)
+        return dk_error_set(DK_EINVALID, "path required");
+    sess_vec found = DK_VEC_INIT;
+    pthread_rwlock_rdlock(&r->idx_lock);
+    struct eng_pathset *ps = dk_map_get(&r->paths, path, strlen(path));
+    if (ps) {
+        dk_vec_foreach(&ps->sessions, struct eng_session **, sp) {
+            if (exclude_session && strcmp((*sp)->id, exclude_session) == 0)
+                continue;
+            atomic_fetch_add(&(*sp)->refs, 1);
+            dk_vec_push(&found, *sp);
+        }
+    }
+    pthread_rwlock_unlock(&r->idx_lock);
+    if (found.len > 1)
+        qsort(found.items, found.len, sizeof(*found.items), sess_by_age);
+    dk_str text = DK_STR_INIT;
+    for (size_t i = 0; i < found.len; i++) {
+        struct eng_session *s = found.items[i];
+        pthread_mutex_lock(&s->lock);
+        struct eng_entry *en = dk_map_get(&s->overlay, path, strlen(path));
+        if (en) {
+            if (text.len)
+                dk_str_adds(&text, "; ");
+            /* the seed: up to three names, ",..." when there are more */
+            size_t shown = 0;
+            const char *prev = NULL;
+            size_t distinct = 0;
+            dk_vec_foreach(&en->syms, struct eng_sym *, y) {
+                if (prev && strcmp(prev, y->qualified_name) == 0)
+                    continue;
+                prev = y->qualified_name;
+                distinct++;
+                if (shown < 3) {
+                    if (shown)
+                        dk_str_adds(&text, ", ");
+                    dk_str_adds(&text, y->qualified_name);
+                    shown++;
+                }
+            }
+            if (distinct > 3)
+                dk_str_adds(&text, ",...");
+            if (distinct)
+                dk_str_addch(&text, ' ');
+            dk_str_addf(&text, "modified by %s", s->agent_name);
+        }
+        pthread_mutex_unlock(&s->lock);
+        eng_session_unref(s);
+    }
+    dk_vec_release(&found);
+    *out = dk_str_detach(&text, NULL);
+    return DK_OK;
+}
+
+/* ========================================================================== */
+/* Ending sessions: close, abandon, strand                                    */
+/* ========================================================================== */
+
+/*
+ * End session `id` in one transaction:
+ *   to CLOSED     (active): a non-pinned, non-terminal changeset is closed
+ *                 and the overlay rows dropped; pinned work keeps its
+ *                 changeset and overlay rows (landable by an admin, and the
+ *                 stale-overlay check still sees its paths);
+ *   to STRANDED   (active): nothing dropped, resumable;
+ *   to ABANDONED  (active or stranded): changeset abandoned, overlay dropped.
+ * Every claim is released (claim.released per path) and session.<state>
+ * emitted. `caller` NULL: trusted (GC). A session already in `to` is DK_OK.
+ */
+int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_session_state to,
+                    const char *reason, bool from_gc)
+{
+    int rc;
+    bool keep_ref = to == DK_SESSION_STRANDED;
+    char *repo = NULL;
+    for (int attempt = 0;; attempt++) {
+        dk_store_conn *conn;
+        if ((rc = eng_conn(&conn, e)))
+            return rc;
+        dk_store_rows *rows = NULL;
+        char *agent = NULL, *cs = NULL, *owner = NULL;
+        dk_session_state from = DK_SESSION_ACTIVE;
+        int64_t now = dk_eng_now(e);
+        bool noop = false;
+        free(repo);
+        repo = NULL;
+        if ((rc = dk_store_begin(conn)))
+            goto attempt_out;
+        dk_store_val p1[] = {DK_SV_TEXT(id)};
+        if ((rc = dk_store_query(&rows, conn,
+                                 "SELECT repo, agent_name, changeset_id, owner, state FROM "
+                                 "sessions WHERE id = ?",
+                                 p1, 1)))
+            goto attempt_out;
+        rc = dk_store_rows_next(rows);
+        if (rc <= 0) {
+            rc = rc < 0 ? rc : dk_error_set(DK_ENOTFOUND, "session '%s' not found", id);
+            goto attempt_out;
+        }
+        repo = dk_xstrdup(dk_store_rows_text(rows, 0, NULL));
+        agent = dk_xstrdup(dk_store_rows_text(rows, 1, NULL));
+        cs = dk_store_rows_is_null(rows, 2) ? NULL : dk_xstrdup(dk_store_rows_text(rows, 2, NULL));
+        owner =
+            dk_store_rows_is_null(rows, 3) ? NULL : dk_xstrdup(dk_store_rows_text(rows, 3, NULL));
+        from = sess_state_parse(dk_store_rows_text(rows, 4, NULL));
+        dk_store_rows_free(rows);
+        rows = NULL;
+        if ((rc = sess_caller_ok(owner, caller, id)))
+            goto attempt_out;
+        if (from == to) {
+            noop = true;
+            goto attempt_out;
+        }
+        if (from != DK_SESSION_ACTIVE &&
+            !(to == DK_SESSION_ABANDONED && from == DK_SESSION_STRANDED)) {
+            rc = dk_error_set(DK_EINVALID, "session '%s' is %s, cannot become %s", id,
+                              dk_session_state_name(from), dk_session_state_name(to));
+            goto attempt_out;
+        }
+        dk_changeset_state cst = DK_CS_DRAFT;
+        bool has_cs = false;
+        if (cs && *cs) {
+            rc = dk_eng_changeset_state_tx(&cst, conn, cs);
+            if (rc == DK_OK)
+                has_cs = true;
+            else if (rc != DK_ENOTFOUND)
+                goto attempt_out;
+            rc = DK_OK;
+        }
+        bool pinned = has_cs && dk_eng_changeset_is_pinned(cst);
+        bool terminal = has_cs && dk_eng_changeset_is_terminal(cst);
+        bool drop_overlay = false;
+        if (to == DK_SESSION_CLOSED) {
+            if (has_cs && !pinned && !terminal &&
+                (rc = dk_eng_changeset_transition_tx(NULL, e, conn, cs, DK_CS_CLOSED,
+                                                     reason ? reason : "session closed")))
+                goto attempt_out;
+            drop_overlay = !pinned;
+        } else if (to == DK_SESSION_ABANDONED) {
+            if (has_cs && !terminal &&
+                (rc = dk_eng_changeset_transition_tx(NULL, e, conn, cs, DK_CS_ABANDONED,
+                                                     reason ? reason : "session abandoned")))
+                goto attempt_out;
+            drop_overlay = true;
+        }
+        if ((rc = dk_eng_claims_release_tx(e, conn, id, cs, NULL)))
+            goto attempt_out;
+        if (drop_overlay) {
+            static const char *const drops[] = {
+                "DELETE FROM overlay WHERE session_id = ?",
+                "DELETE FROM session_symbols WHERE session_id = ?",
+                "DELETE FROM read_marks WHERE session_id = ?",
+            };
+            for (size_t i = 0; i < 3 && rc == DK_OK; i++)
+                rc = dk_store_exec(conn, NULL, drops[i], p1, 1);
+            if (rc)
+                goto attempt_out;
+        }
+        if (to == DK_SESSION_CLOSED) {
+            rc = dk_store_exec(conn, NULL, "UPDATE sessions SET state = 'closed' WHERE id = ?", p1,
+                               1);
+        } else {
+            dk_store_val p2[] = {DK_SV_INT(now), DK_SV_TEXT(reason ? reason : "explicit"),
+                                 DK_SV_TEXT(id)};
+            rc = dk_store_exec(conn, NULL,
+                               to == DK_SESSION_STRANDED
+                                   ? "UPDATE sessions SET state = 'stranded', stranded_at = ?, "
+                                     "stranded_reason = ? WHERE id = ?"
+                                   : "UPDATE sessions SET state = 'abandoned', abandoned_at = ?, "
+                                     "abandoned_reason = ? WHERE id = ?",
+                               p2, 3);
+        }
+        if (rc)
+            goto attempt_out;
+        dk_str payload = DK_STR_INIT;
+        dk_str_addch(&payload, '{');
+        eng_json_str(&payload, "reason", reason ? reason : "explicit", false);
+        dk_str_addf(&payload, ",\"gc\":%s}", from_gc ? "true" : "false");
+        const char *type = to == DK_SESSION_CLOSED     ? "session.closed"
+                           : to == DK_SESSION_STRANDED ? "session.stranded"
+                                                       : "session.abandoned";
+        rc = dk_eng_emit_tx(e, conn, repo, type, id, agent, cs, payload.ptr, NULL);
+        dk_str_release(&payload);
+        if (rc == DK_OK)
+            rc = dk_store_commit(conn);
+    attempt_out:
+        dk_store_rows_free(rows);
+        if (rc || noop)
+            dk_store_rollback(conn);
+        dk_store_release(conn);
+        free(agent);
+        free(cs);
+        free(owner);
+        if (rc == DK_OK || !eng_retryable(rc) || attempt >= 4)
+            break;
+    }
+    if (rc == DK_OK) {
+        if (!keep_ref && repo)
+            sess_ref_delete(e, repo, id);
+        eng_registry_remove(e, id);
+    }
+    free(repo);
+    return rc;
+}
+
+int dk_session_close(dk_engine *e, const dk_caller *caller, const char *session_id)
+{
+    if (!session_id || !*session_id)
+        return dk_error_set(DK_EINVALID, "session id required");
+    return eng_session_end(e, caller, session_id, DK_SESSION_CLOSED, "session closed", false);
+}
+
+int dk_session_abandon(dk_engine *e, const dk_caller *caller, const char *session_id,
+                       const char *reason)
+{
+    if (!session_id || !*session_id)
+        return dk_error_set(DK_EINVALID, "session id required");
+    return eng_session_end(e, caller, session_id, DK_SESSION_ABANDONED,
+                           reason && *reason ? reason : "abandoned", false);
+}

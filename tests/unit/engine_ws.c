@@ -1,0 +1,1574 @@
+/*
+ * tests/unit/engine_ws.c - the workspace half of the engine (repositories,
+ * sessions, overlays, changed symbols, claims, stale overlay, events, GC,
+ * strand/resume, restart), one set of bodies run on both stores: suite
+ * engine_ws_sqlite (a WAL file in the test's directory) and engine_ws_pg (a
+ * fresh database on the server named by DK_TEST_PG_URL; without one every
+ * engine_ws_pg test FAILS, it is never skipped).
+ *
+ * Repositories are real: a source repository is built with dk_git_*, then
+ * imported; results are checked through the engine, the store and the git
+ * CLI (`git fsck --strict`, `git clone`), used only to verify. The clock is
+ * injected, so TTLs are crossed without sleeping. Worker threads never
+ * assert: they count what went wrong and the main thread asserts.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <libpq-fe.h>
+
+#include "dk/engine.h"
+
+#include "engine/engine_int.h"
+#include "harness/th.h"
+#include "util/str.h"
+
+/* ========================================================================== */
+/* Fixtures                                                                   */
+/* ========================================================================== */
+
+static char t_url[1024];
+static char t_pg_admin[1024];
+static char t_pg_db[64];
+static char t_data[4096];
+static char t_src[4096];
+static dk_engine *t_e;
+static _Atomic int64_t t_clock;
+static dk_oid t_base;
+
+#define T0        1700000000000LL
+#define IDLE_MS   600000LL
+#define MAX_MS    7200000LL
+#define STRAND_MS 1800000LL
+
+static int64_t t_clock_fn(void *ud)
+{
+    (void)ud;
+    return atomic_load(&t_clock);
+}
+
+static void t_advance(int64_t ms)
+{
+    atomic_fetch_add(&t_clock, ms);
+}
+
+static const char TASKS_PY[] = "class Tasks:\n"
+                               "    \"\"\"Task list.\"\"\"\n"
+                               "\n"
+                               "    def create_task(self, name):\n"
+                               "        return name\n"
+                               "\n"
+                               "    def delete_task(self, name):\n"
+                               "        return None\n"
+                               "\n"
+                               "\n"
+                               "def helper(x):\n"
+                               "    return x + 1\n"
+                               "\n"
+                               "\n"
+                               "def other(y):\n"
+                               "    return y * 2\n";
+
+static const char LIB_RS[] = "pub fn greet() -> &'static str {\n    \"hello\"\n}\n";
+
+static dk_oid t_blob(dk_git_repo *g, const char *text)
+{
+    dk_oid id;
+    th_assert_ok(dk_git_blob_write(&id, g, text, strlen(text)));
+    return id;
+}
+
+/* The source repository: main (two commits), a branch "feature", a tag "v1". */
+static void t_make_source(void)
+{
+    snprintf(t_src, sizeof(t_src), "%s/src.git", th_tmpdir());
+    dk_git_repo *g;
+    th_assert_ok(dk_git_repo_init(&g, t_src));
+    dk_git_edit e1[] = {
+        {.path = "README.md",
+         .op = DK_GIT_EDIT_UPSERT,
+         .id = t_blob(g, "hello\n"),
+         .mode = DK_GIT_MODE_FILE},
+        {.path = "src/tasks.py",
+         .op = DK_GIT_EDIT_UPSERT,
+         .id = t_blob(g, TASKS_PY),
+         .mode = DK_GIT_MODE_FILE},
+        {.path = "src/lib.rs",
+         .op = DK_GIT_EDIT_UPSERT,
+         .id = t_blob(g, LIB_RS),
+         .mode = DK_GIT_MODE_FILE},
+        {.path = "bin/run",
+         .op = DK_GIT_EDIT_UPSERT,
+         .id = t_blob(g, "#!/bin/sh\necho hi\n"),
+         .mode = DK_GIT_MODE_EXEC},
+    };
+    dk_oid tree, c1, c2, cf;
+    th_assert_ok(dk_git_tree_build(&tree, g, NULL, e1, 4));
+    dk_git_commit_opts o = DK_GIT_COMMIT_OPTS_INIT;
+    o.author_name = "T";
+    o.author_email = "t@example.com";
+    o.fixed_time = true;
+    o.time = 1700000000;
+    th_assert_ok(dk_git_commit_write(&c1, g, &tree, NULL, 0, "first\n", &o));
+    dk_git_edit e2[] = {{.path = "docs/notes.txt",
+                         .op = DK_GIT_EDIT_UPSERT,
+                         .id = t_blob(g, "notes\n"),
+                         .mode = DK_GIT_MODE_FILE}};
+    th_assert_ok(dk_git_tree_build(&tree, g, &c1, e2, 1));
+    th_assert_ok(dk_git_commit_write(&c2, g, &tree, &c1, 1, "second\n", &o));
+    th_assert_ok(dk_git_branch_cas(g, "main", NULL, &c2, NULL));
+    dk_git_edit e3[] = {{.path = "feature.txt",
+                         .op = DK_GIT_EDIT_UPSERT,
+                         .id = t_blob(g, "feature\n"),
+                         .mode = DK_GIT_MODE_FILE}};
+    th_assert_ok(dk_git_tree_build(&tree, g, &c2, e3, 1));
+    th_assert_ok(dk_git_commit_write(&cf, g, &tree, &c2, 1, "feature\n", &o));
+    th_assert_ok(dk_git_branch_cas(g, "feature", NULL, &cf, NULL));
+    git_oid tag;
+    memcpy(tag.id, c1.id, 20);
+    git_reference *ref = NULL;
+    th_assert(git_reference_create(&ref, dk_git_repo_raw(g), "refs/tags/v1", &tag, 0, NULL) == 0);
+    git_reference_free(ref);
+    dk_git_repo_close(g);
+    t_base = c2;
+}
+
+static void t_open(void)
+{
+    dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+    o.data_dir = t_data;
+    o.store_url = t_url;
+    o.idle_ttl_ms = IDLE_MS;
+    o.max_ttl_ms = MAX_MS;
+    o.strand_ttl_ms = STRAND_MS;
+    o.gc_interval_ms = 0;
+    o.clock_ms = t_clock_fn;
+    th_assert_ok(dk_engine_open(&t_e, &o));
+}
+
+static void t_reopen(void)
+{
+    dk_engine_close(t_e);
+    t_e = NULL;
+    t_open();
+}
+
+static void t_setup(void)
+{
+    atomic_store(&t_clock, T0);
+    snprintf(t_data, sizeof(t_data), "%s/data", th_tmpdir());
+    t_make_source();
+    t_open();
+    th_assert_ok(dk_repo_import(t_e, "demo", t_src, NULL));
+}
+
+static void t_cleanup(void)
+{
+    dk_engine_close(t_e);
+    t_e = NULL;
+}
+
+void test_engine_ws_sqlite__initialize(void)
+{
+    snprintf(t_url, sizeof(t_url), "sqlite:%s/dk.db", th_tmpdir());
+    t_setup();
+}
+
+void test_engine_ws_sqlite__cleanup(void)
+{
+    t_cleanup();
+}
+
+static void pg_admin_exec(const char *sql)
+{
+    PGconn *c = PQconnectdb(t_pg_admin);
+    if (PQstatus(c) != CONNECTION_OK) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
+        PQfinish(c);
+        th_fail(__FILE__, __LINE__, "postgresql not available: %s", msg);
+    }
+    PGresult *r = PQexec(c, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    char msg[512];
+    snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+    th_assert_msg(ok, "%s: %s", sql, msg);
+}
+
+void test_engine_ws_pg__initialize(void)
+{
+    static atomic_uint seq;
+    const char *url = getenv("DK_TEST_PG_URL");
+    if (!url || !url[0]) {
+        const char *why = getenv("DK_TEST_PG_ERROR");
+        th_fail(__FILE__, __LINE__, "postgresql not available: %s",
+                why && why[0] ? why : "DK_TEST_PG_URL is not set (tests/run.sh sets it)");
+    }
+    snprintf(t_pg_admin, sizeof(t_pg_admin), "%s", url);
+    snprintf(t_pg_db, sizeof(t_pg_db), "dk_e_%ld_%u", (long)getpid(), atomic_fetch_add(&seq, 1));
+    char sql[128];
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t_pg_db);
+    pg_admin_exec(sql);
+    const char *slash = strrchr(url, '/');
+    const char *q = strchr(url, '?');
+    th_assert_msg(slash && strncmp(url, "postgresql://", 13) == 0 && slash > url + 12,
+                  "DK_TEST_PG_URL must be postgresql://HOST:PORT/DB, got %s", url);
+    snprintf(t_url, sizeof(t_url), "%.*s/%s%s", (int)(slash - url), url, t_pg_db, q ? q : "");
+    t_setup();
+}
+
+void test_engine_ws_pg__cleanup(void)
+{
+    t_cleanup();
+    if (t_pg_db[0]) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t_pg_db);
+        t_pg_db[0] = '\0';
+        pg_admin_exec(sql);
+    }
+}
+
+/* Both suites run the same bodies: test_engine_ws_{sqlite,pg}__<name> call t_<name>. */
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char *t_git(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *t_git(const char *fmt, ...)
+{
+    char args[2048], out[4200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof(args), fmt, ap);
+    va_end(ap);
+    snprintf(out, sizeof(out), "%s/git-out.txt", th_tmpdir());
+    int rc = th_system("git %s >'%s' 2>&1", args, out);
+    size_t len;
+    char *text = th_read_file(out, &len);
+    th_assert_msg(rc == 0, "git %s exited %d: %s", args, rc, text);
+    return text;
+}
+
+static void t_fsck(void)
+{
+    dk_repo_info *info;
+    th_assert_ok(dk_repo_get(&info, t_e, "demo"));
+    free(t_git("-C '%s' fsck --strict --no-progress --no-dangling", info->path));
+    dk_repo_infos_free(info, 1);
+}
+
+/* Connect to "demo" as agent `agent_id`; returns the session id (static slot). */
+static const char *t_connect_as(const dk_caller *caller, const char *agent_id, const char *name)
+{
+    static char ids[8][64];
+    static int next;
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "demo";
+    o.intent = "test work";
+    o.agent_id = agent_id;
+    o.agent_name = name;
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, t_e, caller, &o));
+    char *slot = ids[next++ % 8];
+    snprintf(slot, 64, "%s", info->session_id);
+    dk_session_infos_free(info, 1);
+    return slot;
+}
+
+static const char *t_connect(const char *agent_id)
+{
+    return t_connect_as(NULL, agent_id, NULL);
+}
+
+static int t_write(const char *sid, const char *path, const char *text)
+{
+    dk_write_result *r = NULL;
+    int rc = dk_file_write(&r, t_e, NULL, sid, path, text, strlen(text), NULL);
+    dk_write_result_free(r);
+    return rc;
+}
+
+static char *t_read(const char *sid, const char *path)
+{
+    dk_file *f;
+    th_assert_ok(dk_file_read(&f, t_e, NULL, sid, path));
+    char *s = strdup(f->content);
+    dk_file_free(f);
+    return s;
+}
+
+/* Replace the first `from` in `text` by `to`. */
+static char *t_replace(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    th_assert_msg(at, "fixture has no '%s'", from);
+    dk_str s = DK_STR_INIT;
+    dk_str_add(&s, text, (size_t)(at - text));
+    dk_str_adds(&s, to);
+    dk_str_adds(&s, at + strlen(from));
+    return dk_str_detach(&s, NULL);
+}
+
+static char *t_tasks_with(const char *from, const char *to)
+{
+    return t_replace(TASKS_PY, from, to);
+}
+
+static int64_t t_count(const char *sql, const char *arg)
+{
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    int64_t n = -1;
+    bool found;
+    dk_store_val p[] = {DK_SV_TEXT(arg ? arg : "")};
+    int rc = dk_store_query_int(&n, &found, c, sql, p, arg ? 1 : 0);
+    dk_store_release(c);
+    th_assert_ok(rc);
+    return n;
+}
+
+static char *t_changeset_of(const char *sid)
+{
+    dk_session_info *info;
+    th_assert_ok(dk_session_status(&info, t_e, NULL, sid));
+    char *cs = strdup(info->changeset_id);
+    dk_session_infos_free(info, 1);
+    return cs;
+}
+
+/* Mark a session's changeset submitted at the engine's clock (what submit does to the row). */
+static void t_mark_submitted(const char *sid)
+{
+    char *cs = t_changeset_of(sid);
+    char now[32];
+    snprintf(now, sizeof(now), "%lld", (long long)atomic_load(&t_clock));
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    dk_store_val p[] = {DK_SV_INT(atomic_load(&t_clock)), DK_SV_TEXT(cs)};
+    int rc = dk_store_exec(
+        c, NULL, "UPDATE changesets SET state = 'submitted', updated_at = ? WHERE id = ?", p, 2);
+    dk_store_release(c);
+    free(cs);
+    th_assert_ok(rc);
+}
+
+static int64_t t_last_event(void)
+{
+    return t_count("SELECT event_seq FROM repos WHERE name = ?", "demo");
+}
+
+/* ========================================================================== */
+/* Repositories                                                               */
+/* ========================================================================== */
+
+static void t_repos(void)
+{
+    dk_repo_info *infos;
+    size_t n;
+    th_assert_ok(dk_repo_init(t_e, "empty", NULL));
+    th_assert_err(dk_repo_init(t_e, "empty", NULL), DK_EEXISTS);
+    th_assert_err(dk_repo_init(t_e, "bad/name", NULL), DK_EINVALID);
+    th_assert_err(dk_repo_init(t_e, "..", NULL), DK_EINVALID);
+    th_assert_err(dk_repo_init(t_e, "x", "bad..branch"), DK_EINVALID);
+    th_assert_err(dk_repo_import(t_e, "demo", t_src, NULL), DK_EEXISTS);
+    th_assert_err(dk_repo_import(t_e, "nosrc", "/nonexistent/dir", NULL), DK_ENOTFOUND);
+    th_assert_err(dk_repo_import(t_e, "nobranch", t_src, "nope"), DK_ENOTFOUND);
+    th_assert_ok(dk_repo_list(&infos, &n, t_e));
+    th_assert_eq_int(n, 2);
+    th_assert_eq_str(infos[0].name, "demo");
+    th_assert_eq_str(infos[0].branch, "main");
+    char hex[41];
+    dk_oid_to_hex(hex, &t_base);
+    th_assert_eq_str(infos[0].head, hex);
+    th_assert_eq_str(infos[1].name, "empty");
+    th_assert_eq_str(infos[1].head, "");
+    /* dk's repositories are never auto-gc'd */
+    char *cfg = t_git("-C '%s' config gc.auto", infos[0].path);
+    th_assert_eq_str(cfg, "0\n");
+    free(cfg);
+    /* git clone gets every branch, the tag and the history */
+    char *out = t_git("clone -q --bare '%s' '%s/clone.git'", infos[0].path, th_tmpdir());
+    free(out);
+    out = t_git("-C '%s/clone.git' for-each-ref --format='%%(refname)'", th_tmpdir());
+    th_assert_eq_str(out, "refs/heads/feature\nrefs/heads/main\nrefs/tags/v1\n");
+    free(out);
+    out = t_git("-C '%s/clone.git' rev-list --count main", th_tmpdir());
+    th_assert_eq_str(out, "2\n");
+    free(out);
+    out = t_git("-C '%s/clone.git' symbolic-ref HEAD", th_tmpdir());
+    th_assert_eq_str(out, "refs/heads/main\n");
+    free(out);
+    dk_repo_infos_free(infos, n);
+    /* a target branch other than the source's default */
+    th_assert_ok(dk_repo_import(t_e, "demo2", t_src, "feature"));
+    dk_repo_info *d2;
+    th_assert_ok(dk_repo_get(&d2, t_e, "demo2"));
+    th_assert_eq_str(d2->branch, "feature");
+    th_assert(d2->head[0]);
+    dk_repo_infos_free(d2, 1);
+    th_assert_err(dk_repo_get(&d2, t_e, "nope"), DK_ENOTFOUND);
+    /* registered repositories survive a restart */
+    t_reopen();
+    th_assert_ok(dk_repo_list(&infos, &n, t_e));
+    th_assert_eq_int(n, 3);
+    dk_repo_infos_free(infos, n);
+    t_fsck();
+}
+void test_engine_ws_sqlite__repos(void)
+{
+    t_repos();
+}
+
+void test_engine_ws_pg__repos(void)
+{
+    t_repos();
+}
+
+/* ========================================================================== */
+/* Sessions                                                                   */
+/* ========================================================================== */
+
+static void t_connect_list(void)
+{
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    dk_session_info *info;
+    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_EINVALID);
+    o.repo = "demo";
+    o.agent_id = "claude";
+    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_EINVALID);
+    o.intent = "fix bug";
+    o.repo = "nope";
+    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_ENOTFOUND);
+    o.repo = "demo";
+    o.base_commit = "0123456789012345678901234567890123456789";
+    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_ENOTFOUND);
+    th_assert_eq_int(dk_session_active_count(t_e, NULL), 0);
+    /* the refusals took no agent number */
+    o.base_commit = NULL;
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_eq_str(info->agent_name, "agent-1");
+    th_assert_eq_str(info->agent_id, "claude");
+    th_assert_eq_str(info->intent, "fix bug");
+    th_assert_eq_str(info->repo, "demo");
+    th_assert_eq_int(info->state, DK_SESSION_ACTIVE);
+    th_assert_eq_int(info->changeset_state, DK_CS_DRAFT);
+    char hex[41];
+    dk_oid_to_hex(hex, &t_base);
+    th_assert_eq_str(info->base_commit, hex);
+    th_assert(info->changeset_id && info->changeset_id[0]);
+    char first[64];
+    snprintf(first, sizeof(first), "%s", info->session_id);
+    dk_session_infos_free(info, 1);
+    t_advance(5000);
+    o.agent_name = "reviewer";
+    o.base_commit = "main~1";
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_eq_str(info->agent_name, "reviewer");
+    th_assert(strcmp(info->base_commit, hex) != 0);
+    dk_session_infos_free(info, 1);
+    t_advance(5000);
+    const char *third = t_connect("codex");
+    th_assert_eq_int(dk_session_active_count(t_e, "demo"), 3);
+    th_assert_eq_int(dk_session_active_count(t_e, NULL), 3);
+    th_assert_eq_int(dk_session_active_count(t_e, "other"), 0);
+    dk_session_info *list;
+    size_t n;
+    th_assert_ok(dk_session_list(&list, &n, t_e, "demo"));
+    th_assert_eq_int(n, 3);
+    th_assert_eq_str(list[0].session_id, first);
+    th_assert_eq_int(list[0].elapsed_s, 10);
+    th_assert_eq_str(list[1].agent_name, "reviewer");
+    th_assert_eq_str(list[2].session_id, third);
+    th_assert_eq_str(list[2].agent_name, "agent-2");
+    th_assert_eq_int(list[2].elapsed_s, 0);
+    dk_session_infos_free(list, n);
+    th_assert_ok(dk_session_list(&list, &n, t_e, "nope"));
+    th_assert_eq_int(n, 0);
+    dk_session_infos_free(list, n);
+    /* events: one session.connected per session */
+    dk_event *ev;
+    int64_t oldest = -1;
+    th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_e, "demo", 0, "session.*", 10, 0));
+    th_assert_eq_int(n, 3);
+    th_assert_eq_int(oldest, 1);
+    th_assert_eq_str(ev[0].type, "session.connected");
+    th_assert_eq_str(ev[0].session_id, first);
+    th_assert_eq_str(ev[0].agent, "agent-1");
+    th_assert_eq_int(ev[0].id, 1);
+    th_assert(strstr(ev[0].payload, "\"intent\":\"fix bug\""));
+    dk_events_free(ev, n);
+    /* status of an unknown session */
+    th_assert_err(dk_session_status(&info, t_e, NULL, "nope"), DK_ENOTFOUND);
+}
+void test_engine_ws_sqlite__connect_list(void)
+{
+    t_connect_list();
+}
+
+void test_engine_ws_pg__connect_list(void)
+{
+    t_connect_list();
+}
+
+/* dkod §12.3 scenarios 1, 2 and 4: isolation, overlay over base, listings. */
+static void t_isolation(void)
+{
+    const char *a = t_connect("a");
+    const char *b = t_connect("b");
+    th_assert_ok(t_write(a, "src/lib.rs", "pub fn greet() -> &'static str {\n    \"hi\"\n}\n"));
+    th_assert_ok(t_write(b, "src/farewell.rs", "pub fn bye() {}\n"));
+    char *s = t_read(a, "src/lib.rs");
+    th_assert(strstr(s, "\"hi\""));
+    free(s);
+    s = t_read(b, "src/lib.rs");
+    th_assert_eq_str(s, LIB_RS);
+    free(s);
+    dk_file *f;
+    th_assert_ok(dk_file_read(&f, t_e, NULL, a, "src/lib.rs"));
+    th_assert(f->modified_in_session);
+    th_assert_eq_int(f->mode, DK_GIT_MODE_FILE);
+    dk_file_free(f);
+    th_assert_ok(dk_file_read(&f, t_e, NULL, b, "bin/run"));
+    th_assert(!f->modified_in_session);
+    th_assert_eq_int(f->mode, DK_GIT_MODE_EXEC);
+    dk_file_free(f);
+    s = t_read(b, "src/farewell.rs");
+    th_assert_eq_str(s, "pub fn bye() {}\n");
+    free(s);
+    th_assert_err(dk_file_read(&f, t_e, NULL, a, "src/farewell.rs"), DK_ENOTFOUND);
+    /* delete hides a base file; listings are base + added/modified - deleted, sorted */
+    dk_write_result *r;
+    th_assert_ok(dk_file_delete(&r, t_e, NULL, b, "README.md"));
+    th_assert_eq_str(r->hash, "");
+    dk_write_result_free(r);
+    th_assert_err(dk_file_read(&f, t_e, NULL, b, "README.md"), DK_ENOTFOUND);
+    th_assert_err(dk_file_delete(&r, t_e, NULL, b, "README.md"), DK_ENOTFOUND);
+    dk_file_entry *l;
+    size_t n;
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, NULL, false));
+    const char *want[] = {"bin/run", "docs/notes.txt", "src/farewell.rs", "src/lib.rs",
+                          "src/tasks.py"};
+    th_assert_eq_int(n, 5);
+    for (size_t i = 0; i < n; i++)
+        th_assert_eq_str(l[i].path, want[i]);
+    th_assert_eq_int(l[2].status, DK_FILE_ADDED);
+    th_assert_eq_int(l[0].status, DK_FILE_UNCHANGED);
+    /* a's change to src/lib.rs shows in b's listing */
+    th_assert_eq_str(l[3].other_modifiers, "greet modified by agent-1");
+    th_assert_eq_str(l[4].other_modifiers, "");
+    dk_file_entries_free(l, n);
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, NULL, true));
+    th_assert_eq_int(n, 2);
+    th_assert_eq_str(l[0].path, "README.md");
+    th_assert_eq_int(l[0].status, DK_FILE_DELETED);
+    th_assert_eq_str(l[1].path, "src/farewell.rs");
+    th_assert_eq_int(l[1].status, DK_FILE_ADDED);
+    dk_file_entries_free(l, n);
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, a, "src/", false));
+    th_assert_eq_int(n, 2);
+    th_assert_eq_str(l[0].path, "src/lib.rs");
+    th_assert_eq_int(l[0].status, DK_FILE_MODIFIED);
+    th_assert_eq_str(l[1].path, "src/tasks.py");
+    dk_file_entries_free(l, n);
+    th_assert_err(dk_file_list(&l, &n, t_e, NULL, a, "../", false), DK_EINVALID);
+    /* rewriting a path replaces its entry; writing the base's bytes back drops it */
+    th_assert_ok(t_write(b, "src/farewell.rs", "pub fn bye() { }\n"));
+    s = t_read(b, "src/farewell.rs");
+    th_assert_eq_str(s, "pub fn bye() { }\n");
+    free(s);
+    th_assert_ok(t_write(a, "src/lib.rs", LIB_RS));
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, a, NULL, true));
+    th_assert_eq_int(n, 0);
+    dk_file_entries_free(l, n);
+    /* revert: back to the base */
+    th_assert_ok(dk_file_revert(t_e, NULL, b, "README.md"));
+    s = t_read(b, "README.md");
+    th_assert_eq_str(s, "hello\n");
+    free(s);
+    th_assert_err(dk_file_revert(t_e, NULL, b, "README.md"), DK_ENOTFOUND);
+    /* deleting an added file forgets it */
+    th_assert_ok(dk_file_delete(&r, t_e, NULL, b, "src/farewell.rs"));
+    dk_write_result_free(r);
+    th_assert_err(dk_file_read(&f, t_e, NULL, b, "src/farewell.rs"), DK_ENOTFOUND);
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, NULL, true));
+    th_assert_eq_int(n, 0);
+    dk_file_entries_free(l, n);
+    /* modes: an executable write keeps its mode, and the hash is git's blob id */
+    dk_write_opts wo = DK_WRITE_OPTS_INIT;
+    wo.mode = DK_GIT_MODE_EXEC;
+    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "tools/x.run", "echo\n", 5, &wo));
+    dk_oid id;
+    char hex[41];
+    th_assert_ok(dk_git_blob_id(&id, "echo\n", 5));
+    dk_oid_to_hex(hex, &id);
+    th_assert_eq_str(r->hash, hex);
+    th_assert(r->is_new);
+    th_assert(r->unparsed);
+    dk_write_result_free(r);
+    th_assert_ok(dk_file_read(&f, t_e, NULL, a, "tools/x.run"));
+    th_assert_eq_int(f->mode, DK_GIT_MODE_EXEC);
+    th_assert_eq_str(f->hash, hex);
+    dk_file_free(f);
+    /* mode 0 keeps the current mode */
+    th_assert_ok(t_write(a, "tools/x.run", "echo 2\n"));
+    th_assert_ok(dk_file_read(&f, t_e, NULL, a, "tools/x.run"));
+    th_assert_eq_int(f->mode, DK_GIT_MODE_EXEC);
+    dk_file_free(f);
+    t_fsck();
+}
+void test_engine_ws_sqlite__isolation(void)
+{
+    t_isolation();
+}
+
+void test_engine_ws_pg__isolation(void)
+{
+    t_isolation();
+}
+
+/* ========================================================================== */
+/* Refusals: each with its message, each changing nothing                     */
+/* ========================================================================== */
+
+/* What a refusal must leave as it was. */
+struct snapshot {
+    int64_t events, overlay, symbols, claims, sessions;
+};
+
+static struct snapshot t_snap(void)
+{
+    struct snapshot s = {
+        .events = t_last_event(),
+        .overlay = t_count("SELECT COUNT(*) FROM overlay", NULL),
+        .symbols = t_count("SELECT COUNT(*) FROM session_symbols", NULL),
+        .claims = t_count("SELECT COUNT(*) FROM claims", NULL),
+        .sessions = t_count("SELECT COUNT(*) FROM sessions", NULL),
+    };
+    return s;
+}
+
+static void t_same(struct snapshot a)
+{
+    struct snapshot b = t_snap();
+    th_assert_eq_int(b.events, a.events);
+    th_assert_eq_int(b.overlay, a.overlay);
+    th_assert_eq_int(b.symbols, a.symbols);
+    th_assert_eq_int(b.claims, a.claims);
+    th_assert_eq_int(b.sessions, a.sessions);
+}
+
+#define REFUSED(call, code, text)                                                                  \
+    do {                                                                                           \
+        struct snapshot snap_ = t_snap();                                                          \
+        th_assert_err(call, code);                                                                 \
+        th_assert_msg(strstr(dk_error_last()->msg, text), "message '%s' lacks '%s'",               \
+                      dk_error_last()->msg, text);                                                 \
+        t_same(snap_);                                                                             \
+    } while (0)
+
+static void t_refusals(void)
+{
+    dk_caller owner = {.token_id = "tok-1"}, other = {.token_id = "tok-2"},
+              admin = {.token_id = "root", .admin = true};
+    const char *sid = t_connect_as(&owner, "a", NULL);
+    th_assert_ok(t_write(sid, "src/lib.rs", "pub fn greet() {}\n"));
+    dk_write_result *r = NULL;
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "../x", "x", 1, NULL), DK_EINVALID, "");
+    th_assert(r == NULL);
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "/abs", "x", 1, NULL), DK_EINVALID, "");
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "a//b", "x", 1, NULL), DK_EINVALID, "");
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "", "x", 1, NULL), DK_EINVALID, "");
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, ".git/config", "x", 1, NULL), DK_EINVALID, ".git");
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "sub/.GIT/hooks/x", "x", 1, NULL), DK_EINVALID,
+            ".git");
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "README.md/x", "x", 1, NULL), DK_EINVALID,
+            "'README.md' is a file");
+    th_assert_ok(t_write(sid, "newdir/a.txt", "a\n"));
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "newdir", "x", 1, NULL), DK_EINVALID,
+            "is a directory");
+    th_assert_ok(dk_file_revert(t_e, NULL, sid, "newdir/a.txt"));
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "src", "x", 1, NULL), DK_EINVALID, "directory");
+    size_t big = (size_t)DK_ENGINE_MAX_FILE + 1;
+    char *huge = calloc(1, big);
+    th_assert(huge);
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "big.bin", huge, big, NULL), DK_ELIMIT, "50 MiB");
+    free(huge);
+    dk_write_opts wo = DK_WRITE_OPTS_INIT;
+    wo.mode = 0100600;
+    REFUSED(dk_file_write(&r, t_e, NULL, sid, "x", "x", 1, &wo), DK_EINVALID, "mode");
+    REFUSED(dk_file_write(&r, t_e, NULL, "no-such-session", "x", "x", 1, NULL), DK_ENOTFOUND,
+            "not found");
+    REFUSED(dk_file_write(&r, t_e, &other, sid, "x", "x", 1, NULL), DK_EFORBIDDEN,
+            "another caller");
+    dk_file *f;
+    REFUSED(dk_file_read(&f, t_e, &other, sid, "README.md"), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_file_read(&f, t_e, NULL, sid, "nope.txt"), DK_ENOTFOUND, "nope.txt");
+    REFUSED(dk_file_revert(t_e, &other, sid, "src/lib.rs"), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_session_close(t_e, &other, sid), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_session_abandon(t_e, &other, sid, NULL), DK_EFORBIDDEN, "another caller");
+    dk_session_info *info;
+    REFUSED(dk_session_status(&info, t_e, &other, sid), DK_EFORBIDDEN, "another caller");
+    dk_changed_symbol *cs;
+    size_t n;
+    REFUSED(dk_session_changes(&cs, &n, t_e, &other, sid), DK_EFORBIDDEN, "another caller");
+    dk_file_entry *l;
+    REFUSED(dk_file_list(&l, &n, t_e, &other, sid, NULL, false), DK_EFORBIDDEN, "another caller");
+    /* the local trusted caller and an admin may act; the owner too */
+    th_assert_ok(dk_file_read(&f, t_e, &owner, sid, "src/lib.rs"));
+    dk_file_free(f);
+    th_assert_ok(dk_file_read(&f, t_e, &admin, sid, "src/lib.rs"));
+    dk_file_free(f);
+    th_assert_ok(dk_session_status(&info, t_e, &admin, sid));
+    th_assert_eq_int(info->files_changed, 1);
+    dk_session_infos_free(info, 1);
+    /* binary content is stored, not parsed */
+    const char bin[] = {'a', 0, 'b', (char)0xff};
+    th_assert_ok(dk_file_write(&r, t_e, &owner, sid, "blob.py", bin, sizeof(bin), NULL));
+    th_assert(r->unparsed);
+    th_assert_eq_int(r->nsymbols, 0);
+    dk_write_result_free(r);
+    th_assert_ok(dk_file_read(&f, t_e, NULL, sid, "blob.py"));
+    th_assert_eq_int(f->len, sizeof(bin));
+    th_assert(memcmp(f->content, bin, sizeof(bin)) == 0);
+    dk_file_free(f);
+    /* a session of a caller cannot be closed by anyone else, but by its owner */
+    th_assert_ok(dk_session_close(t_e, &owner, sid));
+    REFUSED(dk_file_read(&f, t_e, &owner, sid, "README.md"), DK_ENOTFOUND, "not found");
+}
+void test_engine_ws_sqlite__refusals(void)
+{
+    t_refusals();
+}
+
+void test_engine_ws_pg__refusals(void)
+{
+    t_refusals();
+}
+
+/* ========================================================================== */
+/* Changed symbols and claims                                                 */
+/* ========================================================================== */
+
+static bool t_has_sym(const dk_write_result *r, const char *qname, dk_symbol_change ch)
+{
+    for (size_t i = 0; i < r->nsymbols; i++)
+        if (strcmp(r->symbols[i].qualified_name, qname) == 0 && r->symbols[i].change == ch)
+            return true;
+    return false;
+}
+
+static void t_symbols_claims(void)
+{
+    const char *a = t_connect("a");
+    const char *b = t_connect("b");
+    dk_write_result *r;
+    /* a and b edit different methods of one class: both go through */
+    char *ta = t_tasks_with("return name", "return name.strip()");
+    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", ta, strlen(ta), NULL));
+    th_assert_eq_int(r->nsymbols, 1);
+    th_assert(t_has_sym(r, "Tasks.create_task", DK_CHANGE_MODIFIED));
+    th_assert_eq_str(r->symbols[0].kind, "method");
+    th_assert(!r->is_new);
+    th_assert(!r->unparsed);
+    dk_write_result_free(r);
+    char *tb = t_tasks_with("return None", "return False");
+    th_assert_ok(dk_file_write(&r, t_e, NULL, b, "src/tasks.py", tb, strlen(tb), NULL));
+    th_assert_eq_int(r->nsymbols, 1);
+    th_assert(t_has_sym(r, "Tasks.delete_task", DK_CHANGE_MODIFIED));
+    dk_write_result_free(r);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 2);
+    /* b now touches a's method too: refused whole, holder and since named, nothing stored */
+    t_advance(1000);
+    char *tb2 = t_replace(tb, "return name", "return name.lower()");
+    struct snapshot snap = t_snap();
+    th_assert_err(dk_file_write(&r, t_e, NULL, b, "src/tasks.py", tb2, strlen(tb2), NULL),
+                  DK_ECONFLICT);
+    th_assert(strstr(dk_error_last()->msg, "Tasks.create_task"));
+    th_assert(strstr(dk_error_last()->msg, "agent-1"));
+    th_assert_eq_int(r->nclaims, 1);
+    th_assert_eq_str(r->claims[0].qualified_name, "Tasks.create_task");
+    th_assert_eq_str(r->claims[0].holder_agent, "agent-1");
+    th_assert_eq_str(r->claims[0].holder_session, a);
+    th_assert_eq_str(r->claims[0].path, "src/tasks.py");
+    th_assert_eq_int(r->claims[0].since_ms, T0);
+    dk_write_result_free(r);
+    t_same(snap);
+    char *s = t_read(b, "src/tasks.py");
+    th_assert_eq_str(s, tb);
+    free(s);
+    /* a class's own text: its docstring changed -> the class is modified */
+    char *tc = t_tasks_with("Task list.", "All tasks.");
+    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", tc, strlen(tc), NULL));
+    th_assert_eq_int(r->nsymbols, 1);
+    th_assert(t_has_sym(r, "Tasks", DK_CHANGE_MODIFIED));
+    dk_write_result_free(r);
+    /* a no longer changes create_task: its claim went, b can take it now */
+    th_assert_ok(dk_file_write(&r, t_e, NULL, b, "src/tasks.py", tb2, strlen(tb2), NULL));
+    th_assert_eq_int(r->nsymbols, 2);
+    dk_write_result_free(r);
+    /* b holds delete_task, create_task; a holds Tasks (the class) -- no overlap */
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 3);
+    /* added and deleted functions; the file's whole symbol set */
+    char *td = t_tasks_with("def other(y):\n    return y * 2\n", "def fresh(z):\n    return z\n");
+    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", td, strlen(td), NULL));
+    th_assert(t_has_sym(r, "fresh", DK_CHANGE_ADDED));
+    th_assert(t_has_sym(r, "other", DK_CHANGE_DELETED));
+    th_assert_eq_int(r->nsymbols, 2);
+    dk_write_result_free(r);
+    /* deleting the file deletes every symbol: create_task is b's -> refused */
+    th_assert_err(dk_file_delete(&r, t_e, NULL, a, "src/tasks.py"), DK_ECONFLICT);
+    th_assert_eq_int(r->nclaims, 2);
+    dk_write_result_free(r);
+    /* session changes, sorted by path then name */
+    dk_changed_symbol *cs;
+    size_t n;
+    th_assert_ok(dk_session_changes(&cs, &n, t_e, NULL, b));
+    th_assert_eq_int(n, 2);
+    th_assert_eq_str(cs[0].qualified_name, "Tasks.create_task");
+    th_assert_eq_str(cs[1].qualified_name, "Tasks.delete_task");
+    dk_changed_symbols_free(cs, n);
+    /* events: claim.acquired per path listing names; the refused write left none */
+    dk_event *ev;
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "claim.*", 100, 0));
+    th_assert(n >= 3);
+    th_assert_eq_str(ev[0].type, "claim.acquired");
+    th_assert(strstr(ev[0].payload, "\"symbols\":[\"Tasks.create_task\"]"));
+    bool released = false;
+    for (size_t i = 0; i < n; i++)
+        released |= strcmp(ev[i].type, "claim.released") == 0 &&
+                    strstr(ev[i].payload, "Tasks.create_task") != NULL;
+    th_assert(released);
+    dk_events_free(ev, n);
+    /* close releases b's claims: a can delete the file now */
+    th_assert_ok(dk_session_close(t_e, NULL, b));
+    th_assert_ok(dk_file_delete(&r, t_e, NULL, a, "src/tasks.py"));
+    th_assert(t_has_sym(r, "Tasks.create_task", DK_CHANGE_DELETED));
+    th_assert(t_has_sym(r, "helper", DK_CHANGE_DELETED));
+    dk_write_result_free(r);
+    /* unparsed content: no symbols and the claims of the path go */
+    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", "def (:\n", 8, NULL));
+    th_assert(r->unparsed);
+    th_assert_eq_int(r->nsymbols, 0);
+    dk_write_result_free(r);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
+    free(ta);
+    free(tb);
+    free(tb2);
+    free(tc);
+    free(td);
+}
+void test_engine_ws_sqlite__symbols_claims(void)
+{
+    t_symbols_claims();
+}
+
+void test_engine_ws_pg__symbols_claims(void)
+{
+    t_symbols_claims();
+}
+
+/* A dead holder's claim is taken over; a persistent holder is never idle. */
+static void t_claim_lease(void)
+{
+    const char *a = t_connect("a");
+    const char *b = t_connect("b");
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    char *t2 = t_tasks_with("return x + 1", "return x + 3");
+    th_assert_ok(t_write(a, "src/tasks.py", t1));
+    th_assert_err(t_write(b, "src/tasks.py", t2), DK_ECONFLICT);
+    /* a goes quiet past its idle TTL while b keeps working: a's lease is over */
+    t_advance(IDLE_MS / 2);
+    th_assert_ok(t_write(b, "README.md", "x\n"));
+    t_advance(IDLE_MS / 2 + 1000);
+    th_assert_ok(t_write(b, "src/tasks.py", t2));
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", b), 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 0);
+    free(t1);
+    free(t2);
+}
+void test_engine_ws_sqlite__claim_lease(void)
+{
+    t_claim_lease();
+}
+
+void test_engine_ws_pg__claim_lease(void)
+{
+    t_claim_lease();
+}
+
+/* ========================================================================== */
+/* describe_other_modifiers                                                   */
+/* ========================================================================== */
+
+static void t_describe(void)
+{
+    const char *a = t_connect("a");
+    const char *b = t_connect("b");
+    t_advance(1);
+    const char *c = t_connect("c");
+    char *out;
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", a));
+    th_assert_eq_str(out, "");
+    free(out);
+    char *t1 = t_tasks_with("return name", "return name.strip()");
+    th_assert_ok(t_write(b, "src/tasks.py", t1));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", a));
+    th_assert_eq_str(out, "Tasks.create_task modified by agent-2");
+    free(out);
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", b));
+    th_assert_eq_str(out, "");
+    free(out);
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/other.rs", a));
+    th_assert_eq_str(out, "");
+    free(out);
+    /* four changed symbols: three names then ",..." */
+    char *t2 =
+        t_tasks_with("def helper(x):\n    return x + 1\n\n\ndef other(y):\n    return y * 2\n",
+                     "def helper(x):\n    return x + 9\n\n\ndef other(y):\n    return y * 9\n"
+                     "\n\ndef a1():\n    pass\n\n\ndef a2():\n    pass\n");
+    th_assert_ok(t_write(c, "src/tasks.py", t2));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", a));
+    th_assert_eq_str(
+        out, "Tasks.create_task modified by agent-2; a1, a2, helper,... modified by agent-3");
+    free(out);
+    /* no exclusion: everyone */
+    th_assert_ok(t_write(a, "notes.bin", "\x01\x02"));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "notes.bin", NULL));
+    th_assert_eq_str(out, "modified by agent-1");
+    free(out);
+    /* exactly three: no ",..." */
+    th_assert_ok(t_write(c, "src/tasks.py", TASKS_PY));
+    char *t3 = t_tasks_with("def other(y):\n    return y * 2\n",
+                            "def other(y):\n    return y * 3\n\n\ndef b1():\n    pass\n\n\n"
+                            "def b2():\n    pass\n");
+    th_assert_ok(t_write(c, "src/tasks.py", t3));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", b));
+    th_assert_eq_str(out, "b1, b2, other modified by agent-3");
+    free(out);
+    /* a closed session leaves the index */
+    th_assert_ok(dk_session_close(t_e, NULL, c));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", a));
+    th_assert_eq_str(out, "Tasks.create_task modified by agent-2");
+    free(out);
+    th_assert_err(dk_session_describe_other_modifiers(&out, t_e, "nope", "x", NULL), DK_ENOTFOUND);
+    free(t1);
+    free(t2);
+    free(t3);
+}
+void test_engine_ws_sqlite__describe(void)
+{
+    t_describe();
+}
+
+void test_engine_ws_pg__describe(void)
+{
+    t_describe();
+}
+
+/* ========================================================================== */
+/* Stale overlay                                                              */
+/* ========================================================================== */
+
+static void t_stale(void)
+{
+    const char *a = t_connect("a");
+    const char *b = t_connect("b");
+    th_assert_ok(t_write(a, "README.md", "from a\n"));
+    th_assert_ok(t_write(b, "README.md", "from b\n"));
+    t_advance(1000);
+    t_mark_submitted(a);
+    char *cs_a = t_changeset_of(a);
+    /* b's overlay predates a's submitted change to the path */
+    dk_write_result *r;
+    struct snapshot snap = t_snap();
+    th_assert_err(dk_file_write(&r, t_e, NULL, b, "README.md", "b2\n", 3, NULL), DK_ESTALE);
+    th_assert_eq_str(r->stale_changeset, cs_a);
+    th_assert_eq_str(r->stale_agent, "agent-1");
+    th_assert(strstr(dk_error_last()->msg, "stale overlay"));
+    th_assert(strstr(dk_error_last()->msg, "README.md"));
+    dk_write_result_free(r);
+    t_same(snap);
+    th_assert_err(dk_file_delete(&r, t_e, NULL, b, "README.md"), DK_ESTALE);
+    dk_write_result_free(r);
+    /* other paths are not affected; a's own writes are not stale */
+    th_assert_ok(t_write(b, "docs/notes.txt", "n\n"));
+    th_assert_ok(t_write(a, "README.md", "from a again\n"));
+    /* force skips the check */
+    dk_write_opts wo = DK_WRITE_OPTS_INIT;
+    wo.force = true;
+    th_assert_ok(dk_file_write(&r, t_e, NULL, b, "README.md", "forced\n", 7, &wo));
+    dk_write_result_free(r);
+    /* a read after the changeset's last update clears it */
+    const char *c = t_connect("c");
+    th_assert_err(t_write(c, "README.md", "c\n"), DK_ESTALE);
+    t_advance(10);
+    free(t_read(c, "README.md"));
+    th_assert_ok(t_write(c, "README.md", "c\n"));
+    /* ... until the changeset moves again */
+    t_advance(10);
+    t_mark_submitted(a);
+    th_assert_err(t_write(c, "README.md", "c2\n"), DK_ESTALE);
+    /* a revert is never stale */
+    th_assert_ok(dk_file_revert(t_e, NULL, c, "README.md"));
+    free(cs_a);
+}
+void test_engine_ws_sqlite__stale(void)
+{
+    t_stale();
+}
+
+void test_engine_ws_pg__stale(void)
+{
+    t_stale();
+}
+
+/* ========================================================================== */
+/* Restart                                                                    */
+/* ========================================================================== */
+
+static void t_restart(void)
+{
+    const char *a = t_connect("a");
+    const char *b = t_connect("b");
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    th_assert_ok(t_write(a, "src/tasks.py", t1));
+    th_assert_ok(t_write(a, "new/file.txt", "new\n"));
+    dk_write_result *r;
+    th_assert_ok(dk_file_delete(&r, t_e, NULL, b, "README.md"));
+    dk_write_result_free(r);
+    int64_t events = t_last_event();
+    char aid[64], bid[64];
+    snprintf(aid, sizeof(aid), "%s", a);
+    snprintf(bid, sizeof(bid), "%s", b);
+    t_reopen();
+    th_assert_eq_int(dk_session_active_count(t_e, "demo"), 2);
+    char *s = t_read(aid, "src/tasks.py");
+    th_assert_eq_str(s, t1);
+    free(s);
+    s = t_read(aid, "new/file.txt");
+    th_assert_eq_str(s, "new\n");
+    free(s);
+    dk_file *f;
+    th_assert_err(dk_file_read(&f, t_e, NULL, bid, "README.md"), DK_ENOTFOUND);
+    /* changed symbols and claims came back */
+    dk_changed_symbol *cs;
+    size_t n;
+    th_assert_ok(dk_session_changes(&cs, &n, t_e, NULL, aid));
+    th_assert_eq_int(n, 1);
+    th_assert_eq_str(cs[0].qualified_name, "helper");
+    dk_changed_symbols_free(cs, n);
+    char *t2 = t_tasks_with("return x + 1", "return x + 5");
+    th_assert_err(t_write(bid, "src/tasks.py", t2), DK_ECONFLICT);
+    char *out;
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", bid));
+    th_assert_eq_str(out, "helper modified by agent-1");
+    free(out);
+    /* the agent counter and event ids continue */
+    const char *c = t_connect("c");
+    dk_session_info *info;
+    th_assert_ok(dk_session_status(&info, t_e, NULL, c));
+    th_assert_eq_str(info->agent_name, "agent-3");
+    dk_session_infos_free(info, 1);
+    th_assert_eq_int(t_last_event(), events + 1);
+    /* overlay blobs are reachable from refs/dk/sessions/<id> */
+    dk_repo_info *ri;
+    th_assert_ok(dk_repo_get(&ri, t_e, "demo"));
+    char *refs = t_git("-C '%s' for-each-ref --format='%%(refname)' refs/dk/sessions", ri->path);
+    th_assert(strstr(refs, aid));
+    free(refs);
+    char *tree = t_git("-C '%s' ls-tree -r --name-only refs/dk/sessions/%s", ri->path, aid);
+    th_assert_eq_str(tree, "new/file.txt\nsrc/tasks.py\n");
+    free(tree);
+    /* git gc --prune=now keeps them */
+    free(t_git("-C '%s' gc -q --prune=now", ri->path));
+    dk_repo_infos_free(ri, 1);
+    s = t_read(aid, "new/file.txt");
+    th_assert_eq_str(s, "new\n");
+    free(s);
+    t_fsck();
+    free(t1);
+    free(t2);
+}
+void test_engine_ws_sqlite__restart(void)
+{
+    t_restart();
+}
+
+void test_engine_ws_pg__restart(void)
+{
+    t_restart();
+}
+
+/* ========================================================================== */
+/* GC, strand, resume, abandon                                                */
+/* ========================================================================== */
+
+static void t_gc(void)
+{
+    const char *idle = t_connect("idle");
+    const char *busy = t_connect("busy");
+    char idle_id[64];
+    snprintf(idle_id, sizeof(idle_id), "%s", idle);
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    th_assert_ok(t_write(idle, "src/tasks.py", t1));
+    size_t n = 99;
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(n, 0);
+    /* every operation refreshes activity: busy reads, idle does nothing */
+    for (int i = 0; i < 4; i++) {
+        t_advance(IDLE_MS / 3);
+        free(t_read(busy, "README.md"));
+    }
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(n, 1);
+    th_assert_eq_int(dk_session_active_count(t_e, "demo"), 1);
+    dk_file *f;
+    th_assert_err(dk_file_read(&f, t_e, NULL, idle_id, "README.md"), DK_ENOTFOUND);
+    /* a draft session is closed: claims released, overlay dropped, changeset closed */
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", idle_id), 0);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'closed' AND id = ?", idle_id), 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE state = 'closed' AND "
+                             "session_id = ?",
+                             idle_id),
+                     1);
+    dk_event *ev;
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "session.closed", 10, 0));
+    th_assert_eq_int(n, 1);
+    th_assert_eq_str(ev[0].session_id, idle_id);
+    th_assert(strstr(ev[0].payload, "idle_ttl"));
+    dk_events_free(ev, n);
+    th_assert_ok(t_write(busy, "src/tasks.py", t1));
+    /* max TTL: busy or not */
+    for (int i = 0; i < 24; i++) {
+        t_advance(IDLE_MS / 2);
+        free(t_read(busy, "README.md"));
+    }
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(n, 1);
+    th_assert_eq_int(dk_session_active_count(t_e, NULL), 0);
+    /* persistent sessions: no idle TTL, a deadline */
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "demo";
+    o.intent = "long";
+    o.agent_id = "p";
+    o.mode = DK_SESSION_PERSISTENT;
+    o.persistent_ttl_ms = IDLE_MS * 3;
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_eq_int(info->mode, DK_SESSION_PERSISTENT);
+    dk_session_infos_free(info, 1);
+    t_advance(IDLE_MS * 2);
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(n, 0);
+    t_advance(IDLE_MS * 2);
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(n, 1);
+    free(t1);
+}
+void test_engine_ws_sqlite__gc(void)
+{
+    t_gc();
+}
+
+void test_engine_ws_pg__gc(void)
+{
+    t_gc();
+}
+
+static void t_strand_resume(void)
+{
+    dk_caller owner = {.token_id = "tok-a"}, other = {.token_id = "tok-b"};
+    const char *a0 = t_connect_as(&owner, "agent-a", NULL);
+    char a[64];
+    snprintf(a, sizeof(a), "%s", a0);
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    th_assert_ok(t_write(a, "src/tasks.py", t1));
+    th_assert_ok(t_write(a, "added.txt", "added\n"));
+    t_mark_submitted(a);
+    char *cs = t_changeset_of(a);
+    /* idle and submitted: stranded, never dropped; claims released */
+    t_advance(IDLE_MS + 1);
+    size_t n;
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(n, 1);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", a), 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 2);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?", cs), 1);
+    /* stranding twice is a no-op; the overlay ref is kept */
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(n, 0);
+    /* meanwhile b claims the same function */
+    const char *b = t_connect("agent-b");
+    char *t2 = t_tasks_with("return x + 1", "return x + 7");
+    th_assert_err(t_write(b, "src/tasks.py", t2), DK_ESTALE);
+    free(t_read(b, "src/tasks.py"));
+    th_assert_ok(t_write(b, "src/tasks.py", t2));
+    /* resume: wrong agent, wrong caller, unknown id, not stranded */
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "demo";
+    o.intent = "resume";
+    o.agent_id = "agent-x";
+    o.resume_session_id = a;
+    dk_session_info *info;
+    struct snapshot snap = t_snap();
+    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_EFORBIDDEN);
+    o.agent_id = "agent-a";
+    th_assert_err(dk_session_connect(&info, t_e, &other, &o), DK_EFORBIDDEN);
+    o.resume_session_id = "nope";
+    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ENOTFOUND);
+    o.resume_session_id = b;
+    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_EINVALID);
+    /* contended: b holds helper now; nothing changes */
+    o.resume_session_id = a;
+    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ECONFLICT);
+    th_assert(strstr(dk_error_last()->msg, "helper"));
+    t_same(snap);
+    /* b goes away: the resume goes through, under a new id, usable at once */
+    th_assert_ok(dk_session_close(t_e, NULL, b));
+    th_assert_ok(dk_session_connect(&info, t_e, &owner, &o));
+    char nid[64];
+    snprintf(nid, sizeof(nid), "%s", info->session_id);
+    th_assert(strcmp(nid, a) != 0);
+    th_assert_eq_str(info->agent_name, "agent-1");
+    th_assert_eq_str(info->changeset_id, cs);
+    th_assert_eq_int(info->changeset_state, DK_CS_SUBMITTED);
+    th_assert_eq_int(info->files_changed, 2);
+    dk_session_infos_free(info, 1);
+    char *s = t_read(nid, "added.txt");
+    th_assert_eq_str(s, "added\n");
+    free(s);
+    th_assert_ok(t_write(nid, "more.txt", "more\n"));
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", nid), 1);
+    /* the changeset follows the session */
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE session_id = ?", nid), 1);
+    /* resuming the old id again says where it went */
+    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_EINVALID);
+    th_assert(strstr(dk_error_last()->msg, nid));
+    dk_event *ev;
+    th_assert_ok(
+        dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "session.stranded,session.resumed", 10, 0));
+    th_assert_eq_int(n, 2);
+    th_assert_eq_str(ev[0].type, "session.stranded");
+    th_assert_eq_str(ev[1].type, "session.resumed");
+    th_assert_eq_str(ev[1].session_id, nid);
+    dk_events_free(ev, n);
+    /* stranded too long: abandoned, overlay dropped, changeset abandoned */
+    t_advance(IDLE_MS + 1);
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(n, 1);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", nid), 1);
+    t_advance(STRAND_MS + 1);
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'abandoned' AND id = ?", nid), 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", nid), 0);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs), 1);
+    o.resume_session_id = nid;
+    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_EINVALID);
+    t_fsck();
+    free(t1);
+    free(t2);
+    free(cs);
+}
+void test_engine_ws_sqlite__strand_resume(void)
+{
+    t_strand_resume();
+}
+
+void test_engine_ws_pg__strand_resume(void)
+{
+    t_strand_resume();
+}
+
+static void t_close_abandon(void)
+{
+    const char *a = t_connect("a");
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    th_assert_ok(t_write(a, "src/tasks.py", t1));
+    char *cs = t_changeset_of(a);
+    th_assert_ok(dk_session_abandon(t_e, NULL, a, "changed my mind"));
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay", NULL), 0);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs), 1);
+    /* abandoning again is a no-op; closing an abandoned session is refused */
+    th_assert_ok(dk_session_abandon(t_e, NULL, a, NULL));
+    th_assert_err(dk_session_close(t_e, NULL, a), DK_EINVALID);
+    th_assert_err(dk_session_close(t_e, NULL, "nope"), DK_ENOTFOUND);
+    /* close of a submitted session keeps its changeset and overlay rows */
+    const char *b = t_connect("b");
+    th_assert_ok(t_write(b, "x.txt", "x\n"));
+    t_mark_submitted(b);
+    char *csb = t_changeset_of(b);
+    th_assert_ok(dk_session_close(t_e, NULL, b));
+    th_assert_ok(dk_session_close(t_e, NULL, b));
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?", csb), 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", b), 1);
+    /* ... so the stale check still guards its path */
+    const char *c = t_connect("c");
+    th_assert_err(t_write(c, "x.txt", "c\n"), DK_ESTALE);
+    dk_event *ev;
+    size_t n;
+    th_assert_ok(
+        dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "*.abandoned,session.closed", 10, 0));
+    th_assert_eq_int(n, 2);
+    th_assert_eq_str(ev[0].type, "session.abandoned");
+    th_assert(strstr(ev[0].payload, "changed my mind"));
+    th_assert_eq_str(ev[1].type, "session.closed");
+    dk_events_free(ev, n);
+    free(t1);
+    free(cs);
+    free(csb);
+}
+void test_engine_ws_sqlite__close_abandon(void)
+{
+    t_close_abandon();
+}
+
+void test_engine_ws_pg__close_abandon(void)
+{
+    t_close_abandon();
+}
+
+/* ========================================================================== */
+/* Events                                                                     */
+/* ========================================================================== */
+
+struct waiter {
+    int64_t since;
+    size_t got;
+    int rc;
+    char type[64];
+};
+
+static void *waiter_main(void *arg)
+{
+    struct waiter *w = arg;
+    dk_event *ev = NULL;
+    w->rc = dk_events_watch(&ev, &w->got, NULL, t_e, "demo", w->since, "file.*", 10, 10000);
+    if (w->rc == 0 && w->got)
+        snprintf(w->type, sizeof(w->type), "%s", ev[0].type);
+    dk_events_free(ev, w->got);
+    return NULL;
+}
+
+static void t_events(void)
+{
+    const char *a = t_connect("a");
+    th_assert_ok(t_write(a, "one.txt", "1\n"));
+    th_assert_ok(t_write(a, "two.txt", "2\n"));
+    dk_event *ev;
+    size_t n;
+    int64_t oldest;
+    th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_e, "demo", 0, NULL, 100, 0));
+    th_assert_eq_int(n, 3);
+    for (size_t i = 0; i < n; i++)
+        th_assert_eq_int(ev[i].id, (int64_t)i + 1);
+    th_assert_eq_str(ev[1].type, "file.written");
+    th_assert(strstr(ev[1].payload, "\"path\":\"one.txt\""));
+    th_assert_eq_int(ev[1].created_ms, T0);
+    dk_events_free(ev, n);
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 2, "file.written", 100, 0));
+    th_assert_eq_int(n, 1);
+    th_assert_eq_int(ev[0].id, 3);
+    dk_events_free(ev, n);
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "*", 2, 0));
+    th_assert_eq_int(n, 2);
+    dk_events_free(ev, n);
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 3, NULL, 10, 0));
+    th_assert_eq_int(n, 0);
+    dk_events_free(ev, n);
+    th_assert_err(dk_events_watch(&ev, &n, NULL, t_e, "nope", 0, NULL, 10, 0), DK_ENOTFOUND);
+    /* a blocked watcher wakes on the next event */
+    struct waiter w = {.since = 3};
+    pthread_t th;
+    th_assert(pthread_create(&th, NULL, waiter_main, &w) == 0);
+    usleep(100000);
+    th_assert_ok(t_write(a, "three.txt", "3\n"));
+    pthread_join(th, NULL);
+    th_assert_ok(w.rc);
+    th_assert_eq_int(w.got, 1);
+    th_assert_eq_str(w.type, "file.written");
+    /* a timeout with nothing returns nothing */
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 4, "session.*", 10, 50));
+    th_assert_eq_int(n, 0);
+    dk_events_free(ev, n);
+}
+void test_engine_ws_sqlite__events(void)
+{
+    t_events();
+}
+
+void test_engine_ws_pg__events(void)
+{
+    t_events();
+}
+
+static void t_events_window(void)
+{
+    dk_engine_close(t_e);
+    t_e = NULL;
+    dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+    o.data_dir = t_data;
+    o.store_url = t_url;
+    o.gc_interval_ms = 0;
+    o.events_window = 5;
+    o.clock_ms = t_clock_fn;
+    th_assert_ok(dk_engine_open(&t_e, &o));
+    const char *a = t_connect("a");
+    for (int i = 0; i < 10; i++) {
+        char p[32];
+        snprintf(p, sizeof(p), "f%d.txt", i);
+        th_assert_ok(t_write(a, p, "x\n"));
+    }
+    th_assert_ok(dk_engine_gc(t_e, NULL));
+    dk_event *ev;
+    size_t n;
+    int64_t oldest = 0;
+    th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_e, "demo", 0, NULL, 100, 0));
+    th_assert_eq_int(n, 5);
+    th_assert_eq_int(oldest, 7);
+    th_assert_eq_int(ev[0].id, 7);
+    th_assert_eq_int(ev[4].id, 11);
+    dk_events_free(ev, n);
+}
+void test_engine_ws_sqlite__events_window(void)
+{
+    t_events_window();
+}
+
+void test_engine_ws_pg__events_window(void)
+{
+    t_events_window();
+}
+
+/* ========================================================================== */
+/* Threads                                                                    */
+/* ========================================================================== */
+
+#define NTHREADS 8
+#define NFILES   12
+
+struct worker {
+    int n;
+    char sid[64];
+    int errors;
+    int claimed;
+    int refused;
+    char msg[600];
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < NFILES; i++) {
+        char path[64], text[64];
+        snprintf(path, sizeof(path), "w%d/f%d.txt", w->n, i);
+        snprintf(text, sizeof(text), "worker %d file %d\n", w->n, i);
+        dk_write_result *r = NULL;
+        int rc = dk_file_write(&r, t_e, NULL, w->sid, path, text, strlen(text), NULL);
+        dk_write_result_free(r);
+        dk_file *f = NULL;
+        if (rc == 0)
+            rc = dk_file_read(&f, t_e, NULL, w->sid, path);
+        if (rc == 0 && strcmp(f->content, text) != 0)
+            rc = -100;
+        dk_file_free(f);
+        if (rc) {
+            w->errors++;
+            snprintf(w->msg, sizeof(w->msg), "%s: %d %s", path, rc, dk_error_last()->msg);
+        }
+    }
+    /* everyone fights over helper() and one function of its own */
+    char fn[64];
+    snprintf(fn, sizeof(fn), "def own%d():\n    pass\n", w->n);
+    dk_str t = DK_STR_INIT;
+    const char *at = strstr(TASKS_PY, "return x + 1");
+    dk_str_add(&t, TASKS_PY, (size_t)(at - TASKS_PY));
+    dk_str_addf(&t, "return x + %d", 100 + w->n);
+    dk_str_adds(&t, at + strlen("return x + 1"));
+    dk_str_adds(&t, "\n\n");
+    dk_str_adds(&t, fn);
+    dk_write_result *r = NULL;
+    int rc = dk_file_write(&r, t_e, NULL, w->sid, "src/tasks.py", t.ptr, t.len, NULL);
+    if (rc == 0)
+        w->claimed++;
+    else if (rc == DK_ECONFLICT && r && r->nclaims == 1 &&
+             strcmp(r->claims[0].qualified_name, "helper") == 0)
+        w->refused++;
+    else {
+        w->errors++;
+        snprintf(w->msg, sizeof(w->msg), "tasks.py: %d %s", rc, dk_error_last()->msg);
+    }
+    dk_write_result_free(r);
+    dk_str_release(&t);
+    return NULL;
+}
+
+static void t_threads(void)
+{
+    struct worker w[NTHREADS];
+    pthread_t th[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++) {
+        memset(&w[i], 0, sizeof(w[i]));
+        w[i].n = i;
+        char agent[16];
+        snprintf(agent, sizeof(agent), "w%d", i);
+        snprintf(w[i].sid, sizeof(w[i].sid), "%s", t_connect(agent));
+    }
+    for (int i = 0; i < NTHREADS; i++)
+        th_assert(pthread_create(&th[i], NULL, worker_main, &w[i]) == 0);
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_join(th[i], NULL);
+    int claimed = 0, refused = 0;
+    for (int i = 0; i < NTHREADS; i++) {
+        th_assert_msg(w[i].errors == 0, "worker %d: %d errors, last %s", i, w[i].errors, w[i].msg);
+        claimed += w[i].claimed;
+        refused += w[i].refused;
+    }
+    th_assert_eq_int(claimed, 1);
+    th_assert_eq_int(refused, NTHREADS - 1);
+    /* nothing lost: every file of every worker, in the store and in memory */
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay", NULL), NTHREADS * NFILES + 1);
+    for (int i = 0; i < NTHREADS; i++) {
+        dk_file_entry *l;
+        size_t n;
+        th_assert_ok(dk_file_list(&l, &n, t_e, NULL, w[i].sid, NULL, true));
+        th_assert_eq_int(n, NFILES + (size_t)w[i].claimed);
+        dk_file_entries_free(l, n);
+    }
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE qualified_name = 'helper'", NULL),
+                     1);
+    /* event ids are dense: one per committed change, no gaps */
+    int64_t last = t_last_event();
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM events WHERE repo = ?", "demo"), last);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM events WHERE type = 'file.written'", NULL),
+                     NTHREADS * NFILES + 1);
+    t_reopen();
+    th_assert_eq_int(dk_session_active_count(t_e, "demo"), NTHREADS);
+    t_fsck();
+}
+void test_engine_ws_sqlite__threads(void)
+{
+    t_threads();
+}
+
+void test_engine_ws_pg__threads(void)
+{
+    t_threads();
+}
