@@ -222,8 +222,8 @@ test-run: $(TEST_BIN) $(DK) $(O)/headertest
 
 valgrind:
 	@$(MAKE) --no-print-directory O=build/valgrind build/valgrind/dk-tests
-	DK_SRCDIR=$(CURDIR) valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
-		--error-exitcode=1 build/valgrind/dk-tests
+	DK_SRCDIR=$(CURDIR) scripts/test-services run valgrind -q --leak-check=full \
+		--errors-for-leak-kinds=definite --error-exitcode=1 build/valgrind/dk-tests
 
 fuzz:
 	@scripts/fuzz
