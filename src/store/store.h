@@ -14,7 +14,8 @@
  *
  * The SQL dialect both backends accept (keep to it):
  *  - placeholders are `?` (rewritten to $1, $2, ... for PostgreSQL; a `?`
- *    inside a string literal is not a placeholder);
+ *    inside a '...' literal, a "..." identifier or a comment is not a
+ *    placeholder; no E'...' or $$...$$ strings, no `?` operators);
  *  - types BIGINT and TEXT only (content lives in git, never in the store;
  *    timestamps are BIGINT milliseconds since the epoch, ids are TEXT);
  *  - INSERT ... ON CONFLICT (cols) DO NOTHING / DO UPDATE SET c = excluded.c,
@@ -145,7 +146,14 @@ void dk_store_release(dk_store_conn *conn);
  */
 int dk_store_begin(dk_store_conn *conn);
 
-/** Commit. On failure the transaction is rolled back and the error returned. */
+/**
+ * Commit. On failure the transaction is rolled back and the error returned,
+ * with one exception no database can avoid: when the connection is lost
+ * during COMMIT (PostgreSQL, DK_ERROR "connection lost"), the server may
+ * or may not have committed. Nothing is acknowledged on a failed commit, so
+ * a caller that retries must write idempotently (ON CONFLICT, or re-read).
+ * Pending notifications are delivered only after a successful commit.
+ */
 int dk_store_commit(dk_store_conn *conn);
 
 /** Roll back the open transaction, if any. Never fails (errors are traced). */
