@@ -382,7 +382,24 @@ int dk_store_begin(dk_store_conn *conn)
         return dk_error_set(DK_EINVALID, "rows of an earlier query are still open on this "
                                          "connection");
     int64_t dummy;
-    rc = conn->store->be->exec(conn, &dummy, conn->store->be->begin_sql, NULL, 0);
+    const struct store_backend *be = conn->store->be;
+    rc = be->exec(conn, &dummy, be->begin_sql, NULL, 0);
+    /*
+     * A pooled connection the server dropped while it sat idle (a restart,
+     * an idle timeout) is only found dead when used. BEGIN changes nothing,
+     * so it is the one statement safe to retry on a fresh connection.
+     */
+    if (rc < 0 && conn->broken && be->reset) {
+        dk_error le = *dk_error_last();
+        if (be->reset(conn) == DK_OK) {
+            dk_trace(DK_TRACE_INFO, "store", "%s: reconnected a dropped connection (%s)", be->name,
+                     le.msg);
+            conn->broken = false;
+            rc = be->exec(conn, &dummy, be->begin_sql, NULL, 0);
+        } else {
+            dk_error_set(rc, "%s", le.msg);
+        }
+    }
     if (rc < 0)
         return rc;
     conn->in_tx = true;

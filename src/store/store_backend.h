@@ -100,6 +100,9 @@ struct store_backend {
     /* Open one connection (head zeroed except `store`, set by store.c). */
     int (*conn_open)(dk_store_conn **out, void *db);
     void (*conn_close)(dk_store_conn *conn);
+    /* Reopen the transport of a connection marked broken, in place (NULL:
+     * the backend has no transport to lose). Used only to retry BEGIN. */
+    int (*reset)(dk_store_conn *conn);
 
     /* One statement; `sql` already uses this backend's placeholders. */
     int (*exec)(dk_store_conn *conn, int64_t *changes, const char *sql, const dk_store_val *params,

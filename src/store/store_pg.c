@@ -23,7 +23,9 @@
  * class 42 (syntax, undefined table) and 22 (bad data) -> DK_EINVALID;
  * anything else DK_ERROR. A connection whose status is CONNECTION_BAD after
  * a call is marked broken: the caller gets DK_ERROR ("connection lost")
- * and store.c closes it on release instead of pooling it.
+ * and store.c closes it on release instead of pooling it - except for
+ * BEGIN, which store.c retries once on a fresh connection (pg_conn_reset),
+ * so a connection dropped while idle in the pool costs the caller nothing.
  *
  * Notifications. dk_store_notify is `SELECT pg_notify($1, $2)` on the
  * caller's connection, so PostgreSQL delivers it at COMMIT (dropped on
@@ -94,6 +96,8 @@ struct pg_db {
 struct pg_conn {
     struct dk_store_conn base;
     PGconn *pg;
+    /* the store-wide state (URL, busy timeout) */
+    struct pg_db *db;
 };
 
 struct pg_rows {
@@ -380,7 +384,22 @@ static int pg_conn_open(dk_store_conn **out, void *arg)
         return rc;
     struct pg_conn *c = dk_xcalloc(1, sizeof(*c));
     c->pg = pg;
+    c->db = d;
     *out = &c->base;
+    return DK_OK;
+}
+
+/* A fresh PGconn for a connection whose transport failed. */
+static int pg_conn_reset(dk_store_conn *conn)
+{
+    struct pg_conn *c = (struct pg_conn *)conn;
+    struct pg_db *d = c->db;
+    PGconn *pg;
+    int rc = pg_connect(&pg, d->url, d->busy_ms);
+    if (rc < 0)
+        return rc;
+    PQfinish(c->pg);
+    c->pg = pg;
     return DK_OK;
 }
 
@@ -628,6 +647,7 @@ const struct store_backend dk_store_backend_pg = {
     .db_close = pg_db_close,
     .conn_open = pg_conn_open,
     .conn_close = pg_conn_close,
+    .reset = pg_conn_reset,
     .exec = pg_exec,
     .exec_script = pg_exec_script,
     .query = pg_query,

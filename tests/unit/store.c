@@ -983,6 +983,35 @@ void test_store_pg__lost_connection(void)
     th_assert(pid2 != pid);
 }
 
+/* An idle pooled connection the server dropped: BEGIN reconnects transparently. */
+void test_store_pg__idle_connection_dropped(void)
+{
+    dk_store_opts o = DK_STORE_OPTS_INIT;
+    o.max_conns = 1;
+    th_assert_ok(dk_store_open(&t_store, t_url, &o));
+    dk_store_conn *c = open_conn();
+    int64_t pid = 0, pid2 = 0;
+    th_assert_ok(dk_store_query_int(&pid, NULL, c, "SELECT pg_backend_pid()", NULL, 0));
+    dk_store_release(c);
+    t_conn = NULL;
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", (long long)pid);
+    PGconn *admin = PQconnectdb(t_url);
+    th_assert(PQstatus(admin) == CONNECTION_OK);
+    PGresult *r = PQexec(admin, sql);
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    PQfinish(admin);
+    th_assert(ok);
+    usleep(50 * 1000);
+
+    c = open_conn();
+    th_assert_ok(dk_store_begin(c));
+    th_assert_ok(dk_store_query_int(&pid2, NULL, c, "SELECT pg_backend_pid()", NULL, 0));
+    th_assert_ok(dk_store_commit(c));
+    th_assert(pid2 != pid);
+}
+
 /* A listener whose connection is killed reconnects, says so (NULL), and goes on. */
 static int pg_kill_listeners(void)
 {
