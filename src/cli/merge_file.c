@@ -384,7 +384,7 @@ static int mf_config_style(struct mf_args *a)
 /* ------------------------------------------------------------------------ */
 
 /* The largest input: dk_merge_file's own limit (offsets are 32-bit). */
-#define MF_MAX_INPUT (1u << 30)
+#define MF_MAX_INPUT DK_MERGE_MAX_INPUT
 
 /* Read one input as git's read_mmfile does (stat, open, read), with its messages. */
 static int mf_read(const char *path, char **out, size_t *len)
