@@ -65,6 +65,26 @@ printf 'def caf\351():\n    return "b"\n\n\ndef g():\n    return 3\n' > t2.py
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8")); assert d["clean"] is True and d["conflicts"] == [], d' clean.json ||
     fail "clean merge JSON"
 
+# the structured merge with empty labels: the conflict is recorded where it is made,
+# counted in the exit status and written as git writes empty labels ("<<<<<<< ")
+printf 'import os\n\n\ndef f():\n    return 1\n\n\ndef g():\n    return 2\n' > sb.py
+sed 's/return 1/return 10/' sb.py > so.py
+sed 's/return 1/return 11/' sb.py > st.py
+printf '\n\ndef h():\n    return 3\n' >> st.py
+set +e
+"$DK" merge-file -p --json -L '' -L '' -L '' so.py sb.py st.py > s.json
+rc=$?
+set -e
+[ $rc = 1 ] || fail "structured conflict with empty labels: exit $rc"
+python3 - s.json <<'PY' || fail "structured conflict with empty labels"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["method"] == "structured" and d["clean"] is False, (d["method"], d["note"])
+assert len(d["conflicts"]) == 1 and d["conflicts"][0]["symbol"] == "f", d["conflicts"]
+assert "\n<<<<<<< \n" in d["merged"] and "\n>>>>>>> \n" in d["merged"], d["merged"]
+assert "def h():" in d["merged"], "theirs' new function lost"
+PY
+
 # dk symbols --json: the analysis needs UTF-8 source, but a file name may be Latin-1
 name=$(printf 'caf\351.py')
 printf 'def caf\303\251():\n    return 1\n\n\ndef g():\n    return 2\n' > "$name"
