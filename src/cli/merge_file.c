@@ -21,20 +21,20 @@
  *      -q silences stderr as git does (it is reopened on /dev/null).
  *   3. A conflict is never lost: the result names every conflict where it
  *      was made (dk_merge_file records them; markers are never read back),
- *      any marker size is accepted (0 and negative mean 7), and when the
+ *      any marker size is accepted (0 and negative mean 7; up to
+ *      DK_MERGE_MAX_INPUT, where git itself runs out of memory), and when the
  *      structured merge fails, git's own line merge is written instead;
  *      CURRENT is left alone only where git leaves it alone (unreadable or
  *      binary inputs).
  *   4. CURRENT is written as git writes it, through the path (symlinks are
  *      followed, hard links, devices, owner and mode are kept, a file we may
  *      not write fails as it does for git). Where an atomic replacement
- *      keeps all of that - a regular file with one link, owned by us with our
- *      group, writable by us, with no extended attributes (ACLs, labels),
- *      in a directory where we may create a file - dk writes a temporary
- *      file beside it and renames it over, so a crash never leaves half a
- *      file.
+ *      keeps all of that - a regular file with one link, owned by us,
+ *      writable by us, with no extended attributes (ACLs, labels), in a
+ *      directory where we may create a file whose group we may set to the
+ *      file's - dk writes a temporary file beside it and renames it over,
+ *      so a crash never leaves half a file.
  *   5. Every output is checked and flushed: a failed write exits 255.
- *
  *   6. Inside a repository, merge.conflictStyle (any configuration level)
  *      chooses the default style, as for git; --diff3/--zdiff3 override it.
  *
