@@ -1,10 +1,11 @@
 /*
  * engine/engine.c - opening and closing the engine, and the services every
  * other engine file uses: the store, the clock, the symbol cache, store
- * connections, ids, the L2 cache seam, and the notification listeners.
+ * connections, ids, the L2 cache calls, and the notification listeners.
  *
  * Open, in order:
- *   1. data directory (created), store (migrated), symbol cache;
+ *   1. data directory (created), L2 cache (none or Redis), store (migrated),
+ *      symbol cache;
  *   2. repositories and live sessions loaded from the store (memory is a
  *      cache of it: workspace.h invariant 1);
  *   3. listeners: "dk_events" wakes dk_events_watch, "dk_sessions" re-reads
@@ -141,33 +142,50 @@ const char *dk_symbol_change_name(dk_symbol_change change)
 }
 
 /* ========================================================================== */
-/* The L2 cache seam                                                          */
+/* The L2 cache (the seed's WorkspaceCache)                                   */
 /* ========================================================================== */
 
 /*
- * The seed's three calls. Which backend answers them is decided at open
- * (eng_cache_open); with none configured e->cache is NULL and they return at
- * once. No backend is linked in yet (src/store/cache.h is the store
- * engineer's): a cache URL is then refused at open rather than ignored.
+ * Write-through on create, touch debounced to once per ENG_CACHE_TOUCH_MS per
+ * session, evict on destroy. The snapshot expires after the idle TTL (a
+ * session idle that long is collected anyway). dk_cache never fails an
+ * operation (store/cache.h): its return values are programmer errors only.
  */
-static int eng_cache_open(dk_engine *e, const char *url)
+static unsigned eng_cache_ttl_s(dk_engine *e)
 {
-    e->cache = NULL;
-    if (!url || !*url || strcmp(url, "none") == 0)
-        return DK_OK;
-    return dk_error_set(DK_EUNSUPPORTED, "cache '%s': no L2 cache backend in this build", url);
+    int64_t s = e->idle_ttl_ms / 1000;
+    return s < 1 ? 1 : s > 0x7fffffff ? 0x7fffffff : (unsigned)s;
 }
 
 void eng_cache_put(dk_engine *e, struct eng_session *s)
 {
-    if (!e->cache)
+    if (dk_cache_kind_of(e->cache) == DK_CACHE_NONE)
         return;
+    dk_str j = DK_STR_INIT;
+    char base[DK_OID_HEXSZ + 1] = "";
+    pthread_mutex_lock(&s->lock);
+    if (!s->unborn)
+        dk_oid_to_hex(base, &s->base);
+    dk_str_addch(&j, '{');
+    eng_json_str(&j, "session_id", s->id, false);
+    eng_json_str(&j, "repo", s->repo->name, true);
+    eng_json_str(&j, "agent_id", s->agent_id, true);
+    eng_json_str(&j, "agent_name", s->agent_name, true);
+    eng_json_str(&j, "changeset_id", s->changeset_id, true);
+    eng_json_str(&j, "intent", s->intent, true);
+    eng_json_str(&j, "base_commit", base, true);
+    eng_json_str(&j, "state", dk_session_state_name(s->state), true);
+    eng_json_str(&j, "mode", dk_session_mode_name(s->mode), true);
+    dk_str_addch(&j, '}');
+    pthread_mutex_unlock(&s->lock);
     atomic_store(&s->cache_touched_ms, dk_eng_now(e));
+    dk_cache_put_session(e->cache, s->id, j.ptr, j.len, eng_cache_ttl_s(e));
+    dk_str_release(&j);
 }
 
 void eng_cache_touch(dk_engine *e, struct eng_session *s)
 {
-    if (!e->cache)
+    if (dk_cache_kind_of(e->cache) == DK_CACHE_NONE)
         return;
     int64_t now = dk_eng_now(e);
     int64_t last = atomic_load(&s->cache_touched_ms);
@@ -175,13 +193,14 @@ void eng_cache_touch(dk_engine *e, struct eng_session *s)
         return;
     if (!atomic_compare_exchange_strong(&s->cache_touched_ms, &last, now))
         return;
+    dk_cache_touch_session(e->cache, s->id, eng_cache_ttl_s(e));
 }
 
 void eng_cache_evict(dk_engine *e, const char *session_id)
 {
-    (void)session_id;
-    if (!e->cache)
+    if (dk_cache_kind_of(e->cache) == DK_CACHE_NONE)
         return;
+    dk_cache_evict_session(e->cache, session_id);
 }
 
 /* ========================================================================== */
@@ -251,6 +270,7 @@ static void eng_free(dk_engine *e)
     eng_repos_free(e);
     dk_store_close(e->store);
     dk_symcache_free(e->symcache);
+    dk_cache_close(e->cache);
     for (size_t i = 0; i < ENG_SHARDS; i++) {
         dk_map_release(&e->shards[i].map);
         pthread_rwlock_destroy(&e->shards[i].lock);
@@ -313,7 +333,7 @@ int dk_engine_open(dk_engine **out, const dk_engine_opts *opts)
 
     if ((rc = eng_mkdirs(e->repos_dir)))
         goto out_free;
-    if ((rc = eng_cache_open(e, opts->cache_url)))
+    if ((rc = dk_cache_open(&e->cache, opts->cache_url)))
         goto out_free;
     if ((rc = dk_symcache_new(&e->symcache, ENG_SYMCACHE_ENTRIES)))
         goto out_free;

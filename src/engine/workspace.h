@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "engine/engine_int.h"
+#include "store/cache.h"
 #include "util/map.h"
 #include "util/str.h"
 #include "util/vec.h"
@@ -128,17 +129,6 @@ struct eng_shard {
     dk_map map;
 };
 
-/* ---- the L2 cache seam -------------------------------------------------- */
-
-/*
- * The seed's WorkspaceCache: write-through on create, debounced touch,
- * evict on destroy. Failures are traced, never returned. src/store/cache.h
- * (the store engineer's) was not in the tree when this was written: this is
- * the seam it plugs into (engine.c: eng_cache_*); with no cache URL these
- * do nothing, and a cache URL without a backend is refused at open.
- */
-struct eng_cache;
-
 /* ---- the engine --------------------------------------------------------- */
 
 struct dk_engine {
@@ -147,7 +137,8 @@ struct dk_engine {
     char *node;
     dk_store *store;
     dk_symcache *symcache;
-    struct eng_cache *cache;
+    /* the L2 workspace cache (store/cache.h; the none cache when no URL) */
+    dk_cache *cache;
     int64_t idle_ttl_ms, max_ttl_ms, strand_ttl_ms, gc_interval_ms, events_window;
     int64_t (*clock_ms)(void *);
     void *clock_ud;

@@ -27,6 +27,7 @@
 
 #include "engine/engine_int.h"
 #include "harness/th.h"
+#include "store/cache.h"
 #include "util/str.h"
 
 /* ========================================================================== */
@@ -1571,4 +1572,224 @@ void test_engine_ws_sqlite__threads(void)
 void test_engine_ws_pg__threads(void)
 {
     t_threads();
+}
+
+/* ========================================================================== */
+/* The L2 cache                                                               */
+/* ========================================================================== */
+
+static void t_open_cached(const char *cache_url)
+{
+    dk_engine_close(t_e);
+    t_e = NULL;
+    dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+    o.data_dir = t_data;
+    o.store_url = t_url;
+    o.cache_url = cache_url;
+    o.idle_ttl_ms = IDLE_MS;
+    o.gc_interval_ms = 0;
+    o.clock_ms = t_clock_fn;
+    th_assert_ok(dk_engine_open(&t_e, &o));
+}
+
+static void t_cache(void)
+{
+    const char *url = getenv("DK_TEST_REDIS_URL");
+    if (!url || !url[0]) {
+        const char *why = getenv("DK_TEST_REDIS_ERROR");
+        th_fail(__FILE__, __LINE__, "redis not available: %s",
+                why && why[0] ? why : "DK_TEST_REDIS_URL is not set (tests/run.sh sets it)");
+    }
+    t_open_cached(url);
+    const char *a = t_connect("a");
+    dk_cache *c;
+    th_assert_ok(dk_cache_open(&c, url));
+    char *json = NULL;
+    int64_t ttl = 0;
+    th_assert_ok(dk_cache_get_session(&json, NULL, &ttl, c, a));
+    th_assert(strstr(json, "\"agent_name\":\"agent-1\""));
+    th_assert(strstr(json, a));
+    th_assert(ttl > 0 && ttl <= IDLE_MS);
+    free(json);
+    th_assert_ok(t_write(a, "x.txt", "x\n"));
+    th_assert_ok(dk_session_close(t_e, NULL, a));
+    th_assert_err(dk_cache_get_session(&json, NULL, NULL, c, a), DK_ENOTFOUND);
+    dk_cache_close(c);
+    /* a cache that is down never fails an operation */
+    t_open_cached("redis://127.0.0.1:1");
+    const char *b = t_connect("b");
+    th_assert_ok(t_write(b, "y.txt", "y\n"));
+    free(t_read(b, "y.txt"));
+    th_assert_ok(dk_session_close(t_e, NULL, b));
+    /* a URL that names no cache is refused at open */
+    dk_engine_close(t_e);
+    t_e = NULL;
+    dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+    o.data_dir = t_data;
+    o.store_url = t_url;
+    o.cache_url = "memcached://x";
+    th_assert_err(dk_engine_open(&t_e, &o), DK_EINVALID);
+    t_open();
+}
+
+void test_engine_ws_sqlite__cache(void)
+{
+    t_cache();
+}
+
+void test_engine_ws_pg__cache(void)
+{
+    t_cache();
+}
+
+/* ========================================================================== */
+/* Two nodes on one PostgreSQL and one data directory                         */
+/* ========================================================================== */
+
+static dk_engine *t_open_node(const char *node)
+{
+    dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+    o.data_dir = t_data;
+    o.store_url = t_url;
+    o.node_name = node;
+    o.idle_ttl_ms = IDLE_MS;
+    o.gc_interval_ms = 0;
+    o.clock_ms = t_clock_fn;
+    dk_engine *e;
+    th_assert_ok(dk_engine_open(&e, &o));
+    return e;
+}
+
+/* Wait (up to 5 s) until `cond` holds; notifications cross nodes asynchronously. */
+#define EVENTUALLY(cond)                                                                           \
+    do {                                                                                           \
+        int tries_ = 0;                                                                            \
+        bool ok_ = false;                                                                          \
+        while (!(ok_ = (cond)) && tries_++ < 500)                                                  \
+            usleep(10000);                                                                         \
+        th_assert_msg(ok_, "never became true: %s", #cond);                                        \
+    } while (0)
+
+struct node_waiter {
+    dk_engine *e;
+    size_t got;
+    int rc;
+};
+
+static void *node_waiter_main(void *arg)
+{
+    struct node_waiter *w = arg;
+    dk_event *ev = NULL;
+    int64_t since = 0;
+    dk_event *all = NULL;
+    size_t n = 0;
+    if (dk_events_watch(&all, &n, NULL, w->e, "demo", 0, NULL, 1000, 0) == 0 && n)
+        since = all[n - 1].id;
+    dk_events_free(all, n);
+    w->rc = dk_events_watch(&ev, &w->got, NULL, w->e, "demo", since, "file.*", 10, 10000);
+    dk_events_free(ev, w->got);
+    return NULL;
+}
+
+void test_engine_ws_pg__two_nodes(void)
+{
+    dk_engine *n2 = t_open_node("node-2");
+    /* one counter of agent names */
+    const char *a = t_connect("a");
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "demo";
+    o.intent = "other node";
+    o.agent_id = "b";
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, n2, NULL, &o));
+    th_assert_eq_str(info->agent_name, "agent-2");
+    char b[64];
+    snprintf(b, sizeof(b), "%s", info->session_id);
+    dk_session_infos_free(info, 1);
+    /* each node learns of the other's session */
+    EVENTUALLY(dk_session_active_count(n2, "demo") == 2);
+    EVENTUALLY(dk_session_active_count(t_e, "demo") == 2);
+    /* claims are the store's: node 2 is refused what node 1 claimed */
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    char *t2 = t_tasks_with("return x + 1", "return x + 3");
+    th_assert_ok(t_write(a, "src/tasks.py", t1));
+    dk_write_result *r;
+    th_assert_err(dk_file_write(&r, n2, NULL, b, "src/tasks.py", t2, strlen(t2), NULL),
+                  DK_ECONFLICT);
+    th_assert_eq_str(r->claims[0].holder_agent, "agent-1");
+    dk_write_result_free(r);
+    /* any node serves any session: node 2 writes in a, node 1 reads it */
+    th_assert_ok(dk_file_write(&r, n2, NULL, a, "from-n2.txt", "n2\n", 3, NULL));
+    dk_write_result_free(r);
+    dk_file *f = NULL;
+    EVENTUALLY(dk_file_read(&f, t_e, NULL, a, "from-n2.txt") == DK_OK);
+    th_assert_eq_str(f->content, "n2\n");
+    dk_file_free(f);
+    char *out = NULL;
+    EVENTUALLY((free(out), out = NULL,
+                dk_session_describe_other_modifiers(&out, n2, "demo", "src/tasks.py", b) == 0 &&
+                    strcmp(out, "helper modified by agent-1") == 0));
+    free(out);
+    /* a watcher on node 2 wakes on node 1's event */
+    struct node_waiter w = {.e = n2};
+    pthread_t th;
+    th_assert(pthread_create(&th, NULL, node_waiter_main, &w) == 0);
+    usleep(200000);
+    th_assert_ok(t_write(a, "wake.txt", "w\n"));
+    pthread_join(th, NULL);
+    th_assert_ok(w.rc);
+    th_assert_eq_int(w.got, 1);
+    /* node 1 closes a: node 2 lets it go, and the claim is free */
+    th_assert_ok(dk_session_close(t_e, NULL, a));
+    EVENTUALLY(dk_session_active_count(n2, "demo") == 1);
+    th_assert_ok(dk_file_write(&r, n2, NULL, b, "src/tasks.py", t2, strlen(t2), NULL));
+    dk_write_result_free(r);
+    dk_engine_close(n2);
+    t_fsck();
+    free(t1);
+    free(t2);
+}
+
+/* dkod §12.3 #13 through the changeset half: submit releases the claims (one
+ * claim.released per path), the stale check guards the path until it lands. */
+static void t_submit_flow(void)
+{
+    const char *a = t_connect("a");
+    const char *b = t_connect("b");
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    char *t2 = t_tasks_with("return x + 1", "return x + 3");
+    th_assert_ok(t_write(a, "src/tasks.py", t1));
+    th_assert_ok(t_write(a, "src/lib.rs", "pub fn greet() -> &'static str {\n    \"yo\"\n}\n"));
+    th_assert_err(t_write(b, "src/tasks.py", t2), DK_ECONFLICT);
+    int64_t before = t_last_event();
+    t_advance(1000);
+    dk_changeset_info *ci;
+    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, a));
+    th_assert_eq_int(ci->state, DK_CS_SUBMITTED);
+    dk_changeset_info_free(ci);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
+    dk_event *ev;
+    size_t n;
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", before, "claim.released", 10, 0));
+    th_assert_eq_int(n, 2);
+    th_assert(strstr(ev[0].payload, "\"path\":\"src/lib.rs\""));
+    th_assert(strstr(ev[1].payload, "\"path\":\"src/tasks.py\""));
+    dk_events_free(ev, n);
+    /* b may claim helper now, once it has looked at a's change */
+    th_assert_err(t_write(b, "src/tasks.py", t2), DK_ESTALE);
+    t_advance(10);
+    free(t_read(b, "src/tasks.py"));
+    th_assert_ok(t_write(b, "src/tasks.py", t2));
+    free(t1);
+    free(t2);
+}
+
+void test_engine_ws_sqlite__submit_flow(void)
+{
+    t_submit_flow();
+}
+
+void test_engine_ws_pg__submit_flow(void)
+{
+    t_submit_flow();
 }
