@@ -411,14 +411,38 @@ static bool runs_equal(const struct set_side *a, size_t a0, size_t a1, const str
  * resolve_decl. A piece already written (moved, or added by both sides) or
  * present in `skip_side` (a base piece the set merge places elsewhere) is
  * skipped together with the blank lines that lead up to it, and blank lines
- * after the last piece go only if that piece was written: so a duplicate
- * never leaves its separator behind.
+ * after the last piece go only if that piece was written, or if it took the
+ * separator above it away from something this run wrote before it: so a
+ * duplicate never leaves its separator behind, and a piece written before a
+ * skipped one keeps the separator below it (one separator, never zero).
  */
+/* The output is empty or its last line is blank: a separator is already there. */
+static bool ends_blank(const dk_str *out)
+{
+    if (out->len == 0)
+        return true;
+    size_t e = out->len;
+    if (out->ptr[e - 1] != '\n')
+        return false;
+    e--;
+    size_t s = e;
+    while (s > 0 && out->ptr[s - 1] != '\n')
+        s--;
+    for (size_t i = s; i < e; i++) {
+        char c = out->ptr[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v')
+            return false;
+    }
+    return true;
+}
+
 static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s, size_t r0,
                     size_t r1, const struct set_side *skip_side)
 {
     size_t pending = SIZE_MAX; /* first unwritten blank line */
     bool wrote_last = true;
+    /* a skipped piece took away the separator below what the output ends with */
+    bool owe_sep = false;
     for (size_t i = r0; i < r1; i++) {
         const struct item *it = &s->items[i];
         if (it->piece < 0 && it->blank) {
@@ -433,6 +457,7 @@ static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s
             while (i + 1 < r1 && s->items[i + 1].piece < 0 && s->items[i + 1].blank)
                 i++;
             wrote_last = false;
+            owe_sep = false;
             continue;
         }
         if (!skip) {
@@ -446,10 +471,12 @@ static int emit_seq(struct merge_level *m, dk_str *out, const struct set_side *s
                     return rc;
             }
         }
+        /* skipped with the blank lines above it: they separated it from the output's last line */
+        owe_sep = skip && pending != SIZE_MAX && !ends_blank(out);
         wrote_last = !skip;
         pending = SIZE_MAX;
     }
-    if (pending != SIZE_MAX && wrote_last) {
+    if (pending != SIZE_MAX && (wrote_last || owe_sep)) {
         for (size_t k = pending; k < r1; k++)
             put(m, out, s->vi, s->items[k].start, s->items[k].end);
     }
