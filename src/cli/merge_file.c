@@ -170,7 +170,7 @@ static int mf_error(const char *fmt, ...)
 static int mf_parse_int(int *out, const char *v)
 {
     char *end;
-    if (!*v)
+    if (!v || !*v)
         return -1;
     errno = 0;
     long n = strtol(v, &end, 10);
