@@ -7,7 +7,10 @@
 #   2. in process: dk_merge_file against dk_git_merge_file (git's line merge)
 #      on the same inputs, p50 and p95 per scenario (bench/bench_merge.c);
 #   3. whole process: `dk merge-file -p` against `git merge-file -p`, p50 of
-#      repeated runs (bench/proc_bench.py; hyperfine when installed).
+#      repeated runs (bench/proc_bench.py; hyperfine when installed);
+#   4. landing through the engine: 32 sessions changing different functions
+#      of one file, time per landing against the fast path (bench/bench_land.c;
+#      exits non-zero if a landing conflicts or loses a change).
 # Prints ratios against git measured in the same run; exits 0 whatever the
 # numbers (no timed assertions). BENCH_RUNS sets the whole-process run count.
 set -eu
@@ -25,3 +28,9 @@ echo "== in process: dk_merge_file vs dk_git_merge_file (git's xdiff line merge)
 echo
 echo "== whole process: dk merge-file -p vs git merge-file -p =="
 python3 bench/proc_bench.py "$O/dk" $dirs
+echo
+echo "== landing through the engine: 32 sessions x one file (bench/bench_land.c) =="
+cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_land" bench/bench_land.c \
+    "$O/libdk.a" build/ts/libtsgrammars.a $(make -s --no-print-directory print-libs)
+"$O/bench_land" 32 8
+"$O/bench_land" 32 40
