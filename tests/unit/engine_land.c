@@ -1101,6 +1101,59 @@ void test_engine_land_pg__revert(void)
     t_revert();
 }
 
+/* Reverting a change that later work rewrote conflicts, and changes nothing. */
+static void t_revert_conflicts(void)
+{
+    const char *a = t_connect("a1");
+    char csa[128];
+    snprintf(csa, sizeof(csa), "%s", t_cs_of(a));
+    char *v = t_app_with(3, "x * 333");
+    t_write(a, "app.py", v);
+    free(v);
+    t_submit(a);
+    t_land_ok(a);
+    const char *b = t_connect("a2");
+    v = t_app_with(3, "x * 3333");
+    t_write(b, "app.py", v);
+    t_submit(b);
+    t_land_ok(b);
+    char head[41];
+    snprintf(head, sizeof(head), "%s", t_head("demo"));
+
+    const char *c = t_connect("a3");
+    char csc[128];
+    snprintf(csc, sizeof(csc), "%s", t_cs_of(c));
+    dk_land_result *r = NULL;
+    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c, csa), DK_ECONFLICT);
+    th_assert_eq_int(r->nconflicts, 1);
+    th_assert_eq_str(r->conflicts[0].path, "app.py");
+    th_assert_eq_str(r->conflicts[0].qualified_name, "f3");
+    th_assert(strstr(r->conflicts[0].head_text, "x * 3333"));
+    th_assert(strstr(r->conflicts[0].session_text, "x + 3"));
+    dk_land_result_free(r);
+    dk_session_info *st = t_status(c);
+    th_assert_eq_int(st->files_changed, 0);
+    dk_session_infos_free(st, 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND "
+                             "repo = ?",
+                             "demo"),
+                     0);
+    th_assert_eq_int(t_events("changeset.reverted", csc), 0);
+    th_assert_eq_str(t_head("demo"), head);
+    char *text = t_head_file("demo", "app.py");
+    th_assert_eq_str(text, v);
+    free(text);
+    free(v);
+}
+void test_engine_land_sqlite__revert_conflicts(void)
+{
+    t_revert_conflicts();
+}
+void test_engine_land_pg__revert_conflicts(void)
+{
+    t_revert_conflicts();
+}
+
 /* ========================================================================== */
 /* Who may act                                                                */
 /* ========================================================================== */
