@@ -7,8 +7,10 @@
  * returning the process exit status; each answers -h and --help with its
  * usage on stdout and exit 0, and checks that its output was written.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dk/dk.h"
 
@@ -31,8 +33,23 @@ static void usage(FILE *out)
             "  version                    print the version\n");
 }
 
+/*
+ * As git does at start: a closed stdin, stdout or stderr is reopened on
+ * /dev/null, so a file dk opens never gets fd 1 (where printf would write
+ * into it) and output to a closed stream is not a write error.
+ */
+static void sanitize_stdfds(void)
+{
+    int fd = open("/dev/null", O_RDWR);
+    while (fd >= 0 && fd < 2)
+        fd = dup(fd);
+    if (fd > 2)
+        close(fd);
+}
+
 int main(int argc, char **argv)
 {
+    sanitize_stdfds();
     if (argc < 2) {
         usage(stderr);
         return 2;

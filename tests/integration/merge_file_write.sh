@@ -147,7 +147,28 @@ cmp -s git.err dk.err || fail "dk's message '$(cat dk.err)', git's '$(cat git.er
 [ $sjrc = 255 ] || fail "dk symbols --json >/dev/full exits $sjrc"
 [ $lrc = 255 ] || fail "dk languages >/dev/full exits $lrc"
 
-# 8. binary input: refused as git refuses it, CURRENT untouched
+# 8. closed stdin, stdout and stderr are /dev/null, as for git: not an error, and
+#    no file dk opens takes their numbers (the merge lands in CURRENT, nothing else)
+set +e
+(cd in && git merge-file -p o.py b.py t.py >&-)
+grc=$?
+(cd in && "$DK" merge-file -p o.py b.py t.py >&-)
+drc=$?
+set -e
+[ $grc = 0 ] && [ $drc = 0 ] || fail "merge-file -p with stdout closed: exit $drc, git $grc"
+for tool in git dk; do
+    fresh $tool
+    set +e
+    if [ $tool = git ]; then
+        (cd $tool && git merge-file o.py b.py t.py <&- >&- 2>&-)
+    else
+        (cd $tool && "$DK" merge-file --json o.py b.py t.py <&- >&- 2>&-)
+    fi
+    set -e
+    cmp -s $tool/o.py expect.py || fail "$tool: with the standard streams closed, CURRENT is not the merge"
+done
+
+# 9. binary input: refused as git refuses it, CURRENT untouched
 printf 'x\0y\n' > in/bin.py
 for tool in git dk; do
     fresh $tool
