@@ -120,6 +120,11 @@ static bool cs_allowed(dk_changeset_state from, dk_changeset_state to)
     return (cs_next[from] & CS_BIT(to)) != 0;
 }
 
+bool dk_eng_cs_can_become(dk_changeset_state from, dk_changeset_state to)
+{
+    return cs_allowed(from, to);
+}
+
 /* ========================================================================== */
 /* Rows                                                                       */
 /* ========================================================================== */

@@ -36,6 +36,13 @@ struct dk_eng_cs {
     int64_t updated_ms;
 };
 
+/**
+ * Whether the state table allows `from` -> `to` (what the transition
+ * function checks): for refusing early, before work the transition would
+ * make pointless. The transition itself still decides.
+ */
+bool dk_eng_cs_can_become(dk_changeset_state from, dk_changeset_state to);
+
 /** Read changeset `id` (and its session's owner). @return DK_OK; DK_ENOTFOUND */
 int dk_eng_cs_load_tx(struct dk_eng_cs *out, dk_store_conn *conn, const char *id);
 

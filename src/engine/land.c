@@ -284,11 +284,10 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
     }
     if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
         goto out;
-    if (!opts->dry_run && cs.state != DK_CS_SUBMITTED && cs.state != DK_CS_APPROVED) {
-        rc = dk_error_set(DK_EINVALID,
-                          "changeset %s is %s; only a submitted or approved "
-                          "changeset lands",
-                          cs.id, dk_changeset_state_name(cs.state));
+    /* refuse before merging; the transition in land_record_tx decides */
+    if (!opts->dry_run && !dk_eng_cs_can_become(cs.state, DK_CS_MERGED)) {
+        rc = dk_error_set(DK_EINVALID, "changeset %s is %s, cannot become merged", cs.id,
+                          dk_changeset_state_name(cs.state));
         goto out;
     }
     if ((rc = dk_eng_repo_acquire(&repo, &branch, e, v.repo)))

@@ -653,6 +653,9 @@ static void t_refusals(void)
 
     /* a draft does not land (but the result is set) */
     th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_EINVALID);
+    char want[256];
+    snprintf(want, sizeof(want), "changeset %s is draft, cannot become merged", cs);
+    th_assert_eq_str(dk_error_last()->msg, want);
     th_assert(r != NULL);
     th_assert_eq_str(r->commit, "");
     dk_land_result_free(r);
