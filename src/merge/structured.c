@@ -548,6 +548,26 @@ static int merge_decl_set(struct merge_level *m, dk_str *out, const struct diff3
             ST[nst++] = T.items[i].id;
     }
     int rc = DK_OK;
+    /*
+     * Both sides deleted the same declarations here and both put their own
+     * (ones the other side does not have) in their place: two replacements
+     * of one thing, not two additions (a concatenation would be a guess). A
+     * conflict, as git's would be.
+     */
+    bool gone_both = false, add_o = false, add_t = false;
+    for (size_t i = 0; i < B.n && !gone_both; i++)
+        gone_both = B.items[i].piece >= 0 && deleted_by(m, V_OURS, B.items[i].id) &&
+                    deleted_by(m, V_THEIRS, B.items[i].id);
+    for (size_t i = 0; i < O.n && gone_both && !add_o; i++)
+        add_o = O.items[i].piece >= 0 && !dk_merge_level_piece(m->l[V_BASE], O.items[i].id) &&
+                !dk_merge_level_piece(m->l[V_THEIRS], O.items[i].id);
+    for (size_t i = 0; i < T.n && gone_both && !add_t; i++)
+        add_t = T.items[i].piece >= 0 && !dk_merge_level_piece(m->l[V_BASE], T.items[i].id) &&
+                !dk_merge_level_piece(m->l[V_OURS], T.items[i].id);
+    if (gone_both && add_o && add_t) {
+        rc = DK_ECONFLICT;
+        goto out;
+    }
     const uint32_t *order;
     if (memcmp(SO, SB, ns * sizeof(*SB)) == 0) {
         order = ST;
@@ -766,6 +786,47 @@ static int merge_level_items(struct merge_level *m, dk_str *out)
     return rc;
 }
 
+/*
+ * The declarations all three versions have, in version vi's order (ids into
+ * `ids`, which has room for every piece of the level); returns how many.
+ */
+static size_t survivors(uint32_t *ids, struct level *const l[3], int vi)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l[vi]->items.len; i++) {
+        const struct item *it = &l[vi]->items.items[i];
+        if (it->piece >= 0 && dk_merge_level_piece(l[0], it->id) &&
+            dk_merge_level_piece(l[1], it->id) && dk_merge_level_piece(l[2], it->id))
+            ids[n++] = it->id;
+    }
+    return n;
+}
+
+/*
+ * Both sides moved declarations that all three versions have, each its own
+ * way (ours swaps f and g, theirs swaps g and h; or both move one function
+ * to different places): diff3 sees each move as a deletion and an insertion
+ * and would follow one side's order and drop the other's. Following the one
+ * side that reordered is right; when both did, differently, the structured
+ * merge of this region does not apply (the caller merges it line by line,
+ * with conflicts), so no side's intent is dropped silently.
+ */
+static bool both_reordered(struct level *const l[3])
+{
+    size_t cap = l[V_BASE]->pieces.len + 1;
+    uint32_t *sb = dk_xcalloc(cap, sizeof(*sb)), *so = dk_xcalloc(cap, sizeof(*so)),
+             *st = dk_xcalloc(cap, sizeof(*st));
+    size_t nb = survivors(sb, l, V_BASE), no = survivors(so, l, V_OURS),
+           nt = survivors(st, l, V_THEIRS);
+    /* a survivor appears once per level, so the three lists have one length */
+    bool both = nb == no && nb == nt && memcmp(sb, so, nb * sizeof(*sb)) != 0 &&
+                memcmp(sb, st, nb * sizeof(*sb)) != 0 && memcmp(so, st, nb * sizeof(*sb)) != 0;
+    free(sb);
+    free(so);
+    free(st);
+    return both;
+}
+
 static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, int depth,
                         const uint32_t start[3], const uint32_t end[3], const int32_t parent[3])
 {
@@ -777,6 +838,11 @@ static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, in
     if (rc == DK_OK) {
         struct level *lv[3] = {&l[0], &l[1], &l[2]};
         dk_merge_match_pieces(cx, lv);
+        if (both_reordered(lv))
+            rc = dk_error_set(DK_ECONFLICT, "both sides reordered the declarations of %s%s%s",
+                              *qname ? "`" : "the file", qname, *qname ? "`" : "");
+    }
+    if (rc == DK_OK) {
         struct merge_level m = {cx, {&l[0], &l[1], &l[2]}, qname, depth, DK_MAP_INIT_U64};
         rc = merge_level_items(&m, out);
         dk_map_release(&m.emitted);
