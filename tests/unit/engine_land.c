@@ -1314,3 +1314,58 @@ void test_engine_land_pg__two_nodes(void)
 {
     t_two_nodes();
 }
+
+/*
+ * Many threads of one engine landing at once (the repository's landing lock
+ * serialises them; the branch still moves by compare-and-swap), each thread
+ * with its own sessions changing their own functions of one file.
+ */
+static void t_many_threads(void)
+{
+    enum { THREADS = 4, PER_THREAD = 6 };
+    struct t_lander ls[THREADS];
+    static char sids[THREADS * PER_THREAD][64];
+    char bodies[THREADS * PER_THREAD][32];
+    memset(ls, 0, sizeof(ls));
+    for (int i = 0; i < THREADS * PER_THREAD; i++) {
+        struct t_lander *l = &ls[i % THREADS];
+        l->e = t_e;
+        char agent[32];
+        snprintf(agent, sizeof(agent), "thread-agent-%d", i);
+        snprintf(sids[i], sizeof(sids[i]), "%s", t_connect(agent));
+        l->sids[l->n++] = sids[i];
+        snprintf(bodies[i], sizeof(bodies[i]), "x // %d", i + 1);
+        char *app = t_app_with(i, bodies[i]);
+        t_read_write(sids[i], "app.py", app);
+        free(app);
+        t_submit(sids[i]);
+    }
+    pthread_t th[THREADS];
+    for (int k = 0; k < THREADS; k++)
+        th_assert(pthread_create(&th[k], NULL, t_lander_run, &ls[k]) == 0);
+    for (int k = 0; k < THREADS; k++)
+        pthread_join(th[k], NULL);
+    for (int k = 0; k < THREADS; k++)
+        th_assert_msg(ls[k].failures == 0, "thread %d: %d failures, first: %s", k, ls[k].failures,
+                      ls[k].first_error);
+    const char *changed[NFUNCS] = {0};
+    for (int i = 0; i < THREADS * PER_THREAD; i++)
+        changed[i] = bodies[i];
+    char *want = t_app(changed);
+    char *text = t_head_file("demo", "app.py");
+    th_assert_eq_str(text, want);
+    free(text);
+    free(want);
+    char *out = t_git("-C '%s' rev-list --count %s", t_repo_path("demo"), t_head("demo"));
+    th_assert_eq_str(out, "25\n");
+    free(out);
+    t_fsck("demo");
+}
+void test_engine_land_sqlite__many_threads(void)
+{
+    t_many_threads();
+}
+void test_engine_land_pg__many_threads(void)
+{
+    t_many_threads();
+}
