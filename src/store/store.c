@@ -33,6 +33,11 @@
  * per store calls the listeners in queue order. PostgreSQL delivers through
  * its own listener thread (store_pg.c), which calls dk_store_deliver.
  *
+ * Fault injection (tests): dk_store_fault_inject(s, n) makes the n-th
+ * statement from now - begin, exec, query, notify or commit, counted over
+ * the whole store - fail with DK_ERROR before it reaches the database, so
+ * callers can prove that every failure point leaves no half-written state.
+ *
  * Conventions: functions return DK_OK or a negative dk_err_code with
  * dk_error_set; `mu` guards the pool, `qmu` the delivery queue, `lmu` the
  * listener list's tail; no lock is held while calling a backend or a
@@ -81,6 +86,9 @@ struct dk_store {
     dk_store_conn *idle;
     /* connections open or being opened (idle + in use) */
     unsigned nopen;
+
+    /* statements until an injected fault (dk_store_fault_inject; 0: none) */
+    atomic_uint fault_countdown;
 
     /* ---- listeners ---- */
     /* guards appends to the list (readers take no lock) */
@@ -171,6 +179,27 @@ unsigned dk_store_busy_timeout_ms(const dk_store *store)
 dk_store_kind dk_store_kind_of(const dk_store *store)
 {
     return store->be->kind;
+}
+
+void dk_store_fault_inject(dk_store *store, unsigned n)
+{
+    atomic_store(&store->fault_countdown, n);
+}
+
+/* Count one statement towards an injected fault; true for the failing one. */
+static bool store_fault_hit(dk_store *s)
+{
+    unsigned v = atomic_load(&s->fault_countdown);
+    while (v != 0) {
+        if (atomic_compare_exchange_weak(&s->fault_countdown, &v, v - 1))
+            return v == 1;
+    }
+    return false;
+}
+
+static int store_fault(void)
+{
+    return dk_error_set(DK_ERROR, "store: injected fault");
 }
 
 /* ========================================================================== */
@@ -290,6 +319,10 @@ int dk_store_exec(dk_store_conn *conn, int64_t *changes, const char *sql,
 
     if ((rc = store_stmt_prepare(&run, &buf, conn, sql, params, nparams)) < 0)
         goto out;
+    if (store_fault_hit(conn->store)) {
+        rc = store_stmt_done(conn, store_fault());
+        goto out;
+    }
     rc = store_stmt_done(
         conn, conn->store->be->exec(conn, changes ? changes : &dummy, run, params, nparams));
 out:
@@ -308,6 +341,10 @@ int dk_store_query(dk_store_rows **out, dk_store_conn *conn, const char *sql,
     *out = NULL;
     if ((rc = store_stmt_prepare(&run, &buf, conn, sql, params, nparams)) < 0)
         goto out;
+    if (store_fault_hit(conn->store)) {
+        rc = store_stmt_done(conn, store_fault());
+        goto out;
+    }
     rc = store_stmt_done(conn, conn->store->be->query(&rows, conn, run, params, nparams));
     if (rc < 0)
         goto out;
@@ -383,6 +420,8 @@ int dk_store_begin(dk_store_conn *conn)
                                          "connection");
     int64_t dummy;
     const struct store_backend *be = conn->store->be;
+    if (store_fault_hit(conn->store))
+        return store_fault();
     rc = be->exec(conn, &dummy, be->begin_sql, NULL, 0);
     /*
      * A pooled connection the server dropped while it sat idle (a restart,
@@ -465,7 +504,7 @@ int dk_store_commit(dk_store_conn *conn)
     struct store_note *notes = conn->notes;
     if (notes)
         pthread_mutex_lock(&s->commit_mu);
-    rc = s->be->exec(conn, &dummy, "COMMIT", NULL, 0);
+    rc = store_fault_hit(s) ? store_fault() : s->be->exec(conn, &dummy, "COMMIT", NULL, 0);
     if (rc == DK_OK && notes) {
         store_queue_push(s, notes, conn->notes_tail);
         conn->notes = NULL;
@@ -616,6 +655,8 @@ int dk_store_notify(dk_store_conn *conn, const char *channel, const char *payloa
                                          "connection");
 
     const struct store_backend *be = conn->store->be;
+    if (store_fault_hit(conn->store))
+        return store_stmt_done(conn, store_fault());
     if (be->notify)
         return store_stmt_done(conn, be->notify(conn, channel, payload));
 

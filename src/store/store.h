@@ -221,6 +221,17 @@ void dk_store_rows_free(dk_store_rows *rows);
 int dk_store_query_int(int64_t *out, bool *found, dk_store_conn *conn, const char *sql,
                        const dk_store_val *params, size_t nparams);
 
+/**
+ * Testing: make the `n`-th statement from now on this store (counting
+ * dk_store_begin, _exec, _query, _notify and _commit, on every connection)
+ * fail with DK_ERROR "store: injected fault" before it reaches the
+ * database; 0 disables. A fault inside a transaction poisons it like any
+ * failure; a fault on commit rolls it back. Rerunning a scenario for
+ * n = 1, 2, ... shows that no failure point leaves half-written state
+ * (STYLE.md section 10). Thread-safe.
+ */
+void dk_store_fault_inject(dk_store *store, unsigned n);
+
 /* ========================================================================== */
 /* Notifications (cross-node fan-out)                                         */
 /* ========================================================================== */

@@ -860,6 +860,74 @@ void test_store_pg__notify(void)
     t_notify();
 }
 
+/* ---- fault injection ------------------------------------------------------ */
+
+/*
+ * A two-row transaction with a notification, rerun with a fault injected at
+ * each of its statements in turn: every run either commits all of it or
+ * leaves nothing (no row, no notification).
+ */
+static struct inbox t_fault_in;
+
+static void t_fault(void)
+{
+    dk_store_conn *c = open_conn();
+    create_t(c);
+    inbox_init(&t_fault_in, "faults");
+    th_assert_ok(dk_store_listen(t_store, "faults", inbox_cb, &t_fault_in));
+    int committed = 0, n;
+    for (n = 1; n <= 8; n++) {
+        dk_store_val a[] = {DK_SV_INT(2 * n)}, b[] = {DK_SV_INT(2 * n + 1)};
+        char note[16];
+        snprintf(note, sizeof(note), "run-%d", n);
+        dk_store_fault_inject(t_store, (unsigned)n);
+        int rc = dk_store_begin(c);
+        if (rc == DK_OK)
+            rc = dk_store_exec(c, NULL, "INSERT INTO t (id) VALUES (?)", a, 1);
+        if (rc == DK_OK)
+            rc = dk_store_notify(c, "faults", note);
+        if (rc == DK_OK)
+            rc = dk_store_exec(c, NULL, "INSERT INTO t (id) VALUES (?)", b, 1);
+        if (rc == DK_OK)
+            rc = dk_store_commit(c);
+        else
+            dk_store_rollback(c);
+        dk_error last = *dk_error_last();
+        dk_store_fault_inject(t_store, 0);
+        int64_t rows = -1;
+        dk_store_val ab[] = {DK_SV_INT(2 * n), DK_SV_INT(2 * n + 1)};
+        th_assert_ok(
+            dk_store_query_int(&rows, NULL, c, "SELECT COUNT(*) FROM t WHERE id IN (?, ?)", ab, 2));
+        if (rc == DK_OK) {
+            th_assert_eq_int(rows, 2);
+            committed++;
+            break;
+        }
+        th_assert_eq_int(rc, DK_ERROR);
+        th_assert_msg(strstr(last.msg, "injected fault") != NULL, "run %d: %s", n, last.msg);
+        th_assert_eq_int(rows, 0);
+    }
+    /* faults at begin, insert, notify, insert and commit; the 6th run is clean */
+    th_assert_eq_int(n, 6);
+    th_assert_eq_int(committed, 1);
+    th_assert_eq_int(inbox_wait(&t_fault_in, 1, 10), 1);
+    usleep(100 * 1000);
+    t_cleanup();
+    th_assert_eq_int(t_fault_in.n, 1);
+    th_assert_eq_str(t_fault_in.got[0], "run-6");
+    inbox_release(&t_fault_in);
+}
+
+void test_store_sqlite__fault(void)
+{
+    t_fault();
+}
+
+void test_store_pg__fault(void)
+{
+    t_fault();
+}
+
 /* ---- bad URLs ------------------------------------------------------------ */
 
 void test_store_sqlite__bad_url(void)
