@@ -402,8 +402,12 @@ static void t_params(void)
     th_assert_err(dk_store_exec(c, NULL, "SELECT ?", bad_utf8, 1), DK_EINVALID);
     dk_store_val nul[] = {DK_SV_TEXTN("a\0b", 3)};
     th_assert_err(dk_store_exec(c, NULL, "SELECT ?", nul, 1), DK_EINVALID);
-    /* malformed SQL */
+    /* malformed SQL; one statement per call */
     th_assert_err(dk_store_exec(c, NULL, "SELEKT 1", NULL, 0), DK_EINVALID);
+    th_assert_err(dk_store_exec(c, NULL, "SELECT 1 FROM nope", NULL, 0), DK_EINVALID);
+    th_assert_err(dk_store_exec(c, NULL, "DELETE FROM t; DELETE FROM t", NULL, 0), DK_EINVALID);
+    th_assert_ok(dk_store_exec(c, NULL, "SELECT 1;", NULL, 0));
+    th_assert_eq_int(count_rows(c, "t"), 5);
     /* one open row set per connection */
     th_assert_ok(dk_store_query(&r, c, "SELECT id FROM t", NULL, 0));
     th_assert_err(dk_store_exec(c, NULL, "SELECT 1", NULL, 0), DK_EINVALID);
