@@ -13,7 +13,7 @@
  *      taken, containers merged member by member, leaves by diff3, the text
  *      between declarations line by line, import statements as sets;
  *   4. the gate (fail closed) turns a clean result into a conflict when it
- *      has conflict markers, more syntax-error regions than the sides added,
+ *      has a conflict marker block, more syntax-error regions than the sides added,
  *      a declaration or import more often than either side has it, one a
  *      side deleted still present or one a side added missing, or a
  *      significant line (4+ bytes with a letter or digit) whose count is not

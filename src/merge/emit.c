@@ -34,21 +34,40 @@ dk_line_range dk_merge_lines_of(const struct merge_ctx *cx, int vi, uint32_t sta
     return (dk_line_range){line_of(cx, vi, start), line_of(cx, vi, end - 1)};
 }
 
-bool dk_merge_has_markers(const char *src, size_t len, unsigned size)
+/* The marker character line i starts with (exactly `size` of it, then space, CR, LF or end), or 0.
+ */
+static char marker_at(const char *src, size_t len, size_t i, unsigned size)
 {
     static const char marks[] = {'<', '>', '|', '='};
+    for (size_t m = 0; m < sizeof(marks); m++) {
+        size_t k = 0;
+        while (i + k < len && k < size && src[i + k] == marks[m])
+            k++;
+        if (k == size &&
+            (i + k == len || src[i + k] == ' ' || src[i + k] == '\n' || src[i + k] == '\r') &&
+            (marks[m] != '=' || i + k == len || src[i + k] != ' '))
+            return marks[m];
+    }
+    return 0;
+}
+
+/*
+ * A marker block: a <<<<<<< line, later a ======= line, later a >>>>>>> line
+ * (||||||| lines may come between the first two). A lone marker-like line,
+ * such as an RST title underline of seven '=', is text.
+ */
+bool dk_merge_has_markers(const char *src, size_t len, unsigned size)
+{
+    int state = 0; /* 0: outside; 1: after <<<; 2: after === */
     size_t i = 0;
     while (i < len) {
-        for (size_t m = 0; m < sizeof(marks); m++) {
-            size_t k = 0;
-            while (i + k < len && k < size && src[i + k] == marks[m])
-                k++;
-            /* a marker is exactly `size` marker chars then space, newline or end */
-            if (k == size &&
-                (i + k == len || src[i + k] == ' ' || src[i + k] == '\n' || src[i + k] == '\r') &&
-                (marks[m] != '=' || i + k == len || src[i + k] != ' '))
-                return true;
-        }
+        char c = marker_at(src, len, i, size);
+        if (c == '<')
+            state = 1;
+        else if (c == '=' && state == 1)
+            state = 2;
+        else if (c == '>' && state == 2)
+            return true;
         const char *nl = memchr(src + i, '\n', len - i);
         if (!nl)
             break;

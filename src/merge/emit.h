@@ -69,7 +69,11 @@ void dk_merge_record_blocks(struct merge_ctx *cx, const char *text,
                             const struct merge_blocks *blocks, const struct merge_names *names,
                             const uint32_t *search_start);
 
-/* True if a line of `src` starts with a conflict marker of size `size`. */
+/*
+ * True if `src` has a conflict marker block of size `size`: a <<<<<<< line,
+ * later a ======= line, later a >>>>>>> line. Lone marker-like lines (an RST
+ * title underline) are text.
+ */
 bool dk_merge_has_markers(const char *src, size_t len, unsigned size);
 
 #endif

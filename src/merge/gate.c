@@ -2,7 +2,8 @@
  * merge/gate.c - the fail-closed gate in front of every clean answer.
  *
  * A merged text may be reported clean only if:
- *   1. it has no conflict marker lines (unless ours or theirs had them);
+ *   1. it has no conflict marker block (<<<<<<<, =======, >>>>>>> lines in
+ *      that order) unless ours or theirs had one;
  *   2. it has no more syntax-error regions than the worse of ours and
  *      theirs (none if both parse cleanly);
  *   3. no declaration identity (qualified name + kind) occurs more often

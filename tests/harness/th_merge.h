@@ -1,7 +1,7 @@
 /*
  * tests/harness/th_merge.h - test-side definitions shared by the merge
  * cases, the merge properties and the merge fuzzer (header-only: the fuzzer
- * links no harness): "this text has conflict marker lines", and "these two
+ * links no harness): "this text has a conflict marker block", and "these two
  * texts hold the same lines" (the swap law: merge(B,X,Y) and merge(B,Y,X)
  * hold the same lines; additions at one place come ours first, so their
  * order may differ).
@@ -15,23 +15,32 @@
 #include <string.h>
 
 /*
- * A line that starts with exactly 7 of '<', '>', '=' or '|' followed by a
- * space, CR, LF or the end of the text: what git writes as a marker with
- * the default size, whatever the label.
+ * A conflict marker block: a line that starts with exactly 7 '<' followed by
+ * a space, CR, LF or the end of the text, later such a line of '=', later one
+ * of '>' (what git writes with the default size, whatever the labels). A lone
+ * marker-like line (an RST title underline) is text, as for the merge.
  */
 static inline bool th_has_marker_lines(const char *s, size_t len)
 {
     static const char marks[] = "<>=|";
+    int state = 0;
     for (size_t i = 0; i < len; i++) {
         if (i > 0 && s[i - 1] != '\n')
             continue;
-        for (int m = 0; m < 4; m++) {
+        char c = 0;
+        for (int m = 0; m < 4 && !c; m++) {
             size_t k = 0;
             while (i + k < len && k < 8 && s[i + k] == marks[m])
                 k++;
             if (k == 7 && (i + 7 == len || s[i + 7] == ' ' || s[i + 7] == '\r' || s[i + 7] == '\n'))
-                return true;
+                c = marks[m];
         }
+        if (c == '<')
+            state = 1;
+        else if (c == '=' && state == 1)
+            state = 2;
+        else if (c == '>' && state == 2)
+            return true;
     }
     return false;
 }
