@@ -303,6 +303,7 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
         .author_name = name,
         .author_email = email,
         .message = msg,
+        .time_s = dk_eng_now(e) / 1000,
         .max_retries = LAND_MAX_RETRIES,
         .dry_run = opts->dry_run,
         .cache = dk_eng_symcache(e),

@@ -536,6 +536,8 @@ int dk_land_publish(struct dk_land_publish_result *out, dk_git_repo *repo, const
         dk_git_commit_opts co = DK_GIT_COMMIT_OPTS_INIT;
         co.author_name = opts->author_name;
         co.author_email = opts->author_email;
+        co.fixed_time = opts->time_s != 0;
+        co.time = opts->time_s;
         if ((rc = dk_git_commit_write(&commit, repo, &out->merge.tree, unborn ? NULL : &head,
                                       unborn ? 0 : 1, opts->message, &co)) < 0)
             return rc;

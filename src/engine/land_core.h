@@ -85,6 +85,8 @@ struct dk_land_publish_opts {
     const char *author_name;
     const char *author_email;
     const char *message;
+    /* commit time in seconds since the epoch (UTC); 0: the clock */
+    int64_t time_s;
     /* how many lost compare-and-swaps to retry before giving up (DK_EBUSY) */
     unsigned max_retries;
     /* merge only: no commit, no branch move */
