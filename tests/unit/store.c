@@ -1084,6 +1084,43 @@ void test_store_pg__idle_connection_dropped(void)
     th_assert(pid2 != pid);
 }
 
+/* Prepared statements dropped behind the connection's back are prepared again. */
+void test_store_pg__prepared_statements_dropped(void)
+{
+    dk_store_opts o = DK_STORE_OPTS_INIT;
+    o.max_conns = 1;
+    th_assert_ok(dk_store_open(&t_store, t_url, &o));
+    dk_store_conn *c = open_conn();
+    create_t(c);
+    dk_store_val one[] = {DK_SV_INT(1)};
+    int64_t n = -1;
+    th_assert_ok(dk_store_exec(c, NULL, "INSERT INTO t (id, n) VALUES (?, 7)", one, 1));
+    th_assert_ok(dk_store_query_int(&n, NULL, c, "SELECT n FROM t WHERE id = ?", one, 1));
+    th_assert_eq_int(n, 7);
+
+    /* outside a transaction: transparent */
+    th_assert_ok(dk_store_exec(c, NULL, "DEALLOCATE ALL", NULL, 0));
+    n = -1;
+    th_assert_ok(dk_store_query_int(&n, NULL, c, "SELECT n FROM t WHERE id = ?", one, 1));
+    th_assert_eq_int(n, 7);
+    /* a column change under a cached SELECT * (cached plan must not change result type) */
+    th_assert_ok(dk_store_exec(c, NULL, "SELECT * FROM t WHERE id = ?", one, 1));
+    th_assert_ok(dk_store_exec(c, NULL, "ALTER TABLE t ADD COLUMN extra TEXT", NULL, 0));
+    th_assert_ok(dk_store_exec(c, NULL, "SELECT * FROM t WHERE id = ?", one, 1));
+
+    /* inside one: the error stands, the transaction rolls back, the next call works */
+    th_assert_ok(dk_store_exec(c, NULL, "DEALLOCATE ALL", NULL, 0));
+    th_assert_ok(dk_store_begin(c));
+    th_assert_err(dk_store_query_int(&n, NULL, c, "SELECT n FROM t WHERE id = ?", one, 1),
+                  DK_ERROR);
+    th_assert_err(dk_store_commit(c), DK_ERROR);
+    th_assert_ok(dk_store_begin(c));
+    n = -1;
+    th_assert_ok(dk_store_query_int(&n, NULL, c, "SELECT n FROM t WHERE id = ?", one, 1));
+    th_assert_ok(dk_store_commit(c));
+    th_assert_eq_int(n, 7);
+}
+
 /* A listener whose connection is killed reconnects, says so (NULL), and goes on. */
 static int pg_kill_listeners(void)
 {
