@@ -161,8 +161,9 @@ DK_EXTERN char *dk_lang_debug_tree(const dk_language *lang, const char *src, siz
  * ranges; it never crashes.
  * @param[out] out new analysis with refcount 1 (caller unrefs)
  * @return DK_OK; DK_EBINARY for content with NUL bytes; DK_ELIMIT over
- *         DK_LANG_MAX_SOURCE; DK_EINVALID for invalid UTF-8; DK_ERROR if the
- *         parser gave up (time-out).
+ *         DK_LANG_MAX_SOURCE or when the parser used up its work budget
+ *         (dk_lang_opts.work_budget: counted work, never time, so the same
+ *         on any machine); DK_EINVALID for invalid UTF-8.
  * Thread-safe.
  */
 DK_EXTERN int dk_lang_analyze(dk_analysis **out, const dk_language *lang, const char *src,
@@ -186,6 +187,10 @@ typedef struct dk_lang_opts {
     const dk_analysis *prev;
     const char *prev_src;
     size_t prev_len;
+    /* parser work allowed, in tree-sitter progress callbacks (~100 parse
+     * actions each); 0: the default, proportional to the input's size. Work,
+     * not time, so an input is accepted or refused the same on any machine. */
+    uint64_t work_budget;
 } dk_lang_opts;
 
 #define DK_LANG_OPTS_VERSION 1

@@ -29,7 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "dk/log.h"
 
 #include "lang/lang_int.h"
 #include "util/alloc.h"
@@ -41,8 +42,17 @@
 
 #include "util/banned.h"
 
-/* Parser time budget per file; tree-sitter is linear, this only stops pathologies. */
-#define LANG_PARSE_BUDGET_NS (20ll * 1000 * 1000 * 1000)
+/*
+ * Parser work budget per file, counted in tree-sitter progress callbacks (one
+ * per ~100 parse actions), not in time: the same input is accepted or
+ * refused on any machine under any load. Real code takes about 7 to 10
+ * callbacks per KiB (a 3.8 MB grammar parser.c: 26,841); the default allows
+ * LANG_PARSE_BUDGET_BASE plus LANG_PARSE_BUDGET_PER_KB per KiB, 100 times
+ * that, which only stops pathological inputs. dk_lang_opts.work_budget
+ * overrides it.
+ */
+#define LANG_PARSE_BUDGET_BASE   100000ull
+#define LANG_PARSE_BUDGET_PER_KB 1024ull
 /* Longest signature kept (bytes); longer heads are cut at a character boundary. */
 #define LANG_SIGNATURE_MAX 400
 /* Deepest nesting of containers walked; deeper members are not extracted. */
@@ -563,7 +573,8 @@ static void assign_ids(struct lang_ctx *cx)
 /* ------------------------------------------------------------------------ */
 
 struct parse_budget {
-    struct timespec start;
+    /* progress callbacks so far, and the most allowed */
+    uint64_t calls, max;
 };
 
 struct parse_input {
@@ -584,13 +595,11 @@ static const char *parse_read(void *payload, uint32_t byte, TSPoint pos, uint32_
     return in->src + byte;
 }
 
+/* Called by tree-sitter every ~100 parse actions: a deterministic measure of work. */
 static bool parse_progress(TSParseState *state)
 {
     struct parse_budget *b = state->payload;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long long ns = (now.tv_sec - b->start.tv_sec) * 1000000000ll + (now.tv_nsec - b->start.tv_nsec);
-    return ns > LANG_PARSE_BUDGET_NS; /* true cancels */
+    return ++b->calls > b->max; /* true cancels */
 }
 
 #define COPY_VEC(dst, cnt, vec, T)                                                                 \
@@ -742,16 +751,20 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
     if (prev && prev->tree && prev->lang == lang && o.prev_src)
         old_tree = edited_tree(prev, o.prev_src, o.prev_len, src ? src : "", len);
     struct parse_input in = {src ? src : "", (uint32_t)len};
-    struct parse_budget budget;
-    clock_gettime(CLOCK_MONOTONIC, &budget.start);
+    struct parse_budget budget = {.max = o.work_budget};
+    if (budget.max == 0)
+        budget.max = LANG_PARSE_BUDGET_BASE + LANG_PARSE_BUDGET_PER_KB * ((uint64_t)len / 1024);
     TSInput input = {.payload = &in, .read = parse_read, .encoding = TSInputEncodingUTF8};
     TSParseOptions popts = {.payload = &budget, .progress_callback = parse_progress};
     TSTree *tree = ts_parser_parse_with_options(parser, old_tree, input, popts);
     ts_parser_delete(parser);
     if (old_tree)
         ts_tree_delete(old_tree);
+    dk_trace(DK_TRACE_DEBUG, "lang", "%s parse of %zu bytes: %llu progress calls", lang->name, len,
+             (unsigned long long)budget.calls);
     if (!tree)
-        return dk_error_set(DK_ERROR, "%s parser gave up (time budget exhausted)", lang->name);
+        return dk_error_set(DK_ELIMIT, "%s parser gave up (work budget of %llu exhausted)",
+                            lang->name, (unsigned long long)budget.max);
 
     struct analysis_box *box = dk_xcalloc(1, sizeof(*box));
     atomic_init(&box->refs, 1);

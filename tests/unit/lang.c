@@ -404,3 +404,23 @@ void test_lang__options_version_checked(void)
     th_assert_err(dk_lang_analyze_ex(&a, dk_language_by_name("python"), "x = 1\n", 6, &o),
                   DK_EINVALID);
 }
+
+/* The parse budget counts work, not time: a tiny budget refuses, the default accepts, every run. */
+void test_lang__parse_budget_is_work_not_time(void)
+{
+    const dk_language *py = dk_language_by_name("python");
+    dk_str src = DK_STR_INIT;
+    for (int i = 0; i < 200; i++)
+        dk_str_addf(&src, "def f%d(x):\n    return x + %d\n\n\n", i, i);
+    dk_lang_opts o = DK_LANG_OPTS_INIT;
+    o.work_budget = 3;
+    dk_analysis *a = NULL;
+    for (int run = 0; run < 3; run++)
+        th_assert_err(dk_lang_analyze_ex(&a, py, src.ptr, src.len, &o), DK_ELIMIT);
+    th_assert(strstr(dk_error_last()->msg, "work budget") != NULL);
+    o.work_budget = 0;
+    th_assert_ok(dk_lang_analyze_ex(&a, py, src.ptr, src.len, &o));
+    th_assert_eq_int(a->nsymbols, 200);
+    dk_analysis_unref(a);
+    dk_str_release(&src);
+}
