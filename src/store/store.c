@@ -917,6 +917,23 @@ void dk_store_close(dk_store *s)
 {
     if (!s)
         return;
+    /*
+     * Listener threads first: a callback may be running and may hold a
+     * connection (listeners re-read the store), so the pool can be checked
+     * only once no callback can run. Queued in-process notifications are
+     * delivered before the delivery thread ends.
+     */
+    if (s->db && s->be->stop)
+        s->be->stop(s->db);
+    pthread_mutex_lock(&s->qmu);
+    bool running = s->q_running;
+    s->q_stop = true;
+    pthread_cond_signal(&s->qcv);
+    pthread_mutex_unlock(&s->qmu);
+    if (running)
+        pthread_join(s->q_thread, NULL);
+    store_notes_free(s->q_head);
+
     pthread_mutex_lock(&s->mu);
     while (s->idle) {
         dk_store_conn *c = s->idle;
@@ -927,19 +944,8 @@ void dk_store_close(dk_store *s)
     /* every connection must have been released */
     dk_assert(s->nopen == 0);
     pthread_mutex_unlock(&s->mu);
-
-    /* the backend's listener thread stops here, before listeners go away */
     if (s->db)
         s->be->db_close(s->db);
-
-    pthread_mutex_lock(&s->qmu);
-    bool running = s->q_running;
-    s->q_stop = true;
-    pthread_cond_signal(&s->qcv);
-    pthread_mutex_unlock(&s->qmu);
-    if (running)
-        pthread_join(s->q_thread, NULL);
-    store_notes_free(s->q_head);
 
     struct store_listener *l = atomic_load(&s->listeners);
     while (l) {

@@ -115,8 +115,13 @@ typedef struct dk_store_opts {
  */
 int dk_store_open(dk_store **out, const char *url, const dk_store_opts *opts);
 
-/** Close every pooled connection and free the store. Every connection must
- *  have been released. NULL is a no-op. */
+/**
+ * Close the store: first stop the listener threads (a running callback is
+ * waited for, and may still use the store; queued in-process notifications
+ * are delivered), then close every pooled connection and free the store.
+ * Every connection taken by other threads must have been released (checked:
+ * abort otherwise). Never call it from a listener callback. NULL is a no-op.
+ */
 void dk_store_close(dk_store *store);
 
 /** Which backend this store runs on. */

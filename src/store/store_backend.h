@@ -95,6 +95,9 @@ struct store_backend {
      * target, DK_ERROR otherwise (message set).
      */
     int (*db_open)(void **out, dk_store *store, const char *url, const dk_store_opts *opts);
+    /* Stop the backend's listener thread, if any (no callback runs after
+     * it returns); NULL when there is none. Called before the pool closes. */
+    void (*stop)(void *db);
     /* Free the store-wide state; every connection is closed already. */
     void (*db_close)(void *db);
     /* Open one connection (head zeroed except `store`, set by store.c). */

@@ -699,17 +699,26 @@ out:
 /* Store                                                                      */
 /* ========================================================================== */
 
+/* Stop the listener thread and close its connection; idempotent. */
+static void pg_db_stop(void *arg)
+{
+    struct pg_db *d = arg;
+    atomic_store(&d->stop, true);
+    if (d->running) {
+        pg_wake(d);
+        pthread_join(d->thread, NULL);
+        d->running = false;
+    }
+    PQfinish(d->lconn);
+    d->lconn = NULL;
+}
+
 static void pg_db_close(void *arg)
 {
     struct pg_db *d = arg;
     if (!d)
         return;
-    atomic_store(&d->stop, true);
-    if (d->running) {
-        pg_wake(d);
-        pthread_join(d->thread, NULL);
-    }
-    PQfinish(d->lconn);
+    pg_db_stop(d);
     for (size_t i = 0; i < d->channels.len; i++)
         free(d->channels.items[i]);
     dk_vec_release(&d->channels);
@@ -755,6 +764,7 @@ const struct store_backend dk_store_backend_pg = {
     /* CREATE TABLE IF NOT EXISTS races on PostgreSQL: serialise migrators */
     .migrate_lock_sql = "SELECT pg_advisory_xact_lock(7011130001)",
     .db_open = pg_db_open,
+    .stop = pg_db_stop,
     .db_close = pg_db_close,
     .conn_open = pg_conn_open,
     .conn_close = pg_conn_close,

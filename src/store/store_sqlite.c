@@ -483,6 +483,7 @@ const struct store_backend dk_store_backend_sqlite = {
     .begin_sql = "BEGIN IMMEDIATE",
     .migrate_lock_sql = NULL,
     .db_open = sqlite_db_open,
+    .stop = NULL,
     .db_close = sqlite_db_close,
     .conn_open = sqlite_conn_open,
     .conn_close = sqlite_conn_close,

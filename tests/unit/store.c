@@ -864,6 +864,56 @@ void test_store_pg__notify(void)
     t_notify();
 }
 
+/*
+ * dk_store_close while a listener callback holds a connection: close waits
+ * for the callback (listener threads stop before the pool is checked).
+ */
+static atomic_int t_cb_state;
+static dk_store *t_cb_store;
+
+static void busy_cb(void *ud, const char *channel, const char *payload)
+{
+    dk_store_conn *c = NULL;
+    (void)ud;
+    (void)channel;
+    (void)payload;
+    if (dk_store_acquire(&c, t_cb_store) != DK_OK)
+        return;
+    atomic_store(&t_cb_state, 1);
+    usleep(200 * 1000);
+    int64_t v = 0;
+    if (dk_store_query_int(&v, NULL, c, "SELECT 41 + 1", NULL, 0) == DK_OK && v == 42)
+        atomic_store(&t_cb_state, 2);
+    dk_store_release(c);
+}
+
+static void t_close_in_callback(void)
+{
+    dk_store_conn *c = open_conn();
+    t_cb_store = t_store;
+    atomic_store(&t_cb_state, 0);
+    th_assert_ok(dk_store_listen(t_store, "busy", busy_cb, NULL));
+    th_assert_ok(dk_store_notify(c, "busy", "x"));
+    dk_store_release(c);
+    t_conn = NULL;
+    for (int i = 0; i < 1000 && atomic_load(&t_cb_state) == 0; i++)
+        usleep(5000);
+    th_assert_eq_int(atomic_load(&t_cb_state), 1);
+    dk_store_close(t_store);
+    t_store = NULL;
+    th_assert_eq_int(atomic_load(&t_cb_state), 2);
+}
+
+void test_store_sqlite__close_in_callback(void)
+{
+    t_close_in_callback();
+}
+
+void test_store_pg__close_in_callback(void)
+{
+    t_close_in_callback();
+}
+
 /* ---- fault injection ------------------------------------------------------ */
 
 /*
