@@ -7,7 +7,7 @@
  * transactions, statements with typed parameters, rows, notifications - and
  * not one typed function per engine record. Why: every engine query is then
  * written once, in portable SQL, and run unchanged on both backends, so the
- * two implementations cannot drift apart in meaning; a backend is about 400
+ * two implementations cannot drift apart in meaning; a backend is 500-700
  * lines of driver glue (the vtable in store_backend.h), which is what
  * git_odb_backend and SQLite's VFS keep small for the same reason. The
  * engine's queries live beside the engine code that needs them.
@@ -49,6 +49,10 @@
  *  - Counters: `UPDATE ... SET n = n + 1 ... RETURNING n` inside the
  *    transaction. READ COMMITTED does not make read-then-write safe on
  *    PostgreSQL; a single UPDATE is atomic on both backends.
+ *  - Added: dk_store_fault_inject (tests). Behind the interface: both
+ *    backends keep statements prepared per connection, and BEGIN on a
+ *    PostgreSQL connection the server dropped while it was idle in the
+ *    pool reconnects and retries once.
  *
  * Conventions:
  *  - Errors: DK_OK or a negative dk_err_code; detail in dk_error_last():
