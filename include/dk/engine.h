@@ -518,6 +518,9 @@ typedef struct dk_land_opts {
  * head; move the branch by compare-and-swap, retrying on a lost race. A
  * conflict lands nothing: DK_ECONFLICT with every conflict in `*out`.
  * Author = the agent, message = the intent. Emits changeset.merged.
+ * A closed or stranded session whose changeset is still submitted,
+ * verifying or approved lands its submitted commit (caller: its owner or an
+ * admin); the session itself stays closed or stranded.
  * @param[out] out always set when the arguments were valid
  * @param opts may be NULL
  */

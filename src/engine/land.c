@@ -33,7 +33,10 @@
  *     draft changeset; or it is closed.
  *  4. A conflict lands nothing and changes no state: the changeset stays as
  *     it was, claims included, so the agent can adapt and submit again.
- *  5. Revert works through the same core: the inverse of the landed commit
+ *  5. A session that left the registry (closed with pinned work, or
+ *     stranded) lands what it submitted: its entries come from the submit
+ *     commit, its owner or an admin asks, and it stays closed or stranded.
+ *  6. Revert works through the same core: the inverse of the landed commit
  *     (its parent's entries for every path it changed) is merged onto the
  *     current head with the landed commit as base, so later work on other
  *     symbols of the same files survives; the result is written into the
@@ -99,6 +102,8 @@ struct land_ctx {
     dk_store_conn *conn;
     /* set by the publish result once known */
     const struct dk_land_publish_result *pub;
+    /* the session left the registry (closed or stranded): it stays as it is */
+    bool offline;
 };
 
 /* The session after landing: closed, or continuing from `commit` with a fresh draft. */
@@ -120,6 +125,8 @@ static int land_session_tx(struct land_ctx *c, const char *commit_hex)
         if ((rc = dk_store_exec(conn, NULL, clears[i], pid, 1)))
             return rc;
     }
+    if (c->offline)
+        return DK_OK; /* its work landed; the session itself stays closed or stranded */
     if (c->opts->close_session) {
         dk_store_val p[] = {DK_SV_TEXT(commit_hex), DK_SV_INT(now), DK_SV_TEXT(v->id)};
         if ((rc = dk_store_exec(conn, NULL,
@@ -217,6 +224,93 @@ static void land_abort(void *ud)
     c->conn = NULL;
 }
 
+static const char *const land_session_states[] = {
+    [DK_SESSION_ACTIVE] = "active",
+    [DK_SESSION_STRANDED] = "stranded",
+    [DK_SESSION_ABANDONED] = "abandoned",
+    [DK_SESSION_CLOSED] = "closed",
+};
+
+/*
+ * A session that left the registry - closed with its changeset submitted,
+ * or stranded - read from the store, for landing its submitted work
+ * (dk/engine.h: such a changeset stays landable). The caller must be the
+ * owner, an admin or the local process. The entries are left empty: they
+ * come from the submitted commit (land_entries_of_commit).
+ */
+static int land_offline_view(struct dk_eng_session_view *out, dk_engine *e, const dk_caller *caller,
+                             const char *session_id)
+{
+    dk_store_conn *conn;
+    dk_store_rows *rows = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = dk_store_acquire(&conn, dk_eng_store(e))))
+        return rc;
+    dk_store_val p[] = {DK_SV_TEXT(session_id)};
+    rc = dk_store_query(&rows, conn,
+                        "SELECT repo, agent_id, agent_name, intent, changeset_id, owner, "
+                        "base_commit, state FROM sessions WHERE id = ?",
+                        p, 1);
+    if (rc == DK_OK && (rc = dk_store_rows_next(rows)) == 0)
+        rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found", session_id);
+    if (rc == 1) {
+        const char *cols[6];
+        for (int i = 0; i < 6; i++)
+            cols[i] = dk_store_rows_text(rows, i, NULL);
+        const char *base = dk_store_rows_text(rows, 6, NULL);
+        const char *state = dk_store_rows_text(rows, 7, NULL);
+        out->id = dk_xstrdup(session_id);
+        out->repo = dk_xstrdup(cols[0]);
+        out->agent_id = dk_xstrdup(cols[1]);
+        out->agent_name = dk_xstrdup(cols[2]);
+        out->intent = dk_xstrdup(cols[3]);
+        out->changeset_id = dk_xstrdup(cols[4] ? cols[4] : "");
+        out->owner = cols[5] ? dk_xstrdup(cols[5]) : NULL;
+        out->state = DK_SESSION_CLOSED;
+        for (unsigned i = 0; state && i < 4; i++)
+            if (strcmp(state, land_session_states[i]) == 0)
+                out->state = (dk_session_state)i;
+        rc = base && *base ? dk_oid_from_hex(&out->base, base, strlen(base)) : DK_OK;
+    }
+    dk_store_rows_free(rows);
+    dk_store_release(conn);
+    if (rc == DK_OK && caller && !caller->admin &&
+        !(out->owner && caller->token_id && strcmp(out->owner, caller->token_id) == 0))
+        rc = dk_error_set(DK_EFORBIDDEN, "session '%s' belongs to another caller", session_id);
+    if (rc < 0)
+        dk_eng_session_view_release(out);
+    return rc < 0 ? rc : DK_OK;
+}
+
+/* The changes of `commit` against `base` (zero: the empty tree) as overlay entries. */
+static int land_entries_of_commit(struct dk_eng_session_view *v, dk_git_repo *repo,
+                                  const dk_oid *commit)
+{
+    dk_git_changes changes = DK_GIT_CHANGES_INIT;
+    dk_oid from = v->base;
+    int rc;
+
+    if (dk_oid_is_zero(&from) && (rc = dk_git_tree_build(&from, repo, NULL, NULL, 0)))
+        return rc;
+    if ((rc = dk_git_changes_list(&changes, repo, &from, commit)))
+        return rc;
+    v->entries = dk_xcalloc(changes.len ? changes.len : 1, sizeof(*v->entries));
+    for (size_t i = 0; i < changes.len; i++) {
+        const dk_git_change *c = &changes.items[i];
+        struct dk_eng_overlay_entry *en = &v->entries[v->nentries++];
+        en->path = dk_xstrdup(c->path);
+        en->deleted = c->kind == DK_GIT_CHANGE_DELETED;
+        if (!en->deleted) {
+            en->blob = c->new_id;
+            en->mode = c->new_mode;
+        }
+    }
+    dk_git_changes_release(&changes);
+    return DK_OK;
+}
+
 /*
  * What was submitted is what lands: the overlay must still give the tree of
  * the submit commit (a write after submit would otherwise land unverified).
@@ -270,20 +364,30 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
         opts = &defaults;
     if (opts->version != DK_LAND_OPTS_VERSION)
         return dk_error_set(DK_EINVALID, "unsupported land options version %u", opts->version);
-    if ((rc = dk_eng_session_view(&v, e, caller, session_id)))
+    bool offline = false;
+    rc = dk_eng_session_view(&v, e, caller, session_id);
+    if (rc == DK_ENOTFOUND && session_id && *session_id) {
+        /* not live here: a closed or stranded session's submitted work still lands */
+        if ((rc = land_offline_view(&v, e, caller, session_id)))
+            return rc;
+        offline = true;
+    }
+    if (rc)
         return rc;
     *out = dk_xcalloc(1, sizeof(**out));
-    if (v.state != DK_SESSION_ACTIVE) {
+    if (offline ? v.state == DK_SESSION_ABANDONED || v.state == DK_SESSION_ACTIVE
+                : v.state != DK_SESSION_ACTIVE) {
         rc = dk_error_set(DK_EINVALID, "session %s is %s", session_id,
                           dk_session_state_name(v.state));
         goto out;
     }
-    if (v.nentries == 0) {
-        rc = dk_error_set(DK_EINVALID, "session %s has no changes to land", session_id);
-        goto out;
-    }
     if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
         goto out;
+    if (offline && !dk_eng_changeset_is_pinned(cs.state)) {
+        rc = dk_error_set(DK_EINVALID, "session %s is %s and its changeset %s is %s", session_id,
+                          dk_session_state_name(v.state), cs.id, dk_changeset_state_name(cs.state));
+        goto out;
+    }
     /* refuse before merging; the transition in land_record_tx decides */
     if (!opts->dry_run && !dk_eng_cs_can_become(cs.state, DK_CS_MERGED)) {
         rc = dk_error_set(DK_EINVALID, "changeset %s is %s, cannot become merged", cs.id,
@@ -292,12 +396,23 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
     }
     if ((rc = dk_eng_repo_acquire(&repo, &branch, e, v.repo)))
         goto out;
-    if (!opts->dry_run && (rc = land_check_submitted(repo, &v, &cs)))
+    if (offline) {
+        dk_oid submitted;
+        if ((rc = dk_oid_from_hex(&submitted, cs.submit_commit ? cs.submit_commit : "",
+                                  cs.submit_commit ? strlen(cs.submit_commit) : 0)) ||
+            (rc = land_entries_of_commit(&v, repo, &submitted)))
+            goto out;
+    }
+    if (v.nentries == 0) {
+        rc = dk_error_set(DK_EINVALID, "session %s has no changes to land", session_id);
+        goto out;
+    }
+    if (!opts->dry_run && !offline && (rc = land_check_submitted(repo, &v, &cs)))
         goto out;
 
     dk_eng_cs_identity(&name, &email, v.agent_name);
     msg = dk_eng_cs_message(opts->message ? opts->message : v.intent);
-    struct land_ctx ctx = {.e = e, .view = &v, .repo = repo, .opts = opts};
+    struct land_ctx ctx = {.e = e, .view = &v, .repo = repo, .opts = opts, .offline = offline};
     struct dk_land_publish_opts po = {
         .branch = branch,
         .author_name = name,

@@ -1158,6 +1158,78 @@ void test_engine_land_pg__revert_conflicts(void)
     t_revert_conflicts();
 }
 
+/* A closed session's submitted changeset still lands (by its owner or an admin). */
+static void t_land_closed_session(void)
+{
+    dk_caller owner = {.token_id = "tok-1"}, other = {.token_id = "tok-2"};
+    dk_caller admin = {.token_id = "tok-admin", .admin = true};
+    const char *sid = t_connect_to(&owner, "demo", "a1");
+    char *v = t_app_with(12, "x * 12");
+    dk_write_result *w = NULL;
+    th_assert_ok(dk_file_write(&w, t_e, &owner, sid, "app.py", v, strlen(v), NULL));
+    dk_write_result_free(w);
+    th_assert_ok(dk_file_delete(&w, t_e, &owner, sid, "README.md"));
+    dk_write_result_free(w);
+    char cs[128];
+    snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
+    dk_changeset_info *info;
+    th_assert_ok(dk_changeset_submit(&info, t_e, &owner, sid));
+    dk_changeset_info_free(info);
+    th_assert_ok(dk_session_close(t_e, &owner, sid));
+    th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
+
+    /* another session moves the head meanwhile */
+    const char *b = t_connect("a2");
+    char *vb = t_app_with(13, "x * 13");
+    t_read_write(b, "app.py", vb);
+    free(vb);
+    t_submit(b);
+    t_land_ok(b);
+
+    dk_land_result *r = NULL;
+    th_assert_err(dk_land(&r, t_e, &other, sid, NULL), DK_EFORBIDDEN);
+    dk_land_result_free(r);
+    th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
+    th_assert_ok(dk_land(&r, t_e, &admin, sid, NULL));
+    th_assert_eq_int(r->nmerged_files, 1);
+    th_assert_eq_str(r->commit, t_head("demo"));
+    dk_land_result_free(r);
+    th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
+    const char *changed[NFUNCS] = {0};
+    changed[12] = "x * 12";
+    changed[13] = "x * 13";
+    char *want = t_app(changed);
+    char *text = t_head_file("demo", "app.py");
+    th_assert_eq_str(text, want);
+    free(text);
+    free(want);
+    text = t_head_file("demo", "README.md");
+    th_assert(text == NULL);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", sid), 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
+    /* landed once: a second landing is refused */
+    th_assert_err(dk_land(&r, t_e, &admin, sid, NULL), DK_EINVALID);
+    dk_land_result_free(r);
+
+    /* a closed session whose work was a draft has nothing to land */
+    const char *c = t_connect("a3");
+    t_write(c, "docs/x.md", "x\n");
+    th_assert_ok(dk_session_close(t_e, NULL, c));
+    th_assert_err(dk_land(&r, t_e, NULL, c, NULL), DK_EINVALID);
+    dk_land_result_free(r);
+    free(v);
+    t_fsck("demo");
+}
+void test_engine_land_sqlite__land_closed_session(void)
+{
+    t_land_closed_session();
+}
+void test_engine_land_pg__land_closed_session(void)
+{
+    t_land_closed_session();
+}
+
 /* ========================================================================== */
 /* Who may act                                                                */
 /* ========================================================================== */
