@@ -1105,6 +1105,66 @@ void test_store_pg__lost_connection(void)
     th_assert(pid2 != pid);
 }
 
+/* Deadlocks and serialization failures are DK_ERACE (retry the transaction). */
+struct update_arg {
+    dk_store_conn *conn;
+    int rc;
+};
+
+static void *update_row2_thread(void *arg)
+{
+    struct update_arg *a = arg;
+    a->rc = dk_store_exec(a->conn, NULL, "UPDATE t SET n = n + 1 WHERE id = 2", NULL, 0);
+    return NULL;
+}
+
+void test_store_pg__race_codes(void)
+{
+    dk_store_conn *a = open_conn(), *b = NULL;
+    create_t(a);
+    th_assert_ok(dk_store_exec(a, NULL, "INSERT INTO t (id, n) VALUES (1, 0), (2, 0)", NULL, 0));
+    th_assert_ok(dk_store_acquire(&b, t_store));
+
+    /* a deadlock: a holds 1 and wants 2, b holds 2 and wants 1 */
+    th_assert_ok(dk_store_begin(a));
+    th_assert_ok(dk_store_begin(b));
+    th_assert_ok(dk_store_exec(a, NULL, "UPDATE t SET n = n + 1 WHERE id = 1", NULL, 0));
+    th_assert_ok(dk_store_exec(b, NULL, "UPDATE t SET n = n + 1 WHERE id = 2", NULL, 0));
+    struct update_arg arg = {.conn = a};
+    pthread_t th;
+    th_assert(pthread_create(&th, NULL, update_row2_thread, &arg) == 0);
+    usleep(100 * 1000);
+    int rc_b = dk_store_exec(b, NULL, "UPDATE t SET n = n + 1 WHERE id = 1", NULL, 0);
+    dk_error err_b = *dk_error_last();
+    if (rc_b == DK_ERACE)
+        dk_store_rollback(b);
+    pthread_join(th, NULL);
+    th_assert_msg((rc_b == DK_ERACE) != (arg.rc == DK_ERACE), "a: %d, b: %d (%s)", arg.rc, rc_b,
+                  err_b.msg);
+    th_assert(rc_b == DK_OK || rc_b == DK_ERACE);
+    th_assert(arg.rc == DK_OK || arg.rc == DK_ERACE);
+    if (rc_b == DK_ERACE)
+        th_assert_msg(strstr(err_b.msg, "40P01") != NULL, "message: %s", err_b.msg);
+    th_assert_eq_int(dk_store_commit(a), arg.rc);
+    if (rc_b == DK_OK)
+        th_assert_ok(dk_store_commit(b));
+
+    /* a serialization failure under REPEATABLE READ */
+    int64_t n = 0;
+    th_assert_ok(dk_store_begin(a));
+    th_assert_ok(
+        dk_store_exec(a, NULL, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", NULL, 0));
+    th_assert_ok(dk_store_query_int(&n, NULL, a, "SELECT n FROM t WHERE id = 1", NULL, 0));
+    th_assert_ok(dk_store_begin(b));
+    th_assert_ok(dk_store_exec(b, NULL, "UPDATE t SET n = n + 1 WHERE id = 1", NULL, 0));
+    th_assert_ok(dk_store_commit(b));
+    th_assert_err(dk_store_exec(a, NULL, "UPDATE t SET n = n + 1 WHERE id = 1", NULL, 0), DK_ERACE);
+    th_assert_msg(strstr(dk_error_last()->msg, "40001") != NULL, "message: %s",
+                  dk_error_last()->msg);
+    th_assert_err(dk_store_commit(a), DK_ERACE);
+    dk_store_release(b);
+}
+
 /* An idle pooled connection the server dropped: BEGIN reconnects transparently. */
 void test_store_pg__idle_connection_dropped(void)
 {
