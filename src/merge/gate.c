@@ -34,6 +34,26 @@
  * declarations a function, method and prototype of one name are one
  * identity (an abstract and a concrete `def f` side by side is a duplicate).
  */
+/* Occurrences of one identity per version (base, ours, theirs, result) and where the first is. */
+struct decl_count {
+    uint32_t n[4];
+    /* byte span of the first occurrence in each version */
+    uint32_t start[4], end[4];
+};
+
+static void count_one(dk_map *m, const dk_str *key, int slot, dk_span span)
+{
+    struct decl_count *c = dk_map_get(m, key->ptr, key->len);
+    if (!c) {
+        c = dk_xcalloc(1, sizeof(*c));
+        dk_map_put(m, key->ptr, key->len, c, NULL);
+    }
+    if (c->n[slot]++ == 0) {
+        c->start[slot] = span.start_byte;
+        c->end[slot] = span.end_byte;
+    }
+}
+
 static void count_decls(dk_map *m, const dk_analysis *a, int slot, const dk_map *overloaded,
                         bool callable)
 {
@@ -42,12 +62,7 @@ static void count_decls(dk_map *m, const dk_analysis *a, int slot, const dk_map 
         const dk_symbol *s = &a->symbols[i];
         dk_str_clear(&key);
         dk_merge_symbol_key(&key, s, overloaded, callable);
-        uint32_t *c = dk_map_get(m, key.ptr, key.len);
-        if (!c) {
-            c = dk_xcalloc(4, sizeof(*c));
-            dk_map_put(m, key.ptr, key.len, c, NULL);
-        }
-        c[slot]++;
+        count_one(m, &key, slot, s->span);
     }
     /* import statements count as declarations too: the same import twice is a duplicate */
     uint32_t last_start = UINT32_MAX;
@@ -58,14 +73,25 @@ static void count_decls(dk_map *m, const dk_analysis *a, int slot, const dk_map 
         last_start = im->span.start_byte;
         dk_str_clear(&key);
         dk_merge_import_key(&key, im);
-        uint32_t *c = dk_map_get(m, key.ptr, key.len);
-        if (!c) {
-            c = dk_xcalloc(4, sizeof(*c));
-            dk_map_put(m, key.ptr, key.len, c, NULL);
-        }
-        c[slot]++;
+        count_one(m, &key, slot, im->span);
     }
     dk_str_release(&key);
+}
+
+/*
+ * A declaration the result's parse does not show may still be there: when a
+ * side broke the syntax (a missing `}` makes f0 run over what follows), the
+ * result's parse swallows a declaration the merge kept. It is present when
+ * the side's text of it occurs in the result byte for byte.
+ */
+static bool text_present(const struct merge_ctx *cx, const struct decl_count *c, const char *text,
+                         size_t len)
+{
+    int vi = c->n[V_OURS] ? V_OURS : c->n[V_THEIRS] ? V_THEIRS : V_BASE;
+    if (!c->n[vi] || c->end[vi] <= c->start[vi])
+        return false;
+    size_t n = c->end[vi] - c->start[vi];
+    return memmem(text, len, cx->v[vi].src + c->start[vi], n) != NULL;
 }
 
 static void free_counts(dk_map *m)
@@ -203,9 +229,11 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         count_decls(&decls, r, 3, &over, callable);
         dk_map_release(&over);
         int rc = DK_OK;
+        /* the result's errors come from a side that broke the syntax (not from the merge) */
+        bool side_broke = (long)r->nerrors > 0 && (eo > eb || et > eb);
         dk_map_foreach(&decls, slot) {
-            const uint32_t *c = slot->value;
-            long nb = c[0], no = c[1], nt = c[2], nr = c[3];
+            const struct decl_count *c = slot->value;
+            long nb = c->n[0], no = c->n[1], nt = c->n[2], nr = c->n[3];
             long most = no > nt ? no : nt, fewest = no < nt ? no : nt, sum = no + nt - nb;
             const char *problem = NULL;
             if (nr > most)
@@ -216,6 +244,9 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
                 problem = "added by a side but missing";
             else if (have_base && nb > 0 && nr < lmin3(no, nt, sum))
                 problem = "kept by both sides but missing";
+            if (problem && nr < most && side_broke && nr + 1 >= most &&
+                text_present(cx, c, text, len))
+                problem = NULL; /* unparsed, not missing: a side's syntax error swallowed it */
             if (problem) {
                 *why = dk_arena_sprintf(&cx->arena, "`%.*s` is %s (%ld in the result)",
                                         (int)slot->key_len, slot->key, problem, nr);

@@ -234,8 +234,8 @@ static int resolve_decl(struct merge_level *m, dk_str *out, uint32_t id)
         }
         const dk_symbol *sb = piece_symbol(m, V_BASE, b), *so = piece_symbol(m, V_OURS, o),
                         *st = piece_symbol(m, V_THEIRS, t);
-        if (sb && so && st && dk_symbol_kind_is_container(so->kind) &&
-            m->depth < STRUCT_MAX_DEPTH) {
+        if (sb && so && st && dk_symbol_kind_is_container(so->kind) && !b->opaque && !o->opaque &&
+            !t->opaque && m->depth < STRUCT_MAX_DEPTH) {
             uint32_t starts[3] = {b->start, o->start, t->start};
             uint32_t ends[3] = {b->end, o->end, t->end};
             int32_t parents[3] = {b->sym, o->sym, t->sym};
@@ -827,6 +827,32 @@ static bool both_reordered(struct level *const l[3])
     return both;
 }
 
+/*
+ * A side whose changed declarations hold syntax errors and that also deletes
+ * declarations: the "deletion" may be a declaration the broken one swallowed
+ * (a missing `}` makes f0 run over f1), and merging it as a deletion would
+ * keep f1 inside f0 while the other side's edits to f1 are lost, or drop a
+ * deletion the other side made. The structured merge does not apply.
+ */
+static const char *error_blurs_deletions(struct merge_ctx *cx, struct level *const l[3])
+{
+    for (int vi = V_OURS; vi <= V_THEIRS; vi++) {
+        bool broken_change = false, deletes = false;
+        for (size_t k = 0; k < l[vi]->pieces.len && !broken_change; k++) {
+            const struct piece *p = &l[vi]->pieces.items[k];
+            const struct piece *b = dk_merge_level_piece(l[V_BASE], p->id);
+            broken_change = p->opaque && (!b || b->end - b->start != p->end - p->start ||
+                                          memcmp(cx->v[V_BASE].src + b->start,
+                                                 cx->v[vi].src + p->start, p->end - p->start) != 0);
+        }
+        for (size_t k = 0; k < l[V_BASE]->pieces.len && broken_change && !deletes; k++)
+            deletes = !dk_merge_level_piece(l[vi], l[V_BASE]->pieces.items[k].id);
+        if (broken_change && deletes)
+            return vi == V_OURS ? "ours" : "theirs";
+    }
+    return NULL;
+}
+
 static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, int depth,
                         const uint32_t start[3], const uint32_t end[3], const int32_t parent[3])
 {
@@ -838,7 +864,12 @@ static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, in
     if (rc == DK_OK) {
         struct level *lv[3] = {&l[0], &l[1], &l[2]};
         dk_merge_match_pieces(cx, lv);
-        if (both_reordered(lv))
+        const char *blurred = error_blurs_deletions(cx, lv);
+        if (blurred)
+            rc = dk_error_set(DK_ECONFLICT,
+                              "%s changes declarations that have syntax errors and deletes others",
+                              blurred);
+        else if (both_reordered(lv))
             rc = dk_error_set(DK_ECONFLICT, "both sides reordered the declarations of %s%s%s",
                               *qname ? "`" : "the file", qname, *qname ? "`" : "");
     }
@@ -857,12 +888,6 @@ int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
     for (int vi = 0; vi < 3; vi++) {
         if (!cx->v[vi].an) {
             *why = "an input could not be analysed (binary, invalid utf-8 or too large)";
-            return DK_EUNSUPPORTED;
-        }
-        if (cx->v[vi].an->nerrors > 0) {
-            static const char *const names[3] = {"base", "ours", "theirs"};
-            *why = dk_arena_sprintf(&cx->arena, "%s has syntax errors (line %u)", names[vi],
-                                    cx->v[vi].an->errors[0].start_line);
             return DK_EUNSUPPORTED;
         }
     }

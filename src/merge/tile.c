@@ -96,6 +96,39 @@ static void widen(const char *src, uint32_t lo, uint32_t hi, uint32_t *s, uint32
  * Tile version `vi` of region [start, end) whose declarations are the
  * symbols with parent `parent` (and, at top level, import statements).
  */
+/*
+ * Real C, C++ and Rust have error nodes (macros tree-sitter cannot read).
+ * An error inside a piece makes that piece opaque (merged line by line as
+ * one unit); an error in the text between pieces is text like any other.
+ * An error that overlaps a piece without lying inside it blurs where
+ * declarations begin or end: the structured merge does not apply here.
+ * Errors and pieces are both in source order: one pass over each.
+ */
+static int mark_errors(struct level *l, const dk_analysis *a)
+{
+    size_t k = 0, n = l->pieces.len;
+    for (size_t e = 0; e < a->nerrors; e++) {
+        uint32_t es = a->errors[e].start_byte, ee = a->errors[e].end_byte;
+        bool empty = ee <= es; /* a MISSING node: a position */
+        if (empty ? (es < l->start || es >= l->end) : (ee <= l->start || es >= l->end))
+            continue;
+        while (k < n && l->pieces.items[k].end <= es)
+            k++;
+        if (k == n)
+            continue; /* after the last piece: text */
+        struct piece *p = &l->pieces.items[k];
+        if (empty ? p->start > es : p->start >= ee)
+            continue; /* before piece k: text */
+        if (p->start <= es && (empty || ee <= p->end)) {
+            p->opaque = true;
+            continue;
+        }
+        return dk_error_set(DK_ELIMIT, "a syntax error at line %u crosses a declaration's edge",
+                            a->errors[e].start_line);
+    }
+    return DK_OK;
+}
+
 int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t start,
                          uint32_t end, int32_t parent)
 {
@@ -189,6 +222,9 @@ int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t
         if (old)
             return dk_error_set(DK_ELIMIT, "declaration `%s` appears twice", p->key);
     }
+    int rc = mark_errors(l, a);
+    if (rc)
+        return rc;
     /*
      * Items: gap lines and pieces, covering [start, end) exactly. A run of
      * blank lines is one item (a separator), so that "one blank line became

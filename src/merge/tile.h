@@ -29,6 +29,8 @@ struct piece {
     const char *group;
     /* the key without its "#n" occurrence suffix */
     const char *stem;
+    /* a syntax error lies inside: merged as one unit of lines, never member by member */
+    bool opaque;
 };
 
 struct item {
@@ -52,7 +54,9 @@ struct level {
 /*
  * Tile version `vi` of region [start, end) whose declarations are the
  * symbols with parent `parent` (and, at top level, import statements).
- * DK_ELIMIT when declarations overlap or leave their container (the caller
+ * A syntax error of the version inside a piece makes it opaque; one in the
+ * text between pieces stays text. DK_ELIMIT when declarations overlap or
+ * leave their container, or an error crosses a piece's edge (the caller
  * then merges the region another way). Release with dk_merge_level_release.
  */
 int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t start,
