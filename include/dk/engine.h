@@ -84,7 +84,10 @@ typedef struct dk_engine_opts {
 } dk_engine_opts;
 
 #define DK_ENGINE_OPTS_VERSION 1
-#define DK_ENGINE_OPTS_INIT {.version = DK_ENGINE_OPTS_VERSION, .gc_interval_ms = 60000}
+#define DK_ENGINE_OPTS_INIT                                                                        \
+    {                                                                                              \
+        .version = DK_ENGINE_OPTS_VERSION, .gc_interval_ms = 60000                                 \
+    }
 
 /**
  * Open the engine on a data directory (created if missing): open the store
@@ -198,7 +201,10 @@ typedef struct dk_connect_opts {
 } dk_connect_opts;
 
 #define DK_CONNECT_OPTS_VERSION 1
-#define DK_CONNECT_OPTS_INIT {.version = DK_CONNECT_OPTS_VERSION}
+#define DK_CONNECT_OPTS_INIT                                                                       \
+    {                                                                                              \
+        .version = DK_CONNECT_OPTS_VERSION                                                         \
+    }
 
 /** A session as seen from outside (status, listings). */
 typedef struct dk_session_info {
@@ -272,8 +278,8 @@ DK_EXTERN int dk_session_close(dk_engine *engine, const dk_caller *caller, const
  * Abandon the session's work: changeset abandoned, claims released, overlay
  * dropped. Works on active and stranded sessions. Emits session.abandoned.
  */
-DK_EXTERN int dk_session_abandon(dk_engine *engine, const dk_caller *caller,
-                                 const char *session_id, const char *reason);
+DK_EXTERN int dk_session_abandon(dk_engine *engine, const dk_caller *caller, const char *session_id,
+                                 const char *reason);
 
 /* ========================================================================== */
 /* Files                                                                      */
@@ -355,7 +361,10 @@ typedef struct dk_write_opts {
 } dk_write_opts;
 
 #define DK_WRITE_OPTS_VERSION 1
-#define DK_WRITE_OPTS_INIT {.version = DK_WRITE_OPTS_VERSION}
+#define DK_WRITE_OPTS_INIT                                                                         \
+    {                                                                                              \
+        .version = DK_WRITE_OPTS_VERSION                                                           \
+    }
 
 /**
  * Write a file in the session. The content is stored as a blob, parsed,
@@ -508,7 +517,10 @@ typedef struct dk_land_opts {
 } dk_land_opts;
 
 #define DK_LAND_OPTS_VERSION 1
-#define DK_LAND_OPTS_INIT {.version = DK_LAND_OPTS_VERSION}
+#define DK_LAND_OPTS_INIT                                                                          \
+    {                                                                                              \
+        .version = DK_LAND_OPTS_VERSION                                                            \
+    }
 
 /**
  * Land the session's changeset on its repository's branch. Needs the
@@ -534,9 +546,8 @@ DK_EXTERN int dk_land(dk_land_result **out, dk_engine *engine, const dk_caller *
  * symbols of the same files survives); the session then submits and lands
  * as usual. DK_ECONFLICT with the conflicts when the inverse does not merge.
  */
-DK_EXTERN int dk_changeset_revert(dk_land_result **out, dk_engine *engine,
-                                  const dk_caller *caller, const char *session_id,
-                                  const char *changeset_id);
+DK_EXTERN int dk_changeset_revert(dk_land_result **out, dk_engine *engine, const dk_caller *caller,
+                                  const char *session_id, const char *changeset_id);
 
 DK_EXTERN void dk_land_result_free(dk_land_result *result);
 
