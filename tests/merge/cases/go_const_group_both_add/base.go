@@ -1,0 +1,8 @@
+package main
+
+const (
+	A = 1
+	B = 2
+)
+
+func main() {}

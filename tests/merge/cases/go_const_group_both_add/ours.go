@@ -1,0 +1,9 @@
+package main
+
+const (
+	A = 1
+	B = 2
+	C = 3
+)
+
+func main() {}

@@ -1,0 +1,4 @@
+const a = 1;
+const c = 3;
+
+function f() {}
