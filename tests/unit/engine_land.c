@@ -1230,6 +1230,51 @@ void test_engine_land_pg__land_closed_session(void)
     t_land_closed_session();
 }
 
+/*
+ * A write the landing's view did not see (committed to the store while the
+ * merge ran; simulated by a row the registry does not have) stops the
+ * landing instead of being dropped with the overlay.
+ */
+static void t_write_during_land(void)
+{
+    const char *sid = t_connect("a1");
+    char cs[128];
+    snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
+    t_write(sid, "README.md", "hello there\n");
+    t_submit(sid);
+    char head[41];
+    snprintf(head, sizeof(head), "%s", t_head("demo"));
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    dk_store_val p[] = {DK_SV_TEXT(sid), DK_SV_TEXT("late.txt"),
+                        DK_SV_TEXT("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"), DK_SV_INT(T0)};
+    int rc = dk_store_exec(c, NULL,
+                           "INSERT INTO overlay (session_id, path, blob_id, mode, deleted, "
+                           "updated_at) VALUES (?, ?, ?, 33188, 0, ?)",
+                           p, 4);
+    dk_store_release(c);
+    th_assert_ok(rc);
+
+    dk_land_result *r = NULL;
+    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_EINVALID);
+    th_assert_msg(strstr(dk_error_last()->msg, "changed while landing"), "%s",
+                  dk_error_last()->msg);
+    th_assert_eq_str(r->commit, "");
+    dk_land_result_free(r);
+    th_assert_eq_str(t_head("demo"), head);
+    th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 2);
+    th_assert_eq_int(t_events("changeset.merged", cs), 0);
+}
+void test_engine_land_sqlite__write_during_land(void)
+{
+    t_write_during_land();
+}
+void test_engine_land_pg__write_during_land(void)
+{
+    t_write_during_land();
+}
+
 /* ========================================================================== */
 /* Who may act                                                                */
 /* ========================================================================== */
