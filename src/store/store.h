@@ -208,7 +208,9 @@ int dk_store_query(dk_store_rows **out, dk_store_conn *conn, const char *sql,
  */
 int dk_store_rows_next(dk_store_rows *rows);
 
-/** True when column `col` (0-based) of the current row is NULL. */
+/** True when column `col` (0-based) of the current row is NULL. Reading
+ *  before the first row, after the last, or past the last column gives
+ *  NULL / 0 (on both backends). */
 bool dk_store_rows_is_null(dk_store_rows *rows, int col);
 
 /** Column `col` as an integer (0 when NULL). */

@@ -100,6 +100,8 @@ struct sqlite_rows {
     struct sqlite_slot *slot;
     /* sqlite3_step returned SQLITE_DONE (stepping again would re-run it) */
     bool done;
+    /* positioned on a row (the last step returned SQLITE_ROW) */
+    bool on_row;
 };
 
 /* Map an SQLite result code (with the handle's message) to a dk_err_code. */
@@ -438,33 +440,47 @@ static int sqlite_query(dk_store_rows **out, dk_store_conn *conn, const char *sq
 static int sqlite_rows_next(dk_store_rows *rows)
 {
     struct sqlite_rows *r = (struct sqlite_rows *)rows;
+    r->on_row = false;
     if (r->done)
         return 0;
     int rc = sqlite3_step(r->st);
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
+        r->on_row = true;
         return 1;
+    }
     r->done = true;
     if (rc == SQLITE_DONE)
         return 0;
     return sqlite_error(sqlite3_db_handle(r->st), rc, false);
 }
 
+/* SQLite leaves reading off a row or past the last column undefined: the
+ * same calls answer NULL / 0 here, as they do on PostgreSQL. */
+static bool sqlite_rows_valid(const struct sqlite_rows *r, int col)
+{
+    return r->on_row && col >= 0 && col < sqlite3_column_count(r->st);
+}
+
 static bool sqlite_rows_is_null(dk_store_rows *rows, int col)
 {
-    return sqlite3_column_type(((struct sqlite_rows *)rows)->st, col) == SQLITE_NULL;
+    struct sqlite_rows *r = (struct sqlite_rows *)rows;
+    return !sqlite_rows_valid(r, col) || sqlite3_column_type(r->st, col) == SQLITE_NULL;
 }
 
 static int64_t sqlite_rows_int(dk_store_rows *rows, int col)
 {
-    return sqlite3_column_int64(((struct sqlite_rows *)rows)->st, col);
+    struct sqlite_rows *r = (struct sqlite_rows *)rows;
+    return sqlite_rows_valid(r, col) ? sqlite3_column_int64(r->st, col) : 0;
 }
 
 static const char *sqlite_rows_text(dk_store_rows *rows, int col, size_t *len)
 {
-    sqlite3_stmt *st = ((struct sqlite_rows *)rows)->st;
-    const char *s = (const char *)sqlite3_column_text(st, col);
+    struct sqlite_rows *r = (struct sqlite_rows *)rows;
+    const char *s = NULL;
+    if (sqlite_rows_valid(r, col))
+        s = (const char *)sqlite3_column_text(r->st, col);
     if (len)
-        *len = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+        *len = s ? (size_t)sqlite3_column_bytes(r->st, col) : 0;
     return s;
 }
 

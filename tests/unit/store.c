@@ -305,6 +305,17 @@ static void t_params(void)
     dk_store_rows *r;
     th_assert_ok(dk_store_query(&r, c, "SELECT id, s, n FROM t ORDER BY id", NULL, 0));
     size_t len = 99;
+    /* before the first row and past the last column: NULL / 0 on both */
+    th_assert(dk_store_rows_is_null(r, 0));
+    th_assert(dk_store_rows_text(r, 0, &len) == NULL);
+    th_assert_eq_int(len, 0);
+    th_assert_eq_int(dk_store_rows_next(r), 1);
+    th_assert(dk_store_rows_is_null(r, 3));
+    th_assert(dk_store_rows_is_null(r, -1));
+    th_assert_eq_int(dk_store_rows_int(r, 3), 0);
+    th_assert(dk_store_rows_text(r, 7, NULL) == NULL);
+    dk_store_rows_free(r);
+    th_assert_ok(dk_store_query(&r, c, "SELECT id, s, n FROM t ORDER BY id", NULL, 0));
     th_assert_eq_int(dk_store_rows_next(r), 1);
     th_assert_eq_int(dk_store_rows_int(r, 0), 1);
     th_assert_eq_str(dk_store_rows_text(r, 1, &len), "plain");
