@@ -1,0 +1,288 @@
+// tests/mcp/client.mjs - MCP clients on the official TypeScript SDKs (pinned in
+// package.json) driving `dk mcp` (stdio) and `dk serve` /mcp (streamable HTTP).
+//
+//   node client.mjs SCENARIO --sdk v1|v2 --era legacy|modern|auto --transport stdio|http
+//
+// v1 = @modelcontextprotocol/sdk (2025-11-25: initialize + session),
+// v2 = @modelcontextprotocol/client (2026-07-28 stateless when era is modern).
+// Environment: DK_BIN and DK_DATA (stdio), DK_URL and DK_TOKEN (http), DK_REPO.
+// Prints "ok - ..." per check; any failure prints "not ok - ..." and exits 1.
+import assert from 'node:assert/strict';
+
+const args = process.argv.slice(2);
+const scenario = args[0];
+const opt = (name, dflt) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : dflt;
+};
+const sdk = opt('sdk', 'v2');
+const era = opt('era', sdk === 'v1' ? 'legacy' : 'modern');
+const transportKind = opt('transport', 'stdio');
+const repo = process.env.DK_REPO || 'demo';
+const legacy = era === 'legacy' || (sdk === 'v1');
+
+let checks = 0;
+function ok(cond, what) {
+    if (!cond) {
+        console.log(`not ok - ${what}`);
+        process.exit(1);
+    }
+    checks++;
+    console.log(`ok - ${what}`);
+}
+
+async function load() {
+    if (sdk === 'v1') {
+        const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+        const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+        const { StreamableHTTPClientTransport } = await import(
+            '@modelcontextprotocol/sdk/client/streamableHttp.js'
+        );
+        return { Client, StdioClientTransport, StreamableHTTPClientTransport };
+    }
+    const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
+    return { Client, StdioClientTransport, StreamableHTTPClientTransport };
+}
+const SDK = await load();
+
+function transport(token = process.env.DK_TOKEN) {
+    if (transportKind === 'stdio') {
+        const a = ['mcp', '--data', process.env.DK_DATA];
+        return new SDK.StdioClientTransport({ command: process.env.DK_BIN, args: a, stderr: 'inherit' });
+    }
+    const headers = token === null ? {} : { Authorization: `Bearer ${token}` };
+    return new SDK.StreamableHTTPClientTransport(new URL(process.env.DK_URL), {
+        requestInit: { headers },
+    });
+}
+
+async function client(name, token) {
+    const options = {};
+    if (sdk === 'v2' && era === 'modern') options.versionNegotiation = { mode: { pin: '2026-07-28' } };
+    if (sdk === 'v2' && era === 'auto') options.versionNegotiation = { mode: 'auto' };
+    const c = new SDK.Client({ name, version: '1.0.0' }, options);
+    const t = transport(token);
+    await c.connect(t);
+    c.dkTransport = t;
+    return c;
+}
+
+const text = (r) => (r.content || []).map((b) => b.text || '').join('\n');
+const errCode = (r) => r._meta?.['dev.dk/error']?.code;
+
+// Call a tool; in the modern era session_id is always passed, in the legacy
+// era it is left out when the MCP session holds exactly one dk session.
+async function call(c, name, a = {}, sid) {
+    const argsWith = { ...a };
+    if (sid && !legacy) argsWith.session_id = sid;
+    return c.callTool({ name, arguments: argsWith });
+}
+
+async function connect(c, agent, intent = 'test') {
+    const r = await c.callTool({
+        name: 'dk_connect',
+        arguments: { repo, intent, agent_id: agent, agent_name: agent },
+    });
+    ok(!r.isError, `${agent}: dk_connect (${text(r).split('\n')[0]})`);
+    ok(/^s_|./.test(r.structuredContent.session_id), `${agent}: session_id in structuredContent`);
+    return r.structuredContent.session_id;
+}
+
+const APP = 'def alpha():\n    return 1\n\n\ndef beta():\n    return 2\n\n\ndef gamma():\n    return 3\n';
+
+const scenarios = {
+    // tools/list: every tool, with schemas from the operation table
+    async tools() {
+        const c = await client('lister');
+        const { tools } = await c.listTools();
+        const names = tools.map((t) => t.name);
+        const want = ['dk_connect', 'dk_status', 'dk_context', 'dk_file_read', 'dk_file_write',
+            'dk_file_delete', 'dk_file_list', 'dk_pre_submit_check', 'dk_submit', 'dk_verify',
+            'dk_approve', 'dk_merge', 'dk_resolve', 'dk_revert', 'dk_abandon', 'dk_close', 'dk_watch'];
+        ok(JSON.stringify(names) === JSON.stringify(want), `tools/list names: ${names.join(',')}`);
+        for (const t of tools) {
+            ok(t.inputSchema?.type === 'object', `${t.name}: inputSchema is an object schema`);
+            if (t.name !== 'dk_context' && t.name !== 'dk_verify')
+                ok(t.outputSchema?.type === 'object', `${t.name}: outputSchema from the table`);
+            ok(t.description && t.description.length > 20, `${t.name}: description`);
+        }
+        const ctx = tools.find((t) => t.name === 'dk_context');
+        ok(/not available yet/i.test(ctx.description), 'dk_context says it is not available yet');
+        const st = tools.find((t) => t.name === 'dk_status');
+        const req = st.inputSchema.required || [];
+        if (legacy) ok(!req.includes('session_id'), 'legacy: session_id optional in dk_status');
+        else ok(req.includes('session_id'), 'modern: session_id required in dk_status');
+        const w = tools.find((t) => t.name === 'dk_file_write');
+        ok(w.inputSchema.properties.content && w.inputSchema.required.includes('path'),
+            'dk_file_write: content and path in the schema');
+        if (sdk === 'v2') {
+            const v = c.getNegotiatedProtocolVersion?.();
+            ok(era !== 'modern' || v === '2026-07-28', `negotiated version ${v}`);
+        }
+        if (transportKind === 'http') {
+            const sid = c.dkTransport.sessionId;
+            if (legacy) ok(typeof sid === 'string' && sid.startsWith('mcp_'), `legacy: Mcp-Session-Id ${sid}`);
+            else ok(sid === undefined, 'modern: no Mcp-Session-Id');
+        }
+        await c.close();
+    },
+
+    // connect → read → write → pre-submit check → submit → merge
+    async flow() {
+        const c = await client('flow');
+        const sid = await connect(c, 'flow-agent');
+        let r = await call(c, 'dk_file_list', {}, sid);
+        ok(!r.isError && r.structuredContent.files.some((f) => f.path === 'app.py'), 'dk_file_list lists app.py');
+        r = await call(c, 'dk_file_read', { path: 'app.py' }, sid);
+        ok(!r.isError && r.structuredContent.content === APP, 'dk_file_read returns the content');
+        ok(text(r).includes('def alpha'), 'dk_file_read text shows the file');
+        r = await call(c, 'dk_file_write', { path: 'app.py', content: APP.replace('return 1', 'return 10') }, sid);
+        ok(!r.isError, `dk_file_write (${text(r).split('\n')[0]})`);
+        ok(r.structuredContent.symbols.some((s) => s.name === 'alpha' && s.change === 'modified'),
+            'dk_file_write names the changed symbol alpha');
+        r = await call(c, 'dk_status', {}, sid);
+        ok(!r.isError && r.structuredContent.files_changed === 1, 'dk_status: one file changed');
+        r = await call(c, 'dk_pre_submit_check', {}, sid);
+        ok(!r.isError && r.structuredContent.clean === true, 'dk_pre_submit_check: clean');
+        r = await call(c, 'dk_submit', {}, sid);
+        ok(!r.isError && r.structuredContent.state === 'submitted', `dk_submit: ${r.structuredContent?.state}`);
+        r = await call(c, 'dk_merge', { message: 'alpha returns 10' }, sid);
+        ok(!r.isError && /^[0-9a-f]{40}$/.test(r.structuredContent.commit), `dk_merge: commit ${r.structuredContent?.commit}`);
+        ok(/Merged/.test(text(r)), 'dk_merge text says Merged');
+        r = await call(c, 'dk_file_read', { path: 'app.py' }, sid);
+        ok(r.structuredContent.content.includes('return 10'), 'the session continues on the new head');
+        r = await call(c, 'dk_close', {}, sid);
+        ok(!r.isError, 'dk_close');
+        if (legacy) {
+            r = await c.callTool({ name: 'dk_status', arguments: {} });
+            ok(r.isError && /dk_connect/.test(text(r)), 'legacy: after dk_close, an omitted session_id says connect first');
+        } else {
+            r = await c.callTool({ name: 'dk_status', arguments: {} });
+            ok(r.isError && errCode(r) === 'INVALID_ARGUMENT' && /session_id/.test(text(r)),
+                'modern: stateless, session_id is required');
+        }
+        await c.close();
+    },
+
+    // a claim refuses a second agent; different symbols of one file land together
+    async claim() {
+        const a = await client('agent-a');
+        const b = await client('agent-b');
+        const sa = await connect(a, 'claimer-a');
+        const sb = await connect(b, 'claimer-b');
+        let r = await call(a, 'dk_file_write', { path: 'app.py', content: APP.replace('return 2', 'return 20') }, sa);
+        ok(!r.isError, 'A changes beta');
+        r = await call(b, 'dk_file_write', { path: 'app.py', content: APP.replace('return 2', 'return 200') }, sb);
+        ok(r.isError && errCode(r) === 'SYMBOL_CLAIMED', `B is refused beta: ${errCode(r)}`);
+        ok(/claimer-a/.test(text(r)) && /beta/.test(text(r)), 'the refusal names the holder and the symbol');
+        ok(/dk_watch/.test(text(r)) && /claim\.released/.test(text(r)), 'the refusal says how to wait for the release');
+        r = await call(b, 'dk_file_write', { path: 'app.py', content: APP.replace('return 3', 'return 30') }, sb);
+        ok(!r.isError, 'B changes gamma in the same file');
+        for (const [c, s, who] of [[a, sa, 'A'], [b, sb, 'B']]) {
+            r = await call(c, 'dk_submit', {}, s);
+            ok(!r.isError, `${who} submits`);
+            r = await call(c, 'dk_merge', {}, s);
+            ok(!r.isError, `${who} lands (${text(r).split('\n')[0]})`);
+        }
+        r = await call(b, 'dk_file_read', { path: 'app.py' }, sb);
+        ok(r.structuredContent.content.includes('return 20') && r.structuredContent.content.includes('return 30'),
+            'both changes are on the branch, no conflict');
+        await a.close();
+        await b.close();
+    },
+
+    // the same function changed by two agents: a precise conflict, then resolve
+    async conflict() {
+        const a = await client('agent-a');
+        const b = await client('agent-b');
+        const sa = await connect(a, 'racer-a');
+        const sb = await connect(b, 'racer-b');
+        let r = await call(a, 'dk_file_write', { path: 'app.py', content: APP.replace('return 1', 'return "a"') }, sa);
+        ok(!r.isError, 'A changes alpha');
+        ok(!(await call(a, 'dk_submit', {}, sa)).isError, 'A submits');
+        ok(!(await call(a, 'dk_merge', {}, sa)).isError, 'A lands');
+        r = await call(b, 'dk_file_write', { path: 'app.py', content: APP.replace('return 1', 'return "b"') }, sb);
+        ok(!r.isError, 'B changes alpha on the old base');
+        ok(!(await call(b, 'dk_submit', {}, sb)).isError, 'B submits');
+        r = await call(b, 'dk_merge', {}, sb);
+        ok(r.isError && errCode(r) === 'CONFLICT', `B's landing conflicts: ${errCode(r)}`);
+        const t = text(r);
+        ok(/alpha/.test(t) && /return "a"/.test(t) && /return "b"/.test(t), 'the conflict names alpha with both versions');
+        ok(/dk_resolve/.test(t), 'the conflict says to call dk_resolve');
+        const conflicts = r._meta['dev.dk/error'].details.conflicts;
+        ok(conflicts.length === 1 && conflicts[0].path === 'app.py', 'one conflict, in app.py');
+        r = await call(b, 'dk_resolve', {
+            resolutions: [{ path: 'app.py', symbol: conflicts[0].symbol, action: 'keep_mine' }],
+        }, sb);
+        ok(!r.isError && r.structuredContent.landed === true, `dk_resolve keep_mine lands (${text(r).split('\n')[0]})`);
+        const nsb = r.structuredContent.session_id;
+        ok(nsb && nsb !== sb, 'dk_resolve answers with the new session');
+        r = await call(b, 'dk_file_read', { path: 'app.py' }, nsb);
+        ok(!r.isError && r.structuredContent.content.includes('return "b"'), 'the new session reads the resolved file');
+        await a.close();
+        await b.close();
+    },
+
+    // bad arguments and pending tools are tool errors with recovery text
+    async errors() {
+        const c = await client('errors');
+        const sid = await connect(c, 'err-agent');
+        let r = await call(c, 'dk_file_read', {}, sid);
+        ok(r.isError && errCode(r) === 'INVALID_ARGUMENT' && /path/.test(text(r)), `missing path: ${errCode(r)}`);
+        ok(/How to recover/.test(text(r)), 'the error carries recovery steps');
+        r = await call(c, 'dk_file_write', { path: 'x.py', content: 42 }, sid);
+        ok(r.isError && errCode(r) === 'INVALID_ARGUMENT' && /content/.test(text(r)), 'content of the wrong type');
+        r = await call(c, 'dk_file_read', { path: '../etc/passwd' }, sid);
+        ok(r.isError && errCode(r) === 'INVALID_PATH', `path with ..: ${errCode(r)}`);
+        r = await call(c, 'dk_file_read', { path: 'missing.py' }, sid);
+        ok(r.isError && errCode(r) === 'NOT_FOUND', `missing file: ${errCode(r)}`);
+        r = await call(c, 'dk_file_read', { path: 'app.py', bogus: 1 }, sid);
+        ok(r.isError && /bogus/.test(text(r)), 'an unknown argument is named');
+        r = await call(c, 'dk_context', { query: 'alpha' }, sid);
+        ok(r.isError && /not available yet/.test(text(r)), 'dk_context: not available yet');
+        r = await call(c, 'dk_verify', {}, sid);
+        ok(r.isError && /not available yet/.test(text(r)), 'dk_verify: not available yet');
+        r = await c.callTool({ name: 'dk_status', arguments: { session_id: 'nope' } });
+        ok(r.isError && /dk_connect/.test(text(r)), `unknown session: ${errCode(r)}, says to connect`);
+        r = await call(c, 'dk_submit', {}, sid);
+        ok(r.isError && errCode(r) === 'INVALID_STATE', `submit with nothing changed: ${errCode(r)}`);
+        let threw = null;
+        try {
+            await c.callTool({ name: 'dk_nope', arguments: {} });
+        } catch (e) {
+            threw = e;
+        }
+        ok(threw && threw.code === -32602, `unknown tool is a protocol error (${threw?.code})`);
+        await c.close();
+    },
+
+    // wrong or missing token over HTTP
+    async auth() {
+        for (const [label, token] of [['wrong', 'dkt_nope_0000'], ['missing', null]]) {
+            let threw = null;
+            try {
+                const c = await client(`auth-${label}`, token);
+                await c.listTools();
+                await c.close();
+            } catch (e) {
+                threw = e;
+            }
+            ok(threw !== null, `${label} token refused (${String(threw?.message).slice(0, 80)})`);
+        }
+    },
+};
+
+const fn = scenarios[scenario];
+if (!fn) {
+    console.error(`unknown scenario ${scenario}`);
+    process.exit(2);
+}
+try {
+    await fn();
+} catch (e) {
+    console.log(`not ok - ${scenario}: ${e?.stack || e}`);
+    process.exit(1);
+}
+ok(checks > 3, `${scenario}: ${checks} checks (${sdk}, ${era}, ${transportKind})`);
+process.exit(0);
