@@ -12,6 +12,7 @@ int cmd_languages(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_merge_file(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 
 /** Install the logfmt trace hook on stderr (level from DK_LOG, default warn). */
 void cli_trace_install(void);

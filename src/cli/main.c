@@ -29,6 +29,8 @@ static void usage(FILE *out)
             "  replay REPO [--merges N]   score dk's merge on a repository's own merge history\n"
             "  symbols [--json] FILE...   list the symbols (functions, types, ...) of files\n"
             "  languages                  list the supported languages and extensions\n"
+            "  mcp [--data DIR | --server URL]\n"
+            "                             MCP server on stdio for agents (dk mcp --help)\n"
             "  tree [--lang NAME] FILE    print the tree-sitter syntax tree (for writing support)\n"
             "  version                    print the version\n");
 }
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
         return cmd_tree(argc - 1, argv + 1);
     if (strcmp(cmd, "languages") == 0)
         return cmd_languages(argc - 1, argv + 1);
+    if (strcmp(cmd, "mcp") == 0)
+        return cmd_mcp(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0))
             fputs("usage: dk version\n", stdout);
