@@ -5,6 +5,7 @@
  *   - the matching is a common subsequence (increasing, equal items) of
  *     maximal length, checked against a brute-force LCS table on thousands
  *     of random pairs over small alphabets (where ties are many);
+ *   - the same for the linear-space search used beyond ~1,000 edits;
  *   - the edit bound: more edits than max_edits is DK_ELIMIT, exactly at
  *     the bound succeeds;
  *   - diff3 on the classic examples (Khanna, Kunal and Pierce) and on
@@ -85,6 +86,17 @@ void test_diff__match_is_a_longest_common_subsequence(void)
         size_t got = check_matching(match, a, na, b, nb);
         size_t want = lcs_len(a, na, b, nb);
         th_assert_msg(got == want, "round %d: matching of %zu, LCS is %zu", round, got, want);
+        /* the linear-space search (used beyond ~1,000 edits) finds one as long */
+        th_assert_ok(dk__diff_match_linear(match, a, na, b, nb, 1000));
+        got = check_matching(match, a, na, b, nb);
+        th_assert_msg(got == want, "round %d: linear matching of %zu, LCS is %zu", round, got,
+                      want);
+        /* and keeps the edit bound exactly */
+        size_t d = na + nb - 2 * want;
+        if (d > 0) {
+            th_assert_ok(dk__diff_match_linear(match, a, na, b, nb, d));
+            th_assert_err(dk__diff_match_linear(match, a, na, b, nb, d - 1), DK_ELIMIT);
+        }
     }
 }
 
@@ -120,6 +132,25 @@ void test_diff__edit_bound_is_exact(void)
     th_assert_ok(dk_diff_match(match, a, N, b, N, 2 * N));
     th_assert_eq_int(check_matching(match, a, N, b, N), 0);
     th_assert_err(dk_diff3(&(struct diff3_result){0}, a, N, b, N, a, N, 10), DK_ELIMIT);
+}
+
+/* A diff of thousands of edits takes the linear-space path: an LCS, within the bound. */
+void test_diff__large_diff_in_linear_space(void)
+{
+    enum { N = 6000 };
+    uint32_t *a = calloc(N, sizeof(*a)), *b = calloc(N, sizeof(*b));
+    size_t *match = calloc(N, sizeof(*match));
+    for (size_t i = 0; i < N; i++) {
+        a[i] = (uint32_t)i;
+        b[i] = (uint32_t)(i % 3 == 0 ? 100000 + i : i); /* 2,000 substitutions: 4,000 edits */
+    }
+    th_assert_ok(dk_diff_match(match, a, N, b, N, 5000));
+    th_assert_eq_int(check_matching(match, a, N, b, N), N - 2000);
+    th_assert_err(dk_diff_match(match, a, N, b, N, 3999), DK_ELIMIT);
+    th_assert_ok(dk_diff_match(match, a, N, b, N, 4000));
+    free(a);
+    free(b);
+    free(match);
 }
 
 static bool slice_eq(const uint32_t *x, size_t x0, size_t x1, const uint32_t *y, size_t y0,

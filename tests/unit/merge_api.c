@@ -8,6 +8,7 @@
 #include "dk/dk.h"
 
 #include "harness/th.h"
+#include "util/str.h"
 
 void test_merge_api__opts_init_is_designated(void)
 {
@@ -80,4 +81,29 @@ void test_merge_api__global_init_flags(void)
     th_assert_ok(dk_global_init(0));
     th_assert_ok(dk_global_init(DK_GLOBAL_ISOLATE_CONFIG));
     th_assert_ok(dk_global_init(0));
+}
+
+/*
+ * Past the structured merge's edit bound (5,000 item edits) its diff gives
+ * DK_ELIMIT and the merge falls back to git's result, saying why; the diff
+ * runs in linear space, so this costs no more memory than a small merge.
+ */
+void test_merge_api__edit_bound_falls_back_to_line_merge(void)
+{
+    dk_str b = DK_STR_INIT, o = DK_STR_INIT, t = DK_STR_INIT;
+    for (int i = 0; i < 3000; i++) {
+        dk_str_addf(&b, "f(%d)\n", i);
+        dk_str_addf(&o, "f(%d, 1)\n", i);
+        dk_str_addf(&t, "f(%d, 2)\n", i);
+    }
+    dk_merge_result *r = NULL;
+    th_assert_ok(dk_merge_file(&r, "big.py", b.ptr, b.len, o.ptr, o.len, t.ptr, t.len, NULL));
+    th_assert(!r->clean);
+    th_assert_eq_int(r->method, DK_MERGE_METHOD_FALLBACK);
+    th_assert(r->note && strstr(r->note, "exceeds 5000 edits"));
+    th_assert(r->nconflicts >= 1);
+    dk_merge_result_free(r);
+    dk_str_release(&b);
+    dk_str_release(&o);
+    dk_str_release(&t);
 }
