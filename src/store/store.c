@@ -541,6 +541,15 @@ int dk_store_acquire(dk_store_conn **out, dk_store *s)
             s->idle = c->next_idle;
             c->next_idle = NULL;
             pthread_mutex_unlock(&s->mu);
+            /* a connection the server closed while it sat idle is replaced */
+            if (s->be->check && s->be->check(c) < 0) {
+                dk_trace(DK_TRACE_INFO, "store", "%s: dropped an idle connection: %s", s->be->name,
+                         dk_error_last()->msg);
+                s->be->conn_close(c);
+                pthread_mutex_lock(&s->mu);
+                s->nopen--;
+                continue;
+            }
             *out = c;
             return DK_OK;
         }

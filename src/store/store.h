@@ -50,9 +50,10 @@
  *    transaction. READ COMMITTED does not make read-then-write safe on
  *    PostgreSQL; a single UPDATE is atomic on both backends.
  *  - Added: dk_store_fault_inject (tests). Behind the interface: both
- *    backends keep statements prepared per connection, and BEGIN on a
- *    PostgreSQL connection the server dropped while it was idle in the
- *    pool reconnects and retries once.
+ *    backends keep statements prepared per connection; a PostgreSQL
+ *    connection the server closed while it sat idle in the pool is
+ *    replaced when taken (no round trip), and BEGIN on a connection found
+ *    dead reconnects and retries once.
  *
  * Conventions:
  *  - Errors: DK_OK or a negative dk_err_code; detail in dk_error_last():

@@ -106,6 +106,10 @@ struct store_backend {
     /* Reopen the transport of a connection marked broken, in place (NULL:
      * the backend has no transport to lose). Used only to retry BEGIN. */
     int (*reset)(dk_store_conn *conn);
+    /* Cheap liveness check of an idle connection taken from the pool, no
+     * round trip (NULL: none); an error makes store.c close it and open
+     * another. */
+    int (*check)(dk_store_conn *conn);
 
     /* One statement; `sql` already uses this backend's placeholders. */
     int (*exec)(dk_store_conn *conn, int64_t *changes, const char *sql, const dk_store_val *params,

@@ -24,7 +24,9 @@
  * anything else DK_ERROR. A connection whose status is CONNECTION_BAD after
  * a call is marked broken: the caller gets DK_ERROR ("connection lost")
  * and store.c closes it on release instead of pooling it - except for
- * BEGIN, which store.c retries once on a fresh connection (pg_conn_reset),
+ * BEGIN, which store.c retries once on a fresh connection (pg_conn_reset).
+ * A connection taken from the pool is checked first without a round trip
+ * (pg_conn_check: the server announces a termination before it closes),
  * so a connection dropped while idle in the pool costs the caller nothing.
  *
  * Notifications. dk_store_notify is `SELECT pg_notify($1, $2)` on the
@@ -512,6 +514,33 @@ static int pg_conn_reset(dk_store_conn *conn)
     return DK_OK;
 }
 
+/*
+ * An idle connection has nothing to read unless the server spoke on its
+ * own, and what it says unprompted is, in practice, FATAL "terminating
+ * connection" just before it closes (restart, pg_terminate_backend,
+ * idle_session_timeout). libpq may not see the close yet (the message and
+ * the EOF arrive together and it stops after the message), so anything
+ * readable on an idle connection condemns it: one poll with no wait, and
+ * a false alarm costs one reconnect.
+ */
+static int pg_conn_check(dk_store_conn *conn)
+{
+    struct pg_conn *c = (struct pg_conn *)conn;
+    struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+    if (PQstatus(c->pg) != CONNECTION_OK || p.fd < 0)
+        return dk_error_set(DK_ERROR, "postgresql: connection lost");
+    if (poll(&p, 1, 0) > 0) {
+        char line[256];
+        PQconsumeInput(c->pg);
+        PGresult *r = PQgetResult(c->pg);
+        pg_msg_line(line, sizeof(line), r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
+        PQclear(r);
+        return dk_error_set(DK_ERROR, "postgresql: the server closed an idle connection: %s",
+                            line[0] ? line : "(no message)");
+    }
+    return DK_OK;
+}
+
 static void pg_conn_close(dk_store_conn *conn)
 {
     struct pg_conn *c = (struct pg_conn *)conn;
@@ -769,6 +798,7 @@ const struct store_backend dk_store_backend_pg = {
     .conn_open = pg_conn_open,
     .conn_close = pg_conn_close,
     .reset = pg_conn_reset,
+    .check = pg_conn_check,
     .exec = pg_exec,
     .exec_script = pg_exec_script,
     .query = pg_query,

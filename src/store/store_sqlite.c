@@ -504,6 +504,7 @@ const struct store_backend dk_store_backend_sqlite = {
     .conn_open = sqlite_conn_open,
     .conn_close = sqlite_conn_close,
     .reset = NULL,
+    .check = NULL,
     .exec = sqlite_exec,
     .exec_script = sqlite_exec_script,
     .query = sqlite_query,

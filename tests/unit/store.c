@@ -1285,6 +1285,23 @@ void test_store_pg__idle_connection_dropped(void)
     th_assert_ok(dk_store_query_int(&pid2, NULL, c, "SELECT pg_backend_pid()", NULL, 0));
     th_assert_ok(dk_store_commit(c));
     th_assert(pid2 != pid);
+    dk_store_release(c);
+    t_conn = NULL;
+
+    /* and a statement outside a transaction as the first use */
+    snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", (long long)pid2);
+    admin = PQconnectdb(t_url);
+    th_assert(PQstatus(admin) == CONNECTION_OK);
+    r = PQexec(admin, sql);
+    ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    PQfinish(admin);
+    th_assert(ok);
+    usleep(50 * 1000);
+    c = open_conn();
+    int64_t pid3 = 0;
+    th_assert_ok(dk_store_query_int(&pid3, NULL, c, "SELECT pg_backend_pid()", NULL, 0));
+    th_assert(pid3 != pid2 && pid3 != pid);
 }
 
 /* Prepared statements dropped behind the connection's back are prepared again. */
