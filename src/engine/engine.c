@@ -374,6 +374,8 @@ void dk_engine_close(dk_engine *e)
         return;
     atomic_store(&e->closing, true);
     eng_gc_stop(e);
+    eng_sessions_flush_reads(e);
+    eng_sessions_ref_sync_dirty(e);
     /* wake watchers so they return before the engine goes */
     pthread_mutex_lock(&e->ev_lock);
     e->ev_gen++;

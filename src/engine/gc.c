@@ -212,12 +212,14 @@ int dk_engine_gc(dk_engine *e, size_t *collected)
             dk_trace(DK_TRACE_WARN, "engine", "gc: abandon %s: %s", stale.items[i].id,
                      dk_error_last()->msg);
     }
-    /* 3 and 4 */
+    /* 3 and 4; and what sessions keep in memory for a while: read marks, overlay refs */
     if (rc == DK_OK)
         rc = eng_events_trim(e, conn);
     if (rc == DK_OK)
         rc = gc_sync_registry(&n, e, conn);
     dk_store_release(conn);
+    eng_sessions_flush_reads(e);
+    eng_sessions_ref_sync_dirty(e);
 out:
     gc_cands_release(&cands);
     gc_cands_release(&stale);

@@ -341,6 +341,7 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
         eng_conflicts conflicts = DK_VEC_INIT;
         eng_names acquired = DK_VEC_INIT, released = DK_VEC_INIT;
         dk_vec(struct eng_claim_req) want = DK_VEC_INIT;
+        dk_map reads = DK_MAP_INIT_STR;
         int64_t now = dk_eng_now(e);
         int64_t changes = 0;
         if ((rc = dk_store_begin(conn)))
@@ -355,6 +356,8 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
             rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found or not active", sid);
             goto attempt_out;
         }
+        if ((rc = eng_reads_flush_tx(&reads, conn, s)))
+            goto attempt_out;
         if (ch->op != OV_REVERT && !ch->force && (rc = ov_stale_tx(res, conn, repo, sid, path)))
             goto attempt_out;
         for (size_t i = 0; i < syms->len; i++) {
@@ -455,6 +458,7 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
         eng_names_release(&acquired);
         eng_names_release(&released);
         dk_vec_release(&want);
+        eng_reads_done(s, &reads, rc == DK_OK);
         if (rc == DK_OK || !eng_retryable(rc) || attempt >= 4)
             break;
     }
@@ -652,9 +656,8 @@ static int ov_change(dk_write_result **out, dk_engine *e, const dk_caller *calle
         eng_session_drop_entry_locked(s, path);
     }
     pthread_mutex_unlock(&s->lock);
-    dk_eng_repo_release(e, s->repo->name, g);
-    g = NULL;
-    eng_session_ref_sync(e, s);
+    /* the overlay ref follows at the next GC pass (see session.c) */
+    atomic_store(&s->ref_dirty, true);
 answer:
     if (!res->symbols)
         res->symbols = dk_xcalloc(1, sizeof(*res->symbols));
@@ -694,20 +697,19 @@ int dk_file_revert(dk_engine *e, const dk_caller *caller, const char *session_id
 /* Read                                                                       */
 /* ========================================================================== */
 
-/* Record that the session looked at `path` now (stale-overlay check). */
-static int ov_read_mark(dk_engine *e, const char *sid, const char *path)
+/*
+ * Record that the session looked at `path` now (stale-overlay check). The
+ * mark is kept in memory and written by the session's next change
+ * transaction, before its stale check, or by the next GC pass: a read costs
+ * no store write. A mark lost in a crash can only make a later write
+ * stale-refused once more (the agent reads again), never let one through.
+ */
+static void ov_read_mark(dk_engine *e, struct eng_session *s, const char *path)
 {
-    dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
-    if (rc)
-        return rc;
-    dk_store_val p[] = {DK_SV_TEXT(sid), DK_SV_TEXT(path), DK_SV_INT(dk_eng_now(e))};
-    rc = dk_store_exec(conn, NULL,
-                       "INSERT INTO read_marks (session_id, path, read_at) VALUES (?, ?, ?) "
-                       "ON CONFLICT (session_id, path) DO UPDATE SET read_at = excluded.read_at",
-                       p, 3);
-    dk_store_release(conn);
-    return rc;
+    int64_t now = dk_eng_now(e);
+    pthread_mutex_lock(&s->lock);
+    dk_map_put(&s->reads, path, strlen(path), (void *)(uintptr_t)now, NULL);
+    pthread_mutex_unlock(&s->lock);
 }
 
 int dk_file_read(dk_file **out, dk_engine *e, const dk_caller *caller, const char *session_id,
@@ -719,11 +721,8 @@ int dk_file_read(dk_file **out, dk_engine *e, const dk_caller *caller, const cha
     struct eng_session *s;
     if ((rc = ov_session(&s, e, caller, session_id)))
         return rc;
-    /* the mark comes first: a read that finds nothing still counts as looking */
-    if ((rc = ov_read_mark(e, s->id, path))) {
-        eng_session_unref(s);
-        return rc;
-    }
+    /* a read that finds nothing still counts as looking */
+    ov_read_mark(e, s, path);
     pthread_mutex_lock(&s->lock);
     struct eng_entry *en = dk_map_get(&s->overlay, path, strlen(path));
     bool has = en != NULL, deleted = en && en->deleted;

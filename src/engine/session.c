@@ -106,6 +106,7 @@ static void sess_free(struct eng_session *s)
     dk_map_foreach(&s->overlay, slot)
         eng_entry_free(slot->value);
     dk_map_release(&s->overlay);
+    dk_map_release(&s->reads);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->write_lock);
     free(s->id);
@@ -271,6 +272,24 @@ void eng_sessions_free(dk_engine *e)
 /* Reading a session from the store                                           */
 /* ========================================================================== */
 
+/* A session with one reference and an empty overlay; strings copied. */
+static struct eng_session *sess_alloc(const char *id, const char *agent_id, const char *agent_name,
+                                      const char *intent)
+{
+    struct eng_session *s = dk_xcalloc(1, sizeof(*s));
+    atomic_init(&s->refs, 1);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->write_lock, NULL);
+    s->overlay = (dk_map)DK_MAP_INIT_STR;
+    s->reads = (dk_map)DK_MAP_INIT_STR;
+    s->id = dk_xstrdup(id);
+    s->agent_id = dk_xstrdup(agent_id);
+    s->agent_name = dk_xstrdup(agent_name);
+    s->intent = dk_xstrdup(intent);
+    s->state = DK_SESSION_ACTIVE;
+    return s;
+}
+
 /*
  * Build a session from its rows. Returns DK_OK with *out NULL when the
  * session is not active (the caller drops it from the registry).
@@ -298,15 +317,9 @@ static int sess_read(struct eng_session **out, dk_engine *e, dk_store_conn *conn
     }
     struct eng_repo *repo;
     char *repo_name = dk_xstrdup(dk_store_rows_text(rows, 0, NULL));
-    struct eng_session *s = dk_xcalloc(1, sizeof(*s));
-    atomic_init(&s->refs, 1);
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_mutex_init(&s->write_lock, NULL);
-    s->overlay = (dk_map)DK_MAP_INIT_STR;
-    s->id = dk_xstrdup(id);
-    s->agent_id = dk_xstrdup(dk_store_rows_text(rows, 1, NULL));
-    s->agent_name = dk_xstrdup(dk_store_rows_text(rows, 2, NULL));
-    s->intent = dk_xstrdup(dk_store_rows_text(rows, 3, NULL));
+    struct eng_session *s =
+        sess_alloc(id, dk_store_rows_text(rows, 1, NULL), dk_store_rows_text(rows, 2, NULL),
+                   dk_store_rows_text(rows, 3, NULL));
     size_t blen;
     const char *base = dk_store_rows_text(rows, 4, &blen);
     s->unborn = blen != DK_OID_HEXSZ || dk_oid_from_hex(&s->base, base, blen) != DK_OK;
@@ -458,7 +471,88 @@ static void sess_ref_write(dk_engine *e, struct eng_session *s, bool keep)
 
 void eng_session_ref_sync(dk_engine *e, struct eng_session *s)
 {
+    atomic_store(&s->ref_dirty, false);
     sess_ref_write(e, s, true);
+}
+
+void eng_sessions_ref_sync_dirty(dk_engine *e)
+{
+    eng_session_vec all = DK_VEC_INIT;
+    eng_sessions_collect(&all, e, NULL);
+    dk_vec_foreach(&all, struct eng_session **, sp) {
+        bool dirty = true;
+        if (atomic_compare_exchange_strong(&(*sp)->ref_dirty, &dirty, false))
+            sess_ref_write(e, *sp, true);
+        eng_session_unref(*sp);
+    }
+    dk_vec_release(&all);
+}
+
+/* ---- read marks --------------------------------------------------------- */
+
+int eng_reads_flush_tx(dk_map *taken, dk_store_conn *conn, struct eng_session *s)
+{
+    *taken = (dk_map)DK_MAP_INIT_STR;
+    pthread_mutex_lock(&s->lock);
+    dk_map_foreach(&s->reads, slot)
+        dk_map_put(taken, slot->key, slot->key_len, slot->value, NULL);
+    pthread_mutex_unlock(&s->lock);
+    int rc = DK_OK;
+    dk_map_foreach(taken, slot) {
+        dk_store_val p[] = {DK_SV_TEXT(s->id), DK_SV_TEXTN(slot->key, slot->key_len),
+                            DK_SV_INT((int64_t)(uintptr_t)slot->value)};
+        rc = dk_store_exec(conn, NULL,
+                           "INSERT INTO read_marks (session_id, path, read_at) VALUES (?, ?, ?) "
+                           "ON CONFLICT (session_id, path) DO UPDATE SET read_at = CASE WHEN "
+                           "excluded.read_at > read_marks.read_at THEN excluded.read_at ELSE "
+                           "read_marks.read_at END",
+                           p, 3);
+        if (rc)
+            break;
+    }
+    return rc;
+}
+
+void eng_reads_done(struct eng_session *s, dk_map *taken, bool committed)
+{
+    if (committed) {
+        pthread_mutex_lock(&s->lock);
+        dk_map_foreach(taken, slot) {
+            /* a newer read since the flush stays pending */
+            if (dk_map_get(&s->reads, slot->key, slot->key_len) == slot->value)
+                dk_map_del(&s->reads, slot->key, slot->key_len, NULL);
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    dk_map_release(taken);
+}
+
+void eng_sessions_flush_reads(dk_engine *e)
+{
+    eng_session_vec all = DK_VEC_INIT;
+    eng_sessions_collect(&all, e, NULL);
+    dk_vec_foreach(&all, struct eng_session **, sp) {
+        struct eng_session *s = *sp;
+        pthread_mutex_lock(&s->lock);
+        size_t pending = s->reads.len;
+        pthread_mutex_unlock(&s->lock);
+        dk_store_conn *conn;
+        if (pending && eng_conn(&conn, e) == DK_OK) {
+            dk_map taken = DK_MAP_INIT_STR;
+            int rc = dk_store_begin(conn);
+            if (rc == DK_OK && (rc = eng_reads_flush_tx(&taken, conn, s)) == DK_OK)
+                rc = dk_store_commit(conn);
+            if (rc != DK_OK) {
+                dk_store_rollback(conn);
+                dk_trace(DK_TRACE_WARN, "engine", "session %s: read marks not stored: %s", s->id,
+                         dk_error_last()->msg);
+            }
+            eng_reads_done(s, &taken, rc == DK_OK);
+            dk_store_release(conn);
+        }
+        eng_session_unref(s);
+    }
+    dk_vec_release(&all);
 }
 
 /* ========================================================================== */
@@ -757,7 +851,12 @@ static int sess_cs_state(dk_changeset_state *out, dk_store_conn *conn, const cha
     return rc < 0 ? rc : DK_OK;
 }
 
-static int sess_connect_new(char **new_id, dk_engine *e, const dk_caller *caller,
+/*
+ * A new session: one transaction (agent name, draft changeset, session row,
+ * session.connected), then the session goes straight into the registry, built
+ * from what was committed (no read back).
+ */
+static int sess_connect_new(struct eng_session **out, dk_engine *e, const dk_caller *caller,
                             const dk_connect_opts *o)
 {
     struct eng_repo *repo;
@@ -773,12 +872,16 @@ static int sess_connect_new(char **new_id, dk_engine *e, const dk_caller *caller
         dk_oid_to_hex(base_hex, &base);
     char id[37];
     eng_new_id(id);
+    char *agent_name = NULL, *cs_id = NULL;
+    int64_t now = 0, expires = 0;
     for (int attempt = 0;; attempt++) {
         dk_store_conn *conn;
         if ((rc = eng_conn(&conn, e)))
             return rc;
-        char *agent_name = NULL, *cs_id = NULL;
-        int64_t now = dk_eng_now(e);
+        free(agent_name);
+        free(cs_id);
+        agent_name = cs_id = NULL;
+        now = dk_eng_now(e);
         if ((rc = dk_store_begin(conn)))
             goto attempt_out;
         if (o->agent_name && *o->agent_name)
@@ -788,7 +891,7 @@ static int sess_connect_new(char **new_id, dk_engine *e, const dk_caller *caller
         if ((rc = dk_eng_changeset_create_tx(&cs_id, e, conn, repo->name, id, o->intent, agent_name,
                                              base_hex)))
             goto attempt_out;
-        int64_t expires = 0;
+        expires = 0;
         if (o->mode == DK_SESSION_PERSISTENT && o->persistent_ttl_ms > 0)
             expires = now + o->persistent_ttl_ms;
         dk_store_val p[] = {
@@ -829,14 +932,30 @@ static int sess_connect_new(char **new_id, dk_engine *e, const dk_caller *caller
         if (rc)
             dk_store_rollback(conn);
         dk_store_release(conn);
-        free(agent_name);
-        free(cs_id);
         if (rc == DK_OK)
             break;
-        if (!eng_retryable(rc) || attempt >= 4)
+        if (!eng_retryable(rc) || attempt >= 4) {
+            free(agent_name);
+            free(cs_id);
             return rc;
+        }
     }
-    *new_id = dk_xstrdup(id);
+    struct eng_repo *r = repo;
+    struct eng_session *s = sess_alloc(id, o->agent_id, agent_name, o->intent);
+    s->repo = r;
+    s->base = base;
+    s->unborn = unborn;
+    s->mode = o->mode;
+    s->owner = caller && caller->token_id ? dk_xstrdup(caller->token_id) : NULL;
+    s->changeset_id = cs_id;
+    s->created_ms = now;
+    s->expires_ms = expires;
+    atomic_init(&s->last_active_ms, now);
+    atomic_init(&s->stored_active_ms, now);
+    free(agent_name);
+    atomic_fetch_add(&s->refs, 1);
+    sess_registry_put(e, s);
+    *out = s;
     return DK_OK;
 }
 
@@ -1048,30 +1167,37 @@ int dk_session_connect(dk_session_info **out, dk_engine *e, const dk_caller *cal
         return dk_error_set(DK_EINVALID, "unknown session mode %d", (int)o->mode);
     if (caller && !caller->admin && (!caller->token_id || !*caller->token_id))
         return dk_error_set(DK_EINVALID, "a caller needs a token id");
-    char *id = NULL;
-    int rc = o->resume_session_id && *o->resume_session_id ? sess_resume(&id, e, caller, o)
-                                                           : sess_connect_new(&id, e, caller, o);
+    struct eng_session *s = NULL;
+    bool resume = o->resume_session_id && *o->resume_session_id;
+    int rc;
+    if (resume) {
+        char *id = NULL;
+        if ((rc = sess_resume(&id, e, caller, o)) == DK_OK &&
+            (rc = dk_eng_session_reload(e, id)) == DK_OK)
+            rc = eng_session_find(&s, e, id);
+        free(id);
+    } else {
+        rc = sess_connect_new(&s, e, caller, o);
+    }
     if (rc)
         return rc;
-    rc = dk_eng_session_reload(e, id);
-    if (rc == DK_OK) {
-        struct eng_session *s;
-        rc = eng_session_find(&s, e, id);
-        if (rc == DK_OK) {
-            eng_cache_put(e, s);
-            dk_session_info *info = dk_xcalloc(1, sizeof(*info));
-            sess_info_fill(info, s, DK_CS_DRAFT, dk_eng_now(e));
-            dk_store_conn *conn;
-            if (eng_conn(&conn, e) == DK_OK) {
-                sess_cs_state(&info->changeset_state, conn, info->changeset_id);
-                dk_store_release(conn);
-            }
-            eng_session_unref(s);
-            *out = info;
+    eng_cache_put(e, s);
+    dk_session_info *info = dk_xcalloc(1, sizeof(*info));
+    sess_info_fill(info, s, DK_CS_DRAFT, dk_eng_now(e));
+    eng_session_unref(s);
+    if (resume) {
+        dk_store_conn *conn;
+        if ((rc = eng_conn(&conn, e)) == DK_OK) {
+            rc = sess_cs_state(&info->changeset_state, conn, info->changeset_id);
+            dk_store_release(conn);
+        }
+        if (rc) {
+            dk_session_infos_free(info, 1);
+            return rc;
         }
     }
-    free(id);
-    return rc;
+    *out = info;
+    return DK_OK;
 }
 
 /* ========================================================================== */
@@ -1106,10 +1232,9 @@ int dk_session_status(dk_session_info **out, dk_engine *e, const dk_caller *call
     return DK_OK;
 }
 
-typedef dk_vec(struct eng_session *) sess_vec;
+typedef eng_session_vec sess_vec;
 
-/* Every live session of `repo` (NULL: all), each with a reference. */
-static void sess_collect(sess_vec *out, dk_engine *e, const char *repo)
+void eng_sessions_collect(eng_session_vec *out, dk_engine *e, const char *repo)
 {
     for (size_t i = 0; i < ENG_SHARDS; i++) {
         pthread_rwlock_rdlock(&e->shards[i].lock);
@@ -1135,7 +1260,7 @@ static int info_cmp(const void *a, const void *b)
 int dk_session_list(dk_session_info **out, size_t *count, dk_engine *e, const char *repo)
 {
     sess_vec all = DK_VEC_INIT;
-    sess_collect(&all, e, repo);
+    eng_sessions_collect(&all, e, repo);
     dk_session_info *infos = dk_xcalloc(all.len ? all.len : 1, sizeof(*infos));
     int64_t now = dk_eng_now(e);
     for (size_t i = 0; i < all.len; i++) {
@@ -1404,6 +1529,12 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
             break;
     }
     if (rc == DK_OK) {
+        struct eng_session *live = NULL;
+        if (keep_ref && eng_session_find(&live, e, id) == DK_OK) {
+            /* stranded: the ref must name the overlay as it is now */
+            eng_session_ref_sync(e, live);
+            eng_session_unref(live);
+        }
         if (!keep_ref && repo)
             sess_ref_delete(e, repo, id);
         eng_registry_remove(e, id);

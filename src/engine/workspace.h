@@ -117,6 +117,11 @@ struct eng_session {
     _Atomic int64_t last_active_ms;
     _Atomic int64_t stored_active_ms;
     _Atomic int64_t cache_touched_ms;
+    /* the overlay changed since refs/dk/sessions/<id> was last written */
+    atomic_bool ref_dirty;
+    /* read marks not yet in the store: path -> (void *)(uintptr_t)read_at;
+     * written by the session's next change transaction (or a GC pass) */
+    dk_map reads;
     /* path -> struct eng_entry * */
     dk_map overlay;
     /* false once it left the registry */
@@ -205,8 +210,17 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *session_i
                     dk_session_state to, const char *reason, bool from_gc);
 /* every live session of `repo` (NULL: all), each with a reference */
 typedef dk_vec(struct eng_session *) eng_session_vec;
+void eng_sessions_collect(eng_session_vec *out, dk_engine *e, const char *repo);
 /* point refs/dk/sessions/<id> at a tree of the overlay (or remove it when empty) */
 void eng_session_ref_sync(dk_engine *e, struct eng_session *s);
+/* ... for every live session whose overlay changed since (GC pass, close) */
+void eng_sessions_ref_sync_dirty(dk_engine *e);
+/* write the session's pending read marks inside the caller's transaction;
+ * *taken gets a copy to drop with eng_reads_done after the commit */
+int eng_reads_flush_tx(dk_map *taken, dk_store_conn *conn, struct eng_session *s);
+void eng_reads_done(struct eng_session *s, dk_map *taken, bool committed);
+/* flush every live session's pending read marks (GC pass, close) */
+void eng_sessions_flush_reads(dk_engine *e);
 /* the notification of a changed session, sent inside a transaction */
 int eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session_id);
 void eng_session_on_notify(dk_engine *e, const char *payload);

@@ -1018,6 +1018,13 @@ static void t_stale(void)
     th_assert_err(t_write(c, "README.md", "c2\n"), DK_ESTALE);
     /* a revert is never stale */
     th_assert_ok(dk_file_revert(t_e, NULL, c, "README.md"));
+    /* a read mark kept in memory survives a restart (written at close) */
+    char cid[64];
+    snprintf(cid, sizeof(cid), "%s", c);
+    t_advance(10);
+    free(t_read(cid, "README.md"));
+    t_reopen();
+    th_assert_ok(t_write(cid, "README.md", "c3\n"));
     free(cs_a);
 }
 void test_engine_ws_sqlite__stale(void)
@@ -1207,9 +1214,15 @@ static void t_strand_resume(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?", cs), 1);
-    /* stranding twice is a no-op; the overlay ref is kept */
+    /* stranding twice is a no-op; the overlay ref is kept and names the overlay */
     th_assert_ok(dk_engine_gc(t_e, &n));
     th_assert_eq_int(n, 0);
+    dk_repo_info *ri;
+    th_assert_ok(dk_repo_get(&ri, t_e, "demo"));
+    char *tree = t_git("-C '%s' ls-tree -r --name-only refs/dk/sessions/%s", ri->path, a);
+    th_assert_eq_str(tree, "added.txt\nsrc/tasks.py\n");
+    free(tree);
+    dk_repo_infos_free(ri, 1);
     /* meanwhile b claims the same function */
     const char *b = t_connect("agent-b");
     char *t2 = t_tasks_with("return x + 1", "return x + 7");
