@@ -5,6 +5,7 @@
 #ifndef DK_CLI_H
 #define DK_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 int cmd_symbols(int argc, char **argv);
@@ -12,6 +13,20 @@ int cmd_languages(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_merge_file(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_repo(int argc, char **argv);
+
+struct dk_engine;
+/**
+ * Open the engine of a data directory for a command (cli/serve.c): `data`,
+ * `store`, `cache` NULL fall back to $DK_DATA (else ./dk-data), $DK_STORE,
+ * $DK_CACHE. `gc` false: no GC thread (short-lived commands).
+ */
+int cli_engine_open(struct dk_engine **out, const char *data, const char *store, const char *cache,
+                    bool gc);
+/** The data directory a command uses (`data`, else $DK_DATA, else ./dk-data). */
+const char *cli_data_dir(const char *data);
 int cmd_mcp(int argc, char **argv);
 
 /** Install the logfmt trace hook on stderr (level from DK_LOG, default warn). */

@@ -26,6 +26,10 @@ static void usage(FILE *out)
             "commands:\n"
             "  merge-file CURRENT BASE OTHER\n"
             "                             structured three-way merge (a git merge-file drop-in)\n"
+            "  serve [--listen ADDR:PORT] [--data DIR]\n"
+            "                             serve the HTTP API, SSE events and read-only git\n"
+            "  repo init|import|list      register repositories in a data directory\n"
+            "  token create|list|revoke   API tokens (scopes read, write, approve, admin)\n"
             "  replay REPO [--merges N]   score dk's merge on a repository's own merge history\n"
             "  symbols [--json] FILE...   list the symbols (functions, types, ...) of files\n"
             "  languages                  list the supported languages and extensions\n"
@@ -74,6 +78,12 @@ int main(int argc, char **argv)
         return cmd_merge_file(argc - 1, argv + 1);
     if (strcmp(cmd, "replay") == 0)
         return cmd_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "token") == 0)
+        return cmd_token(argc - 1, argv + 1);
+    if (strcmp(cmd, "repo") == 0)
+        return cmd_repo(argc - 1, argv + 1);
     if (strcmp(cmd, "tree") == 0)
         return cmd_tree(argc - 1, argv + 1);
     if (strcmp(cmd, "languages") == 0)

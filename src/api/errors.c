@@ -1,0 +1,163 @@
+/*
+ * api/errors.c - the protocol's error codes and the ONE table that maps
+ * them to HTTP statuses and JSON-RPC codes (STYLE.md §5: no other file
+ * decides a status).
+ *
+ *   libdk rc + dk_error_last() ──dk_api_error_from_dk──► dk_api_code ──► status
+ *
+ * Invariants: every dk_api_code has exactly one row, in enum order (checked
+ * at compile time by the array size and at run time by the unit tests).
+ * Conventions: messages are one line, lowercase; details are a JSON object
+ * owned by the dk_api_error (released by dk_api_error_release).
+ */
+#include "dk/errors.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+
+#include "util/banned.h"
+
+static const struct {
+    const char *name;
+    int http;
+    int jsonrpc;
+} errors_table[] = {
+    [DK_API_OK] = {"OK", 200, 0},
+    [DK_API_INVALID_ARGUMENT] = {"INVALID_ARGUMENT", 400, -32602},
+    [DK_API_INVALID_PATH] = {"INVALID_PATH", 400, -32602},
+    [DK_API_UNAUTHORIZED] = {"UNAUTHORIZED", 401, -32001},
+    [DK_API_FORBIDDEN] = {"FORBIDDEN", 403, -32003},
+    [DK_API_NOT_FOUND] = {"NOT_FOUND", 404, -32004},
+    [DK_API_SESSION_NOT_FOUND] = {"SESSION_NOT_FOUND", 404, -32004},
+    [DK_API_UNKNOWN_OPERATION] = {"UNKNOWN_OPERATION", 404, -32601},
+    [DK_API_SYMBOL_CLAIMED] = {"SYMBOL_CLAIMED", 409, -32009},
+    [DK_API_STALE_OVERLAY] = {"STALE_OVERLAY", 409, -32009},
+    [DK_API_CONFLICT] = {"CONFLICT", 409, -32009},
+    [DK_API_INVALID_STATE] = {"INVALID_STATE", 409, -32009},
+    [DK_API_ALREADY_EXISTS] = {"ALREADY_EXISTS", 409, -32009},
+    [DK_API_TOO_LARGE] = {"TOO_LARGE", 413, -32013},
+    [DK_API_BUSY] = {"BUSY", 503, -32005},
+    [DK_API_INTERNAL] = {"INTERNAL", 500, -32603},
+};
+
+_Static_assert(sizeof(errors_table) / sizeof(errors_table[0]) == DK_API_CODE_COUNT,
+               "one row per dk_api_code");
+
+const char *dk_api_code_name(dk_api_code code)
+{
+    if ((unsigned)code >= DK_API_CODE_COUNT)
+        return "INTERNAL";
+    return errors_table[code].name;
+}
+
+int dk_api_code_http_status(dk_api_code code)
+{
+    if ((unsigned)code >= DK_API_CODE_COUNT)
+        return 500;
+    return errors_table[code].http;
+}
+
+int dk_api_code_jsonrpc(dk_api_code code)
+{
+    if ((unsigned)code >= DK_API_CODE_COUNT)
+        return -32603;
+    return errors_table[code].jsonrpc;
+}
+
+int dk_api_error_set(dk_api_error *err, dk_api_code code, const char *fmt, ...)
+{
+    va_list ap;
+    dk_api_error_release(err);
+    err->code = code;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/*
+ * The engine says DK_EINVALID both for bad input and for an operation the
+ * current state does not allow; its state messages have a fixed shape
+ * ("changeset X is submitted, cannot become merged", "session X is closed",
+ * "... has no changes ...", "... submit again", "... needs an empty
+ * session"). Those are INVALID_STATE (409): the request was well-formed.
+ */
+static bool errors_is_state_message(const char *m)
+{
+    static const char *const marks[] = {
+        "cannot become",          "has no changes",  "submit again",
+        "needs an empty session", "needs a draft",   "only a merged changeset",
+        "not stranded",           "already resumed", "no submitted commit"};
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+        if (strstr(m, marks[i]))
+            return true;
+    static const char *const states[] = {" is active", " is stranded", " is abandoned",
+                                         " is closed", " is merged"};
+    if (strncmp(m, "session ", 8) == 0 || strncmp(m, "changeset ", 10) == 0)
+        for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+            if (strstr(m, states[i]))
+                return true;
+    return false;
+}
+
+int dk_api_error_from_dk(dk_api_error *err, int rc)
+{
+    const dk_error *e = dk_error_last();
+    const char *m = e->code == rc && e->msg[0] ? e->msg : dk_error_name(rc);
+    dk_api_code code;
+    switch (rc) {
+    case DK_ENOTFOUND:
+        code = strncmp(m, "session '", 9) == 0 ? DK_API_SESSION_NOT_FOUND : DK_API_NOT_FOUND;
+        break;
+    case DK_EFORBIDDEN:
+        code = DK_API_FORBIDDEN;
+        break;
+    case DK_EINVALID:
+        code = errors_is_state_message(m) ? DK_API_INVALID_STATE : DK_API_INVALID_ARGUMENT;
+        break;
+    case DK_ECONFLICT:
+        code = DK_API_CONFLICT;
+        break;
+    case DK_ESTALE:
+        code = DK_API_STALE_OVERLAY;
+        break;
+    case DK_ELIMIT:
+        code = DK_API_TOO_LARGE;
+        break;
+    case DK_EEXISTS:
+        code = DK_API_ALREADY_EXISTS;
+        break;
+    case DK_EBUSY:
+    case DK_ERACE:
+        code = DK_API_BUSY;
+        break;
+    default:
+        code = DK_API_INTERNAL;
+        break;
+    }
+    return dk_api_error_set(err, code, "%s", m);
+}
+
+void dk_api_error_release(dk_api_error *err)
+{
+    if (err->details)
+        json_decref(err->details);
+    err->details = NULL;
+}
+
+json_t *dk_api_error_json(const dk_api_error *err)
+{
+    json_t *e = json_object();
+    json_object_set_new(e, "code", json_string(dk_api_code_name(err->code)));
+    /* messages quote client input: never let bad bytes make the document invalid */
+    json_t *msg = json_string(err->message);
+    json_object_set_new(e, "message", msg ? msg : json_string("(message not valid utf-8)"));
+    if (err->details)
+        json_object_set(e, "details", err->details);
+    return json_pack("{s:o}", "error", e);
+}
