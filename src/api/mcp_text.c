@@ -80,13 +80,14 @@ static void text_scalar(dk_str *t, const json_t *v)
     }
 }
 
+/* A multi-line value (file text, a conflict side) whole, fenced at column 0. */
 static void text_block(dk_str *t, const char *indent, const char *key, const char *s)
 {
-    dk_str_addf(t, "%s%s:\n%s```\n", indent, key, indent);
+    dk_str_addf(t, "%s%s:\n```\n", indent, key);
     dk_str_adds(t, s);
     if (s[0] && s[strlen(s) - 1] != '\n')
         dk_str_addch(t, '\n');
-    dk_str_addf(t, "%s```\n", indent);
+    dk_str_adds(t, "```\n");
 }
 
 /*
@@ -198,8 +199,7 @@ static const struct {
     {"dk_resolve", "From now on use the session_id above (it replaces the old session). If "
                    "landed is no, call dk_merge with it."},
     {"dk_revert", "Next: dk_submit, then dk_merge."},
-    {"dk_watch", "Next: call dk_watch again with since = the last id above to see what "
-                 "happens next."},
+    {"dk_watch", "Next: call dk_watch again with since = next to see what happens next."},
 };
 
 char *dk_mcp_text_result(const char *tool, const json_t *result)
@@ -250,8 +250,9 @@ static const char *text_recovery(const char *tool, dk_api_code code)
     case DK_API_SYMBOL_CLAIMED:
         return "1. Your write stored nothing: another agent is changing the symbols above in its "
                "own session (holder listed).\n"
-               "2. Work on other symbols meanwhile, or wait for the release: dk_watch with "
-               "filter \"claim.released\" (since = the last event id you saw).\n"
+               "2. Work on other symbols meanwhile (a claim covers one symbol, not the file), or "
+               "wait for the release: dk_watch with repo and types \"claim.released\" "
+               "(since = the last event id you saw).\n"
                "3. Then dk_file_read the file again (the holder may have landed a change) and "
                "dk_file_write your change again.";
     case DK_API_STALE_OVERLAY:
@@ -339,8 +340,10 @@ char *dk_mcp_text_error(const char *tool, const dk_api_error *err)
     else
         dk_str_adds(&t, "(the message is not valid UTF-8)");
     dk_str_addch(&t, '\n');
+    /* the details' own "recovery" speaks HTTP operation names: ours names the tools */
+    static const char *const skip[] = {"recovery", NULL};
     if (json_is_object(err->details) && json_object_size(err->details))
-        text_fields(&t, err->details, NULL);
+        text_fields(&t, err->details, skip);
     dk_str_addf(&t, "How to recover:\n%s\n", text_recovery(tool, err->code));
     return dk_str_detach(&t, NULL);
 }

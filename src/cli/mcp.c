@@ -380,6 +380,12 @@ int cmd_mcp(int argc, char **argv)
         }
         *slot = argv[++i];
     }
+    if (!data)
+        data = getenv("DK_DATA") && getenv("DK_DATA")[0] ? getenv("DK_DATA") : "dk-data";
+    if (!store && getenv("DK_STORE") && getenv("DK_STORE")[0])
+        store = getenv("DK_STORE");
+    if (!cache && getenv("DK_CACHE") && getenv("DK_CACHE")[0])
+        cache = getenv("DK_CACHE");
     int status = 1;
     dk_mcp *mcp = NULL;
     if (server) {
@@ -394,7 +400,7 @@ int cmd_mcp(int argc, char **argv)
             r.token = dk_xstrdup(getenv("DK_TOKEN"));
         else {
             char path[4096];
-            snprintf(path, sizeof(path), "%s/admin.token", data ? data : "dk-data");
+            snprintf(path, sizeof(path), "%s/admin.token", data);
             r.token = mcp_read_token_file(path);
         }
         dk_mcp_backend b = {.call = remote_call, .ops = remote_ops, .ud = &r};
@@ -408,7 +414,7 @@ int cmd_mcp(int argc, char **argv)
         return status;
     }
     dk_engine_opts eo = DK_ENGINE_OPTS_INIT;
-    eo.data_dir = data ? data : "dk-data";
+    eo.data_dir = data;
     eo.store_url = store;
     eo.cache_url = cache;
     dk_engine *engine = NULL;
