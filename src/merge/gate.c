@@ -54,14 +54,14 @@ static void count_one(dk_map *m, const dk_str *key, int slot, dk_span span)
     }
 }
 
-static void count_decls(dk_map *m, const dk_analysis *a, int slot, const dk_map *overloaded,
-                        bool callable)
+static void count_decls(dk_map *m, const dk_analysis *a, const char *src, int slot,
+                        const dk_map *overloaded, bool callable)
 {
     dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
         const dk_symbol *s = &a->symbols[i];
         dk_str_clear(&key);
-        dk_merge_symbol_key(&key, s, overloaded, callable);
+        dk_merge_symbol_key(&key, s, src, overloaded, callable);
         count_one(m, &key, slot, s->span);
     }
     /* import statements count as declarations too: the same import twice is a duplicate */
@@ -214,19 +214,19 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
             return DK_ECONFLICT;
         }
         dk_map over = DK_MAP_INIT_STR;
-        dk_merge_find_overloads(&over, cx->v[V_OURS].an);
-        dk_merge_find_overloads(&over, cx->v[V_THEIRS].an);
-        dk_merge_find_overloads(&over, r);
+        dk_merge_find_overloads(&over, cx->v[V_OURS].an, cx->v[V_OURS].src);
+        dk_merge_find_overloads(&over, cx->v[V_THEIRS].an, cx->v[V_THEIRS].src);
+        dk_merge_find_overloads(&over, r, text);
         bool callable = !dk_language_has_forward_decls(cx->lang);
         bool have_base = cx->v[V_BASE].an != NULL;
         if (have_base)
-            dk_merge_find_overloads(&over, cx->v[V_BASE].an);
+            dk_merge_find_overloads(&over, cx->v[V_BASE].an, cx->v[V_BASE].src);
         dk_map decls = DK_MAP_INIT_STR;
         if (have_base)
-            count_decls(&decls, cx->v[V_BASE].an, 0, &over, callable);
-        count_decls(&decls, cx->v[V_OURS].an, 1, &over, callable);
-        count_decls(&decls, cx->v[V_THEIRS].an, 2, &over, callable);
-        count_decls(&decls, r, 3, &over, callable);
+            count_decls(&decls, cx->v[V_BASE].an, cx->v[V_BASE].src, 0, &over, callable);
+        count_decls(&decls, cx->v[V_OURS].an, cx->v[V_OURS].src, 1, &over, callable);
+        count_decls(&decls, cx->v[V_THEIRS].an, cx->v[V_THEIRS].src, 2, &over, callable);
+        count_decls(&decls, r, text, 3, &over, callable);
         dk_map_release(&over);
         int rc = DK_OK;
         /* the result's errors come from a side that broke the syntax (not from the merge) */

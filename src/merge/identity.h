@@ -14,11 +14,19 @@
 #include "util/map.h"
 #include "util/str.h"
 
-/* "qualified::kind": what overloads share. */
-void dk_merge_group_key(dk_str *out, const dk_symbol *s);
+/*
+ * Every key below takes the analysed text `src` (NULL: none): a declaration
+ * written under #[cfg(...)] attributes (Rust) has its conditions in its
+ * identity, "path[#[cfg(unix)]]::function", so alternative definitions of
+ * one name under different conditions are different declarations, not
+ * duplicates or overloads.
+ */
 
-/* Add to `set` the "qualified::kind" keys that occur more than once in `a`. */
-void dk_merge_find_overloads(dk_map *set, const dk_analysis *a);
+/* "qualified[conditions]::kind": what overloads share. */
+void dk_merge_group_key(dk_str *out, const dk_symbol *s, const char *src);
+
+/* Add to `set` the group keys that occur more than once in `a` (of text `src`). */
+void dk_merge_find_overloads(dk_map *set, const dk_analysis *a, const char *src);
 
 /*
  * The identity of a symbol for matching: its local id, or, for an
@@ -26,7 +34,8 @@ void dk_merge_find_overloads(dk_map *set, const dk_analysis *a);
  * caller). `callable` folds function/method/prototype into one kind (the
  * gate's duplicate check in languages without forward declarations).
  */
-void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const dk_map *overloaded, bool callable);
+void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src, const dk_map *overloaded,
+                         bool callable);
 
 /*
  * The identity of an import statement, from its first record:

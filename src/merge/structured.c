@@ -898,7 +898,7 @@ int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
         }
     }
     for (int vi = 0; vi < 3; vi++)
-        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an);
+        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src);
     if (cx->v[V_BASE].len == 0) {
         /* both sides created the file: nothing to anchor declarations to */
         *why = "no common ancestor content (both sides created the file)";

@@ -1,0 +1,8 @@
+fn main() {
+    run();
+}
+
+#[cfg(unix)]
+fn run() {
+    println!("unix");
+}

@@ -1,0 +1,8 @@
+fn main() {
+    run();
+}
+
+#[cfg(windows)]
+fn run() {
+    println!("windows");
+}
