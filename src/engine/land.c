@@ -62,6 +62,8 @@
 
 /* Lost compare-and-swaps retried before a landing gives up. */
 #define LAND_MAX_RETRIES 16
+/* Whole landings retried when the store could not serialise the transaction. */
+#define LAND_STORE_RETRIES 3
 
 /* ========================================================================== */
 /* Results                                                                    */
@@ -106,6 +108,8 @@ struct land_ctx {
     const struct dk_land_publish_result *pub;
     /* the session left the registry (closed or stranded): it stays as it is */
     bool offline;
+    /* what the last prepare failed with (DK_OK: it did not) */
+    int prepare_rc;
 };
 
 /* The session after landing: closed, or continuing from `commit` with a fresh draft. */
@@ -255,13 +259,17 @@ static int land_prepare(void *ud, const dk_oid *head, const dk_oid *commit)
 {
     struct land_ctx *c = ud;
     int rc;
-    if ((rc = dk_store_acquire(&c->conn, dk_eng_store(c->e))))
+    if ((rc = dk_store_acquire(&c->conn, dk_eng_store(c->e)))) {
+        c->conn = NULL;
+        c->prepare_rc = rc;
         return rc;
+    }
     if ((rc = dk_store_begin(c->conn)) == DK_OK && (rc = land_record_tx(c, head, commit)) == DK_OK)
         return DK_OK;
     dk_store_rollback(c->conn);
     dk_store_release(c->conn);
     c->conn = NULL;
+    c->prepare_rc = rc;
     return rc;
 }
 
@@ -483,7 +491,15 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
         if (lock)
             pthread_mutex_lock(lock);
     }
-    rc = dk_land_publish(&pub, repo, &v.base, v.entries, v.nentries, &po);
+    /* a store transaction that failed to serialise (deadlock, busy) is retried whole */
+    for (int attempt = 0;; attempt++) {
+        ctx.prepare_rc = DK_OK;
+        rc = dk_land_publish(&pub, repo, &v.base, v.entries, v.nentries, &po);
+        bool store_busy = rc == ctx.prepare_rc && (rc == DK_ERACE || rc == DK_EBUSY);
+        if (!store_busy || attempt >= LAND_STORE_RETRIES)
+            break;
+        dk_land_publish_release(&pub);
+    }
     if (rc == DK_OK && ctx.conn) {
         /* the branch moved: make the records durable */
         rc = dk_store_commit(ctx.conn);

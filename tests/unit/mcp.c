@@ -1,0 +1,278 @@
+/*
+ * tests/unit/mcp.c - api/mcp.c without a server: the era rules, the HTTP
+ * header checks, legacy sessions (HTTP table and the stdio session that
+ * supplies an omitted session_id), tool errors, the Origin guard. The
+ * backend is a fake that records the last call, so every test states
+ * exactly what reached the operation table.
+ */
+#include "api/mcp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "harness/th.h"
+
+struct fake {
+    char last_op[32];
+    json_t *last_params;
+    int nconnect;
+};
+
+static struct fake fake;
+
+static int fake_call(void *ud, const dk_api_principal *p, const char *op, json_t *params,
+                     json_t **result, dk_api_error *err)
+{
+    (void)ud;
+    (void)p;
+    snprintf(fake.last_op, sizeof(fake.last_op), "%s", op);
+    json_decref(fake.last_params);
+    fake.last_params = json_deep_copy(params);
+    if (strcmp(op, "connect") == 0) {
+        char sid[16];
+        snprintf(sid, sizeof(sid), "s%d", ++fake.nconnect);
+        *result =
+            json_pack("{s:s,s:s,s:s}", "session_id", sid, "repo", "demo", "changeset_id", "cs1");
+        return 0;
+    }
+    if (strcmp(op, "file_write") == 0) {
+        dk_api_error_set(err, DK_API_SYMBOL_CLAIMED, "'f' in a.py is claimed by agent 'bob'");
+        err->details = json_pack("{s:[{s:s,s:s,s:s}]}", "claims", "path", "a.py", "symbol", "f",
+                                 "holder_agent", "bob");
+        return -1;
+    }
+    *result = json_pack("{s:s,s:O}", "op", op, "params", params ? params : json_null());
+    return 0;
+}
+
+static const dk_api_op *fake_ops(void *ud, size_t *count)
+{
+    (void)ud;
+    return dk_api_ops(count);
+}
+
+static dk_mcp *mcp;
+
+void test_mcp__initialize(void)
+{
+    memset(&fake, 0, sizeof(fake));
+    dk_mcp_backend b = {.call = fake_call, .ops = fake_ops};
+    th_assert_ok(dk_mcp_new(&mcp, &b));
+}
+
+void test_mcp__cleanup(void)
+{
+    dk_mcp_free(mcp);
+    mcp = NULL;
+    json_decref(fake.last_params);
+    fake.last_params = NULL;
+}
+
+#define MODERN_META                                                                                \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{}}"
+
+/* Handle `body`; the response body must be set unless `expect_body` is false. */
+static void handle(dk_mcp_session *s, const dk_mcp_request *base, const char *body,
+                   dk_mcp_response *resp)
+{
+    dk_mcp_request q = *base;
+    q.body = body;
+    q.len = strlen(body);
+    *resp = (dk_mcp_response)DK_MCP_RESPONSE_INIT;
+    dk_mcp_handle(mcp, s, &q, resp);
+}
+
+static int error_code(const dk_mcp_response *r)
+{
+    return (int)json_integer_value(json_object_get(json_object_get(r->body, "error"), "code"));
+}
+
+void test_mcp__http_modern_header_checks(void)
+{
+    const char *body =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+        "\"name\":\"dk_status\",\"arguments\":{\"session_id\":\"x\"}," MODERN_META "}}";
+    dk_mcp_request q = {.http = true};
+    dk_mcp_response r;
+    handle(NULL, &q, body, &r); /* no MCP-Protocol-Version */
+    th_assert_eq_int(r.http_status, 400);
+    th_assert_eq_int(error_code(&r), -32020);
+    dk_mcp_response_release(&r);
+    q.h_protocol_version = "2025-11-25"; /* header disagrees with _meta */
+    handle(NULL, &q, body, &r);
+    th_assert_eq_int(error_code(&r), -32020);
+    dk_mcp_response_release(&r);
+    q.h_protocol_version = "2026-07-28"; /* no Mcp-Method */
+    handle(NULL, &q, body, &r);
+    th_assert_eq_int(error_code(&r), -32020);
+    dk_mcp_response_release(&r);
+    q.h_method = "tools/call";
+    q.h_name = "dk_close"; /* Mcp-Name disagrees with params.name */
+    handle(NULL, &q, body, &r);
+    th_assert_eq_int(r.http_status, 400);
+    th_assert_eq_int(error_code(&r), -32020);
+    th_assert_eq_str(fake.last_op, ""); /* nothing reached the table */
+    dk_mcp_response_release(&r);
+    q.h_name = "=?base64?ZGtfc3RhdHVz?="; /* "dk_status", base64 sentinel */
+    handle(NULL, &q, body, &r);
+    th_assert_eq_int(r.http_status, 200);
+    th_assert_eq_str(fake.last_op, "status");
+    json_t *res = json_object_get(r.body, "result");
+    th_assert_eq_str(json_string_value(json_object_get(res, "resultType")), "complete");
+    th_assert(json_is_false(json_object_get(res, "isError")));
+    th_assert_eq_str(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(res, "structuredContent"), "params"), "session_id")),
+        "x");
+    th_assert(r.new_session_id[0] == 0); /* stateless: no session minted */
+    dk_mcp_response_release(&r);
+}
+
+void test_mcp__modern_unknown_method_and_notification(void)
+{
+    dk_mcp_request q = {0};
+    dk_mcp_response r;
+    handle(NULL, &q,
+           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/list\",\"params\":{" MODERN_META
+           "}}",
+           &r);
+    th_assert_eq_int(r.http_status, 404);
+    th_assert_eq_int(error_code(&r), -32601);
+    dk_mcp_response_release(&r);
+    handle(NULL, &q,
+           "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{" MODERN_META
+           "}}",
+           &r);
+    th_assert_eq_int(r.http_status, 202);
+    th_assert(r.body == NULL);
+}
+
+void test_mcp__http_legacy_sessions(void)
+{
+    dk_api_principal alice = {.token_id = "tok_alice", .scope = DK_API_SCOPE_WRITE};
+    dk_api_principal bob = {.token_id = "tok_bob", .scope = DK_API_SCOPE_WRITE};
+    dk_mcp_request q = {.http = true, .principal = &alice};
+    dk_mcp_response r;
+    const char *list = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}";
+    handle(NULL, &q, list, &r); /* neither a session nor modern _meta */
+    th_assert_eq_int(r.http_status, 400);
+    dk_mcp_response_release(&r);
+    handle(NULL, &q,
+           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+           "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\","
+           "\"version\":\"1\"}}}",
+           &r);
+    th_assert_eq_int(r.http_status, 200);
+    th_assert(strncmp(r.new_session_id, "mcp_", 4) == 0);
+    char sid[48];
+    snprintf(sid, sizeof(sid), "%s", r.new_session_id);
+    dk_mcp_response_release(&r);
+    q.h_session_id = sid;
+    handle(NULL, &q, list, &r);
+    th_assert_eq_int(r.http_status, 200);
+    th_assert_eq_int(json_array_size(json_object_get(json_object_get(r.body, "result"), "tools")),
+                     17);
+    dk_mcp_response_release(&r);
+    q.principal = &bob; /* another token cannot use alice's session */
+    handle(NULL, &q, list, &r);
+    th_assert_eq_int(r.http_status, 404);
+    dk_mcp_response_release(&r);
+    th_assert_eq_int(dk_mcp_session_delete(mcp, sid, &bob), 403);
+    th_assert_eq_int(dk_mcp_session_delete(mcp, sid, &alice), 200);
+    q.principal = &alice;
+    handle(NULL, &q, list, &r);
+    th_assert_eq_int(r.http_status, 404);
+    dk_mcp_response_release(&r);
+    th_assert_eq_int(dk_mcp_session_delete(mcp, "mcp_unknown", &alice), 404);
+}
+
+static json_t *call_tool(dk_mcp_session *s, const char *name, const char *args)
+{
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"%s\","
+             "\"arguments\":%s}}",
+             name, args);
+    dk_mcp_request q = {0};
+    dk_mcp_response r;
+    handle(s, &q, body, &r);
+    json_t *res = json_incref(json_object_get(r.body, "result"));
+    dk_mcp_response_release(&r);
+    th_assert_msg(res != NULL, "no result for %s", name);
+    return res;
+}
+
+static const char *result_text(const json_t *res)
+{
+    return json_string_value(
+        json_object_get(json_array_get(json_object_get(res, "content"), 0), "text"));
+}
+
+void test_mcp__legacy_session_supplies_session_id(void)
+{
+    dk_mcp_session *s = dk_mcp_session_new();
+    json_t *r = call_tool(s, "dk_status", "{}");
+    th_assert(json_is_true(json_object_get(r, "isError")));
+    th_assert(strstr(result_text(r), "dk_connect") != NULL);
+    th_assert_eq_str(fake.last_op, ""); /* refused before the table */
+    json_decref(r);
+    json_decref(
+        call_tool(s, "dk_connect", "{\"repo\":\"demo\",\"intent\":\"i\",\"agent_id\":\"a\"}"));
+    r = call_tool(s, "dk_status", "{}");
+    th_assert(json_is_false(json_object_get(r, "isError")));
+    th_assert_eq_str(json_string_value(json_object_get(fake.last_params, "session_id")), "s1");
+    json_decref(r);
+    json_decref(
+        call_tool(s, "dk_connect", "{\"repo\":\"demo\",\"intent\":\"i\",\"agent_id\":\"b\"}"));
+    r = call_tool(s, "dk_status", "{}"); /* two sessions: which one? */
+    th_assert(json_is_true(json_object_get(r, "isError")));
+    th_assert(strstr(result_text(r), "s1") && strstr(result_text(r), "s2"));
+    json_decref(r);
+    json_decref(call_tool(s, "dk_close", "{\"session_id\":\"s1\"}"));
+    r = call_tool(s, "dk_status", "{}");
+    th_assert(json_is_false(json_object_get(r, "isError")));
+    th_assert_eq_str(json_string_value(json_object_get(fake.last_params, "session_id")), "s2");
+    json_decref(r);
+    dk_mcp_session_free(s);
+}
+
+void test_mcp__tool_error_text_and_meta(void)
+{
+    dk_mcp_session *s = dk_mcp_session_new();
+    json_t *r = call_tool(s, "dk_file_write",
+                          "{\"session_id\":\"s1\",\"path\":\"a.py\",\"content\":\"x\"}");
+    th_assert(json_is_true(json_object_get(r, "isError")));
+    th_assert(json_object_get(r, "structuredContent") == NULL);
+    json_t *e = json_object_get(json_object_get(r, "_meta"), "dev.dk/error");
+    th_assert_eq_str(json_string_value(json_object_get(e, "code")), "SYMBOL_CLAIMED");
+    const char *t = result_text(r);
+    th_assert(strstr(t, "SYMBOL_CLAIMED") && strstr(t, "holder_agent=bob"));
+    th_assert(strstr(t, "How to recover") && strstr(t, "claim.released"));
+    json_decref(r);
+    r = call_tool(s, "dk_verify", "{}");
+    th_assert(json_is_true(json_object_get(r, "isError")));
+    th_assert(strstr(result_text(r), "not available yet"));
+    json_decref(r);
+    dk_mcp_session_free(s);
+}
+
+void test_mcp__origin_guard(void)
+{
+    th_assert(dk_mcp_origin_allowed(NULL, NULL));
+    th_assert(dk_mcp_origin_allowed("http://localhost:3000", NULL));
+    th_assert(dk_mcp_origin_allowed("http://127.0.0.1", NULL));
+    th_assert(dk_mcp_origin_allowed("https://[::1]:8443", NULL));
+    th_assert(!dk_mcp_origin_allowed("http://evil.example", NULL));
+    th_assert(!dk_mcp_origin_allowed("http://localhost.evil.example", NULL));
+    th_assert(!dk_mcp_origin_allowed("http://localhost:80x", NULL));
+    th_assert(!dk_mcp_origin_allowed("http://localhost:", NULL));
+    th_assert(!dk_mcp_origin_allowed("null", NULL));
+    th_assert(!dk_mcp_origin_allowed("file://localhost", NULL));
+    th_assert(
+        dk_mcp_origin_allowed("https://app.example", "https://x.example,https://app.example"));
+    th_assert(!dk_mcp_origin_allowed("https://app.example.evil", "https://app.example"));
+}
