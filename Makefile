@@ -171,7 +171,8 @@ $(O)/%.o: %.c | $(DEPS_STAMP)
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(O)/gen/store_migrations.c: scripts/embed-sql $(STORE_MIGRATIONS)
+# the directory too: a removed or renamed migration changes only its mtime
+$(O)/gen/store_migrations.c: scripts/embed-sql src/store/migrations $(STORE_MIGRATIONS)
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	@scripts/embed-sql $@ $(STORE_MIGRATIONS)

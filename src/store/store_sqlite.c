@@ -6,6 +6,7 @@
  * per-handle mutex would only cost. Every handle gets
  *
  *     busy_timeout = the store's     foreign_keys = ON     synchronous = NORMAL
+ *     case_sensitive_like = ON (LIKE means the same as on PostgreSQL)
  *
  * and a file database is switched to WAL once, at open. Writers begin with
  * BEGIN IMMEDIATE, so they queue on the write lock at the start (through the
@@ -149,8 +150,11 @@ static int sqlite_handle_open(sqlite3 **out, struct sqlite_db *d)
     }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, d->busy_ms);
-    rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", NULL, NULL,
-                      &err);
+    /* LIKE is case-sensitive, as on PostgreSQL (SQLite's default folds ASCII case) */
+    rc = sqlite3_exec(db,
+                      "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                      "PRAGMA case_sensitive_like = ON;",
+                      NULL, NULL, &err);
     if (rc != SQLITE_OK) {
         dk_error_set(DK_ERROR, "sqlite: cannot configure '%s': %s", d->path,
                      err ? err : sqlite3_errstr(rc));

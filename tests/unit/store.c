@@ -104,8 +104,13 @@ void test_store_pg__initialize(void)
     snprintf(t_pg_admin, sizeof(t_pg_admin), "%s", url);
     /* a fresh database for this test: postgresql://.../dk_t_<pid>_<n> */
     snprintf(t_pg_db, sizeof(t_pg_db), "dk_t_%ld_%u", (long)getpid(), atomic_fetch_add(&seq, 1));
-    char sql[128];
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t_pg_db);
+    char sql[256];
+    /* an ICU en-US default collation, as production databases often have:
+     * the store must still compare and sort text byte by byte */
+    snprintf(sql, sizeof(sql),
+             "CREATE DATABASE %s TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' "
+             "LOCALE 'C.UTF-8'",
+             t_pg_db);
     pg_admin_exec(sql);
     const char *slash = strrchr(url, '/');
     const char *q = strchr(url, '?');
@@ -436,6 +441,62 @@ void test_store_sqlite__params(void)
 void test_store_pg__params(void)
 {
     t_params();
+}
+
+/* ---- text semantics ------------------------------------------------------ */
+
+/* The engine's text columns compare, sort and match the same on both backends. */
+static void t_text_order(void)
+{
+    static const char *const names[] = {"B", "a", "\xc3\xa9", "Z", "_x", "ab", "A"};
+    /* byte order (SQLite BINARY, PostgreSQL COLLATE "C"), not en-US */
+    static const char *const sorted[] = {"A", "B", "Z", "_x", "a", "ab", "\xc3\xa9"};
+    dk_store_conn *c = open_conn();
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        dk_store_val p[] = {DK_SV_TEXT(names[i])};
+        th_assert_ok(dk_store_exec(c, NULL,
+                                   "INSERT INTO repos (name, path, branch, created_at) "
+                                   "VALUES (?, '/r', 'main', 0)",
+                                   p, 1));
+    }
+    dk_store_rows *r;
+    th_assert_ok(dk_store_query(&r, c, "SELECT name FROM repos ORDER BY name", NULL, 0));
+    for (size_t i = 0; i < sizeof(sorted) / sizeof(sorted[0]); i++) {
+        th_assert_eq_int(dk_store_rows_next(r), 1);
+        th_assert_eq_str(dk_store_rows_text(r, 0, NULL), sorted[i]);
+    }
+    th_assert_eq_int(dk_store_rows_next(r), 0);
+    dk_store_rows_free(r);
+
+    int64_t n = -1;
+    dk_store_val z[] = {DK_SV_TEXT("Z")};
+    th_assert_ok(
+        dk_store_query_int(&n, NULL, c, "SELECT COUNT(*) FROM repos WHERE name > ?", z, 1));
+    th_assert_eq_int(n, 4);
+    /* LIKE is case-sensitive; '_' escaped is a literal underscore */
+    dk_store_val pre[] = {DK_SV_TEXT("a%")};
+    th_assert_ok(dk_store_query_int(
+        &n, NULL, c, "SELECT COUNT(*) FROM repos WHERE name LIKE ? ESCAPE '\\'", pre, 1));
+    th_assert_eq_int(n, 2);
+    dk_store_val us[] = {DK_SV_TEXT("\\_%")};
+    th_assert_ok(dk_store_query_int(
+        &n, NULL, c, "SELECT COUNT(*) FROM repos WHERE name LIKE ? ESCAPE '\\'", us, 1));
+    th_assert_eq_int(n, 1);
+    /* and equality is exact */
+    dk_store_val up[] = {DK_SV_TEXT("b")};
+    th_assert_ok(
+        dk_store_query_int(&n, NULL, c, "SELECT COUNT(*) FROM repos WHERE name = ?", up, 1));
+    th_assert_eq_int(n, 0);
+}
+
+void test_store_sqlite__text_order(void)
+{
+    t_text_order();
+}
+
+void test_store_pg__text_order(void)
+{
+    t_text_order();
 }
 
 /* ---- unique violations and poisoned transactions ------------------------ */

@@ -1,0 +1,71 @@
+-- 002_pg_collation: text compares and sorts byte by byte on PostgreSQL, as it does on SQLite.
+-- Without it, ORDER BY and range comparisons on TEXT follow the database's default collation
+-- (en_US, ICU, ...), where 'a' < 'B' < 'é' < 'Z'; with COLLATE "C" the same query returns the
+-- same rows in the same order on both backends, and LIKE 'prefix%' can use a btree index. SQLite's BINARY collation is already byte-wise: nothing
+-- to do there (store_sqlite.c makes its LIKE case-sensitive, as PostgreSQL's is).
+-- postgresql: ALTER TABLE repos
+-- postgresql:     ALTER COLUMN name TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN path TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN branch TYPE TEXT COLLATE "C";
+-- postgresql: ALTER TABLE sessions
+-- postgresql:     ALTER COLUMN id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN repo TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN agent_id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN agent_name TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN intent TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN base_commit TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN mode TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN state TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN owner TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN changeset_id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN stranded_reason TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN abandoned_reason TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN superseded_by TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN node TYPE TEXT COLLATE "C";
+-- postgresql: ALTER TABLE overlay
+-- postgresql:     ALTER COLUMN session_id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN path TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN blob_id TYPE TEXT COLLATE "C";
+-- postgresql: ALTER TABLE session_symbols
+-- postgresql:     ALTER COLUMN session_id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN path TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN qualified_name TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN name TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN kind TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN change TYPE TEXT COLLATE "C";
+-- postgresql: ALTER TABLE read_marks
+-- postgresql:     ALTER COLUMN session_id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN path TYPE TEXT COLLATE "C";
+-- postgresql: ALTER TABLE claims
+-- postgresql:     ALTER COLUMN repo TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN path TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN qualified_name TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN kind TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN session_id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN agent_name TYPE TEXT COLLATE "C";
+-- postgresql: ALTER TABLE changesets
+-- postgresql:     ALTER COLUMN id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN repo TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN session_id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN state TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN reason TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN intent TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN agent_name TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN base_commit TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN submit_commit TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN merged_commit TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN reverts TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN verify_json TYPE TEXT COLLATE "C";
+-- postgresql: ALTER TABLE events
+-- postgresql:     ALTER COLUMN repo TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN type TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN session_id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN agent TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN changeset_id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN payload TYPE TEXT COLLATE "C";
+-- postgresql: ALTER TABLE tokens
+-- postgresql:     ALTER COLUMN id TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN hash TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN repo TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN scope TYPE TEXT COLLATE "C",
+-- postgresql:     ALTER COLUMN label TYPE TEXT COLLATE "C";
