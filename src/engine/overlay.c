@@ -274,6 +274,10 @@ struct ov_change {
     bool force;
     /* for the events */
     bool unparsed;
+    /* the base it was prepared against ("" unborn) */
+    const char *base_hex;
+    /* set by ov_change_tx: the session's base is no longer base_hex */
+    bool base_moved;
 };
 
 static void ov_syms_json(dk_str *p, const eng_syms *syms)
@@ -327,7 +331,7 @@ static int ov_stale_tx(dk_write_result *res, dk_store_conn *conn, const char *re
  * change is committed; on DK_ECONFLICT / DK_ESTALE `res` says why.
  */
 static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *s,
-                        const struct ov_change *ch)
+                        struct ov_change *ch)
 {
     const char *sid = s->id, *repo = s->repo->name, *path = ch->path;
     const struct eng_entry *en = ch->entry;
@@ -346,14 +350,25 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
         int64_t changes = 0;
         if ((rc = dk_store_begin(conn)))
             goto attempt_out;
-        dk_store_val p1[] = {DK_SV_INT(now), DK_SV_TEXT(sid)};
+        dk_store_val p1[] = {DK_SV_INT(now), DK_SV_TEXT(sid), DK_SV_TEXT(ch->base_hex)};
         if ((rc = dk_store_exec(conn, &changes,
                                 "UPDATE sessions SET last_active = ? WHERE id = ? AND "
-                                "state = 'active'",
-                                p1, 2)))
+                                "state = 'active' AND base_commit = ?",
+                                p1, 3)))
             goto attempt_out;
         if (changes != 1) {
-            rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found or not active", sid);
+            int64_t active = 0;
+            bool found = false;
+            dk_store_val p0[] = {DK_SV_TEXT(sid)};
+            rc = dk_store_query_int(&active, &found, conn,
+                                    "SELECT 1 FROM sessions WHERE id = ? AND state = 'active'", p0,
+                                    1);
+            if (rc == DK_OK && found) {
+                ch->base_moved = true;
+                rc = dk_error_set(DK_ERACE, "session '%s' moved to a new base", sid);
+            } else if (rc == DK_OK) {
+                rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found or not active", sid);
+            }
             goto attempt_out;
         }
         if ((rc = eng_reads_flush_tx(&reads, conn, s)))
@@ -459,7 +474,7 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
         eng_names_release(&released);
         dk_vec_release(&want);
         eng_reads_done(s, &reads, rc == DK_OK);
-        if (rc == DK_OK || !eng_retryable(rc) || attempt >= 4)
+        if (rc == DK_OK || ch->base_moved || !eng_retryable(rc) || attempt >= 4)
             break;
     }
     if (rc == DK_OK)
@@ -493,14 +508,28 @@ static int ov_session(struct eng_session **out, dk_engine *e, const dk_caller *c
     return DK_OK;
 }
 
+/* The session's base, read under its lock (session_reload moves it after a landing). */
+static void ov_base_get(struct eng_session *s, dk_oid *base, bool *unborn, char hex[41])
+{
+    pthread_mutex_lock(&s->lock);
+    *base = s->base;
+    *unborn = s->unborn;
+    pthread_mutex_unlock(&s->lock);
+    if (hex) {
+        hex[0] = '\0';
+        if (!*unborn)
+            dk_oid_to_hex(hex, base);
+    }
+}
+
 /* The base's entry at `path`: DK_OK with *found false when absent. */
 static int ov_base_lookup(dk_oid *id, unsigned *mode, bool *found, dk_git_repo *g,
-                          const struct eng_session *s, const char *path)
+                          const dk_oid *base, bool unborn, const char *path)
 {
     *found = false;
-    if (s->unborn)
+    if (unborn)
         return DK_OK;
-    int rc = dk_git_file_lookup(id, mode, g, &s->base, path);
+    int rc = dk_git_file_lookup(id, mode, g, base, path);
     if (rc == DK_ENOTFOUND)
         return DK_OK;
     if (rc)
@@ -518,7 +547,8 @@ static int ov_base_lookup(dk_oid *id, unsigned *mode, bool *found, dk_git_repo *
  * a write below a file ("README.md/x") or over a directory the overlay
  * added files to (the base's directories are refused by ov_base_lookup).
  */
-static int ov_check_clash(dk_git_repo *g, struct eng_session *s, const char *path)
+static int ov_check_clash(dk_git_repo *g, struct eng_session *s, const dk_oid *base, bool unborn,
+                          const char *path)
 {
     int rc = DK_OK;
     size_t plen = strlen(path);
@@ -530,10 +560,10 @@ static int ov_check_clash(dk_git_repo *g, struct eng_session *s, const char *pat
         struct eng_entry *en = dk_map_get(&s->overlay, dir, i);
         bool in_overlay = en != NULL, is_file = en && !en->deleted;
         pthread_mutex_unlock(&s->lock);
-        if (!in_overlay && !s->unborn) {
+        if (!in_overlay && !unborn) {
             dk_oid id;
             unsigned mode = 0;
-            int r = dk_git_file_lookup(&id, &mode, g, &s->base, dir);
+            int r = dk_git_file_lookup(&id, &mode, g, base, dir);
             is_file = r == DK_OK && mode != DK_GIT_MODE_TREE;
         }
         if (is_file)
@@ -590,10 +620,16 @@ static int ov_change(dk_write_result **out, dk_engine *e, const dk_caller *calle
     pthread_mutex_lock(&s->write_lock);
     if ((rc = dk_eng_repo_acquire(&g, NULL, e, s->repo->name)))
         goto out;
-    dk_oid bid;
+    int round = 0;
+again:;
+    /* prepared against this base; the transaction checks it still is the base */
+    dk_oid base, bid;
+    bool unborn;
+    char base_hex[DK_OID_HEXSZ + 1];
+    ov_base_get(s, &base, &unborn, base_hex);
     unsigned bmode = 0;
     bool in_base;
-    if ((rc = ov_base_lookup(&bid, &bmode, &in_base, g, s, path)))
+    if ((rc = ov_base_lookup(&bid, &bmode, &in_base, g, &base, unborn, path)))
         goto out;
     res->is_new = !in_base;
     pthread_mutex_lock(&s->lock);
@@ -601,10 +637,11 @@ static int ov_change(dk_write_result **out, dk_engine *e, const dk_caller *calle
     unsigned cur_mode = cur && !cur->deleted ? cur->mode : 0;
     bool has_cur = cur != NULL, cur_deleted = cur && cur->deleted;
     pthread_mutex_unlock(&s->lock);
-    if (op == OV_WRITE && (rc = ov_check_clash(g, s, path)))
+    if (op == OV_WRITE && (rc = ov_check_clash(g, s, &base, unborn, path)))
         goto out;
 
-    struct ov_change ch = {.op = op, .path = path, .force = opts && opts->force};
+    struct ov_change ch = {
+        .op = op, .path = path, .force = opts && opts->force, .base_hex = base_hex};
     if (op == OV_REVERT && !has_cur) {
         rc = dk_error_set(DK_ENOTFOUND, "'%s' is not changed in this session", path);
         goto out;
@@ -644,7 +681,20 @@ static int ov_change(dk_write_result **out, dk_engine *e, const dk_caller *calle
         goto out;
     res->unparsed = ch.unparsed;
     ch.entry = en;
-    if ((rc = ov_change_tx(res, e, s, &ch)))
+    rc = ov_change_tx(res, e, s, &ch);
+    if (rc == DK_ERACE && ch.base_moved && round++ < 3) {
+        /* a landing moved the session to a new base meanwhile: prepare again
+         * (re-reading the session, in case the landing ran on another node) */
+        if ((rc = dk_eng_session_reload(e, s->id)))
+            goto out;
+        eng_entry_free(en);
+        en = NULL;
+        free(base_text);
+        base_text = NULL;
+        base_len = 0;
+        goto again;
+    }
+    if (rc)
         goto out;
     /* committed: mirror it */
     pthread_mutex_lock(&s->lock);
@@ -738,8 +788,10 @@ int dk_file_read(dk_file **out, dk_engine *e, const dk_caller *caller, const cha
     if ((rc = dk_eng_repo_acquire(&g, NULL, e, s->repo->name)))
         goto out;
     if (!has) {
-        bool found;
-        if ((rc = ov_base_lookup(&blob, &mode, &found, g, s, path)))
+        bool found, unborn;
+        dk_oid base;
+        ov_base_get(s, &base, &unborn, NULL);
+        if ((rc = ov_base_lookup(&blob, &mode, &found, g, &base, unborn, path)))
             goto out;
         if (!found) {
             rc = dk_error_set(DK_ENOTFOUND, "file not found: %s", path);
@@ -788,10 +840,13 @@ int dk_file_list(dk_file_entry **out, size_t *count, dk_engine *e, const dk_call
     if ((rc = ov_session(&s, e, caller, session_id)))
         return rc;
     dk_git_files base = DK_GIT_FILES_INIT;
-    if (!only_modified && !s->unborn) {
+    dk_oid base_id;
+    bool unborn;
+    ov_base_get(s, &base_id, &unborn, NULL);
+    if (!only_modified && !unborn) {
         dk_git_repo *g;
         if ((rc = dk_eng_repo_acquire(&g, NULL, e, s->repo->name)) == DK_OK) {
-            rc = dk_git_files_list(&base, g, &s->base);
+            rc = dk_git_files_list(&base, g, &base_id);
             dk_eng_repo_release(e, s->repo->name, g);
         }
         if (rc) {
@@ -818,7 +873,7 @@ int dk_file_list(dk_file_entry **out, size_t *count, dk_engine *e, const dk_call
         if (!only_modified && !en->deleted) {
             /* already listed from the base? then it was a modification */
             bool listed = false;
-            if (!s->unborn) {
+            if (!unborn) {
                 size_t lo = 0, hi = base.len;
                 while (lo < hi) {
                     size_t mid = (lo + hi) / 2;
@@ -856,7 +911,8 @@ int dk_file_list(dk_file_entry **out, size_t *count, dk_engine *e, const dk_call
                 dk_oid id;
                 unsigned m;
                 bool found = false;
-                if (ov_base_lookup(&id, &m, &found, g, s, fe->path) == DK_OK && !found)
+                if (ov_base_lookup(&id, &m, &found, g, &base_id, unborn, fe->path) == DK_OK &&
+                    !found)
                     fe->status = DK_FILE_ADDED;
             }
             dk_eng_repo_release(e, s->repo->name, g);

@@ -1806,3 +1806,74 @@ void test_engine_ws_pg__submit_flow(void)
 {
     t_submit_flow();
 }
+
+/* A session whose base moves under it (a landing here or on another node):
+ * a change prepared against the old base is prepared again, never stored
+ * against the wrong base. */
+static void t_base_moved(void)
+{
+    const char *a0 = t_connect("a");
+    char a[64];
+    snprintf(a, sizeof(a), "%s", a0);
+    /* another node moved a to main~1 (where docs/notes.txt does not exist) */
+    dk_oid c1;
+    dk_git_repo *g;
+    th_assert_ok(dk_git_repo_open(&g, t_src));
+    th_assert_ok(dk_git_rev_resolve(&c1, g, "main~1"));
+    dk_git_repo_close(g);
+    char hex1[41];
+    dk_oid_to_hex(hex1, &c1);
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    dk_store_val p[] = {DK_SV_TEXT(hex1), DK_SV_TEXT(a)};
+    th_assert_ok(dk_store_exec(c, NULL, "UPDATE sessions SET base_commit = ? WHERE id = ?", p, 2));
+    dk_store_release(c);
+    dk_write_result *r;
+    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "fresh.txt", "n\n", 2, NULL));
+    th_assert(r->is_new);
+    dk_write_result_free(r);
+    dk_file *f;
+    th_assert_err(dk_file_read(&f, t_e, NULL, a, "docs/notes.txt"), DK_ENOTFOUND);
+    dk_session_info *info;
+    th_assert_ok(dk_session_status(&info, t_e, NULL, a));
+    th_assert_eq_str(info->base_commit, hex1);
+    dk_session_infos_free(info, 1);
+    /* through the changeset half: submit, land, continue from the new head */
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    th_assert_ok(t_write(a, "src/tasks.py", t1));
+    dk_changeset_info *ci;
+    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, a));
+    dk_changeset_info_free(ci);
+    dk_land_result *lr;
+    th_assert_ok(dk_land(&lr, t_e, NULL, a, NULL));
+    char head[41];
+    snprintf(head, sizeof(head), "%s", lr->commit);
+    dk_land_result_free(lr);
+    th_assert_ok(dk_session_status(&info, t_e, NULL, a));
+    th_assert_eq_str(info->base_commit, head);
+    th_assert_eq_int(info->files_changed, 0);
+    th_assert_eq_int(info->changeset_state, DK_CS_DRAFT);
+    dk_session_infos_free(info, 1);
+    char *s = t_read(a, "src/tasks.py");
+    th_assert_eq_str(s, t1);
+    free(s);
+    /* the next change is against the landed content: helper is no longer changed */
+    char *t2 = t_replace(t1, "return y * 2", "return y * 4");
+    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", t2, strlen(t2), NULL));
+    th_assert_eq_int(r->nsymbols, 1);
+    th_assert_eq_str(r->symbols[0].qualified_name, "other");
+    dk_write_result_free(r);
+    t_fsck();
+    free(t1);
+    free(t2);
+}
+
+void test_engine_ws_sqlite__base_moved(void)
+{
+    t_base_moved();
+}
+
+void test_engine_ws_pg__base_moved(void)
+{
+    t_base_moved();
+}
