@@ -21,6 +21,11 @@
  *  - INSERT ... ON CONFLICT (cols) DO NOTHING / DO UPDATE SET c = excluded.c,
  *    UPDATE/DELETE/INSERT ... RETURNING, COALESCE, CASE, LIKE with ESCAPE '\',
  *    ORDER BY/LIMIT/OFFSET; no AUTOINCREMENT/SERIAL (counters are rows);
+ *  - ORDER BY a nullable column says NULLS FIRST or NULLS LAST (the two
+ *    databases default to opposite ends); every selected column is grouped
+ *    or aggregated (PostgreSQL refuses SQLite's bare columns);
+ *  - text compares byte by byte and LIKE is case-sensitive on both; a
+ *    boolean expression (a = b, EXISTS) reads as 1/0 on both;
  *  - a migration line starting with `-- sqlite: ` or `-- postgresql: ` is
  *    run (without that prefix) only on that backend.
  *

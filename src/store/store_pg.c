@@ -70,8 +70,9 @@
 
 #include "util/banned.h"
 
-/* int8 in pg_type */
+/* int8 and bool in pg_type */
 #define PG_INT8OID 20
+#define PG_BOOLOID 16
 /* parameters converted on the stack before falling back to the heap */
 #define PG_STACK_PARAMS 16
 
@@ -445,25 +446,40 @@ static bool pg_rows_is_null(dk_store_rows *rows, int col)
     return !pg_rows_valid(r, col) || PQgetisnull(r->res, r->row, col);
 }
 
+/*
+ * A boolean column ("t"/"f" in text format; `a = b`, EXISTS, ...) reads as
+ * 1/0, as SQLite, which has no boolean type, returns it.
+ */
+static const char *pg_rows_value(struct pg_rows *r, int col, size_t *len)
+{
+    const char *v = PQgetvalue(r->res, r->row, col);
+    if (PQftype(r->res, col) == PG_BOOLOID) {
+        *len = 1;
+        return v[0] == 't' ? "1" : "0";
+    }
+    *len = (size_t)PQgetlength(r->res, r->row, col);
+    return v;
+}
+
 static int64_t pg_rows_int(dk_store_rows *rows, int col)
 {
     struct pg_rows *r = (struct pg_rows *)rows;
+    size_t len;
     if (pg_rows_is_null(rows, col))
         return 0;
-    return strtoll(PQgetvalue(r->res, r->row, col), NULL, 10);
+    return strtoll(pg_rows_value(r, col, &len), NULL, 10);
 }
 
 static const char *pg_rows_text(dk_store_rows *rows, int col, size_t *len)
 {
     struct pg_rows *r = (struct pg_rows *)rows;
-    if (pg_rows_is_null(rows, col)) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
+    size_t n = 0;
+    const char *v = NULL;
+    if (!pg_rows_is_null(rows, col))
+        v = pg_rows_value(r, col, &n);
     if (len)
-        *len = (size_t)PQgetlength(r->res, r->row, col);
-    return PQgetvalue(r->res, r->row, col);
+        *len = n;
+    return v;
 }
 
 static void pg_rows_free(dk_store_rows *rows)

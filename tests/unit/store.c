@@ -482,6 +482,35 @@ static void t_text_order(void)
     th_assert_ok(dk_store_query_int(
         &n, NULL, c, "SELECT COUNT(*) FROM repos WHERE name LIKE ? ESCAPE '\\'", us, 1));
     th_assert_eq_int(n, 1);
+    /* booleans read as 1/0; NULLS FIRST/LAST orders the same */
+    dk_store_rows *b;
+    th_assert_ok(dk_store_query(&b, c,
+                                "SELECT 1 = 1, 1 = 2, EXISTS (SELECT 1 FROM repos), "
+                                "NOT EXISTS (SELECT 1 FROM repos)",
+                                NULL, 0));
+    th_assert_eq_int(dk_store_rows_next(b), 1);
+    th_assert_eq_int(dk_store_rows_int(b, 0), 1);
+    th_assert_eq_int(dk_store_rows_int(b, 1), 0);
+    th_assert_eq_str(dk_store_rows_text(b, 2, NULL), "1");
+    size_t blen = 0;
+    th_assert_eq_str(dk_store_rows_text(b, 3, &blen), "0");
+    th_assert_eq_int(blen, 1);
+    dk_store_rows_free(b);
+    th_assert_ok(
+        dk_store_exec(c, NULL, "UPDATE repos SET agent_seq = 5 WHERE name = 'Z'", NULL, 0));
+    th_assert_ok(
+        dk_store_query_int(&n, NULL, c,
+                           "SELECT agent_seq FROM repos ORDER BY CASE WHEN name = 'Z' THEN "
+                           "NULL ELSE agent_seq END NULLS FIRST, name LIMIT 1",
+                           NULL, 0));
+    th_assert_eq_int(n, 5);
+    th_assert_ok(
+        dk_store_query_int(&n, NULL, c,
+                           "SELECT agent_seq FROM repos ORDER BY CASE WHEN name = 'Z' THEN "
+                           "NULL ELSE agent_seq END DESC NULLS LAST, name LIMIT 1",
+                           NULL, 0));
+    th_assert_eq_int(n, 0);
+
     /* and equality is exact */
     dk_store_val up[] = {DK_SV_TEXT("b")};
     th_assert_ok(
