@@ -1,0 +1,168 @@
+/*
+ * server/mcp_http.c - MCP's streamable HTTP transport at /mcp inside
+ * `dk serve`: the byte transport over api/mcp.c, hooked into server.c's
+ * router with two calls (srv_mcp_precheck before the body, srv_mcp_work on
+ * a worker thread after it).
+ *
+ *   POST /mcp   one JSON-RPC message ──► dk_mcp_handle ──► application/json
+ *               (or one SSE event when the client accepts only text/event-stream)
+ *   DELETE /mcp ends a 2025-era session (Mcp-Session-Id), else 405
+ *   GET /mcp    405: dk sends no server-initiated messages (no standalone stream)
+ *
+ * Checks, in order (the first failure answers; nothing reaches the engine):
+ *   1. Origin, when present, is a loopback origin (http or https, any port)
+ *      or one of $DK_MCP_ALLOWED_ORIGINS (comma-separated, exact): the
+ *      DNS-rebinding guard every revision requires. Else 403 with a JSON-RPC
+ *      error without id.
+ *   2. The bearer token, as on every route (server.c: 401 before routing).
+ *   3. The method (POST, DELETE; GET and others 405 with Allow).
+ *   4. On POST, Accept admits application/json or text/event-stream: else 406.
+ *   5. api/mcp.c: era, headers against the body, sessions, tools.
+ *
+ * Runs on a worker: a tools/call may land (a merge) or wait (dk_watch), so
+ * it never holds an MHD pool thread. Ownership: the response body is a
+ * malloc'd string handed to the srv_req (freed with it).
+ */
+#include "server/mcp_http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "api/mcp.h"
+#include "server/server_int.h"
+#include "util/alloc.h"
+#include "util/str.h"
+
+#include "util/banned.h"
+
+int srv_mcp_start(struct dk_server *s)
+{
+    dk_mcp_backend b = dk_mcp_backend_local(s->api);
+    return dk_mcp_new(&s->mcp, &b);
+}
+
+void srv_mcp_stop(struct dk_server *s)
+{
+    dk_mcp_free(s->mcp);
+    s->mcp = NULL;
+}
+
+static const char *mcp_header(struct srv_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+bool srv_mcp_path(const char *path)
+{
+    return strcmp(path, "/mcp") == 0 || strcmp(path, "/mcp/") == 0;
+}
+
+static void mcp_answer(struct srv_req *r, int status, json_t *body, bool sse)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    r->status = status;
+    if (!text) { /* 202 Accepted, DELETE: no body */
+        r->resp_body = NULL;
+        r->resp_len = 0;
+        r->resp_type = "application/json";
+    } else if (sse) {
+        dk_str s = DK_STR_INIT;
+        dk_str_addf(&s, "event: message\ndata: %s\n\n", text);
+        free(text);
+        r->resp_body = dk_str_detach(&s, &r->resp_len);
+        r->resp_type = "text/event-stream";
+        dk_str_adds(&r->resp_headers, "Cache-Control: no-cache\nX-Accel-Buffering: no\n");
+    } else {
+        r->resp_body = text;
+        r->resp_len = strlen(text);
+        r->resp_type = "application/json";
+    }
+    r->ready = true;
+}
+
+static void mcp_answer_rpc_error(struct srv_req *r, int status, int code, const char *msg)
+{
+    json_t *e =
+        json_pack("{s:s,s:{s:i,s:s}}", "jsonrpc", "2.0", "error", "code", code, "message", msg);
+    mcp_answer(r, status, e, false);
+    json_decref(e);
+}
+
+bool srv_mcp_precheck(struct srv_req *r)
+{
+    if (!dk_mcp_origin_allowed(mcp_header(r, "Origin"), getenv("DK_MCP_ALLOWED_ORIGINS"))) {
+        mcp_answer_rpc_error(r, 403, -32600, "Forbidden: Origin not allowed");
+        return true;
+    }
+    if (strcmp(r->method, "POST") == 0)
+        return false;
+    if (strcmp(r->method, "DELETE") == 0) {
+        const char *sid = mcp_header(r, "Mcp-Session-Id");
+        if (!sid) {
+            dk_str_adds(&r->resp_headers, "Allow: POST, DELETE\n");
+            mcp_answer_rpc_error(r, 405, -32600,
+                                 "Method Not Allowed: DELETE needs an Mcp-Session-Id");
+            return true;
+        }
+        return false; /* decided in srv_mcp_work, after authentication */
+    }
+    dk_str_adds(&r->resp_headers, "Allow: POST, DELETE\n");
+    mcp_answer_rpc_error(r, 405, -32600,
+                         "Method Not Allowed: POST one JSON-RPC message to /mcp (dk opens no "
+                         "standalone SSE stream)");
+    return true;
+}
+
+void srv_mcp_work(struct srv_req *r)
+{
+    struct dk_mcp *mcp = r->srv->mcp;
+    const dk_api_principal *who = r->authed ? &r->who : NULL;
+    if (strcmp(r->method, "DELETE") == 0) {
+        int st = dk_mcp_session_delete(mcp, mcp_header(r, "Mcp-Session-Id"), who);
+        if (st == 200)
+            mcp_answer(r, 200, NULL, false);
+        else
+            mcp_answer_rpc_error(r, st, -32600,
+                                 st == 404 ? "Session not found"
+                                           : "Forbidden: the "
+                                             "session belongs to "
+                                             "another token");
+        return;
+    }
+    const char *accept = mcp_header(r, "Accept");
+    bool json_ok = !accept || strstr(accept, "application/json") || strstr(accept, "*/*") ||
+                   strstr(accept, "application/*");
+    bool sse_ok = accept && strstr(accept, "text/event-stream");
+    if (!json_ok && !sse_ok) {
+        mcp_answer_rpc_error(r, 406, -32600,
+                             "Not Acceptable: accept application/json or text/event-stream");
+        return;
+    }
+    if (r->too_large) {
+        mcp_answer_rpc_error(r, 413, -32600, "Payload Too Large");
+        return;
+    }
+    dk_mcp_request q = {
+        .body = r->body.ptr,
+        .len = r->body.len,
+        .principal = who,
+        .http = true,
+        .h_protocol_version = mcp_header(r, "MCP-Protocol-Version"),
+        .h_method = mcp_header(r, "Mcp-Method"),
+        .h_name = mcp_header(r, "Mcp-Name"),
+        .h_session_id = mcp_header(r, "Mcp-Session-Id"),
+    };
+    dk_mcp_response resp = DK_MCP_RESPONSE_INIT;
+    dk_mcp_handle(mcp, NULL, &q, &resp);
+    if (resp.new_session_id[0])
+        dk_str_addf(&r->resp_headers, "Mcp-Session-Id: %s\n", resp.new_session_id);
+    if (resp.protocol_version)
+        dk_str_addf(&r->resp_headers, "MCP-Protocol-Version: %s\n", resp.protocol_version);
+    mcp_answer(r, resp.body ? resp.http_status : (resp.http_status == 200 ? 202 : resp.http_status),
+               resp.body, resp.body && !json_ok);
+    dk_mcp_response_release(&resp);
+}
