@@ -46,6 +46,7 @@
 #include "dk/errors.h"
 
 #include "api/api.h"
+#include "server/mcp_http.h" /* MCP (mcp_http.c) */
 #include "server/server_int.h"
 #include "util/alloc.h"
 #include "util/str.h"
@@ -342,6 +343,9 @@ static void srv_route_of(struct srv_req *r, const char *url, const char *method)
         r->route = !r->op ? SRV_NOT_FOUND : post ? SRV_OP : SRV_BAD_METHOD;
         if (r->op && (r->op->flags & DK_API_OP_CONTENT))
             r->cap = SRV_CONTENT_CAP;
+    } else if (srv_mcp_path(url)) { /* MCP (mcp_http.c) */
+        r->route = SRV_MCP;
+        r->cap = SRV_CONTENT_CAP;
     } else if (strncmp(url, "/git/", 5) == 0) {
         r->route = srv_git_path_ok(url, method) ? SRV_GIT : SRV_NOT_FOUND;
         r->cap = SRV_GIT_CAP;
@@ -415,8 +419,16 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
     default:
         break;
     }
+    if (r->route == SRV_MCP && srv_mcp_precheck(r)) /* MCP (mcp_http.c): Origin, method */
+        return srv_queue(r);
     if (!srv_auth(r))
         return srv_queue(r);
+    if (r->route == SRV_MCP) { /* MCP (mcp_http.c): on a worker (tools may land or wait) */
+        r->work = srv_mcp_work;
+        MHD_suspend_connection(c);
+        srv_pool_submit(s, r);
+        return MHD_YES;
+    }
     if (r->route == SRV_WATCH)
         return srv_sse_begin(r);
     if (r->route == SRV_GIT) {
@@ -571,6 +583,8 @@ int dk_server_start(dk_server **out, dk_api *api, const dk_server_opts *opts)
         pthread_create(&s->workers[i], NULL, srv_worker, s);
     if ((rc = srv_hub_start(s)))
         goto fail;
+    if ((rc = srv_mcp_start(s))) /* MCP (mcp_http.c) */
+        goto fail;
 
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
@@ -615,6 +629,7 @@ void dk_server_stop(dk_server *s)
             pthread_join(s->workers[i], NULL);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    srv_mcp_stop(s); /* MCP (mcp_http.c) */
     free(s->workers);
     free(s->queue);
     pthread_mutex_destroy(&s->q_lock);

@@ -31,6 +31,8 @@ typedef enum srv_route {
     SRV_GIT,
     SRV_NOT_FOUND,
     SRV_BAD_METHOD,
+    /* MCP (mcp_http.c) */
+    SRV_MCP,
 } srv_route;
 
 struct srv_req;
@@ -94,6 +96,8 @@ struct dk_server {
     unsigned nworkers;
     /* SSE hub */
     struct srv_hub *hub;
+    /* MCP (mcp_http.c): the JSON-RPC layer of /mcp */
+    struct dk_mcp *mcp;
 };
 
 /** Set the answer: JSON body (consumed) with status. */
