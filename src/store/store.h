@@ -53,7 +53,11 @@
  *    may have been missed; re-read what the channel invalidates.
  *  - Counters: `UPDATE ... SET n = n + 1 ... RETURNING n` inside the
  *    transaction. READ COMMITTED does not make read-then-write safe on
- *    PostgreSQL; a single UPDATE is atomic on both backends.
+ *    PostgreSQL; a single UPDATE is atomic on both backends. Likewise
+ *    "SELECT, then INSERT if absent" is safe on SQLite (writers are
+ *    serialised) but races on PostgreSQL: let a unique key decide
+ *    (INSERT ... ON CONFLICT DO NOTHING and `changes`), or lock the row
+ *    you read with an UPDATE first.
  *  - Added: dk_store_fault_inject (tests). Behind the interface: both
  *    backends keep statements prepared per connection; a PostgreSQL
  *    connection the server closed while it sat idle in the pool is
