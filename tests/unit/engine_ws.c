@@ -13,11 +13,13 @@
  * assert: they count what went wrong and the main thread asserts.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -1876,4 +1878,125 @@ void test_engine_ws_sqlite__base_moved(void)
 void test_engine_ws_pg__base_moved(void)
 {
     t_base_moved();
+}
+
+/* ========================================================================== */
+/* Reconcile at start, kill -9                                                */
+/* ========================================================================== */
+
+/* What expired while no node ran is collected when one starts: pinned work
+ * stranded, drafts closed (dkod's startup_reconcile, done by the first GC pass). */
+static void t_reconcile(void)
+{
+    const char *d0 = t_connect("draft");
+    const char *p0 = t_connect("pinned");
+    char d[64], p[64];
+    snprintf(d, sizeof(d), "%s", d0);
+    snprintf(p, sizeof(p), "%s", p0);
+    th_assert_ok(t_write(d, "d.txt", "d\n"));
+    th_assert_ok(t_write(p, "p.txt", "p\n"));
+    t_mark_submitted(p);
+    dk_engine_close(t_e);
+    t_e = NULL;
+    t_advance(IDLE_MS + 1);
+    t_open();
+    th_assert_eq_int(dk_session_active_count(t_e, NULL), 0);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE state = 'closed' AND id = ?", d),
+                     1);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", p), 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", p), 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", d), 0);
+}
+
+void test_engine_ws_sqlite__reconcile(void)
+{
+    t_reconcile();
+}
+
+void test_engine_ws_pg__reconcile(void)
+{
+    t_reconcile();
+}
+
+/*
+ * A child process writes (each write claims a function of its own) and
+ * reports every acknowledged write on a pipe; it is killed with SIGKILL in
+ * the middle of its writes; the parent reopens the engine: every
+ * acknowledged write and its claim are back, and the repository is sound.
+ */
+static void t_kill9(void)
+{
+    dk_engine_close(t_e);
+    t_e = NULL;
+    int fd[2];
+    th_assert(pipe(fd) == 0);
+    pid_t pid = fork();
+    th_assert(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        t_open();
+        const char *sid = t_connect("k");
+        char line[128];
+        int n = snprintf(line, sizeof(line), "%s\n", sid);
+        if (write(fd[1], line, (size_t)n) != n)
+            _exit(3);
+        for (int i = 0;; i++) {
+            char path[64], text[64];
+            snprintf(path, sizeof(path), "k/f%d.py", i);
+            snprintf(text, sizeof(text), "def f%d():\n    return %d\n", i, i);
+            dk_write_result *r = NULL;
+            int rc = dk_file_write(&r, t_e, NULL, sid, path, text, strlen(text), NULL);
+            dk_write_result_free(r);
+            if (rc)
+                _exit(4);
+            n = snprintf(line, sizeof(line), "%d\n", i);
+            if (write(fd[1], line, (size_t)n) != n)
+                _exit(5);
+        }
+    }
+    close(fd[1]);
+    FILE *in = fdopen(fd[0], "r");
+    th_assert(in);
+    char sid[128] = "", line[128];
+    th_assert(fgets(sid, sizeof(sid), in));
+    sid[strcspn(sid, "\n")] = '\0';
+    int acked = -1, lines = 0;
+    while (lines < 40 && fgets(line, sizeof(line), in)) {
+        acked = atoi(line);
+        lines++;
+    }
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    while (fgets(line, sizeof(line), in))
+        acked = atoi(line);
+    fclose(in);
+    th_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                  "the writer ended on its own (status %d)", status);
+    th_assert(acked >= 39);
+    t_open();
+    for (int i = 0; i <= acked; i++) {
+        char path[64], text[64];
+        snprintf(path, sizeof(path), "k/f%d.py", i);
+        snprintf(text, sizeof(text), "def f%d():\n    return %d\n", i, i);
+        char *s = t_read(sid, path);
+        th_assert_eq_str(s, text);
+        free(s);
+    }
+    th_assert(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid) >= acked + 1);
+    /* a claim survives the crash: another session is refused */
+    const char *b = t_connect("b");
+    th_assert_err(t_write(b, "k/f0.py", "def f0():\n    return -1\n"), DK_ECONFLICT);
+    t_fsck();
+}
+
+void test_engine_ws_sqlite__kill9(void)
+{
+    t_kill9();
+}
+
+void test_engine_ws_pg__kill9(void)
+{
+    t_kill9();
 }
