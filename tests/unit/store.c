@@ -767,6 +767,101 @@ void test_store_pg__counter(void)
     t_counter();
 }
 
+/* ---- many threads, one key each way: exactly one winner ----------------- */
+
+#define CLAIM_THREADS 8
+#define CLAIM_KEYS    60
+
+struct claim_arg {
+    dk_store *store;
+    int id;
+    /* keys this thread won */
+    int won;
+    int errors;
+    char msg[320];
+};
+
+/* Every thread tries every key, in its own order; ON CONFLICT decides. */
+static void *claim_thread(void *arg)
+{
+    struct claim_arg *a = arg;
+    for (int k = 0; k < CLAIM_KEYS; k++) {
+        int key = (k * 7 + a->id * 13) % CLAIM_KEYS;
+        char path[32], holder[32];
+        snprintf(path, sizeof(path), "src/f%d.c", key);
+        snprintf(holder, sizeof(holder), "s%d", a->id);
+        dk_store_conn *c;
+        int64_t changes = 0;
+        int rc = dk_store_acquire(&c, a->store);
+        if (rc == DK_OK) {
+            dk_store_val p[] = {DK_SV_TEXT(path), DK_SV_TEXT(holder)};
+            rc = dk_store_begin(c);
+            if (rc == DK_OK)
+                rc = dk_store_exec(c, &changes,
+                                   "INSERT INTO claims (repo, path, qualified_name, kind, "
+                                   "session_id, agent_name, since) VALUES ('r', ?, 'main', "
+                                   "'function', ?, 'agent', 0) ON CONFLICT (repo, path, "
+                                   "qualified_name) DO NOTHING",
+                                   p, 2);
+            if (rc == DK_OK)
+                rc = dk_store_commit(c);
+            dk_store_release(c);
+        }
+        if (rc == DK_OK && changes == 1)
+            a->won++;
+        if (rc != DK_OK && !a->errors++)
+            snprintf(a->msg, sizeof(a->msg), "%s: %s", dk_error_name(rc), dk_error_last()->msg);
+    }
+    return NULL;
+}
+
+static void t_claims_race(void)
+{
+    static struct claim_arg args[CLAIM_THREADS];
+    pthread_t th[CLAIM_THREADS];
+    open_store();
+    memset(args, 0, sizeof(args));
+    for (int i = 0; i < CLAIM_THREADS; i++) {
+        args[i].store = t_store;
+        args[i].id = i;
+        th_assert(pthread_create(&th[i], NULL, claim_thread, &args[i]) == 0);
+    }
+    for (int i = 0; i < CLAIM_THREADS; i++)
+        pthread_join(th[i], NULL);
+    int won = 0;
+    for (int i = 0; i < CLAIM_THREADS; i++) {
+        th_assert_msg(args[i].errors == 0, "thread %d: %d errors, first: %s", i, args[i].errors,
+                      args[i].msg);
+        won += args[i].won;
+    }
+    /* each key has exactly one holder, and the winners' count says so */
+    th_assert_eq_int(won, CLAIM_KEYS);
+    dk_store_conn *c = open_conn();
+    th_assert_eq_int(count_rows(c, "claims"), CLAIM_KEYS);
+    int64_t holders = 0;
+    for (int i = 0; i < CLAIM_THREADS; i++) {
+        char h[32];
+        int64_t n = 0;
+        snprintf(h, sizeof(h), "s%d", i);
+        dk_store_val p[] = {DK_SV_TEXT(h)};
+        th_assert_ok(dk_store_query_int(&n, NULL, c,
+                                        "SELECT COUNT(*) FROM claims WHERE session_id = ?", p, 1));
+        th_assert_eq_int(n, args[i].won);
+        holders += n;
+    }
+    th_assert_eq_int(holders, CLAIM_KEYS);
+}
+
+void test_store_sqlite__claims_race(void)
+{
+    t_claims_race();
+}
+
+void test_store_pg__claims_race(void)
+{
+    t_claims_race();
+}
+
 /* ---- pool ---------------------------------------------------------------- */
 
 struct acquire_arg {
