@@ -116,7 +116,12 @@ json_t *dk_api_error_json(const dk_api_error *err);
 /* Auth                                                                       */
 /* ========================================================================== */
 
-/** Scopes form a ladder: each includes those below it. */
+/**
+ * Scopes form a ladder: each includes those below it. A token with a
+ * repository reaches that repository only, whatever its scope; only an
+ * admin token without a repository is the engine's admin (may act on every
+ * session; dk_caller.admin).
+ */
 typedef enum dk_api_scope {
     DK_API_SCOPE_NONE = 0,
     DK_API_SCOPE_READ = 1,

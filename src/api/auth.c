@@ -150,7 +150,8 @@ bool dk_api_principal_allows(const dk_api_principal *p, const char *repo, dk_api
         return true;
     if (p->scope < need)
         return false;
-    if (p->scope == DK_API_SCOPE_ADMIN || !p->repo[0])
+    /* a repository-scoped token, admin included, reaches that repository only */
+    if (!p->repo[0])
         return true;
     return repo && strcmp(repo, p->repo) == 0;
 }

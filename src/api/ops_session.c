@@ -180,8 +180,7 @@ int ops_repo_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error
 int ops_sessions_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     const char *repo = ops_str(params, "repo");
-    if (!repo && ctx->principal && ctx->principal->repo[0] &&
-        ctx->principal->scope != DK_API_SCOPE_ADMIN)
+    if (!repo && ctx->principal && ctx->principal->repo[0])
         repo = ctx->principal->repo;
     if (repo && ops_check_repo(ctx, err, repo, DK_API_SCOPE_READ))
         return -1;

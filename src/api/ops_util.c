@@ -44,7 +44,8 @@ const dk_caller *ops_caller(dk_api_ctx *ctx, dk_caller *storage)
     if (!ctx->principal)
         return NULL;
     storage->token_id = ctx->principal->token_id;
-    storage->admin = ctx->principal->scope == DK_API_SCOPE_ADMIN;
+    /* only an unscoped admin token is the engine's admin (acts on every session) */
+    storage->admin = ctx->principal->scope == DK_API_SCOPE_ADMIN && !ctx->principal->repo[0];
     return storage;
 }
 

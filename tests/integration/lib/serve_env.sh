@@ -41,6 +41,7 @@ git -C "$tmp/src" add . && git -C "$tmp/src" -c user.name=t -c user.email=t@exam
 "$DK" repo init other --data "$tmp/data" >/dev/null
 
 serve_start() {
+    rm -f "$tmp/serve.out"
     "$DK" serve --listen 127.0.0.1:0 --data "$tmp/data" "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
     SERVE_PID=$!
     i=0

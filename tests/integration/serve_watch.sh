@@ -1,0 +1,102 @@
+#!/bin/sh
+# tests/integration/serve_watch.sh - GET /v1/watch as Server-Sent Events:
+# events arrive with `id:` lines, a dropped connection resumes with
+# Last-Event-ID exactly after the last id seen (nothing lost, nothing twice),
+# type filters, heartbeats, a suspended watcher woken by a new event, the
+# long-poll `watch` operation, and quick requests answered while watchers and
+# long polls wait. Auth: 401 without a token, 403 on another repository.
+. "$(dirname "$0")/lib/serve_env.sh"
+serve_start --heartbeat-ms 400
+
+wait_for() { # wait_for FILE PATTERN
+    i=0
+    while ! grep -q "$2" "$1" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 100 ] || fail "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
+        sleep 0.05
+    done
+}
+ids() { grep '^id: ' "$1" | sed 's/^id: //' | tr '\n' ' '; }
+
+curl -sN --max-time 30 -H "Authorization: Bearer $TOKEN" "$URL/v1/watch?repo=demo&since=0" > "$tmp/w1" &
+W1=$!
+connect alice
+ok file_write "{\"session_id\":\"$SID\",\"path\":\"app.py\",\"content\":$(app_with 1 '* 10')}"
+wait_for "$tmp/w1" 'event: claim.acquired'
+grep -q '^event: session.connected' "$tmp/w1" || fail "connected event"
+kill $W1; wait $W1 2>/dev/null || true
+last=$(grep '^id: ' "$tmp/w1" | tail -1 | sed 's/^id: //')
+seen=$(ids "$tmp/w1")
+[ -n "$last" ] || fail "no ids"
+# ids are increasing from 1 with no gaps
+expect_ids=$(seq 1 "$last" | tr '\n' ' ')
+[ "$seen" = "$expect_ids" ] || fail "ids '$seen' != '$expect_ids'"
+# each data line is one JSON event with the same id
+grep '^data: ' "$tmp/w1" | sed 's/^data: //' | python3 -c '
+import json, sys
+ids = [json.loads(l)["id"] for l in sys.stdin]
+assert ids == sorted(ids) and len(ids) == len(set(ids)), ids' || fail "data lines"
+
+# while nobody watches: more events
+ok submit "{\"session_id\":\"$SID\"}"
+ok land "{\"session_id\":\"$SID\"}"
+
+# resume after the last id seen: the next id first, nothing repeated
+curl -sN --max-time 3 -H "Authorization: Bearer $TOKEN" -H "Last-Event-ID: $last" \
+    "$URL/v1/watch?repo=demo" > "$tmp/w2" || true
+first=$(grep '^id: ' "$tmp/w2" | head -1 | sed 's/^id: //')
+[ "$first" = $((last + 1)) ] || fail "resume started at $first, want $((last + 1))"
+grep -q '^event: changeset.submitted' "$tmp/w2" || fail "resume missed changeset.submitted"
+grep -q '^event: changeset.merged' "$tmp/w2" || fail "resume missed changeset.merged"
+for i in $(ids "$tmp/w2"); do [ "$i" -gt "$last" ] || fail "event $i delivered twice"; done
+# heartbeats while idle
+grep -q '^: ping' "$tmp/w2" || fail "no heartbeat in 3 s at 400 ms"
+
+# a type filter
+curl -sN --max-time 2 -H "Authorization: Bearer $TOKEN" "$URL/v1/watch?repo=demo&since=0&types=changeset.*" > "$tmp/w3" || true
+[ "$(grep '^event: ' "$tmp/w3" | sort -u | sed 's/event: //' | tr '\n' ' ')" = "changeset.merged changeset.submitted " ] || fail "filter: $(grep '^event: ' "$tmp/w3")"
+
+# a waiting watcher is woken by a new event (the hub, no polling by the client)
+latest=$(grep '^id: ' "$tmp/w2" | tail -1 | sed 's/^id: //')
+curl -sN --max-time 10 -H "Authorization: Bearer $TOKEN" "$URL/v1/watch?repo=demo&since=$latest&types=file.*" > "$tmp/w4" &
+W4=$!
+sleep 0.5
+ok file_write "{\"session_id\":\"$SID\",\"path\":\"app.py\",\"content\":$(app_with 2 '* 20')}"
+wait_for "$tmp/w4" 'event: file.written'
+kill $W4; wait $W4 2>/dev/null || true
+
+# the long-poll operation: blocks until an event, on a worker; quick requests still answer
+ok watch "{\"repo\":\"demo\",\"since\":0,\"types\":\"session.*\",\"max\":5}"
+[ "$(jq_ 'j["events"][0]["type"]')" = session.connected ] || fail "watch op"
+ok watch "{\"repo\":\"demo\",\"since\":$latest}"
+now=$(jq_ 'j["next"]')
+(op watch "{\"repo\":\"demo\",\"since\":$now,\"timeout_ms\":8000}"; echo "$STATUS $BODY" > "$tmp/lp") &
+LP=$!
+(op watch "{\"repo\":\"other\",\"since\":0,\"timeout_ms\":3000}"; echo "$STATUS" > "$tmp/lp2") &
+LP2=$!
+sleep 0.3
+t0=$(date +%s%N)
+ok file_read "{\"session_id\":\"$SID\",\"path\":\"app.py\"}"
+STATUS=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$URL/healthz"); [ "$STATUS" = 200 ] || fail healthz
+t1=$(date +%s%N)
+[ $(((t1 - t0) / 1000000)) -lt 1000 ] || fail "quick requests stalled behind long polls: $(((t1 - t0) / 1000000)) ms"
+ok file_write "{\"session_id\":\"$SID\",\"path\":\"app.py\",\"content\":$(app_with 3 '* 30')}"
+wait $LP
+grep -q '^200 .*file.written' "$tmp/lp" || fail "long poll: $(cat "$tmp/lp")"
+wait $LP2
+[ "$(cat "$tmp/lp2")" = 200 ] || fail "long poll timeout"
+
+# auth and arguments
+STATUS=$(curl -s --max-time 5 -o "$tmp/body" -w '%{http_code}' "$URL/v1/watch?repo=demo"); BODY=$(cat "$tmp/body")
+expect 401 UNAUTHORIZED
+other=$("$DK" token create --scope read --repo other --data "$tmp/data" 2>/dev/null)
+STATUS=$(curl -s --max-time 5 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $other" "$URL/v1/watch?repo=demo"); BODY=$(cat "$tmp/body")
+expect 403 FORBIDDEN
+op watch '{"repo":"demo"}' "$other"; expect 403 FORBIDDEN
+STATUS=$(curl -s --max-time 5 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/v1/watch?repo=nosuch"); BODY=$(cat "$tmp/body")
+expect 404 NOT_FOUND
+STATUS=$(curl -s --max-time 5 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/v1/watch?repo=demo&since=-4"); BODY=$(cat "$tmp/body")
+expect 400 INVALID_ARGUMENT
+STATUS=$(curl -s --max-time 5 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/v1/watch"); BODY=$(cat "$tmp/body")
+expect 400 INVALID_ARGUMENT
+serve_finish
+echo "serve_watch: ok"
