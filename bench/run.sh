@@ -8,7 +8,9 @@
 #      on the same inputs, p50 and p95 per scenario (bench/bench_merge.c);
 #   3. whole process: `dk merge-file -p` against `git merge-file -p`, p50 of
 #      repeated runs (bench/proc_bench.py; hyperfine when installed);
-#   4. landing through the engine: 32 sessions changing different functions
+#   4. growth: whole-process time and peak memory from 1k to 300k lines, on the
+#      path where git merges cleanly and on the structured path (bench/growth.py);
+#   5. landing through the engine: 32 sessions changing different functions
 #      of one file, time per landing against the fast path (bench/bench_land.c;
 #      exits non-zero if a landing conflicts or loses a change).
 # Prints ratios against git measured in the same run; exits 0 whatever the
@@ -28,6 +30,9 @@ echo "== in process: dk_merge_file vs dk_git_merge_file (git's xdiff line merge)
 echo
 echo "== whole process: dk merge-file -p vs git merge-file -p =="
 python3 bench/proc_bench.py "$O/dk" $dirs
+echo
+echo "== growth: 1k to 300k lines, git-clean and structured paths (bench/growth.py) =="
+python3 bench/growth.py "$O/dk"
 echo
 echo "== landing through the engine: 32 sessions x one file (bench/bench_land.c) =="
 cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_land" bench/bench_land.c \
