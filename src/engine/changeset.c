@@ -25,7 +25,8 @@
  *  3. Submit writes the commit object before its transaction and moves
  *     refs/dk/changesets/<id> inside it, after the transition succeeded, so
  *     a refused submit never repoints the ref of a changeset in another
- *     state. The ref keeps the submitted tree's blobs reachable (git gc).
+ *     state; a transaction that then fails to commit puts the ref back.
+ *     The ref keeps the submitted tree's blobs reachable (git gc).
  *  4. A changeset is acted on only by its session's owner (or an admin, or
  *     the local process); approve and the verdict are the protocol layer's
  *     and the verification layer's to authorise.
@@ -345,6 +346,15 @@ int dk_eng_cs_tx(dk_engine *e, int (*body)(void *ud, dk_store_conn *conn), void 
     }
 }
 
+void dk_eng_cs_reload(dk_engine *e, const char *session_id)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (dk_eng_session_reload(e, session_id) == DK_OK)
+            return;
+    }
+    dk_trace(DK_TRACE_WARN, "engine", "reload of session %s: %s", session_id, dk_error_last()->msg);
+}
+
 int dk_eng_cs_has_pipeline(bool *out, dk_git_repo *repo, const dk_oid *head)
 {
     *out = false;
@@ -480,19 +490,6 @@ int dk_changeset_get(dk_changeset_info **out, dk_engine *e, const dk_caller *cal
     return DK_OK;
 }
 
-/* Load and convert on a fresh connection, no caller check (after a write). */
-static int cs_info_after(dk_changeset_info **out, dk_engine *e, const char *id)
-{
-    struct dk_eng_cs cs;
-    int rc = dk_eng_cs_load(&cs, e, NULL, id);
-    if (rc)
-        return rc;
-    if (out)
-        *out = dk_eng_cs_info(&cs);
-    dk_eng_cs_release(&cs);
-    return DK_OK;
-}
-
 /* ========================================================================== */
 /* Submit                                                                     */
 /* ========================================================================== */
@@ -515,12 +512,51 @@ static int cs_ref_write(dk_git_repo *repo, const char *id, const dk_oid *commit)
     return rc < 0 ? rc : DK_OK;
 }
 
+/* The commit refs/dk/changesets/<id> names now; *found false when there is none. */
+static void cs_ref_read(dk_oid *out, bool *found, dk_git_repo *repo, const char *id)
+{
+    dk_str name = DK_STR_INIT;
+    git_oid gid;
+    dk_str_addf(&name, "refs/dk/changesets/%s", id);
+    *found = git_reference_name_to_id(&gid, dk_git_repo_raw(repo), name.ptr) == 0;
+    if (*found)
+        memcpy(out->id, gid.id, DK_OID_RAWSZ);
+    dk_str_release(&name);
+}
+
+/*
+ * A submit whose transaction did not commit puts the ref back where it was
+ * (or removes it), so the ref names submitted work only. Best effort: a
+ * failure is traced.
+ */
+static void cs_ref_restore(dk_git_repo *repo, const char *id, const dk_oid *old, bool had)
+{
+    int rc = DK_OK;
+    if (had) {
+        rc = cs_ref_write(repo, id, old);
+    } else {
+        dk_str name = DK_STR_INIT;
+        git_reference *ref = NULL;
+        dk_str_addf(&name, "refs/dk/changesets/%s", id);
+        if (git_reference_lookup(&ref, dk_git_repo_raw(repo), name.ptr) == 0 &&
+            git_reference_delete(ref) < 0)
+            rc = dk_error_from_git(-1, "remove the changeset ref");
+        git_reference_free(ref);
+        dk_str_release(&name);
+    }
+    if (rc < 0)
+        dk_trace(DK_TRACE_WARN, "engine", "changeset %s: ref not restored: %s", id,
+                 dk_error_last()->msg);
+}
+
 struct cs_submit {
     dk_engine *e;
     const struct dk_eng_session_view *view;
     dk_git_repo *repo;
     dk_oid commit;
     size_t nfiles;
+    /* the row as the transaction leaves it (the answer, read before COMMIT) */
+    struct dk_eng_cs row;
 };
 
 static int cs_submit_body(void *ud, dk_store_conn *conn)
@@ -549,6 +585,9 @@ static int cs_submit_body(void *ud, dk_store_conn *conn)
                         v->changeset_id, payload.ptr, NULL);
     dk_str_release(&payload);
     if (rc)
+        return rc;
+    dk_eng_cs_release(&sb->row);
+    if ((rc = dk_eng_cs_load_tx(&sb->row, conn, v->changeset_id)))
         return rc;
     /* last: only a submit that is going to commit moves the ref */
     return cs_ref_write(sb->repo, v->changeset_id, &sb->commit);
@@ -594,12 +633,15 @@ int dk_changeset_submit(dk_changeset_info **out, dk_engine *e, const dk_caller *
 {
     struct dk_eng_session_view v;
     struct dk_eng_cs cs = {0};
+    struct cs_submit sb = {0};
     dk_git_repo *repo = NULL;
     int rc;
 
     *out = NULL;
     if ((rc = dk_eng_session_view(&v, e, caller, session_id)))
         return rc;
+    sb.e = e;
+    sb.view = &v;
     if (v.state != DK_SESSION_ACTIVE) {
         rc = dk_error_set(DK_EINVALID, "session %s is %s", session_id,
                           dk_session_state_name(v.state));
@@ -619,18 +661,23 @@ int dk_changeset_submit(dk_changeset_info **out, dk_engine *e, const dk_caller *
     }
     if ((rc = dk_eng_repo_acquire(&repo, NULL, e, v.repo)))
         goto out;
-    struct cs_submit sb = {.e = e, .view = &v, .repo = repo, .nfiles = v.nentries};
+    sb.repo = repo;
+    sb.nfiles = v.nentries;
     if ((rc = cs_write_commit(&sb.commit, e, repo, &v)))
         goto out;
-    if ((rc = dk_eng_cs_tx(e, cs_submit_body, &sb)))
+    dk_oid old_ref = {{0}};
+    bool had_ref;
+    cs_ref_read(&old_ref, &had_ref, repo, v.changeset_id);
+    if ((rc = dk_eng_cs_tx(e, cs_submit_body, &sb))) {
+        cs_ref_restore(repo, v.changeset_id, &old_ref, had_ref);
         goto out;
+    }
     dk_eng_repo_release(e, v.repo, repo);
     repo = NULL;
-    if (dk_eng_session_reload(e, session_id) != DK_OK)
-        dk_trace(DK_TRACE_WARN, "engine", "submit: reload of session %s: %s", session_id,
-                 dk_error_last()->msg);
-    rc = cs_info_after(out, e, v.changeset_id);
+    dk_eng_cs_reload(e, session_id);
+    *out = dk_eng_cs_info(&sb.row);
 out:
+    dk_eng_cs_release(&sb.row);
     dk_eng_repo_release(e, v.repo, repo);
     dk_eng_cs_release(&cs);
     dk_eng_session_view_release(&v);
@@ -647,8 +694,9 @@ struct cs_move {
     dk_changeset_state to;
     const char *reason;
     const char *event;
-    /* the changeset's row, read in the transaction */
+    /* the changeset's row, read in the transaction, before and after the change */
     struct dk_eng_cs cs;
+    struct dk_eng_cs after;
     /* the states it may start from (narrower than the table for a verdict) */
     unsigned from_mask;
     /* verified: the verdict and its results */
@@ -683,19 +731,23 @@ static int cs_move_body(void *ud, dk_store_conn *conn)
     rc = dk_eng_emit_tx(m->e, conn, m->cs.repo, m->event, m->cs.session_id, m->cs.agent_name, m->id,
                         payload.ptr, NULL);
     dk_str_release(&payload);
-    return rc;
+    if (rc)
+        return rc;
+    /* the answer, as this transaction leaves the row */
+    dk_eng_cs_release(&m->after);
+    return dk_eng_cs_load_tx(&m->after, conn, m->id);
 }
 
 /* One state change in its own transaction, then the session's registry entry reloaded. */
 static int cs_move(dk_changeset_info **out, struct cs_move *m)
 {
     int rc = dk_eng_cs_tx(m->e, cs_move_body, m);
-    if (rc == DK_OK && m->cs.session_id && dk_eng_session_reload(m->e, m->cs.session_id) != DK_OK)
-        dk_trace(DK_TRACE_WARN, "engine", "reload of session %s: %s", m->cs.session_id,
-                 dk_error_last()->msg);
+    if (rc == DK_OK && m->cs.session_id)
+        dk_eng_cs_reload(m->e, m->cs.session_id);
     if (rc == DK_OK && out)
-        rc = cs_info_after(out, m->e, m->id);
+        *out = dk_eng_cs_info(&m->after);
     dk_eng_cs_release(&m->cs);
+    dk_eng_cs_release(&m->after);
     return rc;
 }
 

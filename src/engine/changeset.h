@@ -81,6 +81,13 @@ void dk_eng_cs_json(dk_str *s, const char *key, const char *value);
  */
 int dk_eng_cs_tx(dk_engine *e, int (*body)(void *ud, dk_store_conn *conn), void *ud);
 
+/**
+ * dk_eng_session_reload after a committed change, tried a few times: the
+ * change is durable, so a failure is traced (the registry then catches up
+ * at the next notification or restart), not returned.
+ */
+void dk_eng_cs_reload(dk_engine *e, const char *session_id);
+
 /** True when the head commit `head` (NULL or zero: unborn) has verification steps. */
 int dk_eng_cs_has_pipeline(bool *out, dk_git_repo *repo, const dk_oid *head);
 

@@ -519,10 +519,8 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
         dk_oid_to_hex((*out)->commit, &pub.commit);
     (*out)->retries = pub.retries;
     land_take_merge(*out, &pub.merge);
-    if (!opts->dry_run && !dk_oid_is_zero(&pub.commit) &&
-        dk_eng_session_reload(e, session_id) != DK_OK)
-        dk_trace(DK_TRACE_WARN, "engine", "land: reload of session %s: %s", session_id,
-                 dk_error_last()->msg);
+    if (!opts->dry_run && !dk_oid_is_zero(&pub.commit))
+        dk_eng_cs_reload(e, session_id);
 out:
     dk_land_publish_release(&pub);
     dk_eng_repo_release(e, v.repo, repo);

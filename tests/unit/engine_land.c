@@ -633,6 +633,69 @@ void test_engine_land_pg__submit_unborn(void)
     t_submit_unborn();
 }
 
+/* Does refs/dk/changesets/<cs> exist in "demo"? */
+static bool t_ref_exists(const char *cs)
+{
+    return th_system("git -C '%s' rev-parse -q --verify refs/dk/changesets/%s >/dev/null 2>&1",
+                     t_repo_path("demo"), cs) == 0;
+}
+
+/*
+ * A store failure at every statement of a submit: either it is submitted
+ * (state, commit, ref, event) or nothing is - the changeset still a draft,
+ * no ref, claims still held - and submitting again works.
+ */
+static void t_submit_faults(void)
+{
+    dk_store *store = dk_eng_store(t_e);
+    int failed = 0, ok_first = 0;
+    for (int n = 1; n <= 30; n++) {
+        char agent[32];
+        snprintf(agent, sizeof(agent), "sfault-%d", n);
+        const char *sid = t_connect(agent);
+        char cs[128];
+        snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
+        char *app = t_app_with(n % NFUNCS, "0");
+        t_read_write(sid, "app.py", app);
+        free(app);
+        int64_t claims = t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid);
+        th_assert(claims > 0);
+
+        dk_changeset_info *info = NULL;
+        dk_store_fault_inject(store, (unsigned)n);
+        int rc = dk_changeset_submit(&info, t_e, NULL, sid);
+        dk_store_fault_inject(store, 0);
+        dk_changeset_info_free(info);
+        if (rc == DK_OK) {
+            ok_first++;
+        } else {
+            failed++;
+            th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
+            th_assert_msg(!t_ref_exists(cs), "n=%d: a failed submit left its ref", n);
+            th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid),
+                             claims);
+            th_assert_eq_int(t_events("changeset.submitted", cs), 0);
+            th_assert_ok(dk_changeset_submit(&info, t_e, NULL, sid));
+            dk_changeset_info_free(info);
+        }
+        th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
+        th_assert(t_ref_exists(cs));
+        th_assert_eq_int(t_events("changeset.submitted", cs), 1);
+        th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid), 0);
+        th_assert_ok(dk_session_close(t_e, NULL, sid));
+    }
+    th_assert_msg(failed >= 5, "only %d submits met a fault", failed);
+    th_assert(ok_first >= 1);
+}
+void test_engine_land_sqlite__submit_faults(void)
+{
+    t_submit_faults();
+}
+void test_engine_land_pg__submit_faults(void)
+{
+    t_submit_faults();
+}
+
 /* ========================================================================== */
 /* Approve, verification, refusals                                            */
 /* ========================================================================== */
