@@ -258,6 +258,17 @@ DK_EXTERN void dk_session_infos_free(dk_session_info *infos, size_t count);
 DK_EXTERN size_t dk_session_active_count(dk_engine *engine, const char *repo);
 
 /**
+ * The ids of the live sessions of `repo` (the seed's active_sessions_for_repo),
+ * oldest first, without `exclude_session` (may be NULL).
+ * @param[out] ids malloc'd array of malloc'd strings; free with dk_session_ids_free
+ * @return DK_OK; DK_ENOTFOUND for an unknown repository
+ */
+DK_EXTERN int dk_session_active_ids(char ***ids, size_t *count, dk_engine *engine,
+                                    const char *repo, const char *exclude_session);
+
+DK_EXTERN void dk_session_ids_free(char **ids, size_t count);
+
+/**
  * The seed's describe_other_modifiers: who else changes `path` in `repo`,
  * as text ("`create_task` modified by agent-2; a, b, c,... modified by
  * agent-3"), answered from the path index. "" when nobody else does.

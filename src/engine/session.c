@@ -1325,6 +1325,39 @@ static int sess_by_age(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+int dk_session_active_ids(char ***ids, size_t *count, dk_engine *e, const char *repo,
+                          const char *exclude_session)
+{
+    struct eng_repo *r;
+    int rc = eng_repo_find(&r, e, repo);
+    if (rc)
+        return rc;
+    sess_vec all = DK_VEC_INIT;
+    eng_sessions_collect(&all, e, r->name);
+    if (all.len > 1)
+        qsort(all.items, all.len, sizeof(*all.items), sess_by_age);
+    char **out = dk_xcalloc(all.len ? all.len : 1, sizeof(*out));
+    size_t n = 0;
+    dk_vec_foreach(&all, struct eng_session **, sp) {
+        if (!exclude_session || strcmp((*sp)->id, exclude_session) != 0)
+            out[n++] = dk_xstrdup((*sp)->id);
+        eng_session_unref(*sp);
+    }
+    dk_vec_release(&all);
+    *ids = out;
+    *count = n;
+    return DK_OK;
+}
+
+void dk_session_ids_free(char **ids, size_t count)
+{
+    if (!ids)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(ids[i]);
+    free(ids);
+}
+
 int dk_session_describe_other_modifiers(char **out, dk_engine *e, const char *repo,
                                         const char *path, const char *exclude_session)
 {

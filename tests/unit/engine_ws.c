@@ -138,6 +138,16 @@ static void t_make_source(void)
     git_reference *ref = NULL;
     th_assert(git_reference_create(&ref, dk_git_repo_raw(g), "refs/tags/v1", &tag, 0, NULL) == 0);
     git_reference_free(ref);
+    /* an annotated tag of the feature branch's tip */
+    git_object *target = NULL;
+    git_signature *sig = NULL;
+    git_oid v2, tip;
+    memcpy(tip.id, cf.id, 20);
+    th_assert(git_object_lookup(&target, dk_git_repo_raw(g), &tip, GIT_OBJECT_COMMIT) == 0);
+    th_assert(git_signature_new(&sig, "T", "t@example.com", 1700000000, 0) == 0);
+    th_assert(git_tag_create(&v2, dk_git_repo_raw(g), "v2", target, sig, "release 2\n", 0) == 0);
+    git_signature_free(sig);
+    git_object_free(target);
     dk_git_repo_close(g);
     t_base = c2;
 }
@@ -400,7 +410,10 @@ static void t_repos(void)
     char *out = t_git("clone -q --bare '%s' '%s/clone.git'", infos[0].path, th_tmpdir());
     free(out);
     out = t_git("-C '%s/clone.git' for-each-ref --format='%%(refname)'", th_tmpdir());
-    th_assert_eq_str(out, "refs/heads/feature\nrefs/heads/main\nrefs/tags/v1\n");
+    th_assert_eq_str(out, "refs/heads/feature\nrefs/heads/main\nrefs/tags/v1\nrefs/tags/v2\n");
+    free(out);
+    out = t_git("-C '%s/clone.git' cat-file -t v2", th_tmpdir());
+    th_assert_eq_str(out, "tag\n");
     free(out);
     out = t_git("-C '%s/clone.git' rev-list --count main", th_tmpdir());
     th_assert_eq_str(out, "2\n");
@@ -495,11 +508,33 @@ static void t_connect_list(void)
     th_assert_ok(dk_session_list(&list, &n, t_e, "nope"));
     th_assert_eq_int(n, 0);
     dk_session_infos_free(list, n);
+    /* the seed's active_sessions_for_repo */
+    char **ids;
+    th_assert_ok(dk_session_active_ids(&ids, &n, t_e, "demo", first));
+    th_assert_eq_int(n, 2);
+    th_assert_eq_str(ids[1], third);
+    dk_session_ids_free(ids, n);
+    th_assert_ok(dk_session_active_ids(&ids, &n, t_e, "demo", NULL));
+    th_assert_eq_int(n, 3);
+    th_assert_eq_str(ids[0], first);
+    dk_session_ids_free(ids, n);
+    th_assert_err(dk_session_active_ids(&ids, &n, t_e, "nope", NULL), DK_ENOTFOUND);
+    /* agent names count per repository */
+    th_assert_ok(dk_repo_import(t_e, "demo2", t_src, NULL));
+    o.repo = "demo2";
+    o.agent_name = NULL;
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_eq_str(info->agent_name, "agent-1");
+    dk_session_infos_free(info, 1);
+    o.repo = "demo";
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_eq_str(info->agent_name, "agent-3");
+    dk_session_infos_free(info, 1);
     /* events: one session.connected per session */
     dk_event *ev;
     int64_t oldest = -1;
     th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_e, "demo", 0, "session.*", 10, 0));
-    th_assert_eq_int(n, 3);
+    th_assert_eq_int(n, 4);
     th_assert_eq_int(oldest, 1);
     th_assert_eq_str(ev[0].type, "session.connected");
     th_assert_eq_str(ev[0].session_id, first);
