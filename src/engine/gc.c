@@ -20,6 +20,9 @@
  *   4. the registry brought in line with the store: sessions that are no
  *      longer active (ended by another node) leave it, active ones this node
  *      has not seen (connected on another node) join it.
+ *   5. what live sessions keep in memory for a while reaches the store and
+ *      the repository: pending read marks, and refs/dk/sessions/<id> of
+ *      sessions whose overlay changed since the last pass (session.c).
  * Startup reconcile is the same pass, run once by dk_engine_open before the
  * thread starts.
  *

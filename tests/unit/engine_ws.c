@@ -2035,3 +2035,56 @@ void test_engine_ws_pg__kill9(void)
 {
     t_kill9();
 }
+
+/* A repository with no commit yet: sessions start from nothing. */
+static void t_unborn(void)
+{
+    th_assert_ok(dk_repo_init(t_e, "fresh", "trunk"));
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "fresh";
+    o.intent = "start";
+    o.agent_id = "a";
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_eq_str(info->base_commit, "");
+    char sid[64];
+    snprintf(sid, sizeof(sid), "%s", info->session_id);
+    dk_session_infos_free(info, 1);
+    dk_write_result *r;
+    th_assert_ok(dk_file_write(&r, t_e, NULL, sid, "main.py", "def main():\n    pass\n", 21, NULL));
+    th_assert(r->is_new);
+    th_assert_eq_int(r->nsymbols, 1);
+    th_assert_eq_int(r->symbols[0].change, DK_CHANGE_ADDED);
+    dk_write_result_free(r);
+    dk_file_entry *l;
+    size_t n;
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, sid, NULL, false));
+    th_assert_eq_int(n, 1);
+    th_assert_eq_str(l[0].path, "main.py");
+    th_assert_eq_int(l[0].status, DK_FILE_ADDED);
+    dk_file_entries_free(l, n);
+    char *s = t_read(sid, "main.py");
+    th_assert_eq_str(s, "def main():\n    pass\n");
+    free(s);
+    th_assert_ok(dk_file_delete(&r, t_e, NULL, sid, "main.py"));
+    dk_write_result_free(r);
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, sid, NULL, false));
+    th_assert_eq_int(n, 0);
+    dk_file_entries_free(l, n);
+    dk_repo_info *ri;
+    th_assert_ok(dk_repo_get(&ri, t_e, "fresh"));
+    char *head = t_git("-C '%s' symbolic-ref HEAD", ri->path);
+    th_assert_eq_str(head, "refs/heads/trunk\n");
+    free(head);
+    dk_repo_infos_free(ri, 1);
+}
+
+void test_engine_ws_sqlite__unborn(void)
+{
+    t_unborn();
+}
+
+void test_engine_ws_pg__unborn(void)
+{
+    t_unborn();
+}
