@@ -22,33 +22,34 @@ printf 'def alpha():\n    return 1\n\n\ndef beta():\n    return 2\n\n\ndef gamma
 git -C "$tmp/src" add app.py
 git -C "$tmp/src" -c user.name=t -c user.email=t@example.com commit -qm init
 
-n=0
-fresh() {
-    n=$((n + 1))
-    DK_DATA=$tmp/d$n
-    "$DK" repo import demo "$tmp/src" --data "$DK_DATA" > /dev/null || fail "dk repo import"
-    export DK_DATA
-}
-run() {
-    fresh
-    echo "== $*"
-    DK_BIN=$DK DK_REPO=demo timeout 60 node "$MCP/client.mjs" "$@" --transport stdio > "$tmp/out" 2>&1 ||
+# one data directory: demo0 for the scenarios that land nothing; run() imports one
+# per landing scenario
+export DK_DATA="$tmp/data"
+"$DK" repo import demo0 "$tmp/src" --data "$DK_DATA" > /dev/null || fail "dk repo import"
+k=0
+run() { # run SCENARIOS ARGS...: one node process (several dk mcp children)
+    t0=$(date +%s%N)
+    repos=
+    for _s in $(echo "$1" | tr , ' '); do
+        case $_s in
+        flow | claim | conflict) # they land: a fresh repository each
+            k=$((k + 1))
+            "$DK" repo import "demo$k" "$tmp/src" --data "$DK_DATA" > /dev/null || fail "dk repo import"
+            repos=${repos:+$repos,}demo$k ;;
+        *) repos=${repos:+$repos,}demo0 ;; # read-only on the branch: shared
+        esac
+    done
+    echo "== $* ($repos)"
+    DK_BIN=$DK DK_REPO=$repos timeout 60 node "$MCP/client.mjs" "$@" --transport stdio > "$tmp/out" 2>&1 ||
         { cat "$tmp/out"; fail "scenario $*"; }
-    grep -c '^ok' "$tmp/out" | sed 's/^/   checks: /'
+    echo "   checks: $(grep -c '^ok' "$tmp/out"), $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
-run tools --sdk v1
-run tools --sdk v2 --era modern
+run tools,flow,conflict,errors --sdk v1
+run tools,flow,claim,errors --sdk v2 --era modern
 run tools --sdk v2 --era auto
-run flow --sdk v1
-run flow --sdk v2 --era modern
-run claim --sdk v2 --era modern
-run conflict --sdk v1
-run errors --sdk v2 --era modern
-run errors --sdk v1
 
 # the raw protocol, one JSON-RPC message per line
-fresh
 cat > "$tmp/in" <<'EOF'
 {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}
 {"jsonrpc":"2.0","method":"notifications/initialized"}

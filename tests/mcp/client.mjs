@@ -1,11 +1,15 @@
 // tests/mcp/client.mjs - MCP clients on the official TypeScript SDKs (pinned in
 // package.json) driving `dk mcp` (stdio) and `dk serve` /mcp (streamable HTTP).
 //
-//   node client.mjs SCENARIO --sdk v1|v2 --era legacy|modern|auto --transport stdio|http
+//   node client.mjs SCENARIO[,SCENARIO...] --sdk v1|v2 --era legacy|modern|auto --transport stdio|http
+//
+// Several scenarios run in one process (node and the SDK load once); the
+// j-th uses the j-th repository of DK_REPO (comma-separated).
 //
 // v1 = @modelcontextprotocol/sdk (2025-11-25: initialize + session),
 // v2 = @modelcontextprotocol/client (2026-07-28 stateless when era is modern).
-// Environment: DK_BIN and DK_DATA (stdio), DK_URL and DK_TOKEN (http), DK_REPO.
+// Environment: DK_BIN and DK_DATA (stdio), DK_URL and DK_TOKEN (http), DK_REPO;
+// DK_MCP_SERVER=URL makes the stdio client run `dk mcp --server URL --token $DK_TOKEN`.
 // Prints "ok - ..." per check; any failure prints "not ok - ..." and exits 1.
 import assert from 'node:assert/strict';
 
@@ -18,7 +22,8 @@ const opt = (name, dflt) => {
 const sdk = opt('sdk', 'v2');
 const era = opt('era', sdk === 'v1' ? 'legacy' : 'modern');
 const transportKind = opt('transport', 'stdio');
-const repo = process.env.DK_REPO || 'demo';
+const repos = (process.env.DK_REPO || 'demo').split(',');
+let repo = repos[0];
 const legacy = era === 'legacy' || (sdk === 'v1');
 
 let checks = 0;
@@ -48,7 +53,10 @@ const SDK = await load();
 
 function transport(token = process.env.DK_TOKEN) {
     if (transportKind === 'stdio') {
-        const a = ['mcp', '--data', process.env.DK_DATA];
+        // DK_MCP_SERVER: `dk mcp --server URL` forwarding to a running dk serve
+        const a = process.env.DK_MCP_SERVER
+            ? ['mcp', '--server', process.env.DK_MCP_SERVER, '--token', token ?? '']
+            : ['mcp', '--data', process.env.DK_DATA];
         return new SDK.StdioClientTransport({ command: process.env.DK_BIN, args: a, stderr: 'inherit' });
     }
     const headers = token === null ? {} : { Authorization: `Bearer ${token}` };
@@ -257,6 +265,21 @@ const scenarios = {
         await c.close();
     },
 
+    // a session belongs to the token that opened it (DK_TOKEN2: another write token)
+    async cross() {
+        const a = await client('owner');
+        const b = await client('intruder', process.env.DK_TOKEN2);
+        const sa = await connect(a, 'owner-agent');
+        let r = await b.callTool({ name: 'dk_status', arguments: { session_id: sa } });
+        ok(r.isError && errCode(r) === 'FORBIDDEN', `another token reads the session: ${errCode(r)}`);
+        r = await b.callTool({ name: 'dk_file_write', arguments: { session_id: sa, path: 'x.py', content: 'x = 1\n' } });
+        ok(r.isError && errCode(r) === 'FORBIDDEN', `another token writes in the session: ${errCode(r)}`);
+        r = await call(a, 'dk_status', {}, sa);
+        ok(!r.isError && r.structuredContent.files_changed === 0, 'the owner sees nothing written');
+        await a.close();
+        await b.close();
+    },
+
     // wrong or missing token over HTTP
     async auth() {
         for (const [label, token] of [['wrong', 'dkt_nope_0000'], ['missing', null]]) {
@@ -269,20 +292,27 @@ const scenarios = {
                 threw = e;
             }
             ok(threw !== null, `${label} token refused (${String(threw?.message).slice(0, 80)})`);
+            ok(/401|UNAUTHORIZED|[Uu]nauthorized/.test(String(threw?.message) + String(threw?.code)),
+                `${label} token: the refusal is an authentication error`);
         }
     },
 };
 
-const fn = scenarios[scenario];
-if (!fn) {
-    console.error(`unknown scenario ${scenario}`);
-    process.exit(2);
+const names = scenario.split(',');
+for (const [j, name] of names.entries()) {
+    const fn = scenarios[name];
+    if (!fn) {
+        console.error(`unknown scenario ${name}`);
+        process.exit(2);
+    }
+    repo = repos[j] ?? repos[repos.length - 1];
+    const before = checks;
+    try {
+        await fn();
+    } catch (e) {
+        console.log(`not ok - ${name}: ${e?.stack || e}`);
+        process.exit(1);
+    }
+    ok(checks - before > 3, `${name}: ${checks - before} checks (${sdk}, ${era}, ${transportKind}, ${repo})`);
 }
-try {
-    await fn();
-} catch (e) {
-    console.log(`not ok - ${scenario}: ${e?.stack || e}`);
-    process.exit(1);
-}
-ok(checks > 3, `${scenario}: ${checks} checks (${sdk}, ${era}, ${transportKind})`);
 process.exit(0);
