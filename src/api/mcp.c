@@ -219,6 +219,9 @@ struct dk_mcp_session {
 
 struct dk_mcp {
     dk_mcp_backend backend;
+    /* the backend's operation table (static, borrowed) */
+    const dk_api_op *ops;
+    size_t nops;
     /* tools/list arrays: modern (session_id required as the table says), legacy */
     json_t *tools_modern;
     json_t *tools_legacy;
@@ -239,11 +242,9 @@ static int64_t mcp_now_ms(void)
 
 static const dk_api_op *mcp_find_op(const dk_mcp *m, const char *name)
 {
-    size_t n = 0;
-    const dk_api_op *ops = m->backend.ops(m->backend.ud, &n);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(ops[i].name, name) == 0)
-            return &ops[i];
+    for (size_t i = 0; i < m->nops; i++)
+        if (strcmp(m->ops[i].name, name) == 0)
+            return m->ops + i;
     return NULL;
 }
 
@@ -320,6 +321,7 @@ int dk_mcp_new(dk_mcp **out, const dk_mcp_backend *backend)
 {
     dk_mcp *m = dk_xcalloc(1, sizeof(*m));
     m->backend = *backend;
+    m->ops = backend->ops(backend->ud, &m->nops);
     m->tools_modern = json_array();
     m->tools_legacy = json_array();
     pthread_mutex_init(&m->lock, NULL);
