@@ -696,6 +696,50 @@ void test_engine_land_pg__submit_faults(void)
     t_submit_faults();
 }
 
+/* Changeset ids are ref names whatever the repository is called. */
+static void t_ids_are_refs(void)
+{
+    static const char *const names[] = {"a..b", "x.lock", "-dash", "dot.", "cs_9_9"};
+    char ids[5][128];
+    for (size_t i = 0; i < 5; i++) {
+        int rc = dk_repo_init(t_e, names[i], NULL);
+        if (rc == DK_EINVALID) {
+            ids[i][0] = '\0';
+            continue; /* a name the repository layer refuses needs no id */
+        }
+        th_assert_ok(rc);
+        const char *sid = t_connect_to(NULL, names[i], "a1");
+        dk_write_result *w = NULL;
+        th_assert_ok(dk_file_write(&w, t_e, NULL, sid, "f.txt", "f\n", 2, NULL));
+        dk_write_result_free(w);
+        dk_changeset_info *info;
+        th_assert_ok(dk_changeset_submit(&info, t_e, NULL, sid));
+        snprintf(ids[i], sizeof(ids[i]), "%s", info->id);
+        char *out = t_git("-C '%s' show -s --format=%%s refs/dk/changesets/%s",
+                          t_repo_path(names[i]), info->id);
+        th_assert_eq_str(out, "change things\n");
+        free(out);
+        out = t_git("check-ref-format 'refs/dk/changesets/%s' && echo ok", info->id);
+        th_assert_eq_str(out, "ok\n");
+        free(out);
+        dk_changeset_info_free(info);
+    }
+    /* unique across repositories */
+    for (size_t i = 0; i < 5; i++)
+        for (size_t j = i + 1; j < 5; j++)
+            th_assert(!ids[i][0] || strcmp(ids[i], ids[j]) != 0);
+    th_assert_eq_str(ids[0], "cs_a.%2eb_1");
+    th_assert_eq_str(ids[4], "cs_cs_9_9_1");
+}
+void test_engine_land_sqlite__ids_are_refs(void)
+{
+    t_ids_are_refs();
+}
+void test_engine_land_pg__ids_are_refs(void)
+{
+    t_ids_are_refs();
+}
+
 /* ========================================================================== */
 /* Approve, verification, refusals                                            */
 /* ========================================================================== */

@@ -679,3 +679,21 @@ void test_engine_land_core__deleted_branch_is_stale(void)
     th_assert_err(land(&r, &base, ov, NFX(ov), NULL), DK_ESTALE);
     dk_land_publish_release(&r);
 }
+
+void test_engine_land_core__file_becomes_directory(void)
+{
+    dk_oid base = base_commit();
+    struct fx theirs[] = {FX_FILE("README", "readme\n"), FX_FILE("notes.txt", "branch notes\n")};
+    dk_oid moved = commit_on(&base, theirs, NFX(theirs), "branch\n");
+    set_main(&moved);
+
+    /* the session replaces the file README by a directory README/, on a moved head */
+    struct fx ov[] = {FX_DEL("README"), FX_FILE("README/index.md", "# readme\n")};
+    struct dk_land_publish_result r;
+    th_assert_ok(land(&r, &base, ov, NFX(ov), NULL));
+    dk_oid head = main_head();
+    assert_file(&head, "README/index.md", DK_GIT_MODE_FILE, "# readme\n");
+    assert_file(&head, "notes.txt", DK_GIT_MODE_FILE, "branch notes\n");
+    dk_land_publish_release(&r);
+    assert_fsck();
+}
