@@ -47,8 +47,13 @@ static int t_redis_port;
 
 static void redis_stop(void)
 {
-    if (t_redis_port)
-        th_system("redis-cli -h 127.0.0.1 -p %d shutdown nosave >/dev/null 2>&1", t_redis_port);
+    if (!t_redis_port)
+        return;
+    /* a test may have stopped it with SIGSTOP: it must answer the shutdown */
+    th_system("kill -CONT $(cat %s/redis-%d.pid 2>/dev/null) 2>/dev/null", th_tmpdir(),
+              t_redis_port);
+    th_system("timeout 10 redis-cli -h 127.0.0.1 -p %d shutdown nosave >/dev/null 2>&1",
+              t_redis_port);
 }
 
 /* Start a private redis-server on `port` in the test's directory; wait for PONG. */
@@ -211,6 +216,51 @@ void test_cache_redis__server_stops(void)
     free(got);
     dk_cache_stats_get(&st, t_cache);
     th_assert_eq_int(st.ok, ok_before + 2);
+}
+
+/*
+ * A Redis that hangs (SIGSTOP): one call waits out the timeout, the calls
+ * after it are skipped during the back-off, so 100 calls cost about one
+ * timeout, not 100; once it runs again the cache recovers.
+ */
+void test_cache_redis__server_hangs(void)
+{
+    dk_cache_opts o = DK_CACHE_OPTS_INIT;
+    dk_cache_stats st;
+    char url[64], id[64];
+    char *got = NULL;
+    int port = free_port();
+
+    o.timeout_ms = 300;
+    o.backoff_min_ms = 2000;
+    o.backoff_max_ms = 2000;
+    cache_id(id, sizeof(id), "hang");
+    redis_start(port);
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d", port);
+    th_assert_ok(dk_cache_open_opts(&t_cache, url, &o));
+    th_assert_ok(dk_cache_put_session(t_cache, id, "{}", 2, 60));
+    th_assert_ok(dk_cache_get_session(&got, NULL, NULL, t_cache, id));
+    free(got);
+
+    th_assert_eq_int(th_system("kill -STOP $(cat %s/redis-%d.pid)", th_tmpdir(), port), 0);
+    double t0 = now_s();
+    for (int i = 0; i < 50; i++) {
+        th_assert_ok(dk_cache_put_session(t_cache, id, "{\"n\":1}", 7, 60));
+        th_assert_ok(dk_cache_touch_session(t_cache, id, 60));
+    }
+    double dt = now_s() - t0;
+    th_assert_msg(dt >= 0.25 && dt < 1.5, "100 calls to a hung redis took %.3f s", dt);
+    dk_cache_stats_get(&st, t_cache);
+    th_assert_eq_int(st.failed, 1);
+    th_assert_eq_int(st.skipped, 99);
+    th_assert_msg(strstr(st.last_error, "redis") != NULL, "last error: %s", st.last_error);
+
+    th_assert_eq_int(th_system("kill -CONT $(cat %s/redis-%d.pid)", th_tmpdir(), port), 0);
+    usleep(2100 * 1000);
+    th_assert_ok(dk_cache_put_session(t_cache, id, "{\"n\":2}", 7, 60));
+    th_assert_ok(dk_cache_get_session(&got, NULL, NULL, t_cache, id));
+    th_assert_eq_str(got, "{\"n\":2}");
+    free(got);
 }
 
 /* A Redis that was never there: opening works, calls succeed, failures are counted. */
