@@ -84,6 +84,8 @@
 /* HTTP legacy sessions: idle lifetime and how many may live at once */
 #define SESSION_IDLE_MS (60LL * 60 * 1000)
 #define SESSION_MAX     10000
+/* dk_watch waits at most this long over MCP */
+#define WATCH_MAX_MS 45000
 /* dk sessions one MCP session remembers (for omitting session_id) */
 #define SESSION_MAX_DK 256
 
@@ -98,7 +100,7 @@ static const char mcp_instructions[] =
     "whether it would land; dk_submit, then dk_merge lands it on the branch with a structured "
     "merge. A write that touches a symbol another agent is changing is refused (SYMBOL_CLAIMED) "
     "with who holds it; a landing conflict names each symbol with every version: settle it "
-    "with dk_resolve, then dk_merge again. dk_watch shows what other agents do. Every failed "
+    "with dk_resolve, which lands again. dk_watch shows what other agents do. Every failed "
     "call says how to recover.";
 
 /* ========================================================================== */
@@ -190,8 +192,9 @@ static const struct mcp_tool {
     {"dk_watch", "watch", "Watch the repository's events",
      "Events of the repository after event id `since` (sessions, writes, claims, submits, "
      "landings of every agent), filtered by `types` patterns (\"claim.*\", "
-     "\"claim.released,changeset.merged\"); waits up to timeout_ms for the first one. Pass "
-     "`next` from the result as `since` next time.",
+     "\"claim.released,changeset.merged\"); waits up to timeout_ms (at most 45000 over MCP, "
+     "below clients' request timeouts) for the first one. Pass `next` from the result as "
+     "`since` next time.",
      0},
 };
 #define NTOOLS (sizeof(mcp_tools) / sizeof(mcp_tools[0]))
@@ -721,6 +724,10 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params
         json_object_set_new(call, "session_id", json_string(sid));
         free(sid);
     }
+    /* a wait past the clients' request timeout (60 s in the SDKs) would be lost */
+    json_t *wait = json_object_get(call, "timeout_ms");
+    if (json_is_integer(wait) && json_integer_value(wait) > WATCH_MAX_MS)
+        json_object_set_new(call, "timeout_ms", json_integer(WATCH_MAX_MS));
     json_t *result = NULL;
     if (m->backend.call(m->backend.ud, p, t->op, call, &result, &err) != 0) {
         if (err.code == DK_API_SESSION_NOT_FOUND && s) {

@@ -62,12 +62,14 @@ run() { # run SCENARIOS ARGS...: one node process, one fresh repository per scen
     echo "== $* ($repos)"
     DK_BIN=$DK DK_REPO=$repos DK_URL=$URL/mcp DK_TOKEN=$TOKEN DK_TOKEN2=$TOKEN2 \
         timeout 60 node "$MCP/client.mjs" "$@" > "$tmp/out" 2>&1 || { cat "$tmp/out"; fail "scenario $*"; }
+    ! grep -q 'AddressSanitizer\|runtime error:' "$tmp/out" || { cat "$tmp/out"; fail "sanitizer report in dk mcp"; }
     echo "   checks: $(grep -c '^ok' "$tmp/out"), $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
 run tools,flow,claim,errors,auth --sdk v1 --transport http
 run tools,flow,conflict,errors,cross,auth --sdk v2 --era modern --transport http
 run tools --sdk v2 --era auto --transport http
+run tools,claim --sdk v2 --era legacy --transport http
 # dk mcp --server: stdio in front, the same server behind
 export DK_MCP_SERVER="$URL"
 run flow --sdk v2 --era modern --transport stdio

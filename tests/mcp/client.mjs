@@ -126,7 +126,7 @@ const scenarios = {
             'dk_file_write: content and path in the schema');
         if (sdk === 'v2') {
             const v = c.getNegotiatedProtocolVersion?.();
-            ok(era !== 'modern' || v === '2026-07-28', `negotiated version ${v}`);
+            ok(era === 'legacy' ? v === '2025-11-25' : v === '2026-07-28', `negotiated version ${v}`);
         }
         if (transportKind === 'http') {
             const sid = c.dkTransport.sessionId;
