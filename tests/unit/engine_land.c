@@ -14,11 +14,13 @@
  * CLI (`git show`, `git diff`, `git fsck --strict`), used only to verify.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -1459,6 +1461,124 @@ void test_engine_land_sqlite__store_faults(void)
 void test_engine_land_pg__store_faults(void)
 {
     t_store_faults();
+}
+
+/*
+ * kill -9 in the middle of landings: a child process lands twelve
+ * changesets, reporting each on a pipe; after the fourth the parent kills
+ * it. After reopening, every changeset recorded merged is on the branch, the
+ * branch holds at most one landing the store did not record (the COMMIT
+ * window), and landing the rest (their sessions now stranded) completes
+ * with every change in the head exactly once.
+ */
+static void t_kill_while_landing(void)
+{
+    enum { N = 12, KILL_AFTER = 4 };
+    static char sids[N][64];
+    char cs[N][128], bodies[N][32];
+    const char *changed[NFUNCS] = {0};
+    for (int i = 0; i < N; i++) {
+        char agent[32];
+        snprintf(agent, sizeof(agent), "k-%d", i);
+        snprintf(sids[i], sizeof(sids[i]), "%s", t_connect(agent));
+        snprintf(cs[i], sizeof(cs[i]), "%s", t_cs_of(sids[i]));
+        snprintf(bodies[i], sizeof(bodies[i]), "x ** %d", i + 2);
+        changed[i] = bodies[i];
+        char *app = t_app_with(i, bodies[i]);
+        t_read_write(sids[i], "app.py", app);
+        free(app);
+        t_submit(sids[i]);
+    }
+    dk_engine_close(t_e);
+    t_e = NULL;
+
+    int fds[2];
+    th_assert(pipe(fds) == 0);
+    pid_t pid = fork();
+    th_assert(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        dk_engine *e;
+        dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+        o.data_dir = t_data;
+        o.store_url = t_url;
+        o.gc_interval_ms = 0;
+        if (dk_engine_open(&e, &o) != DK_OK)
+            _exit(2);
+        for (int i = 0; i < N; i++) {
+            dk_land_result *r = NULL;
+            int rc = dk_land(&r, e, NULL, sids[i], NULL);
+            dk_land_result_free(r);
+            char c = rc == DK_OK ? 'o' : 'x';
+            if (write(fds[1], &c, 1) != 1 || rc != DK_OK)
+                _exit(3);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    int done = 0;
+    char c;
+    while (done < KILL_AFTER && read(fds[0], &c, 1) == 1) {
+        th_assert_msg(c == 'o', "the child's landing %d failed", done);
+        done++;
+    }
+    usleep(3000);
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    close(fds[0]);
+    th_assert_eq_int(done, KILL_AFTER);
+
+    t_open();
+    const char *repo = t_repo_path("demo");
+    char head[41];
+    snprintf(head, sizeof(head), "%s", t_head("demo"));
+    int merged = 0;
+    for (int i = 0; i < N; i++) {
+        dk_changeset_info *info;
+        th_assert_ok(dk_changeset_get(&info, t_e, NULL, cs[i]));
+        if (info->state == DK_CS_MERGED) {
+            merged++;
+            th_assert_eq_int(th_system("git -C '%s' merge-base --is-ancestor %s %s", repo,
+                                       info->merged_commit, head),
+                             0);
+        } else {
+            th_assert_eq_int(info->state, DK_CS_SUBMITTED);
+        }
+        dk_changeset_info_free(info);
+    }
+    th_assert_msg(merged >= KILL_AFTER && merged < N, "%d landed before the kill", merged);
+    char *out = t_git("-C '%s' rev-list --count %s", repo, head);
+    int commits = (int)strtol(out, NULL, 10);
+    free(out);
+    th_assert_msg(commits == 1 + merged || commits == 2 + merged, "%d commits, %d merged", commits,
+                  merged);
+
+    /* land the rest */
+    for (int i = 0; i < N; i++) {
+        if (t_cs_state(cs[i]) == DK_CS_MERGED)
+            continue;
+        dk_land_result *r = NULL;
+        int rc = dk_land(&r, t_e, NULL, sids[i], NULL);
+        th_assert_msg(rc == DK_OK, "landing %d after the restart: %s", i, dk_error_last()->msg);
+        dk_land_result_free(r);
+    }
+    for (int i = 0; i < N; i++)
+        th_assert_eq_int(t_cs_state(cs[i]), DK_CS_MERGED);
+    char *want = t_app(changed);
+    char *text = t_head_file("demo", "app.py");
+    th_assert_eq_str(text, want);
+    free(text);
+    free(want);
+    t_fsck("demo");
+}
+void test_engine_land_sqlite__kill_while_landing(void)
+{
+    t_kill_while_landing();
+}
+void test_engine_land_pg__kill_while_landing(void)
+{
+    t_kill_while_landing();
 }
 
 /* ========================================================================== */
