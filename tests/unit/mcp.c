@@ -276,3 +276,73 @@ void test_mcp__origin_guard(void)
         dk_mcp_origin_allowed("https://app.example", "https://x.example,https://app.example"));
     th_assert(!dk_mcp_origin_allowed("https://app.example.evil", "https://app.example"));
 }
+
+/*
+ * Malformed input never crashes the decoder and always gets a well-formed
+ * answer: valid messages of both eras, mutated (bytes flipped, cut, spliced)
+ * with a fixed seed, through both the stdio and the HTTP paths. Anti-vacuity:
+ * enough mutants must still parse as JSON and reach the dispatcher.
+ */
+void test_mcp__mutated_messages_are_answered(void)
+{
+    static const char *const seeds[] = {
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+        "\"2025-11-25\",\"capabilities\":{}}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"tools/list\",\"params\":{" MODERN_META "}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/"
+        "call\",\"params\":{\"name\":\"dk_status\","
+        "\"arguments\":{\"session_id\":\"s\"}," MODERN_META "}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"dk_file_"
+        "write\",\"arguments\":{\"path\":\"a.py\",\"content\":\"x\"}}}",
+        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+    };
+    dk_api_principal who = {.token_id = "tok_fuzz", .scope = DK_API_SCOPE_ADMIN};
+    dk_mcp_session *s = dk_mcp_session_new();
+    unsigned long long x = 0x9e3779b97f4a7c15ull;
+    int parsed = 0;
+    char buf[512];
+    for (int i = 0; i < 3000; i++) {
+        const char *seed = seeds[i % (sizeof(seeds) / sizeof(seeds[0]))];
+        size_t n = strlen(seed);
+        memcpy(buf, seed, n);
+        for (int k = 0; k < 1 + i % 4; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            size_t at = (size_t)(x % n);
+            switch ((x >> 32) % 4) {
+            case 0:
+                buf[at] = (char)(x >> 40);
+                break;
+            case 1:
+                n = at + 1;
+                break;
+            case 2:
+                buf[at] = "{}[]\":,0\\"[(x >> 40) % 9];
+                break;
+            default:
+                memmove(buf + at, buf + at + 1, n - at - 1), n--;
+                break;
+            }
+        }
+        dk_mcp_request q = {.body = buf, .len = n};
+        if (i % 2) {
+            q.http = true;
+            q.principal = &who;
+            q.h_protocol_version = "2026-07-28";
+            q.h_method = "tools/list";
+        }
+        dk_mcp_response r = DK_MCP_RESPONSE_INIT;
+        dk_mcp_handle(mcp, i % 2 ? NULL : s, &q, &r);
+        if (r.body) {
+            th_assert_eq_str(json_string_value(json_object_get(r.body, "jsonrpc")), "2.0");
+            th_assert(json_object_get(r.body, "result") || json_object_get(r.body, "error"));
+            th_assert(json_object_get(r.body, "id") != NULL);
+            if (error_code(&r) != -32700)
+                parsed++;
+        } else {
+            th_assert_eq_int(r.http_status, 202);
+        }
+        dk_mcp_response_release(&r);
+    }
+    dk_mcp_session_free(s);
+    th_assert_msg(parsed > 300, "only %d mutants reached the dispatcher", parsed);
+}
