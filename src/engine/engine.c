@@ -266,9 +266,11 @@ static char *eng_abspath(const char *path)
 
 static void eng_free(dk_engine *e)
 {
+    /* the store first: it joins its listener threads, whose callbacks (a
+     * session reload) use the registry and the repositories freed below */
+    dk_store_close(e->store);
     eng_sessions_free(e);
     eng_repos_free(e);
-    dk_store_close(e->store);
     dk_symcache_free(e->symcache);
     dk_cache_close(e->cache);
     for (size_t i = 0; i < ENG_SHARDS; i++) {
