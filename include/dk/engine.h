@@ -263,8 +263,8 @@ DK_EXTERN size_t dk_session_active_count(dk_engine *engine, const char *repo);
  * @param[out] ids malloc'd array of malloc'd strings; free with dk_session_ids_free
  * @return DK_OK; DK_ENOTFOUND for an unknown repository
  */
-DK_EXTERN int dk_session_active_ids(char ***ids, size_t *count, dk_engine *engine,
-                                    const char *repo, const char *exclude_session);
+DK_EXTERN int dk_session_active_ids(char ***ids, size_t *count, dk_engine *engine, const char *repo,
+                                    const char *exclude_session);
 
 DK_EXTERN void dk_session_ids_free(char **ids, size_t count);
 
