@@ -526,24 +526,50 @@ static void cs_ref_read(dk_oid *out, bool *found, dk_git_repo *repo, const char 
 
 /*
  * A submit whose transaction did not commit puts the ref back where it was
- * (or removes it), so the ref names submitted work only. Best effort: a
- * failure is traced.
+ * (or removes it), so the ref names submitted work only - unless the ref no
+ * longer holds this submit's commit, or the store records that commit as
+ * submitted (a concurrent submit of the same session that won): then it is
+ * someone else's and stays. The move back is a compare-and-swap against
+ * this submit's commit. Best effort: a failure is traced.
  */
-static void cs_ref_restore(dk_git_repo *repo, const char *id, const dk_oid *old, bool had)
+static void cs_ref_restore(dk_engine *e, dk_git_repo *repo, const char *id, const dk_oid *ours,
+                           const dk_oid *old, bool had)
 {
+    git_repository *g = dk_git_repo_raw(repo);
+    dk_str name = DK_STR_INIT;
+    git_reference *ref = NULL, *moved = NULL;
+    struct dk_eng_cs row;
+    char hex[DK_OID_HEXSZ + 1];
+    dk_oid cur;
+    bool found;
     int rc = DK_OK;
-    if (had) {
-        rc = cs_ref_write(repo, id, old);
-    } else {
-        dk_str name = DK_STR_INIT;
-        git_reference *ref = NULL;
-        dk_str_addf(&name, "refs/dk/changesets/%s", id);
-        if (git_reference_lookup(&ref, dk_git_repo_raw(repo), name.ptr) == 0 &&
-            git_reference_delete(ref) < 0)
-            rc = dk_error_from_git(-1, "remove the changeset ref");
-        git_reference_free(ref);
-        dk_str_release(&name);
+
+    cs_ref_read(&cur, &found, repo, id);
+    if (!found || !dk_oid_is_equal(&cur, ours))
+        return;
+    dk_oid_to_hex(hex, ours);
+    if (dk_eng_cs_load(&row, e, NULL, id) == DK_OK) {
+        bool recorded = row.submit_commit && strcmp(row.submit_commit, hex) == 0 &&
+                        row.state != DK_CS_DRAFT && row.state != DK_CS_REJECTED;
+        dk_eng_cs_release(&row);
+        if (recorded)
+            return;
     }
+    dk_str_addf(&name, "refs/dk/changesets/%s", id);
+    if (had) {
+        git_oid gold, gours;
+        memcpy(gold.id, old->id, DK_OID_RAWSZ);
+        memcpy(gours.id, ours->id, DK_OID_RAWSZ);
+        if (git_reference_create_matching(&moved, g, name.ptr, &gold, 1, &gours,
+                                          "dk: submit undone") < 0)
+            rc = dk_error_from_git(-1, "restore the changeset ref");
+    } else if (git_reference_lookup(&ref, g, name.ptr) == 0 && git_reference_delete(ref) < 0) {
+        /* libgit2 deletes only if the ref still has the value looked up */
+        rc = dk_error_from_git(-1, "remove the changeset ref");
+    }
+    git_reference_free(ref);
+    git_reference_free(moved);
+    dk_str_release(&name);
     if (rc < 0)
         dk_trace(DK_TRACE_WARN, "engine", "changeset %s: ref not restored: %s", id,
                  dk_error_last()->msg);
@@ -669,7 +695,7 @@ int dk_changeset_submit(dk_changeset_info **out, dk_engine *e, const dk_caller *
     bool had_ref;
     cs_ref_read(&old_ref, &had_ref, repo, v.changeset_id);
     if ((rc = dk_eng_cs_tx(e, cs_submit_body, &sb))) {
-        cs_ref_restore(repo, v.changeset_id, &old_ref, had_ref);
+        cs_ref_restore(e, repo, v.changeset_id, &sb.commit, &old_ref, had_ref);
         goto out;
     }
     dk_eng_repo_release(e, v.repo, repo);

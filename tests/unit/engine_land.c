@@ -742,6 +742,68 @@ void test_engine_land_pg__ids_are_refs(void)
     t_ids_are_refs();
 }
 
+struct t_submitter {
+    const char *sid;
+    int rc;
+};
+
+static void *t_submitter_run(void *arg)
+{
+    struct t_submitter *t = arg;
+    dk_changeset_info *info = NULL;
+    t->rc = dk_changeset_submit(&info, t_e, NULL, t->sid);
+    dk_changeset_info_free(info);
+    return NULL;
+}
+
+/* Threads submitting one session at once: one wins; the ref names what the store recorded. */
+static void t_concurrent_submit(void)
+{
+    enum { T = 4 };
+    for (int round = 0; round < 3; round++) {
+        char agent[32];
+        snprintf(agent, sizeof(agent), "cs-%d", round);
+        const char *sid = t_connect(agent);
+        char cs[128];
+        snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
+        char path[32];
+        snprintf(path, sizeof(path), "docs/r%d.md", round);
+        t_write(sid, path, "round\n");
+        struct t_submitter ts[T];
+        pthread_t th[T];
+        for (int k = 0; k < T; k++) {
+            ts[k] = (struct t_submitter){.sid = sid};
+            th_assert(pthread_create(&th[k], NULL, t_submitter_run, &ts[k]) == 0);
+        }
+        int ok = 0;
+        for (int k = 0; k < T; k++) {
+            pthread_join(th[k], NULL);
+            ok += ts[k].rc == DK_OK;
+            th_assert_msg(ts[k].rc == DK_OK || ts[k].rc == DK_EINVALID, "submit %d: %d", k,
+                          ts[k].rc);
+        }
+        th_assert_eq_int(ok, 1);
+        dk_changeset_info *info;
+        th_assert_ok(dk_changeset_get(&info, t_e, NULL, cs));
+        th_assert_eq_int(info->state, DK_CS_SUBMITTED);
+        char *out = t_git("-C '%s' rev-parse refs/dk/changesets/%s", t_repo_path("demo"), cs);
+        char want[64];
+        snprintf(want, sizeof(want), "%s\n", info->submit_commit);
+        th_assert_eq_str(out, want);
+        free(out);
+        dk_changeset_info_free(info);
+        th_assert_eq_int(t_events("changeset.submitted", cs), 1);
+    }
+}
+void test_engine_land_sqlite__concurrent_submit(void)
+{
+    t_concurrent_submit();
+}
+void test_engine_land_pg__concurrent_submit(void)
+{
+    t_concurrent_submit();
+}
+
 /* ========================================================================== */
 /* Approve, verification, refusals                                            */
 /* ========================================================================== */
