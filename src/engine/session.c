@@ -577,8 +577,10 @@ int eng_sessions_load(dk_engine *e)
         struct eng_session *s = NULL;
         rc = sess_read(&s, e, conn, ids.items[i]);
         if (rc == DK_OK && s) {
+            atomic_fetch_add(&s->refs, 1);
             sess_registry_put(e, s);
             sess_ref_write(e, s, true);
+            eng_session_unref(s);
         }
     }
     dk_vec_foreach(&ids, char **, p)
@@ -605,8 +607,11 @@ int dk_eng_session_reload(dk_engine *e, const char *session_id)
         return rc;
     struct eng_session *s = NULL;
     if (eng_session_find(&s, e, session_id) != DK_OK) {
+        /* our own reference: a concurrent reload may replace it in the registry */
+        atomic_fetch_add(&fresh->refs, 1);
         sess_registry_put(e, fresh);
         sess_ref_write(e, fresh, true);
+        eng_session_unref(fresh);
         return DK_OK;
     }
     /* update in place: callers may hold references to `s` */
