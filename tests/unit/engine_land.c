@@ -804,6 +804,58 @@ void test_engine_land_pg__concurrent_submit(void)
     t_concurrent_submit();
 }
 
+static void *t_lander_once(void *arg)
+{
+    struct t_submitter *t = arg;
+    dk_land_result *r = NULL;
+    t->rc = dk_land(&r, t_e, NULL, t->sid, NULL);
+    dk_land_result_free(r);
+    return NULL;
+}
+
+/* Threads landing one session at once: it lands once, one commit. */
+static void t_concurrent_land(void)
+{
+    enum { T = 4 };
+    const char *sid = t_connect("a1");
+    char cs[128];
+    snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
+    char *app = t_app_with(8, "x * 8");
+    t_write(sid, "app.py", app);
+    free(app);
+    t_submit(sid);
+    struct t_submitter ts[T];
+    pthread_t th[T];
+    for (int k = 0; k < T; k++) {
+        ts[k] = (struct t_submitter){.sid = sid};
+        th_assert(pthread_create(&th[k], NULL, t_lander_once, &ts[k]) == 0);
+    }
+    int ok = 0;
+    for (int k = 0; k < T; k++) {
+        pthread_join(th[k], NULL);
+        ok += ts[k].rc == DK_OK;
+        th_assert_msg(ts[k].rc == DK_OK || ts[k].rc == DK_EINVALID, "land %d: %d", k, ts[k].rc);
+    }
+    th_assert_eq_int(ok, 1);
+    th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
+    th_assert_eq_int(t_events("changeset.merged", cs), 1);
+    char *out = t_git("-C '%s' rev-list --count %s", t_repo_path("demo"), t_head("demo"));
+    th_assert_eq_str(out, "2\n");
+    free(out);
+    dk_session_info *st = t_status(sid);
+    th_assert_eq_str(st->base_commit, t_head("demo"));
+    th_assert_eq_int(st->files_changed, 0);
+    dk_session_infos_free(st, 1);
+}
+void test_engine_land_sqlite__concurrent_land(void)
+{
+    t_concurrent_land();
+}
+void test_engine_land_pg__concurrent_land(void)
+{
+    t_concurrent_land();
+}
+
 /* ========================================================================== */
 /* Approve, verification, refusals                                            */
 /* ========================================================================== */
