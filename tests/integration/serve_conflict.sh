@@ -8,10 +8,10 @@
 . "$(dirname "$0")/lib/serve_env.sh"
 serve_start
 
-head_file() { # the branch's app.py, through a fresh clone
-    rm -rf "$tmp/c"
-    GIT_TERMINAL_PROMPT=0 timeout 20 git clone -q "http://dk:$TOKEN@$HOSTPORT/git/demo.git" "$tmp/c" || fail "clone"
-    cat "$tmp/c/app.py"
+GIT_TERMINAL_PROMPT=0 timeout 20 git clone -q "http://dk:$TOKEN@$HOSTPORT/git/demo.git" "$tmp/c" || fail "clone"
+head_file() { # the branch's app.py, fetched over HTTP
+    GIT_TERMINAL_PROMPT=0 timeout 20 git -C "$tmp/c" fetch -q origin main || fail "fetch"
+    git -C "$tmp/c" show FETCH_HEAD:app.py
 }
 
 connect alice; A=$SID
@@ -75,7 +75,7 @@ expect 200
 printf "$want" > "$tmp/want"
 head_file > "$tmp/h2"
 cmp -s "$tmp/want" "$tmp/h2" || fail "content: $(diff "$tmp/want" "$tmp/h2")"
-git -C "$tmp/c" log -1 --format=%s | grep -q 'carol resolves' || fail "resolve message"
+git -C "$tmp/c" log -1 --format=%s FETCH_HEAD | grep -q 'carol resolves' || fail "resolve message"
 
 # keep_theirs: dave changed f1 (conflicts) and f3 (does not); f1 stays the branch's
 c2=$(app_with 1 '* 5' | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin).replace("return x + 3","return x * 3")))')

@@ -19,7 +19,7 @@ raw() { # raw OP BODY-FILE
     STATUS=$(curl -s --max-time 10 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
         --data-binary "@$2" "$URL/v1/$1"); BODY=$(cat "$tmp/body")
 }
-msg() { jq_ 'j["error"]["message"]' | grep -q "$1" || fail "message lacks '$1'"; }
+msg() { printf '%s' "$BODY" | grep -q "\"message\":\"[^\"]*$1" || fail "message lacks '$1'"; }
 
 op file_write '{"session_id": "x", ' ; expect 400 INVALID_ARGUMENT; msg 'invalid JSON'
 op file_write '[1,2]'; expect 400 INVALID_ARGUMENT; msg 'JSON object'
