@@ -718,6 +718,16 @@ int dk_changeset_revert(dk_land_result **out, dk_engine *e, const dk_caller *cal
                           (*out)->nconflicts == 1 ? "" : "s", target.id);
         goto out;
     }
+    dk_oid head_tree;
+    if ((rc = dk_git_tree_resolve(&head_tree, repo, &head)))
+        goto out;
+    if (dk_oid_is_equal(&head_tree, &m.tree)) {
+        rc = dk_error_set(DK_EINVALID,
+                          "nothing to revert: the head no longer has the changes of "
+                          "changeset %s",
+                          target.id);
+        goto out;
+    }
 
     /* the session starts from the head the inverse was merged onto */
     dk_oid_to_hex(head_hex, &head);

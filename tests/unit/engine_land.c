@@ -1317,6 +1317,19 @@ static void t_revert(void)
     free(expect);
     text = t_head_file("demo", "docs/added.md");
     th_assert(text == NULL);
+
+    /* reverting it again finds nothing to undo, and changes nothing */
+    const char *d = t_connect("a5");
+    char csd[128];
+    snprintf(csd, sizeof(csd), "%s", t_cs_of(d));
+    th_assert_err(dk_changeset_revert(&r, t_e, NULL, d, csa), DK_EINVALID);
+    th_assert_msg(strstr(dk_error_last()->msg, "nothing to revert"), "%s", dk_error_last()->msg);
+    dk_land_result_free(r);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?", csd), 0);
+    dk_session_info *st = t_status(d);
+    th_assert_eq_int(st->files_changed, 0);
+    dk_session_infos_free(st, 1);
     t_fsck("demo");
 }
 void test_engine_land_sqlite__revert(void)
