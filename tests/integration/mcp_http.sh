@@ -67,7 +67,7 @@ run() { # run SCENARIOS ARGS...: one node process, one fresh repository per scen
 }
 
 run tools,flow,claim,errors,auth --sdk v1 --transport http
-run tools,flow,conflict,errors,cross,auth --sdk v2 --era modern --transport http
+run tools,flow,conflict,errors,cross,watch,auth --sdk v2 --era modern --transport http
 run tools --sdk v2 --era auto --transport http
 run tools,claim --sdk v2 --era legacy --transport http
 # dk mcp --server: stdio in front, the same server behind

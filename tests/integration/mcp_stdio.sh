@@ -46,7 +46,7 @@ run() { # run SCENARIOS ARGS...: one node process (several dk mcp children)
     echo "   checks: $(grep -c '^ok' "$tmp/out"), $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
-run tools,flow,conflict,errors --sdk v1
+run tools,flow,conflict,errors,watch --sdk v1
 run tools,flow,claim,errors --sdk v2 --era modern
 run tools --sdk v2 --era auto
 

@@ -265,6 +265,37 @@ const scenarios = {
         await c.close();
     },
 
+    // dk_watch: past events, then a blocking wait woken by another agent's write
+    async watch() {
+        const a = await client('watcher');
+        const b = await client('writer');
+        const sb = await connect(b, 'watch-writer');
+        let r = await a.callTool({ name: 'dk_watch', arguments: { repo, since: 0, types: 'session.*', timeout_ms: 0 } });
+        ok(!r.isError && r.structuredContent.events.some((e) => e.type === 'session.connected'),
+            'dk_watch lists session.connected');
+        const next = r.structuredContent.next;
+        // Separate `dk mcp` processes on one SQLite data directory do not wake each
+        // other's waits (the engine wakes watchers in-process; see docs/mcp.md): there
+        // the wait ends at its timeout and still finds the event. One server wakes at once.
+        const shared = transportKind === 'http' || !!process.env.DK_MCP_SERVER;
+        const t0 = Date.now();
+        const waiting = a.callTool({
+            name: 'dk_watch',
+            arguments: { repo, since: next, types: 'file.*', timeout_ms: shared ? 20000 : 2000 },
+        });
+        await new Promise((res) => setTimeout(res, 300));
+        r = await call(b, 'dk_file_write', { path: 'watched.py', content: 'def w():\n    return 1\n' }, sb);
+        ok(!r.isError, 'the other agent writes');
+        r = await waiting;
+        ok(!r.isError && r.structuredContent.events.some((e) => e.type === 'file.written'),
+            'the waiting dk_watch wakes with file.written');
+        if (shared) ok(Date.now() - t0 < 10000, `it woke at the write, not at the timeout (${Date.now() - t0} ms)`);
+        ok(/since = next/.test(text(r)), 'the text says how to go on');
+        ok(!(await call(b, 'dk_close', {}, sb)).isError, 'the writer closes its session');
+        await a.close();
+        await b.close();
+    },
+
     // a session belongs to the token that opened it (DK_TOKEN2: another write token)
     async cross() {
         const a = await client('owner');
