@@ -451,16 +451,21 @@ int dk_land_merge_tree(struct dk_land_merge *out, dk_git_repo *repo, const dk_oi
                        dk_symcache *cache)
 {
     dk_vec(dk_git_edit) edits = DK_VEC_INIT;
-    dk_oid tmp;
+    dk_oid base_tree, head_tree;
     int rc = DK_OK;
 
     memset(out, 0, sizeof(*out));
     base = land_commit_or_null(base);
     head = land_commit_or_null(head);
-    /* missing commits are errors, not "every path absent" */
-    if ((base && (rc = dk_git_tree_resolve(&tmp, repo, base)) < 0) ||
-        (head && (rc = dk_git_tree_resolve(&tmp, repo, head)) < 0))
+    /* missing commits are errors, not "every path absent"; lookups then go
+     * through the trees, so no path lookup peels a commit again */
+    if ((base && (rc = dk_git_tree_resolve(&base_tree, repo, base)) < 0) ||
+        (head && (rc = dk_git_tree_resolve(&head_tree, repo, head)) < 0))
         return rc;
+    if (base)
+        base = &base_tree;
+    if (head)
+        head = &head_tree;
 
     for (size_t i = 0; i < n; i++) {
         enum land_outcome oc;
