@@ -304,7 +304,9 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     analyze_inputs(&cx);
     const char *why = NULL;
     bool line_accepted = line_clean && dk_merge_gate(&cx, text.ptr, text.len, &why) == DK_OK;
-    if (line_accepted && shortcuts) {
+    /* git's clean answer, unless both sides added declarations at one place (order) */
+    bool prefer_structured = line_accepted && shortcuts && dk_merge_adds_at_one_place(&cx);
+    if (line_accepted && shortcuts && !prefer_structured) {
         method = DK_MERGE_METHOD_LINE;
         clean = true;
         goto done;
@@ -316,7 +318,8 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     if (dk_merge_structured(&cx, &structured, &why) == DK_OK) {
         const char *gate_why = NULL;
         bool s_clean = cx.conflicts.len == 0;
-        if (!s_clean || dk_merge_gate(&cx, structured.ptr, structured.len, &gate_why) == DK_OK) {
+        if (s_clean ? dk_merge_gate(&cx, structured.ptr, structured.len, &gate_why) == DK_OK
+                    : !prefer_structured) {
             str_swap(&text, &structured);
             method = DK_MERGE_METHOD_STRUCTURED;
             clean = s_clean;
@@ -328,7 +331,8 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     }
     conflicts_clear(&cx);
     if (line_accepted) {
-        /* only without shortcuts: the structured merge did not apply or was refused */
+        /* the structured merge did not apply, was refused, or (preferred only for the
+         * order of additions) did not merge cleanly: git's clean answer */
         method = DK_MERGE_METHOD_LINE;
         clean = true;
         note = why;

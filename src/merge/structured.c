@@ -883,6 +883,57 @@ static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, in
     return rc;
 }
 
+/* The slot of each new piece of side vi (last survivor before it, 0 at the start), as bits. */
+static void mark_slots(dk_map *slots, struct level *const l[3], int vi)
+{
+    uint32_t slot = 0;
+    for (size_t i = 0; i < l[vi]->items.len; i++) {
+        const struct item *it = &l[vi]->items.items[i];
+        if (it->piece < 0)
+            continue;
+        bool in_base = dk_merge_level_piece(l[V_BASE], it->id) != NULL;
+        bool in_other = dk_merge_level_piece(l[vi == V_OURS ? V_THEIRS : V_OURS], it->id) != NULL;
+        if (in_base && in_other) {
+            slot = it->id;
+        } else if (!in_base && !in_other) {
+            uintptr_t bits = (uintptr_t)dk_map_get_u64(slots, slot);
+            dk_map_put_u64(slots, slot, (void *)(bits | (uintptr_t)vi), NULL);
+        }
+    }
+}
+
+bool dk_merge_adds_at_one_place(struct merge_ctx *cx)
+{
+    for (int vi = 0; vi < 3; vi++) {
+        if (!cx->v[vi].an || cx->v[vi].len == 0)
+            return false;
+    }
+    for (int vi = 0; vi < 3; vi++)
+        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src);
+    struct level l[3];
+    memset(l, 0, sizeof(l));
+    bool both = false;
+    int rc = DK_OK;
+    for (int vi = 0; vi < 3 && rc == DK_OK; vi++)
+        rc = dk_merge_level_build(cx, &l[vi], vi, 0, (uint32_t)cx->v[vi].len, -1);
+    if (rc == DK_OK) {
+        struct level *lv[3] = {&l[0], &l[1], &l[2]};
+        dk_merge_match_pieces(cx, lv);
+        dk_map slots = DK_MAP_INIT_U64;
+        mark_slots(&slots, lv, V_OURS);
+        mark_slots(&slots, lv, V_THEIRS);
+        dk_map_foreach(&slots, s) {
+            if ((uintptr_t)s->value == (V_OURS | V_THEIRS))
+                both = true;
+        }
+        dk_map_release(&slots);
+    }
+    for (int vi = 0; vi < 3; vi++)
+        dk_merge_level_release(&l[vi]);
+    dk_error_clear();
+    return both;
+}
+
 int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
 {
     for (int vi = 0; vi < 3; vi++) {

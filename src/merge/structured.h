@@ -13,4 +13,12 @@
  */
 int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why);
 
+/*
+ * Both sides added new top-level declarations at one place (after the same
+ * surviving declaration). git's line merge may then interleave them by line
+ * position; the structured merge puts ours first, then theirs (landing
+ * order), so the cascade prefers it when it is clean.
+ */
+bool dk_merge_adds_at_one_place(struct merge_ctx *cx);
+
 #endif
