@@ -497,7 +497,7 @@ static int ov_check_path(const char *path)
 static int ov_session(struct eng_session **out, dk_engine *e, const dk_caller *caller,
                       const char *session_id)
 {
-    int rc = eng_session_find(out, e, session_id);
+    int rc = eng_session_get_live(out, e, session_id);
     if (rc)
         return rc;
     if ((rc = eng_session_check_caller(*out, caller))) {

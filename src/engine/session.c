@@ -140,6 +140,57 @@ int eng_session_find(struct eng_session **out, dk_engine *e, const char *id)
     return DK_OK;
 }
 
+/*
+ * The live session `id` for an operation. Not in this node's registry: the
+ * store says why - active (another node connected it a moment ago: loaded
+ * now, any node serves any session), stranded (resume it), resumed under
+ * another id, closed or abandoned, or unknown. Every answer but the first is
+ * DK_ENOTFOUND with that reason (dkod hid stranded behind "not found", §14 #5).
+ */
+int eng_session_get_live(struct eng_session **out, dk_engine *e, const char *id)
+{
+    int rc = eng_session_find(out, e, id);
+    if (rc != DK_ENOTFOUND)
+        return rc;
+    dk_store_conn *conn;
+    if ((rc = eng_conn(&conn, e)))
+        return rc;
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(id)};
+    rc =
+        dk_store_query(&rows, conn, "SELECT state, superseded_by FROM sessions WHERE id = ?", p, 1);
+    char *state = NULL, *sup = NULL;
+    if (rc == DK_OK) {
+        rc = dk_store_rows_next(rows);
+        if (rc == 1) {
+            state = dk_xstrdup(dk_store_rows_text(rows, 0, NULL));
+            if (!dk_store_rows_is_null(rows, 1))
+                sup = dk_xstrdup(dk_store_rows_text(rows, 1, NULL));
+        }
+        dk_store_rows_free(rows);
+    }
+    dk_store_release(conn);
+    if (rc < 0) {
+        free(state);
+        return rc;
+    }
+    if (!state)
+        rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found", id);
+    else if (strcmp(state, "active") == 0)
+        rc = (rc = dk_eng_session_reload(e, id)) ? rc : eng_session_find(out, e, id);
+    else if (sup)
+        rc = dk_error_set(DK_ENOTFOUND, "session '%s' was resumed as '%s'", id, sup);
+    else if (strcmp(state, "stranded") == 0)
+        rc = dk_error_set(DK_ENOTFOUND,
+                          "session '%s' is stranded: connect with resume_session_id to resume it",
+                          id);
+    else
+        rc = dk_error_set(DK_ENOTFOUND, "session '%s' is %s", id, state);
+    free(state);
+    free(sup);
+    return rc;
+}
+
 /* Path index: add or remove `s` under `path`. */
 static void sess_index_add(struct eng_session *s, const char *path)
 {
@@ -712,7 +763,7 @@ int dk_eng_session_view(struct dk_eng_session_view *out, dk_engine *e, const dk_
                         const char *session_id)
 {
     struct eng_session *s;
-    int rc = eng_session_find(&s, e, session_id);
+    int rc = eng_session_get_live(&s, e, session_id);
     if (rc)
         return rc;
     if ((rc = eng_session_check_caller(s, caller))) {
@@ -1209,11 +1260,86 @@ int dk_session_connect(dk_session_info **out, dk_engine *e, const dk_caller *cal
 /* Status, listings, describe_other_modifiers                                 */
 /* ========================================================================== */
 
+/*
+ * The status of a session that is no longer live (stranded, closed,
+ * abandoned), from its rows: an agent whose session was stranded learns it
+ * here, with what it had changed. Unknown ids keep their DK_ENOTFOUND.
+ */
+static int sess_status_ended(dk_session_info **out, dk_engine *e, const dk_caller *caller,
+                             const char *id)
+{
+    dk_error saved = *dk_error_last();
+    dk_store_conn *conn;
+    int rc = eng_conn(&conn, e);
+    if (rc)
+        return rc;
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(id)};
+    rc = dk_store_query(&rows, conn,
+                        "SELECT repo, agent_id, agent_name, intent, changeset_id, base_commit, "
+                        "mode, state, owner, created_at, last_active FROM sessions WHERE id = ?",
+                        p, 1);
+    dk_session_info *info = NULL;
+    if (rc == DK_OK) {
+        rc = dk_store_rows_next(rows);
+        if (rc == 1) {
+            const char *owner = dk_store_rows_text(rows, 8, NULL);
+            rc = sess_caller_ok(owner, caller, id);
+            if (rc == DK_OK) {
+                info = dk_xcalloc(1, sizeof(*info));
+                info->session_id = dk_xstrdup(id);
+                info->repo = dk_xstrdup(dk_store_rows_text(rows, 0, NULL));
+                info->agent_id = dk_xstrdup(dk_store_rows_text(rows, 1, NULL));
+                info->agent_name = dk_xstrdup(dk_store_rows_text(rows, 2, NULL));
+                info->intent = dk_xstrdup(dk_store_rows_text(rows, 3, NULL));
+                const char *cs = dk_store_rows_text(rows, 4, NULL);
+                info->changeset_id = dk_xstrdup(cs ? cs : "");
+                snprintf(info->base_commit, sizeof(info->base_commit), "%s",
+                         dk_store_rows_text(rows, 5, NULL));
+                const char *mode = dk_store_rows_text(rows, 6, NULL);
+                info->mode =
+                    strcmp(mode, "persistent") == 0 ? DK_SESSION_PERSISTENT : DK_SESSION_EPHEMERAL;
+                info->state = sess_state_parse(dk_store_rows_text(rows, 7, NULL));
+                info->created_ms = dk_store_rows_int(rows, 9);
+                info->last_active_ms = dk_store_rows_int(rows, 10);
+                int64_t now = dk_eng_now(e);
+                info->elapsed_s = now > info->created_ms ? (now - info->created_ms) / 1000 : 0;
+            }
+        } else if (rc == 0) {
+            rc = dk_error_set(saved.code, "%s", saved.msg);
+        }
+        dk_store_rows_free(rows);
+    }
+    if (info) {
+        int64_t n = 0;
+        bool found = false;
+        rc = dk_store_query_int(&n, &found, conn,
+                                "SELECT COUNT(*) FROM overlay WHERE session_id = ?", p, 1);
+        info->files_changed = (size_t)n;
+        if (rc == DK_OK)
+            rc = dk_store_query_int(&n, &found, conn,
+                                    "SELECT COUNT(*) FROM session_symbols WHERE session_id = ?", p,
+                                    1);
+        info->symbols_changed = (size_t)n;
+        if (rc == DK_OK)
+            rc = sess_cs_state(&info->changeset_state, conn, info->changeset_id);
+    }
+    dk_store_release(conn);
+    if (rc) {
+        dk_session_infos_free(info, info ? 1 : 0);
+        return rc;
+    }
+    *out = info;
+    return DK_OK;
+}
+
 int dk_session_status(dk_session_info **out, dk_engine *e, const dk_caller *caller,
                       const char *session_id)
 {
     struct eng_session *s;
-    int rc = eng_session_find(&s, e, session_id);
+    int rc = eng_session_get_live(&s, e, session_id);
+    if (rc == DK_ENOTFOUND)
+        return sess_status_ended(out, e, caller, session_id);
     if (rc)
         return rc;
     if ((rc = eng_session_check_caller(s, caller))) {

@@ -192,6 +192,9 @@ void eng_repos_free(dk_engine *e);
 
 /* session.c */
 int eng_session_find(struct eng_session **out, dk_engine *e, const char *id);
+/* eng_session_find for an operation: loads a session another node just
+ * connected; otherwise DK_ENOTFOUND saying why (stranded, resumed, closed) */
+int eng_session_get_live(struct eng_session **out, dk_engine *e, const char *id);
 void eng_session_unref(struct eng_session *s);
 int eng_session_check_caller(const struct eng_session *s, const dk_caller *caller);
 void eng_session_touch(dk_engine *e, struct eng_session *s);

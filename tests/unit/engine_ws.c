@@ -778,7 +778,14 @@ static void t_refusals(void)
     dk_file_free(f);
     /* a session of a caller cannot be closed by anyone else, but by its owner */
     th_assert_ok(dk_session_close(t_e, &owner, sid));
-    REFUSED(dk_file_read(&f, t_e, &owner, sid, "README.md"), DK_ENOTFOUND, "not found");
+    REFUSED(dk_file_read(&f, t_e, &owner, sid, "README.md"), DK_ENOTFOUND, "is closed");
+    REFUSED(dk_file_read(&f, t_e, &owner, "no-such-id", "README.md"), DK_ENOTFOUND, "not found");
+    /* its status still answers, from the store */
+    th_assert_ok(dk_session_status(&info, t_e, &owner, sid));
+    th_assert_eq_int(info->state, DK_SESSION_CLOSED);
+    th_assert_eq_int(info->changeset_state, DK_CS_CLOSED);
+    dk_session_infos_free(info, 1);
+    REFUSED(dk_session_status(&info, t_e, &other, sid), DK_EFORBIDDEN, "another caller");
 }
 void test_engine_ws_sqlite__refusals(void)
 {
@@ -1251,6 +1258,15 @@ static void t_strand_resume(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?", cs), 1);
+    /* the agent learns why: status says stranded, operations say how to resume */
+    dk_session_info *st;
+    th_assert_ok(dk_session_status(&st, t_e, &owner, a));
+    th_assert_eq_int(st->state, DK_SESSION_STRANDED);
+    th_assert_eq_int(st->files_changed, 2);
+    th_assert_eq_int(st->changeset_state, DK_CS_SUBMITTED);
+    dk_session_infos_free(st, 1);
+    th_assert_err(t_write(a, "x.txt", "x\n"), DK_ENOTFOUND);
+    th_assert(strstr(dk_error_last()->msg, "stranded: connect with resume_session_id"));
     /* stranding twice is a no-op; the overlay ref is kept and names the overlay */
     th_assert_ok(dk_engine_gc(t_e, &n));
     th_assert_eq_int(n, 0);
@@ -1304,6 +1320,8 @@ static void t_strand_resume(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", nid), 1);
     /* the changeset follows the session */
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE session_id = ?", nid), 1);
+    th_assert_err(t_write(a, "y.txt", "y\n"), DK_ENOTFOUND);
+    th_assert(strstr(dk_error_last()->msg, "was resumed as"));
     /* resuming the old id again says where it went */
     th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_EINVALID);
     th_assert(strstr(dk_error_last()->msg, nid));
@@ -1756,6 +1774,8 @@ void test_engine_ws_pg__two_nodes(void)
     char b[64];
     snprintf(b, sizeof(b), "%s", info->session_id);
     dk_session_infos_free(info, 1);
+    /* node 1 serves b at once, before any notification arrived */
+    th_assert_ok(t_write(b, "early.txt", "e\n"));
     /* each node learns of the other's session */
     EVENTUALLY(dk_session_active_count(n2, "demo") == 2);
     EVENTUALLY(dk_session_active_count(t_e, "demo") == 2);
