@@ -158,19 +158,26 @@ static char *land_side_text(dk_git_repo *repo, const struct land_side *s)
     return text;
 }
 
+static bool land_is_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 /*
  * Rewrite the merge's words for the sides ("ours", "theirs") into the
  * landing's ("the branch", "the session"): the merge describes ours = head
  * and theirs = session, and an agent reading "ours" would take it to mean
- * itself.
+ * itself. Whole words only, and never inside `backticks` (symbol names).
  */
 static char *land_describe(const char *desc)
 {
     dk_str out = DK_STR_INIT;
     const char *p = desc ? desc : "";
+    bool quoted = false;
     while (*p) {
-        bool word_start =
-            p == desc || !((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z'));
+        if (*p == '`')
+            quoted = !quoted;
+        bool word_start = !quoted && (p == desc || !land_is_word_char(p[-1]));
         size_t n = 0;
         const char *with = NULL;
         if (word_start && strncmp(p, "ours", 4) == 0) {
@@ -180,7 +187,7 @@ static char *land_describe(const char *desc)
             n = 6;
             with = "the session";
         }
-        if (with && !((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z'))) {
+        if (with && !land_is_word_char(p[n])) {
             dk_str_adds(&out, with);
             p += n;
             continue;

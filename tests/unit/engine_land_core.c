@@ -697,3 +697,35 @@ void test_engine_land_core__file_becomes_directory(void)
     dk_land_publish_release(&r);
     assert_fsck();
 }
+
+/* Conflict descriptions speak of the branch and the session, but never rename a symbol. */
+void test_engine_land_core__descriptions_keep_symbol_names(void)
+{
+    static const char base_py[] = "def ours():\n    return 1\n\n\ndef theirs():\n    return 2\n";
+    static const char head_py[] = "def theirs():\n    return 20\n";
+    static const char sess_py[] = "def ours():\n    return 11\n\n\ndef theirs():\n    return 21\n";
+    struct fx b[] = {FX_FILE("m.py", base_py)};
+    dk_oid base = commit_on(NULL, b, 1, "base\n");
+    struct fx h[] = {FX_FILE("m.py", head_py)};
+    dk_oid moved = commit_on(&base, h, 1, "head\n");
+    set_main(&moved);
+    struct fx ov[] = {FX_FILE("m.py", sess_py)};
+    struct dk_land_publish_result r;
+    th_assert_err(land(&r, &base, ov, NFX(ov), NULL), DK_ECONFLICT);
+    th_assert_eq_int(r.merge.conflicts.len, 2);
+    int seen_ours = 0, seen_theirs = 0;
+    for (size_t i = 0; i < r.merge.conflicts.len; i++) {
+        const dk_land_conflict *c = &r.merge.conflicts.items[i];
+        seen_ours += strcmp(c->qualified_name, "ours") == 0;
+        seen_theirs += strcmp(c->qualified_name, "theirs") == 0;
+        th_assert_msg(strstr(c->description, "`ours`") || strstr(c->description, "`theirs`"),
+                      "description lost the symbol's name: %s", c->description);
+    }
+    th_assert_eq_int(seen_ours, 1);
+    th_assert_eq_int(seen_theirs, 1);
+    /* the deleted-and-modified one speaks of the sides */
+    const dk_land_conflict *del = &r.merge.conflicts.items[0];
+    th_assert_msg(strstr(del->description, "the branch deleted `ours`, the session modified it"),
+                  "%s", del->description);
+    dk_land_publish_release(&r);
+}
