@@ -202,23 +202,63 @@ static const struct {
     {"dk_watch", "Next: call dk_watch again with since = next to see what happens next."},
 };
 
+static size_t text_count(const json_t *o, const char *key)
+{
+    return json_array_size(json_object_get(o, key));
+}
+
+/* The first line: the outcome in words, with the ids the agent carries forward. */
+static void text_headline(dk_str *t, const char *tool, const json_t *r)
+{
+    if (strcmp(tool, "dk_connect") == 0)
+        dk_str_addf(t, "Connected to %s. session_id: %s\n", text_str(r, "repo"),
+                    text_str(r, "session_id"));
+    else if (strcmp(tool, "dk_merge") == 0)
+        dk_str_addf(t, "Merged: commit %s is on the branch.\n", text_str(r, "commit"));
+    else if (strcmp(tool, "dk_file_read") == 0)
+        dk_str_addf(
+            t, "--- %s%s (hash: %s) ---\n", text_str(r, "path"),
+            json_is_true(json_object_get(r, "modified_in_session")) ? " [modified in session]" : "",
+            text_str(r, "hash"));
+    else if (strcmp(tool, "dk_file_write") == 0)
+        dk_str_addf(t, "Wrote %s in the session (hash %s): %zu symbol(s) changed%s.\n",
+                    text_str(r, "path"), text_str(r, "hash"), text_count(r, "symbols"),
+                    json_is_true(json_object_get(r, "unparsed")) ? " (not parsed: no symbols)"
+                                                                 : "");
+    else if (strcmp(tool, "dk_file_delete") == 0)
+        dk_str_addf(t, "Deleted %s in the session.\n", text_str(r, "path"));
+    else if (strcmp(tool, "dk_status") == 0)
+        dk_str_addf(t, "Session %s is %s; changeset %s is %s.\n", text_str(r, "session_id"),
+                    text_str(r, "state"), text_str(r, "changeset_id"),
+                    text_str(r, "changeset_state"));
+    else if (strcmp(tool, "dk_pre_submit_check") == 0)
+        dk_str_addf(t,
+                    json_is_true(json_object_get(r, "clean"))
+                        ? "Would land cleanly now.\n"
+                        : "Would NOT land cleanly now: %zu conflict(s) below.\n",
+                    text_count(r, "conflicts"));
+    else if (strcmp(tool, "dk_submit") == 0 || strcmp(tool, "dk_approve") == 0)
+        dk_str_addf(t, "Changeset %s is %s.\n", text_str(r, "changeset_id"), text_str(r, "state"));
+    else if (strcmp(tool, "dk_resolve") == 0)
+        dk_str_addf(t,
+                    json_is_true(json_object_get(r, "landed"))
+                        ? "Resolved and landed: commit %s. Your session is now %s.\n"
+                        : "Resolved (not landed yet)%s. Your session is now %s.\n",
+                    json_is_true(json_object_get(r, "landed")) ? text_str(r, "commit") : "",
+                    text_str(r, "session_id"));
+    else if (strcmp(tool, "dk_close") == 0 || strcmp(tool, "dk_abandon") == 0)
+        dk_str_addf(t, "Session %s is %s.\n", text_str(r, "session_id"), text_str(r, "state"));
+    else if (strcmp(tool, "dk_watch") == 0)
+        dk_str_addf(t, "%zu event(s).\n", text_count(r, "events"));
+    else
+        dk_str_addf(t, "%s: ok\n", tool);
+}
+
 char *dk_mcp_text_result(const char *tool, const json_t *result)
 {
     dk_str t = DK_STR_INIT;
     static const char *const skip_read[] = {"content", "encoding", NULL};
-    if (strcmp(tool, "dk_connect") == 0)
-        dk_str_addf(&t, "Connected to %s. session_id: %s\n", text_str(result, "repo"),
-                    text_str(result, "session_id"));
-    else if (strcmp(tool, "dk_merge") == 0 && json_is_string(json_object_get(result, "commit")))
-        dk_str_addf(&t, "Merged: commit %s is on the branch.\n", text_str(result, "commit"));
-    else if (strcmp(tool, "dk_file_read") == 0)
-        dk_str_addf(&t, "--- %s%s (hash: %s) ---\n", text_str(result, "path"),
-                    json_is_true(json_object_get(result, "modified_in_session"))
-                        ? " [modified in session]"
-                        : "",
-                    text_str(result, "hash"));
-    else
-        dk_str_addf(&t, "%s: ok\n", tool);
+    text_headline(&t, tool, result);
     if (strcmp(tool, "dk_file_read") == 0) {
         const char *content = text_str(result, "content");
         if (strcmp(text_str(result, "encoding"), "base64") == 0)

@@ -90,8 +90,10 @@ static int remote_parse_url(struct remote *r, const char *url)
     const char *colon = NULL;
     if (h[0] == '[') {
         const char *close = memchr(h, ']', hl);
-        if (!close)
+        if (!close) {
+            fprintf(stderr, "dk mcp: bad --server URL '%s'\n", url);
             return -1;
+        }
         colon = close + 1 < h + hl && close[1] == ':' ? close + 1 : NULL;
         snprintf(r->host, sizeof(r->host), "%.*s", (int)(close - h - 1), h + 1);
     } else {
@@ -107,7 +109,11 @@ static int remote_parse_url(struct remote *r, const char *url)
     size_t pl = strlen(r->prefix);
     while (pl && r->prefix[pl - 1] == '/')
         r->prefix[--pl] = 0;
-    return r->host[0] ? 0 : -1;
+    if (!r->host[0] || !r->port[0]) {
+        fprintf(stderr, "dk mcp: bad --server URL '%s' (http://HOST[:PORT][/PREFIX])\n", url);
+        return -1;
+    }
+    return 0;
 }
 
 static int remote_connect(const struct remote *r)
@@ -390,10 +396,8 @@ int cmd_mcp(int argc, char **argv)
     dk_mcp *mcp = NULL;
     if (server) {
         struct remote r = {0};
-        if (remote_parse_url(&r, server) != 0) {
-            fprintf(stderr, "dk mcp: bad --server URL '%s'\n", server);
+        if (remote_parse_url(&r, server) != 0)
             return 2;
-        }
         if (token)
             r.token = dk_xstrdup(token);
         else if (getenv("DK_TOKEN") && getenv("DK_TOKEN")[0])
