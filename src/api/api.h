@@ -221,6 +221,9 @@ enum dk_api_op_flags {
     DK_API_OP_SLOW = 1u << 0,
     /* its params may carry file content (50 MiB): transports size their body cap by it */
     DK_API_OP_CONTENT = 1u << 1,
+    /* it may block waiting for others (the long-poll watch): transports keep it apart
+     * from the slow work, so waiting never delays a landing */
+    DK_API_OP_WAITS = 1u << 2,
 };
 
 typedef struct dk_api_op dk_api_op;

@@ -203,7 +203,7 @@ static const dk_api_op ops_table[] = {
                                      Q("id") "," Q("type"))) ","
           Q("next") ":" T_INT "," Q("oldest") ":" T_INT,
           Q("events") "," Q("next")),
-     DK_API_SCOPE_READ, DK_API_OP_SLOW, ops_watch},
+     DK_API_SCOPE_READ, DK_API_OP_WAITS, ops_watch},
     {"repo_list", "the repositories this token may see",
      OBJ("", ""),
      ROBJ(Q("repos") ":" T_ARR(ROBJ(Q("name") ":" T_STR "," Q("branch") ":" T_STR ","

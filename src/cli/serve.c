@@ -27,7 +27,8 @@
 
 static const char serve_usage[] =
     "usage: dk serve [--listen ADDR:PORT] [--data DIR] [--store URL] [--cache URL]\n"
-    "                [--threads N] [--workers N] [--idle-timeout SECONDS] [--heartbeat-ms MS]\n"
+    "                [--threads N] [--workers N] [--wait-workers N] [--idle-timeout SECONDS]\n"
+    "                [--heartbeat-ms MS]\n"
     "\n"
     "Serve the HTTP API (POST /v1/<operation>, GET /v1/watch as Server-Sent Events,\n"
     "GET /healthz) and read-only git at /git/<repo>.git.\n"
@@ -40,7 +41,8 @@ static const char serve_usage[] =
     "                      sqlite:DIR/dk.db)\n"
     "  --cache URL         redis://HOST:PORT workspace cache (default $DK_CACHE, else none)\n"
     "  --threads N         HTTP threads (default 2)\n"
-    "  --workers N         threads for landings, blocking watches and git (default 4)\n"
+    "  --workers N         threads for landings and git (default 4)\n"
+    "  --wait-workers N    threads for long-poll watches (default 16)\n"
     "  --idle-timeout S    close a connection idle or unfinished this long (default 30)\n"
     "  --heartbeat-ms MS   SSE heartbeat period (default 15000)\n"
     "\n"
@@ -101,6 +103,8 @@ int cmd_serve(int argc, char **argv)
             num = &so.threads;
         else if (strcmp(a, "--workers") == 0)
             num = &so.workers;
+        else if (strcmp(a, "--wait-workers") == 0)
+            num = &so.wait_workers;
         else if (strcmp(a, "--idle-timeout") == 0)
             num = &so.idle_timeout_s;
         else if (strcmp(a, "--heartbeat-ms") == 0)

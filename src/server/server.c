@@ -4,8 +4,9 @@
  *
  * One request through the access handler (MHD calls it several times):
  *
- *   call 1 (*con_cls NULL)  route the URL, pick the body cap, refuse an
- *                           announced Content-Length over it; queue NOTHING
+ *   call 1 (*con_cls NULL)  route the URL, pick the body cap; an announced
+ *                           Content-Length over it is answered 413 at once
+ *                           (the connection then closes); else queue NOTHING
  *                           (queueing on the first call makes MHD 0.9.75 send
  *                           Connection: close: the keep-alive two-call idiom)
  *   calls with data         append to the body up to the cap (then only count)
@@ -21,7 +22,8 @@
  *     refused before reading, a chunked body over it is counted, dropped,
  *     and answered 413 (TOO_LARGE) with nothing run.
  *  2. A pool thread never runs a merge, a blocking watch or git: those go
- *     to workers, so a long landing stalls no other connection.
+ *     to workers (waits to a pool of their own, so waiting delays no
+ *     landing), and a long landing stalls no other connection.
  *  3. Statuses come only from dk_api_code_http_status (api/errors.c).
  *  4. A client that never finishes its request is dropped after
  *     idle_timeout_s (MHD's connection timeout); nothing ran for it.
@@ -287,43 +289,72 @@ static bool srv_parse_params(struct srv_req *r)
 /* Worker pool                                                                */
 /* ========================================================================== */
 
-void srv_pool_submit(struct dk_server *s, struct srv_req *r)
+void srv_pool_submit(struct srv_pool *p, struct srv_req *r)
 {
-    pthread_mutex_lock(&s->q_lock);
-    if (s->q_len == s->q_cap) {
-        size_t ncap = s->q_cap ? s->q_cap * 2 : 64;
+    pthread_mutex_lock(&p->lock);
+    if (p->len == p->cap) {
+        size_t ncap = p->cap ? p->cap * 2 : 64;
         struct srv_req **nq = dk_xcalloc(ncap, sizeof(*nq));
-        for (size_t i = 0; i < s->q_len; i++)
-            nq[i] = s->queue[(s->q_head + i) % s->q_cap];
-        free(s->queue);
-        s->queue = nq;
-        s->q_head = 0;
-        s->q_cap = ncap;
+        for (size_t i = 0; i < p->len; i++)
+            nq[i] = p->queue[(p->head + i) % p->cap];
+        free(p->queue);
+        p->queue = nq;
+        p->head = 0;
+        p->cap = ncap;
     }
-    s->queue[(s->q_head + s->q_len) % s->q_cap] = r;
-    s->q_len++;
-    pthread_cond_signal(&s->q_cond);
-    pthread_mutex_unlock(&s->q_lock);
+    p->queue[(p->head + p->len) % p->cap] = r;
+    p->len++;
+    pthread_cond_signal(&p->cond);
+    pthread_mutex_unlock(&p->lock);
 }
 
+/* A worker: run queued requests until stopped with an empty queue (none is dropped). */
 static void *srv_worker(void *arg)
 {
-    struct dk_server *s = arg;
+    struct srv_pool *p = arg;
     for (;;) {
-        pthread_mutex_lock(&s->q_lock);
-        while (s->q_len == 0 && !atomic_load(&s->stopping))
-            pthread_cond_wait(&s->q_cond, &s->q_lock);
-        if (s->q_len == 0) {
-            pthread_mutex_unlock(&s->q_lock);
+        pthread_mutex_lock(&p->lock);
+        while (p->len == 0 && !p->stop)
+            pthread_cond_wait(&p->cond, &p->lock);
+        if (p->len == 0) {
+            pthread_mutex_unlock(&p->lock);
             return NULL;
         }
-        struct srv_req *r = s->queue[s->q_head];
-        s->q_head = (s->q_head + 1) % s->q_cap;
-        s->q_len--;
-        pthread_mutex_unlock(&s->q_lock);
+        struct srv_req *r = p->queue[p->head];
+        p->head = (p->head + 1) % p->cap;
+        p->len--;
+        pthread_mutex_unlock(&p->lock);
         r->work(r);
         MHD_resume_connection(r->conn);
     }
+}
+
+static void srv_pool_start(struct srv_pool *p, struct dk_server *s, unsigned n)
+{
+    p->srv = s;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    p->threads = dk_xcalloc(n, sizeof(*p->threads));
+    for (unsigned i = 0; i < n; i++)
+        if (pthread_create(&p->threads[p->nthreads], NULL, srv_worker, p) == 0)
+            p->nthreads++;
+}
+
+static void srv_pool_stop(struct srv_pool *p)
+{
+    if (!p->threads)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    for (unsigned i = 0; i < p->nthreads; i++)
+        pthread_join(p->threads[i], NULL);
+    free(p->threads);
+    free(p->queue);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->cond);
+    p->threads = NULL;
 }
 
 /* ========================================================================== */
@@ -375,9 +406,15 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
         srv_route_of(r, url, method);
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > r->cap)
-            r->too_large = true;
         *con_cls = r;
+        if (cl && strtoull(cl, NULL, 10) > r->cap) {
+            /* refused before reading a byte: the connection closes after the answer */
+            r->too_large = true;
+            srv_answer_code(r, DK_API_TOO_LARGE,
+                            "request body of %s bytes is over the %zu-byte limit of %s", cl, r->cap,
+                            r->path);
+            return srv_queue(r);
+        }
         return MHD_YES;
     }
     if (*upload_size) {
@@ -426,7 +463,7 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
     if (r->route == SRV_MCP) { /* MCP (mcp_http.c): on a worker (tools may land or wait) */
         r->work = srv_mcp_work;
         MHD_suspend_connection(c);
-        srv_pool_submit(s, r);
+        srv_pool_submit(&s->wait, r); /* a tool may wait (dk_watch) */
         return MHD_YES;
     }
     if (r->route == SRV_WATCH)
@@ -434,7 +471,7 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
     if (r->route == SRV_GIT) {
         r->work = srv_git_work;
         MHD_suspend_connection(c);
-        srv_pool_submit(s, r);
+        srv_pool_submit(&s->work, r);
         return MHD_YES;
     }
     /* SRV_OP */
@@ -442,9 +479,9 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
         return srv_queue(r);
     dk_str_release(&r->body);
     r->work = srv_op_work;
-    if (r->op->flags & DK_API_OP_SLOW) {
+    if (r->op->flags & (DK_API_OP_SLOW | DK_API_OP_WAITS)) {
         MHD_suspend_connection(c);
-        srv_pool_submit(s, r);
+        srv_pool_submit(r->op->flags & DK_API_OP_WAITS ? &s->wait : &s->work, r);
         return MHD_YES;
     }
     srv_op_work(r);
@@ -575,12 +612,8 @@ int dk_server_start(dk_server **out, dk_api *api, const dk_server_opts *opts)
     s->engine = dk_api_engine(api);
     s->max_body = o.max_body ? o.max_body : 1024 * 1024;
     s->heartbeat_ms = o.heartbeat_ms ? o.heartbeat_ms : 15000;
-    pthread_mutex_init(&s->q_lock, NULL);
-    pthread_cond_init(&s->q_cond, NULL);
-    s->nworkers = o.workers ? o.workers : 4;
-    s->workers = dk_xcalloc(s->nworkers, sizeof(*s->workers));
-    for (unsigned i = 0; i < s->nworkers; i++)
-        pthread_create(&s->workers[i], NULL, srv_worker, s);
+    srv_pool_start(&s->work, s, o.workers ? o.workers : 4);
+    srv_pool_start(&s->wait, s, o.wait_workers ? o.wait_workers : 16);
     if ((rc = srv_hub_start(s)))
         goto fail;
     if ((rc = srv_mcp_start(s))) /* MCP (mcp_http.c) */
@@ -621,18 +654,10 @@ void dk_server_stop(dk_server *s)
     atomic_store(&s->stopping, true);
     /* wake every watcher first: MHD must not stop with suspended connections */
     srv_hub_stop(s);
-    pthread_mutex_lock(&s->q_lock);
-    pthread_cond_broadcast(&s->q_cond);
-    pthread_mutex_unlock(&s->q_lock);
-    for (unsigned i = 0; i < s->nworkers; i++)
-        if (s->workers[i])
-            pthread_join(s->workers[i], NULL);
+    srv_pool_stop(&s->work);
+    srv_pool_stop(&s->wait);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     srv_mcp_stop(s); /* MCP (mcp_http.c) */
-    free(s->workers);
-    free(s->queue);
-    pthread_mutex_destroy(&s->q_lock);
-    pthread_cond_destroy(&s->q_cond);
     free(s);
 }

@@ -38,6 +38,8 @@ typedef struct dk_server_opts {
     unsigned threads;
     /* worker threads for slow operations and git (default 4) */
     unsigned workers;
+    /* worker threads for what may wait: the long-poll watch, MCP tools (default 16) */
+    unsigned wait_workers;
     /* seconds a connection may stay idle or unfinished before it is closed (default 30) */
     unsigned idle_timeout_s;
     /* SSE heartbeat period in ms (default 15000) */

@@ -79,6 +79,19 @@ struct srv_req {
 
 struct srv_hub;
 
+/* A pool of worker threads taking suspended requests from one queue. */
+struct srv_pool {
+    struct dk_server *srv;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    /* ring buffer of waiting requests */
+    struct srv_req **queue;
+    size_t head, len, cap;
+    pthread_t *threads;
+    unsigned nthreads;
+    bool stop;
+};
+
 struct dk_server {
     dk_api *api;
     dk_engine *engine;
@@ -87,13 +100,11 @@ struct dk_server {
     size_t max_body;
     unsigned heartbeat_ms;
     atomic_bool stopping;
-    /* worker pool */
-    pthread_mutex_t q_lock;
-    pthread_cond_t q_cond;
-    struct srv_req **queue;
-    size_t q_head, q_len, q_cap;
-    pthread_t *workers;
-    unsigned nworkers;
+    /* slow operations (merges) and git */
+    struct srv_pool work;
+    /* operations that wait (DK_API_OP_WAITS: the long-poll watch), apart so
+     * that waiting never delays a landing */
+    struct srv_pool wait;
     /* SSE hub */
     struct srv_hub *hub;
     /* MCP (mcp_http.c): the JSON-RPC layer of /mcp */
@@ -109,8 +120,8 @@ void srv_answer_code(struct srv_req *r, dk_api_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /** Queue the answer set on `r` (MHD frees the body). */
 enum MHD_Result srv_queue(struct srv_req *r);
-/** Hand `r` to a worker; its connection must be suspended by the caller first. */
-void srv_pool_submit(struct dk_server *s, struct srv_req *r);
+/** Hand `r` to a pool; its connection must be suspended by the caller first. */
+void srv_pool_submit(struct srv_pool *p, struct srv_req *r);
 int64_t srv_now_us(void);
 
 /* SSE (server_sse.c) */

@@ -80,7 +80,14 @@ if GIT_TERMINAL_PROMPT=0 timeout 20 git -C "$tmp/clone" push -q origin main 2>/d
 
 ok close "{\"session_id\":\"$SID\"}"
 op status "{\"session_id\":\"$SID\"}"
-[ "$STATUS" = 404 ] || [ "$STATUS" = 409 ] || fail "closed session still answers status: $STATUS"
+# a closed session answers as closed (or is gone); it never looks active
+case "$STATUS" in
+404 | 409) ;;
+200) [ "$(jq_ 'j["state"]')" = closed ] || fail "closed session looks $(jq_ 'j["state"]')" ;;
+*) fail "status of a closed session: HTTP $STATUS" ;;
+esac
+op file_write "{\"session_id\":\"$SID\",\"path\":\"x.txt\",\"content\":\"x\"}"
+[ "$STATUS" = 404 ] || [ "$STATUS" = 409 ] || fail "write to a closed session: HTTP $STATUS"
 
 # keep-alive: three requests on one connection
 curl -sv --max-time 10 -H "Authorization: Bearer $TOKEN" -X POST -d '{}' \
@@ -91,4 +98,13 @@ if grep -qi '^< connection: close' "$tmp/kv"; then fail "server closed a keep-al
 # one logfmt line per request, with op, status, duration and session
 grep -q "op=file_write status=200 dur_ms=[0-9.]* code=OK session=$SID" "$tmp/serve.err" || fail "request log"
 serve_finish
+
+# every command answers --help and -h with exit 0
+for c in serve repo token; do
+    "$DK" $c --help | grep -q "^usage: dk $c" || fail "dk $c --help"
+    "$DK" $c -h >/dev/null || fail "dk $c -h"
+done
+# DK_DATA stands for --data
+DK_DATA="$tmp/data" "$DK" repo list | grep -q '^demo ' || fail "DK_DATA"
+if "$DK" repo >/dev/null 2>&1; then fail "dk repo without a subcommand"; fi
 echo "serve_flow: ok"
