@@ -196,6 +196,26 @@ int main(int argc, char **argv)
         printf("repository of %6zu files built and imported in %.2f s\n", sizes[i], now_s() - t0);
         create[i] = time_connect(e, name, 200);
     }
+    /* listing through a session: the whole base, and one directory */
+    double list_all, list_dir;
+    {
+        char *sid = connect_one(e, "r100000", "lister");
+        dk_file_entry *l;
+        size_t n;
+        double t0 = now_s();
+        int rc = dk_file_list(&l, &n, e, NULL, sid, NULL, false);
+        list_all = now_s() - t0;
+        if (rc || n != 100000)
+            die("list", rc);
+        dk_file_entries_free(l, n);
+        t0 = now_s();
+        rc = dk_file_list(&l, &n, e, NULL, sid, "d500/", false);
+        list_dir = now_s() - t0;
+        if (rc || n != 100)
+            die("list dir", rc);
+        dk_file_entries_free(l, n);
+        free(sid);
+    }
     dk_repo_info *ri;
     if (dk_repo_get(&ri, e, "r10000"))
         die("repo get", -1);
@@ -204,6 +224,9 @@ int main(int argc, char **argv)
     printf("\n1. session create, 10,000 files: %.1f us; git worktree add: %.1f ms; ratio %.0fx "
            "(target >= 1000x)\n",
            create[1] * 1e6, wt * 1e3, wt / create[1]);
+    printf(
+        "   file list through a session, 100,000 files: %.1f ms; one directory of 100: %.1f ms\n",
+        list_all * 1e3, list_dir * 1e3);
     printf("2. session create, 100 files: %.1f us; 100,000 files: %.1f us; ratio %.2f "
            "(target flat within 2x)\n",
            create[0] * 1e6, create[2] * 1e6, create[2] / create[0]);

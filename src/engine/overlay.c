@@ -819,6 +819,39 @@ out:
 /* List and changes                                                           */
 /* ========================================================================== */
 
+/*
+ * The base's files under `prefix`, in git order. Only the subtree of the
+ * prefix's directory part is read ("src/ma" reads src/), so listing one
+ * directory of a 100,000-file repository costs that directory, not the
+ * repository; the caller filters by the rest of the prefix.
+ */
+static int ov_list_base(dk_git_files *out, dk_git_repo *g, const dk_oid *base, const char *prefix)
+{
+    const char *slash = strrchr(prefix, '/');
+    if (!slash)
+        return dk_git_files_list(out, g, base);
+    size_t dlen = (size_t)(slash - prefix);
+    char *dir = dk_xstrndup(prefix, dlen);
+    dk_oid tree;
+    unsigned mode = 0;
+    int rc = dk_git_file_lookup(&tree, &mode, g, base, dir);
+    if (rc == DK_ENOTFOUND || (rc == DK_OK && mode != DK_GIT_MODE_TREE)) {
+        free(dir);
+        return DK_OK;
+    }
+    size_t from = out->len;
+    if (rc == DK_OK)
+        rc = dk_git_files_list(out, g, &tree);
+    for (size_t i = from; rc == DK_OK && i < out->len; i++) {
+        dk_str full = DK_STR_INIT;
+        dk_str_addf(&full, "%s/%s", dir, out->items[i].path);
+        free(out->items[i].path);
+        out->items[i].path = dk_str_detach(&full, NULL);
+    }
+    free(dir);
+    return rc;
+}
+
 static int fe_cmp(const void *a, const void *b)
 {
     return strcmp(((const dk_file_entry *)a)->path, ((const dk_file_entry *)b)->path);
@@ -846,7 +879,7 @@ int dk_file_list(dk_file_entry **out, size_t *count, dk_engine *e, const dk_call
     if (!only_modified && !unborn) {
         dk_git_repo *g;
         if ((rc = dk_eng_repo_acquire(&g, NULL, e, s->repo->name)) == DK_OK) {
-            rc = dk_git_files_list(&base, g, &base_id);
+            rc = ov_list_base(&base, g, &base_id, prefix ? prefix : "");
             dk_eng_repo_release(e, s->repo->name, g);
         }
         if (rc) {

@@ -616,6 +616,23 @@ static void t_isolation(void)
     th_assert_eq_str(l[1].path, "src/tasks.py");
     dk_file_entries_free(l, n);
     th_assert_err(dk_file_list(&l, &n, t_e, NULL, a, "../", false), DK_EINVALID);
+    /* a prefix is bytes, not only directories; a file or nothing lists nothing */
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "src/fa", false));
+    th_assert_eq_int(n, 1);
+    th_assert_eq_str(l[0].path, "src/farewell.rs");
+    dk_file_entries_free(l, n);
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "s", false));
+    th_assert_eq_int(n, 3);
+    dk_file_entries_free(l, n);
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "docs/notes.txt", false));
+    th_assert_eq_int(n, 1);
+    dk_file_entries_free(l, n);
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "nope/", false));
+    th_assert_eq_int(n, 0);
+    dk_file_entries_free(l, n);
+    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "bin/run/", false));
+    th_assert_eq_int(n, 0);
+    dk_file_entries_free(l, n);
     /* rewriting a path replaces its entry; writing the base's bytes back drops it */
     th_assert_ok(t_write(b, "src/farewell.rs", "pub fn bye() { }\n"));
     s = t_read(b, "src/farewell.rs");
