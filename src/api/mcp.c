@@ -108,7 +108,8 @@ static const char mcp_instructions[] =
 /* ========================================================================== */
 
 enum mcp_tool_flags {
-    /* the operation has not landed in dk yet: the tool answers a tool error */
+    /* the operation may not be in the table yet: then the tool answers a tool
+     * error saying so; once the row exists, the tool is generated from it */
     TOOL_PENDING = 1u << 0,
     /* a successful call opens a dk session (remembered by legacy sessions) */
     TOOL_OPENS = 1u << 1,
@@ -134,7 +135,7 @@ static const struct mcp_tool {
      TOOL_OPENS},
     {"dk_status", "status", "Session status",
      "The session's state, its changeset's state, files and symbols changed.", 0},
-    {"dk_context", NULL, "Code context (not available yet)",
+    {"dk_context", "context", "Code context",
      "NOT AVAILABLE YET: answers a tool error until dk's context operation lands. Explore with "
      "dk_file_list and dk_file_read meanwhile.",
      TOOL_PENDING},
@@ -162,7 +163,7 @@ static const struct mcp_tool {
      "Submits the session's changes as a changeset (also a git ref) and releases its claims. "
      "Next: dk_merge.",
      0},
-    {"dk_verify", NULL, "Verify the changeset (not available yet)",
+    {"dk_verify", "verify", "Verify the changeset",
      "NOT AVAILABLE YET: answers a tool error until dk's verification lands. Repositories "
      "without verification steps land submitted changesets with dk_merge directly.",
      TOOL_PENDING},
@@ -230,6 +231,8 @@ struct dk_mcp {
     json_t *tools_legacy;
     /* per tool: whether its params have session_id (legacy sessions may supply it) */
     bool takes_session[NTOOLS];
+    /* per tool: its operation is not in the table (yet): a tool error */
+    bool pending[NTOOLS];
     /* HTTP legacy sessions */
     pthread_mutex_t lock;
     struct dk_mcp_session *sessions;
@@ -300,12 +303,16 @@ static json_t *mcp_tool_json(const struct mcp_tool *t, const dk_api_op *op, bool
         json_object_set_new(sid, "description", json_string("the session from dk_connect"));
     if (legacy)
         mcp_schema_legacy(in);
-    /* the guide says what the row's one-line summary says, and how to use it */
-    dk_str desc = DK_STR_INIT;
-    dk_str_adds(&desc, t->guide && t->guide[0] ? t->guide : op ? op->summary : "");
+    /* the guide says what the row's one-line summary says, and how to use it; a
+     * pending tool whose row has landed meanwhile says what the row says */
+    dk_str desc = DK_STR_INIT, title = DK_STR_INIT;
+    dk_str_adds(&desc, (t->flags & TOOL_PENDING) && op ? op->summary : t->guide);
+    dk_str_adds(&title, t->title);
+    if (!op)
+        dk_str_adds(&title, " (not available yet)");
     json_t *tool = json_object();
     json_object_set_new(tool, "name", json_string(t->name));
-    json_object_set_new(tool, "title", json_string(t->title));
+    json_object_set_new(tool, "title", json_stringn(title.ptr, title.len));
     json_object_set_new(tool, "description", json_stringn(desc.ptr, desc.len));
     json_object_set_new(tool, "inputSchema", in);
     /* 2025-era clients require an object root; every row's result is an object */
@@ -317,6 +324,7 @@ static json_t *mcp_tool_json(const struct mcp_tool *t, const dk_api_op *op, bool
     json_object_set_new(tool, "annotations",
                         json_pack("{s:b,s:b}", "readOnlyHint", readonly, "openWorldHint", 0));
     dk_str_release(&desc);
+    dk_str_release(&title);
     return tool;
 }
 
@@ -330,8 +338,9 @@ int dk_mcp_new(dk_mcp **out, const dk_mcp_backend *backend)
     pthread_mutex_init(&m->lock, NULL);
     for (size_t i = 0; i < NTOOLS; i++) {
         const struct mcp_tool *t = &mcp_tools[i];
-        const dk_api_op *op = t->op ? mcp_find_op(m, t->op) : NULL;
-        if (t->op && !op) {
+        const dk_api_op *op = mcp_find_op(m, t->op);
+        m->pending[i] = !op;
+        if (!op && !(t->flags & TOOL_PENDING)) {
             dk_mcp_free(m);
             return dk_error_set(DK_ERROR, "mcp: tool %s needs operation '%s'", t->name, t->op);
         }
@@ -697,14 +706,14 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params
             rpc_error(id, RPC_INVALID_PARAMS, "tools/call: arguments must be an object", NULL);
         return NULL;
     }
+    size_t ti = (size_t)(t - mcp_tools);
     dk_api_error err = DK_API_ERROR_INIT;
-    if (t->flags & TOOL_PENDING) {
+    if (m->pending[ti]) {
         dk_api_error_set(&err, DK_API_UNKNOWN_OPERATION, "%s is not available yet", name);
         json_t *r = mcp_tool_error(name, &err);
         dk_api_error_release(&err);
         return r;
     }
-    size_t ti = (size_t)(t - mcp_tools);
     json_t *call = json_is_object(args) ? json_copy(args) : json_object();
     json_t *r = NULL;
     if (s && m->takes_session[ti] && !json_is_string(json_object_get(call, "session_id"))) {

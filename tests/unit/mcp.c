@@ -253,10 +253,16 @@ void test_mcp__tool_error_text_and_meta(void)
     th_assert(strstr(t, "SYMBOL_CLAIMED") && strstr(t, "holder_agent=bob"));
     th_assert(strstr(t, "How to recover") && strstr(t, "claim.released"));
     json_decref(r);
-    r = call_tool(s, "dk_verify", "{}");
-    th_assert(json_is_true(json_object_get(r, "isError")));
-    th_assert(strstr(result_text(r), "not available yet"));
-    json_decref(r);
+    /* a tool whose operation is not in the table yet is a tool error saying so */
+    const char *pending = !dk_api_op_find("verify")    ? "dk_verify"
+                          : !dk_api_op_find("context") ? "dk_context"
+                                                       : NULL;
+    if (pending) {
+        r = call_tool(s, pending, "{}");
+        th_assert(json_is_true(json_object_get(r, "isError")));
+        th_assert(strstr(result_text(r), "not available yet"));
+        json_decref(r);
+    }
     dk_mcp_session_free(s);
 }
 
