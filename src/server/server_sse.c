@@ -162,6 +162,11 @@ static void *hub_main(void *arg)
                 pthread_mutex_unlock(&h->lock);
             }
             dk_events_free(ev, nev);
+            if (rc != DK_OK && i == 0) {
+                /* the store failed at once (busy, lost): do not spin; watchers retry on wake */
+                struct timespec pause = {0, 100 * 1000000L};
+                nanosleep(&pause, NULL);
+            }
         }
         pthread_mutex_lock(&h->lock);
     }
