@@ -1,0 +1,187 @@
+/*
+ * dk/context.h - code context for agents: "what code is involved in X",
+ * answered with ranked symbols, their source and their call-graph
+ * neighbours, within a token budget (issue 8; docs/context.md).
+ *
+ *   query ──► words (dk's own tokeniser: never raw FTS syntax)
+ *         ──► full-text index of the repository's head (+ the session's own
+ *             changed files) ──► ranked symbols (rank kept to the answer)
+ *         ──► source / callers / callees / tests ──► token budget
+ *
+ * The index lives in the store (migration 003_context): SQLite FTS5 with
+ * bm25 column weights, or PostgreSQL tsvector/ts_rank. It follows the
+ * branch head lazily: every query (and dk_context_index) first brings it to
+ * the current head, parsing only the files whose blob changed since the
+ * indexed head (through the engine's per-blob symbol cache), so a landing
+ * is visible to the next query with no hook in the landing path.
+ *
+ * Contract for every function below:
+ *  - Errors: DK_OK or a negative dk_err_code with a one-line message in
+ *    dk_error_last(): DK_ENOTFOUND (repository or session), DK_EFORBIDDEN
+ *    (a caller reading another's session), DK_EINVALID (bad options), store
+ *    and git failures as DK_ERROR / DK_EBUSY. A query with no words (only
+ *    punctuation or FTS operators) or with no match is DK_OK with zero
+ *    symbols, never an error.
+ *  - Ownership: results belong to the caller and are freed with the
+ *    matching _free; inputs are borrowed for the call.
+ *  - Threads: safe from any thread; concurrent indexers of one repository
+ *    (in one process or on several nodes) serialise on the index's head row.
+ */
+#ifndef DK_CONTEXT_H
+#define DK_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dk/engine.h"
+#include "dk/errors.h"
+
+/** How much of each symbol the answer carries. */
+typedef enum dk_context_depth {
+    /* name, kind, path, lines, signature, doc */
+    DK_CONTEXT_SIGNATURES = 0,
+    /* ... and the source of the symbol */
+    DK_CONTEXT_FULL = 1,
+    /* ... and its callers and callees (one hop, across files) */
+    DK_CONTEXT_CALL_GRAPH = 2,
+} dk_context_depth;
+
+/** "signatures", "full", "call_graph". */
+DK_EXTERN const char *dk_context_depth_name(dk_context_depth depth);
+/** Parse a depth name. @return DK_OK; DK_EINVALID for an unknown name */
+DK_EXTERN int dk_context_depth_parse(dk_context_depth *out, const char *name);
+
+typedef struct dk_context_opts {
+    unsigned version;
+    /* free text ("fix the retry delay in the http client"); required */
+    const char *query;
+    dk_context_depth depth;
+    /* also list, per symbol, the test functions that call it */
+    bool include_tests;
+    /* budget for the whole answer in estimated tokens (4 bytes each); 0: none */
+    size_t max_tokens;
+    /* most symbols returned; 0: max(10, max_tokens / 100) capped at 100, or 50 without a budget */
+    size_t max_results;
+} dk_context_opts;
+
+#define DK_CONTEXT_OPTS_VERSION 1
+#define DK_CONTEXT_OPTS_INIT                                                                       \
+    {                                                                                              \
+        .version = DK_CONTEXT_OPTS_VERSION                                                         \
+    }
+
+/** A neighbour of a symbol: a caller, a callee or a test. */
+typedef struct dk_context_edge {
+    /* the call as written ("self.parse", "util.Load"); for callers, the call site's text */
+    char *text;
+    /* false for a callee no symbol of the repository resolves to (kept as text only) */
+    bool resolved;
+    /* the symbol (NULL when unresolved) */
+    char *name;
+    char *qualified_name;
+    char *kind;
+    char *path;
+    uint32_t start_line;
+    uint32_t end_line;
+    /* the line of the call site, in the caller's file */
+    uint32_t call_line;
+} dk_context_edge;
+
+typedef struct dk_context_symbol {
+    /* 1 for the best match; the order of dk_context_result.symbols */
+    unsigned rank;
+    /* the full-text score (higher is better; comparable within one answer only) */
+    double score;
+    char *name;
+    char *qualified_name;
+    char *kind;
+    char *path;
+    /* 1-based, inclusive, in the file as the index (or the session) has it */
+    uint32_t start_line;
+    uint32_t end_line;
+    char *signature;
+    /* the leading comment or docstring, comment markers removed; "" when none */
+    char *doc;
+    /* FULL and CALL_GRAPH: the symbol's text, possibly cut (see below); NULL when left out */
+    char *source;
+    /* the source was shortened to whole lines (or, for a single long line, whole characters) */
+    bool source_cut;
+    /* the source was left out to keep the budget */
+    bool source_dropped;
+    /* true when the symbol comes from the session's own changes */
+    bool from_session;
+    dk_context_edge *callers;
+    size_t ncallers;
+    dk_context_edge *callees;
+    size_t ncallees;
+    dk_context_edge *tests;
+    size_t ntests;
+} dk_context_symbol;
+
+typedef struct dk_context_result {
+    dk_context_symbol *symbols;
+    size_t nsymbols;
+    /* the estimate for the whole answer (bytes / 4, rounded up per field); <= max_tokens */
+    size_t estimated_tokens;
+    /* what the budget cut: sources shortened, sources left out, symbols left out (lowest ranks) */
+    size_t sources_cut;
+    size_t sources_dropped;
+    size_t symbols_dropped;
+    /* the words the query was reduced to, space-separated ("" when none) */
+    char *words;
+    /* the indexed head commit (hex; "" for an unborn branch) */
+    char *head;
+} dk_context_result;
+
+/**
+ * Answer `opts->query` on repository `repo`, or on the session `session_id`
+ * (its own added and modified symbols are searched with the head's, and
+ * replace the head's in the files it changed; nobody else sees them). One
+ * of repo and session_id may be NULL; when both are given they must agree.
+ * Brings the head index up to date first (incrementally).
+ * @param[out] out the answer; free with dk_context_result_free
+ */
+DK_EXTERN int dk_context_query(dk_context_result **out, dk_engine *engine, const dk_caller *caller,
+                               const char *repo, const char *session_id,
+                               const dk_context_opts *opts);
+
+DK_EXTERN void dk_context_result_free(dk_context_result *result);
+
+/** What one dk_context_index call did. */
+typedef struct dk_context_index_stats {
+    /* files added, changed or removed since the indexed head */
+    size_t files_changed;
+    /* files parsed (a supported language) */
+    size_t files_parsed;
+    /* of which the symbol cache already had */
+    size_t cache_hits;
+    size_t symbols_added;
+    /* true when the index was already at the head */
+    bool up_to_date;
+} dk_context_index_stats;
+
+/**
+ * Bring the index of `repo` to its branch head: only files whose blob
+ * changed since the indexed head are parsed and rewritten. Also drops the
+ * rows of sessions that are no longer live.
+ * @param[out] stats may be NULL
+ */
+DK_EXTERN int dk_context_index(dk_context_index_stats *stats, dk_engine *engine, const char *repo);
+
+/** The codebase summary for connect. */
+typedef struct dk_context_summary {
+    /* language names ("c", "python", ...), sorted */
+    char **languages;
+    size_t nlanguages;
+    /* indexed files in a supported language, and their symbols */
+    size_t files;
+    size_t symbols;
+} dk_context_summary;
+
+/** Summary of `repo` at its head (indexing it first if the head moved). */
+DK_EXTERN int dk_context_summary_get(dk_context_summary **out, dk_engine *engine, const char *repo);
+
+DK_EXTERN void dk_context_summary_free(dk_context_summary *summary);
+
+#endif

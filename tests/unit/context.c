@@ -1,0 +1,728 @@
+/*
+ * tests/unit/context.c - code context (include/dk/context.h) through the
+ * engine, on a hand-written multi-language repository (Python, Go, C,
+ * TypeScript) and a generated one: the function named in the query comes
+ * first, callers and callees across files (through imports, by unique
+ * name, unresolved calls kept as text), tests that call a symbol, session
+ * isolation of new symbols, the index after a landing (incremental: one
+ * changed file parsed, cross-file edges kept), budgets with multibyte text
+ * (never a split character, never over the budget), no match, and queries
+ * made only of punctuation or FTS syntax. One set of bodies runs on both
+ * stores: suite context_sqlite and suite context_pg (a fresh database on
+ * DK_TEST_PG_URL; without one every context_pg test FAILS, never skipped),
+ * so the same queries must give the same top results on both.
+ */
+#include "dk/context.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "dk/engine.h"
+
+#include "git/git.h"
+#include "harness/th.h"
+#include "util/str.h"
+
+static char t_url[1024];
+static char t_pg_admin[1024];
+static char t_pg_db[64];
+static char t_data[4096];
+static char t_src[4096];
+static dk_engine *t_e;
+
+/* ========================================================================== */
+/* The repository                                                             */
+/* ========================================================================== */
+
+/* A C function whose source is many lines of multibyte text. */
+static const char t_c_src[] =
+    "/* Format a greeting in several scripts. */\n"
+    "const char *greeting_text(int lang)\n"
+    "{\n"
+    "    /* café naïve résumé — 日本語のテキスト — Ελληνικά — русский текст */\n"
+    "    /* ünïcödé ĉàŕàĉţèŕš ŝţŕéŝŝ ţéŝţ ḿúĺţíƀýţé ĺíñéŝ ŵíţĥ àĉçéñţŝ */\n"
+    "    /* 中文字符测试 — 한국어 텍스트 — עברית — العربية — हिन्दी */\n"
+    "    if (lang == 1)\n"
+    "        return \"こんにちは世界\";\n"
+    "    if (lang == 2)\n"
+    "        return \"Привет, мир\";\n"
+    "    return \"γειά σου κόσμε\";\n"
+    "}\n"
+    "\n"
+    "int wide_line(void) { return "
+    "sizeof(\"日本語日本語日本語日本語日本語日本語日本語日本語日本語\"); }\n";
+
+static const struct {
+    const char *path;
+    const char *text;
+} t_files[] = {
+    {"app/parser.py", "\"\"\"Parsing helpers.\"\"\"\n"
+                      "import json\n"
+                      "from app.util import normalize_path\n"
+                      "\n"
+                      "\n"
+                      "def parse_config(path):\n"
+                      "    \"\"\"Read the configuration file and return a dict.\"\"\"\n"
+                      "    text = normalize_path(path)\n"
+                      "    return load_settings(text)\n"
+                      "\n"
+                      "\n"
+                      "def load_settings(text):\n"
+                      "    return json.dumps({\"text\": text})\n"},
+    {"app/util.py", "def normalize_path(p):\n"
+                    "    # Collapse duplicate separators.\n"
+                    "    return p.replace(\"//\", \"/\")\n"
+                    "\n"
+                    "\n"
+                    "def load_settings(x):\n"
+                    "    return x\n"},
+    {"tests/test_parser.py", "from app.parser import parse_config\n"
+                             "\n"
+                             "\n"
+                             "def test_parse_config():\n"
+                             "    assert parse_config(\"a\")\n"},
+    {"src/net.go", "package net\n"
+                   "\n"
+                   "// RetryDelay computes the backoff before the next attempt.\n"
+                   "func RetryDelay(attempt int) int {\n"
+                   "\treturn attempt * 2\n"
+                   "}\n"},
+    {"src/client.go", "package net\n"
+                      "\n"
+                      "// Fetch downloads a page.\n"
+                      "func Fetch(url string) int {\n"
+                      "\treturn RetryDelay(3)\n"
+                      "}\n"},
+    {"web/render.ts", "export function renderPage(title: string): string {\n"
+                      "  return `<h1>${title}</h1>`;\n"
+                      "}\n"},
+    {"web/other.ts", "export function renderPage(n: number): number {\n"
+                     "  return n;\n"
+                     "}\n"},
+    {"web/router.ts", "import { renderPage } from \"./render\";\n"
+                      "\n"
+                      "/** Route an incoming request to its page. */\n"
+                      "export function handleRequest(path: string): string {\n"
+                      "  return renderPage(path);\n"
+                      "}\n"},
+    {"lib/greet.c", t_c_src},
+    {"README.md", "# demo\n"},
+};
+
+#define NFILES (sizeof(t_files) / sizeof(*t_files))
+
+static dk_oid t_blob(dk_git_repo *g, const char *text)
+{
+    dk_oid id;
+    th_assert_ok(dk_git_blob_write(&id, g, text, strlen(text)));
+    return id;
+}
+
+static void t_make_source(void)
+{
+    snprintf(t_src, sizeof(t_src), "%s/src.git", th_tmpdir());
+    dk_git_repo *g;
+    th_assert_ok(dk_git_repo_init(&g, t_src));
+    dk_git_edit e[NFILES];
+    for (size_t i = 0; i < NFILES; i++)
+        e[i] = (dk_git_edit){.path = t_files[i].path,
+                             .op = DK_GIT_EDIT_UPSERT,
+                             .id = t_blob(g, t_files[i].text),
+                             .mode = DK_GIT_MODE_FILE};
+    dk_oid tree, commit;
+    th_assert_ok(dk_git_tree_build(&tree, g, NULL, e, NFILES));
+    dk_git_commit_opts o = DK_GIT_COMMIT_OPTS_INIT;
+    o.author_name = "T";
+    o.author_email = "t@example.com";
+    o.fixed_time = true;
+    o.time = 1700000000;
+    th_assert_ok(dk_git_commit_write(&commit, g, &tree, NULL, 0, "first\n", &o));
+    th_assert_ok(dk_git_branch_cas(g, "main", NULL, &commit, NULL));
+    dk_git_repo_close(g);
+}
+
+static void t_setup(void)
+{
+    snprintf(t_data, sizeof(t_data), "%s/data", th_tmpdir());
+    t_make_source();
+    dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+    o.data_dir = t_data;
+    o.store_url = t_url;
+    o.gc_interval_ms = 0;
+    th_assert_ok(dk_engine_open(&t_e, &o));
+    th_assert_ok(dk_repo_import(t_e, "demo", t_src, NULL));
+}
+
+static void t_cleanup(void)
+{
+    dk_engine_close(t_e);
+    t_e = NULL;
+}
+
+void test_context_sqlite__initialize(void)
+{
+    snprintf(t_url, sizeof(t_url), "sqlite:%s/dk.db", th_tmpdir());
+    t_setup();
+}
+
+void test_context_sqlite__cleanup(void)
+{
+    t_cleanup();
+}
+
+static void pg_admin_exec(const char *sql)
+{
+    PGconn *c = PQconnectdb(t_pg_admin);
+    if (PQstatus(c) != CONNECTION_OK) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
+        PQfinish(c);
+        th_fail(__FILE__, __LINE__, "postgresql not available: %s", msg);
+    }
+    PGresult *r = PQexec(c, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    char msg[512];
+    snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+    th_assert_msg(ok, "%s: %s", sql, msg);
+}
+
+void test_context_pg__initialize(void)
+{
+    static atomic_uint seq;
+    const char *url = getenv("DK_TEST_PG_URL");
+    if (!url || !url[0]) {
+        const char *why = getenv("DK_TEST_PG_ERROR");
+        th_fail(__FILE__, __LINE__, "postgresql not available: %s",
+                why && why[0] ? why : "DK_TEST_PG_URL is not set (tests/run.sh sets it)");
+    }
+    snprintf(t_pg_admin, sizeof(t_pg_admin), "%s", url);
+    snprintf(t_pg_db, sizeof(t_pg_db), "dk_cx_%ld_%u", (long)getpid(), atomic_fetch_add(&seq, 1));
+    char sql[128];
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t_pg_db);
+    pg_admin_exec(sql);
+    const char *slash = strrchr(url, '/');
+    const char *q = strchr(url, '?');
+    th_assert_msg(slash && strncmp(url, "postgresql://", 13) == 0 && slash > url + 12,
+                  "DK_TEST_PG_URL must be postgresql://HOST:PORT/DB, got %s", url);
+    snprintf(t_url, sizeof(t_url), "%.*s/%s%s", (int)(slash - url), url, t_pg_db, q ? q : "");
+    t_setup();
+}
+
+void test_context_pg__cleanup(void)
+{
+    t_cleanup();
+    if (t_pg_db[0]) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t_pg_db);
+        t_pg_db[0] = '\0';
+        pg_admin_exec(sql);
+    }
+}
+
+/* ========================================================================== */
+/* Helpers                                                                    */
+/* ========================================================================== */
+
+static dk_context_result *t_query(const char *session, const char *query, dk_context_depth depth,
+                                  bool tests, size_t max_tokens)
+{
+    dk_context_opts o = DK_CONTEXT_OPTS_INIT;
+    o.query = query;
+    o.depth = depth;
+    o.include_tests = tests;
+    o.max_tokens = max_tokens;
+    dk_context_result *r = NULL;
+    th_assert_ok(dk_context_query(&r, t_e, NULL, session ? NULL : "demo", session, &o));
+    for (size_t i = 0; i < r->nsymbols; i++)
+        th_assert_eq_int(r->symbols[i].rank, i + 1);
+    return r;
+}
+
+/* The rank of `qname` in `path` (0 when absent). */
+static unsigned t_rank(const dk_context_result *r, const char *path, const char *qname)
+{
+    for (size_t i = 0; i < r->nsymbols; i++)
+        if (strcmp(r->symbols[i].path, path) == 0 &&
+            strcmp(r->symbols[i].qualified_name, qname) == 0)
+            return r->symbols[i].rank;
+    return 0;
+}
+
+static const dk_context_symbol *t_first(const dk_context_result *r)
+{
+    th_assert_msg(r->nsymbols > 0, "no symbols for words '%s'", r->words);
+    return &r->symbols[0];
+}
+
+static const dk_context_edge *t_edge(const dk_context_edge *e, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (e[i].name && strcmp(e[i].name, name) == 0)
+            return &e[i];
+    return NULL;
+}
+
+static const char *t_connect(const char *agent)
+{
+    static char ids[8][64];
+    static int next;
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "demo";
+    o.intent = "context tests";
+    o.agent_id = agent;
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    char *slot = ids[next++ % 8];
+    snprintf(slot, 64, "%s", info->session_id);
+    dk_session_infos_free(info, 1);
+    return slot;
+}
+
+static void t_write(const char *sid, const char *path, const char *text)
+{
+    dk_write_result *r = NULL;
+    int rc = dk_file_write(&r, t_e, NULL, sid, path, text, strlen(text), NULL);
+    dk_write_result_free(r);
+    th_assert_ok(rc);
+}
+
+static void t_land(const char *sid)
+{
+    dk_changeset_info *info;
+    th_assert_ok(dk_changeset_submit(&info, t_e, NULL, sid));
+    dk_changeset_info_free(info);
+    dk_land_result *r = NULL;
+    int rc = dk_land(&r, t_e, NULL, sid, NULL);
+    th_assert_msg(rc == DK_OK, "land: %d %s", rc, dk_error_last()->msg);
+    dk_land_result_free(r);
+}
+
+/* ========================================================================== */
+/* Tests                                                                      */
+/* ========================================================================== */
+
+static void t_named_first(void)
+{
+    dk_context_result *r = t_query(NULL, "parse config file", DK_CONTEXT_SIGNATURES, false, 0);
+    const dk_context_symbol *s = t_first(r);
+    th_assert_eq_str(s->qualified_name, "parse_config");
+    th_assert_eq_str(s->path, "app/parser.py");
+    th_assert_eq_str(s->kind, "function");
+    th_assert_eq_int(s->start_line, 6);
+    th_assert_eq_int(s->end_line, 9);
+    th_assert_eq_str(s->signature, "def parse_config(path):");
+    th_assert_eq_str(s->doc, "Read the configuration file and return a dict.");
+    th_assert(s->source == NULL);
+    th_assert(s->score > 0);
+    /* the test function is not ranked without include_tests */
+    th_assert_eq_int(t_rank(r, "tests/test_parser.py", "test_parse_config"), 0);
+    dk_context_result_free(r);
+
+    /* CamelCase and snake_case queries both reach the split identifier */
+    static const char *const go[] = {"retry delay", "RetryDelay", "retry_delay backoff",
+                                     "compute the backoff"};
+    for (size_t i = 0; i < sizeof(go) / sizeof(*go); i++) {
+        r = t_query(NULL, go[i], DK_CONTEXT_SIGNATURES, false, 0);
+        th_assert_msg(r->nsymbols && strcmp(r->symbols[0].name, "RetryDelay") == 0,
+                      "query '%s': first is %s", go[i], r->nsymbols ? r->symbols[0].name : "-");
+        th_assert_eq_str(r->symbols[0].doc,
+                         "RetryDelay computes the backoff before the next attempt.");
+        dk_context_result_free(r);
+    }
+    r = t_query(NULL, "handle request routing", DK_CONTEXT_FULL, false, 0);
+    s = t_first(r);
+    th_assert_eq_str(s->name, "handleRequest");
+    th_assert_eq_str(s->doc, "Route an incoming request to its page.");
+    th_assert(s->source && strstr(s->source, "return renderPage(path);"));
+    dk_context_result_free(r);
+
+    r = t_query(NULL, "greeting text", DK_CONTEXT_FULL, false, 0);
+    s = t_first(r);
+    th_assert_eq_str(s->name, "greeting_text");
+    th_assert(strstr(s->source, "こんにちは世界"));
+    dk_context_result_free(r);
+}
+void test_context_sqlite__named_first(void)
+{
+    t_named_first();
+}
+void test_context_pg__named_first(void)
+{
+    t_named_first();
+}
+
+static void t_call_graph(void)
+{
+    dk_context_result *r = t_query(NULL, "parse_config", DK_CONTEXT_CALL_GRAPH, false, 0);
+    const dk_context_symbol *s = t_first(r);
+    th_assert_eq_str(s->name, "parse_config");
+    /* through the import: normalize_path lives in app/util.py */
+    const dk_context_edge *e = t_edge(s->callees, s->ncallees, "normalize_path");
+    th_assert(e && e->resolved);
+    th_assert_eq_str(e->path, "app/util.py");
+    th_assert_eq_int(e->start_line, 1);
+    th_assert_eq_int(e->call_line, 8);
+    /* two load_settings: the one in the calling file wins */
+    e = t_edge(s->callees, s->ncallees, "load_settings");
+    th_assert(e && e->resolved);
+    th_assert_eq_str(e->path, "app/parser.py");
+    dk_context_result_free(r);
+
+    /* an external call stays as text */
+    r = t_query(NULL, "load settings", DK_CONTEXT_CALL_GRAPH, false, 0);
+    th_assert(t_rank(r, "app/parser.py", "load_settings") > 0);
+    s = &r->symbols[t_rank(r, "app/parser.py", "load_settings") - 1];
+    bool unresolved = false;
+    for (size_t i = 0; i < s->ncallees; i++)
+        if (strcmp(s->callees[i].text, "json.dumps") == 0)
+            unresolved = !s->callees[i].resolved && !s->callees[i].path;
+    th_assert(unresolved);
+    /* its caller is parse_config, in the same file */
+    th_assert(t_edge(s->callers, s->ncallers, "parse_config"));
+    dk_context_result_free(r);
+
+    /* callers across files */
+    r = t_query(NULL, "normalize path", DK_CONTEXT_CALL_GRAPH, false, 0);
+    s = t_first(r);
+    th_assert_eq_str(s->name, "normalize_path");
+    e = t_edge(s->callers, s->ncallers, "parse_config");
+    th_assert(e && strcmp(e->path, "app/parser.py") == 0);
+    th_assert_eq_str(e->text, "normalize_path");
+    dk_context_result_free(r);
+
+    /* Go: same package, resolved by unique name */
+    r = t_query(NULL, "RetryDelay", DK_CONTEXT_CALL_GRAPH, false, 0);
+    s = t_first(r);
+    e = t_edge(s->callers, s->ncallers, "Fetch");
+    th_assert(e && strcmp(e->path, "src/client.go") == 0);
+    dk_context_result_free(r);
+
+    /* TypeScript: two renderPage, the imported one is the callee */
+    r = t_query(NULL, "handleRequest", DK_CONTEXT_CALL_GRAPH, false, 0);
+    s = t_first(r);
+    e = t_edge(s->callees, s->ncallees, "renderPage");
+    th_assert(e && e->resolved);
+    th_assert_eq_str(e->path, "web/render.ts");
+    dk_context_result_free(r);
+    r = t_query(NULL, "render page", DK_CONTEXT_CALL_GRAPH, false, 0);
+    unsigned seen = 0;
+    for (size_t i = 0; i < r->nsymbols; i++) {
+        s = &r->symbols[i];
+        if (strcmp(s->name, "renderPage") != 0)
+            continue;
+        seen++;
+        bool called = t_edge(s->callers, s->ncallers, "handleRequest") != NULL;
+        th_assert_eq_int(called, strcmp(s->path, "web/render.ts") == 0);
+    }
+    th_assert_eq_int(seen, 2);
+    dk_context_result_free(r);
+
+    /* tests that call a symbol, only when asked */
+    r = t_query(NULL, "parse config", DK_CONTEXT_SIGNATURES, true, 0);
+    s = &r->symbols[t_rank(r, "app/parser.py", "parse_config") - 1];
+    th_assert_eq_int(s->ntests, 1);
+    th_assert_eq_str(s->tests[0].name, "test_parse_config");
+    th_assert_eq_str(s->tests[0].path, "tests/test_parser.py");
+    th_assert_eq_int(s->ncallers, 0); /* signatures: no call graph */
+    dk_context_result_free(r);
+    r = t_query(NULL, "parse config", DK_CONTEXT_CALL_GRAPH, false, 0);
+    th_assert_eq_int(r->symbols[0].ntests, 0);
+    th_assert(!t_edge(r->symbols[0].callers, r->symbols[0].ncallers, "test_parse_config"));
+    dk_context_result_free(r);
+}
+void test_context_sqlite__call_graph(void)
+{
+    t_call_graph();
+}
+void test_context_pg__call_graph(void)
+{
+    t_call_graph();
+}
+
+static void t_session_isolation(void)
+{
+    const char *a = t_connect("agent-a");
+    const char *b = t_connect("agent-b");
+    t_write(a, "app/invoice.py",
+            "from app.util import normalize_path\n\n\ndef compute_invoice_total(items):\n"
+            "    return normalize_path(items)\n");
+    /* a's own view: the new function, with its cross-file callee */
+    dk_context_result *r = t_query(a, "invoice total", DK_CONTEXT_CALL_GRAPH, false, 0);
+    const dk_context_symbol *s = t_first(r);
+    th_assert_eq_str(s->name, "compute_invoice_total");
+    th_assert(s->from_session);
+    th_assert(s->source && strstr(s->source, "def compute_invoice_total"));
+    const dk_context_edge *e = t_edge(s->callees, s->ncallees, "normalize_path");
+    th_assert(e && strcmp(e->path, "app/util.py") == 0);
+    dk_context_result_free(r);
+    /* in a, normalize_path has the new caller; elsewhere it has not */
+    r = t_query(a, "normalize_path", DK_CONTEXT_CALL_GRAPH, false, 0);
+    th_assert(t_edge(r->symbols[0].callers, r->symbols[0].ncallers, "compute_invoice_total"));
+    dk_context_result_free(r);
+    r = t_query(b, "normalize_path", DK_CONTEXT_CALL_GRAPH, false, 0);
+    th_assert(!t_edge(r->symbols[0].callers, r->symbols[0].ncallers, "compute_invoice_total"));
+    dk_context_result_free(r);
+    /* nobody else sees it */
+    r = t_query(b, "invoice total", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert_eq_int(r->nsymbols, 0);
+    dk_context_result_free(r);
+    r = t_query(NULL, "invoice total", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert_eq_int(r->nsymbols, 0);
+    dk_context_result_free(r);
+
+    /* a modifies a head file: its version replaces the head's, for a only */
+    t_write(a, "src/net.go",
+            "package net\n\n// RetryDelay waits with jitter.\nfunc RetryDelay(attempt int) int {\n"
+            "\treturn attempt * 3\n}\n");
+    r = t_query(a, "retry delay", DK_CONTEXT_FULL, false, 0);
+    th_assert_eq_int(t_rank(r, "src/net.go", "RetryDelay"), 1);
+    unsigned n = 0;
+    for (size_t i = 0; i < r->nsymbols; i++)
+        n += strcmp(r->symbols[i].name, "RetryDelay") == 0;
+    th_assert_eq_int(n, 1);
+    th_assert(r->symbols[0].from_session);
+    th_assert(strstr(r->symbols[0].source, "attempt * 3"));
+    th_assert_eq_str(r->symbols[0].doc, "RetryDelay waits with jitter.");
+    dk_context_result_free(r);
+    r = t_query(b, "retry delay", DK_CONTEXT_FULL, false, 0);
+    th_assert(!r->symbols[0].from_session);
+    th_assert(strstr(r->symbols[0].source, "attempt * 2"));
+    dk_context_result_free(r);
+
+    /* a deletes a file: its symbols leave a's view only */
+    dk_write_result *w = NULL;
+    th_assert_ok(dk_file_delete(&w, t_e, NULL, a, "lib/greet.c"));
+    dk_write_result_free(w);
+    r = t_query(a, "greeting text", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert_eq_int(t_rank(r, "lib/greet.c", "greeting_text"), 0);
+    dk_context_result_free(r);
+    r = t_query(b, "greeting text", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert_eq_int(t_rank(r, "lib/greet.c", "greeting_text"), 1);
+    dk_context_result_free(r);
+
+    /* another caller may not read a's session */
+    dk_caller other = {.token_id = "tok-other"};
+    dk_context_opts o = DK_CONTEXT_OPTS_INIT;
+    o.query = "invoice";
+    dk_context_result *none = NULL;
+    th_assert_err(dk_context_query(&none, t_e, &other, NULL, a, &o), DK_EFORBIDDEN);
+    th_assert(none == NULL);
+}
+void test_context_sqlite__session_isolation(void)
+{
+    t_session_isolation();
+}
+void test_context_pg__session_isolation(void)
+{
+    t_session_isolation();
+}
+
+static void t_after_land(void)
+{
+    dk_context_index_stats st;
+    th_assert_ok(dk_context_index(&st, t_e, "demo"));
+    th_assert(!st.up_to_date);
+    th_assert_eq_int(st.files_changed, NFILES);
+    th_assert_eq_int(st.files_parsed, NFILES - 1); /* README.md has no language */
+    th_assert_ok(dk_context_index(&st, t_e, "demo"));
+    th_assert(st.up_to_date);
+
+    const char *a = t_connect("agent-a");
+    t_write(a, "app/util.py",
+            "def normalize_path(p):\n    # Collapse duplicate separators.\n"
+            "    return p.replace(\"//\", \"/\").strip()\n\n\ndef load_settings(x):\n"
+            "    return x\n\n\ndef shipping_estimate(weight):\n    return weight * 7\n");
+    t_land(a);
+    /* the next call sees the landing: one file changed, one parsed (the engine had it cached) */
+    th_assert_ok(dk_context_index(&st, t_e, "demo"));
+    th_assert(!st.up_to_date);
+    th_assert_eq_int(st.files_changed, 1);
+    th_assert_eq_int(st.files_parsed, 1);
+    th_assert_eq_int(st.cache_hits, 1);
+    th_assert_eq_int(st.symbols_added, 3);
+    dk_context_result *r = t_query(NULL, "shipping estimate", DK_CONTEXT_FULL, false, 0);
+    th_assert_eq_str(t_first(r)->name, "shipping_estimate");
+    th_assert_eq_str(r->symbols[0].path, "app/util.py");
+    th_assert(strstr(r->symbols[0].source, "weight * 7"));
+    dk_context_result_free(r);
+    /* the edge from the unchanged file into the changed one is still there */
+    r = t_query(NULL, "normalize path", DK_CONTEXT_CALL_GRAPH, false, 0);
+    th_assert(t_edge(r->symbols[0].callers, r->symbols[0].ncallers, "parse_config"));
+    th_assert(strstr(r->symbols[0].signature, "normalize_path"));
+    dk_context_result_free(r);
+    /* the landed session's rows are gone once the session is (the index drops dead scopes) */
+    dk_context_summary *sum;
+    th_assert_ok(dk_context_summary_get(&sum, t_e, "demo"));
+    th_assert_eq_int(sum->files, NFILES - 1);
+    th_assert_eq_int(sum->nlanguages, 4);
+    th_assert_eq_str(sum->languages[0], "c");
+    th_assert_eq_str(sum->languages[1], "go");
+    th_assert_eq_str(sum->languages[2], "python");
+    th_assert_eq_int(sum->symbols, 13);
+    dk_context_summary_free(sum);
+}
+void test_context_sqlite__after_land(void)
+{
+    t_after_land();
+}
+void test_context_pg__after_land(void)
+{
+    t_after_land();
+}
+
+/* True when s is valid UTF-8. */
+static bool t_utf8(const char *s)
+{
+    return dk_utf8_is_valid(s, strlen(s));
+}
+
+static void t_budget(void)
+{
+    dk_context_result *full = t_query(NULL, "greeting text wide line", DK_CONTEXT_FULL, false, 0);
+    th_assert(full->nsymbols >= 2);
+    size_t unlimited = full->estimated_tokens;
+    th_assert(unlimited > 60);
+    dk_context_result_free(full);
+    unsigned cut_lines = 0, cut_chars = 0, dropped = 0, symbols_dropped = 0;
+    for (size_t budget = 1; budget <= unlimited + 5; budget++) {
+        dk_context_result *r =
+            t_query(NULL, "greeting text wide line", DK_CONTEXT_FULL, false, budget);
+        th_assert_msg(r->estimated_tokens <= budget, "budget %zu: %zu tokens", budget,
+                      r->estimated_tokens);
+        bool later_dropped = false;
+        for (size_t i = 0; i < r->nsymbols; i++) {
+            const dk_context_symbol *s = &r->symbols[i];
+            th_assert(t_utf8(s->signature) && t_utf8(s->doc));
+            if (s->source) {
+                th_assert(!later_dropped); /* lower ranks lose their source first */
+                th_assert_msg(t_utf8(s->source), "budget %zu: split character", budget);
+            }
+            if (s->source_cut) {
+                size_t n = strlen(s->source);
+                th_assert(n > 0);
+                if (s->source[n - 1] == '\n')
+                    cut_lines++;
+                else
+                    cut_chars++;
+                later_dropped = true;
+            }
+            if (s->source_dropped) {
+                later_dropped = true;
+                dropped++;
+            }
+        }
+        symbols_dropped += r->symbols_dropped > 0;
+        if (budget >= unlimited) {
+            th_assert_eq_int(r->sources_cut + r->sources_dropped + r->symbols_dropped, 0);
+            th_assert_eq_int(r->estimated_tokens, unlimited);
+        }
+        dk_context_result_free(r);
+    }
+    /* anti-vacuity: every kind of cut happened somewhere in the sweep */
+    th_assert_msg(cut_lines > 5 && cut_chars > 0 && dropped > 5 && symbols_dropped > 0,
+                  "lines %u chars %u dropped %u symbols %u", cut_lines, cut_chars, dropped,
+                  symbols_dropped);
+}
+void test_context_sqlite__budget(void)
+{
+    t_budget();
+}
+void test_context_pg__budget(void)
+{
+    t_budget();
+}
+
+static void t_no_match_and_syntax(void)
+{
+    dk_context_result *r = t_query(NULL, "xylophone quasar", DK_CONTEXT_FULL, false, 0);
+    th_assert_eq_int(r->nsymbols, 0);
+    th_assert_eq_int(r->estimated_tokens, 0);
+    dk_context_result_free(r);
+    static const char *const q[] = {
+        "\"",        "*",        "NEAR", "-",
+        "AND",       "OR",       "NOT",  "\"unterminated",
+        "NEAR(a b)", "a* OR -b", "()",   "'; DROP TABLE context_symbols; --",
+        ":",         "^",        "!!",   "&|",
+        "\\",        "",         "   ",  "{}[]",
+        "name:foo",  "a <-> b",  "é",    "日本"};
+    for (size_t i = 0; i < sizeof(q) / sizeof(*q); i++) {
+        r = t_query(NULL, q[i], DK_CONTEXT_CALL_GRAPH, true, 100);
+        th_assert(r->estimated_tokens <= 100);
+        dk_context_result_free(r);
+    }
+    /* syntax around real words: the words still count */
+    r = t_query(NULL, "\"parse_config*\" AND -NEAR(", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert_eq_str(t_first(r)->name, "parse_config");
+    dk_context_result_free(r);
+    /* the index survived */
+    dk_context_summary *sum;
+    th_assert_ok(dk_context_summary_get(&sum, t_e, "demo"));
+    th_assert_eq_int(sum->files, NFILES - 1);
+    dk_context_summary_free(sum);
+    /* bad arguments */
+    dk_context_opts o = DK_CONTEXT_OPTS_INIT;
+    th_assert_err(dk_context_query(&r, t_e, NULL, "demo", NULL, &o), DK_EINVALID);
+    o.query = "x";
+    th_assert_err(dk_context_query(&r, t_e, NULL, "nope", NULL, &o), DK_ENOTFOUND);
+    th_assert_err(dk_context_query(&r, t_e, NULL, NULL, "no-such-session", &o), DK_ENOTFOUND);
+    dk_context_depth d;
+    th_assert_ok(dk_context_depth_parse(&d, "call_graph"));
+    th_assert_eq_int(d, DK_CONTEXT_CALL_GRAPH);
+    th_assert_err(dk_context_depth_parse(&d, "deep"), DK_EINVALID);
+}
+void test_context_sqlite__no_match_and_syntax(void)
+{
+    t_no_match_and_syntax();
+}
+void test_context_pg__no_match_and_syntax(void)
+{
+    t_no_match_and_syntax();
+}
+
+/* A generated repository: 300 modules of similar functions; each named one is found first. */
+static void t_generated(void)
+{
+    static const char *const verbs[] = {"load", "save", "parse", "render", "send", "fetch"};
+    static const char *const nouns[] = {"user", "order", "invoice", "token", "page"};
+    const char *a = t_connect("gen");
+    dk_str text = DK_STR_INIT;
+    for (int m = 0; m < 30; m++) {
+        dk_str_clear(&text);
+        for (int f = 0; f < 10; f++) {
+            int k = m * 10 + f;
+            dk_str_addf(&text, "def %s_%s_%d(x):\n    return helper_%d(x)\n\n\n", verbs[k % 6],
+                        nouns[(k / 6) % 5], k, k % 7);
+        }
+        char path[64];
+        snprintf(path, sizeof(path), "gen/mod%02d.py", m);
+        t_write(a, path, text.ptr);
+    }
+    dk_str_release(&text);
+    t_land(a);
+    unsigned first = 0, total = 0;
+    for (int k = 0; k < 300; k += 7) {
+        char q[96], name[64];
+        snprintf(q, sizeof(q), "%s %s %d", verbs[k % 6], nouns[(k / 6) % 5], k);
+        snprintf(name, sizeof(name), "%s_%s_%d", verbs[k % 6], nouns[(k / 6) % 5], k);
+        dk_context_result *r = t_query(NULL, q, DK_CONTEXT_SIGNATURES, false, 0);
+        first += r->nsymbols && strcmp(r->symbols[0].name, name) == 0;
+        total++;
+        dk_context_result_free(r);
+    }
+    th_assert_eq_int(first, total);
+}
+void test_context_sqlite__generated(void)
+{
+    t_generated();
+}
+void test_context_pg__generated(void)
+{
+    t_generated();
+}
