@@ -52,7 +52,7 @@ run() { # run SCENARIOS ARGS...: one node process, one fresh repository per scen
     repos=
     for _s in $(echo "$1" | tr , ' '); do
         case $_s in
-        flow | claim | conflict) # they land: a fresh repository each
+        flow | claim | conflict | more) # they land: a fresh repository each
             k=$((k + 1))
             "$DK" repo import "demo$k" "$tmp/src" --data "$tmp/data" > /dev/null || fail "dk repo import"
             repos=${repos:+$repos,}demo$k ;;
@@ -66,7 +66,7 @@ run() { # run SCENARIOS ARGS...: one node process, one fresh repository per scen
     echo "   checks: $(grep -c '^ok' "$tmp/out"), $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
-run tools,flow,claim,errors,auth --sdk v1 --transport http
+run tools,flow,claim,errors,more,auth --sdk v1 --transport http
 run tools,flow,conflict,errors,cross,watch,auth --sdk v2 --era modern --transport http
 run tools --sdk v2 --era auto --transport http
 run tools,claim --sdk v2 --era legacy --transport http

@@ -32,7 +32,7 @@ run() { # run SCENARIOS ARGS...: one node process (several dk mcp children)
     repos=
     for _s in $(echo "$1" | tr , ' '); do
         case $_s in
-        flow | claim | conflict) # they land: a fresh repository each
+        flow | claim | conflict | more) # they land: a fresh repository each
             k=$((k + 1))
             "$DK" repo import "demo$k" "$tmp/src" --data "$DK_DATA" > /dev/null || fail "dk repo import"
             repos=${repos:+$repos,}demo$k ;;
@@ -46,7 +46,7 @@ run() { # run SCENARIOS ARGS...: one node process (several dk mcp children)
     echo "   checks: $(grep -c '^ok' "$tmp/out"), $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
-run tools,flow,conflict,errors,watch --sdk v1
+run tools,flow,conflict,errors,watch,more --sdk v1
 run tools,flow,claim,errors --sdk v2 --era modern
 run tools --sdk v2 --era auto
 

@@ -271,6 +271,38 @@ const scenarios = {
         await c.close();
     },
 
+    // the remaining tools, each result checked by the SDK against its outputSchema
+    // (v1 validates structuredContent): delete, abandon, approve, revert
+    async more() {
+        const c = await client('more');
+        let sid = await connect(c, 'more-agent');
+        let r = await call(c, 'dk_file_delete', { path: 'app.py' }, sid);
+        ok(!r.isError && r.structuredContent.path === 'app.py', `dk_file_delete (${text(r).split('\n')[0]})`);
+        r = await call(c, 'dk_file_read', { path: 'app.py' }, sid);
+        ok(r.isError && errCode(r) === 'NOT_FOUND', 'a deleted file is gone for the session');
+        r = await call(c, 'dk_abandon', { reason: 'changed my mind' }, sid);
+        ok(!r.isError && r.structuredContent.state === 'abandoned', `dk_abandon: ${r.structuredContent?.state}`);
+        sid = await connect(c, 'more-agent-2');
+        r = await call(c, 'dk_file_write', { path: 'extra.py', content: 'def extra():\n    return 0\n' }, sid);
+        ok(!r.isError, 'a new file is written');
+        r = await call(c, 'dk_submit', {}, sid);
+        ok(!r.isError, 'dk_submit');
+        const cs = r.structuredContent.changeset_id;
+        r = await c.callTool({ name: 'dk_approve', arguments: { changeset_id: cs, reason: 'reviewed by the test' } });
+        ok(!r.isError && r.structuredContent.state === 'approved', `dk_approve: ${r.structuredContent?.state}`);
+        r = await call(c, 'dk_merge', {}, sid);
+        ok(!r.isError, 'the approved changeset lands');
+        r = await call(c, 'dk_revert', { changeset_id: cs }, sid);
+        ok(!r.isError && Array.isArray(r.structuredContent.files), `dk_revert (${text(r).split('\n')[0]})`);
+        r = await call(c, 'dk_status', {}, sid);
+        ok(r.structuredContent.files_changed === 1, 'the inverse is in the session: one file changed');
+        ok(!(await call(c, 'dk_submit', {}, sid)).isError, 'the revert is submitted');
+        ok(!(await call(c, 'dk_merge', {}, sid)).isError, 'the revert lands');
+        r = await call(c, 'dk_file_read', { path: 'extra.py' }, sid);
+        ok(r.isError && errCode(r) === 'NOT_FOUND', 'extra.py is gone again');
+        await c.close();
+    },
+
     // dk_watch: past events, then a blocking wait woken by another agent's write
     async watch() {
         const a = await client('watcher');
