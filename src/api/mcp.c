@@ -869,7 +869,9 @@ static void mcp_modern_request(dk_mcp *m, const dk_mcp_request *req, const char 
                                const json_t *params, const json_t *meta, dk_mcp_response *resp)
 {
     const char *v = json_string_value(json_object_get(meta, META_VERSION));
-    if (req->http) {
+    /* the header rules bind requests; notification POSTs are exempt (the spec
+     * defines no header requirements for them) */
+    if (req->http && id) {
         if (!req->h_protocol_version || strcmp(req->h_protocol_version, v) != 0) {
             resp_error(resp, 400, id, RPC_HEADER_MISMATCH,
                        req->h_protocol_version

@@ -149,6 +149,13 @@ void test_mcp__modern_unknown_method_and_notification(void)
            &r);
     th_assert_eq_int(r.http_status, 202);
     th_assert(r.body == NULL);
+    q.http = true; /* over HTTP too, without the request headers: notifications are exempt */
+    handle(NULL, &q,
+           "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{" MODERN_META
+           "}}",
+           &r);
+    th_assert_eq_int(r.http_status, 202);
+    th_assert(r.body == NULL);
 }
 
 void test_mcp__http_legacy_sessions(void)
