@@ -154,6 +154,8 @@ void test_api_ops__schemas(void)
     }
     th_assert(dk_api_op_find("file_write")->flags & DK_API_OP_CONTENT);
     th_assert(dk_api_op_find("land")->flags & DK_API_OP_SLOW);
+    th_assert(dk_api_op_find("watch")->flags & DK_API_OP_WAITS);
+    th_assert(!(dk_api_op_find("file_read")->flags & (DK_API_OP_SLOW | DK_API_OP_WAITS)));
     th_assert_eq_int(dk_api_op_find("approve")->scope, DK_API_SCOPE_APPROVE);
     th_assert_eq_int(dk_api_op_find("file_read")->scope, DK_API_SCOPE_READ);
     th_assert_eq_int(dk_api_op_find("file_write")->scope, DK_API_SCOPE_WRITE);
