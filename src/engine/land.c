@@ -310,7 +310,7 @@ static int land_offline_view(struct dk_eng_session_view *out, dk_engine *e, cons
     dk_store_val p[] = {DK_SV_TEXT(session_id)};
     rc = dk_store_query(&rows, conn,
                         "SELECT repo, agent_id, agent_name, intent, changeset_id, owner, "
-                        "base_commit, state FROM sessions WHERE id = ?",
+                        "base_commit, state, superseded_by FROM sessions WHERE id = ?",
                         p, 1);
     if (rc == DK_OK && (rc = dk_store_rows_next(rows)) == 0)
         rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found", session_id);
@@ -332,6 +332,10 @@ static int land_offline_view(struct dk_eng_session_view *out, dk_engine *e, cons
             if (strcmp(state, land_session_states[i]) == 0)
                 out->state = (dk_session_state)i;
         rc = base && *base ? dk_oid_from_hex(&out->base, base, strlen(base)) : DK_OK;
+        const char *sup = dk_store_rows_text(rows, 8, NULL);
+        if (rc == DK_OK && sup)
+            /* its work lives on in the session that resumed it: land that one */
+            rc = dk_error_set(DK_EINVALID, "session '%s' was resumed as '%s'", session_id, sup);
     }
     dk_store_rows_free(rows);
     dk_store_release(conn);

@@ -1708,6 +1708,81 @@ void test_engine_land_pg__kill_while_landing(void)
     t_kill_while_landing();
 }
 
+/*
+ * A stranded session (idle past the TTL with its work submitted): its work
+ * lands as it is, or - once resumed - through the session that resumed it,
+ * never through the old id as well.
+ */
+static void t_land_stranded(void)
+{
+    const char *a = t_connect("agent-a");
+    char sa[64], csa[128];
+    snprintf(sa, sizeof(sa), "%s", a);
+    snprintf(csa, sizeof(csa), "%s", t_cs_of(sa));
+    char *v = t_app_with(20, "x * 20");
+    t_write(sa, "app.py", v);
+    free(v);
+    t_submit(sa);
+    const char *b = t_connect("agent-b");
+    char sb[64], csb[128];
+    snprintf(sb, sizeof(sb), "%s", b);
+    snprintf(csb, sizeof(csb), "%s", t_cs_of(sb));
+    v = t_app_with(21, "x * 21");
+    dk_write_result *w = NULL;
+    dk_write_opts wo = DK_WRITE_OPTS_INIT;
+    wo.force = true;
+    th_assert_ok(dk_file_write(&w, t_e, NULL, sb, "app.py", v, strlen(v), &wo));
+    dk_write_result_free(w);
+    free(v);
+    t_submit(sb);
+
+    /* both go idle past the TTL: stranded, not dropped */
+    atomic_fetch_add(&t_clock, 2 * 3600 * 1000LL);
+    th_assert_ok(dk_engine_gc(t_e, NULL));
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND repo = ?", "demo"), 2);
+
+    /* a's work lands as it is */
+    dk_land_result *r = NULL;
+    th_assert_ok(dk_land(&r, t_e, NULL, sa, NULL));
+    dk_land_result_free(r);
+    th_assert_eq_int(t_cs_state(csa), DK_CS_MERGED);
+
+    /* b is resumed: its old id no longer lands, the new one does */
+    dk_connect_opts co = DK_CONNECT_OPTS_INIT;
+    co.repo = "demo";
+    co.intent = "change things";
+    co.agent_id = "agent-b";
+    co.resume_session_id = sb;
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &co));
+    char resumed[64];
+    snprintf(resumed, sizeof(resumed), "%s", info->session_id);
+    dk_session_infos_free(info, 1);
+    th_assert_err(dk_land(&r, t_e, NULL, sb, NULL), DK_EINVALID);
+    th_assert_msg(strstr(dk_error_last()->msg, "was resumed as"), "%s", dk_error_last()->msg);
+    dk_land_result_free(r);
+    th_assert_ok(dk_land(&r, t_e, NULL, resumed, NULL));
+    dk_land_result_free(r);
+    const char *changed[NFUNCS] = {0};
+    changed[20] = "x * 20";
+    changed[21] = "x * 21";
+    char *want = t_app(changed);
+    char *text = t_head_file("demo", "app.py");
+    th_assert_eq_str(text, want);
+    free(text);
+    free(want);
+    t_fsck("demo");
+}
+void test_engine_land_sqlite__land_stranded(void)
+{
+    t_land_stranded();
+}
+void test_engine_land_pg__land_stranded(void)
+{
+    t_land_stranded();
+}
+
 /* ========================================================================== */
 /* Who may act                                                                */
 /* ========================================================================== */
