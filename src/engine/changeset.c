@@ -31,11 +31,11 @@
  *     the local process); approve and the verdict are the protocol layer's
  *     and the verification layer's to authorise.
  *
- * Ids: "cs_<repo>_<number>", e.g. cs_shop_12: readable, unique (a repository
- * name has no '_'-digits suffix ambiguity because the number is last and
- * all digits), and a valid ref component (repository names are
- * [A-Za-z0-9._-]; a ".." in one is written ".%2e", '%' being outside that
- * set).
+ * Ids: "cs_<repo>_<number>", e.g. cs_shop_12: readable; unique, because
+ * the number is all digits and comes last, so the id splits at its last
+ * '_' into exactly one (repository, number); and a valid ref component
+ * (repository names are [A-Za-z0-9._-]; a ".." in one is written ".%2e",
+ * '%' being outside that set, so the escape is unambiguous too).
  *
  * Ownership: public out-structs belong to the caller. Conventions: one
  * store connection per call; the engine's clock for every timestamp.
