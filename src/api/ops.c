@@ -95,6 +95,7 @@ static const dk_api_op ops_table[] = {
          Q("persistent_ttl_ms") ":{\"type\":\"integer\",\"minimum\":0},"
          P_STR("resume_session_id", 256),
          Q("repo") "," Q("intent") "," Q("agent_id")),
+     /* cppcheck-suppress unknownMacro ; it cannot expand the nested schema macros */
      ROBJ(R_SESSION_FIELDS ","
           Q("summary") ":" ROBJ(Q("files") ":" T_INT "," Q("languages") ":{\"type\":\"object\"}", "") ","
           Q("other_sessions") ":" T_ARR(ROBJ(
