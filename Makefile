@@ -32,7 +32,7 @@ RT  := $(NM)/tree-sitter/vendor/tree-sitter/lib
 TSO := build/ts
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
-        -Wimplicit-fallthrough -Wundef -Wno-missing-field-initializers
+        -Wimplicit-fallthrough -Wundef
 OPT  := -O2 -g
 ifneq ($(SANITIZE),)
 OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=undefined

@@ -230,7 +230,9 @@ static void replay_scenario_run(struct replay *rp, const dk_git_merge_info *m, c
 static int replay_path(struct replay *rp, const dk_git_merge_info *m, const dk_git_change *o,
                        const dk_git_change *t)
 {
-    struct replay_files f = {{NULL}};
+    struct replay_files f;
+
+    memset(&f, 0, sizeof(f));
     dk_oid ids[4] = {o->old_id, o->new_id, t->new_id};
     unsigned tmode = 0;
     int rc = dk_git_file_lookup(&ids[3], &tmode, rp->repo, &m->merge, o->path);

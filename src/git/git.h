@@ -354,7 +354,7 @@ typedef struct dk_git_commit_opts {
 #define DK_GIT_COMMIT_OPTS_VERSION 1
 #define DK_GIT_COMMIT_OPTS_INIT                                                                    \
     {                                                                                              \
-        DK_GIT_COMMIT_OPTS_VERSION                                                                 \
+        .version = DK_GIT_COMMIT_OPTS_VERSION                                                      \
     }
 
 /**
@@ -451,7 +451,7 @@ typedef struct dk_git_merge_file_opts {
 #define DK_GIT_MERGE_FILE_OPTS_VERSION 1
 #define DK_GIT_MERGE_FILE_OPTS_INIT                                                                \
     {                                                                                              \
-        DK_GIT_MERGE_FILE_OPTS_VERSION                                                             \
+        .version = DK_GIT_MERGE_FILE_OPTS_VERSION                                                  \
     }
 
 /**

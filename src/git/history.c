@@ -183,9 +183,10 @@ int dk_git_changes_list(dk_git_changes *out, dk_git_repo *repo, const dk_oid *fr
 {
     git_tree *old_tree = NULL, *new_tree = NULL;
     git_diff *diff = NULL;
-    git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+    git_diff_options opts;
     int rc;
 
+    git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
     if ((rc = history_tree_lookup(&old_tree, repo, from)) < 0 ||
         (rc = history_tree_lookup(&new_tree, repo, to)) < 0)
         goto fail;

@@ -217,11 +217,17 @@ int dk_git_merge_file(dk_git_merge_file_result *out, const dk_git_merge_input *b
                       const dk_git_merge_file_opts *opts)
 {
     static const dk_git_merge_file_opts defaults = DK_GIT_MERGE_FILE_OPTS_INIT;
-    git_merge_file_input gbase = GIT_MERGE_FILE_INPUT_INIT, gours = GIT_MERGE_FILE_INPUT_INIT,
-                         gtheirs = GIT_MERGE_FILE_INPUT_INIT;
-    git_merge_file_options gopts = GIT_MERGE_FILE_OPTIONS_INIT;
+    /* libgit2's _INIT macros initialise by position; its _init() functions are
+     * the form that stays clean under -Wmissing-field-initializers */
+    git_merge_file_input gbase, gours, gtheirs;
+    git_merge_file_options gopts;
     git_merge_file_result gres = {0};
     int rc;
+
+    git_merge_file_input_init(&gbase, GIT_MERGE_FILE_INPUT_VERSION);
+    git_merge_file_input_init(&gours, GIT_MERGE_FILE_INPUT_VERSION);
+    git_merge_file_input_init(&gtheirs, GIT_MERGE_FILE_INPUT_VERSION);
+    git_merge_file_options_init(&gopts, GIT_MERGE_FILE_OPTIONS_VERSION);
 
     memset(out, 0, sizeof(*out));
     if (!opts)

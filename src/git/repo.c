@@ -34,10 +34,11 @@ static dk_git_repo *repo_wrap(git_repository *git)
 
 int dk_git_repo_init(dk_git_repo **out, const char *path)
 {
-    git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+    git_repository_init_options opts;
     git_repository *git = NULL;
     int rc;
 
+    git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
     if ((rc = dk_git_global_init()) < 0)
         return rc;
     if (!path || !path[0])

@@ -216,7 +216,8 @@ int main(int argc, char **argv)
         return 1;
     }
     for (size_t k = 0; k < n; k++) {
-        const struct th_test *t = &th_tests[k];
+        /* volatile: live across the setjmp below (-Wclobbered at -O2) */
+        const struct th_test *volatile t = &th_tests[k];
         if (!t->fn || !selected(t, argc, argv))
             continue;
         dk_error_clear();
