@@ -77,7 +77,7 @@ TS_LIB  := $(TSO)/libtsgrammars.a
 TS_CFLAGS := -std=c11 -O2 -g0 -fPIC -w
 
 # ---- libdk -----------------------------------------------------------------
-LIB_LAYERS := util git lang store merge engine api server
+LIB_LAYERS := util git lang store merge engine verify api server
 LIB_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,$(LIB_LAYERS)))))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
