@@ -838,7 +838,8 @@ char **dk_vfy_argv_scope(char *const *argv, size_t argc, const char *work_dir,
             if (end && safe_name(p + 4, (size_t)(end - p - 4)))
                 scope_add(&scope, p, (size_t)(end - p));
         } else if (kind == S_PYTEST && slash && safe_name(p, (size_t)(slash - p)) &&
-                   strncmp(p, "tests/", 6) != 0) {
+                   strncmp(p, "tests/", 6) != 0 && strlen(p) > 3 &&
+                   strcmp(p + strlen(p) - 3, ".py") == 0) {
             scope_add(&scope, p, (size_t)(slash - p));
         } else if (kind == S_GO && strlen(p) > 3 && strcmp(p + strlen(p) - 3, ".go") == 0) {
             const char *dir_end = strrchr(p, '/');
