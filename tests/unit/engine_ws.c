@@ -2125,3 +2125,34 @@ void test_engine_ws_pg__unborn(void)
 {
     t_unborn();
 }
+
+/* The GC thread runs the pass on its own. */
+static void t_gc_thread(void)
+{
+    dk_engine_close(t_e);
+    t_e = NULL;
+    dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+    o.data_dir = t_data;
+    o.store_url = t_url;
+    o.idle_ttl_ms = IDLE_MS;
+    o.gc_interval_ms = 20;
+    o.clock_ms = t_clock_fn;
+    th_assert_ok(dk_engine_open(&t_e, &o));
+    const char *a = t_connect("a");
+    th_assert_ok(t_write(a, "x.txt", "x\n"));
+    usleep(100000);
+    th_assert_eq_int(dk_session_active_count(t_e, NULL), 1);
+    t_advance(IDLE_MS + 1);
+    EVENTUALLY(dk_session_active_count(t_e, NULL) == 0);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE state = 'closed'", NULL), 1);
+}
+
+void test_engine_ws_sqlite__gc_thread(void)
+{
+    t_gc_thread();
+}
+
+void test_engine_ws_pg__gc_thread(void)
+{
+    t_gc_thread();
+}
