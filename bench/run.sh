@@ -12,7 +12,10 @@
 #      path where git merges cleanly and on the structured path (bench/growth.py);
 #   5. landing through the engine: 32 sessions changing different functions
 #      of one file, time per landing against the fast path (bench/bench_land.c;
-#      exits non-zero if a landing conflicts or loses a change).
+#      exits non-zero if a landing conflicts or loses a change);
+#   6. code context: index build of a generated 10,000-file repository,
+#      incremental update of one file, query p50/p99 at 100,000 symbols
+#      (bench/bench_context.c; BENCH_CONTEXT_FILES changes the size).
 # Prints ratios against git measured in the same run; exits 0 whatever the
 # numbers (no timed assertions). BENCH_RUNS sets the whole-process run count.
 set -eu
@@ -39,3 +42,8 @@ cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_land" bench/bench_
     "$O/libdk.a" build/ts/libtsgrammars.a $(make -s --no-print-directory print-libs)
 "$O/bench_land" 32 8
 "$O/bench_land" 32 40
+echo
+echo "== code context: index build, one-file update, queries (bench/bench_context.c) =="
+cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_context" bench/bench_context.c \
+    "$O/libdk.a" build/ts/libtsgrammars.a $(make -s --no-print-directory print-libs)
+"$O/bench_context" "${BENCH_CONTEXT_FILES:-10000}"

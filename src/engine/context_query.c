@@ -268,36 +268,128 @@ static int cq_syms_query(cq_syms *out, struct cq *q, const char *sql, const dk_s
 /* Ranking                                                                    */
 /* ========================================================================== */
 
+/*
+ * How many symbols (of every repository and scope) contain `word`, counted
+ * up to cap + 1 only, so the count costs at most that many postings.
+ */
+static int cq_df(int64_t *out, struct cq *q, const char *word, bool pg, int64_t cap)
+{
+    dk_str expr = DK_STR_INIT;
+    cq_fts_expr(&expr, word, pg);
+    dk_store_val p[] = {DK_SV_TEXT(expr.ptr), DK_SV_INT(cap + 1)};
+    *out = 0;
+    int rc = dk_store_query_int(
+        out, NULL, q->c,
+        pg ? "SELECT COUNT(*) FROM (SELECT 1 FROM context_symbols WHERE tsv @@ "
+             "to_tsquery('simple', ?) LIMIT ?) x"
+           : "SELECT COUNT(*) FROM (SELECT 1 FROM context_fts WHERE context_fts MATCH ? LIMIT ?)",
+        p, 2);
+    dk_str_release(&expr);
+    return rc;
+}
+
+/* One ranked query: `expr` over the visible symbols, best `limit`. */
+static int cq_rank_expr(cq_syms *out, struct cq *q, const char *expr, bool pg, size_t limit,
+                        bool with_tests)
+{
+    dk_str sql = DK_STR_INIT;
+    if (pg)
+        dk_str_adds(&sql, "SELECT " CQ_SYM_COLS ", ts_rank('{0.1, 0.2, 0.4, 1.0}', s.tsv, q) AS "
+                          "score FROM context_symbols s, to_tsquery('simple', ?) q WHERE "
+                          "s.tsv @@ q");
+    else
+        dk_str_adds(&sql, "SELECT " CQ_SYM_COLS ", -bm25(context_fts, 10.0, 5.0, 3.0, 2.0, 1.0, "
+                          "0.5) AS score FROM context_fts JOIN context_symbols s ON s.id = "
+                          "context_fts.rowid WHERE context_fts MATCH ?");
+    dk_str_adds(&sql, " AND s.repo = ?");
+    if (!with_tests)
+        dk_str_adds(&sql, " AND s.is_test = 0");
+    bool session = strcmp(q->scope, CQ_NO_SCOPE) != 0;
+    if (session)
+        dk_str_adds(&sql, " AND " CQ_VISIBLE("s"));
+    else
+        dk_str_adds(&sql, " AND s.scope = ''");
+    dk_str_adds(&sql, " ORDER BY score DESC, s.path, s.start_line, s.id LIMIT ?");
+    dk_store_val p[5];
+    size_t n = 0;
+    p[n++] = DK_SV_TEXT(expr);
+    p[n++] = DK_SV_TEXT(q->repo);
+    if (session) {
+        p[n++] = DK_SV_TEXT(q->scope);
+        p[n++] = DK_SV_TEXT(q->scope);
+    }
+    p[n++] = DK_SV_INT(limit);
+    int rc = cq_syms_query(out, q, sql.ptr, p, n, true);
+    dk_str_release(&sql);
+    return rc;
+}
+
+/*
+ * Rank the visible symbols for `words`. Candidate generation is bounded so
+ * a query stays fast at 100,000 symbols: a word found in more than
+ * CQ_COMMON symbols (counted over the whole index, the same on both
+ * backends) is left out when the query has rarer words that occur at all
+ * (a stop word by the corpus' own statistics; its idf is low anyway); when
+ * every word is common, the symbols holding all of them are taken if there
+ * are `limit` of them, else any of them.
+ */
+#define CQ_COMMON 2000
 static int cq_rank(cq_syms *out, struct cq *q, const char *words, size_t limit, bool with_tests)
 {
     bool pg = dk_store_kind_of(dk_eng_store(q->e)) == DK_STORE_POSTGRESQL;
-    dk_str expr = DK_STR_INIT;
-    cq_fts_expr(&expr, words, pg);
-    const char *sql;
-    if (pg)
-        sql = with_tests
-                  ? "SELECT " CQ_SYM_COLS ", ts_rank('{0.1, 0.2, 0.4, 1.0}', s.tsv, q) AS score "
-                    "FROM context_symbols s, to_tsquery('simple', ?) q WHERE s.tsv @@ q "
-                    "AND s.repo = ? AND " CQ_VISIBLE("s") " ORDER BY score DESC, s.path, "
-                                                          "s.start_line, s.id LIMIT ?"
-                  : "SELECT " CQ_SYM_COLS ", ts_rank('{0.1, 0.2, 0.4, 1.0}', s.tsv, q) AS score "
-                    "FROM context_symbols s, to_tsquery('simple', ?) q WHERE s.tsv @@ q "
-                    "AND s.repo = ? AND s.is_test = 0 AND " CQ_VISIBLE(
-                        "s") " ORDER BY score "
-                             "DESC, s.path, s.start_line, s.id LIMIT ?";
-    else
-        sql = with_tests
-                  ? "SELECT " CQ_SYM_COLS ", -bm25(context_fts, 10.0, 5.0, 3.0, 2.0, 1.0, 0.5) "
-                    "AS score FROM context_fts JOIN context_symbols s ON s.id = context_fts.rowid "
-                    "WHERE context_fts MATCH ? AND s.repo = ? AND " CQ_VISIBLE(
-                        "s") " ORDER BY score DESC, s.path, s.start_line, s.id LIMIT ?"
-                  : "SELECT " CQ_SYM_COLS ", -bm25(context_fts, 10.0, 5.0, 3.0, 2.0, 1.0, 0.5) "
-                    "AS score FROM context_fts JOIN context_symbols s ON s.id = context_fts.rowid "
-                    "WHERE context_fts MATCH ? AND s.repo = ? AND s.is_test = 0 AND " CQ_VISIBLE(
-                        "s") " ORDER BY score DESC, s.path, s.start_line, s.id LIMIT ?";
-    dk_store_val p[] = {DK_SV_TEXT(expr.ptr), DK_SV_TEXT(q->repo), DK_SV_TEXT(q->scope),
-                        DK_SV_TEXT(q->scope), DK_SV_INT(limit)};
-    int rc = cq_syms_query(out, q, sql, p, 5, true);
+    dk_str rare = DK_STR_INIT, common = DK_STR_INIT, expr = DK_STR_INIT;
+    int rc = DK_OK;
+    const char *p = words, *end = words + strlen(words);
+    while (p < end) {
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        char w[80];
+        size_t wl = (size_t)((sp ? sp : end) - p);
+        snprintf(w, sizeof(w), "%.*s", (int)(wl < 79 ? wl : 79), p);
+        p = sp ? sp + 1 : end;
+        int64_t df;
+        if ((rc = cq_df(&df, q, w, pg, CQ_COMMON)) < 0)
+            goto out;
+        dk_str *dst = df == 0 ? NULL : df > CQ_COMMON ? &common : &rare;
+        if (!dst)
+            continue;
+        if (dst->len)
+            dk_str_addch(dst, ' ');
+        dk_str_adds(dst, w);
+    }
+    if (rare.len) {
+        cq_fts_expr(&expr, rare.ptr, pg);
+        rc = cq_rank_expr(out, q, expr.ptr, pg, limit, with_tests);
+        goto out;
+    }
+    if (!common.len)
+        goto out;
+    if (strchr(common.ptr, ' ')) {
+        /* all of them first */
+        const char *c = common.ptr, *ce = common.ptr + common.len;
+        while (c < ce) {
+            const char *sp = memchr(c, ' ', (size_t)(ce - c));
+            size_t wl = (size_t)((sp ? sp : ce) - c);
+            if (expr.len)
+                dk_str_adds(&expr, pg ? " & " : " AND ");
+            if (!pg)
+                dk_str_addch(&expr, '"');
+            dk_str_add(&expr, c, wl);
+            if (!pg)
+                dk_str_addch(&expr, '"');
+            c = sp ? sp + 1 : ce;
+        }
+        if ((rc = cq_rank_expr(out, q, expr.ptr, pg, limit, with_tests)) < 0 || out->len >= limit)
+            goto out;
+        dk_vec_foreach(out, struct cq_sym *, s)
+            cq_sym_release(s);
+        dk_vec_clear(out);
+        dk_str_clear(&expr);
+    }
+    cq_fts_expr(&expr, common.ptr, pg);
+    rc = cq_rank_expr(out, q, expr.ptr, pg, limit, with_tests);
+out:
+    dk_str_release(&rare);
+    dk_str_release(&common);
     dk_str_release(&expr);
     return rc;
 }
