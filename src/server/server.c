@@ -247,6 +247,10 @@ static void srv_op_work(struct srv_req *r)
     json_t *result = NULL;
     dk_api_error err = DK_API_ERROR_INIT;
     if (dk_api_call(&r->ctx, r->op->name, r->params, &result, &err) == 0) {
+        /* the agent for the log, when the result names it (connect, status, submit, ...) */
+        const char *agent = json_string_value(json_object_get(result, "agent_name"));
+        if (agent && !r->ctx.log_agent)
+            r->log_agent = dk_xstrdup(agent);
         srv_answer_json(r, 200, result);
         r->log_code = "OK";
     } else {
@@ -254,7 +258,7 @@ static void srv_op_work(struct srv_req *r)
     }
     if (r->ctx.log_session)
         r->log_session = dk_xstrdup(r->ctx.log_session);
-    if (r->ctx.log_agent)
+    if (r->ctx.log_agent && !r->log_agent)
         r->log_agent = dk_xstrdup(r->ctx.log_agent);
     dk_api_error_release(&err);
     json_decref(r->params);
