@@ -686,7 +686,8 @@ static json_t *mcp_tool_error(const char *tool, const dk_api_error *err)
  * error in *rpc_err (unknown tool, arguments not an object).
  */
 static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params,
-                              const dk_api_principal *p, json_t *id, json_t **rpc_err)
+                              const dk_api_principal *p, json_t *id, json_t **rpc_err,
+                              dk_mcp_response *resp)
 {
     const char *name = json_string_value(json_object_get(params, "name"));
     json_t *args = json_object_get(params, "arguments");
@@ -708,7 +709,9 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params
     }
     size_t ti = (size_t)(t - mcp_tools);
     dk_api_error err = DK_API_ERROR_INIT;
+    resp->log_op = t->op;
     if (m->pending[ti]) {
+        resp->log_code = dk_api_code_name(DK_API_UNKNOWN_OPERATION);
         dk_api_error_set(&err, DK_API_UNKNOWN_OPERATION, "%s is not available yet", name);
         json_t *r = mcp_tool_error(name, &err);
         dk_api_error_release(&err);
@@ -727,6 +730,7 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params
             if (list[0])
                 strncat(err.message, ")", sizeof(err.message) - strlen(err.message) - 1);
             free(list);
+            resp->log_code = dk_api_code_name(err.code);
             r = mcp_tool_error(name, &err);
             goto out;
         }
@@ -744,6 +748,7 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params
             if (gone)
                 mcp_session_forget(s, gone);
         }
+        resp->log_code = dk_api_code_name(err.code);
         r = mcp_tool_error(name, &err);
         goto out;
     }
@@ -763,6 +768,7 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params
         if (sid)
             mcp_session_forget(s, sid);
     }
+    resp->log_code = "OK";
     char *text = dk_mcp_text_result(name, result);
     r = mcp_tool_text_result(text, false);
     free(text);
@@ -930,7 +936,7 @@ static void mcp_modern_request(dk_mcp *m, const dk_mcp_request *req, const char 
                            "cacheScope", "public");
     } else if (strcmp(method, "tools/call") == 0) {
         json_t *err = NULL;
-        result = mcp_tools_call(m, NULL, params, req->principal, id, &err);
+        result = mcp_tools_call(m, NULL, params, req->principal, id, &err, resp);
         if (!result) {
             resp->http_status = 200;
             resp->body = err;
@@ -970,7 +976,7 @@ static void mcp_legacy_request(dk_mcp *m, dk_mcp_session *s, const dk_mcp_reques
         result = json_pack("{s:O}", "tools", m->tools_legacy);
     } else if (strcmp(method, "tools/call") == 0) {
         json_t *err = NULL;
-        result = mcp_tools_call(m, s, params, req->principal, id, &err);
+        result = mcp_tools_call(m, s, params, req->principal, id, &err, resp);
         if (!result) {
             resp->body = err;
             return;
@@ -992,6 +998,8 @@ void dk_mcp_handle(dk_mcp *m, dk_mcp_session *session, const dk_mcp_request *req
     resp->body = NULL;
     resp->new_session_id[0] = 0;
     resp->protocol_version = NULL;
+    resp->log_op = NULL;
+    resp->log_code = NULL;
     json_error_t jerr;
     json_t *msg = json_loadb(req->body, req->len, JSON_REJECT_DUPLICATES, &jerr);
     if (!msg) {

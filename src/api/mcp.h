@@ -103,6 +103,10 @@ typedef struct dk_mcp_response {
     char new_session_id[48];
     /* HTTP: the legacy protocol version of the session, for the response header */
     const char *protocol_version;
+    /* for the request log (static strings, NULL when not a tool call): the
+     * tool's operation and the outcome, "OK" or the error code's name */
+    const char *log_op;
+    const char *log_code;
 } dk_mcp_response;
 
 #define DK_MCP_RESPONSE_INIT                                                                       \

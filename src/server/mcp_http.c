@@ -162,6 +162,11 @@ void srv_mcp_work(struct srv_req *r)
         dk_str_addf(&r->resp_headers, "Mcp-Session-Id: %s\n", resp.new_session_id);
     if (resp.protocol_version)
         dk_str_addf(&r->resp_headers, "MCP-Protocol-Version: %s\n", resp.protocol_version);
+    /* the request log names the tool's operation and its outcome */
+    if (resp.log_op)
+        r->op = dk_api_op_find(resp.log_op);
+    if (resp.log_code)
+        r->log_code = resp.log_code;
     mcp_answer(r, resp.body ? resp.http_status : (resp.http_status == 200 ? 202 : resp.http_status),
                resp.body, resp.body && !json_ok);
     dk_mcp_response_release(&resp);
