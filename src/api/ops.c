@@ -63,6 +63,11 @@
     Q("path") ":" T_STR "," Q("symbol") ":" T_STR "," Q("name") ":" T_STR "," \
     Q("kind") ":" T_STR "," Q("change") ":{\"enum\":[\"added\",\"modified\",\"deleted\"]}", \
     Q("path") "," Q("symbol") "," Q("change"))
+#define R_CTX_EDGE ROBJ( \
+    Q("text") ":" T_STR "," Q("resolved") ":" T_BOOL "," Q("name") ":" T_STR "," \
+    Q("qualified_name") ":" T_STR "," Q("kind") ":" T_STR "," Q("path") ":" T_STR "," \
+    Q("start_line") ":" T_INT "," Q("end_line") ":" T_INT "," Q("call_line") ":" T_INT, \
+    Q("text") "," Q("resolved"))
 #define R_SESSION_FIELDS \
     Q("session_id") ":" T_STR "," Q("repo") ":" T_STR "," Q("agent_id") ":" T_STR "," \
     Q("agent_name") ":" T_STR "," Q("intent") ":" T_STR "," Q("changeset_id") ":" T_STR "," \
@@ -142,6 +147,31 @@ static const dk_api_op ops_table[] = {
      OBJ(P_SESSION, Q("session_id")),
      ROBJ(Q("symbols") ":" T_ARR(R_SYMBOL), Q("symbols")),
      DK_API_SCOPE_READ, 0, ops_changes},
+    {"context",
+     "code context: the symbols that answer a question, ranked (rank kept), with signature, "
+     "doc, source (depth full), callers and callees across files (depth call_graph) and the "
+     "tests that call them, within max_tokens",
+     OBJ(P_SESSION "," P_REPO "," Q("query") ":{\"type\":\"string\",\"minLength\":1,"
+         "\"maxLength\":4000}," Q("depth") ":{\"enum\":[\"signatures\",\"full\",\"call_graph\"]},"
+         Q("include_tests") ":" T_BOOL ","
+         Q("max_tokens") ":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10000000},"
+         Q("max_results") ":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}",
+         Q("query")),
+     ROBJ(Q("symbols") ":" T_ARR(ROBJ(
+              Q("rank") ":" T_INT "," Q("score") ":{\"type\":\"number\"}," Q("name") ":" T_STR ","
+              Q("qualified_name") ":" T_STR "," Q("kind") ":" T_STR "," Q("path") ":" T_STR ","
+              Q("start_line") ":" T_INT "," Q("end_line") ":" T_INT "," Q("signature") ":" T_STR ","
+              Q("doc") ":" T_STR "," Q("source") ":" T_STR "," Q("source_cut") ":" T_BOOL ","
+              Q("source_dropped") ":" T_BOOL "," Q("from_session") ":" T_BOOL ","
+              Q("callers") ":" T_ARR(R_CTX_EDGE) "," Q("callees") ":" T_ARR(R_CTX_EDGE) ","
+              Q("tests") ":" T_ARR(R_CTX_EDGE),
+              Q("rank") "," Q("name") "," Q("path") "," Q("start_line") "," Q("end_line"))) ","
+          Q("estimated_tokens") ":" T_INT "," Q("max_tokens") ":" T_INT ","
+          Q("cut") ":" ROBJ(Q("sources_cut") ":" T_INT "," Q("sources_dropped") ":" T_INT ","
+                            Q("symbols_dropped") ":" T_INT, "") ","
+          Q("words") ":" T_STR "," Q("head") ":" T_STR,
+          Q("symbols") "," Q("estimated_tokens")),
+     DK_API_SCOPE_READ, 0, ops_context},
     {"pre_submit_check", "dry-run landing: would it land now, and which symbols conflict",
      OBJ(P_SESSION, Q("session_id")),
      ROBJ(Q("clean") ":" T_BOOL "," Q("merged_files") ":" T_ARR(T_STR) ","

@@ -72,6 +72,7 @@ int ops_file_delete(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_file_revert(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_file_list(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_changes(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int ops_context(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_pre_submit_check(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_submit(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_approve(dk_api_ctx *, json_t *, json_t **, dk_api_error *);

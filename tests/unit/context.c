@@ -20,10 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "dk/engine.h"
 
+#include "api/api.h"
 #include "git/git.h"
 #include "harness/th.h"
 #include "util/str.h"
@@ -725,4 +727,57 @@ void test_context_sqlite__generated(void)
 void test_context_pg__generated(void)
 {
     t_generated();
+}
+
+/* Through the operation table (what MCP dk_context and the CLI call): the
+ * rank survives to the JSON, the result matches the row's own schema. */
+static void t_through_api(void)
+{
+    dk_api *api;
+    th_assert_ok(dk_api_new(&api, t_e));
+    const char *sid = t_connect("api-agent");
+    json_t *params =
+        json_pack("{s:s,s:s,s:s,s:b,s:i}", "session_id", sid, "query", "render page handle request",
+                  "depth", "call_graph", "include_tests", 1, "max_tokens", 150);
+    dk_api_ctx ctx = DK_API_CTX_INIT(api);
+    json_t *res = NULL;
+    dk_api_error err = DK_API_ERROR_INIT;
+    int rc = dk_api_call(&ctx, "context", params, &res, &err);
+    th_assert_msg(rc == 0, "context: %s", err.message);
+    json_t *schema = dk_api_op_schema(dk_api_op_find("context"), true);
+    dk_api_error verr = DK_API_ERROR_INIT;
+    th_assert_msg(dk_api_validate(schema, res, &verr) == 0, "result schema: %s", verr.message);
+    json_t *syms = json_object_get(res, "symbols");
+    th_assert_msg(json_array_size(syms) >= 2, "%zu symbols", json_array_size(syms));
+    for (size_t i = 0; i < json_array_size(syms); i++)
+        th_assert_eq_int(json_integer_value(json_object_get(json_array_get(syms, i), "rank")),
+                         i + 1);
+    th_assert(json_integer_value(json_object_get(res, "estimated_tokens")) <= 150);
+    json_t *cut = json_object_get(res, "cut");
+    th_assert(json_integer_value(json_object_get(cut, "sources_cut")) +
+                  json_integer_value(json_object_get(cut, "sources_dropped")) +
+                  json_integer_value(json_object_get(cut, "symbols_dropped")) >
+              0);
+    json_decref(schema);
+    json_decref(res);
+    json_decref(params);
+    dk_api_error_release(&err);
+    dk_api_error_release(&verr);
+    /* neither a session nor a repository: refused, naming what is missing */
+    params = json_pack("{s:s}", "query", "x");
+    err = (dk_api_error)DK_API_ERROR_INIT;
+    th_assert(dk_api_call(&ctx, "context", params, &res, &err) != 0);
+    th_assert(strstr(err.message, "session_id or repo"));
+    json_decref(params);
+    dk_api_error_release(&err);
+    dk_api_ctx_release(&ctx);
+    dk_api_free(api);
+}
+void test_context_sqlite__through_api(void)
+{
+    t_through_api();
+}
+void test_context_pg__through_api(void)
+{
+    t_through_api();
 }
