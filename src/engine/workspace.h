@@ -228,6 +228,24 @@ void eng_sessions_flush_reads(dk_engine *e);
 int eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session_id);
 void eng_session_on_notify(dk_engine *e, const char *payload);
 
+/* session.c: what lifecycle.c shares with it */
+extern const char *const eng_cs_names[];
+dk_changeset_state eng_cs_parse(const char *name);
+dk_session_state eng_state_parse(const char *name);
+/* may `caller` act on a session owned by `owner`? DK_EFORBIDDEN if not */
+int eng_caller_ok(const char *owner, const dk_caller *caller, const char *id);
+/* a session with one reference and an empty overlay; strings copied */
+struct eng_session *eng_session_alloc(const char *id, const char *agent_id, const char *agent_name,
+                                      const char *intent);
+/* put `s` (its one reference goes to the registry) in the registry */
+void eng_registry_put(dk_engine *e, struct eng_session *s);
+/* remove refs/dk/sessions/<id>, if present */
+void eng_ref_delete(dk_engine *e, const char *repo, const char *id);
+void eng_info_fill(dk_session_info *info, struct eng_session *s, dk_changeset_state cs,
+                   int64_t now);
+/* the state of changeset `cs_id` (draft when there is none) */
+int eng_cs_state(dk_changeset_state *out, dk_store_conn *conn, const char *cs_id);
+
 /* claims.c */
 struct eng_claim_req {
     const char *qualified_name;
