@@ -200,6 +200,8 @@ static const struct {
                    "landed is no, call dk_merge with it."},
     {"dk_revert", "Next: dk_submit, then dk_merge."},
     {"dk_watch", "Next: call dk_watch again with since = next to see what happens next."},
+    {"dk_context", "Next: dk_file_read the files above, or dk_context again with depth \"full\" "
+                   "(sources) or \"call_graph\" (callers and callees)."},
 };
 
 static size_t text_count(const json_t *o, const char *key)
@@ -250,6 +252,8 @@ static void text_headline(dk_str *t, const char *tool, const json_t *r)
         dk_str_addf(t, "Session %s is %s.\n", text_str(r, "session_id"), text_str(r, "state"));
     else if (strcmp(tool, "dk_watch") == 0)
         dk_str_addf(t, "%zu event(s).\n", text_count(r, "events"));
+    else if (strcmp(tool, "dk_context") == 0)
+        dk_str_addf(t, "%zu symbol(s) answer the query, best first.\n", text_count(r, "symbols"));
     else
         dk_str_addf(t, "%s: ok\n", tool);
 }

@@ -148,6 +148,12 @@ const scenarios = {
         ok(!r.isError && r.structuredContent.files.some((f) => f.path === 'app.py'), 'dk_file_list lists app.py');
         r = await call(c, 'dk_file_read', { path: 'app.py' }, sid);
         ok(!r.isError && r.structuredContent.content === APP, 'dk_file_read returns the content');
+        const { tools } = await c.listTools();
+        if (!/not available yet/.test(tools.find((t) => t.name === 'dk_context').title)) {
+            r = await call(c, 'dk_context', { query: 'alpha' }, sid);
+            ok(!r.isError && r.structuredContent.symbols.some((x) => x.name === 'alpha'),
+                `dk_context finds alpha (${text(r).split('\n')[0]})`);
+        }
         ok(text(r).includes('def alpha'), 'dk_file_read text shows the file');
         r = await call(c, 'dk_file_write', { path: 'app.py', content: APP.replace('return 1', 'return 10') }, sid);
         ok(!r.isError, `dk_file_write (${text(r).split('\n')[0]})`);
