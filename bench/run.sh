@@ -15,7 +15,10 @@
 #      exits non-zero if a landing conflicts or loses a change);
 #   6. code context: index build of a generated 10,000-file repository,
 #      incremental update of one file, query p50/p99 at 100,000 symbols
-#      (bench/bench_context.c; BENCH_CONTEXT_FILES changes the size).
+#      (bench/bench_context.c; BENCH_CONTEXT_FILES changes the size);
+#   7. verification: the second materialisation of a 10,000-file tree after a
+#      one-file change, wall and CPU time (bench/bench_verify.c; target under
+#      50 ms; exits non-zero if it writes anything but the one file).
 # Prints ratios against git measured in the same run; exits 0 whatever the
 # numbers (no timed assertions). BENCH_RUNS sets the whole-process run count.
 set -eu
@@ -47,3 +50,8 @@ echo "== code context: index build, one-file update, queries (bench/bench_contex
 cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_context" bench/bench_context.c \
     "$O/libdk.a" build/ts/libtsgrammars.a $(make -s --no-print-directory print-libs)
 "$O/bench_context" "${BENCH_CONTEXT_FILES:-10000}"
+echo
+echo "== verification: scratch materialisation, 10,000 files, one-file change (bench/bench_verify.c) =="
+cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_verify" bench/bench_verify.c \
+    "$O/libdk.a" build/ts/libtsgrammars.a $(make -s --no-print-directory print-libs)
+"$O/bench_verify" 10000 9 "$O/bench-verify"
