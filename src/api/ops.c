@@ -185,6 +185,29 @@ static const dk_api_op ops_table[] = {
      OBJ(P_STR("changeset_id", 256) "," P_STR("reason", 4000),
          Q("changeset_id") "," Q("reason")),
      R_CHANGESET, DK_API_SCOPE_APPROVE, 0, ops_approve},
+    {"verify",
+     "run the verification pipeline on the tree the changeset would land as now (head + "
+     "changes): submitted -> approved when every required step passes, rejected otherwise; "
+     "check=true verifies the live overlay and changes no state",
+     OBJ(P_SESSION "," Q("check") ":" T_BOOL, Q("session_id")),
+     ROBJ(Q("passed") ":" T_BOOL "," Q("state") ":" T_STR "," Q("head") ":" T_STR ","
+          Q("tree") ":" T_STR "," Q("pipeline") ":" T_STR "," Q("sandbox") ":" T_STR ","
+          Q("error") ":" T_STR ","
+          Q("steps") ":" T_ARR(ROBJ(
+              Q("name") ":" T_STR "," Q("stage") ":" T_STR "," Q("command") ":" T_STR ","
+              Q("status") ":{\"enum\":[\"pass\",\"fail\",\"skip\",\"timeout\"]},"
+              Q("duration_ms") ":" T_INT "," Q("required") ":" T_BOOL ","
+              Q("exit_code") ":" T_INT "," Q("output_tail") ":" T_STR ","
+              Q("output_bytes") ":" T_INT "," Q("truncated") ":" T_BOOL ","
+              Q("findings") ":" T_ARR(ROBJ(
+                  Q("tool") ":" T_STR "," Q("file") ":" T_STR "," Q("line") ":" T_INT ","
+                  Q("severity") ":{\"enum\":[\"error\",\"warning\",\"info\"]},"
+                  Q("message") ":" T_STR,
+                  Q("severity") "," Q("message"))),
+              Q("name") "," Q("status") "," Q("required"))) ","
+          Q("conflicts") ":" T_ARR(ROBJ(Q("path") ":" T_STR, Q("path"))),
+          Q("passed") "," Q("state") "," Q("steps") "," Q("conflicts")),
+     DK_API_SCOPE_WRITE, DK_API_OP_SLOW, ops_verify},
     {"land",
      "land the session's changeset on the branch (three-way merge onto the head); on conflict "
      "nothing lands and every conflicting symbol comes back with both versions",

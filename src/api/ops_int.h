@@ -77,6 +77,7 @@ int ops_pre_submit_check(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_submit(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_approve(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_land(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int ops_verify(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_revert(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_resolve(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int ops_watch(dk_api_ctx *, json_t *, json_t **, dk_api_error *);

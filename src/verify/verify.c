@@ -540,8 +540,10 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
     if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
         goto out;
     if (!opts->check_only && cs.state != DK_CS_SUBMITTED) {
-        rc = dk_error_set(DK_EINVALID, "changeset %s is %s; verify needs it submitted", cs.id,
-                          dk_changeset_state_name(cs.state));
+        rc = dk_error_set(
+            DK_EINVALID,
+            "changeset %s is %s, cannot become verifying (submit it, or verify with check)", cs.id,
+            dk_changeset_state_name(cs.state));
         goto out;
     }
     if ((rc = dk_repo_get(&info, e, v.repo)))

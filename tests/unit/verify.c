@@ -30,6 +30,7 @@
 
 #include "dk/engine.h"
 
+#include "api/api.h"
 #include "harness/th.h"
 #include "util/str.h"
 #include "verify/verify_int.h"
@@ -593,6 +594,47 @@ void test_verify_run__auto_detected_make(void)
     th_assert_eq_int(t_step(r, "c:build")->status, DK_VERIFY_PASS);
     th_assert_eq_int(t_step(r, "c:test")->status, DK_VERIFY_PASS);
     dk_verify_result_free(r);
+    free(sid);
+}
+
+/* The `verify` row of the operation table: the result matches its schema. */
+void test_verify_run__through_the_op_table(void)
+{
+    t_project(t_pipeline_make, NULL);
+    char *sid = t_connect();
+    t_write(sid, "notes.txt", "x\n");
+    t_submit(sid);
+    dk_api *api;
+    th_assert_ok(dk_api_new(&api, t_e));
+    char params[512];
+    snprintf(params, sizeof(params), "{\"session_id\":\"%s\"}", sid);
+    json_t *p = json_loads(params, 0, NULL), *res = NULL;
+    dk_api_ctx ctx = DK_API_CTX_INIT(api);
+    dk_api_error err = DK_API_ERROR_INIT;
+    int rc = dk_api_call(&ctx, "verify", p, &res, &err);
+    dk_api_ctx_release(&ctx);
+    th_assert_msg(rc == 0, "verify: %s %s", dk_api_code_name(err.code), err.message);
+    json_t *schema = dk_api_op_schema(dk_api_op_find("verify"), true);
+    dk_api_error verr = DK_API_ERROR_INIT;
+    th_assert_msg(dk_api_validate(schema, res, &verr) == 0, "off its schema: %s", verr.message);
+    json_decref(schema);
+    th_assert(json_is_true(json_object_get(res, "passed")));
+    th_assert_eq_str(json_string_value(json_object_get(res, "state")), "approved");
+    th_assert_eq_int(json_array_size(json_object_get(res, "steps")), 3);
+    json_decref(res);
+    /* the default scratch directory sits beside repos/ */
+    char tree[4200];
+    snprintf(tree, sizeof(tree), "%s/verify/demo/tree/calc", t_data);
+    th_assert(access(tree, X_OK) == 0);
+    /* approved is no longer submitted: a second verify is refused */
+    res = NULL;
+    dk_api_ctx ctx2 = DK_API_CTX_INIT(api);
+    rc = dk_api_call(&ctx2, "verify", p, &res, &err);
+    dk_api_ctx_release(&ctx2);
+    th_assert_msg(rc == -1 && err.code == DK_API_INVALID_STATE, "%s %s", dk_api_code_name(err.code), err.message);
+    dk_api_error_release(&err);
+    json_decref(p);
+    dk_api_free(api);
     free(sid);
 }
 

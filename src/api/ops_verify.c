@@ -1,0 +1,41 @@
+/*
+ * api/ops_verify.c - the `verify` row of the table (issue 9): run the
+ * repository's verification pipeline on the tree the session's changeset
+ * would land as now (include/dk/verify.h), and answer with the verdict,
+ * every step (status, duration, output tail, findings) and any conflicts.
+ *
+ * A pipeline that could not run (a malformed .dk/pipeline.yaml, a command
+ * off the allow-list) still reaches a verdict - the changeset is rejected -
+ * so it is answered as a result with "error", not as a protocol error: the
+ * agent needs the reason next to the state. With "check": true the live
+ * overlay is verified and the changeset is left as it is.
+ * Conventions: see ops_int.h.
+ */
+#include <jansson.h>
+
+#include "dk/verify.h"
+
+#include "api/ops_int.h"
+
+#include "util/banned.h"
+
+int ops_verify(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+{
+    dk_caller cs;
+    dk_verify_opts o = DK_VERIFY_OPTS_INIT;
+    o.check_only = ops_bool(params, "check", false);
+    dk_verify_result *r = NULL;
+    int rc =
+        dk_verify(&r, ctx->api->engine, ops_caller(ctx, &cs), ops_str(params, "session_id"), &o);
+    if (!r)
+        return dk_api_error_from_dk(err, rc);
+    json_error_t jerr;
+    *result = json_loads(r->json, 0, &jerr);
+    if (!*result) {
+        dk_verify_result_free(r);
+        return dk_api_error_set(err, DK_API_INTERNAL, "verify results: %s", jerr.text);
+    }
+    json_object_set_new(*result, "state", json_string(dk_changeset_state_name(r->state)));
+    dk_verify_result_free(r);
+    return 0;
+}
