@@ -69,9 +69,9 @@ ok watch "{\"repo\":\"demo\",\"since\":0,\"types\":\"session.*\",\"max\":5}"
 [ "$(jq_ 'j["events"][0]["type"]')" = session.connected ] || fail "watch op"
 ok watch "{\"repo\":\"demo\",\"since\":$latest}"
 now=$(jq_ 'j["next"]')
-(op watch "{\"repo\":\"demo\",\"since\":$now,\"timeout_ms\":8000}"; echo "$STATUS $BODY" > "$tmp/lp") &
+(BODYFILE="$tmp/body.lp"; op watch "{\"repo\":\"demo\",\"since\":$now,\"timeout_ms\":8000}"; echo "$STATUS $BODY" > "$tmp/lp") &
 LP=$!
-(op watch "{\"repo\":\"other\",\"since\":0,\"timeout_ms\":3000}"; echo "$STATUS" > "$tmp/lp2") &
+(BODYFILE="$tmp/body.lp2"; op watch "{\"repo\":\"other\",\"since\":0,\"timeout_ms\":3000}"; echo "$STATUS" > "$tmp/lp2") &
 LP2=$!
 sleep 0.3
 t0=$(date +%s%N)

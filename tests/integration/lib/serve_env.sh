@@ -55,16 +55,17 @@ serve_start() {
     TOKEN=$(cat "$tmp/data/admin.token")
 }
 
-op() {
+op() { # a background caller sets BODYFILE so that two calls never share one file
     _tok=${3-$TOKEN}
+    _bf=${BODYFILE:-$tmp/body}
     if [ -n "$_tok" ]; then
-        STATUS=$(curl -s --max-time 15 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $_tok" \
+        STATUS=$(curl -s --max-time 15 -o "$_bf" -w '%{http_code}' -H "Authorization: Bearer $_tok" \
             -H 'Content-Type: application/json' --data-binary "$2" "$URL/v1/$1")
     else
-        STATUS=$(curl -s --max-time 15 -o "$tmp/body" -w '%{http_code}' \
+        STATUS=$(curl -s --max-time 15 -o "$_bf" -w '%{http_code}' \
             -H 'Content-Type: application/json' --data-binary "$2" "$URL/v1/$1")
     fi
-    BODY=$(cat "$tmp/body")
+    BODY=$(cat "$_bf")
 }
 
 jq_() {
