@@ -379,10 +379,10 @@ static char *ctx_callee_name(const char *callee)
     return ctx_strndup_cap(callee + start, n - start, 128);
 }
 
-static bool ctx_name_is_test(const char *name)
+/* A test module inside a source file (Rust's `mod tests`): its members are tests. */
+static bool ctx_qname_is_test(const char *qname)
 {
-    return strncmp(name, "test_", 5) == 0 || strncmp(name, "Test", 4) == 0 ||
-           (strncmp(name, "test", 4) == 0 && ctx_is_upper((unsigned char)name[4]));
+    return strncmp(qname, "tests.", 6) == 0 || strstr(qname, ".tests.") != NULL;
 }
 
 /* Fill f's rows from an analysis of `src`. */
@@ -405,8 +405,7 @@ static void ctx_file_fill(struct ctx_file *f, const dk_analysis *a, const char *
         r->sig = ctx_strndup_cap(sig, strlen(sig), CTX_SIG_MAX);
         r->doc = ctx_doc(src, s, a->language);
         r->span = s->span;
-        r->is_test = test_path || ((s->kind == DK_SYM_FUNCTION || s->kind == DK_SYM_METHOD) &&
-                                   ctx_name_is_test(s->name));
+        r->is_test = test_path || ctx_qname_is_test(r->qname);
         r->t_name = ctx_words_dup(r->name, strlen(r->name), false, 0);
         r->t_qname = ctx_words_dup(r->qname, strlen(r->qname), false, 0);
         r->t_sig = ctx_words_dup(r->sig, strlen(r->sig), false, 0);

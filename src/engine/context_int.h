@@ -19,7 +19,7 @@
 #include "util/str.h"
 
 /* Most bytes of the body-words column of one symbol. */
-#define CTX_BODY_WORDS_MAX 2048
+#define CTX_BODY_WORDS_MAX 16384
 
 /*
  * Append the search words of `text` (`len` bytes) to `out`, separated by
