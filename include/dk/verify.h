@@ -117,6 +117,9 @@ typedef struct dk_verify_opts {
     size_t output_cap;
     /* PATH given to steps; NULL: this process's PATH */
     const char *path;
+    /* address-space limit of each step process in bytes; 0: 16 GiB; UINT64_MAX: none
+     * (sanitizer builds reserve terabytes of shadow memory and need none) */
+    uint64_t max_address_space;
 } dk_verify_opts;
 
 #define DK_VERIFY_OPTS_VERSION 1

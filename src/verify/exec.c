@@ -150,7 +150,8 @@ static void set_limit(int res, rlim_t soft, rlim_t hard)
 
 /* The child, after fork: only async-signal-safe calls. Never returns. */
 static void child_run(int out_fd, const char *cwd, const char *prog, char *const *argv,
-                      char *const *envp, int64_t timeout_ms, const char *fail_msg, size_t fail_len)
+                      char *const *envp, int64_t timeout_ms, rlim_t max_as, const char *fail_msg,
+                      size_t fail_len)
 {
     setpgid(0, 0);
     int null = open("/dev/null", O_RDONLY);
@@ -164,7 +165,8 @@ static void child_run(int out_fd, const char *cwd, const char *prog, char *const
     }
     rlim_t cpu = (rlim_t)(timeout_ms / 1000 + 5);
     set_limit(RLIMIT_CPU, cpu, cpu + 5);
-    set_limit(RLIMIT_AS, LIMIT_AS, LIMIT_AS);
+    if (max_as != RLIM_INFINITY)
+        set_limit(RLIMIT_AS, max_as, max_as);
     set_limit(RLIMIT_FSIZE, LIMIT_FSIZE, LIMIT_FSIZE);
     set_limit(RLIMIT_NOFILE, LIMIT_NOFILE, LIMIT_NOFILE);
     set_limit(RLIMIT_NPROC, LIMIT_NPROC, LIMIT_NPROC);
@@ -187,6 +189,9 @@ int dk_vfy_exec(struct dk_vfy_exec_result *out, char *const *argv, const struct 
     char *prog = NULL;
     int rc = DK_OK;
 
+    rlim_t max_as = o->max_address_space == 0            ? (rlim_t)LIMIT_AS
+                    : o->max_address_space == UINT64_MAX ? RLIM_INFINITY
+                                                         : (rlim_t)o->max_address_space;
     dk_str_addf(&home, "%s/home", o->scratch);
     (void)mkdir(home.ptr, 0755);
     dk_str_addf(&env_path, "PATH=%s", o->path ? o->path : "/usr/local/bin:/usr/bin:/bin");
@@ -245,8 +250,8 @@ int dk_vfy_exec(struct dk_vfy_exec_result *out, char *const *argv, const struct 
         goto done;
     }
     if (pid == 0)
-        child_run(fds[1], o->bwrap ? "/" : o->cwd, prog, av.items, envp, o->timeout_ms, fail.ptr,
-                  fail.len);
+        child_run(fds[1], o->bwrap ? "/" : o->cwd, prog, av.items, envp, o->timeout_ms, max_as,
+                  fail.ptr, fail.len);
     setpgid(pid, pid);
     close(fds[1]);
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);

@@ -253,6 +253,7 @@ static void run_step(struct job *j)
         .output_cap = r->opts->output_cap,
         .bwrap = r->bwrap,
         .repo_dir = r->repo_dir,
+        .max_address_space = r->opts->max_address_space,
     };
     struct dk_vfy_exec_result er;
     if (dk_vfy_exec(&er, argv, &eo)) {

@@ -162,6 +162,8 @@ struct dk_vfy_exec_opts {
     const char *bwrap;
     /* the repository's git directory, mounted read-only under bwrap (may be NULL) */
     const char *repo_dir;
+    /* RLIMIT_AS in bytes; 0: 16 GiB; UINT64_MAX: unlimited */
+    uint64_t max_address_space;
 };
 
 struct dk_vfy_exec_result {

@@ -631,7 +631,8 @@ void test_verify_run__through_the_op_table(void)
     dk_api_ctx ctx2 = DK_API_CTX_INIT(api);
     rc = dk_api_call(&ctx2, "verify", p, &res, &err);
     dk_api_ctx_release(&ctx2);
-    th_assert_msg(rc == -1 && err.code == DK_API_INVALID_STATE, "%s %s", dk_api_code_name(err.code), err.message);
+    th_assert_msg(rc == -1 && err.code == DK_API_INVALID_STATE, "%s %s", dk_api_code_name(err.code),
+                  err.message);
     dk_api_error_release(&err);
     json_decref(p);
     dk_api_free(api);
