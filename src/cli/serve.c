@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "dk/dk.h"
 #include "dk/engine.h"
@@ -120,6 +121,13 @@ int cmd_serve(int argc, char **argv)
         i++;
     }
     so.listen = listen;
+
+    /* every watcher holds a socket: raise the soft descriptor limit to the hard one */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     sigset_t set;
     sigemptyset(&set);
