@@ -631,7 +631,7 @@ static int ctx_head_row(dk_store_conn *c, const char *key)
                          p, 1);
 }
 
-static int ctx_head_read(char out[41], dk_store_conn *c, const char *key)
+static int ctx_head_read(char out[41], bool *found, dk_store_conn *c, const char *key)
 {
     dk_store_rows *rows;
     dk_store_val p[] = {DK_SV_TEXT(key)};
@@ -640,6 +640,7 @@ static int ctx_head_read(char out[41], dk_store_conn *c, const char *key)
         return rc;
     out[0] = '\0';
     rc = dk_store_rows_next(rows);
+    *found = rc == 1;
     if (rc == 1) {
         const char *h = dk_store_rows_text(rows, 0, NULL);
         snprintf(out, 41, "%s", h ? h : "");
@@ -744,11 +745,13 @@ int dk_ctx_index_head(dk_context_index_stats *stats, char head_hex[41], dk_engin
         return rc;
     if ((rc = dk_store_acquire(&c, dk_eng_store(e))) < 0)
         goto out;
-    if ((rc = ctx_head_row(c, repo)) < 0)
-        goto out;
     for (int attempt = 0; attempt < 8; attempt++) {
         char old_hex[41];
-        if ((rc = ctx_head_read(old_hex, c, repo)) < 0)
+        bool found;
+        /* a read, not a write, on the path every query takes */
+        if ((rc = ctx_head_read(old_hex, &found, c, repo)) < 0)
+            goto out;
+        if (!found && (rc = ctx_head_row(c, repo)) < 0)
             goto out;
         dk_oid head;
         rc = dk_git_branch_read(&head, g, branch);
