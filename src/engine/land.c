@@ -571,12 +571,26 @@ static int land_revert_rebase_tx(void *ud, dk_store_conn *conn)
     dk_store_val ps[] = {DK_SV_TEXT(r->head_hex), DK_SV_TEXT(r->view->id)};
     if ((rc = dk_store_exec(conn, NULL, "UPDATE sessions SET base_commit = ? WHERE id = ?", ps, 2)))
         return rc;
-    dk_store_val pc[] = {DK_SV_TEXT(r->head_hex), DK_SV_TEXT(r->target),
-                         DK_SV_INT(dk_eng_now(r->e)), DK_SV_TEXT(r->view->changeset_id)};
-    if ((rc = dk_store_exec(conn, NULL,
-                            "UPDATE changesets SET base_commit = ?, reverts = ?, updated_at = ? "
-                            "WHERE id = ?",
-                            pc, 4)))
+    dk_store_val pc[] = {DK_SV_TEXT(r->head_hex), DK_SV_INT(dk_eng_now(r->e)),
+                         DK_SV_TEXT(r->view->changeset_id)};
+    return dk_store_exec(
+        conn, NULL, "UPDATE changesets SET base_commit = ?, updated_at = ? WHERE id = ?", pc, 3);
+}
+
+/*
+ * Once every path of the revert is written: the changeset records what it
+ * reverts and changeset.reverted is emitted. Not before: a write refused
+ * half way (a claim) undoes the writes, and the changeset must not then
+ * claim to revert anything.
+ */
+static int land_revert_record_tx(void *ud, dk_store_conn *conn)
+{
+    struct land_revert_rec *r = ud;
+    int rc;
+    dk_store_val pc[] = {DK_SV_TEXT(r->target), DK_SV_INT(dk_eng_now(r->e)),
+                         DK_SV_TEXT(r->view->changeset_id)};
+    if ((rc = dk_store_exec(
+             conn, NULL, "UPDATE changesets SET reverts = ?, updated_at = ? WHERE id = ?", pc, 3)))
         return rc;
     dk_str payload = DK_STR_INIT;
     dk_str_addch(&payload, '{');
@@ -769,6 +783,8 @@ int dk_changeset_revert(dk_land_result **out, dk_engine *e, const dk_caller *cal
         if (rc)
             break;
     }
+    if (rc == DK_OK)
+        rc = dk_eng_cs_tx(e, land_revert_record_tx, &rec);
     if (rc) {
         land_revert_undo(e, caller, session_id, inv, written);
         goto out;

@@ -1394,6 +1394,56 @@ void test_engine_land_pg__revert_conflicts(void)
     t_revert_conflicts();
 }
 
+/* A revert whose write another session's claim refuses records nothing: no
+ * `reverts`, no changeset.reverted, the session empty again. */
+static void t_revert_claimed(void)
+{
+    const char *a = t_connect("a1");
+    char csa[128];
+    snprintf(csa, sizeof(csa), "%s", t_cs_of(a));
+    char *v = t_app_with(3, "x * 333");
+    t_write(a, "app.py", v);
+    free(v);
+    t_submit(a);
+    t_land_ok(a);
+    /* d, live, changes (and claims) f3 again */
+    const char *d = t_connect("a4");
+    v = t_app_with(3, "x * 4444");
+    t_write(d, "app.py", v);
+    free(v);
+
+    const char *c = t_connect("a3");
+    char csc[128];
+    snprintf(csc, sizeof(csc), "%s", t_cs_of(c));
+    dk_land_result *r = NULL;
+    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c, csa), DK_ECONFLICT);
+    th_assert_eq_int(r->nconflicts, 1);
+    th_assert_eq_str(r->conflicts[0].qualified_name, "f3");
+    th_assert(strstr(r->conflicts[0].description, "claimed by"));
+    dk_land_result_free(r);
+    dk_session_info *st = t_status(c);
+    th_assert_eq_int(st->files_changed, 0);
+    dk_session_infos_free(st, 1);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?", csc), 0);
+    th_assert_eq_int(t_events("changeset.reverted", csc), 0);
+    /* once d lets go, the same revert goes through and is recorded */
+    th_assert_ok(dk_session_close(t_e, NULL, d));
+    th_assert_ok(dk_changeset_revert(&r, t_e, NULL, c, csa));
+    dk_land_result_free(r);
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?", csc), 1);
+    th_assert_eq_int(t_events("changeset.reverted", csc), 1);
+}
+void test_engine_land_sqlite__revert_claimed(void)
+{
+    t_revert_claimed();
+}
+void test_engine_land_pg__revert_claimed(void)
+{
+    t_revert_claimed();
+}
+
 /* A closed session's submitted changeset still lands (by its owner or an admin). */
 static void t_land_closed_session(void)
 {
