@@ -597,6 +597,64 @@ void test_verify_run__auto_detected_make(void)
     free(sid);
 }
 
+/*
+ * The sandbox path with a stand-in bwrap first on PATH (bwrap itself is not
+ * installed here): found and used, with no network, / read-only and only the
+ * scratch directory writable; REQUIRE without any bwrap refuses to run.
+ */
+void test_verify_run__bwrap_when_present(void)
+{
+    char bin[4200], fake[4300], path[8600], log[4300];
+    snprintf(bin, sizeof(bin), "%s/fakebin", th_tmpdir());
+    snprintf(fake, sizeof(fake), "%s/bwrap", bin);
+    static const char script[] = "#!/bin/sh\n"
+                                 "printf '%s\\n' \"$@\" > \"$HOME/bwrap.log\"\n"
+                                 "while [ \"$1\" != -- ]; do\n"
+                                 "  if [ \"$1\" = --chdir ]; then cd \"$2\" || exit 99; shift; fi\n"
+                                 "  shift\n"
+                                 "done\n"
+                                 "shift\nexec \"$@\"\n";
+    th_write_file(fake, script, strlen(script));
+    th_assert(chmod(fake, 0755) == 0);
+    snprintf(path, sizeof(path), "%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+
+    t_project("stages:\n  - name: s\n    steps:\n      - name: hi\n        run: echo inside\n",
+              NULL);
+    char *sid = t_connect();
+    t_write(sid, "notes.txt", "x\n");
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    o.check_only = true;
+    o.path = path;
+    dk_verify_result *r = NULL;
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_msg(r->passed, "%s", r->json);
+    th_assert_eq_str(r->sandbox, "bwrap");
+    th_assert_eq_str(t_step(r, "hi")->output, "inside\n");
+    dk_verify_result_free(r);
+    snprintf(log, sizeof(log), "%s/home/bwrap.log", t_scratch);
+    char *args = th_read_file(log, NULL);
+    char want[8800];
+    snprintf(want, sizeof(want), "--bind\n%s\n%s\n", t_scratch, t_scratch);
+    th_assert_msg(strstr(args, "--unshare-net\n") && strstr(args, "--ro-bind\n/\n/\n") &&
+                      strstr(args, want) && strstr(args, "--\necho\ninside\n"),
+                  "%s", args);
+    free(args);
+
+    /* REQUIRE with no bwrap on PATH: nothing runs */
+    o.path = "/nonexistent";
+    o.sandbox = DK_VERIFY_SANDBOX_REQUIRE;
+    th_assert_err(dk_verify(&r, t_e, NULL, sid, &o), DK_EUNSUPPORTED);
+    th_assert(r == NULL);
+    /* NONE ignores the one on PATH */
+    o.path = path;
+    o.sandbox = DK_VERIFY_SANDBOX_NONE;
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_eq_str(r->sandbox, "none");
+    dk_verify_result_free(r);
+    free(sid);
+}
+
 /* The `verify` row of the operation table: the result matches its schema. */
 void test_verify_run__through_the_op_table(void)
 {
