@@ -23,7 +23,11 @@
  * additions after their nearest surviving predecessor on that side, and
  * two sides' additions at one spot ours first, then theirs (what is on the
  * branch stays put and the incoming change goes after it: landing order,
- * never name order; swapping the sides gives the same lines). Anything else with both
+ * never name order; swapping the sides gives the same lines). Theirs adding
+ * just above a blank separator and ours just below it is one such spot
+ * (the separator written once). What both sides wrote identically at the
+ * start and end of a chunk is written once (git's zealous merge) and the
+ * middle merged as a set when it can be. Anything else with both
  * sides changing the same lines is a conflict block. Bytes of unchanged
  * items are copied from the inputs; nothing is reformatted or deduplicated.
  *
@@ -706,6 +710,135 @@ static void trace_level(const struct merge_level *m, int vi)
     }
 }
 
+/* Forget what was written and recorded since `mark` / `nconf` (a merge tried and given up). */
+static void undo_to(struct merge_level *m, dk_str *out, size_t mark, size_t nconf)
+{
+    dk_str_truncate(out, mark);
+    m->cx->conflicts.len = nconf;
+    m->cx->conflict_out_start.len = nconf;
+    m->cx->conflict_out_end.len = nconf;
+}
+
+/*
+ * A chunk both sides changed. Made only of declarations and blank lines:
+ * merged as a set. Otherwise, what both sides wrote identically at its
+ * start and at its end (the same comment lines above two different
+ * additions, say) is written once, as git's zealous merge does, and the
+ * middle is merged as a set when it is made of declarations and blank
+ * lines; anything else is one conflict block over the whole chunk. Blank
+ * lines next to the middle stay with it (each side's run may need them as
+ * its separator).
+ */
+static int merge_both_changed(struct merge_level *m, dk_str *out, const struct diff3_chunk *c)
+{
+    const struct item *O = dk_merge_level_items_at(m->l[V_OURS], 0);
+    const struct item *T = dk_merge_level_items_at(m->l[V_THEIRS], 0);
+    size_t on = c->o1 - c->o0, tn = c->t1 - c->t0, pre = 0, suf = 0;
+    bool set = range_is_decl_set(m, V_BASE, c->b0, c->b1);
+    if (!set || !range_is_decl_set(m, V_OURS, c->o0, c->o1) ||
+        !range_is_decl_set(m, V_THEIRS, c->t0, c->t1)) {
+        for (size_t k = 0; k < on && k < tn && O[c->o0 + k].id == T[c->t0 + k].id; k++) {
+            if (!O[c->o0 + k].blank)
+                pre = k + 1;
+        }
+        for (size_t k = 0;
+             k < on - pre && k < tn - pre && O[c->o1 - 1 - k].id == T[c->t1 - 1 - k].id; k++) {
+            if (!O[c->o1 - 1 - k].blank)
+                suf = k + 1;
+        }
+        set = set && (pre || suf) && on > pre + suf && tn > pre + suf &&
+              range_is_decl_set(m, V_OURS, c->o0 + pre, c->o1 - suf) &&
+              range_is_decl_set(m, V_THEIRS, c->t0 + pre, c->t1 - suf);
+    }
+    if (!set) {
+        conflict_chunk(m, out, c);
+        return DK_OK;
+    }
+    struct diff3_chunk mid = {.kind = DIFF3_CONFLICT,
+                              .b0 = c->b0,
+                              .b1 = c->b1,
+                              .o0 = c->o0 + pre,
+                              .o1 = c->o1 - suf,
+                              .t0 = c->t0 + pre,
+                              .t1 = c->t1 - suf};
+    size_t mark = out->len, nconf = m->cx->conflicts.len;
+    int rc = emit_items(m, out, V_OURS, c->o0, mid.o0);
+    if (rc == DK_OK)
+        rc = merge_decl_set(m, out, &mid);
+    if (rc == DK_OK)
+        rc = emit_items(m, out, V_OURS, mid.o1, c->o1);
+    if (rc == DK_ECONFLICT) {
+        undo_to(m, out, mark, nconf);
+        conflict_chunk(m, out, c);
+        rc = DK_OK;
+    }
+    return rc;
+}
+
+/* Items [i0, i1) of version vi: only blank lines, and at least one. */
+static bool range_is_blank(const struct merge_level *m, int vi, size_t i0, size_t i1)
+{
+    for (size_t i = i0; i < i1; i++) {
+        const struct item *it = &m->l[vi]->items.items[i];
+        if (it->piece >= 0 || !it->blank)
+            return false;
+    }
+    return i1 > i0;
+}
+
+/* Items [i0, i1) of version vi: declarations and blank lines, at least one declaration. */
+static bool range_adds_decls(const struct merge_level *m, int vi, size_t i0, size_t i1)
+{
+    bool piece = false;
+    for (size_t i = i0; i < i1; i++)
+        piece = piece || m->l[vi]->items.items[i].piece >= 0;
+    return piece && range_is_decl_set(m, vi, i0, i1);
+}
+
+/*
+ * Chunks c[0..2] are "theirs inserts declarations / an unchanged blank
+ * separator / ours inserts declarations": both sides added at one spot,
+ * theirs just above the separator that follows what precedes it, ours just
+ * below it. Written in diff3's order that is theirs first; as one spot it is
+ * ours first, then theirs (landing order, see the file comment).
+ */
+static bool adds_around_separator(const struct merge_level *m, const struct diff3_chunk *c)
+{
+    return c[0].kind == DIFF3_THEIRS && c[1].kind == DIFF3_STABLE && c[2].kind == DIFF3_OURS &&
+           c[0].b0 == c[0].b1 && c[2].b0 == c[2].b1 &&
+           range_is_blank(m, V_OURS, c[1].o0, c[1].o1) &&
+           range_adds_decls(m, V_THEIRS, c[0].t0, c[0].t1) &&
+           range_adds_decls(m, V_OURS, c[2].o0, c[2].o1);
+}
+
+/*
+ * Write such a spot once: the separator, ours' additions, theirs' additions
+ * right after them (theirs put its own just above the separator that ends
+ * the spot, so they go where ours' additions end, above ours' separator), then
+ * ours' trailing blank lines, or theirs' when ours has none: never the
+ * separator twice.
+ */
+static int merge_adds_around_separator(struct merge_level *m, dk_str *out,
+                                       const struct diff3_chunk *c)
+{
+    const struct level *lo = m->l[V_OURS], *lt = m->l[V_THEIRS];
+    size_t o_last = c[2].o1, t_last = c[0].t1;
+    while (lo->items.items[o_last - 1].piece < 0)
+        o_last--;
+    while (lt->items.items[t_last - 1].piece < 0)
+        t_last--;
+    int rc = emit_items(m, out, V_OURS, c[1].o0, c[1].o1);
+    if (rc == DK_OK)
+        rc = emit_items(m, out, V_OURS, c[2].o0, o_last);
+    if (rc == DK_OK)
+        rc = emit_items(m, out, V_THEIRS, c[0].t0, t_last);
+    if (rc == DK_OK && o_last < c[2].o1)
+        rc = emit_items(m, out, V_OURS, o_last, c[2].o1);
+    else if (rc == DK_OK)
+        rc = emit_items(m, out, V_THEIRS, t_last, c[0].t1);
+    return rc;
+}
+
 static int merge_level_items(struct merge_level *m, dk_str *out)
 {
     if (dk_trace_enabled(DK_TRACE_DEBUG)) {
@@ -747,6 +880,11 @@ static int merge_level_items(struct merge_level *m, dk_str *out)
         dk_trace(DK_TRACE_DEBUG, "merge",
                  "level `%s` chunk %s base[%zu,%zu) ours[%zu,%zu) theirs[%zu,%zu)", m->qname,
                  chunk_kind_name(c->kind), c->b0, c->b1, c->o0, c->o1, c->t0, c->t1);
+        if (k + 2 < d.nchunks && adds_around_separator(m, c)) {
+            rc = merge_adds_around_separator(m, out, c);
+            k += 2;
+            continue;
+        }
         switch (c->kind) {
         case DIFF3_STABLE:
         case DIFF3_BOTH_SAME:
@@ -766,19 +904,7 @@ static int merge_level_items(struct merge_level *m, dk_str *out)
                 rc = emit_items(m, out, V_THEIRS, c->t0, c->t1);
             break;
         case DIFF3_CONFLICT:
-            if (range_is_decl_set(m, V_BASE, c->b0, c->b1) &&
-                range_is_decl_set(m, V_OURS, c->o0, c->o1) &&
-                range_is_decl_set(m, V_THEIRS, c->t0, c->t1)) {
-                size_t mark = out->len;
-                rc = merge_decl_set(m, out, c);
-                if (rc == DK_ECONFLICT) {
-                    dk_str_truncate(out, mark);
-                    rc = DK_OK;
-                    conflict_chunk(m, out, c);
-                }
-            } else {
-                conflict_chunk(m, out, c);
-            }
+            rc = merge_both_changed(m, out, c);
             break;
         }
     }

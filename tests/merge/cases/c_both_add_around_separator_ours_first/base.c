@@ -1,0 +1,8 @@
+#include "server.h"
+
+#include <math.h>
+
+int first(void)
+{
+    return 1;
+}

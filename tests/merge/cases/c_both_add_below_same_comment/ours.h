@@ -1,0 +1,12 @@
+#ifndef SHA1_H
+#define SHA1_H
+/*
+SHA-1 in C
+*/
+
+typedef struct {
+    uint32_t state[5];
+} SHA1_CTX;
+void SHA1Update(SHA1_CTX *context, const unsigned char *data, uint32_t len);
+void SHA1Final(unsigned char digest[20], SHA1_CTX *context);
+#endif
