@@ -177,6 +177,31 @@ static void slot_message(dk_verify_step *slot, const char *msg)
     slot->output_bytes = strlen(msg);
 }
 
+/*
+ * `text` as valid UTF-8: each invalid byte (a tail cut inside a character,
+ * binary output) becomes U+FFFD, so the results JSON always holds the output
+ * and the findings parsed from it.
+ */
+static char *utf8_clean(const char *text)
+{
+    size_t len = strlen(text);
+    if (dk_utf8_is_valid(text, len))
+        return dk_xstrdup(text);
+    dk_str out = DK_STR_INIT;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)text[i];
+        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (n && i + n <= len && dk_utf8_is_valid(text + i, n)) {
+            dk_str_add(&out, text + i, n);
+            i += n;
+        } else {
+            dk_str_adds(&out, "\xef\xbf\xbd");
+            i++;
+        }
+    }
+    return dk_str_detach(&out, NULL);
+}
+
 static char *join_argv(char *const *argv)
 {
     dk_str s = DK_STR_INIT;
@@ -266,8 +291,7 @@ static void run_step(struct job *j)
         slot->status = er.status;
         slot->exit_code = er.exit_code;
         free(slot->output);
-        slot->output = er.output;
-        er.output = NULL;
+        slot->output = utf8_clean(er.output);
         slot->output_bytes = er.output_bytes;
         slot->truncated = er.truncated;
         slot->duration_ms = er.duration_ms;
@@ -369,11 +393,8 @@ static char *result_json(const dk_verify_result *r)
                       dk_verify_status_name(s->status), "duration_ms", (json_int_t)s->duration_ms,
                       "required", s->required, "exit_code", s->exit_code, "output_bytes",
                       (json_int_t)s->output_bytes, "truncated", s->truncated, "output_tail", "");
-        /* output may hold any bytes: jansson wants UTF-8 */
-        if (dk_utf8_is_valid(s->output, strlen(s->output)))
-            json_object_set_new(o, "output_tail", json_string(s->output));
-        else
-            json_object_set_new(o, "output_tail", json_string("(binary output)"));
+        /* valid UTF-8 by construction (utf8_clean) */
+        json_object_set_new(o, "output_tail", json_string(s->output));
         json_object_set_new(o, "findings", findings_json(s->findings, s->nfindings));
         json_array_append_new(steps, o);
     }

@@ -369,6 +369,27 @@ void test_verify_run__megabytes_are_capped(void)
     free(sid);
 }
 
+void test_verify_run__binary_output_stays_in_the_json(void)
+{
+    /* printf turns \377 into one 0xff byte: not UTF-8, so it becomes U+FFFD */
+    t_project("pipeline:\n  allowed_commands: [printf]\nstages:\n  - name: s\n    steps:\n"
+              "      - name: bin\n        run: printf x\\\\377y\n",
+              NULL);
+    char *sid = t_connect();
+    t_write(sid, "notes.txt", "x\n");
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    o.check_only = true;
+    dk_verify_result *r = NULL;
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_msg(r->passed, "%s", r->json);
+    th_assert_eq_str(t_step(r, "bin")->output, "x\xef\xbf\xbdy");
+    th_assert_eq_int(t_step(r, "bin")->output_bytes, 3);
+    th_assert(strstr(r->json, "\"output_tail\":\"x\xef\xbf\xbdy\"") != NULL);
+    dk_verify_result_free(r);
+    free(sid);
+}
+
 void test_verify_run__command_not_allowed_is_refused(void)
 {
     /* `touch` is on no list: refused before anything runs, so the marker never appears */
