@@ -369,6 +369,47 @@ int dk_eng_cs_has_pipeline(bool *out, dk_git_repo *repo, const dk_oid *head)
     return DK_OK;
 }
 
+static int cs_entry_cmp(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const struct dk_eng_overlay_entry *)elem)->path);
+}
+
+int dk_eng_cs_overlay_unchanged_tx(dk_store_conn *conn, const struct dk_eng_session_view *v,
+                                   const char *doing)
+{
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(v->id)};
+    size_t seen = 0;
+    bool same = true;
+    int rc = dk_store_query(
+        &rows, conn, "SELECT path, blob_id, mode, deleted FROM overlay WHERE session_id = ?", p, 1);
+    if (rc)
+        return rc;
+    while (same && (rc = dk_store_rows_next(rows)) == 1) {
+        const char *path = dk_store_rows_text(rows, 0, NULL);
+        const struct dk_eng_overlay_entry *en =
+            v->nentries ? bsearch(path, v->entries, v->nentries, sizeof(*v->entries), cs_entry_cmp)
+                        : NULL;
+        bool deleted = dk_store_rows_int(rows, 3) != 0;
+        seen++;
+        if (!en || en->deleted != deleted) {
+            same = false;
+        } else if (!deleted) {
+            const char *blob = dk_store_rows_text(rows, 1, NULL);
+            char hex[DK_OID_HEXSZ + 1];
+            dk_oid_to_hex(hex, &en->blob);
+            same = blob && strcmp(blob, hex) == 0 &&
+                   (unsigned)dk_store_rows_int(rows, 2) == (en->mode ? en->mode : DK_GIT_MODE_FILE);
+        }
+    }
+    dk_store_rows_free(rows);
+    if (rc < 0)
+        return rc;
+    if (!same || seen != v->nentries)
+        return dk_error_set(DK_EINVALID, "session %s changed while %s: submit again", v->id, doing);
+    return DK_OK;
+}
+
 /* ========================================================================== */
 /* Creation and transitions                                                   */
 /* ========================================================================== */
@@ -595,6 +636,10 @@ static int cs_submit_body(void *ud, dk_store_conn *conn)
 
     dk_oid_to_hex(hex, &sb->commit);
     snprintf(reason, sizeof(reason), "submitted by %s", v->agent_name);
+    /* what the commit was built from is still the overlay: a write that
+     * committed meanwhile would be in the store but not in what is submitted */
+    if ((rc = dk_eng_cs_overlay_unchanged_tx(conn, v, "submitting")))
+        return rc;
     if ((rc = dk_eng_changeset_transition_tx(NULL, sb->e, conn, v->changeset_id, DK_CS_SUBMITTED,
                                              reason)))
         return rc;

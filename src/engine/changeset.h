@@ -88,6 +88,16 @@ int dk_eng_cs_tx(dk_engine *e, int (*body)(void *ud, dk_store_conn *conn), void 
  */
 void dk_eng_cs_reload(dk_engine *e, const char *session_id);
 
+/**
+ * The session's overlay rows in the store are exactly `v`'s entries (a set
+ * comparison: the store's ORDER BY need not be bytewise). Run in the
+ * transaction that acts on what `v` was built from (submit, land).
+ * @param doing "submitting", "landing": for the message
+ * @return DK_OK; DK_EINVALID "session <id> changed while <doing>: submit again"
+ */
+int dk_eng_cs_overlay_unchanged_tx(dk_store_conn *conn, const struct dk_eng_session_view *v,
+                                   const char *doing);
+
 /** True when the head commit `head` (NULL or zero: unborn) has verification steps. */
 int dk_eng_cs_has_pipeline(bool *out, dk_git_repo *repo, const dk_oid *head);
 

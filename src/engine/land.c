@@ -156,53 +156,6 @@ static int land_session_tx(struct land_ctx *c, const char *commit_hex)
     return rc;
 }
 
-static int land_entry_cmp(const void *key, const void *elem)
-{
-    return strcmp((const char *)key, ((const struct dk_eng_overlay_entry *)elem)->path);
-}
-
-/*
- * The overlay in the store is still the one the landing merged (a write
- * that committed while the merge ran would otherwise be dropped with the
- * overlay, or kept against the wrong base). Compared as a set: the store's
- * ORDER BY need not be bytewise on PostgreSQL.
- */
-static int land_overlay_unchanged_tx(dk_store_conn *conn, const struct dk_eng_session_view *v)
-{
-    dk_store_rows *rows;
-    dk_store_val p[] = {DK_SV_TEXT(v->id)};
-    size_t seen = 0;
-    bool same = true;
-    int rc = dk_store_query(
-        &rows, conn, "SELECT path, blob_id, mode, deleted FROM overlay WHERE session_id = ?", p, 1);
-    if (rc)
-        return rc;
-    while (same && (rc = dk_store_rows_next(rows)) == 1) {
-        const char *path = dk_store_rows_text(rows, 0, NULL);
-        const struct dk_eng_overlay_entry *en =
-            v->nentries
-                ? bsearch(path, v->entries, v->nentries, sizeof(*v->entries), land_entry_cmp)
-                : NULL;
-        bool deleted = dk_store_rows_int(rows, 3) != 0;
-        seen++;
-        if (!en || en->deleted != deleted) {
-            same = false;
-        } else if (!deleted) {
-            const char *blob = dk_store_rows_text(rows, 1, NULL);
-            char hex[DK_OID_HEXSZ + 1];
-            dk_oid_to_hex(hex, &en->blob);
-            same = blob && strcmp(blob, hex) == 0 &&
-                   (unsigned)dk_store_rows_int(rows, 2) == (en->mode ? en->mode : DK_GIT_MODE_FILE);
-        }
-    }
-    dk_store_rows_free(rows);
-    if (rc < 0)
-        return rc;
-    if (!same || seen != v->nentries)
-        return dk_error_set(DK_EINVALID, "session %s changed while landing: submit again", v->id);
-    return DK_OK;
-}
-
 /* Everything the landing records, in the transaction left open for the CAS. */
 static int land_record_tx(struct land_ctx *c, const dk_oid *head, const dk_oid *commit)
 {
@@ -215,7 +168,7 @@ static int land_record_tx(struct land_ctx *c, const dk_oid *head, const dk_oid *
 
     if ((rc = dk_eng_cs_has_pipeline(&pipeline, c->repo, head)))
         return rc;
-    if (!c->offline && (rc = land_overlay_unchanged_tx(c->conn, v)))
+    if (!c->offline && (rc = dk_eng_cs_overlay_unchanged_tx(c->conn, v, "landing")))
         return rc;
     if ((rc = dk_eng_changeset_state_tx(&from, c->conn, v->changeset_id)))
         return rc;

@@ -1561,6 +1561,53 @@ void test_engine_land_pg__write_during_land(void)
     t_write_during_land();
 }
 
+/* A write that committed while submit built its commit (simulated: a row
+ * the registry has not seen) stops the submit: what is submitted is what
+ * the store holds, or nothing. */
+static void t_write_during_submit(void)
+{
+    const char *sid = t_connect("a1");
+    char cs[128];
+    snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
+    t_write(sid, "README.md", "hello there\n");
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    dk_store_val p[] = {
+        DK_SV_TEXT(sid), DK_SV_TEXT("late.txt"),
+        DK_SV_TEXT("c7c7da3c64e86c3270f2639a1379e67e14891b6a") /* README.md's blob */,
+        DK_SV_INT(T0)};
+    int rc = dk_store_exec(c, NULL,
+                           "INSERT INTO overlay (session_id, path, blob_id, mode, deleted, "
+                           "updated_at) VALUES (?, ?, ?, 33188, 0, ?)",
+                           p, 4);
+    dk_store_release(c);
+    th_assert_ok(rc);
+
+    dk_changeset_info *info = NULL;
+    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_EINVALID);
+    th_assert_msg(strstr(dk_error_last()->msg, "changed while submitting"), "%s",
+                  dk_error_last()->msg);
+    th_assert(info == NULL);
+    th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
+    th_assert(!t_ref_exists(cs));
+    th_assert_eq_int(t_events("changeset.submitted", cs), 0);
+    /* once the registry has the write, submitting takes both files */
+    th_assert_ok(dk_eng_session_reload(t_e, sid));
+    t_submit(sid);
+    char *late = t_git("-C '%s' show refs/dk/changesets/%s:late.txt", t_repo_path("demo"), cs);
+    th_assert_eq_str(late, "hello there\n");
+    free(late);
+    t_land_ok(sid);
+}
+void test_engine_land_sqlite__write_during_submit(void)
+{
+    t_write_during_submit();
+}
+void test_engine_land_pg__write_during_submit(void)
+{
+    t_write_during_submit();
+}
+
 /*
  * A store failure at every point of a landing (the n-th statement fails,
  * n = 1, 2, ...): either the landing happened and is recorded, or nothing
