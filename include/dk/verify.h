@@ -12,7 +12,7 @@
  *     │        (only changed paths rewritten, deletions applied)
  *     semantic checks (symbol model) ──► command steps, no shell, allow-list,
  *     │   process group, rlimits, timeout, capped output, bwrap when present
- *     ▼   each finished step ──► on_step callback
+ *     ▼   each finished step ──► on_step callback + event changeset.verify_step
  *     verdict: every required step passed ──► approved, else rejected
  *              (results JSON stored with the changeset)
  *

@@ -53,6 +53,8 @@
 
 #include <jansson.h>
 
+#include "dk/log.h"
+
 #include "engine/changeset.h"
 #include "engine/engine_int.h"
 #include "engine/land_core.h"
@@ -128,6 +130,9 @@ static int64_t mono_ms(void)
 /* ========================================================================== */
 
 struct run {
+    dk_engine *e;
+    /* the session being verified (borrowed): where step events go */
+    const struct dk_eng_session_view *view;
     const dk_verify_opts *opts;
     const struct dk_vfy_pipeline *p;
     dk_verify_result *res;
@@ -150,12 +155,45 @@ struct job {
     dk_verify_step *slot;
 };
 
+struct step_event {
+    struct run *run;
+    const dk_verify_step *step;
+};
+
+static int step_event_tx(void *ud, dk_store_conn *conn)
+{
+    struct step_event *ev = ud;
+    const struct dk_eng_session_view *v = ev->run->view;
+    const dk_verify_step *s = ev->step;
+    dk_str payload = DK_STR_INIT;
+    dk_str_addch(&payload, '{');
+    dk_eng_cs_json(&payload, "step", s->name);
+    dk_str_addch(&payload, ',');
+    dk_eng_cs_json(&payload, "stage", s->stage);
+    dk_str_addch(&payload, ',');
+    dk_eng_cs_json(&payload, "status", dk_verify_status_name(s->status));
+    dk_str_addf(&payload, ",\"duration_ms\":%lld,\"required\":%s,\"findings\":%zu}",
+                (long long)s->duration_ms, s->required ? "true" : "false", s->nfindings);
+    int rc = dk_eng_emit_tx(ev->run->e, conn, v->repo, "changeset.verify_step", v->id,
+                            v->agent_name, v->changeset_id, payload.ptr, NULL);
+    dk_str_release(&payload);
+    return rc;
+}
+
+/*
+ * One finished step: the caller's callback, and a changeset.verify_step
+ * event so watchers (the `watch` operation, SSE, MCP) follow the run as it
+ * goes (DESIGN.md decision 10: long work reports through events). A failed
+ * event is traced, never fatal: the verdict does not depend on it.
+ */
 static void report(struct run *r, const dk_verify_step *s)
 {
-    if (!r->opts->on_step)
-        return;
     pthread_mutex_lock(&r->cb_lock);
-    r->opts->on_step(r->opts->ud, s);
+    struct step_event ev = {.run = r, .step = s};
+    if (dk_eng_cs_tx(r->e, step_event_tx, &ev))
+        dk_trace(DK_TRACE_WARN, "verify", "step event for %s: %s", s->name, dk_error_last()->msg);
+    if (r->opts->on_step)
+        r->opts->on_step(r->opts->ud, s);
     pthread_mutex_unlock(&r->cb_lock);
 }
 
@@ -652,7 +690,9 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
         total += st->steps.len;
     res->steps = dk_xcalloc(total ? total : 1, sizeof(*res->steps));
     res->nsteps = total;
-    struct run run = {.opts = opts,
+    struct run run = {.e = e,
+                      .view = &v,
+                      .opts = opts,
                       .p = &p,
                       .res = res,
                       .scratch = scratch,

@@ -249,6 +249,15 @@ void test_verify_run__c_make_passes(void)
     th_assert_eq_str(seen.names[0], "semantic=pass");
     th_assert_eq_str(seen.names[1], "build=pass");
     th_assert_eq_str(seen.names[2], "unit=pass");
+    /* each step was also an event, in order, for watchers */
+    dk_event *ev = NULL;
+    size_t nev = 0;
+    th_assert_ok(dk_events_watch(&ev, &nev, NULL, t_e, "demo", 0, "changeset.verify_step", 100, 0));
+    th_assert_eq_int(nev, 3);
+    th_assert(strstr(ev[0].payload, "\"step\":\"semantic\"") != NULL);
+    th_assert(strstr(ev[2].payload, "\"step\":\"unit\"") &&
+              strstr(ev[2].payload, "\"status\":\"pass\""));
+    dk_events_free(ev, nev);
     th_assert(strstr(t_step(r, "unit")->output, "ok\n") != NULL);
     th_assert_eq_int(r->state, DK_CS_APPROVED);
     th_assert_eq_int(t_cs_state(sid), DK_CS_APPROVED);
