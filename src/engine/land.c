@@ -156,6 +156,26 @@ static int land_session_tx(struct land_ctx *c, const char *commit_hex)
     return rc;
 }
 
+/* The changeset still belongs to the session the landing was asked for. */
+static int land_owns_changeset_tx(dk_store_conn *conn, const struct dk_eng_session_view *v)
+{
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(v->changeset_id)};
+    int rc = dk_store_query(&rows, conn, "SELECT session_id FROM changesets WHERE id = ?", p, 1);
+    if (rc)
+        return rc;
+    rc = dk_store_rows_next(rows);
+    const char *owner = rc == 1 ? dk_store_rows_text(rows, 0, NULL) : NULL;
+    if (rc == 1 && (!owner || strcmp(owner, v->id) != 0))
+        rc = dk_error_set(DK_EINVALID,
+                          "changeset %s now belongs to session %s (resumed): land it there",
+                          v->changeset_id, owner ? owner : "(none)");
+    else if (rc == 0)
+        rc = dk_error_set(DK_ENOTFOUND, "changeset '%s' not found", v->changeset_id);
+    dk_store_rows_free(rows);
+    return rc < 0 ? rc : DK_OK;
+}
+
 /* Everything the landing records, in the transaction left open for the CAS. */
 static int land_record_tx(struct land_ctx *c, const dk_oid *head, const dk_oid *commit)
 {
@@ -181,6 +201,11 @@ static int land_record_tx(struct land_ctx *c, const dk_oid *head, const dk_oid *
     snprintf(reason, sizeof(reason), "landed as %.12s", hex);
     if ((rc = dk_eng_changeset_transition_tx(NULL, c->e, c->conn, v->changeset_id, DK_CS_MERGED,
                                              reason)))
+        return rc;
+    /* still this session's: a resume that committed after the view was read
+     * moved the changeset (and the overlay) to the new session, whose work it
+     * now is (read after the transition's UPDATE, so it sees that resume) */
+    if ((rc = land_owns_changeset_tx(c->conn, v)))
         return rc;
     dk_store_val p[] = {DK_SV_TEXT(hex), DK_SV_TEXT(v->changeset_id)};
     if ((rc = dk_store_exec(c->conn, NULL, "UPDATE changesets SET merged_commit = ? WHERE id = ?",

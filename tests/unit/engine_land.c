@@ -1845,6 +1845,35 @@ static void t_land_stranded(void)
     dk_land_result_free(r);
     th_assert_eq_int(t_cs_state(csa), DK_CS_MERGED);
 
+    /* a resume that commits after a landing of the old id read the session
+     * (simulated: the changeset moved to another session, the old row not yet
+     * marked) stops that landing: nothing lands, nothing changes */
+    char head[41];
+    snprintf(head, sizeof(head), "%s", t_head("demo"));
+    {
+        dk_store_conn *c;
+        th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+        dk_store_val p[] = {DK_SV_TEXT(csb)};
+        th_assert_ok(dk_store_exec(
+            c, NULL, "UPDATE changesets SET session_id = 'resumed-elsewhere' WHERE id = ?", p, 1));
+        dk_store_release(c);
+    }
+    th_assert_err(dk_land(&r, t_e, NULL, sb, NULL), DK_EINVALID);
+    th_assert_msg(strstr(dk_error_last()->msg, "now belongs to session resumed-elsewhere"), "%s",
+                  dk_error_last()->msg);
+    dk_land_result_free(r);
+    th_assert_eq_str(t_head("demo"), head);
+    th_assert_eq_int(t_cs_state(csb), DK_CS_SUBMITTED);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sb), 1);
+    {
+        dk_store_conn *c;
+        th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+        dk_store_val p[] = {DK_SV_TEXT(sb), DK_SV_TEXT(csb)};
+        th_assert_ok(
+            dk_store_exec(c, NULL, "UPDATE changesets SET session_id = ? WHERE id = ?", p, 2));
+        dk_store_release(c);
+    }
+
     /* b is resumed: its old id no longer lands, the new one does */
     dk_connect_opts co = DK_CONNECT_OPTS_INIT;
     co.repo = "demo";
