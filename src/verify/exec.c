@@ -20,7 +20,10 @@
  *  2. The environment is exactly PATH, HOME (<scratch>/home, created) and
  *     LANG=C.UTF-8: no token, no credential of the server reaches a step.
  *  3. Memory for the output is output_cap bytes whatever the step prints.
- *  4. Between fork and exec the child calls only async-signal-safe functions
+ *  4. The child holds no descriptor but stdin/stdout/stderr (close_range:
+ *     the server's sockets and database files stay out of reach) and starts
+ *     with no signal blocked.
+ *  5. Between fork and exec the child calls only async-signal-safe functions
  *     (the server forks from a multi-threaded process): everything it needs
  *     is built before fork.
  *
@@ -157,8 +160,14 @@ static void child_run(int out_fd, const char *cwd, const char *prog, char *const
     int null = open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
         _exit(126);
-    for (int fd = 3; fd < 1024; fd++)
-        close(fd);
+    /* the server's sockets and database files must not reach the step, CLOEXEC or not */
+    if (close_range(3, ~0u, 0) != 0)
+        for (int fd = 3; fd < 65536; fd++)
+            close(fd);
+    /* a server thread may block signals; the step starts with none blocked */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     if (chdir(cwd) != 0) {
         (void)!write(2, "cannot enter the work directory\n", 32);
         _exit(126);

@@ -21,6 +21,7 @@
 #include "dk/verify.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,6 +396,31 @@ void test_verify_run__binary_output_stays_in_the_json(void)
     th_assert_eq_str(t_step(r, "bin")->output, "x\xef\xbf\xbdy");
     th_assert_eq_int(t_step(r, "bin")->output_bytes, 3);
     th_assert(strstr(r->json, "\"output_tail\":\"x\xef\xbf\xbdy\"") != NULL);
+    dk_verify_result_free(r);
+    free(sid);
+}
+
+void test_verify_run__step_inherits_no_descriptor(void)
+{
+    /* a descriptor of this process without close-on-exec (as a server's socket may be) */
+    char f[4200];
+    snprintf(f, sizeof(f), "%s/secret", th_tmpdir());
+    th_write_file(f, "s", 1);
+    int fd = open(f, O_RDONLY);
+    th_assert(fd > 2);
+    t_project("pipeline:\n  allowed_commands: [ls]\nstages:\n  - name: s\n    steps:\n"
+              "      - name: fds\n        run: ls /proc/self/fd\n",
+              NULL);
+    char *sid = t_connect();
+    t_write(sid, "notes.txt", "x\n");
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    o.check_only = true;
+    dk_verify_result *r = NULL;
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    close(fd);
+    /* 0-2, and 3: ls's own handle on /proc/self/fd */
+    th_assert_eq_str(t_step(r, "fds")->output, "0\n1\n2\n3\n");
     dk_verify_result_free(r);
     free(sid);
 }
