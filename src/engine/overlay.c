@@ -338,10 +338,18 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
     eng_syms none = DK_VEC_INIT;
     const eng_syms *syms = en ? &en->syms : &none;
     int rc;
+    /*
+     * The changeset id can be replaced by dk_eng_session_reload on another
+     * thread (a notification from another node, a landing); it is read under
+     * the session's lock into a copy of our own, never used in place.
+     */
+    pthread_mutex_lock(&s->lock);
+    char *csid = s->changeset_id ? dk_xstrdup(s->changeset_id) : NULL;
+    pthread_mutex_unlock(&s->lock);
     for (int attempt = 0;; attempt++) {
         dk_store_conn *conn;
         if ((rc = eng_conn(&conn, e)))
-            return rc;
+            break;
         eng_conflicts conflicts = DK_VEC_INIT;
         eng_names acquired = DK_VEC_INIT, released = DK_VEC_INIT;
         dk_vec(struct eng_claim_req) want = DK_VEC_INIT;
@@ -454,15 +462,14 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
         const char *type = ch->op == OV_WRITE    ? "file.written"
                            : ch->op == OV_DELETE ? "file.deleted"
                                                  : "file.reverted";
-        rc = dk_eng_emit_tx(e, conn, repo, type, sid, s->agent_name, s->changeset_id, payload.ptr,
-                            NULL);
+        rc = dk_eng_emit_tx(e, conn, repo, type, sid, s->agent_name, csid, payload.ptr, NULL);
         dk_str_release(&payload);
         if (rc == DK_OK)
-            rc = eng_claims_emit_tx(e, conn, repo, "claim.acquired", sid, s->agent_name,
-                                    s->changeset_id, path, &acquired);
+            rc = eng_claims_emit_tx(e, conn, repo, "claim.acquired", sid, s->agent_name, csid, path,
+                                    &acquired);
         if (rc == DK_OK)
-            rc = eng_claims_emit_tx(e, conn, repo, "claim.released", sid, s->agent_name,
-                                    s->changeset_id, path, &released);
+            rc = eng_claims_emit_tx(e, conn, repo, "claim.released", sid, s->agent_name, csid, path,
+                                    &released);
         if (rc == DK_OK)
             rc = dk_store_commit(conn);
     attempt_out:
@@ -477,6 +484,7 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
         if (rc == DK_OK || ch->base_moved || !eng_retryable(rc) || attempt >= 4)
             break;
     }
+    free(csid);
     if (rc == DK_OK)
         atomic_store(&s->stored_active_ms, dk_eng_now(e));
     return rc;
