@@ -22,7 +22,8 @@
  * Fail-closed checks, in the order they are made:
  *  1. The file is YAML with a mapping at the top, and every mapping has only
  *     the keys above (an unknown key is an error naming the line: a typo in
- *     `required` must not silently make a step optional).
+ *     `required` must not silently make a step optional), each at most once
+ *     (YAML would silently keep the last of two `required:`).
  *  2. Every step's command splits into argv (quotes honoured; unquoted shell
  *     syntax refused, since no shell would interpret it).
  *  3. Every argv passes dk_vfy_command_check against the pipeline's own
@@ -340,6 +341,18 @@ static const char *yp_scalar(const yaml_node_t *n)
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
+/* Whether the key of pair `p` of mapping `n` was already given (YAML would keep the last). */
+static bool yp_dup(struct yp *y, const yaml_node_t *n, const yaml_node_pair_t *p)
+{
+    const char *key = yp_scalar(yaml_document_get_node(&y->doc, p->key));
+    for (const yaml_node_pair_t *q = n->data.mapping.pairs.start; key && q < p; q++) {
+        const char *k = yp_scalar(yaml_document_get_node(&y->doc, q->key));
+        if (k && strcmp(k, key) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int yp_string(char **out, const yaml_node_t *n, const char *key)
 {
     const char *s = yp_scalar(n);
@@ -414,6 +427,8 @@ static int yp_step(struct yp *y, const yaml_node_t *n, struct dk_vfy_stage *stag
         const char *key = yp_scalar(k);
         if (!key)
             rc = yp_err(k, "step keys must be strings");
+        else if (yp_dup(y, n, p))
+            rc = yp_err(k, "'%s' is given twice", key);
         else if (strcmp(key, "name") == 0)
             rc = yp_string(&s.name, v, key);
         else if (strcmp(key, "run") == 0)
@@ -472,6 +487,8 @@ static int yp_stage(struct yp *y, const yaml_node_t *n)
         const char *key = yp_scalar(k);
         if (!key)
             rc = yp_err(k, "stage keys must be strings");
+        else if (yp_dup(y, n, p))
+            rc = yp_err(k, "'%s' is given twice", key);
         else if (strcmp(key, "name") == 0)
             rc = yp_string(&st.name, v, key);
         else if (strcmp(key, "parallel") == 0)
@@ -512,6 +529,8 @@ static int yp_header(struct yp *y, const yaml_node_t *n)
         const char *key = yp_scalar(k);
         if (!key)
             rc = yp_err(k, "pipeline keys must be strings");
+        else if (yp_dup(y, n, p))
+            rc = yp_err(k, "'%s' is given twice", key);
         else if (strcmp(key, "name") == 0)
             rc = yp_string(&y->out->name, v, key);
         else if (strcmp(key, "timeout") == 0)
@@ -574,7 +593,9 @@ int dk_vfy_pipeline_parse(struct dk_vfy_pipeline *out, const char *yaml, size_t 
         const yaml_node_t *k = yaml_document_get_node(&y.doc, p->key);
         const yaml_node_t *v = yaml_document_get_node(&y.doc, p->value);
         const char *key = yp_scalar(k);
-        if (key && strcmp(key, "pipeline") == 0)
+        if (key && yp_dup(&y, root, p))
+            rc = yp_err(k, "'%s' is given twice", key);
+        else if (key && strcmp(key, "pipeline") == 0)
             rc = yp_header(&y, v);
         else if (key && strcmp(key, "stages") == 0)
             stages = v;

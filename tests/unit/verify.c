@@ -919,6 +919,9 @@ void test_verify_unit__pipeline_yaml(void)
                "      - name: a\n        run: echo hi\n",
                "allowed_commands");
     t_yaml_err("stages:\n  - name: s\n    steps:\n      - name: a\n        run: make\n"
+               "        required: false\n        required: true\n",
+               ":7: 'required' is given twice");
+    t_yaml_err("stages:\n  - name: s\n    steps:\n      - name: a\n        run: make\n"
                "      - name: a\n        run: make\n",
                "used twice");
     t_yaml_err("stages:\n  - name: s\n    steps:\n      - name: a\n        run: make\n        "
