@@ -203,6 +203,13 @@ int main(int argc, char **argv)
             return 1;
         }
         double t2 = now_ms();
+        if (getenv("DK_EVAL_DEBUG")) {
+            fprintf(stderr, "# %s -> %s [%s]:", f[3], f[2], r->words);
+            for (size_t i = 0; i < r->nsymbols && i < 6; i++)
+                fprintf(stderr, " %s(%s %.2f)", r->symbols[i].qualified_name, r->symbols[i].path,
+                        r->symbols[i].score);
+            fprintf(stderr, "\n");
+        }
         unsigned rank = 0;
         for (size_t i = 0; i < r->nsymbols && !rank; i++)
             if (strcmp(r->symbols[i].path, f[1]) == 0 &&

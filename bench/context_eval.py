@@ -157,6 +157,7 @@ def main():
     ap.add_argument("--scan", type=int, default=3000)
     ap.add_argument("--dk", default="build/release")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--cache", help="directory keeping each repository's samples (NAME.tsv)")
     ap.add_argument("repos", nargs="+")
     a = ap.parse_args()
     dk = os.path.join(a.dk, "dk")
@@ -164,11 +165,21 @@ def main():
     rows = []
     for repo in a.repos:
         name = os.path.basename(os.path.dirname(repo.rstrip("/"))) if repo.rstrip("/").endswith("/repo") else os.path.basename(repo)
-        samples = sample(repo, dk, a.samples, a.scan)
+        cached = os.path.join(a.cache, name + ".tsv") if a.cache else None
+        if cached and os.path.exists(cached):
+            with open(cached) as fh:
+                samples = [tuple(line.rstrip("\n").split("\t")) for line in fh if line.strip()]
+        else:
+            samples = sample(repo, dk, a.samples, a.scan)
+            samples.reverse()  # oldest first: the index moves forward
+            if cached:
+                os.makedirs(a.cache, exist_ok=True)
+                with open(cached, "w") as fh:
+                    for s in samples:
+                        fh.write("\t".join(s) + "\n")
         if not samples:
             print(f"{name}: no samples", file=sys.stderr)
             continue
-        samples.reverse()  # oldest first: the index moves forward
         with tempfile.NamedTemporaryFile("w", delete=False, suffix=".tsv") as fh:
             for s in samples:
                 fh.write("\t".join(s[:4]) + "\n")

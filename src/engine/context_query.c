@@ -3,7 +3,10 @@
  * their source, callers, callees and tests, within a token budget (issue 8).
  *
  *   query text ──► dk_ctx_words (our tokeniser; stop words dropped)
- *     ──► SQLite:     context_fts MATCH '"w1" OR "w2" ...'  ORDER BY bm25 (weighted)
+ *     ──► SQLite:     context_fts MATCH '"w1" OR "w2" ...'  ORDER BY bm25 with column
+ *                     weights name 10, qualified name 5, signature 3, doc 2, path 1 and
+ *                     body words 4 (picked on click, gin and cobra: commit subjects name
+ *                     behaviour, which lives in bodies; docs/context.md)
  *         PostgreSQL: tsv @@ to_tsquery('simple', 'w1 | w2 ...') ORDER BY ts_rank
  *     ──► rows in score order (ties: path, line) = ranks 1..n, kept to the answer
  *     ──► per symbol: source (the indexed blob's bytes), callers/callees
@@ -299,7 +302,7 @@ static int cq_rank_expr(cq_syms *out, struct cq *q, const char *expr, bool pg, s
                           "s.tsv @@ q");
     else
         dk_str_adds(&sql, "SELECT " CQ_SYM_COLS ", -bm25(context_fts, 10.0, 5.0, 3.0, 2.0, 1.0, "
-                          "0.5) AS score FROM context_fts JOIN context_symbols s ON s.id = "
+                          "4.0) AS score FROM context_fts JOIN context_symbols s ON s.id = "
                           "context_fts.rowid WHERE context_fts MATCH ?");
     dk_str_adds(&sql, " AND s.repo = ?");
     if (!with_tests)
