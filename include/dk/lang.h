@@ -140,6 +140,12 @@ DK_EXTERN const char *dk_language_name(const dk_language *lang);
  * declarations, where elsewhere they would be one declared twice.
  */
 DK_EXTERN bool dk_language_has_forward_decls(const dk_language *lang);
+/**
+ * True if #if/#ifdef/#else lines choose between alternative texts (C and
+ * C++): then one name defined in two branches is two alternatives, not a
+ * duplicate.
+ */
+DK_EXTERN bool dk_language_has_preprocessor(const dk_language *lang);
 /** NULL-terminated list of extensions (without dots). */
 DK_EXTERN const char *const *dk_language_extensions(const dk_language *lang);
 /** The i-th registered language, NULL past the end. */

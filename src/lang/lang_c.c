@@ -336,4 +336,5 @@ const dk_language dk_lang_c = {
     .calls = c_calls,
     .member_types = c_members,
     .forward_decls = true,
+    .preprocessor = true,
 };

@@ -209,4 +209,5 @@ const dk_language dk_lang_cpp = {
     .member_types = cpp_members,
     .is_call = cpp_is_call,
     .forward_decls = true,
+    .preprocessor = true,
 };

@@ -95,6 +95,9 @@ struct dk_language {
     /* a function may be declared apart from its definition (C/C++ prototypes), so a
      * prototype and a definition of one name are two declarations, not a duplicate */
     bool forward_decls;
+    /* #if/#ifdef/#else lines choose between alternative texts (C/C++): alternative
+     * definitions of one name in different branches are not duplicates */
+    bool preprocessor;
 };
 
 /* ---- helpers for language files --------------------------------------- */

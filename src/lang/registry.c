@@ -84,6 +84,11 @@ bool dk_language_has_forward_decls(const dk_language *lang)
     return lang->forward_decls;
 }
 
+bool dk_language_has_preprocessor(const dk_language *lang)
+{
+    return lang->preprocessor;
+}
+
 const char *const *dk_language_extensions(const dk_language *lang)
 {
     return lang->extensions;

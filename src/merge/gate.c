@@ -54,14 +54,15 @@ static void count_one(dk_map *m, const dk_str *key, int slot, dk_span span)
     }
 }
 
-static void count_decls(dk_map *m, const dk_analysis *a, const char *src, int slot,
-                        const dk_map *overloaded, bool callable)
+static void count_decls(dk_map *m, const dk_analysis *a, const char *src,
+                        const struct merge_branches *br, int slot, const dk_map *overloaded,
+                        bool callable)
 {
     dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
         const dk_symbol *s = &a->symbols[i];
         dk_str_clear(&key);
-        dk_merge_symbol_key(&key, s, src, overloaded, callable);
+        dk_merge_symbol_key(&key, s, src, br, overloaded, callable);
         count_one(m, &key, slot, s->span);
     }
     /* import statements count as declarations too: the same import twice is a duplicate */
@@ -213,21 +214,31 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
             dk_analysis_unref(r);
             return DK_ECONFLICT;
         }
+        /* the result's preprocessor branches, as the inputs' (merge.c) */
+        struct merge_branches rbr, *rb = NULL;
+        if (cx->v[V_OURS].br) {
+            dk_merge_branches_init(&rbr, text, len);
+            rb = &rbr;
+        }
+        const struct merge_version *vb = &cx->v[V_BASE], *vo = &cx->v[V_OURS],
+                                   *vt = &cx->v[V_THEIRS];
         dk_map over = DK_MAP_INIT_STR;
-        dk_merge_find_overloads(&over, cx->v[V_OURS].an, cx->v[V_OURS].src);
-        dk_merge_find_overloads(&over, cx->v[V_THEIRS].an, cx->v[V_THEIRS].src);
-        dk_merge_find_overloads(&over, r, text);
+        dk_merge_find_overloads(&over, vo->an, vo->src, vo->br);
+        dk_merge_find_overloads(&over, vt->an, vt->src, vt->br);
+        dk_merge_find_overloads(&over, r, text, rb);
         bool callable = !dk_language_has_forward_decls(cx->lang);
-        bool have_base = cx->v[V_BASE].an != NULL;
+        bool have_base = vb->an != NULL;
         if (have_base)
-            dk_merge_find_overloads(&over, cx->v[V_BASE].an, cx->v[V_BASE].src);
+            dk_merge_find_overloads(&over, vb->an, vb->src, vb->br);
         dk_map decls = DK_MAP_INIT_STR;
         if (have_base)
-            count_decls(&decls, cx->v[V_BASE].an, cx->v[V_BASE].src, 0, &over, callable);
-        count_decls(&decls, cx->v[V_OURS].an, cx->v[V_OURS].src, 1, &over, callable);
-        count_decls(&decls, cx->v[V_THEIRS].an, cx->v[V_THEIRS].src, 2, &over, callable);
-        count_decls(&decls, r, text, 3, &over, callable);
+            count_decls(&decls, vb->an, vb->src, vb->br, 0, &over, callable);
+        count_decls(&decls, vo->an, vo->src, vo->br, 1, &over, callable);
+        count_decls(&decls, vt->an, vt->src, vt->br, 2, &over, callable);
+        count_decls(&decls, r, text, rb, 3, &over, callable);
         dk_map_release(&over);
+        if (rb)
+            dk_merge_branches_release(rb);
         int rc = DK_OK;
         /* the result's errors come from a side that broke the syntax (not from the merge) */
         bool side_broke = (long)r->nerrors > 0 && (eo > eb || et > eb);

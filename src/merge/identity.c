@@ -44,21 +44,207 @@ static void add_conditions(dk_str *out, const dk_symbol *s, const char *src)
     }
 }
 
-void dk_merge_group_key(dk_str *out, const dk_symbol *s, const char *src)
+/* ------------------------------------------------------------------------ */
+/* C preprocessor branches                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* A conditional the scan is inside. */
+struct pp_frame {
+    /* the #if/#ifdef/#ifndef line, normalised, in the scan's scratch */
+    size_t open, open_len;
+    /* the #elif/#else line of the current branch; len 0: the first branch */
+    size_t branch, branch_len;
+    /* it has an #elif or #else (its branches are alternatives) */
+    bool alternatives;
+};
+
+/*
+ * Directive [p, e) (continuation lines included) without blanks,
+ * backslash-newlines and a trailing comment, appended to `out`.
+ */
+static void add_directive(dk_str *out, const char *p, const char *e)
+{
+    for (; p < e; p++) {
+        if (p + 1 < e && p[0] == '/' && (p[1] == '/' || p[1] == '*'))
+            return;
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\\' && *p != '\n')
+            dk_str_addch(out, *p);
+    }
+}
+
+enum pp_kind { PP_NONE, PP_IF, PP_ELSE, PP_ENDIF };
+
+/*
+ * The logical line at p (physical lines joined by backslash-newline): its
+ * end in *le, the next line in *next, and what kind of conditional
+ * directive it is (#elif/#elifdef/#elifndef/#else are PP_ELSE).
+ */
+static enum pp_kind pp_line(const char *p, const char *end, const char **le, const char **next)
+{
+    const char *e = p;
+    for (;;) {
+        const char *nl = memchr(e, '\n', (size_t)(end - e));
+        if (!nl) {
+            e = end;
+            break;
+        }
+        e = nl;
+        bool cont = nl > p && (nl[-1] == '\\' || (nl[-1] == '\r' && nl - 1 > p && nl[-2] == '\\'));
+        if (!cont)
+            break;
+        e = nl + 1;
+    }
+    *le = e;
+    *next = e < end ? e + 1 : end;
+    const char *q = p;
+    while (q < e && (*q == ' ' || *q == '\t'))
+        q++;
+    if (q == e || *q != '#')
+        return PP_NONE;
+    q++;
+    while (q < e && (*q == ' ' || *q == '\t'))
+        q++;
+    const char *w = q;
+    while (q < e && *q >= 'a' && *q <= 'z')
+        q++;
+    size_t n = (size_t)(q - w);
+    if ((n == 2 && memcmp(w, "if", 2) == 0) || (n == 5 && memcmp(w, "ifdef", 5) == 0) ||
+        (n == 6 && memcmp(w, "ifndef", 6) == 0))
+        return PP_IF;
+    if ((n == 4 && (memcmp(w, "elif", 4) == 0 || memcmp(w, "else", 4) == 0)) ||
+        (n == 7 && memcmp(w, "elifdef", 7) == 0) || (n == 8 && memcmp(w, "elifndef", 8) == 0))
+        return PP_ELSE;
+    if (n == 5 && memcmp(w, "endif", 5) == 0)
+        return PP_ENDIF;
+    return PP_NONE;
+}
+
+/*
+ * Two passes over the directives: the first finds which conditionals have
+ * alternatives (an #elif or #else before their #endif), the second writes a
+ * run wherever the key of the lines that follow changes. A line is keyed
+ * by every conditional with alternatives it is inside, "[#if…|]" in the
+ * first branch and "[#if…|#else]" in a later one, so the two sides of one
+ * #if/#else are two identities, while a plain #ifdef around a declaration
+ * (no #else) changes nothing.
+ */
+void dk_merge_branches_init(struct merge_branches *b, const char *src, size_t len)
+{
+    dk_vec_init(&b->at);
+    dk_vec_init(&b->key);
+    b->keys = (dk_str)DK_STR_INIT;
+    const char *end = src + len, *le, *next;
+    /* pass 1: alternatives of each conditional, in the order of their #if lines */
+    dk_vec(bool) alt = DK_VEC_INIT;
+    dk_vec(size_t) open = DK_VEC_INIT;
+    for (const char *p = src; p < end; p = next) {
+        enum pp_kind k = pp_line(p, end, &le, &next);
+        if (k == PP_IF) {
+            dk_vec_push(&open, alt.len);
+            dk_vec_push(&alt, false);
+        } else if (k == PP_ELSE && open.len) {
+            alt.items[open.items[open.len - 1]] = true;
+        } else if (k == PP_ENDIF && open.len) {
+            open.len--;
+        }
+    }
+    dk_vec_release(&open);
+    /* pass 2: the runs */
+    dk_vec(struct pp_frame) st = DK_VEC_INIT;
+    dk_str scratch = DK_STR_INIT, key = DK_STR_INIT;
+    size_t nif = 0;
+    for (const char *p = src; p < end; p = next) {
+        enum pp_kind k = pp_line(p, end, &le, &next);
+        bool changed = false;
+        if (k == PP_IF) {
+            struct pp_frame f = {.open = scratch.len, .alternatives = alt.items[nif++]};
+            add_directive(&scratch, p, le);
+            f.open_len = scratch.len - f.open;
+            dk_vec_push(&st, f);
+            changed = f.alternatives;
+        } else if (k == PP_ELSE && st.len) {
+            struct pp_frame *f = dk_vec_last(&st);
+            f->branch = scratch.len;
+            const char *q = p;
+            while (*q != 'e') /* "#", blanks, then the word */
+                q++;
+            if (memcmp(q, "else", 4) == 0)
+                dk_str_adds(&scratch, "#else");
+            else
+                add_directive(&scratch, p, le);
+            f->branch_len = scratch.len - f->branch;
+            changed = true;
+        } else if (k == PP_ENDIF && st.len) {
+            changed = dk_vec_pop(&st).alternatives;
+        }
+        if (!changed)
+            continue;
+        dk_str_clear(&key);
+        for (size_t i = 0; i < st.len; i++) {
+            const struct pp_frame *f = &st.items[i];
+            if (!f->alternatives)
+                continue;
+            dk_str_addch(&key, '[');
+            dk_str_add(&key, scratch.ptr + f->open, f->open_len);
+            dk_str_addch(&key, '|');
+            dk_str_add(&key, scratch.ptr + f->branch, f->branch_len);
+            dk_str_addch(&key, ']');
+        }
+        dk_vec_push(&b->at, (uint32_t)(next - src));
+        dk_vec_push(&b->key, (uint32_t)b->keys.len);
+        dk_str_add(&b->keys, key.ptr, key.len + 1);
+    }
+    dk_vec_release(&alt);
+    dk_vec_release(&st);
+    dk_str_release(&scratch);
+    dk_str_release(&key);
+}
+
+void dk_merge_branches_release(struct merge_branches *b)
+{
+    dk_vec_release(&b->at);
+    dk_vec_release(&b->key);
+    dk_str_release(&b->keys);
+}
+
+/* The branch key of the run holding byte `at` ("" outside alternative branches). */
+static void add_branch(dk_str *out, const struct merge_branches *br, uint32_t at)
+{
+    if (!br || br->at.len == 0 || at < br->at.items[0])
+        return;
+    size_t lo = 0, hi = br->at.len; /* the last run starting at or before `at` */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (br->at.items[mid] <= at)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    dk_str_adds(out, br->keys.ptr + br->key.items[lo]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Keys                                                                     */
+/* ------------------------------------------------------------------------ */
+
+void dk_merge_group_key(dk_str *out, const dk_symbol *s, const char *src,
+                        const struct merge_branches *br)
 {
     dk_str_adds(out, s->qualified_name);
     add_conditions(out, s, src);
+    add_branch(out, br, s->span.start_byte);
     dk_str_adds(out, "::");
     dk_str_adds(out, dk_symbol_kind_name(s->kind));
 }
 
-void dk_merge_find_overloads(dk_map *set, const dk_analysis *a, const char *src)
+void dk_merge_find_overloads(dk_map *set, const dk_analysis *a, const char *src,
+                             const struct merge_branches *br)
 {
     dk_map count = DK_MAP_INIT_STR;
     dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
         dk_str_clear(&key);
-        dk_merge_group_key(&key, &a->symbols[i], src);
+        dk_merge_group_key(&key, &a->symbols[i], src, br);
         uintptr_t n = (uintptr_t)dk_map_get(&count, key.ptr, key.len);
         dk_map_put(&count, key.ptr, key.len, (void *)(n + 1), NULL);
         if (n == 1)
@@ -91,15 +277,16 @@ static void add_params(dk_str *out, const dk_symbol *s)
     }
 }
 
-void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src, const dk_map *overloaded,
-                         bool callable)
+void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,
+                         const struct merge_branches *br, const dk_map *overloaded, bool callable)
 {
     dk_str k = DK_STR_INIT;
-    dk_merge_group_key(&k, s, src);
+    dk_merge_group_key(&k, s, src, br);
     bool over = overloaded && dk_map_has(overloaded, k.ptr, k.len);
     dk_str_release(&k);
     dk_str_adds(out, s->qualified_name);
     add_conditions(out, s, src);
+    add_branch(out, br, s->span.start_byte);
     if (over)
         add_params(out, s);
     dk_str_adds(out, "::");

@@ -13,20 +13,46 @@
 
 #include "util/map.h"
 #include "util/str.h"
+#include "util/vec.h"
 
 /*
- * Every key below takes the analysed text `src` (NULL: none): a declaration
- * written under #[cfg(...)] attributes (Rust) has its conditions in its
- * identity, "path[#[cfg(unix)]]::function", so alternative definitions of
- * one name under different conditions are different declarations, not
- * duplicates or overloads.
+ * The alternative preprocessor branches of a C or C++ text: where each run
+ * of lines under one combination of them starts, and its key. A line is
+ * keyed by every conditional it is inside that has alternatives (an #elif
+ * or #else): "[<its #if line>|]" in the first branch, "[<its #if
+ * line>|<the #elif or #else line>]" in a later one, blanks and trailing
+ * comments removed: "[#ifdef_WIN32|#else]". A conditional without
+ * alternatives (a header guard, a plain #ifdef around a declaration) adds
+ * nothing. Built in two passes over the text.
+ */
+struct merge_branches {
+    /* start byte of each run, ascending; the first run (key "") is implicit */
+    dk_vec(uint32_t) at;
+    /* offset of each run's NUL-terminated key in `keys` */
+    dk_vec(uint32_t) key;
+    dk_str keys;
+};
+
+void dk_merge_branches_init(struct merge_branches *b, const char *src, size_t len);
+void dk_merge_branches_release(struct merge_branches *b);
+
+/*
+ * Every key below takes the analysed text `src` (NULL: none) and its
+ * preprocessor branches `br` (NULL: not C or C++): a declaration written
+ * under #[cfg(...)] attributes (Rust) has its conditions in its identity,
+ * "path[#[cfg(unix)]]::function", and a C or C++ declaration in an #else
+ * or #elif branch its branch key, so alternative definitions of one name
+ * under different conditions are different declarations, not duplicates
+ * or overloads.
  */
 
 /* "qualified[conditions]::kind": what overloads share. */
-void dk_merge_group_key(dk_str *out, const dk_symbol *s, const char *src);
+void dk_merge_group_key(dk_str *out, const dk_symbol *s, const char *src,
+                        const struct merge_branches *br);
 
 /* Add to `set` the group keys that occur more than once in `a` (of text `src`). */
-void dk_merge_find_overloads(dk_map *set, const dk_analysis *a, const char *src);
+void dk_merge_find_overloads(dk_map *set, const dk_analysis *a, const char *src,
+                             const struct merge_branches *br);
 
 /*
  * The identity of a symbol for matching: its local id, or, for an
@@ -34,8 +60,8 @@ void dk_merge_find_overloads(dk_map *set, const dk_analysis *a, const char *src)
  * caller). `callable` folds function/method/prototype into one kind (the
  * gate's duplicate check in languages without forward declarations).
  */
-void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src, const dk_map *overloaded,
-                         bool callable);
+void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,
+                         const struct merge_branches *br, const dk_map *overloaded, bool callable);
 
 /*
  * The identity of an import statement, from its first record:

@@ -22,6 +22,7 @@
 #include "git/git.h"
 #include "merge/emit.h"
 #include "merge/gate.h"
+#include "merge/identity.h"
 #include "merge/merge_int.h"
 #include "merge/structured.h"
 #include "util/alloc.h"
@@ -147,6 +148,9 @@ static void ctx_release(struct merge_ctx *cx)
     for (int vi = 0; vi < 3; vi++) {
         dk_analysis_unref(cx->v[vi].an);
         dk_line_index_release(&cx->v[vi].lines);
+        if (cx->v[vi].br)
+            dk_merge_branches_release(cx->v[vi].br);
+        free(cx->v[vi].br);
     }
     dk_vec_release(&cx->conflicts);
     dk_vec_release(&cx->conflict_out_start);
@@ -302,6 +306,10 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
         goto done;
     }
     analyze_inputs(&cx);
+    for (int vi = 0; vi < 3 && dk_language_has_preprocessor(cx.lang); vi++) {
+        cx.v[vi].br = dk_xmalloc(sizeof(*cx.v[vi].br));
+        dk_merge_branches_init(cx.v[vi].br, cx.v[vi].src, cx.v[vi].len);
+    }
     const char *why = NULL;
     bool line_accepted = line_clean && dk_merge_gate(&cx, text.ptr, text.len, &why) == DK_OK;
     /* git's clean answer, unless both sides added declarations at one place (order) */

@@ -32,6 +32,8 @@
 
 enum { V_BASE = 0, V_OURS = 1, V_THEIRS = 2 };
 
+struct merge_branches;
+
 struct merge_version {
     const char *src;
     size_t len;
@@ -39,6 +41,8 @@ struct merge_version {
     dk_analysis *an;
     /* where each line starts, for byte -> line */
     struct dk_line_index lines;
+    /* its alternative preprocessor branches (identity.h); NULL unless C or C++ */
+    struct merge_branches *br;
 };
 
 struct merge_ctx {

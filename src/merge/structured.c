@@ -1035,7 +1035,7 @@ bool dk_merge_adds_at_one_place(struct merge_ctx *cx)
             return false;
     }
     for (int vi = 0; vi < 3; vi++)
-        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src);
+        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
     struct level l[3];
     memset(l, 0, sizeof(l));
     bool both = false;
@@ -1075,7 +1075,7 @@ int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
         }
     }
     for (int vi = 0; vi < 3; vi++)
-        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src);
+        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
     if (cx->v[V_BASE].len == 0) {
         /* both sides created the file: nothing to anchor declarations to */
         *why = "no common ancestor content (both sides created the file)";

@@ -155,9 +155,9 @@ int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t
         p->end = s->span.end_byte;
         p->sym = (int32_t)i;
         dk_str_clear(&key);
-        dk_merge_symbol_key(&key, s, v->src, &cx->overloaded, false);
+        dk_merge_symbol_key(&key, s, v->src, v->br, &cx->overloaded, false);
         dk_str grp = DK_STR_INIT;
-        dk_merge_group_key(&grp, s, v->src);
+        dk_merge_group_key(&grp, s, v->src, v->br);
         if (dk_map_has(&cx->overloaded, grp.ptr, grp.len))
             p->group = dk_arena_strndup(&cx->arena, grp.ptr, grp.len);
         dk_str_release(&grp);

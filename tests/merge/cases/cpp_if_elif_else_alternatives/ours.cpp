@@ -1,0 +1,9 @@
+namespace util {
+
+#if defined(_WIN32)
+int cores() { return win_cores(); }
+#elif defined(__APPLE__)
+#else
+#endif
+
+} // namespace util

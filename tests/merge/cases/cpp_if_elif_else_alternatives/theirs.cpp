@@ -1,0 +1,10 @@
+namespace util {
+
+#if defined(_WIN32)
+#elif defined(__APPLE__)
+int cores() { return mac_cores(); }
+#else
+int cores() { return sysconf_cores(); }
+#endif
+
+} // namespace util
