@@ -16,6 +16,8 @@
  *             take the mean rank of the tie (1 + higher + equal / 2).
  * Output: "dk_rank<TAB>baseline_rank<TAB>query_ms" per sample; exit 1 on a
  * setup failure. The analyses for the baseline are cached per blob.
+ * DK_EVAL_STORE_URL runs dk on another store (an empty PostgreSQL database)
+ * to compare the backends' rankings.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -149,6 +151,8 @@ int main(int argc, char **argv)
     }
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
     o.data_dir = tmpl;
+    /* DK_EVAL_STORE_URL: another store (a PostgreSQL database) instead of SQLite in tmpl */
+    o.store_url = getenv("DK_EVAL_STORE_URL");
     o.gc_interval_ms = 0;
     dk_engine *e;
     dk_repo_info *info = NULL;

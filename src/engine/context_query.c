@@ -7,7 +7,10 @@
  *                     weights name 10, qualified name 5, signature 3, doc 2, path 1 and
  *                     body words 4 (picked on click, gin and cobra: commit subjects name
  *                     behaviour, which lives in bodies; docs/context.md)
- *         PostgreSQL: tsv @@ to_tsquery('simple', 'w1 | w2 ...') ORDER BY ts_rank
+ *         PostgreSQL: tsv @@ to_tsquery('simple', 'w1 | w2 ...') ORDER BY ts_rank with
+ *                     weights A 1.0 (name), B 0.5 (qualified name), C 0.25 (signature,
+ *                     doc), D 0.4 (path, body words): the nearest to the bm25 weights
+ *                     four classes allow
  *     ──► rows in score order (ties: path, line) = ranks 1..n, kept to the answer
  *     ──► per symbol: source (the indexed blob's bytes), callers/callees
  *         (resolved here, across files), tests (callers in test code)
@@ -297,7 +300,7 @@ static int cq_rank_expr(cq_syms *out, struct cq *q, const char *expr, bool pg, s
 {
     dk_str sql = DK_STR_INIT;
     if (pg)
-        dk_str_adds(&sql, "SELECT " CQ_SYM_COLS ", ts_rank('{0.1, 0.2, 0.4, 1.0}', s.tsv, q) AS "
+        dk_str_adds(&sql, "SELECT " CQ_SYM_COLS ", ts_rank('{0.4, 0.25, 0.5, 1.0}', s.tsv, q) AS "
                           "score FROM context_symbols s, to_tsquery('simple', ?) q WHERE "
                           "s.tsv @@ q");
     else
