@@ -238,8 +238,14 @@ static int resolve_decl(struct merge_level *m, dk_str *out, uint32_t id)
         }
         const dk_symbol *sb = piece_symbol(m, V_BASE, b), *so = piece_symbol(m, V_OURS, o),
                         *st = piece_symbol(m, V_THEIRS, t);
-        if (sb && so && st && dk_symbol_kind_is_container(so->kind) && !b->opaque && !o->opaque &&
-            !t->opaque && m->depth < STRUCT_MAX_DEPTH) {
+        /*
+         * A container is merged member by member even when it holds syntax
+         * errors (opaque): one level down they make members opaque or stay
+         * text between them, and one that crosses a member's edge makes
+         * merge_region fail, so the container is merged as a leaf.
+         */
+        if (sb && so && st && dk_symbol_kind_is_container(so->kind) &&
+            m->depth < STRUCT_MAX_DEPTH) {
             uint32_t starts[3] = {b->start, o->start, t->start};
             uint32_t ends[3] = {b->end, o->end, t->end};
             int32_t parents[3] = {b->sym, o->sym, t->sym};
@@ -1028,6 +1034,64 @@ static void mark_slots(dk_map *slots, struct level *const l[3], int vi)
     }
 }
 
+/*
+ * The same for members of containers (a namespace's, a class's): side vi's
+ * new members marked in `slots` under "container\nlast survivor before
+ * them", by the analysis' local ids (what tiling starts from), in one pass.
+ */
+static void mark_member_slots(dk_map *slots, struct merge_ctx *cx, const dk_map ids[3], int vi)
+{
+    const dk_analysis *a = cx->v[vi].an;
+    const dk_map *other = &ids[vi == V_OURS ? V_THEIRS : V_OURS];
+    dk_map last = DK_MAP_INIT_U64; /* parent index -> last survivor's index + 1 */
+    dk_str key = DK_STR_INIT;
+    for (size_t i = 0; i < a->nsymbols; i++) {
+        const dk_symbol *s = &a->symbols[i];
+        if (s->parent < 0)
+            continue;
+        size_t n = strlen(s->local_id);
+        bool in_base = dk_map_has(&ids[V_BASE], s->local_id, n);
+        bool in_other = dk_map_has(other, s->local_id, n);
+        if (in_base && in_other) {
+            dk_map_put_u64(&last, (uint64_t)s->parent, (void *)(uintptr_t)(i + 1), NULL);
+        } else if (!in_base && !in_other) {
+            uintptr_t prev = (uintptr_t)dk_map_get_u64(&last, (uint64_t)s->parent);
+            dk_str_clear(&key);
+            dk_str_adds(&key, a->symbols[s->parent].local_id);
+            dk_str_addch(&key, '\n');
+            if (prev)
+                dk_str_adds(&key, a->symbols[prev - 1].local_id);
+            uintptr_t bits = (uintptr_t)dk_map_get(slots, key.ptr, key.len);
+            dk_map_put(slots, key.ptr, key.len, (void *)(bits | (uintptr_t)vi), NULL);
+        }
+    }
+    dk_str_release(&key);
+    dk_map_release(&last);
+}
+
+static bool members_added_at_one_place(struct merge_ctx *cx)
+{
+    dk_map ids[3] = {DK_MAP_INIT_STR, DK_MAP_INIT_STR, DK_MAP_INIT_STR};
+    for (int vi = 0; vi < 3; vi++) {
+        for (size_t i = 0; i < cx->v[vi].an->nsymbols; i++) {
+            const char *id = cx->v[vi].an->symbols[i].local_id;
+            dk_map_put(&ids[vi], id, strlen(id), (void *)1, NULL);
+        }
+    }
+    dk_map slots = DK_MAP_INIT_STR;
+    mark_member_slots(&slots, cx, ids, V_OURS);
+    mark_member_slots(&slots, cx, ids, V_THEIRS);
+    bool both = false;
+    dk_map_foreach(&slots, sl) {
+        if ((uintptr_t)sl->value == (V_OURS | V_THEIRS))
+            both = true;
+    }
+    dk_map_release(&slots);
+    for (int vi = 0; vi < 3; vi++)
+        dk_map_release(&ids[vi]);
+    return both;
+}
+
 bool dk_merge_adds_at_one_place(struct merge_ctx *cx)
 {
     for (int vi = 0; vi < 3; vi++) {
@@ -1057,7 +1121,7 @@ bool dk_merge_adds_at_one_place(struct merge_ctx *cx)
     for (int vi = 0; vi < 3; vi++)
         dk_merge_level_release(&l[vi]);
     dk_error_clear();
-    return both;
+    return both || members_added_at_one_place(cx);
 }
 
 int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)

@@ -14,8 +14,9 @@
 int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why);
 
 /*
- * Both sides added new top-level declarations at one place (after the same
- * surviving declaration). git's line merge may then interleave them by line
+ * Both sides added new declarations at one place (after the same surviving
+ * declaration at top level, or the same surviving member of one container,
+ * members known by their local ids). git's line merge may then interleave them by line
  * position; the structured merge puts ours first, then theirs (landing
  * order), so the cascade prefers it when it is clean.
  */

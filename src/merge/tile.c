@@ -98,8 +98,9 @@ static void widen(const char *src, uint32_t lo, uint32_t hi, uint32_t *s, uint32
  */
 /*
  * Real C, C++ and Rust have error nodes (macros tree-sitter cannot read).
- * An error inside a piece makes that piece opaque (merged line by line as
- * one unit); an error in the text between pieces is text like any other.
+ * An error inside a piece makes that piece opaque (a leaf merged line by
+ * line as one unit, a container member by member by these same rules one
+ * level down); an error in the text between pieces is text like any other.
  * An error that overlaps a piece without lying inside it blurs where
  * declarations begin or end: the structured merge does not apply here.
  * Errors and pieces are both in source order: one pass over each.

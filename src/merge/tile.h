@@ -29,7 +29,8 @@ struct piece {
     const char *group;
     /* the key without its "#n" occurrence suffix */
     const char *stem;
-    /* a syntax error lies inside: merged as one unit of lines, never member by member */
+    /* a syntax error lies inside: a leaf is merged as one unit of lines; a container member by
+     * member under the same rules one level down (as one unit when an error crosses a member) */
     bool opaque;
 };
 
