@@ -693,7 +693,7 @@ again:;
     if (rc == DK_ERACE && ch.base_moved && round++ < 3) {
         /* a landing moved the session to a new base meanwhile: prepare again
          * (re-reading the session, in case the landing ran on another node) */
-        if ((rc = dk_eng_session_reload(e, s->id)))
+        if ((rc = eng_session_reload_locked(e, s)))
             goto out;
         eng_entry_free(en);
         en = NULL;

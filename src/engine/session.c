@@ -633,7 +633,14 @@ int eng_sessions_load(dk_engine *e)
     return rc < 0 ? rc : DK_OK;
 }
 
-int dk_eng_session_reload(dk_engine *e, const char *session_id)
+/*
+ * Re-read `session_id` and replace the in-memory copy of `held` with it.
+ * The caller holds held->write_lock, so no change of this node commits
+ * between the read and the replacement (a change committed before the read
+ * is in the snapshot; one after waits for the lock): an acknowledged write
+ * never vanishes from memory.
+ */
+static int sess_reload_apply(dk_engine *e, struct eng_session *held, const char *session_id)
 {
     dk_store_conn *conn;
     int rc = eng_conn(&conn, e);
@@ -648,8 +655,14 @@ int dk_eng_session_reload(dk_engine *e, const char *session_id)
     }
     if (rc)
         return rc;
-    struct eng_session *s = NULL;
-    if (eng_session_find(&s, e, session_id) != DK_OK) {
+    struct eng_session *s = held;
+    if (!s) {
+        if (eng_session_find(&s, e, session_id) == DK_OK) {
+            /* loaded meanwhile: the caller retries under its write lock */
+            eng_session_unref(s);
+            eng_session_unref(fresh);
+            return dk_error_set(DK_ERACE, "session '%s' was loaded meanwhile", session_id);
+        }
         /* our own reference: a concurrent reload may replace it in the registry */
         atomic_fetch_add(&fresh->refs, 1);
         eng_registry_put(e, fresh);
@@ -675,9 +688,31 @@ int dk_eng_session_reload(dk_engine *e, const char *session_id)
     fresh->overlay = (dk_map)DK_MAP_INIT_STR;
     pthread_mutex_unlock(&s->lock);
     sess_ref_write(e, s, true);
-    eng_session_unref(s);
     eng_session_unref(fresh);
     return DK_OK;
+}
+
+int eng_session_reload_locked(dk_engine *e, struct eng_session *s)
+{
+    return sess_reload_apply(e, s, s->id);
+}
+
+int dk_eng_session_reload(dk_engine *e, const char *session_id)
+{
+    for (int attempt = 0;; attempt++) {
+        struct eng_session *s = NULL;
+        int rc;
+        if (eng_session_find(&s, e, session_id) == DK_OK) {
+            pthread_mutex_lock(&s->write_lock);
+            rc = sess_reload_apply(e, s, session_id);
+            pthread_mutex_unlock(&s->write_lock);
+            eng_session_unref(s);
+            return rc;
+        }
+        rc = sess_reload_apply(e, NULL, session_id);
+        if (rc != DK_ERACE || attempt >= 8)
+            return rc;
+    }
 }
 
 int eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session_id)

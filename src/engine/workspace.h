@@ -225,6 +225,8 @@ void eng_reads_done(struct eng_session *s, dk_map *taken, bool committed);
 /* flush every live session's pending read marks (GC pass, close) */
 void eng_sessions_flush_reads(dk_engine *e);
 /* the notification of a changed session, sent inside a transaction */
+/* dk_eng_session_reload for a session whose write_lock the caller holds */
+int eng_session_reload_locked(dk_engine *e, struct eng_session *s);
 int eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session_id);
 void eng_session_on_notify(dk_engine *e, const char *payload);
 

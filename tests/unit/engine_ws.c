@@ -2156,3 +2156,76 @@ void test_engine_ws_pg__gc_thread(void)
 {
     t_gc_thread();
 }
+
+/* A reload (what the listener does on another node's change, what approve /
+ * verify / land do) racing this node's writes: no acknowledged write vanishes. */
+struct ws_reloader {
+    const char *sid;
+    atomic_bool stop;
+    int n;
+};
+
+static void *ws_reload_main(void *arg)
+{
+    struct ws_reloader *r = arg;
+    while (!atomic_load(&r->stop)) {
+        dk_eng_session_reload(t_e, r->sid);
+        r->n++;
+    }
+    return NULL;
+}
+
+static void t_reload_race(void)
+{
+    const char *a = t_connect("a");
+    /* a large overlay makes each reload's read long: writes commit inside it */
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_begin(c));
+    for (int i = 0; i < 1000; i++) {
+        char path[32];
+        snprintf(path, sizeof(path), "pad/%d.txt", i);
+        dk_store_val p[] = {DK_SV_TEXT(a), DK_SV_TEXT(path), DK_SV_INT(T0)};
+        th_assert_ok(dk_store_exec(c, NULL,
+                                   "INSERT INTO overlay (session_id, path, blob_id, mode, deleted, "
+                                   "updated_at) VALUES (?, ?, NULL, 33188, 1, ?)",
+                                   p, 3));
+    }
+    th_assert_ok(dk_store_commit(c));
+    dk_store_release(c);
+    th_assert_ok(dk_eng_session_reload(t_e, a));
+    struct ws_reloader r = {.sid = a};
+    pthread_t th;
+    th_assert(pthread_create(&th, NULL, ws_reload_main, &r) == 0);
+    int lost = 0;
+    for (int i = 0; i < 60; i++) {
+        char path[64], text[64];
+        snprintf(path, sizeof(path), "f%d.txt", i);
+        snprintf(text, sizeof(text), "v%d\n", i);
+        th_assert_ok(t_write(a, path, text));
+        /* read it back for a while: a stale reload applied after the write
+         * would hide it until the next reload */
+        for (int k = 0; k < 20; k++) {
+            dk_file *f = NULL;
+            int rc = dk_file_read(&f, t_e, NULL, a, path);
+            if (rc != DK_OK || strcmp(f->content, text) != 0)
+                lost++;
+            if (rc == DK_OK)
+                dk_file_free(f);
+            usleep(1000);
+        }
+    }
+    atomic_store(&r.stop, true);
+    pthread_join(th, NULL);
+    th_assert_msg(lost == 0, "%d reads missed an acknowledged write (reloads %d)", lost, r.n);
+}
+
+void test_engine_ws_sqlite__reload_race(void)
+{
+    t_reload_race();
+}
+
+void test_engine_ws_pg__reload_race(void)
+{
+    t_reload_race();
+}
