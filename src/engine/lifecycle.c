@@ -505,6 +505,12 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
         if ((rc = dk_store_begin(conn)))
             goto attempt_out;
         dk_store_val p1[] = {DK_SV_TEXT(id)};
+        /* lock the row first (PostgreSQL: a row lock held to the commit; SQLite:
+         * BEGIN IMMEDIATE already serialises): a write, close, strand or resume
+         * of this session waits, and the state read below is the latest */
+        if ((rc = dk_store_exec(conn, NULL, "UPDATE sessions SET state = state WHERE id = ?", p1,
+                                1)))
+            goto attempt_out;
         if ((rc = dk_store_query(&rows, conn,
                                  "SELECT repo, agent_name, changeset_id, owner, state FROM "
                                  "sessions WHERE id = ?",
@@ -574,20 +580,27 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
             if (rc)
                 goto attempt_out;
         }
+        /* conditional on the state read: zero rows means another end won */
+        int64_t changed = 0;
+        const char *from_name = dk_session_state_name(from);
         if (to == DK_SESSION_CLOSED) {
-            rc = dk_store_exec(conn, NULL, "UPDATE sessions SET state = 'closed' WHERE id = ?", p1,
-                               1);
+            dk_store_val p2[] = {DK_SV_TEXT(id), DK_SV_TEXT(from_name)};
+            rc = dk_store_exec(conn, &changed,
+                               "UPDATE sessions SET state = 'closed' WHERE id = ? AND state = ?",
+                               p2, 2);
         } else {
             dk_store_val p2[] = {DK_SV_INT(now), DK_SV_TEXT(reason ? reason : "explicit"),
-                                 DK_SV_TEXT(id)};
-            rc = dk_store_exec(conn, NULL,
+                                 DK_SV_TEXT(id), DK_SV_TEXT(from_name)};
+            rc = dk_store_exec(conn, &changed,
                                to == DK_SESSION_STRANDED
                                    ? "UPDATE sessions SET state = 'stranded', stranded_at = ?, "
-                                     "stranded_reason = ? WHERE id = ?"
+                                     "stranded_reason = ? WHERE id = ? AND state = ?"
                                    : "UPDATE sessions SET state = 'abandoned', abandoned_at = ?, "
-                                     "abandoned_reason = ? WHERE id = ?",
-                               p2, 3);
+                                     "abandoned_reason = ? WHERE id = ? AND state = ?",
+                               p2, 4);
         }
+        if (rc == DK_OK && changed != 1)
+            rc = dk_error_set(DK_ERACE, "session '%s' changed state meanwhile", id);
         if (rc)
             goto attempt_out;
         dk_str payload = DK_STR_INIT;

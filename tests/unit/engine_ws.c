@@ -2229,3 +2229,58 @@ void test_engine_ws_pg__reload_race(void)
 {
     t_reload_race();
 }
+
+/* Two ends of one session at once (close against abandon, each its own
+ * thread): exactly one wins, one end event, never both. */
+struct ws_ender {
+    const char *sid;
+    bool abandon;
+    pthread_barrier_t *go;
+    int rc;
+};
+
+static void *ws_end_main(void *arg)
+{
+    struct ws_ender *w = arg;
+    pthread_barrier_wait(w->go);
+    w->rc = w->abandon ? dk_session_abandon(t_e, NULL, w->sid, "race")
+                       : dk_session_close(t_e, NULL, w->sid);
+    return NULL;
+}
+
+static void t_end_race(void)
+{
+    int both = 0;
+    for (int i = 0; i < 30; i++) {
+        const char *sid = t_connect("a");
+        char path[32];
+        snprintf(path, sizeof(path), "e%d.txt", i);
+        th_assert_ok(t_write(sid, path, "x\n"));
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        struct ws_ender w[2] = {{.sid = sid, .abandon = false, .go = &go},
+                                {.sid = sid, .abandon = true, .go = &go}};
+        pthread_t th[2];
+        for (int k = 0; k < 2; k++)
+            th_assert(pthread_create(&th[k], NULL, ws_end_main, &w[k]) == 0);
+        for (int k = 0; k < 2; k++)
+            pthread_join(th[k], NULL);
+        pthread_barrier_destroy(&go);
+        int64_t ends = t_count("SELECT COUNT(*) FROM events WHERE session_id = ? AND type IN "
+                               "('session.closed', 'session.abandoned')",
+                               sid);
+        if (ends != 1 || (w[0].rc == DK_OK && w[1].rc == DK_OK))
+            both++;
+    }
+    th_assert_msg(both == 0, "%d of 30 sessions ended twice", both);
+}
+
+void test_engine_ws_sqlite__end_race(void)
+{
+    t_end_race();
+}
+
+void test_engine_ws_pg__end_race(void)
+{
+    t_end_race();
+}
