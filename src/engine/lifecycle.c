@@ -308,6 +308,19 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
                               eng_cs_names[cst]);
             goto attempt_out;
         }
+        /* claim the old row: of two resumes racing, one changes it, the other
+         * finds zero rows and retries (then reads "already resumed") */
+        int64_t changed = 0;
+        dk_store_val p0[] = {DK_SV_TEXT(id), DK_SV_TEXT(old)};
+        if ((rc = dk_store_exec(conn, &changed,
+                                "UPDATE sessions SET superseded_by = ? WHERE id = ? AND "
+                                "state = 'stranded' AND superseded_by IS NULL",
+                                p0, 2)))
+            goto attempt_out;
+        if (changed != 1) {
+            rc = dk_error_set(DK_ERACE, "session '%s' changed meanwhile", old);
+            goto attempt_out;
+        }
         dk_store_val p2[] = {DK_SV_TEXT(id), DK_SV_INT(now), DK_SV_INT(now), DK_SV_TEXT(e->node),
                              DK_SV_TEXT(old)};
         if ((rc = dk_store_exec(conn, NULL,
@@ -322,13 +335,32 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
             "UPDATE overlay SET session_id = ? WHERE session_id = ?",
             "UPDATE session_symbols SET session_id = ? WHERE session_id = ?",
             "UPDATE read_marks SET session_id = ? WHERE session_id = ?",
-            "UPDATE changesets SET session_id = ? WHERE session_id = ?",
         };
         dk_store_val p3[] = {DK_SV_TEXT(id), DK_SV_TEXT(old)};
         for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]) && rc == DK_OK; i++)
             rc = dk_store_exec(conn, NULL, moves[i], p3, 2);
         if (rc)
             goto attempt_out;
+        /* the changeset moves only while not terminal (a landing of the old id
+         * may have committed since it was read): else retry, which refuses */
+        changed = 0;
+        if ((rc = dk_store_exec(conn, &changed,
+                                "UPDATE changesets SET session_id = ? WHERE session_id = ? AND "
+                                "state NOT IN ('merged', 'closed', 'abandoned')",
+                                p3, 2)))
+            goto attempt_out;
+        if (cs && changed < 1) {
+            int64_t one = 0;
+            bool found = false;
+            dk_store_val pc[] = {DK_SV_TEXT(cs)};
+            if ((rc = dk_store_query_int(&one, &found, conn,
+                                         "SELECT 1 FROM changesets WHERE id = ?", pc, 1)))
+                goto attempt_out;
+            if (found) {
+                rc = dk_error_set(DK_ERACE, "session '%s': its changeset changed meanwhile", old);
+                goto attempt_out;
+            }
+        }
         /* re-take the claims of every changed symbol, path by path */
         dk_store_val p4[] = {DK_SV_TEXT(id)};
         if ((rc = dk_store_query(&rows, conn,

@@ -2284,3 +2284,82 @@ void test_engine_ws_pg__end_race(void)
 {
     t_end_race();
 }
+
+/* Two resumes of one stranded session at once: exactly one wins; the other
+ * is refused naming the winner, and one session carries the work on. */
+struct ws_resumer {
+    const char *old;
+    const char *agent;
+    pthread_barrier_t *go;
+    int rc;
+    char id[64];
+};
+
+static void *ws_resume_main(void *arg)
+{
+    struct ws_resumer *r = arg;
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "demo";
+    o.intent = "resume";
+    o.agent_id = r->agent;
+    o.resume_session_id = r->old;
+    dk_session_info *info = NULL;
+    pthread_barrier_wait(r->go);
+    r->rc = dk_session_connect(&info, t_e, NULL, &o);
+    if (r->rc == DK_OK) {
+        snprintf(r->id, sizeof(r->id), "%s", info->session_id);
+        dk_session_infos_free(info, 1);
+    }
+    return NULL;
+}
+
+static void t_resume_race(void)
+{
+    int bad = 0;
+    for (int i = 0; i < 10; i++) {
+        char agent[32], path[32], old[64];
+        snprintf(agent, sizeof(agent), "r%d", i);
+        snprintf(path, sizeof(path), "r%d.txt", i);
+        snprintf(old, sizeof(old), "%s", t_connect(agent));
+        th_assert_ok(t_write(old, path, "x\n"));
+        t_mark_submitted(old);
+        t_advance(IDLE_MS + 1);
+        size_t n;
+        th_assert_ok(dk_engine_gc(t_e, &n));
+        th_assert_eq_int(
+            t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", old), 1);
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        struct ws_resumer r[2] = {{.old = old, .agent = agent, .go = &go},
+                                  {.old = old, .agent = agent, .go = &go}};
+        pthread_t th[2];
+        for (int k = 0; k < 2; k++)
+            th_assert(pthread_create(&th[k], NULL, ws_resume_main, &r[k]) == 0);
+        for (int k = 0; k < 2; k++)
+            pthread_join(th[k], NULL);
+        pthread_barrier_destroy(&go);
+        int ok = (r[0].rc == DK_OK) + (r[1].rc == DK_OK);
+        int64_t live = t_count("SELECT COUNT(*) FROM sessions WHERE agent_id = ? AND state = "
+                               "'active'",
+                               agent);
+        if (ok != 1 || live != 1) {
+            fprintf(stderr, "resume race %d: rc %d/%d live %lld\n", i, r[0].rc, r[1].rc,
+                    (long long)live);
+            bad++;
+        }
+        const char *won = r[0].rc == DK_OK ? r[0].id : r[1].id;
+        if (ok >= 1 && t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", won) != 1)
+            bad++;
+    }
+    th_assert_msg(bad == 0, "%d of 10 resumes raced wrong", bad);
+}
+
+void test_engine_ws_sqlite__resume_race(void)
+{
+    t_resume_race();
+}
+
+void test_engine_ws_pg__resume_race(void)
+{
+    t_resume_race();
+}
