@@ -92,7 +92,7 @@ TEST_SRCS := $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.c)) tests/fu
 TEST_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_SRCS))
 TEST_BIN  := $(O)/dk-tests
 
-.PHONY: run all deps test test-run valgrind fuzz lint fmt bench clean check-layering \
+.PHONY: demo run all deps test test-run valgrind fuzz lint fmt bench clean check-layering \
 	compile_commands.json print-libs FORCE
 
 all: $(LIBDK) $(DK)
@@ -103,6 +103,11 @@ run:
 	@scripts/deps
 	@$(MAKE) --no-print-directory all
 	@$(DK) symbols $(sort $(wildcard src/*/*.c src/*/*.h include/dk/*.h))
+
+# The README's scripted scene: three agents land three functions of one file
+# with zero conflicts, then a same-function clash is reported and resolved.
+demo: all
+	@scripts/demo $(DK)
 
 deps:
 	@scripts/deps

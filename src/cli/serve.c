@@ -159,6 +159,10 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, "dk serve: listening on http://%s:%u (admin token %s %s/admin.token)\n", host,
             (unsigned)dk_server_port(srv), created ? "created in" : "in", cli_data_dir(data));
+    fprintf(stderr,
+            "dk serve: MCP for Claude Code: claude mcp add --transport http dk "
+            "http://%s:%u/mcp --header \"Authorization: Bearer $(cat %s/admin.token)\"\n",
+            host, (unsigned)dk_server_port(srv), cli_data_dir(data));
     printf("http://%s:%u\n", host, (unsigned)dk_server_port(srv));
     fflush(stdout);
 
