@@ -18,7 +18,11 @@
 #      (bench/bench_context.c; BENCH_CONTEXT_FILES changes the size);
 #   7. verification: the second materialisation of a 10,000-file tree after a
 #      one-file change, wall and CPU time (bench/bench_verify.c; target under
-#      50 ms; exits non-zero if it writes anything but the one file).
+#      50 ms; exits non-zero if it writes anything but the one file);
+#   8. the workspace engine: session create on 10,000 files vs `git worktree
+#      add`, 100 vs 100,000 files, memory per live session with 10 written
+#      files, 16 threads x 1,000 write+read on distinct sessions, listing
+#      (bench/bench_ws.c).
 # Prints ratios against git measured in the same run; exits 0 whatever the
 # numbers (no timed assertions). BENCH_RUNS sets the whole-process run count.
 set -eu
@@ -55,3 +59,8 @@ echo "== verification: scratch materialisation, 10,000 files, one-file change (b
 cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_verify" bench/bench_verify.c \
     "$O/libdk.a" build/ts/libtsgrammars.a $(make -s --no-print-directory print-libs)
 "$O/bench_verify" 10000 9 "$O/bench-verify"
+echo
+echo "== workspace engine: session create, memory per session, 16 threads (bench/bench_ws.c) =="
+cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_ws" bench/bench_ws.c \
+    "$O/libdk.a" build/ts/libtsgrammars.a $(make -s --no-print-directory print-libs)
+"$O/bench_ws" "$O/bench-ws" 16 1000
