@@ -122,7 +122,14 @@ static int claims_take(eng_conflicts *conflicts, bool *fresh, dk_engine *e, dk_s
             free(hkind);
             return DK_OK;
         }
-        rc = claims_holder_live(&live, e, conn, holder, now);
+        /* lock the holder's row first: a write of the holder in flight (its
+         * transaction starts by refreshing last_active there) commits before
+         * the liveness is read, and one that starts later waits for us */
+        dk_store_val hp[] = {DK_SV_TEXT(holder)};
+        rc = dk_store_exec(conn, NULL, "UPDATE sessions SET last_active = last_active WHERE id = ?",
+                           hp, 1);
+        if (rc == DK_OK)
+            rc = claims_holder_live(&live, e, conn, holder, now);
         if (rc == DK_OK && !live) {
             dk_store_val up[] = {DK_SV_TEXT(sid),
                                  DK_SV_TEXT(agent),
@@ -131,12 +138,17 @@ static int claims_take(eng_conflicts *conflicts, bool *fresh, dk_engine *e, dk_s
                                  DK_SV_TEXT(repo),
                                  DK_SV_TEXT(path),
                                  DK_SV_TEXT(w->qualified_name),
-                                 DK_SV_TEXT(holder)};
+                                 DK_SV_TEXT(holder),
+                                 DK_SV_TEXT(holder),
+                                 DK_SV_INT(now - e->idle_ttl_ms)};
+            /* ... and the takeover is conditional on the holder still being dead */
             rc = dk_store_exec(conn, &changes,
                                "UPDATE claims SET session_id = ?, agent_name = ?, since = ?, "
                                "kind = ? WHERE repo = ? AND path = ? AND qualified_name = ? AND "
-                               "session_id = ?",
-                               up, 8);
+                               "session_id = ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE "
+                               "id = ? AND state = 'active' AND (mode = 'persistent' OR "
+                               "last_active >= ?))",
+                               up, 10);
             if (rc == DK_OK && changes == 1)
                 *fresh = true;
         } else if (rc == DK_OK) {

@@ -2363,3 +2363,57 @@ void test_engine_ws_pg__resume_race(void)
 {
     t_resume_race();
 }
+
+/* A holder past its idle TTL renews (its write's transaction, in flight,
+ * has refreshed last_active) while another session writes the same method:
+ * the taker waits for the holder's transaction and sees it live. */
+struct ws_writer {
+    const char *sid;
+    const char *text;
+    int rc;
+};
+
+static void *ws_write_main(void *arg)
+{
+    struct ws_writer *w = arg;
+    w->rc = t_write(w->sid, "src/tasks.py", w->text);
+    return NULL;
+}
+
+static void t_takeover_race(void)
+{
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    char *t2 = t_tasks_with("return x + 1", "return x + 3");
+    char h[64], t[64];
+    snprintf(h, sizeof(h), "%s", t_connect("holder"));
+    snprintf(t, sizeof(t), "%s", t_connect("taker"));
+    th_assert_ok(t_write(h, "src/tasks.py", t1));
+    t_advance(IDLE_MS + 1);
+    /* the holder's renewing transaction, held open */
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_begin(c));
+    dk_store_val p[] = {DK_SV_INT(atomic_load(&t_clock)), DK_SV_TEXT(h)};
+    th_assert_ok(dk_store_exec(c, NULL, "UPDATE sessions SET last_active = ? WHERE id = ?", p, 2));
+    struct ws_writer w = {.sid = t, .text = t2};
+    pthread_t th;
+    th_assert(pthread_create(&th, NULL, ws_write_main, &w) == 0);
+    usleep(300000);
+    th_assert_ok(dk_store_commit(c));
+    dk_store_release(c);
+    pthread_join(th, NULL);
+    th_assert_err(w.rc, DK_ECONFLICT);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", h), 1);
+    free(t1);
+    free(t2);
+}
+
+void test_engine_ws_sqlite__takeover_race(void)
+{
+    t_takeover_race();
+}
+
+void test_engine_ws_pg__takeover_race(void)
+{
+    t_takeover_race();
+}
