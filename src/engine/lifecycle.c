@@ -521,8 +521,11 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
                     const char *reason, bool from_gc)
 {
     int rc;
-    bool keep_ref = to == DK_SESSION_STRANDED;
     char *repo = NULL;
+    /* GC's closing or stranding of an active session: decided again in the
+     * transaction (the store may have changed since GC read it) */
+    bool gc_expiry = from_gc && (to == DK_SESSION_CLOSED || to == DK_SESSION_STRANDED);
+    bool gc_noop = false;
     for (int attempt = 0;; attempt++) {
         dk_store_conn *conn;
         if ((rc = eng_conn(&conn, e)))
@@ -532,6 +535,7 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
         dk_session_state from = DK_SESSION_ACTIVE;
         int64_t now = dk_eng_now(e);
         bool noop = false;
+        gc_noop = false;
         free(repo);
         repo = NULL;
         if ((rc = dk_store_begin(conn)))
@@ -563,6 +567,25 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
         rows = NULL;
         if ((rc = eng_caller_ok(owner, caller, id)))
             goto attempt_out;
+        if (gc_expiry && from == DK_SESSION_ACTIVE) {
+            /* still expired now that the row is locked? (a write since GC read
+             * the store refreshed last_active: the session lives on) */
+            int64_t one = 0;
+            bool expired = false;
+            dk_store_val pe[] = {DK_SV_TEXT(id), DK_SV_INT(now - e->idle_ttl_ms),
+                                 DK_SV_INT(now - e->max_ttl_ms), DK_SV_INT(now)};
+            if ((rc = dk_store_query_int(&one, &expired, conn,
+                                         "SELECT 1 FROM sessions WHERE id = ? AND "
+                                         "((mode = 'ephemeral' AND last_active < ?) OR "
+                                         "created_at < ? OR (expires_at IS NOT NULL AND "
+                                         "expires_at < ?))",
+                                         pe, 4)))
+                goto attempt_out;
+            if (!expired) {
+                noop = gc_noop = true;
+                goto attempt_out;
+            }
+        }
         if (from == to) {
             noop = true;
             goto attempt_out;
@@ -585,6 +608,9 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
         }
         bool pinned = has_cs && dk_eng_changeset_is_pinned(cst);
         bool terminal = has_cs && dk_eng_changeset_is_terminal(cst);
+        /* GC: pinned work (submitted since GC looked, too) is stranded, never closed */
+        if (gc_expiry)
+            to = pinned ? DK_SESSION_STRANDED : DK_SESSION_CLOSED;
         bool drop_overlay = false;
         if (to == DK_SESSION_CLOSED) {
             if (has_cs && !pinned && !terminal &&
@@ -657,6 +683,11 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
         if (rc == DK_OK || !eng_retryable(rc) || attempt >= 4)
             break;
     }
+    if (rc == DK_OK && gc_noop) {
+        free(repo);
+        return DK_OK;
+    }
+    bool keep_ref = to == DK_SESSION_STRANDED;
     if (rc == DK_OK) {
         struct eng_session *live = NULL;
         if (keep_ref && eng_session_find(&live, e, id) == DK_OK) {

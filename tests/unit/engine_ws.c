@@ -2417,3 +2417,71 @@ void test_engine_ws_pg__takeover_race(void)
 {
     t_takeover_race();
 }
+
+/* GC decides from what it read; a change committing before its close runs
+ * (a write refreshing last_active, a submit) is seen by the close: a session
+ * written to lives on, one that submitted is stranded, never closed. */
+static void *ws_gc_main(void *arg)
+{
+    size_t *n = arg;
+    dk_engine_gc(t_e, n);
+    return NULL;
+}
+
+static void t_gc_race_one(bool write, const char *want_state)
+{
+    const char *a0 = t_connect("a");
+    char a[64];
+    snprintf(a, sizeof(a), "%s", a0);
+    th_assert_ok(t_write(a, "g.txt", "g\n"));
+    char *cs = t_changeset_of(a);
+    t_advance(IDLE_MS + 1);
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_begin(c));
+    int64_t now = atomic_load(&t_clock);
+    if (write) {
+        dk_store_val p[] = {DK_SV_INT(now), DK_SV_TEXT(a)};
+        th_assert_ok(
+            dk_store_exec(c, NULL, "UPDATE sessions SET last_active = ? WHERE id = ?", p, 2));
+    } else {
+        dk_store_val p[] = {DK_SV_INT(now), DK_SV_TEXT(cs)};
+        th_assert_ok(dk_store_exec(
+            c, NULL, "UPDATE changesets SET state = 'submitted', updated_at = ? WHERE id = ?", p,
+            2));
+    }
+    size_t n = 0;
+    pthread_t th;
+    th_assert(pthread_create(&th, NULL, ws_gc_main, &n) == 0);
+    usleep(300000);
+    th_assert_ok(dk_store_commit(c));
+    dk_store_release(c);
+    pthread_join(th, NULL);
+    dk_store_conn *q;
+    th_assert_ok(dk_store_acquire(&q, dk_eng_store(t_e)));
+    int64_t got = 0;
+    bool found = false;
+    dk_store_val p[] = {DK_SV_TEXT(a), DK_SV_TEXT(want_state)};
+    th_assert_ok(dk_store_query_int(
+        &got, &found, q, "SELECT COUNT(*) FROM sessions WHERE id = ? AND state = ?", p, 2));
+    dk_store_release(q);
+    th_assert_msg(got == 1, "session should be %s", want_state);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 1);
+    free(cs);
+}
+
+static void t_gc_race(void)
+{
+    t_gc_race_one(true, "active");
+    t_gc_race_one(false, "stranded");
+}
+
+void test_engine_ws_sqlite__gc_race(void)
+{
+    t_gc_race();
+}
+
+void test_engine_ws_pg__gc_race(void)
+{
+    t_gc_race();
+}
