@@ -121,7 +121,8 @@ void test_api_ops__schemas(void)
         "connect",     "status",    "file_read", "file_write",       "file_delete",
         "file_revert", "file_list", "changes",   "pre_submit_check", "submit",
         "approve",     "land",      "resolve",   "revert",           "abandon",
-        "close",       "watch",     "repo_list", "sessions_list", "context", "verify"};
+        "close",       "watch",     "repo_list", "sessions_list",    "context",
+        "verify"};
     th_assert_eq_int(n, sizeof(want) / sizeof(want[0]));
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         th_assert_msg(dk_api_op_find(want[i]) != NULL, "missing op %s", want[i]);
