@@ -626,6 +626,59 @@ struct cs_submit {
     struct dk_eng_cs row;
 };
 
+/*
+ * A resubmit: a submitted or approved changeset whose session changed since
+ * its submitted commit (an agent resolving a landing conflict writes and
+ * submits again) is submitted again; an approval lapses. The only
+ * transition outside cs_transition_tx, conditional on the state read like
+ * it. A resubmit that changes nothing is refused.
+ * @return 1 resubmitted, 0 not a resubmit (the ordinary transition applies)
+ */
+static int cs_resubmit_tx(struct cs_submit *sb, dk_store_conn *conn, const char *reason)
+{
+    const struct dk_eng_session_view *v = sb->view;
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(v->changeset_id)};
+    int rc = dk_store_query(&rows, conn, "SELECT state, submit_commit FROM changesets WHERE id = ?",
+                            p, 1);
+    if (rc)
+        return rc;
+    if ((rc = dk_store_rows_next(rows)) <= 0) {
+        dk_store_rows_free(rows);
+        return rc;
+    }
+    dk_changeset_state cur = DK_CS_DRAFT;
+    if ((rc = dk_changeset_state_parse(&cur, dk_store_rows_text(rows, 0, NULL)))) {
+        dk_store_rows_free(rows);
+        return rc;
+    }
+    dk_oid old = {{0}};
+    bool had = !dk_store_rows_is_null(rows, 1) &&
+               dk_oid_from_hex(&old, dk_store_rows_text(rows, 1, NULL), DK_OID_HEXSZ) == DK_OK;
+    dk_store_rows_free(rows);
+    if (cur != DK_CS_SUBMITTED && cur != DK_CS_APPROVED)
+        return 0;
+    dk_oid t_old, t_new;
+    if (!had || dk_git_tree_resolve(&t_old, sb->repo, &old) != DK_OK ||
+        dk_git_tree_resolve(&t_new, sb->repo, &sb->commit) != DK_OK ||
+        dk_oid_is_equal(&t_old, &t_new))
+        return dk_error_set(DK_EINVALID,
+                            "changeset %s is %s, cannot become submitted: nothing changed since "
+                            "it was submitted",
+                            v->changeset_id, dk_changeset_state_name(cur));
+    int64_t changes = 0;
+    dk_store_val u[] = {DK_SV_TEXT_OR_NULL(reason), DK_SV_INT(dk_eng_now(sb->e)),
+                        DK_SV_TEXT(v->changeset_id), DK_SV_TEXT(dk_changeset_state_name(cur))};
+    if ((rc = dk_store_exec(conn, &changes,
+                            "UPDATE changesets SET state = 'submitted', reason = ?, updated_at = ? "
+                            "WHERE id = ? AND state = ?",
+                            u, 4)))
+        return rc;
+    if (changes != 1)
+        return dk_error_set(DK_ERACE, "changeset %s changed meanwhile", v->changeset_id);
+    return 1;
+}
+
 static int cs_submit_body(void *ud, dk_store_conn *conn)
 {
     struct cs_submit *sb = ud;
@@ -640,8 +693,10 @@ static int cs_submit_body(void *ud, dk_store_conn *conn)
      * committed meanwhile would be in the store but not in what is submitted */
     if ((rc = dk_eng_cs_overlay_unchanged_tx(conn, v, "submitting")))
         return rc;
-    if ((rc = dk_eng_changeset_transition_tx(NULL, sb->e, conn, v->changeset_id, DK_CS_SUBMITTED,
-                                             reason)))
+    if ((rc = cs_resubmit_tx(sb, conn, reason)) < 0)
+        return rc;
+    if (rc == 0 && (rc = dk_eng_changeset_transition_tx(NULL, sb->e, conn, v->changeset_id,
+                                                        DK_CS_SUBMITTED, reason)))
         return rc;
     dk_store_val p[] = {DK_SV_TEXT(hex), DK_SV_TEXT(v->changeset_id)};
     if ((rc = dk_store_exec(conn, NULL, "UPDATE changesets SET submit_commit = ? WHERE id = ?", p,
@@ -725,7 +780,8 @@ int dk_changeset_submit(dk_changeset_info **out, dk_engine *e, const dk_caller *
     /* refuse before writing anything (the transaction checks again) */
     if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
         goto out;
-    if (!cs_allowed(cs.state, DK_CS_SUBMITTED)) {
+    if (!cs_allowed(cs.state, DK_CS_SUBMITTED) && cs.state != DK_CS_SUBMITTED &&
+        cs.state != DK_CS_APPROVED) {
         rc = dk_error_set(DK_EINVALID, "changeset %s is %s, cannot become submitted", cs.id,
                           dk_changeset_state_name(cs.state));
         goto out;
@@ -739,6 +795,19 @@ int dk_changeset_submit(dk_changeset_info **out, dk_engine *e, const dk_caller *
     dk_oid old_ref = {{0}};
     bool had_ref;
     cs_ref_read(&old_ref, &had_ref, repo, v.changeset_id);
+    if (had_ref && (cs.state == DK_CS_SUBMITTED || cs.state == DK_CS_APPROVED)) {
+        /* a resubmit needs changes since the submitted commit */
+        dk_oid t_old, t_new;
+        if (dk_git_tree_resolve(&t_old, repo, &old_ref) == DK_OK &&
+            dk_git_tree_resolve(&t_new, repo, &sb.commit) == DK_OK &&
+            dk_oid_is_equal(&t_old, &t_new)) {
+            rc = dk_error_set(DK_EINVALID,
+                              "changeset %s is %s, cannot become submitted: nothing changed "
+                              "since it was submitted",
+                              cs.id, dk_changeset_state_name(cs.state));
+            goto out;
+        }
+    }
     if ((rc = dk_eng_cs_tx(e, cs_submit_body, &sb))) {
         cs_ref_restore(e, repo, v.changeset_id, &sb.commit, &old_ref, had_ref);
         goto out;

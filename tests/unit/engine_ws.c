@@ -2485,3 +2485,76 @@ void test_engine_ws_pg__gc_race(void)
 {
     t_gc_race();
 }
+
+/* After a landing conflict the changeset stays submitted: the agent writes
+ * its resolution and submits again, which lands. An approved changeset
+ * written to is submitted again too (the approval lapses); a resubmit that
+ * changes nothing is refused. */
+static void t_resubmit(void)
+{
+    const char *a0 = t_connect("a");
+    char a[64];
+    snprintf(a, sizeof(a), "%s", a0);
+    const char *b0 = t_connect("b");
+    char b[64];
+    snprintf(b, sizeof(b), "%s", b0);
+    char *ta = t_tasks_with("return x + 1", "return x + 2");
+    char *tb = t_tasks_with("return x + 1", "return x + 3");
+    th_assert_ok(t_write(a, "src/tasks.py", ta));
+    dk_changeset_info *ci = NULL;
+    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, a));
+    dk_changeset_info_free(ci);
+    dk_land_result *lr = NULL;
+    th_assert_ok(dk_land(&lr, t_e, NULL, a, NULL));
+    dk_land_result_free(lr);
+    dk_write_result *w = NULL;
+    dk_write_opts wo = DK_WRITE_OPTS_INIT;
+    wo.force = true;
+    th_assert_ok(dk_file_write(&w, t_e, NULL, b, "src/tasks.py", tb, strlen(tb), &wo));
+    dk_write_result_free(w);
+    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, b));
+    dk_changeset_info_free(ci);
+    lr = NULL;
+    th_assert_err(dk_land(&lr, t_e, NULL, b, NULL), DK_ECONFLICT);
+    dk_land_result_free(lr);
+    /* the resolution: the head's helper, and b's own change elsewhere */
+    char *resolved = t_replace(ta, "return y * 2", "return y * 3");
+    th_assert_ok(t_write(b, "src/tasks.py", resolved));
+    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, b));
+    th_assert_eq_int(ci->state, DK_CS_SUBMITTED);
+    dk_changeset_info_free(ci);
+    lr = NULL;
+    th_assert_ok(dk_land(&lr, t_e, NULL, b, NULL));
+    dk_land_result_free(lr);
+
+    /* approved, then written to: submitted again, the approval lapses */
+    const char *c0 = t_connect("c");
+    char c[64];
+    snprintf(c, sizeof(c), "%s", c0);
+    th_assert_ok(t_write(c, "c1.txt", "one\n"));
+    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, c));
+    char *cs = strdup(ci->id);
+    dk_changeset_info_free(ci);
+    th_assert_ok(dk_changeset_approve(&ci, t_e, NULL, cs, "ok"));
+    dk_changeset_info_free(ci);
+    th_assert_ok(t_write(c, "c2.txt", "two\n"));
+    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, c));
+    th_assert_eq_int(ci->state, DK_CS_SUBMITTED);
+    dk_changeset_info_free(ci);
+    th_assert_err(dk_changeset_submit(&ci, t_e, NULL, c), DK_EINVALID);
+    th_assert(strstr(dk_error_last()->msg, "nothing changed since it was submitted"));
+    free(cs);
+    free(resolved);
+    free(ta);
+    free(tb);
+}
+
+void test_engine_ws_sqlite__resubmit(void)
+{
+    t_resubmit();
+}
+
+void test_engine_ws_pg__resubmit(void)
+{
+    t_resubmit();
+}
