@@ -321,15 +321,23 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
             rc = dk_error_set(DK_ERACE, "session '%s' changed meanwhile", old);
             goto attempt_out;
         }
-        dk_store_val p2[] = {DK_SV_TEXT(id), DK_SV_INT(now), DK_SV_INT(now), DK_SV_TEXT(e->node),
-                             DK_SV_TEXT(old)};
-        if ((rc = dk_store_exec(conn, NULL,
-                                "INSERT INTO sessions (id, repo, agent_id, agent_name, intent, "
-                                "base_commit, mode, state, owner, changeset_id, created_at, "
-                                "last_active, expires_at, node) SELECT ?, repo, agent_id, "
-                                "agent_name, intent, base_commit, mode, 'active', owner, "
-                                "changeset_id, ?, ?, expires_at, ? FROM sessions WHERE id = ?",
-                                p2, 5)))
+        /* a persistent deadline restarts: the resume's own TTL when it gives
+         * one, else the old lifetime from now once the old deadline passed (a
+         * resumed session is never born expired) */
+        int64_t ttl = o->persistent_ttl_ms > 0 ? o->persistent_ttl_ms : 0;
+        dk_store_val p2[] = {DK_SV_TEXT(id), DK_SV_INT(now),       DK_SV_INT(now),
+                             DK_SV_INT(ttl), DK_SV_INT(now + ttl), DK_SV_INT(now),
+                             DK_SV_INT(now), DK_SV_TEXT(e->node),  DK_SV_TEXT(old)};
+        if ((rc = dk_store_exec(
+                 conn, NULL,
+                 "INSERT INTO sessions (id, repo, agent_id, agent_name, intent, "
+                 "base_commit, mode, state, owner, changeset_id, created_at, "
+                 "last_active, expires_at, node) SELECT ?, repo, agent_id, "
+                 "agent_name, intent, base_commit, mode, 'active', owner, "
+                 "changeset_id, ?, ?, CASE WHEN expires_at IS NULL THEN NULL WHEN ? > 0 THEN ? "
+                 "WHEN expires_at < ? THEN ? + (expires_at - created_at) ELSE expires_at END, ? "
+                 "FROM sessions WHERE id = ?",
+                 p2, 9)))
             goto attempt_out;
         static const char *const moves[] = {
             "UPDATE overlay SET session_id = ? WHERE session_id = ?",

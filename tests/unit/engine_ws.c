@@ -2558,3 +2558,47 @@ void test_engine_ws_pg__resubmit(void)
 {
     t_resubmit();
 }
+
+/* A persistent session stranded at its deadline and resumed gets a new
+ * deadline: the next GC pass leaves it alone. */
+static void t_resume_deadline(void)
+{
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "demo";
+    o.intent = "long";
+    o.agent_id = "p";
+    o.mode = DK_SESSION_PERSISTENT;
+    o.persistent_ttl_ms = IDLE_MS * 3;
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    char old[64];
+    snprintf(old, sizeof(old), "%s", info->session_id);
+    dk_session_infos_free(info, 1);
+    th_assert_ok(t_write(old, "p.txt", "p\n"));
+    t_mark_submitted(old);
+    t_advance(IDLE_MS * 4);
+    size_t n;
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", old), 1);
+    o.persistent_ttl_ms = 0;
+    o.resume_session_id = old;
+    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    char id[64];
+    snprintf(id, sizeof(id), "%s", info->session_id);
+    dk_session_infos_free(info, 1);
+    t_advance(1000);
+    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE state = 'active' AND id = ?", id),
+                     1);
+}
+
+void test_engine_ws_sqlite__resume_deadline(void)
+{
+    t_resume_deadline();
+}
+
+void test_engine_ws_pg__resume_deadline(void)
+{
+    t_resume_deadline();
+}
