@@ -687,6 +687,23 @@ again:;
         (rc = eng_symbols_diff(&en->syms, &ch.unparsed, e, path, in_base ? &bid : NULL, base_text,
                                base_len, en->deleted ? NULL : &en->blob, content, len)))
         goto out;
+    if (en && ch.unparsed && !en->deleted) {
+        /* content that cannot be parsed keeps the session's changed symbols
+         * (and so its claims) in the path as they were */
+        pthread_mutex_lock(&s->lock);
+        struct eng_entry *prev = dk_map_get(&s->overlay, path, strlen(path));
+        for (size_t i = 0; prev && i < prev->syms.len; i++) {
+            const struct eng_sym *ps = &prev->syms.items[i];
+            struct eng_sym cp = {
+                .qualified_name = dk_xstrdup(ps->qualified_name),
+                .name = ps->name ? dk_xstrdup(ps->name) : NULL,
+                .kind = dk_xstrdup(ps->kind),
+                .change = ps->change,
+            };
+            dk_vec_push(&en->syms, cp);
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
     res->unparsed = ch.unparsed;
     ch.entry = en;
     rc = ov_change_tx(res, e, s, &ch);
@@ -707,7 +724,8 @@ again:;
     /* committed: mirror it */
     pthread_mutex_lock(&s->lock);
     if (en) {
-        ov_result_symbols(res, path, &en->syms);
+        if (!ch.unparsed)
+            ov_result_symbols(res, path, &en->syms);
         eng_session_set_entry_locked(s, en);
         en = NULL;
     } else {

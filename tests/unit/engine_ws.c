@@ -914,12 +914,13 @@ static void t_symbols_claims(void)
     th_assert(t_has_sym(r, "Tasks.create_task", DK_CHANGE_DELETED));
     th_assert(t_has_sym(r, "helper", DK_CHANGE_DELETED));
     dk_write_result_free(r);
-    /* unparsed content: no symbols and the claims of the path go */
+    /* unparsed content: no symbols; the claims of the path stay as they were */
+    int64_t held = t_count("SELECT COUNT(*) FROM claims", NULL);
     th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", "def (:\n", 8, NULL));
     th_assert(r->unparsed);
     th_assert_eq_int(r->nsymbols, 0);
     dk_write_result_free(r);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), held);
     free(ta);
     free(tb);
     free(tb2);
@@ -2601,4 +2602,39 @@ void test_engine_ws_sqlite__resume_deadline(void)
 void test_engine_ws_pg__resume_deadline(void)
 {
     t_resume_deadline();
+}
+
+/* Content that cannot be parsed keeps the claims the session held in the path. */
+static void t_unparsed_keeps_claims(void)
+{
+    const char *a0 = t_connect("a");
+    char a[64];
+    snprintf(a, sizeof(a), "%s", a0);
+    char *t1 = t_tasks_with("return x + 1", "return x + 2");
+    th_assert_ok(t_write(a, "src/tasks.py", t1));
+    int64_t held = t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a);
+    th_assert(held >= 1);
+    char *broken = t_tasks_with("def helper(x):", "def helper(x:");
+    dk_write_result *r = NULL;
+    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", broken, strlen(broken), NULL));
+    th_assert(r->unparsed);
+    dk_write_result_free(r);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), held);
+    /* another session still cannot take the method */
+    const char *b = t_connect("b");
+    char *t2 = t_tasks_with("return x + 1", "return x + 3");
+    th_assert_err(t_write(b, "src/tasks.py", t2), DK_ECONFLICT);
+    free(t1);
+    free(t2);
+    free(broken);
+}
+
+void test_engine_ws_sqlite__unparsed_keeps_claims(void)
+{
+    t_unparsed_keeps_claims();
+}
+
+void test_engine_ws_pg__unparsed_keeps_claims(void)
+{
+    t_unparsed_keeps_claims();
 }
