@@ -650,6 +650,20 @@ static int sess_reload_apply(dk_engine *e, struct eng_session *held, const char 
     rc = sess_read(&fresh, e, conn, session_id);
     dk_store_release(conn);
     if (rc == DK_ENOTFOUND || (rc == DK_OK && !fresh)) {
+        /* ended elsewhere (a landing that closed it, another node): a closed
+         * or abandoned session's overlay ref goes (a stranded one keeps it) */
+        if (held && eng_conn(&conn, e) == DK_OK) {
+            int64_t one = 0;
+            bool ended = false;
+            dk_store_val p[] = {DK_SV_TEXT(session_id)};
+            if (dk_store_query_int(&one, &ended, conn,
+                                   "SELECT 1 FROM sessions WHERE id = ? AND state IN ('closed', "
+                                   "'abandoned')",
+                                   p, 1) == DK_OK &&
+                ended)
+                eng_ref_delete(e, held->repo->name, session_id);
+            dk_store_release(conn);
+        }
         eng_registry_remove(e, session_id);
         return DK_OK;
     }

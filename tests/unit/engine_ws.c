@@ -2502,12 +2502,29 @@ static void t_resubmit(void)
     char *ta = t_tasks_with("return x + 1", "return x + 2");
     char *tb = t_tasks_with("return x + 1", "return x + 3");
     th_assert_ok(t_write(a, "src/tasks.py", ta));
+    size_t ngc;
+    th_assert_ok(dk_engine_gc(t_e, &ngc)); /* writes refs/dk/sessions/<a> */
+    dk_repo_info *ri;
+    th_assert_ok(dk_repo_get(&ri, t_e, "demo"));
+    char *refs =
+        t_git("-C '%s' for-each-ref --format='%%(refname)' refs/dk/sessions/%s", ri->path, a);
+    th_assert(strstr(refs, a));
+    free(refs);
     dk_changeset_info *ci = NULL;
     th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, a));
     dk_changeset_info_free(ci);
     dk_land_result *lr = NULL;
-    th_assert_ok(dk_land(&lr, t_e, NULL, a, NULL));
+    dk_land_opts lo = DK_LAND_OPTS_INIT;
+    lo.close_session = true;
+    th_assert_ok(dk_land(&lr, t_e, NULL, a, &lo));
     dk_land_result_free(lr);
+    /* the landing closed a: its overlay ref is gone */
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", a),
+                     1);
+    refs = t_git("-C '%s' for-each-ref --format='%%(refname)' refs/dk/sessions/%s", ri->path, a);
+    th_assert_eq_str(refs, "");
+    free(refs);
+    dk_repo_infos_free(ri, 1);
     dk_write_result *w = NULL;
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
     wo.force = true;
