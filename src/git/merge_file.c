@@ -217,8 +217,10 @@ int dk_git_merge_file(dk_git_merge_file_result *out, const dk_git_merge_input *b
                       const dk_git_merge_file_opts *opts)
 {
     static const dk_git_merge_file_opts defaults = DK_GIT_MERGE_FILE_OPTS_INIT;
-    /* libgit2's _INIT macros initialise by position; its _init() functions are
-     * the form that stays clean under -Wmissing-field-initializers */
+    /*
+     * libgit2's _INIT macros initialise by position; its _init() functions are
+     * the form that stays clean under -Wmissing-field-initializers.
+     */
     git_merge_file_input gbase, gours, gtheirs;
     git_merge_file_options gopts;
     git_merge_file_result gres = {0};
