@@ -29,6 +29,7 @@
 
 #include "engine/engine_int.h"
 #include "harness/th.h"
+#include "harness/th_pg.h"
 #include "store/cache.h"
 #include "util/str.h"
 
@@ -37,7 +38,6 @@
 /* ========================================================================== */
 
 static char t_url[1024];
-static char t_pg_admin[1024];
 static char t_pg_db[64];
 static char t_data[4096];
 static char t_src[4096];
@@ -198,55 +198,16 @@ void test_engine_ws_sqlite__cleanup(void)
     t_cleanup();
 }
 
-static void pg_admin_exec(const char *sql)
-{
-    PGconn *c = PQconnectdb(t_pg_admin);
-    if (PQstatus(c) != CONNECTION_OK) {
-        char msg[512];
-        snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
-        PQfinish(c);
-        th_fail(__FILE__, __LINE__, "postgresql not available: %s", msg);
-    }
-    PGresult *r = PQexec(c, sql);
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    char msg[512];
-    snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
-    PQclear(r);
-    PQfinish(c);
-    th_assert_msg(ok, "%s: %s", sql, msg);
-}
-
 void test_engine_ws_pg__initialize(void)
 {
-    static atomic_uint seq;
-    const char *url = getenv("DK_TEST_PG_URL");
-    if (!url || !url[0]) {
-        const char *why = getenv("DK_TEST_PG_ERROR");
-        th_fail(__FILE__, __LINE__, "postgresql not available: %s",
-                why && why[0] ? why : "DK_TEST_PG_URL is not set (tests/run.sh sets it)");
-    }
-    snprintf(t_pg_admin, sizeof(t_pg_admin), "%s", url);
-    snprintf(t_pg_db, sizeof(t_pg_db), "dk_e_%ld_%u", (long)getpid(), atomic_fetch_add(&seq, 1));
-    char sql[128];
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t_pg_db);
-    pg_admin_exec(sql);
-    const char *slash = strrchr(url, '/');
-    const char *q = strchr(url, '?');
-    th_assert_msg(slash && strncmp(url, "postgresql://", 13) == 0 && slash > url + 12,
-                  "DK_TEST_PG_URL must be postgresql://HOST:PORT/DB, got %s", url);
-    snprintf(t_url, sizeof(t_url), "%.*s/%s%s", (int)(slash - url), url, t_pg_db, q ? q : "");
+    th_pg_db_create(t_url, sizeof(t_url), t_pg_db, sizeof(t_pg_db), "dk_e");
     t_setup();
 }
 
 void test_engine_ws_pg__cleanup(void)
 {
     t_cleanup();
-    if (t_pg_db[0]) {
-        char sql[128];
-        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t_pg_db);
-        t_pg_db[0] = '\0';
-        pg_admin_exec(sql);
-    }
+    th_pg_db_drop(t_pg_db);
 }
 
 /* Both suites run the same bodies: test_engine_ws_{sqlite,pg}__<name> call t_<name>. */
