@@ -314,16 +314,7 @@ char *dk_eng_cs_message(const char *intent)
 
 void dk_eng_cs_json(dk_str *s, const char *key, const char *value)
 {
-    dk_str_adds(s, s->len > 1 ? ",\"" : "\"");
-    dk_str_add_json_escaped(s, key, strlen(key));
-    dk_str_adds(s, "\":");
-    if (!value) {
-        dk_str_adds(s, "null");
-        return;
-    }
-    dk_str_addch(s, '"');
-    dk_str_add_json_escaped(s, value, strlen(value));
-    dk_str_addch(s, '"');
+    dk_eng_json_str(s, key, value, s->len > 1);
 }
 
 int dk_eng_cs_tx(dk_engine *e, int (*body)(void *ud, dk_store_conn *conn), void *ud)

@@ -71,7 +71,8 @@ void dk_eng_cs_identity(char **name, char **email, const char *agent_name);
 /** `intent` as a commit message: ends with exactly one newline ("changes" if empty). */
 char *dk_eng_cs_message(const char *intent);
 
-/** Add `"key":"value"` (escaped) to a JSON object under construction; value NULL -> null. */
+/** dk_eng_json_str with the comma implied: the object `s` is past its "{" when it is longer than 1.
+ */
 void dk_eng_cs_json(dk_str *s, const char *key, const char *value);
 
 /**

@@ -238,7 +238,7 @@ int eng_claims_emit_tx(dk_engine *e, dk_store_conn *conn, const char *repo, cons
         return DK_OK;
     dk_str p = DK_STR_INIT;
     dk_str_addch(&p, '{');
-    eng_json_str(&p, "path", path, false);
+    dk_eng_json_str(&p, "path", path, false);
     dk_str_adds(&p, ",\"symbols\":[");
     for (size_t i = 0; i < names->len; i++) {
         if (i)

@@ -92,7 +92,7 @@ void eng_new_id(char out[37])
     out[o] = '\0';
 }
 
-void eng_json_str(dk_str *s, const char *key, const char *val, bool comma)
+void dk_eng_json_str(dk_str *s, const char *key, const char *val, bool comma)
 {
     if (comma)
         dk_str_addch(s, ',');
@@ -167,15 +167,15 @@ void eng_cache_put(dk_engine *e, struct eng_session *s)
     if (!s->unborn)
         dk_oid_to_hex(base, &s->base);
     dk_str_addch(&j, '{');
-    eng_json_str(&j, "session_id", s->id, false);
-    eng_json_str(&j, "repo", s->repo->name, true);
-    eng_json_str(&j, "agent_id", s->agent_id, true);
-    eng_json_str(&j, "agent_name", s->agent_name, true);
-    eng_json_str(&j, "changeset_id", s->changeset_id, true);
-    eng_json_str(&j, "intent", s->intent, true);
-    eng_json_str(&j, "base_commit", base, true);
-    eng_json_str(&j, "state", dk_session_state_name(s->state), true);
-    eng_json_str(&j, "mode", dk_session_mode_name(s->mode), true);
+    dk_eng_json_str(&j, "session_id", s->id, false);
+    dk_eng_json_str(&j, "repo", s->repo->name, true);
+    dk_eng_json_str(&j, "agent_id", s->agent_id, true);
+    dk_eng_json_str(&j, "agent_name", s->agent_name, true);
+    dk_eng_json_str(&j, "changeset_id", s->changeset_id, true);
+    dk_eng_json_str(&j, "intent", s->intent, true);
+    dk_eng_json_str(&j, "base_commit", base, true);
+    dk_eng_json_str(&j, "state", dk_session_state_name(s->state), true);
+    dk_eng_json_str(&j, "mode", dk_session_mode_name(s->mode), true);
     dk_str_addch(&j, '}');
     pthread_mutex_unlock(&s->lock);
     atomic_store(&s->cache_touched_ms, dk_eng_now(e));

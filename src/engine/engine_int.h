@@ -31,6 +31,7 @@
 
 #include "git/git.h"
 #include "store/store.h"
+#include "util/str.h"
 
 /* ========================================================================== */
 /* Engine-wide services (workspace half)                                      */
@@ -63,6 +64,13 @@ void dk_eng_repo_release(dk_engine *e, const char *repo, dk_git_repo *handle);
  * @return the mutex (borrowed), or NULL for an unknown repository
  */
 pthread_mutex_t *dk_eng_repo_land_lock(dk_engine *e, const char *repo);
+
+/**
+ * Add `"key":"value"` (both escaped) to a JSON object under construction,
+ * preceded by a comma when `comma`; a NULL value is written as null. The one
+ * field writer of the engine's event payloads, for both halves.
+ */
+void dk_eng_json_str(dk_str *s, const char *key, const char *val, bool comma);
 
 /* ========================================================================== */
 /* Sessions (workspace half)                                                  */

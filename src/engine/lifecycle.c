@@ -187,10 +187,10 @@ static int sess_connect_new(struct eng_session **out, dk_engine *e, const dk_cal
             goto attempt_out;
         dk_str payload = DK_STR_INIT;
         dk_str_addch(&payload, '{');
-        eng_json_str(&payload, "agent_id", o->agent_id, false);
-        eng_json_str(&payload, "intent", o->intent, true);
-        eng_json_str(&payload, "base", base_hex, true);
-        eng_json_str(&payload, "mode", dk_session_mode_name(o->mode), true);
+        dk_eng_json_str(&payload, "agent_id", o->agent_id, false);
+        dk_eng_json_str(&payload, "intent", o->intent, true);
+        dk_eng_json_str(&payload, "base", base_hex, true);
+        dk_eng_json_str(&payload, "mode", dk_session_mode_name(o->mode), true);
         dk_str_addch(&payload, '}');
         rc = dk_eng_emit_tx(e, conn, repo->name, "session.connected", id, agent_name, cs_id,
                             payload.ptr, NULL);
@@ -428,7 +428,7 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
             goto attempt_out;
         dk_str payload = DK_STR_INIT;
         dk_str_addch(&payload, '{');
-        eng_json_str(&payload, "resumed_from", old, false);
+        dk_eng_json_str(&payload, "resumed_from", old, false);
         dk_str_addch(&payload, '}');
         rc =
             dk_eng_emit_tx(e, conn, repo, "session.resumed", id, agent_name, cs, payload.ptr, NULL);
@@ -671,7 +671,7 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
             goto attempt_out;
         dk_str payload = DK_STR_INIT;
         dk_str_addch(&payload, '{');
-        eng_json_str(&payload, "reason", reason ? reason : "explicit", false);
+        dk_eng_json_str(&payload, "reason", reason ? reason : "explicit", false);
         dk_str_addf(&payload, ",\"gc\":%s}", from_gc ? "true" : "false");
         const char *type = to == DK_SESSION_CLOSED     ? "session.closed"
                            : to == DK_SESSION_STRANDED ? "session.stranded"

@@ -287,9 +287,9 @@ static void ov_syms_json(dk_str *p, const eng_syms *syms)
         if (i)
             dk_str_addch(p, ',');
         dk_str_addch(p, '{');
-        eng_json_str(p, "qualified_name", syms->items[i].qualified_name, false);
-        eng_json_str(p, "kind", syms->items[i].kind, true);
-        eng_json_str(p, "change", dk_symbol_change_name(syms->items[i].change), true);
+        dk_eng_json_str(p, "qualified_name", syms->items[i].qualified_name, false);
+        dk_eng_json_str(p, "kind", syms->items[i].kind, true);
+        dk_eng_json_str(p, "change", dk_symbol_change_name(syms->items[i].change), true);
         dk_str_addch(p, '}');
     }
     dk_str_addch(p, ']');
@@ -449,11 +449,11 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
         /* events: the change, then the claims it took and gave back */
         dk_str payload = DK_STR_INIT;
         dk_str_addch(&payload, '{');
-        eng_json_str(&payload, "path", path, false);
+        dk_eng_json_str(&payload, "path", path, false);
         if (en && !en->deleted) {
             char hex[DK_OID_HEXSZ + 1];
             dk_oid_to_hex(hex, &en->blob);
-            eng_json_str(&payload, "blob", hex, true);
+            dk_eng_json_str(&payload, "blob", hex, true);
             dk_str_addf(&payload, ",\"mode\":%u,\"unparsed\":%s", en->mode,
                         ch->unparsed ? "true" : "false");
         }

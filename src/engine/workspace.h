@@ -182,8 +182,6 @@ void eng_cache_evict(dk_engine *e, const char *session_id);
 void eng_new_id(char out[37]);
 /* retry a whole transaction body on DK_ERACE/DK_EBUSY a few times */
 bool eng_retryable(int rc);
-/* JSON helpers */
-void eng_json_str(dk_str *s, const char *key, const char *val, bool comma);
 
 /* repo.c */
 int eng_repo_find(struct eng_repo **out, dk_engine *e, const char *name);
