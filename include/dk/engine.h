@@ -594,4 +594,20 @@ DK_EXTERN int dk_events_watch(dk_event **out, size_t *count, int64_t *oldest, dk
 
 DK_EXTERN void dk_events_free(dk_event *events, size_t count);
 
+/** Called once per event notification; `repo` is borrowed (NULL when unknown). */
+typedef void (*dk_events_notify_cb)(void *ud, const char *repo);
+
+/**
+ * Install the engine's one notify hook (NULL removes it): `cb(ud, repo)`
+ * runs after each committed event of any repository (this node's or, with
+ * PostgreSQL, another node's), so one waiter can watch every repository at
+ * once (the SSE hub) instead of blocking on each in turn. It runs on the
+ * notification thread with an engine lock held: it must be quick and must
+ * not call the engine. Once this returns, the previous hook is not running
+ * and will not be called again. Notifications can be lost while a
+ * PostgreSQL listener reconnects: a hook user keeps a slow fallback (the
+ * SSE heartbeat re-reads).
+ */
+DK_EXTERN void dk_events_set_notify(dk_engine *engine, dk_events_notify_cb cb, void *ud);
+
 #endif

@@ -210,11 +210,10 @@ void eng_cache_evict(dk_engine *e, const char *session_id)
 static void eng_on_events(void *ud, const char *channel, const char *payload)
 {
     (void)channel;
-    (void)payload;
     dk_engine *e = ud;
     if (atomic_load(&e->closing))
         return;
-    eng_events_on_notify(e);
+    eng_events_on_notify(e, payload && *payload ? payload : NULL);
 }
 
 static void eng_on_sessions(void *ud, const char *channel, const char *payload)

@@ -17,7 +17,9 @@
  * at all, §14 #23).
  *
  * Threads: ev_gen is read before the query and waited on after it, so a
- * notification between the two is never lost.
+ * notification between the two is never lost. The notify hook (one per
+ * engine, dk_events_set_notify) runs under ev_lock, so once it is replaced
+ * no call of the old one is in flight.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -68,11 +70,21 @@ int dk_eng_emit_tx(dk_engine *e, dk_store_conn *conn, const char *repo, const ch
     return rc;
 }
 
-void eng_events_on_notify(dk_engine *e)
+void eng_events_on_notify(dk_engine *e, const char *repo)
 {
     pthread_mutex_lock(&e->ev_lock);
     e->ev_gen++;
     pthread_cond_broadcast(&e->ev_cond);
+    if (e->ev_hook)
+        e->ev_hook(e->ev_hook_ud, repo);
+    pthread_mutex_unlock(&e->ev_lock);
+}
+
+void dk_events_set_notify(dk_engine *e, dk_events_notify_cb cb, void *ud)
+{
+    pthread_mutex_lock(&e->ev_lock);
+    e->ev_hook = cb;
+    e->ev_hook_ud = ud;
     pthread_mutex_unlock(&e->ev_lock);
 }
 

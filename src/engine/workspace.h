@@ -159,6 +159,9 @@ struct dk_engine {
     pthread_mutex_t ev_lock;
     pthread_cond_t ev_cond;
     uint64_t ev_gen;
+    /* dk_events_set_notify's hook, called under ev_lock */
+    dk_events_notify_cb ev_hook;
+    void *ev_hook_ud;
 
     /* GC thread */
     pthread_t gc_thread;
@@ -271,7 +274,8 @@ int eng_claims_emit_tx(dk_engine *e, dk_store_conn *conn, const char *repo, cons
                        const char *path, const eng_names *names);
 
 /* events.c */
-void eng_events_on_notify(dk_engine *e);
+/* a notification for `repo` (NULL: unknown, e.g. a payload-less one) */
+void eng_events_on_notify(dk_engine *e, const char *repo);
 int eng_events_trim(dk_engine *e, dk_store_conn *conn);
 
 /* gc.c */

@@ -1,33 +1,45 @@
 /*
  * server/server_sse.c - GET /v1/watch as Server-Sent Events, and the hub
- * that wakes watchers: no thread per watcher.
+ * that wakes watchers: no thread per watcher, no wait per repository.
  *
- *   watcher (MHD content reader)            hub thread
- *   ───────────────────────────             ──────────
- *   out buffer empty? read events > scanned  per repository with waiters:
- *   (unfiltered), scanned = last id read,      dk_events_watch(since = min
- *   matching ones become                        of their `scanned`), blocking
- *     id: N / event: TYPE / data: JSON          on the first repository
- *   nothing to send: join the waiter list,   new events: resume that
- *   suspend, return 0                          repository's waiters
- *                                            every heartbeat: resume all
- *                                              with a ": ping" due
+ *   watcher (MHD content reader)          engine notify hook (any repository)
+ *   ───────────────────────────           ───────────────────────────────────
+ *   note = hub.notes                      hub.notes++; the repository's entry,
+ *   read events > scanned (unfiltered),     if it has waiters, becomes due;
+ *     scanned = last id read; matching      signal the hub
+ *     ones become                                     │
+ *     id: N / event: TYPE / data: JSON    hub thread  ▼
+ *   nothing to send: join the waiter      ──────────────────────────────────
+ *     list (due at once if hub.notes      one wait (its condition) for: a due
+ *     moved since `note`), suspend,         repository, the heartbeat, stop;
+ *     return 0                              resume the waiters of every due
+ *                                           repository; at each heartbeat,
+ *                                           resume all with a ": ping" due
+ *
+ * The hub never reads the store and never blocks on one repository: a
+ * notification names its repository (the payload of "dk_events"), so an
+ * event in the last of many watched repositories wakes its watchers as
+ * promptly as one in the first (the old hub blocked 250 ms on the first).
  *
  * Invariants:
  *  1. A suspended watcher is always on the waiter list, and only the hub
  *     (or shutdown) takes it off, always resuming it: none is forgotten,
  *     and MHD never stops with a suspended connection (resume first).
- *  2. No event is lost between a watcher's read and its suspension: the
- *     hub's `since` for the repository is lowered to the watcher's
- *     `scanned` when it joins, under the hub lock, so any later event has
- *     a greater id and wakes it.
+ *  2. No event is lost between a watcher's read and its suspension: an
+ *     event committed after the read is notified after it; if that
+ *     notification came before the watcher joined, `notes` moved and the
+ *     join marks the repository due; if after, the hook finds the waiter.
  *  3. A watcher never re-reads events it scanned (filtering happens here,
  *     by dk_api_event_matches), so non-matching events cost one read.
  *  4. `id:` is the event id; a reconnecting client's Last-Event-ID (or
  *     ?since=) resumes after it. Events older than the engine's window are
  *     gone: the first answer then carries `event: gap` with the oldest id.
  *  5. Dead clients are found by the heartbeat write (the second one after
- *     the disconnect: the first write to a closed socket succeeds).
+ *     the disconnect: the first write to a closed socket succeeds). The
+ *     heartbeat's re-read is also the fallback for a notification lost
+ *     while a PostgreSQL listener reconnected.
+ * Lock order: the engine's event lock, then hub.lock (the hook); the hub
+ * never calls the engine while holding hub.lock.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +63,8 @@ struct srv_sse {
     char *types;
     /* the last event id read (matching or not) */
     int64_t scanned;
+    /* hub.notes before the last read (invariant 2) */
+    uint64_t note;
     bool gap_checked;
     bool ping;
     bool end;
@@ -63,9 +77,11 @@ struct srv_sse {
     size_t out_pos;
 };
 
+/* A repository with waiters. */
 struct hub_repo {
     char name[128];
-    int64_t since;
+    /* a notification came since its waiters last read: resume them */
+    bool due;
 };
 
 struct srv_hub {
@@ -74,6 +90,10 @@ struct srv_hub {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;
+    /* notifications seen (any repository) */
+    uint64_t notes;
+    /* some entry of `repos` is due */
+    bool any_due;
     struct srv_sse *waiters;
     size_t nwaiters;
     struct hub_repo *repos;
@@ -104,19 +124,57 @@ static void hub_resume_locked(struct srv_hub *h, const char *repo)
     }
 }
 
+static struct hub_repo *hub_repo_find(struct srv_hub *h, const char *name)
+{
+    for (size_t i = 0; i < h->nrepos; i++)
+        if (strcmp(h->repos[i].name, name) == 0)
+            return &h->repos[i];
+    return NULL;
+}
+
+/* The engine's notify hook: mark the repository due (NULL: every one). */
+static void hub_on_notify(void *ud, const char *repo)
+{
+    struct srv_hub *h = ud;
+    pthread_mutex_lock(&h->lock);
+    h->notes++;
+    for (size_t i = 0; i < h->nrepos; i++) {
+        if (!repo || strcmp(h->repos[i].name, repo) == 0) {
+            h->repos[i].due = true;
+            h->any_due = true;
+        }
+    }
+    if (h->any_due)
+        pthread_cond_signal(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+}
+
+static struct timespec hub_deadline(int64_t at_us)
+{
+    /* srv_now_us is CLOCK_MONOTONIC; the condition waits on CLOCK_MONOTONIC too */
+    return (struct timespec){.tv_sec = at_us / 1000000, .tv_nsec = (at_us % 1000000) * 1000};
+}
+
 static void *hub_main(void *arg)
 {
     struct dk_server *s = arg;
     struct srv_hub *h = s->hub;
     int64_t next_ping = srv_now_us() + (int64_t)s->heartbeat_ms * 1000;
-    struct hub_repo *snap = NULL;
-    size_t snap_cap = 0;
 
     pthread_mutex_lock(&h->lock);
     while (!h->stop) {
         if (srv_now_us() >= next_ping) {
             hub_resume_locked(h, NULL);
             next_ping = srv_now_us() + (int64_t)s->heartbeat_ms * 1000;
+        }
+        if (h->any_due) {
+            h->any_due = false;
+            for (size_t i = 0; i < h->nrepos; i++) {
+                if (h->repos[i].due) {
+                    h->repos[i].due = false;
+                    hub_resume_locked(h, h->repos[i].name);
+                }
+            }
         }
         /* forget repositories nobody waits on */
         size_t k = 0;
@@ -128,50 +186,12 @@ static void *hub_main(void *arg)
                 h->repos[k++] = h->repos[i];
         }
         h->nrepos = k;
-        if (h->nrepos == 0) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 250 * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&h->cond, &h->lock, &ts);
+        if (h->any_due || h->stop)
             continue;
-        }
-        if (snap_cap < h->nrepos) {
-            snap_cap = h->nrepos;
-            snap = dk_xreallocarray(snap, snap_cap, sizeof(*snap));
-        }
-        size_t n = h->nrepos;
-        memcpy(snap, h->repos, n * sizeof(*snap));
-        pthread_mutex_unlock(&h->lock);
-        for (size_t i = 0; i < n; i++) {
-            dk_event *ev = NULL;
-            size_t nev = 0;
-            /* block on the first repository only, so the others are looked at too */
-            int rc = dk_events_watch(&ev, &nev, NULL, s->engine, snap[i].name, snap[i].since, NULL,
-                                     1000, i == 0 ? 250 : 0);
-            if (rc == DK_OK && nev > 0) {
-                int64_t last = ev[nev - 1].id;
-                pthread_mutex_lock(&h->lock);
-                for (size_t j = 0; j < h->nrepos; j++)
-                    if (strcmp(h->repos[j].name, snap[i].name) == 0 && h->repos[j].since < last)
-                        h->repos[j].since = last;
-                hub_resume_locked(h, snap[i].name);
-                pthread_mutex_unlock(&h->lock);
-            }
-            dk_events_free(ev, nev);
-            if (rc != DK_OK && i == 0) {
-                /* the store failed at once (busy, lost): do not spin; watchers retry on wake */
-                struct timespec pause = {0, 100 * 1000000L};
-                nanosleep(&pause, NULL);
-            }
-        }
-        pthread_mutex_lock(&h->lock);
+        struct timespec ts = hub_deadline(next_ping);
+        pthread_cond_timedwait(&h->cond, &h->lock, &ts);
     }
     pthread_mutex_unlock(&h->lock);
-    free(snap);
     return NULL;
 }
 
@@ -179,11 +199,16 @@ int srv_hub_start(struct dk_server *s)
 {
     struct srv_hub *h = dk_xcalloc(1, sizeof(*h));
     pthread_mutex_init(&h->lock, NULL);
-    pthread_cond_init(&h->cond, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->cond, &ca);
+    pthread_condattr_destroy(&ca);
     s->hub = h;
     if (pthread_create(&h->thread, NULL, hub_main, s) != 0)
         return dk_error_set(DK_ERROR, "cannot start the watch hub thread");
     h->started = true;
+    dk_events_set_notify(s->engine, hub_on_notify, h);
     return DK_OK;
 }
 
@@ -192,6 +217,8 @@ void srv_hub_stop(struct dk_server *s)
     struct srv_hub *h = s->hub;
     if (!h)
         return;
+    if (h->started)
+        dk_events_set_notify(s->engine, NULL, NULL);
     pthread_mutex_lock(&h->lock);
     h->stop = true;
     hub_resume_locked(h, NULL);
@@ -206,6 +233,16 @@ void srv_hub_stop(struct dk_server *s)
     s->hub = NULL;
 }
 
+/* hub.notes now: taken before a watcher reads (invariant 2). */
+static uint64_t hub_notes(struct dk_server *s)
+{
+    struct srv_hub *h = s->hub;
+    pthread_mutex_lock(&h->lock);
+    uint64_t n = h->notes;
+    pthread_mutex_unlock(&h->lock);
+    return n;
+}
+
 /* Join the waiter list and suspend. False when the server is stopping. */
 static bool hub_wait(struct dk_server *s, struct srv_sse *w)
 {
@@ -215,21 +252,21 @@ static bool hub_wait(struct dk_server *s, struct srv_sse *w)
         pthread_mutex_unlock(&h->lock);
         return false;
     }
-    size_t i = 0;
-    for (; i < h->nrepos; i++)
-        if (strcmp(h->repos[i].name, w->repo) == 0)
-            break;
-    if (i == h->nrepos) {
+    struct hub_repo *r = hub_repo_find(h, w->repo);
+    if (!r) {
         if (h->nrepos == h->cap) {
             h->cap = h->cap ? h->cap * 2 : 8;
             h->repos = dk_xreallocarray(h->repos, h->cap, sizeof(*h->repos));
         }
-        snprintf(h->repos[i].name, sizeof(h->repos[i].name), "%s", w->repo);
-        h->repos[i].since = w->scanned;
-        h->nrepos++;
-        pthread_cond_broadcast(&h->cond);
-    } else if (w->scanned < h->repos[i].since) {
-        h->repos[i].since = w->scanned;
+        r = &h->repos[h->nrepos++];
+        snprintf(r->name, sizeof(r->name), "%s", w->repo);
+        r->due = false;
+    }
+    if (h->notes != w->note) {
+        /* something was notified since this watcher read: it may be ours */
+        r->due = true;
+        h->any_due = true;
+        pthread_cond_signal(&h->cond);
     }
     w->next = h->waiters;
     h->waiters = w;
@@ -254,6 +291,7 @@ static void sse_fill(struct dk_server *s, struct srv_sse *w)
     dk_event *ev = NULL;
     size_t n = 0;
     int64_t oldest = 0;
+    w->note = hub_notes(s);
     int rc = dk_events_watch(&ev, &n, &oldest, s->engine, w->repo, w->scanned, NULL, 256, 0);
     if (rc) {
         json_t *e = json_pack("{s:s,s:s}", "code", rc == DK_ENOTFOUND ? "NOT_FOUND" : "INTERNAL",

@@ -1467,6 +1467,86 @@ void test_engine_ws_pg__events(void)
     t_events();
 }
 
+/* What the notify hook saw (dk_events_set_notify). */
+struct notes_seen {
+    pthread_mutex_t lock;
+    int demo, second, other;
+};
+
+static void notes_hook(void *ud, const char *repo)
+{
+    struct notes_seen *n = ud;
+    pthread_mutex_lock(&n->lock);
+    if (repo && strcmp(repo, "demo") == 0)
+        n->demo++;
+    else if (repo && strcmp(repo, "second") == 0)
+        n->second++;
+    else
+        n->other++;
+    pthread_mutex_unlock(&n->lock);
+}
+
+/* Wait (bounded) until the hook saw a notification for "second"; its count. */
+static int notes_wait_second(struct notes_seen *n)
+{
+    for (int i = 0; i < 1000; i++) {
+        pthread_mutex_lock(&n->lock);
+        int got = n->second;
+        pthread_mutex_unlock(&n->lock);
+        if (got)
+            return got;
+        usleep(10000);
+    }
+    return 0;
+}
+
+/*
+ * The hook the SSE hub waits on: one call per event notification, naming
+ * its repository, whichever repository it is (an event in "second" while
+ * "demo" is idle reaches it; the hub used to block on one repository at a
+ * time); none once it is removed.
+ */
+static void t_events_notify_hook(void)
+{
+    th_assert_ok(dk_repo_init(t_e, "second", "main"));
+    struct notes_seen n = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    dk_events_set_notify(t_e, notes_hook, &n);
+    dk_caller *c = NULL;
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "second";
+    o.intent = "test work";
+    o.agent_id = "b";
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, t_e, c, &o));
+    dk_session_infos_free(info, 1);
+    th_assert_eq_int(notes_wait_second(&n), 1); /* session.connected */
+    pthread_mutex_lock(&n.lock);
+    th_assert_eq_int(n.demo, 0);
+    th_assert_eq_int(n.other, 0);
+    pthread_mutex_unlock(&n.lock);
+    dk_events_set_notify(t_e, NULL, NULL);
+    (void)t_connect("a"); /* an event in demo after removal: not seen */
+    dk_event *ev;
+    size_t count;
+    th_assert_ok(dk_events_watch(&ev, &count, NULL, t_e, "demo", 0, NULL, 10, 0));
+    th_assert_eq_int(count, 1);
+    dk_events_free(ev, count);
+    usleep(100000); /* delivery is asynchronous: give a stray call time to show */
+    pthread_mutex_lock(&n.lock);
+    th_assert_eq_int(n.demo, 0);
+    th_assert_eq_int(n.second, 1);
+    pthread_mutex_unlock(&n.lock);
+}
+void test_engine_ws_sqlite__events_notify_hook(void)
+{
+    t_events_notify_hook();
+}
+
+void test_engine_ws_pg__events_notify_hook(void)
+{
+    t_events_notify_hook();
+}
+
 static void t_events_window(void)
 {
     dk_engine_close(t_e);
