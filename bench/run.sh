@@ -22,7 +22,10 @@
 #   8. the workspace engine: session create on 10,000 files vs `git worktree
 #      add`, 100 vs 100,000 files, memory per live session with 10 written
 #      files, 16 threads x 1,000 write+read on distinct sessions, listing
-#      (bench/bench_ws.c).
+#      (bench/bench_ws.c);
+#   9. the protocol: file_read over keep-alive against GET /healthz and a bare
+#      libmicrohttpd answer, 1,000 SSE watchers receiving a burst of events
+#      (bench/serve_bench.sh: bench_http.c, bench_sse.c).
 # Prints ratios against git measured in the same run; exits 0 whatever the
 # numbers (no timed assertions). BENCH_RUNS sets the whole-process run count.
 set -eu
@@ -64,3 +67,6 @@ echo "== workspace engine: session create, memory per session, 16 threads (bench
 cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_ws" bench/bench_ws.c \
     "$O/libdk.a" build/ts/libtsgrammars.a $(make -s --no-print-directory print-libs)
 "$O/bench_ws" "$O/bench-ws" 16 1000
+echo
+echo "== protocol: file_read throughput over keep-alive, 1,000 SSE watchers (bench/bench_http.c, bench_sse.c) =="
+sh bench/serve_bench.sh "$O"
