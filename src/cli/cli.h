@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 int cmd_symbols(int argc, char **argv);
 int cmd_languages(int argc, char **argv);
@@ -28,6 +29,15 @@ int cli_engine_open(struct dk_engine **out, const char *data, const char *store,
 /** The data directory a command uses (`data`, else $DK_DATA, else ./dk-data). */
 const char *cli_data_dir(const char *data);
 int cmd_mcp(int argc, char **argv);
+
+/**
+ * The session commands (cli/session.c): argv[0] is the command name
+ * ("status"), one for which cli_is_session_command is true.
+ */
+int cmd_session(int argc, char **argv);
+bool cli_is_session_command(const char *name);
+/** One line per session command, for `dk help`. */
+void cli_session_commands_help(FILE *out);
 
 /** Install the logfmt trace hook on stderr (level from DK_LOG, default warn). */
 void cli_trace_install(void);

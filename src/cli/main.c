@@ -15,6 +15,7 @@
 #include "dk/dk.h"
 
 #include "cli/cli.h"
+#include "cli/client.h"
 
 #include "util/banned.h"
 
@@ -36,7 +37,13 @@ static void usage(FILE *out)
             "  mcp [--data DIR | --server URL]\n"
             "                             MCP server on stdio for agents (dk mcp --help)\n"
             "  tree [--lang NAME] FILE    print the tree-sitter syntax tree (for writing support)\n"
-            "  version                    print the version\n");
+            "  version                    print the version\n"
+            "\n"
+            "session commands (for people and scripts; each takes --json, --server URL,\n"
+            "--data DIR, --session ID and --help; see docs/cli.md):\n");
+    cli_session_commands_help(out);
+    fputs("\nexit statuses of the session commands:\n", out);
+    cli_exit_codes_help(out);
 }
 
 /*
@@ -90,6 +97,8 @@ int main(int argc, char **argv)
         return cmd_languages(argc - 1, argv + 1);
     if (strcmp(cmd, "mcp") == 0)
         return cmd_mcp(argc - 1, argv + 1);
+    if (cli_is_session_command(cmd))
+        return cmd_session(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0))
             fputs("usage: dk version\n", stdout);

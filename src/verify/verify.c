@@ -167,10 +167,9 @@ static int step_event_tx(void *ud, dk_store_conn *conn)
     const dk_verify_step *s = ev->step;
     dk_str payload = DK_STR_INIT;
     dk_str_addch(&payload, '{');
+    /* dk_eng_cs_json writes the separating comma itself */
     dk_eng_cs_json(&payload, "step", s->name);
-    dk_str_addch(&payload, ',');
     dk_eng_cs_json(&payload, "stage", s->stage);
-    dk_str_addch(&payload, ',');
     dk_eng_cs_json(&payload, "status", dk_verify_status_name(s->status));
     dk_str_addf(&payload, ",\"duration_ms\":%lld,\"required\":%s,\"findings\":%zu}",
                 (long long)s->duration_ms, s->required ? "true" : "false", s->nfindings);

@@ -1,0 +1,211 @@
+#!/bin/sh
+# tests/integration/cli_session.sh - the session CLI (docs/cli.md) on both
+# backends: in-process on a data directory, and against `dk serve` on
+# 127.0.0.1 (--server). The same scenario runs on each:
+#   connect -> write (stdin, binary) -> ls -> cat -> status -> check -> submit
+#   -> verify (steps as they finish) -> land, with the state file remembered
+#   (mode 0600) and cleared by the ending commands; a second agent refused by a
+#   claim (exit 1, nothing stored); two agents conflicting: check and land exit
+#   1 with both versions and the resolve command, a wrong resolve exits 2 with
+#   nothing changed, resolve lands; approve, revert, abandon, close; watch
+#   (once and --follow); sessions; search and context; --json parsed by
+#   python3; unknown session, bad path, missing file, no session, wrong token
+#   each a clear error, a non-zero exit and nothing changed.
+# Once: --help exits 0 on every command; colour on a terminal, none with
+# NO_COLOR or off a terminal; `dk help` documents the exit codes.
+. "$(dirname "$0")/lib/serve_env.sh"
+
+# the second data directory (in-process), same repository
+"$DK" repo import demo "$tmp/src" --data "$tmp/local" >/dev/null
+
+# as AGENT CMD...: run dk with AGENT's own state file; output in $OUT/$ERR, status in $RC
+as() {
+    _agent=$1; shift
+    RC=0
+    DK_STATE="$tmp/$_agent.state" "$DK" "$@" >"$tmp/out" 2>"$tmp/err" || RC=$?
+    OUT=$(cat "$tmp/out"); ERR=$(cat "$tmp/err")
+    if grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error:' "$tmp/err"; then
+        cat "$tmp/err" >&2; fail "sanitizer report from dk $*"
+    fi
+}
+rc_is() { [ "$RC" = "$1" ] || { echo "stdout: $OUT" >&2; echo "stderr: $ERR" >&2; fail "$2: exit $RC, expected $1"; }; }
+out_has() { printf '%s' "$OUT" | grep -q -- "$1" || { echo "stdout: $OUT" >&2; fail "$2: stdout lacks '$1'"; }; }
+err_has() { printf '%s' "$ERR" | grep -q -- "$1" || { echo "stderr: $ERR" >&2; fail "$2: stderr lacks '$1'"; }; }
+# py EXPR: evaluate EXPR on the JSON in $OUT (as j)
+py() { printf '%s' "$OUT" | python3 -c "import json,sys; j=json.load(sys.stdin); v=($1); print(v if not isinstance(v,(dict,list,bool)) else json.dumps(v))"; }
+# app.py with f$1 returning `x $2`, as raw text
+app_raw() { python3 -S -c 'import sys; s=open(sys.argv[1]).read(); print(s.replace("    return x + %s\n" % sys.argv[2], "    return x %s\n" % sys.argv[3]), end="")' "$tmp/src/app.py" "$1" "$2"; }
+
+# ---- once: --help, dk help, no session -------------------------------------
+for c in connect status cat write rm ls check submit verify approve land resolve revert abandon close watch sessions context search; do
+    as nobody "$c" --help; rc_is 0 "$c --help"; out_has "usage: dk $c" "$c --help"
+    as nobody "$c" -h; rc_is 0 "$c -h"
+done
+as nobody help; rc_is 0 "dk help"
+out_has "exit statuses" "dk help exit codes"; out_has "SYMBOL_CLAIMED" "dk help maps the codes"; out_has "resolve" "dk help lists resolve"
+as nobody status --data "$tmp/local"; rc_is 2 "status without a session"; err_has "no current session" "no session message"
+as nobody connect demo --data "$tmp/local"; rc_is 2 "connect without --intent"; err_has "intent" "connect usage"
+as nobody ls --bogus; rc_is 2 "unknown option"; err_has "unknown option" "unknown option message"
+[ ! -e "$tmp/nobody.state" ] || fail "a refused command wrote the state file"
+
+# ---- the scenario, once per backend -----------------------------------------
+# $1: "local" (in-process; connect gets --data) or "remote" (connect gets --server)
+scenario() {
+    mode=$1
+    if [ "$mode" = local ]; then where="--data $tmp/local"; else where="--server $URL"; fi
+    for a in alice bob carol dave; do rm -f "$tmp/$a.state"; done
+
+    # connect: the state file remembers the session and where it lives, mode 0600
+    as alice connect demo --intent "f1 times ten" --agent alice $where; rc_is 0 "$mode connect"
+    out_has "session " "connect output"
+    [ "$(stat -c %a "$tmp/alice.state")" = 600 ] || fail "$mode: state file mode"
+    OUT=$(cat "$tmp/alice.state"); A=$(py 'j["session_id"]')
+    if [ "$mode" = local ]; then [ "$(py 'j["data"]')" = "$tmp/local" ] || fail "state data dir"
+    else [ "$(py 'j["server"]')" = "$URL" ] || fail "state server"; fi
+    as bob connect demo --intent "f1 minus one" --agent bob --json $where; rc_is 0 "$mode connect --json"
+    B=$(py 'j["session_id"]'); [ "$(py 'j["other_sessions"][0]["agent_id"]')" = alice ] || fail "other sessions"
+
+    # write from stdin (no --session: the state file), ls, cat, status
+    app_raw 1 '* 10' > "$tmp/a1.py"
+    RC=0; DK_STATE="$tmp/alice.state" "$DK" write app.py < "$tmp/a1.py" >"$tmp/out" 2>"$tmp/err" || RC=$?
+    OUT=$(cat "$tmp/out"); ERR=$(cat "$tmp/err"); rc_is 0 "$mode write stdin"; out_has "f1 modified" "write symbols"
+    as alice ls; rc_is 0 "$mode ls"; out_has "M app.py" "ls marks the change"
+    as alice ls --modified --json; rc_is 0 "ls --json"
+    [ "$(py '[(f["path"], f["status"]) for f in j["files"]]')" = '[["app.py", "modified"]]' ] || fail "$mode ls --json"
+    as alice cat app.py; rc_is 0 "$mode cat"; out_has 'return x \* 10' "cat own write"
+    as alice status --json; rc_is 0 "status --json"
+    [ "$(py 'j["session_id"]')" = "$A" ] || fail "status session"; [ "$(py 'j["files_changed"]')" = 1 ] || fail "status files"
+    as alice status; rc_is 0 "status"; out_has "1 files and 1 symbols changed" "status text"
+
+    # binary content goes as base64 and comes back byte for byte
+    printf '\377\376\000bin' > "$tmp/bin"
+    as alice write data/blob.bin "$tmp/bin"; rc_is 0 "$mode write binary"
+    DK_STATE="$tmp/alice.state" "$DK" cat data/blob.bin > "$tmp/bin.back" || fail "cat binary"
+    cmp -s "$tmp/bin" "$tmp/bin.back" || fail "$mode: binary round trip"
+    as alice cat data/blob.bin --json; [ "$(py 'j["encoding"]')" = base64 ] || fail "cat --json encoding"
+    as alice rm data/blob.bin; rc_is 0 "$mode rm"; out_has "deleted data/blob.bin" "rm output"
+
+    # bob is refused by alice's claim on f1: exit 1, the holder named, nothing stored
+    app_raw 1 '- 1' > "$tmp/b1.py"
+    as bob write app.py "$tmp/b1.py"; rc_is 1 "$mode claimed write"
+    err_has SYMBOL_CLAIMED "claim code"; err_has "app.py::f1 is claimed by" "claim holder"
+    as bob write app.py "$tmp/b1.py" --json; rc_is 1 "claimed write --json"
+    [ "$(py 'j["error"]["code"]')" = SYMBOL_CLAIMED ] || fail "claimed --json code"
+    [ "$(py 'j["error"]["details"]["claims"][0]["holder_session"]')" = "$A" ] || fail "claim holder session"
+    as bob ls --modified --json; [ "$(py 'len(j["files"])')" = 0 ] || fail "$mode: the refused write stored something"
+    as bob ls; out_has "also changing" "ls shows who else changes app.py"
+
+    # errors: unknown session, bad path, missing file; nothing changes
+    as alice status --session no-such-session; rc_is 3 "$mode unknown session"; err_has SESSION_NOT_FOUND "unknown session code"
+    as alice write ../evil "$tmp/a1.py"; rc_is 2 "$mode bad path"; err_has INVALID_PATH "bad path code"
+    as alice write app.py "$tmp/no-such-file"; rc_is 3 "$mode missing file"; err_has "cannot open" "missing file message"
+    as alice cat no/such/file; rc_is 3 "$mode cat missing"; err_has NOT_FOUND "cat missing code"
+    as alice cat app.py; out_has 'return x \* 10' "$mode: an error changed alice's file"
+
+    # alice: check, submit, verify (steps as they finish, then the verdict), land
+    as alice check; rc_is 0 "$mode check"; out_has clean "check clean"
+    as alice submit; rc_is 0 "$mode submit"; out_has "submitted changeset" "submit output"
+    as alice verify; rc_is 0 "$mode verify"
+    out_has "pass *semantic" "verify step line"; out_has "passed" "verify verdict"
+    # each step once (from its changeset.verify_step event as it finished), every one named
+    [ "$(printf '%s\n' "$OUT" | grep -c '^  pass ')" = 1 ] || fail "$mode: verify printed a step twice"
+    if printf '%s\n' "$OUT" | grep -Eq '^ +(pass|fail|skip|timeout)? +\('; then fail "$mode: a step without a name"; fi
+    as alice land --message "f1 times ten"; rc_is 0 "$mode land"; out_has landed "land output"
+    [ ! -e "$tmp/alice.state" ] || fail "$mode: land kept the state file"
+    as alice status --session "$A" --json $where; [ "$(py 'j["state"]')" = closed ] || fail "$mode: land closed the session"
+
+    # bob changes f1 too (the claim ended when alice landed): a real conflict
+    as bob write app.py "$tmp/b1.py"; rc_is 0 "$mode bob write"
+    as bob check; rc_is 1 "$mode check conflict"; out_has "conflict" "check lists the conflict"
+    as bob submit; rc_is 0 "$mode bob submit"
+    as bob land; rc_is 1 "$mode land conflict"
+    err_has CONFLICT "land conflict code"; err_has "conflict app.py::f1" "conflict target"
+    err_has "theirs (the branch head)" "theirs side"; err_has "x \* 10" "theirs text"
+    err_has "mine (this session)" "mine side"; err_has "x - 1" "mine text"; err_has "x + 1" "base text"
+    err_has "dk resolve app.py::f1 --keep-mine" "resolve hint"; err_has "recovery:" "recovery steps"
+    as bob land --json; rc_is 1 "land --json conflict"
+    [ "$(py 'j["error"]["code"]')" = CONFLICT ] || fail "land --json code"
+    [ "$(py 'j["error"]["details"]["conflicts"][0]["symbol"]')" = f1 ] || fail "land --json symbol"
+    [ -e "$tmp/bob.state" ] || fail "a conflict cleared the state file"
+    # a resolve that does not match the conflicts: exit 2, nothing changes
+    as bob resolve app.py::f2 --keep-mine; rc_is 2 "$mode wrong resolve"; err_has INVALID_ARGUMENT "wrong resolve code"
+    as bob resolve app.py::f1; rc_is 2 "resolve without an action"
+    as bob status --json; [ "$(py 'j["session_id"]')" = "$B" ] || fail "wrong resolve moved the session"
+    [ "$(py 'j["changeset_state"]')" = submitted ] || fail "wrong resolve changed the changeset"
+    as bob resolve app.py::f1 --keep-mine --json; rc_is 0 "$mode resolve"
+    [ "$(py 'j["landed"]')" = true ] || fail "resolve landed"
+    [ "$(py 'j.get("replaces_session_id", j["session_id"])')" = "$B" ] || fail "resolve replaces"
+    [ ! -e "$tmp/bob.state" ] || fail "$mode: a landed resolve kept the state file"
+
+    # carol: the branch has bob's f1; approve, land, then revert it in dave's session
+    as carol connect demo --intent "f3" --agent carol $where; rc_is 0 "carol connect"
+    as carol cat app.py; out_has 'return x - 1' "$mode: resolve landed bob's f1"
+    app_raw 3 '* 3' > "$tmp/c3.py"
+    as carol write app.py "$tmp/c3.py"; rc_is 0 "carol write"; as carol submit --json; CS=$(py 'j["changeset_id"]')
+    as carol approve; rc_is 2 "approve without --reason"
+    as carol approve --reason "looks right"; rc_is 0 "$mode approve"; out_has "approved changeset $CS" "approve output"
+    as carol land; rc_is 0 "carol land"
+    as dave connect demo --intent "undo f3" --agent dave $where; rc_is 0 "dave connect"
+    as dave revert "$CS"; rc_is 0 "$mode revert"; out_has "reverted changeset $CS" "revert output"
+    as dave ls --modified --json; [ "$(py '[f["path"] for f in j["files"]]')" = '["app.py"]' ] || fail "revert wrote the inverse"
+    as dave abandon --reason "changed my mind"; rc_is 0 "$mode abandon"; out_has abandoned "abandon output"
+    [ ! -e "$tmp/dave.state" ] || fail "abandon kept the state file"
+    as dave connect demo --intent "close it" --agent dave $where; rc_is 0 "dave connect 2"
+    as dave close; rc_is 0 "$mode close"; [ ! -e "$tmp/dave.state" ] || fail "close kept the state file"
+
+    # watch: once (human and --json), then --follow sees a new event as it comes
+    as carol watch --repo demo --type 'changeset.merged' $where; rc_is 0 "$mode watch"; out_has "changeset.merged" "watch lists landings"
+    as carol watch --repo demo --type 'changeset.*' --json $where; rc_is 0 "watch --json"
+    [ "$(py 'all(e["type"].startswith("changeset.") for e in j["events"]) and len(j["events"]) > 2')" = true ] || fail "watch --json types"
+    NEXT=$(py 'j["next"]')
+    DK_STATE="$tmp/none.state" "$DK" watch --repo demo --since "$NEXT" --type 'session.connected' --follow --json $where \
+        >"$tmp/follow" 2>"$tmp/follow.err" &
+    FOLLOW=$!
+    sleep 0.5
+    as eve connect demo --intent "be seen" --agent eve $where; rc_is 0 "eve connect"
+    i=0; while ! grep -q '"agent_id": *"eve"' "$tmp/follow"; do
+        i=$((i + 1)); [ $i -lt 100 ] || { kill $FOLLOW; cat "$tmp/follow.err" >&2; fail "$mode: watch --follow missed the event"; }
+        sleep 0.1
+    done
+    kill $FOLLOW; wait $FOLLOW 2>/dev/null || true
+    grep -q 'AddressSanitizer\|runtime error:' "$tmp/follow.err" && fail "sanitizer report from watch --follow"
+    head -1 "$tmp/follow" | python3 -c 'import json,sys; e=json.loads(sys.stdin.readline()); assert e["type"]=="session.connected"' || fail "follow --json lines"
+
+    # sessions, search, context
+    as eve sessions --json; rc_is 0 "$mode sessions"
+    [ "$(py '"eve" in [s["agent_id"] for s in j["sessions"]]')" = true ] || fail "sessions lists eve"
+    as eve sessions; out_has '^\* ' "sessions marks the current one"
+    as eve search f1; rc_is 0 "$mode search"; out_has "app.py" "search finds app.py"; out_has "f1" "search finds f1"
+    as eve context f1 --max-tokens 40 --json; rc_is 0 "$mode context"
+    [ "$(py 'j["estimated_tokens"] <= 40 and j["symbols"][0]["name"] == "f1"')" = true ] || fail "context budget and rank"
+    as eve context --repo demo f1 --max-results 1; rc_is 0 "context --repo"; out_has "def f1(x):" "context source"
+    as eve close; rc_is 0 "eve close"
+}
+
+scenario local
+
+serve_start
+export DK_TOKEN="$TOKEN"
+scenario remote
+# wrong token: UNAUTHORIZED, exit 4, nothing changed
+as frank connect demo --intent x --agent frank --server "$URL"; rc_is 0 "frank connect"
+as frank write app.py "$tmp/a1.py" \
+    --token dkt_0000000000000000_0000000000000000000000000000000000000000000000000000000000000000
+rc_is 4 "wrong token"; err_has UNAUTHORIZED "wrong token code"
+as frank ls --modified --json; [ "$(py 'len(j["files"])')" = 0 ] || fail "a refused token wrote"
+as frank status --token "" ; [ "$RC" -ne 0 ] || fail "an empty token was accepted"
+serve_finish
+# the server is gone: unavailable, exit 5
+as frank status; rc_is 5 "server down"; err_has "cannot reach dk serve" "server down message"
+
+# colour: on a terminal unless NO_COLOR; never off a terminal
+esc=$(printf '\033')
+DK_STATE="$tmp/alice.state" "$DK" connect demo --intent colour --agent alice --data "$tmp/local" >/dev/null || fail "connect for colour"
+script -qec "DK_STATE=$tmp/alice.state $DK status" /dev/null > "$tmp/tty" 2>&1 || fail "status on a tty"
+grep -q "$esc\[" "$tmp/tty" || fail "no colour on a terminal"
+script -qec "NO_COLOR=1 DK_STATE=$tmp/alice.state $DK status" /dev/null > "$tmp/tty" 2>&1 || fail "status NO_COLOR"
+grep -q "$esc\[" "$tmp/tty" && fail "colour with NO_COLOR set"
+grep -q "session " "$tmp/tty" || fail "NO_COLOR status text"
+as alice status; printf '%s' "$OUT" | grep -q "$esc" && fail "colour off a terminal"
+as alice close; rc_is 0 "close"
+echo "cli_session: ok"
