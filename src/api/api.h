@@ -207,6 +207,13 @@ typedef struct dk_api_ctx {
     /* filled by dk_api_call for the request log (arena strings, may stay NULL) */
     const char *log_session;
     const char *log_agent;
+    /* progress of a long operation, or NULL (none wanted): verify calls it once
+     * per finished step with `done` steps so far (increasing), `total` (0:
+     * unknown) and a one-line `message` (borrowed for the call). It runs on
+     * the operation's thread before the operation returns; calls never
+     * overlap. MCP turns them into notifications/progress. */
+    void (*progress)(void *ud, double done, double total, const char *message);
+    void *progress_ud;
 } dk_api_ctx;
 
 #define DK_API_CTX_INIT(a)                                                                         \

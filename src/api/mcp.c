@@ -37,6 +37,13 @@
  * validate structuredContent against outputSchema (v1 even on errors).
  * Unknown tools and malformed calls are protocol errors (-32602).
  *
+ * Progress: a tools/call with `_meta.progressToken` (string or integer,
+ * else -32602) on a transport that set dk_mcp_request.notify runs its
+ * operation through backend.call_progress; each report of the operation
+ * (dk_api_ctx.progress: verify's finished steps) becomes one
+ * notifications/progress {progressToken, progress (increasing), message}
+ * handed to notify before the response is built.
+ *
  * Legacy sessions remember the dk sessions opened through them, so that
  * `session_id` may be omitted when there is exactly one (the tools' legacy
  * inputSchema does not require it). The modern era has no such memory:
@@ -579,6 +586,20 @@ static int mcp_local_call(void *ud, const dk_api_principal *p, const char *op, j
     return rc;
 }
 
+static int
+mcp_local_call_progress(void *ud, const dk_api_principal *p, const char *op, json_t *params,
+                        void (*progress)(void *pud, double done, double total, const char *message),
+                        void *progress_ud, json_t **result, dk_api_error *err)
+{
+    dk_api_ctx ctx = DK_API_CTX_INIT((dk_api *)ud);
+    ctx.principal = p;
+    ctx.progress = progress;
+    ctx.progress_ud = progress_ud;
+    int rc = dk_api_call(&ctx, op, params, result, err);
+    dk_api_ctx_release(&ctx);
+    return rc;
+}
+
 static const dk_api_op *mcp_local_ops(void *ud, size_t *count)
 {
     (void)ud;
@@ -587,7 +608,10 @@ static const dk_api_op *mcp_local_ops(void *ud, size_t *count)
 
 dk_mcp_backend dk_mcp_backend_local(dk_api *api)
 {
-    return (dk_mcp_backend){.call = mcp_local_call, .ops = mcp_local_ops, .ud = api};
+    return (dk_mcp_backend){.call = mcp_local_call,
+                            .call_progress = mcp_local_call_progress,
+                            .ops = mcp_local_ops,
+                            .ud = api};
 }
 
 /* ========================================================================== */
@@ -681,14 +705,50 @@ static json_t *mcp_tool_error(const char *tool, const dk_api_error *err)
     return r;
 }
 
+/* A tools/call's progress: its token and the last value sent (values must increase). */
+struct mcp_progress {
+    const dk_mcp_request *req;
+    json_t *token;
+    double last;
+};
+
+static json_t *mcp_number(double v)
+{
+    return v == (double)(json_int_t)v ? json_integer((json_int_t)v) : json_real(v);
+}
+
+/* dk_api_ctx.progress -> notifications/progress on the request's transport. */
+static void mcp_on_progress(void *ud, double done, double total, const char *message)
+{
+    struct mcp_progress *pr = ud;
+    if (done <= pr->last)
+        return;
+    pr->last = done;
+    json_t *params =
+        json_pack("{s:O,s:o}", "progressToken", pr->token, "progress", mcp_number(done));
+    if (total > 0)
+        json_object_set_new(params, "total", mcp_number(total));
+    if (message) {
+        json_t *m = json_string(message);
+        if (m) /* NULL only for a message that is not UTF-8 (a step name): left out */
+            json_object_set_new(params, "message", m);
+    }
+    json_t *n = json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method", "notifications/progress",
+                          "params", params);
+    pr->req->notify(pr->req->notify_ud, n);
+    json_decref(n);
+}
+
 /*
  * Run one tool call. Returns the CallToolResult, or NULL with a protocol
- * error in *rpc_err (unknown tool, arguments not an object).
+ * error in *rpc_err (unknown tool, arguments not an object, a progress
+ * token that is neither a string nor an integer).
  */
-static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params,
-                              const dk_api_principal *p, json_t *id, json_t **rpc_err,
+static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const dk_mcp_request *req,
+                              const json_t *params, json_t *id, json_t **rpc_err,
                               dk_mcp_response *resp)
 {
+    const dk_api_principal *p = req->principal;
     const char *name = json_string_value(json_object_get(params, "name"));
     json_t *args = json_object_get(params, "arguments");
     if (!name) {
@@ -707,6 +767,14 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params
             rpc_error(id, RPC_INVALID_PARAMS, "tools/call: arguments must be an object", NULL);
         return NULL;
     }
+    json_t *token = json_object_get(json_object_get(params, "_meta"), "progressToken");
+    if (token && !json_is_string(token) && !json_is_integer(token)) {
+        *rpc_err =
+            rpc_error(id, RPC_INVALID_PARAMS,
+                      "Invalid params: _meta.progressToken must be a string or an integer", NULL);
+        return NULL;
+    }
+    struct mcp_progress progress = {.req = req, .token = token};
     size_t ti = (size_t)(t - mcp_tools);
     dk_api_error err = DK_API_ERROR_INIT;
     resp->log_op = t->op;
@@ -742,7 +810,11 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const json_t *params
     if (json_is_integer(wait) && json_integer_value(wait) > WATCH_MAX_MS)
         json_object_set_new(call, "timeout_ms", json_integer(WATCH_MAX_MS));
     json_t *result = NULL;
-    if (m->backend.call(m->backend.ud, p, t->op, call, &result, &err) != 0) {
+    int rc = token && req->notify && m->backend.call_progress
+                 ? m->backend.call_progress(m->backend.ud, p, t->op, call, mcp_on_progress,
+                                            &progress, &result, &err)
+                 : m->backend.call(m->backend.ud, p, t->op, call, &result, &err);
+    if (rc != 0) {
         if (err.code == DK_API_SESSION_NOT_FOUND && s) {
             const char *gone = json_string_value(json_object_get(call, "session_id"));
             if (gone)
@@ -936,7 +1008,7 @@ static void mcp_modern_request(dk_mcp *m, const dk_mcp_request *req, const char 
                            "cacheScope", "public");
     } else if (strcmp(method, "tools/call") == 0) {
         json_t *err = NULL;
-        result = mcp_tools_call(m, NULL, params, req->principal, id, &err, resp);
+        result = mcp_tools_call(m, NULL, req, params, id, &err, resp);
         if (!result) {
             resp->http_status = 200;
             resp->body = err;
@@ -976,7 +1048,7 @@ static void mcp_legacy_request(dk_mcp *m, dk_mcp_session *s, const dk_mcp_reques
         result = json_pack("{s:O}", "tools", m->tools_legacy);
     } else if (strcmp(method, "tools/call") == 0) {
         json_t *err = NULL;
-        result = mcp_tools_call(m, s, params, req->principal, id, &err, resp);
+        result = mcp_tools_call(m, s, req, params, id, &err, resp);
         if (!result) {
             resp->body = err;
             return;

@@ -49,6 +49,17 @@ typedef struct dk_mcp_backend {
      */
     int (*call)(void *ud, const dk_api_principal *principal, const char *op, json_t *params,
                 json_t **result, dk_api_error *err);
+    /*
+     * Optional: as `call`, and report the operation's progress (a verify's
+     * finished steps; see dk_api_ctx.progress) through `progress`, on the
+     * calling thread, before returning. NULL: this backend reports none
+     * (`dk mcp --server`: POST /v1/<op> answers once).
+     */
+    int (*call_progress)(void *ud, const dk_api_principal *principal, const char *op,
+                         json_t *params,
+                         void (*progress)(void *pud, double done, double total,
+                                          const char *message),
+                         void *progress_ud, json_t **result, dk_api_error *err);
     /* the operation table whose rows become tools (dk_api_ops() in every backend) */
     const dk_api_op *(*ops)(void *ud, size_t *count);
     void *ud;
@@ -91,6 +102,16 @@ typedef struct dk_mcp_request {
     const char *h_method;
     const char *h_name;
     const char *h_session_id;
+    /*
+     * Where this request's notifications go, or NULL to send none: a
+     * tools/call with params._meta.progressToken (string or integer) on a
+     * long tool (dk_verify: one per finished step) sends
+     * notifications/progress {progressToken, progress, message}. Called with
+     * a complete JSON-RPC notification (borrowed for the call) on the thread
+     * of dk_mcp_handle, before it returns, so before the response.
+     */
+    void (*notify)(void *ud, const json_t *notification);
+    void *notify_ud;
 } dk_mcp_request;
 
 /** What to send back. Release with dk_mcp_response_release. */

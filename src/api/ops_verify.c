@@ -11,6 +11,8 @@
  * overlay is verified and the changeset is left as it is.
  * Conventions: see ops_int.h.
  */
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include "dk/verify.h"
@@ -19,11 +21,32 @@
 
 #include "util/banned.h"
 
+/* Progress: one report per finished step (the pipeline's own callback). */
+struct verify_progress {
+    dk_api_ctx *ctx;
+    int done;
+};
+
+static void verify_on_step(void *ud, const dk_verify_step *st)
+{
+    struct verify_progress *vp = ud;
+    char msg[300];
+    snprintf(msg, sizeof(msg), "step %.80s (%.60s): %s in %lld ms%s", st->name,
+             st->stage && *st->stage ? st->stage : "-", dk_verify_status_name(st->status),
+             (long long)st->duration_ms, st->required ? "" : " (optional)");
+    vp->ctx->progress(vp->ctx->progress_ud, ++vp->done, 0, msg);
+}
+
 int ops_verify(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
     dk_verify_opts o = DK_VERIFY_OPTS_INIT;
     o.check_only = ops_bool(params, "check", false);
+    struct verify_progress vp = {.ctx = ctx};
+    if (ctx->progress) {
+        o.on_step = verify_on_step;
+        o.ud = &vp;
+    }
     dk_verify_result *r = NULL;
     int rc =
         dk_verify(&r, ctx->api->engine, ops_caller(ctx, &cs), ops_str(params, "session_id"), &o);

@@ -78,6 +78,14 @@ static int mcp_write_line(const json_t *msg)
     return rc;
 }
 
+/* A request's notification (progress), written before its response. */
+static void mcp_notify_line(void *ud, const json_t *notification)
+{
+    (void)ud;
+    if (mcp_write_line(notification))
+        fprintf(stderr, "dk mcp: cannot write a notification to standard output\n");
+}
+
 /* Read one line; returns its length, -1 at EOF; sets *too_long and skips an oversized one. */
 static ssize_t mcp_read_line(dk_str *line, bool *too_long)
 {
@@ -118,7 +126,8 @@ static int mcp_serve_stdio(dk_mcp *mcp)
             start++;
         if (start == line.len)
             continue;
-        dk_mcp_request req = {.body = line.ptr + start, .len = line.len - start};
+        dk_mcp_request req = {
+            .body = line.ptr + start, .len = line.len - start, .notify = mcp_notify_line};
         dk_mcp_response resp = DK_MCP_RESPONSE_INIT;
         dk_mcp_handle(mcp, session, &req, &resp);
         if (resp.body)

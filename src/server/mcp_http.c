@@ -6,6 +6,10 @@
  *
  *   POST /mcp   one JSON-RPC message ──► dk_mcp_handle ──► application/json
  *               (or one SSE event when the client accepts only text/event-stream)
+ *               a tools/call with _meta.progressToken, client accepting
+ *               text/event-stream: at the tool's first progress report the
+ *               answer becomes an SSE stream - notifications/progress events
+ *               as they come, then the response event, then the end
  *   DELETE /mcp ends a 2025-era session (Mcp-Session-Id), else 405
  *   GET /mcp    405: dk sends no server-initiated messages (no standalone stream)
  *
@@ -22,9 +26,21 @@
  * Runs on a worker: a tools/call may land (a merge) or wait (dk_watch), so
  * it never holds an MHD pool thread. Ownership: the response body is a
  * malloc'd string handed to the srv_req (freed with it).
+ *
+ * The progress stream (struct mcp_stream), shared by the worker and the
+ * connection, refcounted (one each), under its lock:
+ *   worker: first report ─► stream created, r->mcp_stream set, connection
+ *           resumed; from then on the worker touches only the stream (the
+ *           request may complete - a client that leaves - at any time);
+ *           each report / the final response: append, resume if suspended
+ *   MHD:    access handler sees r->mcp_stream ─► queues a callback response;
+ *           the reader copies what is there, ends after the response, or
+ *           suspends the connection (flag `suspended`) when nothing is
+ *   completed: `gone` set, so the worker resumes nothing any more.
  */
 #include "server/mcp_http.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +133,144 @@ bool srv_mcp_precheck(struct srv_req *r)
     return true;
 }
 
-void srv_mcp_work(struct srv_req *r)
+/* ========================================================================== */
+/* The progress stream                                                        */
+/* ========================================================================== */
+
+struct mcp_stream {
+    pthread_mutex_t lock;
+    int refs;
+    struct MHD_Connection *conn;
+    /* SSE text not yet read by MHD from `pos` */
+    dk_str out;
+    size_t pos;
+    /* the response event is in `out`: end once it is read */
+    bool done;
+    /* the reader suspended the connection for want of data */
+    bool suspended;
+    /* the request completed: resume nothing */
+    bool gone;
+    /* for the request log (static strings) */
+    const char *log_op;
+    const char *log_code;
+};
+
+static void stream_unref(struct mcp_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    bool last = --st->refs == 0;
+    pthread_mutex_unlock(&st->lock);
+    if (!last)
+        return;
+    dk_str_release(&st->out);
+    pthread_mutex_destroy(&st->lock);
+    free(st);
+}
+
+/* Append one SSE event with `msg` (and `done`), waking the reader. Worker side. */
+static void stream_push(struct mcp_stream *st, const json_t *msg, bool done)
+{
+    char *text = json_dumps(msg, JSON_COMPACT);
+    pthread_mutex_lock(&st->lock);
+    if (text)
+        dk_str_addf(&st->out, "event: message\ndata: %s\n\n", text);
+    st->done = st->done || done;
+    if (st->suspended && !st->gone) {
+        st->suspended = false;
+        MHD_resume_connection(st->conn);
+    }
+    pthread_mutex_unlock(&st->lock);
+    free(text);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct srv_req *r = cls;
+    struct mcp_stream *st = r->mcp_stream;
+    (void)pos;
+    pthread_mutex_lock(&st->lock);
+    if (st->pos < st->out.len) {
+        size_t n = st->out.len - st->pos;
+        if (n > max)
+            n = max;
+        memcpy(buf, st->out.ptr + st->pos, n);
+        st->pos += n;
+        if (st->pos == st->out.len) {
+            dk_str_clear(&st->out);
+            st->pos = 0;
+        }
+        pthread_mutex_unlock(&st->lock);
+        r->sent_bytes += n;
+        return (ssize_t)n;
+    }
+    if (st->done) {
+        if (st->log_op)
+            r->op = dk_api_op_find(st->log_op);
+        if (st->log_code)
+            r->log_code = st->log_code;
+        pthread_mutex_unlock(&st->lock);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    st->suspended = true;
+    MHD_suspend_connection(st->conn);
+    pthread_mutex_unlock(&st->lock);
+    return 0;
+}
+
+enum MHD_Result srv_mcp_stream_begin(struct srv_req *r)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, r, NULL);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    r->status = 200;
+    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+void srv_mcp_stream_free(struct srv_req *r)
+{
+    struct mcp_stream *st = r->mcp_stream;
+    if (!st)
+        return;
+    pthread_mutex_lock(&st->lock);
+    st->gone = true;
+    pthread_mutex_unlock(&st->lock);
+    stream_unref(st);
+    r->mcp_stream = NULL;
+}
+
+/* The worker's side of one call: the request until it is handed to a stream. */
+struct mcp_work {
+    struct srv_req *r;
+    struct mcp_stream *st;
+};
+
+/* dk_mcp_request.notify: the first report opens the stream and gives the request up. */
+static void mcp_work_notify(void *ud, const json_t *notification)
+{
+    struct mcp_work *w = ud;
+    if (!w->st) {
+        struct mcp_stream *st = dk_xcalloc(1, sizeof(*st));
+        pthread_mutex_init(&st->lock, NULL);
+        st->refs = 2;
+        st->conn = w->r->conn;
+        dk_str_init(&st->out);
+        w->st = st;
+        stream_push(st, notification, false);
+        w->r->mcp_stream = st;
+        MHD_resume_connection(w->r->conn);
+        w->r = NULL; /* the connection owns it now */
+        return;
+    }
+    stream_push(w->st, notification, false);
+}
+
+bool srv_mcp_work(struct srv_req *r)
 {
     struct dk_mcp *mcp = r->srv->mcp;
     const dk_api_principal *who = r->authed ? &r->who : NULL;
@@ -131,7 +284,7 @@ void srv_mcp_work(struct srv_req *r)
                                            : "Forbidden: the "
                                              "session belongs to "
                                              "another token");
-        return;
+        return true;
     }
     const char *accept = mcp_header(r, "Accept");
     bool json_ok = !accept || strstr(accept, "application/json") || strstr(accept, "*/*") ||
@@ -140,12 +293,13 @@ void srv_mcp_work(struct srv_req *r)
     if (!json_ok && !sse_ok) {
         mcp_answer_rpc_error(r, 406, -32600,
                              "Not Acceptable: accept application/json or text/event-stream");
-        return;
+        return true;
     }
     if (r->too_large) {
         mcp_answer_rpc_error(r, 413, -32600, "Payload Too Large");
-        return;
+        return true;
     }
+    struct mcp_work work = {.r = r};
     dk_mcp_request q = {
         .body = r->body.ptr,
         .len = r->body.len,
@@ -155,9 +309,22 @@ void srv_mcp_work(struct srv_req *r)
         .h_method = mcp_header(r, "Mcp-Method"),
         .h_name = mcp_header(r, "Mcp-Name"),
         .h_session_id = mcp_header(r, "Mcp-Session-Id"),
+        /* progress only when the answer may be a stream */
+        .notify = sse_ok ? mcp_work_notify : NULL,
+        .notify_ud = &work,
     };
     dk_mcp_response resp = DK_MCP_RESPONSE_INIT;
     dk_mcp_handle(mcp, NULL, &q, &resp);
+    if (work.st) { /* streamed: `r` belongs to the connection now */
+        pthread_mutex_lock(&work.st->lock);
+        work.st->log_op = resp.log_op;
+        work.st->log_code = resp.log_code;
+        pthread_mutex_unlock(&work.st->lock);
+        stream_push(work.st, resp.body, true);
+        dk_mcp_response_release(&resp);
+        stream_unref(work.st);
+        return false;
+    }
     if (resp.new_session_id[0])
         dk_str_addf(&r->resp_headers, "Mcp-Session-Id: %s\n", resp.new_session_id);
     if (resp.protocol_version)
@@ -170,4 +337,5 @@ void srv_mcp_work(struct srv_req *r)
     mcp_answer(r, resp.body ? resp.http_status : (resp.http_status == 200 ? 202 : resp.http_status),
                resp.body, resp.body && !json_ok);
     dk_mcp_response_release(&resp);
+    return true;
 }

@@ -5,13 +5,17 @@
  * The hook in server.c, all of it:
  *   srv_route_of:    srv_mcp_path(url) -> SRV_MCP, body cap of file content
  *   access handler:  SRV_MCP: srv_mcp_precheck (before auth: Origin, method);
- *                    after auth: r->work = srv_mcp_work on a worker
+ *                    after auth: r->work = srv_mcp_work on a worker;
+ *                    r->mcp_stream set (a worker resumed it): srv_mcp_stream_begin
+ *   completed:       srv_mcp_stream_free
  *   start / stop:    srv_mcp_start / srv_mcp_stop (the dk_mcp in s->mcp)
  */
 #ifndef DK_SERVER_MCP_HTTP_H
 #define DK_SERVER_MCP_HTTP_H
 
 #include <stdbool.h>
+
+#include <microhttpd.h>
 
 struct srv_req;
 struct dk_server;
@@ -30,7 +34,18 @@ void srv_mcp_stop(struct dk_server *s);
  */
 bool srv_mcp_precheck(struct srv_req *r);
 
-/** On a worker, after the body and authentication: set the answer of `r`. */
-void srv_mcp_work(struct srv_req *r);
+/**
+ * On a worker, after the body and authentication: set the answer of `r`
+ * (true), or, when the tool reports progress and the client accepts
+ * text/event-stream, switch `r` to a stream, resume it and give it up
+ * (false; see srv_work_fn).
+ */
+bool srv_mcp_work(struct srv_req *r);
+
+/** On the MHD thread, once a worker switched `r` to a stream: queue the SSE response. */
+enum MHD_Result srv_mcp_stream_begin(struct srv_req *r);
+
+/** When `r` completes (server.c): drop its reference on the stream, if any. */
+void srv_mcp_stream_free(struct srv_req *r);
 
 #endif

@@ -242,7 +242,7 @@ static bool srv_auth(struct srv_req *r)
 /* ========================================================================== */
 
 /* Run the request's operation (on a pool thread or a worker) and set the answer. */
-static void srv_op_work(struct srv_req *r)
+static bool srv_op_work(struct srv_req *r)
 {
     json_t *result = NULL;
     dk_api_error err = DK_API_ERROR_INIT;
@@ -263,6 +263,7 @@ static void srv_op_work(struct srv_req *r)
     dk_api_error_release(&err);
     json_decref(r->params);
     r->params = NULL;
+    return true;
 }
 
 /* Parse the body of POST /v1/<op>: a JSON object (an empty body is {}). */
@@ -328,8 +329,9 @@ static void *srv_worker(void *arg)
         p->head = (p->head + 1) % p->cap;
         p->len--;
         pthread_mutex_unlock(&p->lock);
-        r->work(r);
-        MHD_resume_connection(r->conn);
+        struct MHD_Connection *conn = r->conn;
+        if (r->work(r))
+            MHD_resume_connection(conn);
     }
 }
 
@@ -431,6 +433,8 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->mcp_stream)
+        return srv_mcp_stream_begin(r); /* MCP (mcp_http.c): progress, then the answer */
     if (r->ready)
         return srv_queue(r); /* a worker finished */
 
@@ -554,6 +558,7 @@ static void srv_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     dk_str_release(&line);
 
     srv_sse_free(r);
+    srv_mcp_stream_free(r); /* MCP (mcp_http.c) */
     json_decref(r->params);
     free(r->resp_body);
     free(r->path);

@@ -159,7 +159,7 @@ static void git_answer(struct srv_req *r, char *out, size_t len)
     r->log_code = status == 200 ? "OK" : "GIT";
 }
 
-void srv_git_work(struct srv_req *r)
+bool srv_git_work(struct srv_req *r)
 {
     char name[128];
     const char *rest;
@@ -300,4 +300,5 @@ out:
         free(envp[i]);
     dk_repo_infos_free(ri, ri ? 1 : 0);
     dk_str_release(&r->body);
+    return true;
 }

@@ -36,7 +36,14 @@ typedef enum srv_route {
 } srv_route;
 
 struct srv_req;
-typedef void (*srv_work_fn)(struct srv_req *req);
+/*
+ * A worker's job. True: done, the worker resumes the connection (which then
+ * queues the answer set on `req`). False: the job already resumed it and
+ * gave `req` up (an MCP call that switched to a stream, mcp_http.c); the
+ * worker must not touch `req` again.
+ */
+typedef bool (*srv_work_fn)(struct srv_req *req);
+struct mcp_stream;
 
 /* One HTTP request. */
 struct srv_req {
@@ -75,6 +82,8 @@ struct srv_req {
     size_t sent_bytes;
     /* SSE state (server_sse.c) */
     struct srv_sse *sse;
+    /* an MCP answer streamed as SSE while its tool runs (mcp_http.c) */
+    struct mcp_stream *mcp_stream;
 };
 
 struct srv_hub;
@@ -132,7 +141,7 @@ enum MHD_Result srv_sse_begin(struct srv_req *r);
 void srv_sse_free(struct srv_req *r);
 
 /* git (server_git.c): the worker body of a /git/ request */
-void srv_git_work(struct srv_req *r);
+bool srv_git_work(struct srv_req *r);
 /** Route check before the body: is this a git smart-HTTP read? */
 bool srv_git_path_ok(const char *path, const char *method);
 

@@ -66,8 +66,8 @@ run() { # run SCENARIOS ARGS...: one node process, one fresh repository per scen
     echo "   checks: $(grep -c '^ok' "$tmp/out"), $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
-run tools,flow,claim,errors,more,auth --sdk v1 --transport http
-run tools,flow,conflict,errors,cross,watch,auth --sdk v2 --era modern --transport http
+run tools,flow,claim,errors,more,auth,progress --sdk v1 --transport http
+run tools,flow,conflict,errors,cross,watch,auth,progress --sdk v2 --era modern --transport http
 run tools --sdk v2 --era auto --transport http
 run tools,claim --sdk v2 --era legacy --transport http
 # dk mcp --server: stdio in front, the same server behind
@@ -144,6 +144,44 @@ post ping_after '{"jsonrpc":"2.0","id":10,"method":"ping"}' -H "Mcp-Session-Id: 
 check ping_after 404
 post not_acceptable "$disc" -H 'Accept: text/html' -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: server/discover'
 check not_acceptable 406
+
+# progress by hand: a dk_verify with a progressToken is answered as an SSE stream, the
+# step notifications first, the response last; JSON-only clients get the response alone
+tc() { # tc ID TOOL ARGS [META-EXTRA]: a modern tools/call body
+    printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"%s","arguments":%s,"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}%s}}}' "$1" "$2" "$3" "${4:-}"
+}
+H() { echo "-H MCP-Protocol-Version:2026-07-28 -H Mcp-Method:tools/call -H Mcp-Name:$1"; }
+post pg_connect "$(tc 20 dk_connect '{"repo":"demo0","intent":"progress by hand","agent_id":"raw"}')" $(H dk_connect) $J
+check pg_connect 200
+PSID=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['result']['structuredContent']['session_id'])" "$tmp/pg_connect.b")
+post pg_write "$(tc 21 dk_file_write "{\"session_id\":\"$PSID\",\"path\":\"raw.py\",\"content\":\"x = 1\\n\"}")" $(H dk_file_write) $J
+check pg_write 200
+post pg_verify "$(tc 22 dk_verify "{\"session_id\":\"$PSID\",\"check\":true}" ',"progressToken":"p-22"')" $(H dk_verify) $J
+check pg_verify 200
+grep -qi '^content-type: text/event-stream' "$tmp/pg_verify.h" || fail "progress: not an SSE answer: $(cat "$tmp/pg_verify.h")"
+python3 - "$tmp/pg_verify.b" <<'PY' || fail "progress stream: $(cat "$tmp/pg_verify.b")"
+import json, sys
+msgs = [json.loads(l[6:]) for l in open(sys.argv[1]).read().splitlines() if l.startswith("data: ")]
+notes, last = msgs[:-1], msgs[-1]
+assert last["id"] == 22 and "result" in last, last
+steps = last["result"]["structuredContent"]["steps"]
+assert len(notes) == len(steps) >= 1, (notes, steps)
+for i, n in enumerate(notes):
+    assert n["method"] == "notifications/progress" and "id" not in n, n
+    p = n["params"]
+    assert p["progressToken"] == "p-22" and p["progress"] == i + 1, p
+    assert p["message"].startswith("step %s " % steps[i]["name"]), p
+PY
+echo "ok - pg_verify: $(grep -c '^data: ' "$tmp/pg_verify.b") SSE events, progress then the response"
+post pg_verify_json "$(tc 23 dk_verify "{\"session_id\":\"$PSID\",\"check\":true}" ',"progressToken":"p-23"')" $(H dk_verify) -H 'Accept: application/json'
+check pg_verify_json 200
+grep -qi '^content-type: application/json' "$tmp/pg_verify_json.h" || fail "progress, JSON-only client: $(cat "$tmp/pg_verify_json.h")"
+! grep -q 'notifications/progress' "$tmp/pg_verify_json.b" || fail "progress sent to a JSON-only client"
+echo "ok - pg_verify_json: JSON answer, no notification"
+post pg_bad_token "$(tc 24 dk_verify "{\"session_id\":\"$PSID\",\"check\":true}" ',"progressToken":{"x":1}')" $(H dk_verify) $J
+check pg_bad_token 200 -32602
+post pg_abandon "$(tc 25 dk_abandon "{\"session_id\":\"$PSID\"}")" $(H dk_abandon) $J
+check pg_abandon 200
 
 kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
 if grep -q 'ERROR: AddressSanitizer\|runtime error:' "$tmp/serve.err"; then fail "sanitizer report"; fi

@@ -46,8 +46,8 @@ run() { # run SCENARIOS ARGS...: one node process (several dk mcp children)
     echo "   checks: $(grep -c '^ok' "$tmp/out"), $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
-run tools,flow,conflict,errors,watch,more --sdk v1
-run tools,flow,claim,errors --sdk v2 --era modern
+run tools,flow,conflict,errors,watch,more,progress --sdk v1
+run tools,flow,claim,errors,progress --sdk v2 --era modern
 run tools --sdk v2 --era auto
 
 # the raw protocol, one JSON-RPC message per line

@@ -340,6 +340,37 @@ const scenarios = {
         await b.close();
     },
 
+    // dk_verify with onprogress: notifications/progress, one per finished step, in
+    // order, before the result (HTTP: the POST is answered as an SSE stream)
+    async progress() {
+        const c = await client('progress');
+        const sid = await connect(c, 'progress-agent');
+        let r = await call(c, 'dk_file_write', { path: 'app.py', content: APP.replace('return 2', 'return 22') }, sid);
+        ok(!r.isError, 'a change is written');
+        ok(!(await call(c, 'dk_submit', {}, sid)).isError, 'dk_submit');
+        const seen = [];
+        const onprogress = (p) => seen.push(p);
+        const params = { name: 'dk_verify', arguments: legacy ? {} : { session_id: sid } };
+        r = sdk === 'v1' ? await c.callTool(params, undefined, { onprogress }) : await c.callTool(params, { onprogress });
+        ok(!r.isError && r.structuredContent.passed === true, `dk_verify (${text(r).split('\n')[0]})`);
+        const steps = r.structuredContent.steps;
+        ok(steps.length >= 1 && seen.length === steps.length,
+            `one progress notification per step (${seen.length} for ${steps.length} steps)`);
+        ok(seen.every((p, i) => p.progress === i + 1), `progress counts finished steps: ${seen.map((p) => p.progress)}`);
+        ok(seen.every((p, i) => p.message.includes(`step ${steps[i].name} `) && p.message.includes(steps[i].status)),
+            `each names its step and status: ${seen.map((p) => p.message).join('; ')}`);
+        // without onprogress: no token, the same verdict, nothing streamed
+        ok(!(await call(c, 'dk_file_write', { path: 'app.py', content: APP.replace('return 3', 'return 33') }, sid)).isError,
+            'another change');
+        ok(!(await call(c, 'dk_submit', {}, sid)).isError, 'submitted again');
+        r = await c.callTool(params);
+        ok(!r.isError && r.structuredContent.passed === true && seen.length === steps.length,
+            'dk_verify without onprogress: the verdict, no notification');
+        // the scenario shares its repository: give the claims back
+        ok(!(await call(c, 'dk_abandon', { reason: 'progress test done' }, sid)).isError, 'dk_abandon');
+        await c.close();
+    },
+
     // a session belongs to the token that opened it (DK_TOKEN2: another write token)
     async cross() {
         const a = await client('owner');

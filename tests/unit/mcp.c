@@ -359,3 +359,109 @@ void test_mcp__mutated_messages_are_answered(void)
     dk_mcp_session_free(s);
     th_assert_msg(parsed > 300, "only %d mutants reached the dispatcher", parsed);
 }
+
+/* ---- progress ------------------------------------------------------------- */
+
+static int progress_calls;
+
+/* Reports 1, 1 again (not increasing: dropped), 2.5 of 4, then answers. */
+static int fake_call_progress(void *ud, const dk_api_principal *p, const char *op, json_t *params,
+                              void (*progress)(void *pud, double done, double total,
+                                               const char *message),
+                              void *progress_ud, json_t **result, dk_api_error *err)
+{
+    progress_calls++;
+    progress(progress_ud, 1, 0, "step one");
+    progress(progress_ud, 1, 0, "step one again");
+    progress(progress_ud, 2.5, 4, "step two");
+    return fake_call(ud, p, op, params, result, err);
+}
+
+static json_t *seen_notes;
+
+static void record_note(void *ud, const json_t *n)
+{
+    (void)ud;
+    th_assert_msg(json_array_size(seen_notes) < 10, "too many notifications");
+    json_array_append_new(seen_notes, json_deep_copy(n));
+}
+
+static void progress_call(dk_mcp *m, const char *meta_extra, bool notify, dk_mcp_response *r)
+{
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":"
+             "\"dk_verify\",\"arguments\":{\"session_id\":\"s1\"},\"_meta\":{\"io."
+             "modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/"
+             "clientCapabilities\":{}%s}}}",
+             meta_extra);
+    dk_mcp_request q = {.body = body, .len = strlen(body)};
+    if (notify)
+        q.notify = record_note;
+    *r = (dk_mcp_response)DK_MCP_RESPONSE_INIT;
+    dk_mcp_handle(m, NULL, &q, r);
+}
+
+void test_mcp__progress_notifications(void)
+{
+    dk_mcp *m;
+    dk_mcp_backend b = {.call = fake_call, .call_progress = fake_call_progress, .ops = fake_ops};
+    th_assert_ok(dk_mcp_new(&m, &b));
+    seen_notes = json_array();
+    progress_calls = 0;
+    dk_mcp_response r;
+
+    /* a string token: two notifications (the repeated value is dropped), then the result */
+    progress_call(m, ",\"progressToken\":\"tok\"", true, &r);
+    th_assert(json_object_get(r.body, "result") != NULL);
+    dk_mcp_response_release(&r);
+    th_assert_eq_int(progress_calls, 1);
+    th_assert_eq_int(json_array_size(seen_notes), 2);
+    json_t *n0 = json_array_get(seen_notes, 0), *n1 = json_array_get(seen_notes, 1);
+    th_assert_eq_str(json_string_value(json_object_get(n0, "method")), "notifications/progress");
+    th_assert(json_object_get(n0, "id") == NULL);
+    json_t *p0 = json_object_get(n0, "params"), *p1 = json_object_get(n1, "params");
+    th_assert_eq_str(json_string_value(json_object_get(p0, "progressToken")), "tok");
+    th_assert(json_is_integer(json_object_get(p0, "progress")));
+    th_assert_eq_int(json_integer_value(json_object_get(p0, "progress")), 1);
+    th_assert(json_object_get(p0, "total") == NULL);
+    th_assert_eq_str(json_string_value(json_object_get(p0, "message")), "step one");
+    th_assert(json_real_value(json_object_get(p1, "progress")) == 2.5);
+    th_assert_eq_int(json_integer_value(json_object_get(p1, "total")), 4);
+    json_array_clear(seen_notes);
+
+    /* an integer token is echoed as an integer */
+    progress_call(m, ",\"progressToken\":42", true, &r);
+    dk_mcp_response_release(&r);
+    th_assert_eq_int(json_array_size(seen_notes), 2);
+    th_assert_eq_int(
+        json_integer_value(json_object_get(json_object_get(json_array_get(seen_notes, 0), "params"),
+                                           "progressToken")),
+        42);
+    json_array_clear(seen_notes);
+
+    /* no token, or a transport without notify: the plain call, nothing sent */
+    progress_call(m, "", true, &r);
+    th_assert(json_object_get(r.body, "result") != NULL);
+    dk_mcp_response_release(&r);
+    progress_call(m, ",\"progressToken\":\"tok\"", false, &r);
+    th_assert(json_object_get(r.body, "result") != NULL);
+    dk_mcp_response_release(&r);
+    th_assert_eq_int(progress_calls, 2);
+    th_assert_eq_int(json_array_size(seen_notes), 0);
+
+    /* a token that is neither a string nor an integer: -32602, the operation not run */
+    fake.last_op[0] = 0;
+    progress_call(m, ",\"progressToken\":1.5", true, &r);
+    th_assert_eq_int(error_code(&r), -32602);
+    dk_mcp_response_release(&r);
+    progress_call(m, ",\"progressToken\":{\"a\":1}", true, &r);
+    th_assert_eq_int(error_code(&r), -32602);
+    dk_mcp_response_release(&r);
+    th_assert_eq_str(fake.last_op, "");
+    th_assert_eq_int(json_array_size(seen_notes), 0);
+
+    json_decref(seen_notes);
+    seen_notes = NULL;
+    dk_mcp_free(m);
+}
