@@ -7,10 +7,14 @@
 #   (mode 0600) and cleared by the ending commands; a second agent refused by a
 #   claim (exit 1, nothing stored); two agents conflicting: check and land exit
 #   1 with both versions and the resolve command, a wrong resolve exits 2 with
-#   nothing changed, resolve lands; approve, revert, abandon, close; watch
-#   (once and --follow); sessions; search and context; --json parsed by
+#   nothing changed, resolve lands (in-process: keep mine; on the server: the
+#   whole file with --content and --no-land, then submit and land); approve,
+#   revert, abandon, close; watch (once and --follow); sessions; search and context; --json parsed by
 #   python3; unknown session, bad path, missing file, no session, wrong token
-#   each a clear error, a non-zero exit and nothing changed.
+#   each a clear error, a non-zero exit and nothing changed; on the server also
+#   a read token writing and another token's session (FORBIDDEN, exit 4) and
+#   the server gone (exit 5).
+# In-process also: a failing pipeline (verify exit 1, the failed step's output).
 # Once: --help exits 0 on every command; colour on a terminal, none with
 # NO_COLOR or off a terminal; `dk help` documents the exit codes.
 . "$(dirname "$0")/lib/serve_env.sh"
@@ -132,10 +136,24 @@ scenario() {
     as bob resolve app.py::f1; rc_is 2 "resolve without an action"
     as bob status --json; [ "$(py 'j["session_id"]')" = "$B" ] || fail "wrong resolve moved the session"
     [ "$(py 'j["changeset_state"]')" = submitted ] || fail "wrong resolve changed the changeset"
-    as bob resolve app.py::f1 --keep-mine --json; rc_is 0 "$mode resolve"
-    [ "$(py 'j["landed"]')" = true ] || fail "resolve landed"
-    [ "$(py 'j.get("replaces_session_id", j["session_id"])')" = "$B" ] || fail "resolve replaces"
-    [ ! -e "$tmp/bob.state" ] || fail "$mode: a landed resolve kept the state file"
+    if [ "$mode" = local ]; then
+        # keep mine: resolve lands at once and ends the session
+        as bob resolve app.py::f1 --keep-mine --json; rc_is 0 "$mode resolve"
+        [ "$(py 'j["landed"]')" = true ] || fail "resolve landed"
+        [ "$(py 'j.get("replaces_session_id", j["session_id"])')" = "$B" ] || fail "resolve replaces"
+        [ ! -e "$tmp/bob.state" ] || fail "$mode: a landed resolve kept the state file"
+    else
+        # the whole file as given, not landed yet: the state file follows the work, then land
+        app_raw 1 '- 1' > "$tmp/merged.py"
+        as bob resolve app.py --content "$tmp/merged.py" --no-land; rc_is 0 "$mode resolve --content"
+        out_has "resolved in session" "resolve output"; out_has "not landed" "resolve --no-land"
+        OUT=$(cat "$tmp/bob.state"); B2=$(py 'j["session_id"]')
+        as bob status --json; [ "$(py 'j["state"]')" = active ] || fail "the state file names a live session"
+        [ "$(py 'j["files_changed"]')" = 1 ] || fail "resolve --content wrote the file"
+        as bob submit; rc_is 0 "submit after resolve"
+        as bob land; rc_is 0 "$mode land after resolve"; out_has "session $B2 closed" "land closes the resolved session"
+        [ ! -e "$tmp/bob.state" ] || fail "$mode: land after resolve kept the state file"
+    fi
 
     # carol: the branch has bob's f1; approve, land, then revert it in dave's session
     as carol connect demo --intent "f3" --agent carol $where; rc_is 0 "carol connect"
@@ -184,6 +202,25 @@ scenario() {
 
 scenario local
 
+# verify with a pipeline: each step as it finishes, a failed one with its output, exit 1
+v="$tmp/vsrc"; git init -q -b main "$v"; mkdir -p "$v/.dk"
+printf 'all:\n\t@echo building\ntest:\n\t@grep -q good status.txt || (echo "status.txt: not good" >&2; exit 1)\n' > "$v/Makefile"
+printf 'good\n' > "$v/status.txt"
+printf 'stages:\n  - name: build\n    steps:\n      - name: build\n        run: make\n  - name: test\n    steps:\n      - name: unit\n        run: make test\n' > "$v/.dk/pipeline.yaml"
+git -C "$v" add . && git -C "$v" -c user.name=t -c user.email=t@example.com commit -qm init
+"$DK" repo import vrepo "$v" --data "$tmp/local" >/dev/null
+as vera connect vrepo --intent "break it" --agent vera --data "$tmp/local"; rc_is 0 "vrepo connect"
+printf 'bad\n' > "$tmp/status.txt"
+as vera write status.txt "$tmp/status.txt"; rc_is 0 "vrepo write"
+as vera submit; rc_is 0 "vrepo submit"
+as vera verify; rc_is 1 "failed verify"
+out_has "pass *build" "passing step"; out_has "fail *unit" "failing step"
+out_has "status.txt: not good" "failed step output"; out_has "failed: changeset rejected" "verdict"
+# three steps (semantic, build, unit), each printed once
+[ "$(printf '%s\n' "$OUT" | grep -c '^  \(pass\|fail\) ')" = 3 ] || { echo "$OUT" >&2; fail "verify printed a step twice"; }
+as vera land; rc_is 1 "a rejected changeset lands"; err_has INVALID_STATE "rejected land code"
+as vera abandon; rc_is 0 "vrepo abandon"
+
 serve_start
 export DK_TOKEN="$TOKEN"
 scenario remote
@@ -193,6 +230,12 @@ as frank write app.py "$tmp/a1.py" \
     --token dkt_0000000000000000_0000000000000000000000000000000000000000000000000000000000000000
 rc_is 4 "wrong token"; err_has UNAUTHORIZED "wrong token code"
 as frank ls --modified --json; [ "$(py 'len(j["files"])')" = 0 ] || fail "a refused token wrote"
+# a read token may not write, nor act on another token's session: FORBIDDEN, exit 4
+rd=$("$DK" token create --scope read --data "$tmp/data" 2>/dev/null)
+as frank write app.py "$tmp/a1.py" --token "$rd"; rc_is 4 "read token writes"; err_has FORBIDDEN "read token code"
+wr=$("$DK" token create --scope write --data "$tmp/data" 2>/dev/null)
+as frank status --token "$wr"; rc_is 4 "another token's session"; err_has FORBIDDEN "another token's session code"
+as frank ls --modified --json; [ "$(py 'len(j["files"])')" = 0 ] || fail "a forbidden token wrote"
 as frank status --token "" ; [ "$RC" -ne 0 ] || fail "an empty token was accepted"
 serve_finish
 # the server is gone: unavailable, exit 5
