@@ -214,6 +214,23 @@ typedef struct dk_lang_opts {
 DK_EXTERN int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *src,
                                  size_t len, const dk_lang_opts *opts);
 
+/**
+ * The statements below the syntax node that spans exactly [start, end) of
+ * the analysed source: the named children (comments included) of the
+ * outermost statement lists under it (a function's body block, an `if`'s
+ * branches, a switch's cases, a match's arms, a closure's body), in source
+ * order, nested lists not entered. For merging a body statement by
+ * statement. Lines are filled in (1-based, inclusive).
+ * @param a an analysis made with DK_LANG_KEEP_TREE
+ * @param[out] out malloc'd array of *n spans (caller frees); NULL when *n is 0
+ * @return DK_OK (possibly none); DK_EINVALID when `a` kept no tree;
+ *         DK_EUNSUPPORTED when the language names no statement lists;
+ *         DK_ENOTFOUND when no node spans exactly [start, end).
+ * Thread-safe: reads a copy of the shared tree.
+ */
+DK_EXTERN int dk_analysis_statements(const dk_analysis *a, uint32_t start, uint32_t end,
+                                     dk_span **out, size_t *n);
+
 DK_EXTERN void dk_analysis_ref(const dk_analysis *a);
 /** Drop a reference; frees at zero. NULL is a no-op. */
 DK_EXTERN void dk_analysis_unref(const dk_analysis *a);

@@ -818,6 +818,96 @@ void dk_analysis_unref(const dk_analysis *a)
     free(box);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Statements of a body                                                     */
+/* ------------------------------------------------------------------------ */
+
+typedef dk_vec(dk_span) span_vec;
+
+static void push_statement(span_vec *v, TSNode n)
+{
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    if (e <= s)
+        return; /* a MISSING node: nothing written */
+    dk_span *sp = dk_vec_push_zero(v);
+    sp->start_byte = s;
+    sp->end_byte = e;
+    sp->start_line = ts_node_start_point(n).row + 1;
+    sp->end_line = ts_node_end_point(n).row + 1;
+}
+
+/*
+ * Depth first from `node`: a statement list gives its named children and is
+ * not entered further; anything else is entered. An explicit stack of
+ * cursors would be the same; the tree cursor keeps it iterative.
+ */
+static void collect_statements(const dk_language *lang, TSNode node, span_vec *v)
+{
+    if (dk_lang_is_any(node, lang->statement_lists)) {
+        uint32_t c = ts_node_named_child_count(node);
+        for (uint32_t i = 0; i < c; i++)
+            push_statement(v, ts_node_named_child(node, i));
+        return;
+    }
+    TSTreeCursor cur = ts_tree_cursor_new(node);
+    if (!ts_tree_cursor_goto_first_child(&cur)) {
+        ts_tree_cursor_delete(&cur);
+        return;
+    }
+    for (;;) {
+        TSNode n = ts_tree_cursor_current_node(&cur);
+        bool list = dk_lang_is_any(n, lang->statement_lists);
+        if (list) {
+            uint32_t c = ts_node_named_child_count(n);
+            for (uint32_t i = 0; i < c; i++)
+                push_statement(v, ts_node_named_child(n, i));
+        }
+        if (!list && ts_tree_cursor_goto_first_child(&cur))
+            continue;
+        while (!ts_tree_cursor_goto_next_sibling(&cur)) {
+            if (!ts_tree_cursor_goto_parent(&cur) ||
+                ts_node_eq(ts_tree_cursor_current_node(&cur), node)) {
+                ts_tree_cursor_delete(&cur);
+                return;
+            }
+        }
+    }
+}
+
+int dk_analysis_statements(const dk_analysis *a, uint32_t start, uint32_t end, dk_span **out,
+                           size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    const struct analysis_box *box = (const struct analysis_box *)(const void *)a;
+    if (!box->tree)
+        return dk_error_set(DK_EINVALID, "the analysis kept no syntax tree");
+    if (!box->lang->statement_lists)
+        return dk_error_set(DK_EUNSUPPORTED, "%s names no statement lists", box->lang->name);
+    TSTree *tree = ts_tree_copy(box->tree);
+    TSNode node = ts_node_descendant_for_byte_range(ts_tree_root_node(tree), start, end);
+    /* the outermost node of exactly that span */
+    while (!ts_node_is_null(node)) {
+        TSNode up = ts_node_parent(node);
+        if (ts_node_is_null(up) || ts_node_start_byte(up) != start || ts_node_end_byte(up) != end)
+            break;
+        node = up;
+    }
+    if (ts_node_is_null(node) || ts_node_start_byte(node) != start ||
+        ts_node_end_byte(node) != end) {
+        ts_tree_delete(tree);
+        return dk_error_set(DK_ENOTFOUND, "no syntax node spans bytes [%u, %u)", start, end);
+    }
+    span_vec v = DK_VEC_INIT;
+    collect_statements(box->lang, node, &v);
+    ts_tree_delete(tree);
+    *n = v.len;
+    *out = v.len ? v.items : NULL;
+    if (!v.len)
+        dk_vec_release(&v);
+    return DK_OK;
+}
+
 static const char *const kind_names[DK_SYM_KIND_COUNT] = {
     [DK_SYM_FUNCTION] = "function",   [DK_SYM_METHOD] = "method",
     [DK_SYM_CLASS] = "class",         [DK_SYM_STRUCT] = "struct",

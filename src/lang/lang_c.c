@@ -323,6 +323,9 @@ static const struct lang_call_rule c_calls[] = {
 };
 static const char *const c_members[] = {"field_expression", NULL};
 
+/* statements: what a function body merges by (merge/stmt.c) */
+static const char *const c_statement_lists[] = {"compound_statement", "case_statement", NULL};
+
 const dk_language dk_lang_c = {
     .name = "c",
     .grammar = tree_sitter_c,
@@ -337,4 +340,5 @@ const dk_language dk_lang_c = {
     .member_types = c_members,
     .forward_decls = true,
     .preprocessor = true,
+    .statement_lists = c_statement_lists,
 };

@@ -195,6 +195,9 @@ static bool cpp_is_call(struct lang_ctx *cx, TSNode call, TSNode callee)
     return true;
 }
 
+/* statements: what a function body merges by (merge/stmt.c) */
+static const char *const cpp_statement_lists[] = {"compound_statement", "case_statement", NULL};
+
 const dk_language dk_lang_cpp = {
     .name = "cpp",
     .grammar = tree_sitter_cpp,
@@ -210,4 +213,5 @@ const dk_language dk_lang_cpp = {
     .is_call = cpp_is_call,
     .forward_decls = true,
     .preprocessor = true,
+    .statement_lists = cpp_statement_lists,
 };

@@ -171,6 +171,10 @@ static const struct lang_call_rule go_calls[] = {
 };
 static const char *const go_members[] = {"selector_expression", NULL};
 
+/* statements: what a function body merges by (merge/stmt.c) */
+static const char *const go_statement_lists[] = {"statement_list", "expression_switch_statement",
+                                                 "type_switch_statement", "select_statement", NULL};
+
 const dk_language dk_lang_go = {
     .name = "go",
     .grammar = tree_sitter_go,
@@ -182,4 +186,5 @@ const dk_language dk_lang_go = {
     .import = go_import,
     .calls = go_calls,
     .member_types = go_members,
+    .statement_lists = go_statement_lists,
 };

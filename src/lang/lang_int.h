@@ -98,6 +98,9 @@ struct dk_language {
     /* #if/#ifdef/#else lines choose between alternative texts (C/C++): alternative
      * definitions of one name in different branches are not duplicates */
     bool preprocessor;
+    /* node types whose named children are statements, in order (a block, a case
+     * body, a match's arms): what dk_analysis_statements returns; NULL: none */
+    const char *const *statement_lists;
 };
 
 /* ---- helpers for language files --------------------------------------- */

@@ -132,6 +132,10 @@ static const struct lang_call_rule java_calls[] = {
     {NULL, NULL, NULL},
 };
 
+/* statements: what a function body merges by (merge/stmt.c) */
+static const char *const java_statement_lists[] = {"block", "constructor_body", "switch_block",
+                                                   "switch_block_statement_group", NULL};
+
 const dk_language dk_lang_java = {
     .name = "java",
     .grammar = tree_sitter_java,
@@ -142,4 +146,5 @@ const dk_language dk_lang_java = {
     .import_types = java_imports,
     .import = java_import,
     .calls = java_calls,
+    .statement_lists = java_statement_lists,
 };

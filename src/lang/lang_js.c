@@ -484,6 +484,9 @@ static const struct lang_call_rule js_calls[] = {
     {NULL, NULL, NULL},
 };
 static const char *const js_members[] = {"member_expression", NULL};
+/* statements: what a function body merges by (merge/stmt.c) */
+static const char *const js_statement_lists[] = {"statement_block", "switch_body", "switch_case",
+                                                 "switch_default", NULL};
 
 #define JS_LANGUAGE(lang_name, grammar_fn, exts, interp)                                           \
     {                                                                                              \
@@ -491,6 +494,7 @@ static const char *const js_members[] = {"member_expression", NULL};
         .comment_types = js_comments, .attribute_types = js_attributes,                            \
         .transparent_types = js_transparent, .classify = js_classify, .import_types = js_imports,  \
         .import = js_import, .calls = js_calls, .member_types = js_members,                        \
+        .statement_lists = js_statement_lists,                                                     \
     }
 
 const dk_language dk_lang_javascript =

@@ -121,6 +121,9 @@ static const struct lang_call_rule py_calls[] = {
 };
 static const char *const py_members[] = {"attribute", NULL};
 
+/* statements: what a function body merges by (merge/stmt.c) */
+static const char *const python_statement_lists[] = {"block", NULL};
+
 const dk_language dk_lang_python = {
     .name = "python",
     .grammar = tree_sitter_python,
@@ -133,4 +136,5 @@ const dk_language dk_lang_python = {
     .import = py_import,
     .calls = py_calls,
     .member_types = py_members,
+    .statement_lists = python_statement_lists,
 };

@@ -291,6 +291,9 @@ static const struct lang_call_rule rs_calls[] = {
 };
 static const char *const rs_members[] = {"field_expression", NULL};
 
+/* statements: what a function body merges by (merge/stmt.c) */
+static const char *const rust_statement_lists[] = {"block", "match_block", NULL};
+
 const dk_language dk_lang_rust = {
     .name = "rust",
     .grammar = tree_sitter_rust,
@@ -303,4 +306,5 @@ const dk_language dk_lang_rust = {
     .import = rs_import,
     .calls = rs_calls,
     .member_types = rs_members,
+    .statement_lists = rust_statement_lists,
 };

@@ -39,9 +39,8 @@ static void push_chunk(struct diff3_result *r, size_t *cap, struct diff3_chunk c
     r->chunks[r->nchunks++] = c;
 }
 
-/* Matching with light items matched only inside the gaps of the heavy matching. */
-static int match_weighted(size_t *match, const uint32_t *a, const uint8_t *la, size_t na,
-                          const uint32_t *b, const uint8_t *lb, size_t nb, size_t max_edits)
+int dk_diff_match_weighted(size_t *match, const uint32_t *a, const uint8_t *la, size_t na,
+                           const uint32_t *b, const uint8_t *lb, size_t nb, size_t max_edits)
 {
     if (!la || !lb)
         return dk_diff_match(match, a, na, b, nb, max_edits);
@@ -109,9 +108,9 @@ int dk_diff3_weighted(struct diff3_result *out, const uint32_t *base, const uint
     out->nchunks = 0;
     size_t *mo = dk_xcalloc(nb ? nb : 1, sizeof(*mo));
     size_t *mt = dk_xcalloc(nb ? nb : 1, sizeof(*mt));
-    int rc = match_weighted(mo, base, light_b, nb, ours, light_o, no, max_edits);
+    int rc = dk_diff_match_weighted(mo, base, light_b, nb, ours, light_o, no, max_edits);
     if (rc == DK_OK)
-        rc = match_weighted(mt, base, light_b, nb, theirs, light_t, nt, max_edits);
+        rc = dk_diff_match_weighted(mt, base, light_b, nb, theirs, light_t, nt, max_edits);
     if (rc) {
         free(mo);
         free(mt);

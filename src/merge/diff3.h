@@ -52,4 +52,13 @@ int dk_diff3_weighted(struct diff3_result *out, const uint32_t *base, const uint
                       size_t nb, const uint32_t *ours, const uint8_t *light_o, size_t no,
                       const uint32_t *theirs, const uint8_t *light_t, size_t nt, size_t max_edits);
 
+/*
+ * The matching dk_diff3_weighted uses for one pair: match[i] is the index in
+ * b matched to a[i], or SIZE_MAX; heavy items matched first, light ones
+ * (flags 1; NULL flags: all heavy) only inside the gaps that leaves.
+ * DK_ELIMIT beyond max_edits.
+ */
+int dk_diff_match_weighted(size_t *match, const uint32_t *a, const uint8_t *la, size_t na,
+                           const uint32_t *b, const uint8_t *lb, size_t nb, size_t max_edits);
+
 #endif

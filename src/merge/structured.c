@@ -46,6 +46,7 @@
 #include "merge/emit.h"
 #include "merge/identity.h"
 #include "merge/match.h"
+#include "merge/stmt.h"
 #include "merge/tile.h"
 #include "util/alloc.h"
 
@@ -155,6 +156,37 @@ static void conflict_for_pieces(struct merge_level *m, dk_str *out, const struct
     dk_merge_emit_conflict(m->cx, out, piece_name(m, p), kind, sk, desc, texts, lens, starts, ends);
 }
 
+/*
+ * A leaf with statements (a function) whose line merge conflicts: merged by
+ * its statements (stmt.c), so different statements on neighbouring lines
+ * both go in. DK_OK when that applied; otherwise an error, nothing written.
+ */
+static int merge_statements(struct merge_level *m, dk_str *out, const struct piece *p[3])
+{
+    struct merge_ctx *cx = m->cx;
+    uint32_t starts[3], ends[3], ns[3], ne[3];
+    for (int vi = 0; vi < 3; vi++) {
+        const dk_symbol *s = piece_symbol(m, vi, p[vi]);
+        if (!s || p[vi]->opaque)
+            return dk_error_set(DK_EUNSUPPORTED, "not a declaration without syntax errors");
+        starts[vi] = p[vi]->start;
+        ends[vi] = p[vi]->end;
+        ns[vi] = s->decl.start_byte;
+        ne[vi] = s->decl.end_byte;
+    }
+    struct merge_names names = {.qname = dk_arena_strdup(&cx->arena, piece_name(m, p))};
+    names.kind = piece_kind(m, p, &names.symbol_kind);
+    size_t mark = out->len;
+    uint32_t at = p[V_OURS]->start;
+    if (out->len && out->ptr[out->len - 1] != '\n' &&
+        (at == 0 || cx->v[V_OURS].src[at - 1] == '\n'))
+        dk_str_adds(out, cx->eol);
+    int rc = dk_merge_statements(cx, out, &names, starts, ends, ns, ne);
+    if (rc)
+        dk_str_truncate(out, mark);
+    return rc;
+}
+
 /* Both sides changed a leaf: line-merge its text; clean, or record the narrow conflict. */
 static int merge_leaf(struct merge_level *m, dk_str *out, const struct piece *p[3])
 {
@@ -169,6 +201,12 @@ static int merge_leaf(struct merge_level *m, dk_str *out, const struct piece *p[
                       p[V_THEIRS]->end - p[V_THEIRS]->start);
     if (rc)
         goto out;
+    if (!clean) {
+        /* neighbouring lines of different statements: merged by statements when it applies */
+        if (merge_statements(m, out, p) == DK_OK)
+            goto out;
+        dk_error_clear();
+    }
     if (clean) {
         uint32_t at = p[V_OURS]->start;
         if (out->len && out->ptr[out->len - 1] != '\n' && tmp.len &&

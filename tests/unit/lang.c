@@ -424,3 +424,50 @@ void test_lang__parse_budget_is_work_not_time(void)
     dk_analysis_unref(a);
     dk_str_release(&src);
 }
+
+/* Statements of a body: a block's children, nested blocks as one statement, errors for bad asks. */
+void test_lang__statements_of_a_body(void)
+{
+    const dk_language *c = dk_language_by_name("c");
+    const char *src = "int f(int n)\n{\n    int a = n;\n    if (a) {\n        a++;\n    }\n"
+                      "    return a; /* done */\n}\n";
+    size_t len = strlen(src);
+    dk_lang_opts keep = DK_LANG_OPTS_INIT;
+    keep.flags = DK_LANG_OUTLINE | DK_LANG_KEEP_TREE;
+    dk_analysis *a;
+    th_assert_ok(dk_lang_analyze_ex(&a, c, src, len, &keep));
+    th_assert_eq_int(a->nsymbols, 1);
+    dk_span *st = NULL;
+    size_t n = 0;
+    th_assert_ok(dk_analysis_statements(a, a->symbols[0].decl.start_byte,
+                                        a->symbols[0].decl.end_byte, &st, &n));
+    th_assert_eq_int(n, 4); /* declaration, if (its block not entered), return, comment */
+    th_assert(strncmp(src + st[0].start_byte, "int a = n;", st[0].end_byte - st[0].start_byte) ==
+              0);
+    th_assert(strncmp(src + st[1].start_byte, "if (a)", 6) == 0);
+    th_assert_eq_int(st[1].start_line, 4);
+    th_assert_eq_int(st[1].end_line, 6);
+    th_assert(strncmp(src + st[3].start_byte, "/* done */", 10) == 0);
+    /* one level down: the if's block */
+    dk_span *inner = NULL;
+    size_t ni = 0;
+    th_assert_ok(dk_analysis_statements(a, st[1].start_byte, st[1].end_byte, &inner, &ni));
+    th_assert_eq_int(ni, 1);
+    th_assert(strncmp(src + inner[0].start_byte, "a++;", 4) == 0);
+    free(inner);
+    /* no node spans exactly that range */
+    th_assert_err(dk_analysis_statements(a, st[0].start_byte + 1, st[0].end_byte, &inner, &ni),
+                  DK_ENOTFOUND);
+    th_assert(inner == NULL && ni == 0);
+    free(st);
+    dk_analysis_unref(a);
+    /* an analysis without its tree cannot answer */
+    th_assert_ok(dk_lang_analyze(&a, c, src, len));
+    th_assert_err(dk_analysis_statements(a, 0, (uint32_t)len, &st, &n), DK_EINVALID);
+    dk_analysis_unref(a);
+    /* a language without statement lists */
+    const dk_language *sh = dk_language_by_name("bash");
+    th_assert_ok(dk_lang_analyze_ex(&a, sh, "f() {\n  echo hi\n}\n", 18, &keep));
+    th_assert_err(dk_analysis_statements(a, 0, 18, &st, &n), DK_EUNSUPPORTED);
+    dk_analysis_unref(a);
+}

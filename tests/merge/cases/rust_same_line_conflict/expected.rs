@@ -9,8 +9,7 @@ impl<T> Stack<T> {
 
     pub fn push(&mut self, v: T) {
 <<<<<<< ours
-        self.items.reserve(1);
-        self.items.push(v);
+        self.items.extend(Some(v));
 =======
         self.items.insert(0, v);
 >>>>>>> theirs

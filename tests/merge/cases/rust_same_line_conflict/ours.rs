@@ -8,8 +8,7 @@ impl<T> Stack<T> {
     }
 
     pub fn push(&mut self, v: T) {
-        self.items.reserve(1);
-        self.items.push(v);
+        self.items.extend(Some(v));
     }
 
     pub fn pop(&mut self) -> Option<T> {

@@ -1,0 +1,552 @@
+/*
+ * merge/stmt.c - a declaration both sides changed, merged by its statements.
+ *
+ * git's line merge conflicts when two sides edit neighbouring lines, even
+ * when they are different statements of one function. Here each version's
+ * text is cut into units: every statement of the declaration's bodies
+ * (lang's dk_analysis_statements: the children of its blocks, case bodies,
+ * match arms), widened to whole lines, is one unit; every other line (the
+ * head, braces, `} else {`, blank lines) is a unit of its own. Units are
+ * interned by their bytes and matched base -> ours and base -> theirs
+ * (longest common subsequence, blank lines only in the gaps). Each side's
+ * changes are then hunks over base's units, and the hunks of the two sides
+ * are merged like git's, with one difference: hunks that only touch (one
+ * side's change ends where the other's begins) are both taken, because at
+ * a statement boundary the two edits cannot be parts of one statement.
+ *
+ *   a unit changed by one side               -> that side
+ *   different units changed on each side     -> both, even as neighbours
+ *   one side's insertion next to the other's change -> both, in base order,
+ *     unless the two write a statement in common (it would be written twice)
+ *   the same units changed identically       -> once
+ *   overlapping changes, or two different insertions at one place
+ *     -> one level down when it is one statement on all three sides (its
+ *        own blocks), else a line merge of just those units, else a
+ *        conflict block naming the statement and the enclosing symbol.
+ *
+ * Order matters in a body, so two insertions at one place are a conflict
+ * unless identical (never "ours first, then theirs" as between
+ * declarations). A statement that shares a line with other code (`if (x)
+ * { y(); }` on one line, `} else { z();`) is not a unit: its lines stay
+ * lines. Nothing is reformatted: every byte written is a unit of a version.
+ * The gate then judges the whole file as always.
+ *
+ * Conventions: DK_OK or an error meaning "does not apply", with nothing
+ * written (the caller line-merges); conflicts are recorded, not errors.
+ */
+#include "merge/stmt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge/diff3.h"
+#include "util/alloc.h"
+
+#include "util/banned.h"
+
+/* Edit distance explored per side before giving up. */
+#define STMT_MAX_EDITS 4000
+/* Statements within statements merged this deep at most. */
+#define STMT_MAX_DEPTH 8
+/* Bytes of a statement quoted in a conflict's description. */
+#define STMT_QUOTE_MAX 60
+
+struct unit {
+    uint32_t start, end;
+    uint32_t id;
+    /* a blank line: matched only between the others */
+    uint8_t light;
+    /* the one statement this unit is, for going a level down; node_end == 0 otherwise */
+    uint32_t node_start, node_end;
+};
+
+typedef dk_vec(struct unit) unit_vec;
+
+/* One side's change: base units [b0, b1) became the side's units [s0, s1). */
+struct hunk {
+    size_t b0, b1, s0, s1;
+    int side;
+};
+
+typedef dk_vec(struct hunk) hunk_vec;
+
+struct body {
+    struct merge_ctx *cx;
+    const struct merge_names *names;
+    unit_vec u[3];
+    uint32_t start[3], end[3];
+    int depth;
+};
+
+static int merge_body(struct merge_ctx *cx, dk_str *out, const struct merge_names *names,
+                      const uint32_t start[3], const uint32_t end[3], const uint32_t node_start[3],
+                      const uint32_t node_end[3], int depth);
+
+static uint32_t intern(struct merge_ctx *cx, char tag, const char *bytes, size_t len)
+{
+    dk_str k = DK_STR_INIT;
+    dk_str_addch(&k, tag);
+    dk_str_add(&k, bytes, len);
+    uintptr_t id = (uintptr_t)dk_map_get(&cx->intern, k.ptr, k.len);
+    if (id == 0) {
+        id = ++cx->next_id;
+        dk_map_put(&cx->intern, k.ptr, k.len, (void *)id, NULL);
+    }
+    dk_str_release(&k);
+    return (uint32_t)id;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+static bool blank(const char *src, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = a; i < b; i++) {
+        if (!is_space(src[i]))
+            return false;
+    }
+    return true;
+}
+
+/* Start of the line holding byte `at`, not before `lo`. */
+static uint32_t line_start(const char *src, uint32_t lo, uint32_t at)
+{
+    while (at > lo && src[at - 1] != '\n')
+        at--;
+    return at;
+}
+
+/* End (after its newline) of the line holding byte `at - 1`, not after `hi`. */
+static uint32_t line_end(const char *src, uint32_t at, uint32_t hi)
+{
+    const char *nl = at < hi ? memchr(src + at, '\n', hi - at) : NULL;
+    return nl ? (uint32_t)(nl - src) + 1 : hi;
+}
+
+static void push_lines(struct merge_ctx *cx, unit_vec *u, const char *src, uint32_t a, uint32_t b)
+{
+    while (a < b) {
+        uint32_t e = line_end(src, a, b);
+        struct unit *x = dk_vec_push_zero(u);
+        x->start = a;
+        x->end = e;
+        x->light = blank(src, a, e);
+        x->id = intern(cx, 'L', src + a, e - a);
+        a = e;
+    }
+}
+
+/*
+ * Cut version vi's [start, end) into units. Statements whose lines overlap
+ * make one unit; a unit whose lines hold anything but its statements and
+ * whitespace is dropped (its lines stay lines). DK_ENOTFOUND without a
+ * statement unit.
+ */
+static int tile_body(struct merge_ctx *cx, int vi, uint32_t start, uint32_t end, uint32_t ns,
+                     uint32_t ne, unit_vec *u)
+{
+    const char *src = cx->v[vi].src;
+    dk_span *st = NULL;
+    size_t n = 0;
+    int rc = dk_analysis_statements(cx->v[vi].an, ns, ne, &st, &n);
+    if (rc)
+        return rc;
+    uint32_t pos = start;
+    size_t units = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t ls = line_start(src, start, st[i].start_byte);
+        uint32_t le = line_end(src, st[i].end_byte, end);
+        size_t j = i + 1;
+        while (j < n && st[j].start_byte < le) {
+            uint32_t e = line_end(src, st[j].end_byte, end);
+            le = e > le ? e : le;
+            j++;
+        }
+        /* only whitespace around and between statements i..j-1 on their lines */
+        bool ok = ls >= pos && st[i].start_byte >= start && st[j - 1].end_byte <= end &&
+                  blank(src, ls, st[i].start_byte) && blank(src, st[j - 1].end_byte, le);
+        for (size_t k = i + 1; ok && k < j; k++)
+            ok = st[k].start_byte >= st[k - 1].end_byte &&
+                 blank(src, st[k - 1].end_byte, st[k].start_byte);
+        if (ok) {
+            push_lines(cx, u, src, pos, ls);
+            struct unit *x = dk_vec_push_zero(u);
+            x->start = ls;
+            x->end = le;
+            x->id = intern(cx, 'S', src + ls, le - ls);
+            if (j == i + 1) {
+                x->node_start = st[i].start_byte;
+                x->node_end = st[i].end_byte;
+            }
+            pos = le;
+            units++;
+        }
+        i = j;
+    }
+    push_lines(cx, u, src, pos, end);
+    free(st);
+    if (units == 0)
+        return dk_error_set(DK_ENOTFOUND, "no statement stands on lines of its own");
+    return DK_OK;
+}
+
+/* A side's hunks over base from the matching m (base index -> side index or SIZE_MAX). */
+static void side_hunks(hunk_vec *h, const size_t *m, size_t nb, size_t ns, int side)
+{
+    size_t pb = 0, ps = 0;
+    for (size_t i = 0; i <= nb; i++) {
+        size_t j = i < nb ? m[i] : ns;
+        if (j == SIZE_MAX)
+            continue;
+        if (i > pb || j > ps)
+            dk_vec_push(h, ((struct hunk){pb, i, ps, j, side}));
+        pb = i + 1;
+        ps = j + 1;
+    }
+}
+
+static bool ids_equal(const struct body *b, int va, size_t a0, size_t a1, int vb, size_t b0,
+                      size_t b1)
+{
+    if (a1 - a0 != b1 - b0)
+        return false;
+    for (size_t k = 0; k < a1 - a0; k++) {
+        if (b->u[va].items[a0 + k].id != b->u[vb].items[b0 + k].id)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * What both sides wrote identically at the start and end of a group (git's
+ * zealous merge) stands for some units at base's start and end; when, for
+ * some such split of base, one side's middle is base's middle, only the
+ * other side changed the middle: its units, with the common edges, are the
+ * merge. So a clean merge of neighbours merged again with one of its sides
+ * gives it back (ours changed s2, theirs s1; M = s1' s2'; merge(B, ours, M)
+ * sees s2' written by both and s1 unchanged by ours). Returns the side whose
+ * group to write, or -1.
+ */
+static int zealous_side(const struct body *b, const size_t r0[3], const size_t r1[3])
+{
+    const struct unit *o = b->u[V_OURS].items, *t = b->u[V_THEIRS].items;
+    size_t on = r1[V_OURS] - r0[V_OURS], tn = r1[V_THEIRS] - r0[V_THEIRS];
+    size_t pre = 0, suf = 0;
+    while (pre < on && pre < tn && o[r0[V_OURS] + pre].id == t[r0[V_THEIRS] + pre].id)
+        pre++;
+    while (suf < on - pre && suf < tn - pre &&
+           o[r1[V_OURS] - 1 - suf].id == t[r1[V_THEIRS] - 1 - suf].id)
+        suf++;
+    size_t bn = r1[V_BASE] - r0[V_BASE];
+    for (size_t i = 0; i <= pre && i <= bn; i++) {
+        for (size_t j = 0; j <= suf && i + j <= bn; j++) {
+            size_t m0 = r0[V_BASE] + i, m1 = r1[V_BASE] - j;
+            if (ids_equal(b, V_OURS, r0[V_OURS] + pre, r1[V_OURS] - suf, V_BASE, m0, m1))
+                return V_THEIRS;
+            if (ids_equal(b, V_THEIRS, r0[V_THEIRS] + pre, r1[V_THEIRS] - suf, V_BASE, m0, m1))
+                return V_OURS;
+        }
+    }
+    return -1;
+}
+
+/* Byte range of units [i0, i1) of version vi (an empty range sits where unit i0 starts). */
+static void unit_bytes(const struct body *b, int vi, size_t i0, size_t i1, uint32_t *s, uint32_t *e)
+{
+    const unit_vec *u = &b->u[vi];
+    if (i1 > i0) {
+        *s = u->items[i0].start;
+        *e = u->items[i1 - 1].end;
+    } else {
+        *s = *e = i0 < u->len ? u->items[i0].start : b->end[vi];
+    }
+}
+
+static void put_units(const struct body *b, dk_str *out, int vi, size_t i0, size_t i1)
+{
+    uint32_t s, e;
+    unit_bytes(b, vi, i0, i1, &s, &e);
+    dk_str_add(out, b->cx->v[vi].src + s, e - s);
+}
+
+/* What a conflict over units r0..r1 (bytes s..e) is about, for its record. */
+static const char *group_desc(const struct body *b, const size_t r0[3], const size_t r1[3],
+                              const uint32_t s[3], const uint32_t e[3])
+{
+    const char *what = b->names->kind == DK_MERGE_CONFLICT_SYMBOL
+                           ? dk_symbol_kind_name(b->names->symbol_kind)
+                           : "declaration";
+    if (r1[V_BASE] == r0[V_BASE])
+        return dk_arena_sprintf(&b->cx->arena,
+                                "both sides added different statements at one place in %s `%s`",
+                                what, b->names->qname);
+    /* quote the first non-blank line of base's units */
+    const char *src = b->cx->v[V_BASE].src;
+    uint32_t a = s[V_BASE];
+    while (a < e[V_BASE] && is_space(src[a]))
+        a++;
+    uint32_t z = a;
+    while (z < e[V_BASE] && src[z] != '\n' && src[z] != '\r' && z - a < STMT_QUOTE_MAX)
+        z++;
+    const char *more = z < e[V_BASE] && src[z] != '\n' && src[z] != '\r' ? "..." : "";
+    bool one = r1[V_BASE] - r0[V_BASE] == 1 && b->u[V_BASE].items[r0[V_BASE]].node_end != 0;
+    const char *stmt = one ? "the statement" : "the statements from";
+    int gone = r1[V_OURS] == r0[V_OURS] ? V_OURS : r1[V_THEIRS] == r0[V_THEIRS] ? V_THEIRS : 0;
+    if (gone)
+        return dk_arena_sprintf(&b->cx->arena, "%s deleted %s `%.*s%s` of %s `%s`, %s changed it",
+                                gone == V_OURS ? "ours" : "theirs", stmt, (int)(z - a), src + a,
+                                more, what, b->names->qname, gone == V_OURS ? "theirs" : "ours");
+    return dk_arena_sprintf(&b->cx->arena, "both sides changed %s `%.*s%s` of %s `%s`", stmt,
+                            (int)(z - a), src + a, more, what, b->names->qname);
+}
+
+/*
+ * Both sides changed base units [b0, b1) (sides' units r0..r1): one level
+ * down when it is one statement everywhere, else a line merge of just these
+ * units, recorded as narrow conflicts when it is not clean.
+ */
+static int merge_group(struct body *b, dk_str *out, const size_t r0[3], const size_t r1[3])
+{
+    struct merge_ctx *cx = b->cx;
+    if (ids_equal(b, V_OURS, r0[V_OURS], r1[V_OURS], V_THEIRS, r0[V_THEIRS], r1[V_THEIRS])) {
+        put_units(b, out, V_OURS, r0[V_OURS], r1[V_OURS]);
+        return DK_OK;
+    }
+    /* the same edges on both sides and one side's middle unchanged: the other side */
+    int side = zealous_side(b, r0, r1);
+    if (side >= 0) {
+        put_units(b, out, side, r0[side], r1[side]);
+        return DK_OK;
+    }
+    uint32_t s[3], e[3];
+    for (int vi = 0; vi < 3; vi++)
+        unit_bytes(b, vi, r0[vi], r1[vi], &s[vi], &e[vi]);
+    bool single = b->depth + 1 < STMT_MAX_DEPTH;
+    for (int vi = 0; vi < 3 && single; vi++)
+        single = r1[vi] - r0[vi] == 1 && b->u[vi].items[r0[vi]].node_end != 0;
+    if (single) {
+        uint32_t ns[3], ne[3];
+        for (int vi = 0; vi < 3; vi++) {
+            ns[vi] = b->u[vi].items[r0[vi]].node_start;
+            ne[vi] = b->u[vi].items[r0[vi]].node_end;
+        }
+        size_t mark = out->len, nconf = cx->conflicts.len;
+        if (merge_body(cx, out, b->names, s, e, ns, ne, b->depth + 1) == DK_OK)
+            return DK_OK;
+        dk_error_clear();
+        dk_str_truncate(out, mark);
+        cx->conflicts.len = nconf;
+        cx->conflict_out_start.len = nconf;
+        cx->conflict_out_end.len = nconf;
+    }
+    struct merge_blocks blocks = {0};
+    bool clean = false;
+    int rc =
+        dk_merge_line(cx, out, &clean, &blocks, cx->v[V_BASE].src + s[V_BASE],
+                      e[V_BASE] - s[V_BASE], cx->v[V_OURS].src + s[V_OURS], e[V_OURS] - s[V_OURS],
+                      cx->v[V_THEIRS].src + s[V_THEIRS], e[V_THEIRS] - s[V_THEIRS]);
+    if (rc == DK_OK && !clean) {
+        struct merge_names names = *b->names;
+        names.desc = group_desc(b, r0, r1, s, e);
+        dk_merge_record_blocks(cx, out->ptr, &blocks, &names, s);
+    }
+    dk_merge_blocks_release(&blocks);
+    return rc;
+}
+
+/*
+ * Two hunks of different sides that write a unit (not a blank line) in
+ * common: taking both would write it twice (ours changes a statement and
+ * adds `x` after it, theirs only adds `x`), so touching hunks like these
+ * are one group.
+ */
+static bool write_common(const struct body *b, const struct hunk *x, const struct hunk *y)
+{
+    const struct unit *ux = b->u[x->side].items, *uy = b->u[y->side].items;
+    for (size_t i = x->s0; i < x->s1; i++) {
+        for (size_t k = y->s0; !ux[i].light && k < y->s1; k++) {
+            if (ux[i].id == uy[k].id)
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * One side's insertion at p that the other side's hunk touching p already
+ * writes, as the start of what replaces base from p on, or as the end of
+ * what replaces base up to p (ours inserted `x` before s; theirs put `x`
+ * there too and changed s): nothing of its own to add. Two insertions of
+ * one length are not subsumed (the group writes an identical pair once).
+ */
+static bool subsumed(const struct body *b, const struct hunk *h, const struct hunk *g)
+{
+    size_t n = h->s1 - h->s0, gn = g->s1 - g->s0;
+    if (h->b0 != h->b1 || g->side == h->side || gn < n || (g->b0 == g->b1 && gn == n))
+        return false;
+    size_t at;
+    if (g->b0 == h->b0)
+        at = g->s0;
+    else if (g->b1 == h->b0 && g->b0 < g->b1)
+        at = g->s1 - n;
+    else
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        if (b->u[h->side].items[h->s0 + k].id != b->u[g->side].items[at + k].id)
+            return false;
+    }
+    return true;
+}
+
+/* Hunk hs[j] (next in base order) belongs to the group hs[i, j), which ends at base unit B1. */
+static bool joins_group(const struct body *b, const struct hunk *hs, size_t i, size_t j, size_t B1)
+{
+    const struct hunk *h = &hs[j];
+    if (h->b0 < B1)
+        return true; /* overlaps */
+    if (h->b0 > B1)
+        return false;
+    for (size_t k = i; k < j; k++) {
+        const struct hunk *g = &hs[k];
+        if (g->side == h->side || g->b1 != B1)
+            continue; /* only the other side's hunks that end where h starts touch it */
+        /* two insertions at one place: order matters in a body, so both sides decide */
+        if (g->b0 == g->b1 && g->b0 == B1 && h->b0 == h->b1)
+            return true;
+        if (write_common(b, g, h))
+            return true;
+        /* an insertion next to a deletion: a replacement or two edits? both sides decide */
+        bool h_ins = h->b0 == h->b1, g_ins = g->b0 == g->b1;
+        if ((h_ins && !g_ins && g->s0 == g->s1) || (g_ins && !h_ins && h->s0 == h->s1))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Merge the hunks of both sides (sorted by base position). A group is a
+ * run of hunks that overlap, two insertions at one place, or touching
+ * hunks that write a unit in common; a group of one side's hunk alone is
+ * that side's change.
+ */
+static int merge_hunks(struct body *b, dk_str *out, const struct hunk *h, size_t nh)
+{
+    size_t nb = b->u[V_BASE].len, bpos = 0;
+    for (size_t i = 0; i < nh;) {
+        size_t B0 = h[i].b0, B1 = h[i].b1;
+        size_t j = i + 1;
+        while (j < nh && joins_group(b, h, i, j, B1)) {
+            B1 = h[j].b1 > B1 ? h[j].b1 : B1;
+            j++;
+        }
+        put_units(b, out, V_BASE, bpos, B0);
+        size_t r0[3] = {B0, SIZE_MAX, SIZE_MAX}, r1[3] = {B1, 0, 0};
+        bool both = false;
+        for (size_t k = i; k < j; k++) {
+            int vi = h[k].side;
+            if (r0[vi] == SIZE_MAX)
+                r0[vi] = h[k].s0 - (h[k].b0 - B0);
+            r1[vi] = h[k].s1 + (B1 - h[k].b1);
+            both = both || h[k].side != h[i].side;
+        }
+        int rc = DK_OK;
+        if (!both)
+            put_units(b, out, h[i].side, r0[h[i].side], r1[h[i].side]);
+        else
+            rc = merge_group(b, out, r0, r1);
+        if (rc)
+            return rc;
+        bpos = B1;
+        i = j;
+    }
+    put_units(b, out, V_BASE, bpos, nb);
+    return DK_OK;
+}
+
+static int merge_body(struct merge_ctx *cx, dk_str *out, const struct merge_names *names,
+                      const uint32_t start[3], const uint32_t end[3], const uint32_t node_start[3],
+                      const uint32_t node_end[3], int depth)
+{
+    struct body b = {.cx = cx, .names = names, .depth = depth};
+    int rc = DK_OK;
+    for (int vi = 0; vi < 3 && rc == DK_OK; vi++) {
+        b.start[vi] = start[vi];
+        b.end[vi] = end[vi];
+        rc = tile_body(cx, vi, start[vi], end[vi], node_start[vi], node_end[vi], &b.u[vi]);
+    }
+    size_t nb = b.u[V_BASE].len;
+    size_t *m[3] = {NULL, dk_xcalloc(nb + 1, sizeof(size_t)), dk_xcalloc(nb + 1, sizeof(size_t))};
+    hunk_vec hs[3] = {DK_VEC_INIT, DK_VEC_INIT, DK_VEC_INIT}, all = DK_VEC_INIT;
+    for (int vi = V_OURS; vi <= V_THEIRS && rc == DK_OK; vi++) {
+        size_t n[2] = {nb, b.u[vi].len};
+        uint32_t *ids[2];
+        uint8_t *light[2];
+        const unit_vec *uv[2] = {&b.u[V_BASE], &b.u[vi]};
+        for (int k = 0; k < 2; k++) {
+            ids[k] = dk_xcalloc(n[k] + 1, sizeof(uint32_t));
+            light[k] = dk_xcalloc(n[k] + 1, 1);
+            for (size_t i = 0; i < n[k]; i++) {
+                ids[k][i] = uv[k]->items[i].id;
+                light[k][i] = uv[k]->items[i].light;
+            }
+        }
+        rc = dk_diff_match_weighted(m[vi], ids[0], light[0], n[0], ids[1], light[1], n[1],
+                                    STMT_MAX_EDITS);
+        for (int k = 0; k < 2; k++) {
+            free(ids[k]);
+            free(light[k]);
+        }
+        if (rc == DK_OK)
+            side_hunks(&hs[vi], m[vi], nb, b.u[vi].len, vi);
+    }
+    if (rc == DK_OK) {
+        /* both sides' hunks in base order; at one position an insertion first */
+        size_t i = 0, j = 0;
+        const hunk_vec *o = &hs[V_OURS], *t = &hs[V_THEIRS];
+        while (i < o->len || j < t->len) {
+            bool take_o = j == t->len || (i < o->len && (o->items[i].b0 < t->items[j].b0 ||
+                                                         (o->items[i].b0 == t->items[j].b0 &&
+                                                          o->items[i].b1 <= t->items[j].b1)));
+            dk_vec_push(&all, take_o ? o->items[i++] : t->items[j++]);
+        }
+        /* drop insertions the other side's touching hunk already writes */
+        size_t kept = 0;
+        for (size_t k = 0; k < all.len; k++) {
+            bool drop = false;
+            for (size_t g = k > 0 ? k - 1 : 0; g < all.len && g <= k + 1 && !drop; g++)
+                drop = g != k && subsumed(&b, &all.items[k], &all.items[g]);
+            if (!drop)
+                all.items[kept++] = all.items[k];
+        }
+        all.len = kept;
+        rc = merge_hunks(&b, out, all.items, all.len);
+    }
+    for (int vi = 0; vi < 3; vi++) {
+        free(m[vi]);
+        dk_vec_release(&hs[vi]);
+        dk_vec_release(&b.u[vi]);
+    }
+    dk_vec_release(&all);
+    return rc;
+}
+
+int dk_merge_statements(struct merge_ctx *cx, dk_str *out, const struct merge_names *names,
+                        const uint32_t start[3], const uint32_t end[3],
+                        const uint32_t node_start[3], const uint32_t node_end[3])
+{
+    for (int vi = 0; vi < 3; vi++) {
+        if (!cx->v[vi].an)
+            return dk_error_set(DK_EUNSUPPORTED, "an input was not analysed");
+    }
+    size_t mark = out->len, nconf = cx->conflicts.len;
+    int rc = merge_body(cx, out, names, start, end, node_start, node_end, 0);
+    if (rc) {
+        dk_str_truncate(out, mark);
+        cx->conflicts.len = nconf;
+        cx->conflict_out_start.len = nconf;
+        cx->conflict_out_end.len = nconf;
+    }
+    return rc;
+}

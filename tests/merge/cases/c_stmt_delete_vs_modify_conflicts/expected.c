@@ -1,0 +1,24 @@
+#include <stdio.h>
+
+static int counter;
+
+int run(int n)
+{
+    int total = 0;
+    int step = 2;
+    printf("start %d\n", n);
+    for (int i = 0; i < n; i++) {
+        total += i * step;
+        counter++;
+    }
+<<<<<<< ours
+=======
+    printf("finished %d\n", total);
+>>>>>>> theirs
+    return total;
+}
+
+int other(void)
+{
+    return counter;
+}

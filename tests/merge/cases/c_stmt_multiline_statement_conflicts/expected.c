@@ -1,0 +1,28 @@
+#include <stdio.h>
+
+static int counter;
+
+int run(int n)
+{
+    int total = 0;
+    int step = 1;
+    printf("start\n");
+    for (int i = 0; i < n; i++) {
+        total += i * step;
+        counter++;
+    }
+    printf("done %d of %d\n",
+<<<<<<< ours
+           total * 2,
+           n);
+=======
+           total,
+           n + 1);
+>>>>>>> theirs
+    return total;
+}
+
+int other(void)
+{
+    return counter;
+}

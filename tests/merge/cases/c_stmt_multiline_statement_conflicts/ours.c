@@ -1,0 +1,23 @@
+#include <stdio.h>
+
+static int counter;
+
+int run(int n)
+{
+    int total = 0;
+    int step = 1;
+    printf("start\n");
+    for (int i = 0; i < n; i++) {
+        total += i * step;
+        counter++;
+    }
+    printf("done %d of %d\n",
+           total * 2,
+           n);
+    return total;
+}
+
+int other(void)
+{
+    return counter;
+}

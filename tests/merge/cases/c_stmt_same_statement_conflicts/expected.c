@@ -1,0 +1,25 @@
+#include <stdio.h>
+
+static int counter;
+
+int run(int n)
+{
+    int total = 0;
+<<<<<<< ours
+    int step = 2;
+=======
+    int step = 3;
+>>>>>>> theirs
+    printf("start\n");
+    for (int i = 0; i < n; i++) {
+        total += i * step;
+        counter++;
+    }
+    printf("total %d\n", total);
+    return total + 1;
+}
+
+int other(void)
+{
+    return counter;
+}

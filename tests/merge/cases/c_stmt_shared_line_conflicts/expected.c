@@ -1,0 +1,24 @@
+#include <stdio.h>
+
+static int counter;
+
+int run(int n)
+{
+<<<<<<< ours
+    int total = 5; int step = 1;
+=======
+    int total = 0; int step = 7;
+>>>>>>> theirs
+    printf("start\n");
+    for (int i = 0; i < n; i++) {
+        total += i * step;
+        counter++;
+    }
+    printf("done %d\n", total);
+    return total;
+}
+
+int other(void)
+{
+    return counter;
+}

@@ -1,0 +1,18 @@
+package run
+
+import "fmt"
+
+func Run(n int) int {
+	total := 0
+	step := 2
+	fmt.Println("start", n)
+	for i := 0; i < n; i++ {
+		total += i * step
+	}
+	fmt.Println("done", total)
+	return total
+}
+
+func Other() int {
+	return 7
+}

@@ -1,0 +1,25 @@
+const fs = require('fs');
+
+function run(n) {
+  let total = 0;
+<<<<<<< ours
+  const step = 2;
+  console.log('start');
+=======
+  const step = 3;
+  console.log('begin');
+>>>>>>> theirs
+  for (let i = 0; i < n; i++) {
+    total += i * step;
+  }
+  console.log('done', total);
+  return total + 1;
+}
+
+app.get('/', function (req, res) {
+  const a = 1;
+  const b = 2;
+  res.send(a + b);
+});
+
+module.exports = { run };

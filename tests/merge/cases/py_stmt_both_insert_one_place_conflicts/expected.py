@@ -1,0 +1,20 @@
+import sys
+
+
+def run(n):
+    total = 0
+    step = 1
+<<<<<<< ours
+    limit = n
+=======
+    scale = 4
+>>>>>>> theirs
+    print("start")
+    for i in range(n):
+        total += i * step
+    print("done", total)
+    return total
+
+
+def other():
+    return 7

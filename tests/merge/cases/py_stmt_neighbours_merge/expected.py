@@ -1,0 +1,15 @@
+import sys
+
+
+def run(n):
+    total = 0
+    step = 2
+    print("start", n)
+    for i in range(n):
+        total += i * step
+    print("done", total)
+    return total
+
+
+def other():
+    return 7

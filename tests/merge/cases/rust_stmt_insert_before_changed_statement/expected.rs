@@ -1,0 +1,18 @@
+pub struct Stack<T> {
+    items: Vec<T>,
+}
+
+impl<T> Stack<T> {
+    pub fn new() -> Self {
+        Stack { items: Vec::with_capacity(16) }
+    }
+
+    pub fn push(&mut self, v: T) {
+        self.items.reserve(1);
+        self.items.insert(0, v);
+    }
+
+    pub fn pop(&mut self) -> Option<T> {
+        self.items.pop()
+    }
+}

@@ -1,0 +1,8 @@
+pub fn kind(c: char) -> u8 {
+    match c {
+        'a' => 1,
+        'b' => 20,
+        'c' => 3,
+        _ => 0,
+    }
+}

@@ -1,0 +1,25 @@
+import { log } from './log';
+
+export function run(n: number): number {
+  let total = 0;
+  const step = 1;
+<<<<<<< ours
+  const limit = n;
+=======
+  const scale = 4;
+>>>>>>> theirs
+  log('start');
+  for (let i = 0; i < n; i++) {
+    total += i * step;
+  }
+  log('done', total);
+  return total;
+}
+
+export class Box {
+  size(): number {
+    const w = 1;
+    const h = 2;
+    return w * h;
+  }
+}
