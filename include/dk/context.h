@@ -169,17 +169,22 @@ typedef struct dk_context_index_stats {
  */
 DK_EXTERN int dk_context_index(dk_context_index_stats *stats, dk_engine *engine, const char *repo);
 
-/** The codebase summary for connect. */
+/** The codebase summary for connect, read from the index (no walk of the tree). */
 typedef struct dk_context_summary {
     /* language names ("c", "python", ...), sorted */
     char **languages;
+    /* files in each language (parallel to languages) */
+    size_t *language_files;
     size_t nlanguages;
     /* indexed files in a supported language, and their symbols */
     size_t files;
     size_t symbols;
+    /* every file at the head, in a supported language or not */
+    size_t all_files;
 } dk_context_summary;
 
-/** Summary of `repo` at its head (indexing it first if the head moved). */
+/** Summary of `repo` at its head (indexing it first if the head moved: the first call on a
+ *  large repository pays for the whole index, every later one reads a few rows). */
 DK_EXTERN int dk_context_summary_get(dk_context_summary **out, dk_engine *engine, const char *repo);
 
 DK_EXTERN void dk_context_summary_free(dk_context_summary *summary);

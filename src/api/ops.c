@@ -102,7 +102,7 @@ static const dk_api_op ops_table[] = {
          Q("repo") "," Q("intent") "," Q("agent_id")),
      /* cppcheck-suppress unknownMacro ; it cannot expand the nested schema macros */
      ROBJ(R_SESSION_FIELDS ","
-          Q("summary") ":" ROBJ(Q("files") ":" T_INT "," Q("languages") ":{\"type\":\"object\"}", "") ","
+          Q("summary") ":" ROBJ(Q("files") ":" T_INT "," Q("languages") ":{\"type\":\"object\"}," Q("symbols") ":" T_INT, "") ","
           Q("other_sessions") ":" T_ARR(ROBJ(
               Q("session_id") ":" T_STR "," Q("agent_id") ":" T_STR "," Q("agent_name") ":" T_STR ","
               Q("intent") ":" T_STR "," Q("files") ":" T_ARR(T_STR), "")),

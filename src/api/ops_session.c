@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
+#include "dk/context.h"
 #include "dk/engine.h"
-#include "dk/lang.h"
 
 #include "api/api_json.h"
 #include "api/ops_int.h"
@@ -25,25 +25,25 @@
 /* Other sessions listed by connect (each costs one overlay listing). */
 #define OPS_OTHERS_MAX 50
 
-/* Languages and file count of the session's view (the codebase summary). */
-static int ops_summary(json_t **out, dk_engine *e, const dk_caller *caller, const char *sid)
+/*
+ * The codebase summary: files, files per language and symbols at the
+ * repository's head, read from the code-context index (which follows the
+ * head incrementally; the first call on a repository builds it), not from
+ * a walk of the tree.
+ */
+static int ops_summary(json_t **out, dk_engine *e, const char *repo)
 {
-    dk_file_entry *files = NULL;
-    size_t n = 0;
-    int rc = dk_file_list(&files, &n, e, caller, sid, NULL, false);
+    dk_context_summary *sum;
+    int rc = dk_context_summary_get(&sum, e, repo);
     if (rc)
         return rc;
     json_t *langs = json_object();
-    for (size_t i = 0; i < n; i++) {
-        const dk_language *l = dk_language_for_path(files[i].path, NULL, 0);
-        if (!l)
-            continue;
-        const char *name = dk_language_name(l);
-        json_t *c = json_object_get(langs, name);
-        json_object_set_new(langs, name, json_integer(c ? json_integer_value(c) + 1 : 1));
-    }
-    *out = json_pack("{s:I,s:o}", "files", (json_int_t)n, "languages", langs);
-    dk_file_entries_free(files, n);
+    for (size_t i = 0; i < sum->nlanguages; i++)
+        json_object_set_new(langs, sum->languages[i],
+                            json_integer((json_int_t)sum->language_files[i]));
+    *out = json_pack("{s:I,s:o,s:I}", "files", (json_int_t)sum->all_files, "languages", langs,
+                     "symbols", (json_int_t)sum->symbols);
+    dk_context_summary_free(sum);
     return DK_OK;
 }
 
@@ -103,7 +103,7 @@ int ops_connect(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
         return dk_api_error_from_dk(err, rc);
     json_t *r = ops_session_json(s);
     json_t *summary = NULL;
-    if (ops_summary(&summary, e, caller, s->session_id) == DK_OK)
+    if (ops_summary(&summary, e, s->repo) == DK_OK)
         json_object_set_new(r, "summary", summary);
     json_object_set_new(r, "other_sessions", ops_others(e, s->repo, s->session_id));
     dk_session_infos_free(s, 1);

@@ -220,6 +220,8 @@ struct ctx_file {
     /* language name, "" when unsupported or unparsable */
     const char *lang;
     char *t_path;
+    /* word counts of the symbols' columns, summed (CTX_F_* order; the ranking's statistics) */
+    int64_t words[CTX_NFIELDS];
     dk_vec(struct ctx_sym) syms;
     dk_vec(struct ctx_call) calls;
     dk_vec(struct ctx_imp) imps;
@@ -417,6 +419,12 @@ static void ctx_file_fill(struct ctx_file *f, const dk_analysis *a, const char *
                               CTX_BODY_WORDS_MAX);
         else
             r->t_body = dk_xstrdup("");
+        f->words[CTX_F_NAME] += (int64_t)dk_ctx_word_count(r->t_name);
+        f->words[CTX_F_QNAME] += (int64_t)dk_ctx_word_count(r->t_qname);
+        f->words[CTX_F_SIG] += (int64_t)dk_ctx_word_count(r->t_sig);
+        f->words[CTX_F_DOC] += (int64_t)dk_ctx_word_count(r->t_doc);
+        f->words[CTX_F_PATH] += (int64_t)dk_ctx_word_count(f->t_path);
+        f->words[CTX_F_BODY] += (int64_t)dk_ctx_word_count(r->t_body);
     }
     for (size_t i = 0; i < a->ncalls; i++) {
         const dk_call *c = &a->calls[i];
@@ -550,12 +558,23 @@ static int ctx_insert_file(dk_store_conn *c, const char *repo, const char *scope
     int rc;
     if (!f->blob[0] && !scope[0])
         return DK_OK;
-    dk_store_val fp[] = {DK_SV_TEXT(repo),    DK_SV_TEXT(scope),   DK_SV_TEXT(f->path),
-                         DK_SV_TEXT(f->blob), DK_SV_TEXT(f->lang), DK_SV_INT(f->syms.len)};
+    dk_store_val fp[] = {DK_SV_TEXT(repo),
+                         DK_SV_TEXT(scope),
+                         DK_SV_TEXT(f->path),
+                         DK_SV_TEXT(f->blob),
+                         DK_SV_TEXT(f->lang),
+                         DK_SV_INT(f->syms.len),
+                         DK_SV_INT(f->words[CTX_F_NAME]),
+                         DK_SV_INT(f->words[CTX_F_QNAME]),
+                         DK_SV_INT(f->words[CTX_F_SIG]),
+                         DK_SV_INT(f->words[CTX_F_DOC]),
+                         DK_SV_INT(f->words[CTX_F_PATH]),
+                         DK_SV_INT(f->words[CTX_F_BODY])};
     if ((rc = dk_store_exec(c, NULL,
-                            "INSERT INTO context_files (repo, scope, path, blob, lang, nsymbols) "
-                            "VALUES (?, ?, ?, ?, ?, ?)",
-                            fp, 6)) < 0)
+                            "INSERT INTO context_files (repo, scope, path, blob, lang, nsymbols, "
+                            "w_name, w_qname, w_sig, w_doc, w_path, w_body) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            fp, 12)) < 0)
         return rc;
     dk_vec_foreach(&f->syms, struct ctx_sym *, s) {
         dk_store_val p[] = {
@@ -694,6 +713,50 @@ out:
 /* The head                                                                   */
 /* ========================================================================== */
 
+/* Totals of the head scope kept for the ranking: symbols, then column words (CTX_F_*). */
+#define CTX_NTOTALS (1 + CTX_NFIELDS)
+
+/* Subtract the head rows of `path` (as context_files has them) from `delta`. */
+static int ctx_totals_sub_old(int64_t delta[CTX_NTOTALS], dk_store_conn *c, const char *repo,
+                              const char *path)
+{
+    dk_store_rows *r;
+    dk_store_val p[] = {DK_SV_TEXT(repo), DK_SV_TEXT(path)};
+    int rc = dk_store_query(&r, c,
+                            "SELECT nsymbols, w_name, w_qname, w_sig, w_doc, w_path, w_body FROM "
+                            "context_files WHERE repo = ? AND scope = '' AND path = ?",
+                            p, 2);
+    if (rc < 0)
+        return rc;
+    if ((rc = dk_store_rows_next(r)) == 1)
+        for (int i = 0; i < CTX_NTOTALS; i++)
+            delta[i] -= dk_store_rows_int(r, i);
+    dk_store_rows_free(r);
+    return rc < 0 ? rc : DK_OK;
+}
+
+/* Move the head row's totals by `delta`, from zero when `reset` (a first build, an unborn head). */
+static int ctx_totals_apply(dk_store_conn *c, const char *repo, const int64_t delta[CTX_NTOTALS],
+                            bool reset)
+{
+    dk_store_val k[] = {DK_SV_TEXT(repo)};
+    int rc;
+    if (reset && (rc = dk_store_exec(c, NULL,
+                                     "UPDATE context_heads SET nsym = 0, w_name = 0, w_qname = 0, "
+                                     "w_sig = 0, w_doc = 0, w_path = 0, w_body = 0 WHERE repo = ?",
+                                     k, 1)) < 0)
+        return rc;
+    dk_store_val p[CTX_NTOTALS + 1];
+    for (int i = 0; i < CTX_NTOTALS; i++)
+        p[i] = DK_SV_INT(delta[i]);
+    p[CTX_NTOTALS] = DK_SV_TEXT(repo);
+    return dk_store_exec(c, NULL,
+                         "UPDATE context_heads SET nsym = nsym + ?, w_name = w_name + ?, "
+                         "w_qname = w_qname + ?, w_sig = w_sig + ?, w_doc = w_doc + ?, "
+                         "w_path = w_path + ?, w_body = w_body + ? WHERE repo = ?",
+                         p, CTX_NTOTALS + 1);
+}
+
 /* The files that changed from `old_hex` ("" = nothing indexed) to `head`, parsed. */
 static int ctx_head_changes(ctx_files *out, dk_context_index_stats *st, dk_engine *e,
                             dk_git_repo *g, const char *old_hex, const dk_oid *head)
@@ -790,14 +853,22 @@ int dk_ctx_index_head(dk_context_index_stats *stats, char head_hex[41], dk_engin
         }
         if (rc == DK_OK && !new_hex[0])
             rc = ctx_delete_scope(c, repo, "");
+        int64_t delta[CTX_NTOTALS] = {0};
         dk_vec_foreach(&files, struct ctx_file *, f) {
             if (rc < 0)
                 break;
-            if (old_hex[0])
+            if (old_hex[0] && (rc = ctx_totals_sub_old(delta, c, repo, f->path)) == DK_OK)
                 rc = ctx_delete_path(c, repo, "", f->path);
             if (rc == DK_OK)
                 rc = ctx_insert_file(c, repo, "", f);
+            if (rc == DK_OK && f->blob[0]) {
+                delta[0] += (int64_t)f->syms.len;
+                for (int i = 0; i < CTX_NFIELDS; i++)
+                    delta[1 + i] += f->words[i];
+            }
         }
+        if (rc == DK_OK)
+            rc = ctx_totals_apply(c, repo, delta, !old_hex[0] || !new_hex[0]);
         if (rc == DK_OK)
             rc = ctx_drop_dead_sessions(e, c, repo);
         if (rc == DK_OK)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dk/context.h"
 
@@ -44,5 +45,54 @@ int dk_ctx_index_head(dk_context_index_stats *stats, char head_hex[41], dk_engin
 
 /** Bring scope `view->id` in line with the session's overlay. */
 int dk_ctx_index_session(dk_engine *e, const struct dk_eng_session_view *view);
+
+/* ========================================================================== */
+/* Ranking (context_rank.c): the score is computed in C, the same on every store */
+/* ========================================================================== */
+
+/* The word columns of a symbol, in this order everywhere (stats, weights, tf). */
+enum { CTX_F_NAME, CTX_F_QNAME, CTX_F_SIG, CTX_F_DOC, CTX_F_PATH, CTX_F_BODY, CTX_NFIELDS };
+
+/* Most query words ranked on. */
+#define CTX_QMAX 32
+
+struct dk_ctx_qword {
+    char w[65];
+    size_t n;
+    /* length of the stem prefix a document word must share (its own stem equal), 0: exact only */
+    size_t stem;
+    double idf;
+};
+
+/* A query prepared for scoring; the caller fills nsym, avglen and (dk_ctx_ranker_set_df) idf. */
+struct dk_ctx_ranker {
+    struct dk_ctx_qword words[CTX_QMAX];
+    size_t nwords;
+    /* symbols of the head scope and the average word count of each column there */
+    double nsym;
+    double avglen[CTX_NFIELDS];
+};
+
+/* One candidate's term frequencies (per query word and column) and column lengths. */
+struct dk_ctx_tf {
+    float tf[CTX_QMAX][CTX_NFIELDS];
+    uint32_t len[CTX_NFIELDS];
+};
+
+/* Length of the stem of word w (n bytes, lowercase): a prefix of w (light suffix stripping). */
+size_t dk_ctx_stem_len(const char *w, size_t n);
+/* Words in a space-separated column. */
+size_t dk_ctx_word_count(const char *t);
+/* Prepare `words` (space-separated, at most CTX_QMAX used); idf 0 until set. */
+void dk_ctx_ranker_init(struct dk_ctx_ranker *r, const char *words);
+/* idf of query word `word` from its document frequency (and r->nsym). */
+void dk_ctx_ranker_set_df(struct dk_ctx_ranker *r, size_t word, int64_t df);
+/* Count the query words in a candidate's columns (NULL column: empty). */
+void dk_ctx_tf_count(struct dk_ctx_tf *out, const struct dk_ctx_ranker *r,
+                     const char *const fields[CTX_NFIELDS]);
+/* True if query word `word` occurs (exactly or by stem) in some column. */
+bool dk_ctx_tf_has(const struct dk_ctx_tf *tf, size_t word);
+/* The score (> 0 when some word matches; 0 otherwise); `kind` is the symbol's kind name. */
+double dk_ctx_score(const struct dk_ctx_ranker *r, const struct dk_ctx_tf *tf, const char *kind);
 
 #endif

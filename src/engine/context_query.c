@@ -126,24 +126,6 @@ static void cq_query_words(dk_str *out, const char *query)
     dk_str_release(&all);
 }
 
-/* The words as an FTS expression: '"a" OR "b"' (FTS5) or 'a | b' (PostgreSQL). */
-static void cq_fts_expr(dk_str *out, const char *words, bool pg)
-{
-    const char *p = words, *end = words + strlen(words);
-    while (p < end) {
-        const char *sp = memchr(p, ' ', (size_t)(end - p));
-        size_t wl = (size_t)((sp ? sp : end) - p);
-        if (out->len)
-            dk_str_adds(out, pg ? " | " : " OR ");
-        if (!pg)
-            dk_str_addch(out, '"');
-        dk_str_add(out, p, wl);
-        if (!pg)
-            dk_str_addch(out, '"');
-        p = sp ? sp + 1 : end;
-    }
-}
-
 /* ========================================================================== */
 /* Per-request state                                                          */
 /* ========================================================================== */
@@ -164,6 +146,19 @@ struct cq_imp {
 };
 
 typedef dk_vec(struct cq_imp) cq_imps;
+
+static void cq_imps_free(cq_imps *v)
+{
+    if (!v)
+        return;
+    dk_vec_foreach(v, struct cq_imp *, m) {
+        free(m->module);
+        free(m->name);
+        free(m->alias);
+    }
+    dk_vec_release(v);
+    free(v);
+}
 
 struct cq {
     dk_engine *e;
@@ -206,16 +201,8 @@ static void cq_release(struct cq *q)
     dk_map_foreach(&q->cands, it)
         cq_syms_free(it->value);
     dk_map_release(&q->cands);
-    dk_map_foreach(&q->imps, it) {
-        cq_imps *v = it->value;
-        dk_vec_foreach(v, struct cq_imp *, m) {
-            free(m->module);
-            free(m->name);
-            free(m->alias);
-        }
-        dk_vec_release(v);
-        free(v);
-    }
+    dk_map_foreach(&q->imps, it)
+        cq_imps_free(it->value);
     dk_map_release(&q->imps);
     dk_map_foreach(&q->blobs, it)
         free(it->value);
@@ -274,14 +261,26 @@ static int cq_syms_query(cq_syms *out, struct cq *q, const char *sql, const dk_s
 /* Ranking                                                                    */
 /* ========================================================================== */
 
+/* The full-text term of query word q: its stem as a prefix ("pars"* / pars:*), or the word. */
+static void cq_term(dk_str *out, const struct dk_ctx_qword *q, bool pg)
+{
+    if (!pg)
+        dk_str_addch(out, '"');
+    dk_str_add(out, q->w, q->stem ? q->stem : q->n);
+    if (!pg)
+        dk_str_addch(out, '"');
+    if (q->stem)
+        dk_str_adds(out, pg ? ":*" : "*");
+}
+
 /*
- * How many symbols (of every repository and scope) contain `word`, counted
- * up to cap + 1 only, so the count costs at most that many postings.
+ * How many symbols (of every repository and scope) match query word q,
+ * counted up to cap + 1 only, so the count costs at most that many postings.
  */
-static int cq_df(int64_t *out, struct cq *q, const char *word, bool pg, int64_t cap)
+static int cq_df(int64_t *out, struct cq *q, const struct dk_ctx_qword *w, bool pg, int64_t cap)
 {
     dk_str expr = DK_STR_INIT;
-    cq_fts_expr(&expr, word, pg);
+    cq_term(&expr, w, pg);
     dk_store_val p[] = {DK_SV_TEXT(expr.ptr), DK_SV_INT(cap + 1)};
     *out = 0;
     int rc = dk_store_query_int(
@@ -294,19 +293,31 @@ static int cq_df(int64_t *out, struct cq *q, const char *word, bool pg, int64_t 
     return rc;
 }
 
-/* One ranked query: `expr` over the visible symbols, best `limit`. */
-static int cq_rank_expr(cq_syms *out, struct cq *q, const char *expr, bool pg, size_t limit,
-                        bool with_tests)
+/* A candidate: its row and the query words' frequencies in its columns. */
+struct cq_cand {
+    struct cq_sym sym;
+    struct dk_ctx_tf tf;
+};
+
+typedef dk_vec(struct cq_cand) cq_cands_vec;
+
+/*
+ * The candidates matching `expr` among the visible symbols, with their
+ * word columns counted against the query. `ordered_limit` > 0 (the
+ * fallback for queries of common words only) takes the first that many by
+ * (path, line), an order both stores agree on; 0 takes every match.
+ */
+static int cq_fetch(cq_cands_vec *out, struct cq *q, const struct dk_ctx_ranker *rk,
+                    const char *expr, bool pg, size_t ordered_limit, bool with_tests)
 {
     dk_str sql = DK_STR_INIT;
+    dk_str_adds(&sql, "SELECT " CQ_SYM_COLS
+                      ", s.t_name, s.t_qname, s.t_sig, s.t_doc, s.t_path, s.t_body ");
     if (pg)
-        dk_str_adds(&sql, "SELECT " CQ_SYM_COLS ", ts_rank('{0.4, 0.25, 0.5, 1.0}', s.tsv, q) AS "
-                          "score FROM context_symbols s, to_tsquery('simple', ?) q WHERE "
-                          "s.tsv @@ q");
+        dk_str_adds(&sql, "FROM context_symbols s WHERE s.tsv @@ to_tsquery('simple', ?)");
     else
-        dk_str_adds(&sql, "SELECT " CQ_SYM_COLS ", -bm25(context_fts, 10.0, 5.0, 3.0, 2.0, 1.0, "
-                          "4.0) AS score FROM context_fts JOIN context_symbols s ON s.id = "
-                          "context_fts.rowid WHERE context_fts MATCH ?");
+        dk_str_adds(&sql, "FROM context_fts JOIN context_symbols s ON s.id = context_fts.rowid "
+                          "WHERE context_fts MATCH ?");
     dk_str_adds(&sql, " AND s.repo = ?");
     if (!with_tests)
         dk_str_adds(&sql, " AND s.is_test = 0");
@@ -315,7 +326,8 @@ static int cq_rank_expr(cq_syms *out, struct cq *q, const char *expr, bool pg, s
         dk_str_adds(&sql, " AND " CQ_VISIBLE("s"));
     else
         dk_str_adds(&sql, " AND s.scope = ''");
-    dk_str_adds(&sql, " ORDER BY score DESC, s.path, s.start_line, s.id LIMIT ?");
+    if (ordered_limit)
+        dk_str_adds(&sql, " ORDER BY s.path, s.start_line, s.end_line, s.start_byte LIMIT ?");
     dk_store_val p[5];
     size_t n = 0;
     p[n++] = DK_SV_TEXT(expr);
@@ -324,79 +336,164 @@ static int cq_rank_expr(cq_syms *out, struct cq *q, const char *expr, bool pg, s
         p[n++] = DK_SV_TEXT(q->scope);
         p[n++] = DK_SV_TEXT(q->scope);
     }
-    p[n++] = DK_SV_INT(limit);
-    int rc = cq_syms_query(out, q, sql.ptr, p, n, true);
+    if (ordered_limit)
+        p[n++] = DK_SV_INT(ordered_limit);
+    dk_store_rows *r;
+    int rc = dk_store_query(&r, q->c, sql.ptr, p, n);
     dk_str_release(&sql);
-    return rc;
+    if (rc < 0)
+        return rc;
+    while ((rc = dk_store_rows_next(r)) == 1) {
+        struct cq_cand *cd = dk_vec_push_zero(out);
+        cq_sym_read(&cd->sym, r);
+        const char *cols[CTX_NFIELDS];
+        for (int f = 0; f < CTX_NFIELDS; f++)
+            cols[f] = dk_store_rows_text(r, 13 + f, NULL);
+        dk_ctx_tf_count(&cd->tf, rk, cols);
+    }
+    dk_store_rows_free(r);
+    return rc < 0 ? rc : DK_OK;
+}
+
+/* The head's statistics: symbols and the average word count of each column. */
+static int cq_stats(struct dk_ctx_ranker *rk, struct cq *q)
+{
+    dk_store_rows *r;
+    dk_store_val p[] = {DK_SV_TEXT(q->repo)};
+    int rc = dk_store_query(&r, q->c,
+                            "SELECT nsym, w_name, w_qname, w_sig, w_doc, w_path, w_body FROM "
+                            "context_heads WHERE repo = ?",
+                            p, 1);
+    if (rc < 0)
+        return rc;
+    if ((rc = dk_store_rows_next(r)) == 1) {
+        int64_t nsym = dk_store_rows_int(r, 0);
+        rk->nsym = nsym > 0 ? (double)nsym : 1.0;
+        for (int f = 0; f < CTX_NFIELDS; f++)
+            rk->avglen[f] = (double)dk_store_rows_int(r, 1 + f) / rk->nsym;
+    }
+    dk_store_rows_free(r);
+    return rc < 0 ? rc : DK_OK;
+}
+
+/* Best first; ties on path, line, name: the same order on every store. */
+static int cq_cand_cmp(const void *a, const void *b)
+{
+    const struct cq_sym *x = &((const struct cq_cand *)a)->sym,
+                        *y = &((const struct cq_cand *)b)->sym;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    int c = strcmp(x->path, y->path);
+    if (c)
+        return c;
+    if (x->start_line != y->start_line)
+        return x->start_line < y->start_line ? -1 : 1;
+    if ((c = strcmp(x->name, y->name)) != 0)
+        return c;
+    if (x->end_line != y->end_line)
+        return x->end_line < y->end_line ? -1 : 1;
+    return x->start_byte < y->start_byte ? -1 : x->start_byte > y->start_byte;
 }
 
 /*
- * Rank the visible symbols for `words`. Candidate generation is bounded so
- * a query stays fast at 100,000 symbols: a word found in more than
- * CQ_COMMON symbols (counted over the whole index, the same on both
- * backends) is left out when the query has rarer words that occur at all
- * (a stop word by the corpus' own statistics; its idf is low anyway); when
- * every word is common, the symbols holding all of them are taken if there
- * are `limit` of them, else any of them.
+ * Rank the visible symbols for `words`. The store finds candidates; the
+ * score is computed here (context_rank.c), so both stores give one order.
+ * Candidates are bounded so a query stays fast at 100,000 symbols: the
+ * words are taken rarest first while each matches at most CQ_COMMON
+ * symbols and all together at most CQ_CANDIDATES (counted over the whole
+ * index, the same on both stores); the other words still score the
+ * candidates. When every word is common, the symbols holding all of them
+ * (else any of them) are taken, the first CQ_CANDIDATES by path and line.
  */
-#define CQ_COMMON 2000
+#define CQ_COMMON     2000
+#define CQ_CANDIDATES 3000
 static int cq_rank(cq_syms *out, struct cq *q, const char *words, size_t limit, bool with_tests)
 {
     bool pg = dk_store_kind_of(dk_eng_store(q->e)) == DK_STORE_POSTGRESQL;
-    dk_str rare = DK_STR_INIT, common = DK_STR_INIT, expr = DK_STR_INIT;
-    int rc = DK_OK;
-    const char *p = words, *end = words + strlen(words);
-    while (p < end) {
-        const char *sp = memchr(p, ' ', (size_t)(end - p));
-        char w[80];
-        size_t wl = (size_t)((sp ? sp : end) - p);
-        snprintf(w, sizeof(w), "%.*s", (int)(wl < 79 ? wl : 79), p);
-        p = sp ? sp + 1 : end;
-        int64_t df;
-        if ((rc = cq_df(&df, q, w, pg, CQ_COMMON)) < 0)
-            goto out;
-        dk_str *dst = df == 0 ? NULL : df > CQ_COMMON ? &common : &rare;
-        if (!dst)
-            continue;
-        if (dst->len)
-            dk_str_addch(dst, ' ');
-        dk_str_adds(dst, w);
+    struct dk_ctx_ranker *rk = dk_xcalloc(1, sizeof(*rk));
+    dk_ctx_ranker_init(rk, words);
+    int64_t df[CTX_QMAX];
+    size_t order[CTX_QMAX], norder = 0;
+    bool fetched[CTX_QMAX] = {false};
+    cq_cands_vec cands = DK_VEC_INIT;
+    dk_str expr = DK_STR_INIT;
+    int rc = cq_stats(rk, q);
+    for (size_t i = 0; i < rk->nwords && rc == DK_OK; i++) {
+        rc = cq_df(&df[i], q, &rk->words[i], pg, CQ_COMMON);
+        if (rc == DK_OK && df[i] > 0)
+            order[norder++] = i;
     }
-    if (rare.len) {
-        cq_fts_expr(&expr, rare.ptr, pg);
-        rc = cq_rank_expr(out, q, expr.ptr, pg, limit, with_tests);
+    if (rc < 0 || !norder)
         goto out;
-    }
-    if (!common.len)
-        goto out;
-    if (strchr(common.ptr, ' ')) {
-        /* all of them first */
-        const char *c = common.ptr, *ce = common.ptr + common.len;
-        while (c < ce) {
-            const char *sp = memchr(c, ' ', (size_t)(ce - c));
-            size_t wl = (size_t)((sp ? sp : ce) - c);
-            if (expr.len)
-                dk_str_adds(&expr, pg ? " & " : " AND ");
-            if (!pg)
-                dk_str_addch(&expr, '"');
-            dk_str_add(&expr, c, wl);
-            if (!pg)
-                dk_str_addch(&expr, '"');
-            c = sp ? sp + 1 : ce;
+    /* rarest first (stable: ties keep the query's order) */
+    for (size_t i = 1; i < norder; i++)
+        for (size_t j = i; j > 0 && df[order[j]] < df[order[j - 1]]; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
         }
-        if ((rc = cq_rank_expr(out, q, expr.ptr, pg, limit, with_tests)) < 0 || out->len >= limit)
-            goto out;
-        dk_vec_foreach(out, struct cq_sym *, s)
-            cq_sym_release(s);
-        dk_vec_clear(out);
-        dk_str_clear(&expr);
+    int64_t total = 0;
+    for (size_t k = 0; k < norder; k++) {
+        size_t i = order[k];
+        if (df[i] > CQ_COMMON || total + df[i] > CQ_CANDIDATES)
+            break;
+        total += df[i];
+        fetched[i] = true;
+        if (expr.len)
+            dk_str_adds(&expr, pg ? " | " : " OR ");
+        cq_term(&expr, &rk->words[i], pg);
     }
-    cq_fts_expr(&expr, common.ptr, pg);
-    rc = cq_rank_expr(out, q, expr.ptr, pg, limit, with_tests);
+    if (expr.len) {
+        rc = cq_fetch(&cands, q, rk, expr.ptr, pg, 0, with_tests);
+    } else {
+        /* every word is common: all of them, else any of them, in (path, line) order */
+        for (int any = 0; any < 2 && rc == DK_OK && !cands.len; any++) {
+            dk_str_clear(&expr);
+            for (size_t k = 0; k < norder; k++) {
+                if (expr.len)
+                    dk_str_adds(&expr, any ? (pg ? " | " : " OR ") : (pg ? " & " : " AND "));
+                cq_term(&expr, &rk->words[order[k]], pg);
+            }
+            rc = cq_fetch(&cands, q, rk, expr.ptr, pg, CQ_CANDIDATES, with_tests);
+        }
+    }
+    if (rc < 0)
+        goto out;
+    /* document frequencies: counted on the candidates for the words that found them */
+    for (size_t i = 0; i < rk->nwords; i++) {
+        int64_t d = df[i];
+        if (fetched[i]) {
+            d = 0;
+            dk_vec_foreach(&cands, struct cq_cand *, cd)
+                d += dk_ctx_tf_has(&cd->tf, i);
+        }
+        dk_ctx_ranker_set_df(rk, i, d > 0 ? d : 1);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < cands.len; i++) {
+        struct cq_cand *cd = &cands.items[i];
+        cd->sym.score = dk_ctx_score(rk, &cd->tf, cd->sym.kind);
+        if (cd->sym.score > 0)
+            cands.items[k++] = *cd;
+        else
+            cq_sym_release(&cd->sym);
+    }
+    cands.len = k;
+    if (cands.len > 1)
+        qsort(cands.items, cands.len, sizeof(*cands.items), cq_cand_cmp);
+    for (size_t i = 0; i < cands.len; i++) {
+        if (i < limit)
+            dk_vec_push(out, cands.items[i].sym);
+        else
+            cq_sym_release(&cands.items[i].sym);
+    }
+    cands.len = 0;
 out:
-    dk_str_release(&rare);
-    dk_str_release(&common);
+    dk_vec_foreach(&cands, struct cq_cand *, cd)
+        cq_sym_release(&cd->sym);
+    dk_vec_release(&cands);
     dk_str_release(&expr);
+    free(rk);
     return rc;
 }
 
@@ -404,27 +501,13 @@ out:
 /* Call resolution                                                            */
 /* ========================================================================== */
 
-/* Symbols named `name` visible to the query (prototypes dropped when a definition exists). */
-static int cq_cands(cq_syms **out, struct cq *q, const char *name)
+/* Keep the first CQ_MAX_CANDS of a name's candidates, prototypes dropped when a definition exists.
+ */
+#define CQ_MAX_CANDS 64
+static void cq_cands_finish(cq_syms *v)
 {
-    cq_syms *v = dk_map_get(&q->cands, name, strlen(name));
-    if (v) {
-        *out = v;
-        return DK_OK;
-    }
-    v = dk_xcalloc(1, sizeof(*v));
-    dk_store_val p[] = {DK_SV_TEXT(q->repo), DK_SV_TEXT(name), DK_SV_TEXT(q->scope),
-                        DK_SV_TEXT(q->scope)};
-    int rc =
-        cq_syms_query(v, q,
-                      "SELECT " CQ_SYM_COLS " FROM context_symbols s WHERE s.repo = ? AND "
-                      "s.name = ? AND s.kind <> 'variable' AND s.kind <> 'include' AND " CQ_VISIBLE(
-                          "s") " ORDER BY s.path, s.start_line LIMIT 64",
-                      p, 4, false);
-    if (rc < 0) {
-        cq_syms_free(v);
-        return rc;
-    }
+    while (v->len > CQ_MAX_CANDS)
+        cq_sym_release(&v->items[--v->len]);
     bool has_def = false;
     dk_vec_foreach(v, struct cq_sym *, s)
         has_def |= strcmp(s->kind, "prototype") != 0;
@@ -438,9 +521,131 @@ static int cq_cands(cq_syms **out, struct cq *q, const char *name)
         }
         v->len = k;
     }
+}
+
+/* Symbols named `name` visible to the query (prototypes dropped when a definition exists). */
+static int cq_cands(cq_syms **out, struct cq *q, const char *name)
+{
+    cq_syms *v = dk_map_get(&q->cands, name, strlen(name));
+    if (v) {
+        *out = v;
+        return DK_OK;
+    }
+    v = dk_xcalloc(1, sizeof(*v));
+    dk_store_val p[] = {DK_SV_TEXT(q->repo), DK_SV_TEXT(name), DK_SV_TEXT(q->scope),
+                        DK_SV_TEXT(q->scope)};
+    int rc = cq_syms_query(v, q,
+                           "SELECT " CQ_SYM_COLS
+                           " FROM context_symbols s WHERE s.repo = ? AND s.name = ? AND "
+                           "s.kind <> 'variable' AND s.kind <> 'include' AND " CQ_VISIBLE(
+                               "s") " ORDER BY s.path, s.start_line LIMIT 64",
+                           p, 4, false);
+    if (rc < 0) {
+        cq_syms_free(v);
+        return rc;
+    }
+    cq_cands_finish(v);
     dk_map_put(&q->cands, name, strlen(name), v, NULL);
     *out = v;
     return DK_OK;
+}
+
+/*
+ * Run `head` + "(?, ?, ...)" + `tail` for the text or integer keys `keys`
+ * (parameters: `pre`, the keys, `post`), in chunks; `row` sees every row.
+ * A chunk is padded to 1, 8, 64 or 256 keys by repeating its last one, so
+ * a store that caches prepared statements by text sees few distinct texts.
+ * The rows of one key are always in one chunk (in the statement's order).
+ */
+typedef int (*cq_row_fn)(void *arg, dk_store_rows *r);
+static int cq_query_in(struct cq *q, const char *head, const char *tail, const dk_store_val *pre,
+                       size_t npre, const dk_store_val *keys, size_t nkeys,
+                       const dk_store_val *post, size_t npost, cq_row_fn row, void *arg)
+{
+    static const size_t buckets[] = {1, 8, 64, 256};
+    int rc = DK_OK;
+    for (size_t at = 0; at < nkeys && rc >= 0;) {
+        size_t left = nkeys - at, n = 256;
+        for (size_t b = 0; b < 4; b++)
+            if (left <= buckets[b]) {
+                n = buckets[b];
+                break;
+            }
+        size_t take = left < n ? left : n;
+        dk_str sql = DK_STR_INIT;
+        dk_str_adds(&sql, head);
+        dk_str_adds(&sql, "(");
+        for (size_t i = 0; i < n; i++)
+            dk_str_adds(&sql, i ? ", ?" : "?");
+        dk_str_adds(&sql, ")");
+        dk_str_adds(&sql, tail);
+        dk_store_val *p = dk_xcalloc(npre + n + npost, sizeof(*p));
+        if (npre)
+            memcpy(p, pre, npre * sizeof(*p));
+        for (size_t i = 0; i < n; i++)
+            p[npre + i] = keys[at + (i < take ? i : take - 1)];
+        if (npost)
+            memcpy(p + npre + n, post, npost * sizeof(*p));
+        dk_store_rows *r;
+        rc = dk_store_query(&r, q->c, sql.ptr, p, npre + n + npost);
+        free(p);
+        dk_str_release(&sql);
+        if (rc < 0)
+            break;
+        while ((rc = dk_store_rows_next(r)) == 1)
+            if ((rc = row(arg, r)) < 0)
+                break;
+        dk_store_rows_free(r);
+        at += take;
+    }
+    return rc < 0 ? rc : DK_OK;
+}
+
+/* Rows of the candidates prefetch: column 13 is the name the row was asked for. */
+static int cq_cands_row(void *arg, dk_store_rows *r)
+{
+    struct cq *q = arg;
+    size_t n;
+    const char *name = dk_store_rows_text(r, 3, &n);
+    cq_syms *v = dk_map_get(&q->cands, name, n);
+    if (v)
+        cq_sym_read(dk_vec_push_zero(v), r);
+    return DK_OK;
+}
+
+/* Fill the candidate cache for every name of `names` not in it yet, in few queries. */
+static int cq_cands_prefetch(struct cq *q, char *const *names, size_t n)
+{
+    dk_vec(dk_store_val) keys = DK_VEC_INIT;
+    dk_vec(const char *) fresh = DK_VEC_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (dk_map_has(&q->cands, names[i], strlen(names[i])))
+            continue;
+        dk_map_put(&q->cands, names[i], strlen(names[i]), dk_xcalloc(1, sizeof(cq_syms)), NULL);
+        dk_vec_push(&keys, DK_SV_TEXT(names[i]));
+        dk_vec_push(&fresh, names[i]);
+    }
+    dk_store_val pre[] = {DK_SV_TEXT(q->repo)};
+    dk_store_val post[] = {DK_SV_TEXT(q->scope), DK_SV_TEXT(q->scope)};
+    int rc = cq_query_in(q,
+                         "SELECT " CQ_SYM_COLS " FROM context_symbols s WHERE s.repo = ? AND "
+                         "s.name IN ",
+                         " AND s.kind <> 'variable' AND s.kind <> 'include' AND " CQ_VISIBLE(
+                             "s") " ORDER BY s.name, s.path, s.start_line",
+                         pre, 1, keys.items, keys.len, post, 2, cq_cands_row, q);
+    dk_vec_foreach(&fresh, const char **, nm)
+        cq_cands_finish(dk_map_get(&q->cands, *nm, strlen(*nm)));
+    if (rc < 0) {
+        /* not cached half-filled: a later lookup asks again */
+        dk_vec_foreach(&fresh, const char **, nm) {
+            void *old = NULL;
+            dk_map_del(&q->cands, *nm, strlen(*nm), &old);
+            cq_syms_free(old);
+        }
+    }
+    dk_vec_release(&keys);
+    dk_vec_release(&fresh);
+    return rc;
 }
 
 /* The imports of `path` as the query sees it. */
@@ -471,6 +676,51 @@ static int cq_imports(cq_imps **out, struct cq *q, const char *path)
     dk_map_put(&q->imps, path, strlen(path), v, NULL);
     *out = v;
     return rc < 0 ? rc : DK_OK;
+}
+
+static int cq_imports_row(void *arg, dk_store_rows *r)
+{
+    struct cq *q = arg;
+    size_t n;
+    const char *path = dk_store_rows_text(r, 0, &n);
+    cq_imps *v = dk_map_get(&q->imps, path, n);
+    if (v) {
+        struct cq_imp *m = dk_vec_push_zero(v);
+        m->module = cq_text(r, 1);
+        m->name = cq_text(r, 2);
+        m->alias = cq_text(r, 3);
+    }
+    return DK_OK;
+}
+
+/* Fill the imports cache for every path of `paths` not in it yet, in few queries. */
+static int cq_imports_prefetch(struct cq *q, char *const *paths, size_t n)
+{
+    dk_vec(dk_store_val) keys = DK_VEC_INIT;
+    dk_vec(const char *) fresh = DK_VEC_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (dk_map_has(&q->imps, paths[i], strlen(paths[i])))
+            continue;
+        dk_map_put(&q->imps, paths[i], strlen(paths[i]), dk_xcalloc(1, sizeof(cq_imps)), NULL);
+        dk_vec_push(&keys, DK_SV_TEXT(paths[i]));
+        dk_vec_push(&fresh, paths[i]);
+    }
+    dk_store_val pre[] = {DK_SV_TEXT(q->repo)};
+    dk_store_val post[] = {DK_SV_TEXT(q->scope), DK_SV_TEXT(q->scope)};
+    int rc = cq_query_in(q,
+                         "SELECT s.path, s.module, s.name, s.alias FROM context_imports s WHERE "
+                         "s.repo = ? AND s.path IN ",
+                         " AND " CQ_VISIBLE("s"), pre, 1, keys.items, keys.len, post, 2,
+                         cq_imports_row, q);
+    if (rc < 0)
+        dk_vec_foreach(&fresh, const char **, pth) {
+            void *old = NULL;
+            dk_map_del(&q->imps, *pth, strlen(*pth), &old);
+            cq_imps_free(old);
+        }
+    dk_vec_release(&keys);
+    dk_vec_release(&fresh);
+    return rc;
 }
 
 /* s[0..n) equals the NUL-terminated t. */
@@ -584,106 +834,240 @@ static void cq_edge_fill(dk_context_edge *e, const char *text, const struct cq_s
 
 typedef dk_vec(dk_context_edge) cq_edges;
 
-static int cq_callees(cq_edges *out, struct cq *q, const struct cq_sym *s)
+static dk_context_edge *cq_edges_take(cq_edges *v, size_t *n)
 {
-    dk_store_rows *r;
-    dk_store_val p[] = {DK_SV_INT(s->id)};
-    int rc = dk_store_query(&r, q->c,
-                            "SELECT callee, callee_name, line FROM context_calls WHERE caller = ? "
-                            "ORDER BY line",
-                            p, 1);
-    if (rc < 0)
-        return rc;
-    dk_vec(char *) texts = DK_VEC_INIT, names = DK_VEC_INIT;
-    dk_vec(uint32_t) lines = DK_VEC_INIT;
-    dk_map seen = DK_MAP_INIT_STR;
-    while ((rc = dk_store_rows_next(r)) == 1 && texts.len < CQ_MAX_EDGES) {
-        const char *t = dk_store_rows_text(r, 0, NULL);
-        if (!t || dk_map_has(&seen, t, strlen(t)))
-            continue;
-        dk_map_put(&seen, t, strlen(t), NULL, NULL);
-        dk_vec_push(&texts, dk_xstrdup(t));
-        dk_vec_push(&names, cq_text(r, 1));
-        dk_vec_push(&lines, (uint32_t)dk_store_rows_int(r, 2));
-    }
-    dk_store_rows_free(r);
-    dk_map_release(&seen);
-    for (size_t i = 0; i < texts.len && rc >= 0; i++) {
-        const struct cq_sym *t;
-        if ((rc = cq_resolve(&t, q, names.items[i], s->path)) < 0)
-            break;
-        cq_edge_fill(dk_vec_push_zero(out), texts.items[i], t, lines.items[i]);
-    }
-    for (size_t i = 0; i < texts.len; i++) {
-        free(texts.items[i]);
-        free(names.items[i]);
-    }
-    dk_vec_release(&texts);
-    dk_vec_release(&names);
-    dk_vec_release(&lines);
-    return rc < 0 ? rc : DK_OK;
+    *n = v->len;
+    dk_context_edge *e = v->items;
+    dk_vec_init(v);
+    return e;
 }
 
-/* Callers of s (call sites resolving to it), split into non-test callers and tests. */
-static int cq_callers(cq_edges *callers, cq_edges *tests, struct cq *q, const struct cq_sym *s)
+/* A call row: the calling symbol, its file, the call as written, the callee's name, the line. */
+struct cq_call {
+    int64_t caller;
+    char *path, *text, *name;
+    uint32_t line;
+};
+
+typedef dk_vec(struct cq_call) cq_calls;
+
+static int cq_calls_row(void *arg, dk_store_rows *r)
 {
-    dk_store_rows *r;
-    dk_store_val p[] = {DK_SV_TEXT(q->repo), DK_SV_TEXT(s->name), DK_SV_TEXT(q->scope),
-                        DK_SV_TEXT(q->scope), DK_SV_INT(CQ_MAX_CALLROW)};
-    int rc = dk_store_query(&r, q->c,
-                            "SELECT s.caller, s.path, s.callee, s.line FROM context_calls s "
-                            "WHERE s.repo = ? AND s.callee_name = ? AND s.caller IS NOT NULL "
-                            "AND " CQ_VISIBLE("s") " ORDER BY s.path, s.line LIMIT ?",
-                            p, 5);
-    if (rc < 0)
-        return rc;
-    struct row {
-        int64_t caller;
-        char *path, *text;
-        uint32_t line;
-    };
-    dk_vec(struct row) rows = DK_VEC_INIT;
-    while ((rc = dk_store_rows_next(r)) == 1) {
-        struct row *w = dk_vec_push_zero(&rows);
-        w->caller = dk_store_rows_int(r, 0);
-        w->path = cq_text(r, 1);
-        w->text = cq_text(r, 2);
-        w->line = (uint32_t)dk_store_rows_int(r, 3);
+    struct cq_call *c = dk_vec_push_zero((cq_calls *)arg);
+    c->caller = dk_store_rows_int(r, 0);
+    c->path = cq_text(r, 1);
+    c->text = cq_text(r, 2);
+    c->name = cq_text(r, 3);
+    c->line = (uint32_t)dk_store_rows_int(r, 4);
+    return DK_OK;
+}
+
+static void cq_calls_release(cq_calls *v)
+{
+    dk_vec_foreach(v, struct cq_call *, c) {
+        free(c->path);
+        free(c->text);
+        free(c->name);
     }
-    dk_store_rows_free(r);
-    dk_map seen = DK_MAP_INIT_U64;
-    for (size_t i = 0; i < rows.len && rc >= 0; i++) {
-        struct row *w = &rows.items[i];
-        if (w->caller == s->id || dk_map_has_u64(&seen, (uint64_t)w->caller))
-            continue;
-        const struct cq_sym *t;
-        if ((rc = cq_resolve(&t, q, s->name, w->path)) < 0)
-            break;
-        if (!t || t->id != s->id)
-            continue;
-        cq_syms one = DK_VEC_INIT;
-        dk_store_val cp[] = {DK_SV_INT(w->caller)};
-        if ((rc = cq_syms_query(&one, q,
-                                "SELECT " CQ_SYM_COLS " FROM context_symbols s WHERE s.id = ?", cp,
-                                1, false)) < 0)
-            break;
-        if (one.len) {
-            dk_map_put_u64(&seen, (uint64_t)w->caller, NULL, NULL);
-            cq_edges *dst = one.items[0].is_test ? tests : callers;
-            if (dst->len < CQ_MAX_EDGES)
-                cq_edge_fill(dk_vec_push_zero(dst), w->text, &one.items[0], w->line);
+    dk_vec_release(v);
+}
+
+/* Caller symbols fetched by id: id -> struct cq_sym * (owned). */
+static int cq_byid_row(void *arg, dk_store_rows *r)
+{
+    struct cq_sym *s = dk_xcalloc(1, sizeof(*s));
+    cq_sym_read(s, r);
+    dk_map_put_u64(arg, (uint64_t)s->id, s, NULL);
+    return DK_OK;
+}
+
+/* Index of the first row of each run of equal keys: key -> (index + 1). */
+static void cq_runs_str(dk_map *out, const cq_calls *v)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (!dk_map_has(out, v->items[i].name, strlen(v->items[i].name)))
+            dk_map_put(out, v->items[i].name, strlen(v->items[i].name), (void *)(uintptr_t)(i + 1),
+                       NULL);
+}
+
+static void cq_runs_u64(dk_map *out, const cq_calls *v)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (!dk_map_has_u64(out, (uint64_t)v->items[i].caller))
+            dk_map_put_u64(out, (uint64_t)v->items[i].caller, (void *)(uintptr_t)(i + 1), NULL);
+}
+
+/*
+ * Callees, callers and tests of every ranked symbol, with a fixed number of
+ * queries whatever the number of symbols (each an IN list, chunked): the
+ * call rows of the ranked symbols, the call rows naming them (at most
+ * CQ_MAX_CALLROW per name), the candidates of every callee name, the
+ * imports of every calling file, the calling symbols. Resolution then runs
+ * on the caches (cq_resolve), as for one symbol.
+ */
+static int cq_graph(dk_context_result *res, struct cq *q, const cq_syms *ranked, bool callees,
+                    bool callers)
+{
+    cq_calls out_rows = DK_VEC_INIT, in_rows = DK_VEC_INIT;
+    dk_vec(dk_store_val) keys = DK_VEC_INIT;
+    dk_vec(char *) names = DK_VEC_INIT, paths = DK_VEC_INIT;
+    dk_map name_seen = DK_MAP_INIT_STR, path_seen = DK_MAP_INIT_STR;
+    dk_map out_runs = DK_MAP_INIT_U64, in_runs = DK_MAP_INIT_STR, byid = DK_MAP_INIT_U64;
+    int rc = DK_OK;
+#define CQ_ADD_NAME(n)                                                                             \
+    do {                                                                                           \
+        if (!dk_map_has(&name_seen, (n), strlen(n))) {                                             \
+            dk_map_put(&name_seen, (n), strlen(n), NULL, NULL);                                    \
+            dk_vec_push(&names, (n));                                                              \
+        }                                                                                          \
+    } while (0)
+#define CQ_ADD_PATH(n)                                                                             \
+    do {                                                                                           \
+        if (!dk_map_has(&path_seen, (n), strlen(n))) {                                             \
+            dk_map_put(&path_seen, (n), strlen(n), NULL, NULL);                                    \
+            dk_vec_push(&paths, (n));                                                              \
+        }                                                                                          \
+    } while (0)
+    if (callees) {
+        dk_vec_foreach(ranked, struct cq_sym *, s)
+            dk_vec_push(&keys, DK_SV_INT(s->id));
+        if ((rc = cq_query_in(q,
+                              "SELECT caller, path, callee, callee_name, line FROM context_calls "
+                              "WHERE caller IN ",
+                              " ORDER BY caller, line", NULL, 0, keys.items, keys.len, NULL, 0,
+                              cq_calls_row, &out_rows)) < 0)
+            goto out;
+        dk_vec_foreach(&out_rows, struct cq_call *, c)
+            CQ_ADD_NAME(c->name);
+        cq_runs_u64(&out_runs, &out_rows);
+    }
+    if (callers) {
+        dk_vec_clear(&keys);
+        dk_map seen = DK_MAP_INIT_STR;
+        dk_vec_foreach(ranked, struct cq_sym *, s) {
+            CQ_ADD_NAME(s->name);
+            if (!dk_map_has(&seen, s->name, strlen(s->name))) {
+                dk_map_put(&seen, s->name, strlen(s->name), NULL, NULL);
+                dk_vec_push(&keys, DK_SV_TEXT(s->name));
+            }
         }
-        dk_vec_foreach(&one, struct cq_sym *, x)
-            cq_sym_release(x);
-        dk_vec_release(&one);
+        dk_map_release(&seen);
+        dk_store_val pre[] = {DK_SV_TEXT(q->repo)};
+        dk_store_val post[] = {DK_SV_TEXT(q->scope), DK_SV_TEXT(q->scope),
+                               DK_SV_INT(CQ_MAX_CALLROW)};
+        if ((rc = cq_query_in(
+                 q,
+                 "SELECT caller, path, callee, callee_name, line FROM (SELECT s.caller, s.path, "
+                 "s.callee, s.callee_name, s.line, ROW_NUMBER() OVER (PARTITION BY "
+                 "s.callee_name ORDER BY s.path, s.line) AS rn FROM context_calls s WHERE "
+                 "s.repo = ? AND s.callee_name IN ",
+                 " AND s.caller IS NOT NULL AND " CQ_VISIBLE(
+                     "s") ") x WHERE rn <= ? ORDER BY callee_name, path, line",
+                 pre, 1, keys.items, keys.len, post, 3, cq_calls_row, &in_rows)) < 0)
+            goto out;
+        dk_vec_foreach(&in_rows, struct cq_call *, c)
+            CQ_ADD_PATH(c->path);
+        cq_runs_str(&in_runs, &in_rows);
     }
-    dk_map_release(&seen);
-    dk_vec_foreach(&rows, struct row *, w) {
-        free(w->path);
-        free(w->text);
+    dk_vec_foreach(ranked, struct cq_sym *, s)
+        CQ_ADD_PATH(s->path);
+#undef CQ_ADD_NAME
+#undef CQ_ADD_PATH
+    if ((rc = cq_cands_prefetch(q, names.items, names.len)) < 0 ||
+        (rc = cq_imports_prefetch(q, paths.items, paths.len)) < 0)
+        goto out;
+    /* the calling symbols of the call rows that resolve to a ranked symbol */
+    dk_vec_clear(&keys);
+    dk_map want = DK_MAP_INIT_U64;
+    for (size_t i = 0; i < ranked->len && callers; i++) {
+        const struct cq_sym *s = &ranked->items[i];
+        uintptr_t at = (uintptr_t)dk_map_get(&in_runs, s->name, strlen(s->name));
+        for (size_t k = at ? at - 1 : in_rows.len; k < in_rows.len; k++) {
+            const struct cq_call *w = &in_rows.items[k];
+            if (strcmp(w->name, s->name) != 0)
+                break;
+            if (w->caller == s->id || dk_map_has_u64(&want, (uint64_t)w->caller))
+                continue;
+            const struct cq_sym *t;
+            if ((rc = cq_resolve(&t, q, s->name, w->path)) < 0)
+                break;
+            if (t && t->id == s->id) {
+                dk_map_put_u64(&want, (uint64_t)w->caller, NULL, NULL);
+                dk_vec_push(&keys, DK_SV_INT(w->caller));
+            }
+        }
+        if (rc < 0)
+            break;
     }
-    dk_vec_release(&rows);
-    return rc < 0 ? rc : DK_OK;
+    dk_map_release(&want);
+    if (rc < 0 ||
+        (rc = cq_query_in(q, "SELECT " CQ_SYM_COLS " FROM context_symbols s WHERE s.id IN ", "",
+                          NULL, 0, keys.items, keys.len, NULL, 0, cq_byid_row, &byid)) < 0)
+        goto out;
+    for (size_t i = 0; i < ranked->len; i++) {
+        const struct cq_sym *s = &ranked->items[i];
+        dk_context_symbol *o = &res->symbols[i];
+        cq_edges ee = DK_VEC_INIT, ce = DK_VEC_INIT, te = DK_VEC_INIT;
+        if (callees) {
+            uintptr_t at = (uintptr_t)dk_map_get_u64(&out_runs, (uint64_t)s->id);
+            dk_map seen = DK_MAP_INIT_STR;
+            for (size_t k = at ? at - 1 : out_rows.len;
+                 k < out_rows.len && out_rows.items[k].caller == s->id && ee.len < CQ_MAX_EDGES;
+                 k++) {
+                const struct cq_call *c = &out_rows.items[k];
+                if (dk_map_has(&seen, c->text, strlen(c->text)))
+                    continue;
+                dk_map_put(&seen, c->text, strlen(c->text), NULL, NULL);
+                const struct cq_sym *t;
+                if ((rc = cq_resolve(&t, q, c->name, s->path)) < 0)
+                    break;
+                cq_edge_fill(dk_vec_push_zero(&ee), c->text, t, c->line);
+            }
+            dk_map_release(&seen);
+        }
+        if (callers && rc >= 0) {
+            uintptr_t at = (uintptr_t)dk_map_get(&in_runs, s->name, strlen(s->name));
+            dk_map seen = DK_MAP_INIT_U64;
+            for (size_t k = at ? at - 1 : in_rows.len;
+                 k < in_rows.len && strcmp(in_rows.items[k].name, s->name) == 0; k++) {
+                const struct cq_call *w = &in_rows.items[k];
+                if (w->caller == s->id || dk_map_has_u64(&seen, (uint64_t)w->caller))
+                    continue;
+                const struct cq_sym *t;
+                if ((rc = cq_resolve(&t, q, s->name, w->path)) < 0)
+                    break;
+                const struct cq_sym *from = dk_map_get_u64(&byid, (uint64_t)w->caller);
+                if (!t || t->id != s->id || !from)
+                    continue;
+                dk_map_put_u64(&seen, (uint64_t)w->caller, NULL, NULL);
+                cq_edges *dst = from->is_test ? &te : &ce;
+                if (dst->len < CQ_MAX_EDGES)
+                    cq_edge_fill(dk_vec_push_zero(dst), w->text, from, w->line);
+            }
+            dk_map_release(&seen);
+        }
+        o->callees = cq_edges_take(&ee, &o->ncallees);
+        o->callers = cq_edges_take(&ce, &o->ncallers);
+        o->tests = cq_edges_take(&te, &o->ntests);
+        if (rc < 0)
+            break;
+    }
+out:
+    dk_map_foreach(&byid, it) {
+        cq_sym_release(it->value);
+        free(it->value);
+    }
+    dk_map_release(&byid);
+    dk_map_release(&out_runs);
+    dk_map_release(&in_runs);
+    dk_map_release(&name_seen);
+    dk_map_release(&path_seen);
+    cq_calls_release(&out_rows);
+    cq_calls_release(&in_rows);
+    dk_vec_release(&keys);
+    dk_vec_release(&names);
+    dk_vec_release(&paths);
+    return rc;
 }
 
 /* ========================================================================== */
@@ -855,14 +1239,6 @@ static void cq_budget(dk_context_result *res, size_t max_tokens)
 /* The operation                                                              */
 /* ========================================================================== */
 
-static dk_context_edge *cq_edges_take(cq_edges *v, size_t *n)
-{
-    *n = v->len;
-    dk_context_edge *e = v->items;
-    dk_vec_init(v);
-    return e;
-}
-
 int dk_context_query(dk_context_result **out, dk_engine *e, const dk_caller *caller,
                      const char *repo, const char *session_id, const dk_context_opts *opts)
 {
@@ -939,31 +1315,22 @@ int dk_context_query(dk_context_result **out, dk_engine *e, const dk_caller *cal
         o->from_session = s->scope[0] != '\0';
         if (opts->depth >= DK_CONTEXT_FULL && (rc = cq_source(&o->source, &q, s)) < 0)
             goto out;
-        if (opts->depth == DK_CONTEXT_CALL_GRAPH) {
-            cq_edges callees = DK_VEC_INIT;
-            if ((rc = cq_callees(&callees, &q, s)) < 0) {
-                cq_edges_free(callees.items, callees.len);
-                goto out;
-            }
-            o->callees = cq_edges_take(&callees, &o->ncallees);
-        }
-        if (opts->depth == DK_CONTEXT_CALL_GRAPH || opts->include_tests) {
-            cq_edges callers = DK_VEC_INIT, tests = DK_VEC_INIT;
-            rc = cq_callers(&callers, &tests, &q, s);
-            if (opts->depth != DK_CONTEXT_CALL_GRAPH) {
-                cq_edges_free(callers.items, callers.len);
-                dk_vec_init(&callers);
-            }
-            if (!opts->include_tests) {
-                cq_edges_free(tests.items, tests.len);
-                dk_vec_init(&tests);
-            }
-            o->callers = cq_edges_take(&callers, &o->ncallers);
-            o->tests = cq_edges_take(&tests, &o->ntests);
-            if (rc < 0)
-                goto out;
-        }
     }
+    if ((opts->depth == DK_CONTEXT_CALL_GRAPH || opts->include_tests) &&
+        (rc = cq_graph(res, &q, &ranked, opts->depth == DK_CONTEXT_CALL_GRAPH, true)) < 0)
+        goto out;
+    if (opts->depth != DK_CONTEXT_CALL_GRAPH)
+        for (size_t i = 0; i < res->nsymbols; i++) {
+            cq_edges_free(res->symbols[i].callers, res->symbols[i].ncallers);
+            res->symbols[i].callers = NULL;
+            res->symbols[i].ncallers = 0;
+        }
+    if (!opts->include_tests)
+        for (size_t i = 0; i < res->nsymbols; i++) {
+            cq_edges_free(res->symbols[i].tests, res->symbols[i].ntests);
+            res->symbols[i].tests = NULL;
+            res->symbols[i].ntests = 0;
+        }
     cq_budget(res, opts->max_tokens);
     rc = DK_OK;
 out:
@@ -1016,21 +1383,29 @@ int dk_context_summary_get(dk_context_summary **out, dk_engine *e, const char *r
     dk_store_val p[] = {DK_SV_TEXT(repo)};
     if ((rc = dk_store_query(&r, c,
                              "SELECT lang, COUNT(*), SUM(nsymbols) FROM context_files WHERE "
-                             "repo = ? AND scope = '' AND lang <> '' GROUP BY lang ORDER BY lang",
+                             "repo = ? AND scope = '' GROUP BY lang ORDER BY lang",
                              p, 1)) < 0) {
         dk_store_release(c);
         return rc;
     }
     dk_context_summary *s = dk_xcalloc(1, sizeof(*s));
     dk_vec(char *) langs = DK_VEC_INIT;
+    dk_vec(size_t) counts = DK_VEC_INIT;
     while ((rc = dk_store_rows_next(r)) == 1) {
-        dk_vec_push(&langs, cq_text(r, 0));
-        s->files += (size_t)dk_store_rows_int(r, 1);
+        size_t files = (size_t)dk_store_rows_int(r, 1);
+        s->all_files += files;
+        const char *lang = dk_store_rows_text(r, 0, NULL);
+        if (!lang || !lang[0])
+            continue;
+        dk_vec_push(&langs, dk_xstrdup(lang));
+        dk_vec_push(&counts, files);
+        s->files += files;
         s->symbols += (size_t)dk_store_rows_int(r, 2);
     }
     dk_store_rows_free(r);
     dk_store_release(c);
     s->languages = langs.items;
+    s->language_files = counts.items;
     s->nlanguages = langs.len;
     if (rc < 0) {
         dk_context_summary_free(s);
@@ -1047,5 +1422,6 @@ void dk_context_summary_free(dk_context_summary *s)
     for (size_t i = 0; i < s->nlanguages; i++)
         free(s->languages[i]);
     free(s->languages);
+    free(s->language_files);
     free(s);
 }

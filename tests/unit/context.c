@@ -125,19 +125,26 @@ static dk_oid t_blob(dk_git_repo *g, const char *text)
     return id;
 }
 
-static void t_make_source(void)
+/* The source repository: t_files, plus `nextra` more files (paths and texts). */
+static void t_make_source_with(char *const *extra_paths, char *const *extra_texts, size_t nextra)
 {
     snprintf(t_src, sizeof(t_src), "%s/src.git", th_tmpdir());
     dk_git_repo *g;
     th_assert_ok(dk_git_repo_init(&g, t_src));
-    dk_git_edit e[NFILES];
+    dk_git_edit *e = calloc(NFILES + nextra, sizeof(*e));
     for (size_t i = 0; i < NFILES; i++)
         e[i] = (dk_git_edit){.path = t_files[i].path,
                              .op = DK_GIT_EDIT_UPSERT,
                              .id = t_blob(g, t_files[i].text),
                              .mode = DK_GIT_MODE_FILE};
+    for (size_t i = 0; i < nextra; i++)
+        e[NFILES + i] = (dk_git_edit){.path = extra_paths[i],
+                                      .op = DK_GIT_EDIT_UPSERT,
+                                      .id = t_blob(g, extra_texts[i]),
+                                      .mode = DK_GIT_MODE_FILE};
     dk_oid tree, commit;
-    th_assert_ok(dk_git_tree_build(&tree, g, NULL, e, NFILES));
+    th_assert_ok(dk_git_tree_build(&tree, g, NULL, e, NFILES + nextra));
+    free(e);
     dk_git_commit_opts o = DK_GIT_COMMIT_OPTS_INIT;
     o.author_name = "T";
     o.author_email = "t@example.com";
@@ -146,6 +153,11 @@ static void t_make_source(void)
     th_assert_ok(dk_git_commit_write(&commit, g, &tree, NULL, 0, "first\n", &o));
     th_assert_ok(dk_git_branch_cas(g, "main", NULL, &commit, NULL));
     dk_git_repo_close(g);
+}
+
+static void t_make_source(void)
+{
+    t_make_source_with(NULL, NULL, 0);
 }
 
 static void t_setup(void)
@@ -741,4 +753,155 @@ void test_context_sqlite__through_api(void)
 void test_context_pg__through_api(void)
 {
     t_through_api();
+}
+
+/* ========================================================================== */
+/* Store parity: the same ranked answer on SQLite and PostgreSQL             */
+/* ========================================================================== */
+
+static dk_engine *t_par_sq, *t_par_pg;
+
+/*
+ * A multi-file, multi-language repository whose functions share a small
+ * vocabulary (names, docs and bodies drawn from it by a fixed generator),
+ * so vague queries match many symbols with different frequencies, lengths
+ * and columns: where ts_rank (no idf) and bm25 disagreed.
+ */
+static void t_par_setup(void)
+{
+    static const char *const vocab[] = {"retry",  "delay",  "buffer", "parse",   "config", "token",
+                                        "stream", "render", "cache",  "timeout", "socket", "path",
+                                        "header", "encode", "decode", "user",    "commit", "branch",
+                                        "merge",  "index",  "query",  "limit",   "error",  "close"};
+    enum { NV = sizeof(vocab) / sizeof(*vocab), NF = 24 };
+    static const char *const ext[] = {"py", "go", "c", "ts"};
+    char *paths[NF], *texts[NF];
+    uint32_t x = 12345;
+#define T_NEXT() (x = x * 1103515245u + 12345u, (x >> 16) & 0x7fff)
+    for (int f = 0; f < NF; f++) {
+        const char *e = ext[f % 4];
+        dk_str t = DK_STR_INIT;
+        if (strcmp(e, "go") == 0)
+            dk_str_adds(&t, "package gen\n\n");
+        for (int k = 0; k < 6; k++) {
+            const char *a = vocab[T_NEXT() % NV], *b = vocab[T_NEXT() % NV];
+            char name[64];
+            snprintf(name, sizeof(name), "%s_%s_%d_%d", a, b, f, k);
+            dk_str body = DK_STR_INIT;
+            int nw = 1 + (int)(T_NEXT() % 12);
+            for (int w = 0; w < nw; w++)
+                dk_str_addf(&body, "%s%s_%d", w ? " + " : "", vocab[T_NEXT() % NV], w);
+            const char *doc = vocab[T_NEXT() % NV];
+            if (strcmp(e, "py") == 0)
+                dk_str_addf(&t,
+                            "def %s(%s_0):\n    \"\"\"Handle the %s.\"\"\"\n    return %s\n\n\n",
+                            name, a, doc, body.ptr);
+            else if (strcmp(e, "go") == 0)
+                dk_str_addf(&t,
+                            "// %s handles the %s.\nfunc %s(%s_0 int) int {\n\treturn %s\n}\n\n",
+                            name, doc, name, a, body.ptr);
+            else if (strcmp(e, "c") == 0)
+                dk_str_addf(&t, "/* Handle the %s. */\nint %s(int %s_0)\n{\n    return %s;\n}\n\n",
+                            doc, name, a, body.ptr);
+            else
+                dk_str_addf(&t,
+                            "/** Handle the %s. */\nexport function %s(%s_0: number): number {\n"
+                            "  return %s;\n}\n\n",
+                            doc, name, a, body.ptr);
+            dk_str_release(&body);
+        }
+        char path[64];
+        snprintf(path, sizeof(path), "%s/gen%02d.%s", vocab[f % NV], f, e);
+        paths[f] = strdup(path);
+        texts[f] = dk_str_detach(&t, NULL);
+    }
+#undef T_NEXT
+    t_make_source_with(paths, texts, NF);
+    for (int f = 0; f < NF; f++) {
+        free(paths[f]);
+        free(texts[f]);
+    }
+    char sq_url[1200], data[1200];
+    snprintf(sq_url, sizeof(sq_url), "sqlite:%s/dk.db", th_tmpdir());
+    th_pg_db_create(t_url, sizeof(t_url), t_pg_db, sizeof(t_pg_db), "dk_cxp");
+    dk_engine **es[] = {&t_par_sq, &t_par_pg};
+    const char *urls[] = {sq_url, t_url};
+    for (int i = 0; i < 2; i++) {
+        snprintf(data, sizeof(data), "%s/data%d", th_tmpdir(), i);
+        dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+        o.data_dir = data;
+        o.store_url = urls[i];
+        o.gc_interval_ms = 0;
+        th_assert_ok(dk_engine_open(es[i], &o));
+        th_assert_ok(dk_repo_import(*es[i], "demo", t_src, NULL));
+    }
+}
+
+void test_context_parity__initialize(void)
+{
+    t_par_setup();
+}
+
+void test_context_parity__cleanup(void)
+{
+    dk_engine_close(t_par_sq);
+    dk_engine_close(t_par_pg);
+    t_par_sq = t_par_pg = NULL;
+    th_pg_db_drop(t_pg_db);
+}
+
+/* The same queries on both stores: the same symbols in the same order with the same scores. */
+void test_context_parity__same_ranking(void)
+{
+    static const char *const queries[] = {
+        "retry delay",
+        "buffer",
+        "parse config token",
+        "handle the stream",
+        "render cache timeout",
+        "socket path",
+        "header encode user",
+        "commit branch merge",
+        "index query limit",
+        "error close",
+        "decode",
+        "parsing configs",
+        "retries delayed",
+        "user errors",
+        "the path of a user",
+        "limit the query cache",
+        "render page request",
+        "greeting text",
+        "normalize path",
+        "load settings",
+        "buffer stream socket header encode decode user commit branch merge index query"};
+    size_t compared = 0, long_answers = 0;
+    for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
+        dk_context_result *r[2];
+        dk_engine *es[] = {t_par_sq, t_par_pg};
+        for (int k = 0; k < 2; k++) {
+            dk_context_opts o = DK_CONTEXT_OPTS_INIT;
+            o.query = queries[i];
+            o.max_results = 100;
+            th_assert_ok(dk_context_query(&r[k], es[k], NULL, "demo", NULL, &o));
+        }
+        th_assert_msg(r[0]->nsymbols == r[1]->nsymbols, "'%s': %zu symbols on sqlite, %zu on pg",
+                      queries[i], r[0]->nsymbols, r[1]->nsymbols);
+        for (size_t j = 0; j < r[0]->nsymbols; j++) {
+            const dk_context_symbol *a = &r[0]->symbols[j], *b = &r[1]->symbols[j];
+            th_assert_msg(strcmp(a->path, b->path) == 0 &&
+                              strcmp(a->qualified_name, b->qualified_name) == 0,
+                          "'%s' rank %zu: sqlite %s %s, pg %s %s", queries[i], j + 1, a->path,
+                          a->qualified_name, b->path, b->qualified_name);
+            th_assert_msg(a->score == b->score, "'%s' rank %zu: score %.17g vs %.17g", queries[i],
+                          j + 1, a->score, b->score);
+            compared++;
+        }
+        long_answers += r[0]->nsymbols >= 10;
+        dk_context_result_free(r[0]);
+        dk_context_result_free(r[1]);
+    }
+    /* the fixture must make the comparison worth something: many long, vague answers */
+    th_assert_msg(compared >= 200 && long_answers >= 8, "%zu ranks compared, %zu long answers",
+                  compared, long_answers);
 }
