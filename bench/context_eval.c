@@ -14,10 +14,15 @@
  *             ranked by how many distinct query words (lowercase runs of
  *             letters and digits, 2+ characters) occur in its text; ties
  *             take the mean rank of the tie (1 + higher + equal / 2).
- * Output: "dk_rank<TAB>baseline_rank<TAB>query_ms" per sample; exit 1 on a
+ * Output: "dk_rank<TAB>baseline_rank<TAB>query_ms<TAB>target_words" per
+ * sample (target_words: how many distinct query words the changed
+ * function's text holds; 0 = the subject names nothing of it); exit 1 on a
  * setup failure. The analyses for the baseline are cached per blob.
- * DK_EVAL_STORE_URL runs dk on another store (an empty PostgreSQL database)
- * to compare the backends' rankings.
+ * DK_EVAL_STORE_URL runs dk on another store (an empty PostgreSQL database).
+ * DK_EVAL_PG_URL (a PostgreSQL server URL) also answers every query on
+ * PostgreSQL, in a scratch database made and dropped on that server, and
+ * appends "<TAB>pg_rank<TAB>same" (1 when both stores gave the same symbols
+ * in the same order).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -25,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "dk/context.h"
 #include "dk/engine.h"
@@ -77,9 +84,10 @@ static void base_words(words_vec *out, const char *s)
     }
 }
 
-static double baseline_rank(dk_git_repo *g, dk_map *cache, const dk_oid *at, const char *tpath,
-                            const char *tq, const char *subject)
+static double baseline_rank(int *target_words, dk_git_repo *g, dk_map *cache, const dk_oid *at,
+                            const char *tpath, const char *tq, const char *subject)
 {
+    *target_words = 0;
     words_vec words = DK_VEC_INIT;
     base_words(&words, subject);
     dk_git_files files = DK_GIT_FILES_INIT;
@@ -128,6 +136,7 @@ static double baseline_rank(dk_git_repo *g, dk_map *cache, const dk_oid *at, con
             equal += scores.items[i] == scores.items[target];
         }
         rank = 1.0 + (double)higher + (double)equal / 2.0;
+        *target_words = scores.items[target];
     }
     dk_str_release(&low);
     dk_vec_release(&scores);
@@ -136,6 +145,54 @@ static double baseline_rank(dk_git_repo *g, dk_map *cache, const dk_oid *at, con
         free(words.items[i]);
     dk_vec_release(&words);
     return rank;
+}
+
+/* The rank of (path, qualified name) in r, 0 when absent. */
+static unsigned rank_of(const dk_context_result *r, const char *path, const char *qname)
+{
+    for (size_t i = 0; i < r->nsymbols; i++)
+        if (strcmp(r->symbols[i].path, path) == 0 &&
+            strcmp(r->symbols[i].qualified_name, qname) == 0)
+            return r->symbols[i].rank;
+    return 0;
+}
+
+static int move_branch(dk_git_repo *g, const char *branch, const dk_oid *to)
+{
+    dk_oid cur;
+    int rc = dk_git_branch_read(&cur, g, branch);
+    if (rc == DK_OK && !dk_oid_is_equal(&cur, to))
+        rc = dk_git_branch_cas(g, branch, &cur, to, NULL);
+    return rc;
+}
+
+/* `server`'s URL with its database replaced by `db` (postgresql://host:port/db). */
+static void pg_url_for(char *out, size_t n, const char *server, const char *db)
+{
+    const char *slash = strstr(server, "://");
+    slash = slash ? strchr(slash + 3, '/') : NULL;
+    int base = slash ? (int)(slash - server) : (int)strlen(server);
+    snprintf(out, n, "%.*s/%s", base, server, db);
+}
+
+/* Run "<verb> <db>" on the server (CREATE DATABASE / DROP DATABASE). */
+static int pg_admin(const char *server, const char *verb, const char *db)
+{
+    PGconn *c = PQconnectdb(server);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "postgresql: %s", PQerrorMessage(c));
+        PQfinish(c);
+        return -1;
+    }
+    char sql[200];
+    snprintf(sql, sizeof(sql), "%s %s", verb, db);
+    PGresult *r = PQexec(c, sql);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc < 0)
+        fprintf(stderr, "postgresql: %s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -162,6 +219,30 @@ int main(int argc, char **argv)
         fprintf(stderr, "setup: %s\n", dk_error_last()->msg);
         return 1;
     }
+    /* DK_EVAL_PG_URL: also answer every query on PostgreSQL (a scratch database created on
+     * that server) and compare the two answers */
+    const char *pg_server = getenv("DK_EVAL_PG_URL");
+    char pg_db[64] = "", pg_url[1200] = "";
+    dk_engine *e2 = NULL;
+    dk_repo_info *info2 = NULL;
+    dk_git_repo *g2 = NULL;
+    if (pg_server) {
+        snprintf(pg_db, sizeof(pg_db), "dk_eval_%d", (int)getpid());
+        if (pg_admin(pg_server, "CREATE DATABASE", pg_db) < 0)
+            return 1;
+        pg_url_for(pg_url, sizeof(pg_url), pg_server, pg_db);
+        dk_engine_opts o2 = DK_ENGINE_OPTS_INIT;
+        char data2[4200];
+        snprintf(data2, sizeof(data2), "%s/pg", tmpl);
+        o2.data_dir = data2;
+        o2.store_url = pg_url;
+        o2.gc_interval_ms = 0;
+        if (dk_engine_open(&e2, &o2) || dk_repo_import(e2, "r", argv[1], NULL) ||
+            dk_repo_get(&info2, e2, "r") || dk_git_repo_open(&g2, info2->path)) {
+            fprintf(stderr, "setup (postgresql): %s\n", dk_error_last()->msg);
+            return 1;
+        }
+    }
     FILE *in = fopen(argv[2], "r");
     if (!in) {
         perror(argv[2]);
@@ -182,11 +263,9 @@ int main(int argc, char **argv)
         }
         if (!f[3])
             continue;
-        dk_oid parent, cur;
-        if (dk_oid_from_hex(&parent, f[0], strlen(f[0])) ||
-            dk_git_branch_read(&cur, g, info->branch) ||
-            (!dk_oid_is_equal(&cur, &parent) &&
-             dk_git_branch_cas(g, info->branch, &cur, &parent, NULL))) {
+        dk_oid parent;
+        if (dk_oid_from_hex(&parent, f[0], strlen(f[0])) || move_branch(g, info->branch, &parent) ||
+            (g2 && move_branch(g2, info2->branch, &parent))) {
             fprintf(stderr, "branch: %s\n", dk_error_last()->msg);
             return 1;
         }
@@ -214,14 +293,26 @@ int main(int argc, char **argv)
                         r->symbols[i].score);
             fprintf(stderr, "\n");
         }
-        unsigned rank = 0;
-        for (size_t i = 0; i < r->nsymbols && !rank; i++)
-            if (strcmp(r->symbols[i].path, f[1]) == 0 &&
-                strcmp(r->symbols[i].qualified_name, f[2]) == 0)
-                rank = r->symbols[i].rank;
+        unsigned rank = rank_of(r, f[1], f[2]);
+        int target_words;
+        double base = baseline_rank(&target_words, g, &cache, &parent, f[1], f[2], f[3]);
+        printf("%u\t%.1f\t%.2f\t%d", rank, base, t2 - t1, target_words);
+        if (e2) {
+            dk_context_result *r2;
+            if (dk_context_query(&r2, e2, NULL, "r", NULL, &q)) {
+                fprintf(stderr, "query (postgresql): %s\n", dk_error_last()->msg);
+                return 1;
+            }
+            bool same = r->nsymbols == r2->nsymbols;
+            for (size_t i = 0; same && i < r->nsymbols; i++)
+                same = strcmp(r->symbols[i].path, r2->symbols[i].path) == 0 &&
+                       strcmp(r->symbols[i].qualified_name, r2->symbols[i].qualified_name) == 0 &&
+                       r->symbols[i].start_line == r2->symbols[i].start_line;
+            printf("\t%u\t%d", rank_of(r2, f[1], f[2]), same);
+            dk_context_result_free(r2);
+        }
+        printf("\n");
         dk_context_result_free(r);
-        double base = baseline_rank(g, &cache, &parent, f[1], f[2], f[3]);
-        printf("%u\t%.1f\t%.2f\n", rank, base, t2 - t1);
         fflush(stdout);
     }
     printf("# index total %.0f ms\n", index_ms);
@@ -236,6 +327,12 @@ int main(int argc, char **argv)
     dk_git_repo_close(g);
     dk_repo_infos_free(info, 1);
     dk_engine_close(e);
+    if (e2) {
+        dk_git_repo_close(g2);
+        dk_repo_infos_free(info2, 1);
+        dk_engine_close(e2);
+        pg_admin(pg_server, "DROP DATABASE", pg_db);
+    }
     char cmd[256];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
     return system(cmd) == 0 ? 0 : 1;

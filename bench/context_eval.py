@@ -15,7 +15,9 @@ For each repository (a bare git directory, e.g. /work/.mirror/pallets+click/repo
      parent by how many distinct query words occur in its text (ties: the mean rank of the tie);
   3. report top-1, top-10 and MRR per repository (a rank past 100 counts as a miss, for both).
 
-usage: bench/context_eval.py [--samples N] [--scan N] [--dk build/release] REPO_DIR...
+usage: bench/context_eval.py [--samples N] [--skip N] [--scan N] [--dk build/release] [--cache DIR]
+                             [--pg POSTGRESQL_URL] [--verbose] REPO_DIR...
+"no word" counts the samples whose subject shares no word with the changed function's text.
 Exits 0 whatever the numbers; prints a markdown table (docs/context.md holds the last one).
 """
 import argparse
@@ -158,6 +160,11 @@ def main():
     ap.add_argument("--dk", default="build/release")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--cache", help="directory keeping each repository's samples (NAME.tsv)")
+    ap.add_argument("--pg", metavar="URL",
+                    help="also rank on PostgreSQL (a server URL; a scratch database is made per "
+                         "repository) and report how often both stores give the same answer")
+    ap.add_argument("--skip", type=int, default=0,
+                    help="leave out the newest N sampled commits (another sample of the history)")
     ap.add_argument("repos", nargs="+")
     a = ap.parse_args()
     dk = os.path.join(a.dk, "dk")
@@ -170,7 +177,7 @@ def main():
             with open(cached) as fh:
                 samples = [tuple(line.rstrip("\n").split("\t")) for line in fh if line.strip()]
         else:
-            samples = sample(repo, dk, a.samples, a.scan)
+            samples = sample(repo, dk, a.samples + a.skip, a.scan)[a.skip:]
             samples.reverse()  # oldest first: the index moves forward
             if cached:
                 os.makedirs(a.cache, exist_ok=True)
@@ -184,7 +191,10 @@ def main():
             for s in samples:
                 fh.write("\t".join(s[:4]) + "\n")
             tsv = fh.name
-        r = subprocess.run([driver, repo, tsv], capture_output=True, text=True)
+        env = dict(os.environ)
+        if a.pg:
+            env["DK_EVAL_PG_URL"] = a.pg
+        r = subprocess.run([driver, repo, tsv], capture_output=True, text=True, env=env)
         os.unlink(tsv)
         if r.returncode != 0:
             print(f"{name}: driver failed: {r.stderr.strip()}", file=sys.stderr)
@@ -198,14 +208,31 @@ def main():
             return top1, top10, mrr
         d, b = metrics(0), metrics(1)
         ms = [float(x[2]) for x in res]
-        rows.append((name, len(res), d, b, sorted(ms)[len(ms) // 2]))
+        # samples whose subject shares no word with the changed function's text: no word-based
+        # ranking can find them (the baseline's tie-averaged rank still scores 1/(N/2))
+        noword = sum(1 for x in res if len(x) > 3 and x[3] == "0")
+        pg = None
+        if a.pg and all(len(x) > 5 for x in res):
+            pg = (metrics(4), sum(1 for x in res if x[5] == "1"))
+        rows.append((name, len(res), d, b, sorted(ms)[len(ms) // 2], noword, pg))
         if a.verbose:
             for s, x in zip(samples, res):
-                print(f"  {name} dk={x[0]} base={x[1]} {s[2]} <- {s[3]!r}", file=sys.stderr)
-    print("| repository | samples | dk top-1 | dk top-10 | dk MRR | baseline top-1 | baseline top-10 | baseline MRR | query p50 ms |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, n, d, b, p50 in rows:
-        print(f"| {name} | {n} | {d[0]:.2f} | {d[1]:.2f} | {d[2]:.3f} | {b[0]:.2f} | {b[1]:.2f} | {b[2]:.3f} | {p50:.1f} |")
+                extra = f" pg={x[4]} same={x[5]}" if pg else ""
+                words = x[3] if len(x) > 3 else "?"
+                print(f"  {name} dk={x[0]} base={x[1]} words={words}{extra} {s[2]} <- {s[3]!r}",
+                      file=sys.stderr)
+    print("| repository | samples | dk top-1 | dk top-10 | dk MRR | baseline top-1 | baseline top-10 | baseline MRR | no word | query p50 ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, n, d, b, p50, noword, _ in rows:
+        print(f"| {name} | {n} | {d[0]:.2f} | {d[1]:.2f} | {d[2]:.3f} | {b[0]:.2f} | {b[1]:.2f} | {b[2]:.3f} | {noword} | {p50:.1f} |")
+    if any(r[6] for r in rows):
+        print()
+        print("| repository | PostgreSQL top-1 | top-10 | MRR | same answer as SQLite |")
+        print("|---|---|---|---|---|")
+        for name, n, _, _, _, _, pg in rows:
+            if pg:
+                (t1, t10, mrr), same = pg
+                print(f"| {name} | {t1:.2f} | {t10:.2f} | {mrr:.3f} | {same}/{n} |")
 
 
 if __name__ == "__main__":

@@ -26,9 +26,11 @@
 #include "dk/engine.h"
 
 #include "api/api.h"
+#include "engine/context_int.h"
 #include "git/git.h"
 #include "harness/th.h"
 #include "harness/th_pg.h"
+#include "store/store.h"
 #include "util/str.h"
 
 static char t_url[1024];
@@ -499,6 +501,29 @@ void test_context_pg__session_isolation(void)
     t_session_isolation();
 }
 
+/* The head row's totals (symbols, column words) equal the sums over its files' rows. */
+static void t_check_totals(void)
+{
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    static const char *const cols[] = {"nsym",  "w_name", "w_qname", "w_sig",
+                                       "w_doc", "w_path", "w_body"};
+    for (size_t i = 0; i < sizeof(cols) / sizeof(*cols); i++) {
+        char sql[256];
+        int64_t total = -1, sum = -2;
+        dk_store_val p[] = {DK_SV_TEXT("demo")};
+        snprintf(sql, sizeof(sql), "SELECT %s FROM context_heads WHERE repo = ?", cols[i]);
+        th_assert_ok(dk_store_query_int(&total, NULL, c, sql, p, 1));
+        snprintf(sql, sizeof(sql),
+                 "SELECT COALESCE(SUM(%s), 0) FROM context_files WHERE repo = ? AND scope = ''",
+                 i ? cols[i] : "nsymbols");
+        th_assert_ok(dk_store_query_int(&sum, NULL, c, sql, p, 1));
+        th_assert_msg(total == sum && total > 0, "%s: head %lld, files %lld", cols[i],
+                      (long long)total, (long long)sum);
+    }
+    dk_store_release(c);
+}
+
 static void t_after_land(void)
 {
     dk_context_index_stats st;
@@ -532,6 +557,8 @@ static void t_after_land(void)
     th_assert(t_edge(r->symbols[0].callers, r->symbols[0].ncallers, "parse_config"));
     th_assert(strstr(r->symbols[0].signature, "normalize_path"));
     dk_context_result_free(r);
+    /* the ranking's statistics followed the landing: the head's totals are its files' sums */
+    t_check_totals();
     /* the landed session's rows are gone once the session is (the index drops dead scopes) */
     dk_context_summary *sum;
     th_assert_ok(dk_context_summary_get(&sum, t_e, "demo"));
@@ -736,6 +763,24 @@ static void t_through_api(void)
     json_decref(params);
     dk_api_error_release(&err);
     dk_api_error_release(&verr);
+    /* connect's codebase summary comes from the index: the same files, languages, symbols */
+    params = json_pack("{s:s,s:s,s:s}", "repo", "demo", "intent", "summary", "agent_id", "sum");
+    err = (dk_api_error)DK_API_ERROR_INIT;
+    rc = dk_api_call(&ctx, "connect", params, &res, &err);
+    th_assert_msg(rc == 0, "connect: %s", err.message);
+    dk_context_summary *sum;
+    th_assert_ok(dk_context_summary_get(&sum, t_e, "demo"));
+    json_t *js = json_object_get(res, "summary");
+    th_assert_eq_int(json_integer_value(json_object_get(js, "files")), NFILES);
+    th_assert_eq_int(json_integer_value(json_object_get(js, "symbols")), sum->symbols);
+    th_assert(sum->symbols > 10);
+    th_assert_eq_int(json_object_size(json_object_get(js, "languages")), sum->nlanguages);
+    th_assert_eq_int(
+        json_integer_value(json_object_get(json_object_get(js, "languages"), "python")), 3);
+    dk_context_summary_free(sum);
+    json_decref(res);
+    json_decref(params);
+    dk_api_error_release(&err);
     /* neither a session nor a repository: refused, naming what is missing */
     params = json_pack("{s:s}", "query", "x");
     err = (dk_api_error)DK_API_ERROR_INIT;
@@ -904,4 +949,71 @@ void test_context_parity__same_ranking(void)
     /* the fixture must make the comparison worth something: many long, vague answers */
     th_assert_msg(compared >= 200 && long_answers >= 8, "%zu ranks compared, %zu long answers",
                   compared, long_answers);
+}
+
+/* ========================================================================== */
+/* The score (engine/context_rank.c), without a store                         */
+/* ========================================================================== */
+
+static size_t t_stem(const char *w)
+{
+    return dk_ctx_stem_len(w, strlen(w));
+}
+
+void test_context_rank__stems(void)
+{
+    /* one stem for the forms of a word, always a prefix of it */
+    static const char *const pars[] = {"parse", "parses", "parsed", "parser", "parsing"};
+    for (size_t i = 0; i < sizeof(pars) / sizeof(*pars); i++)
+        th_assert_eq_int(t_stem(pars[i]), 4);
+    th_assert_eq_int(t_stem("entries"), 4);
+    th_assert_eq_int(t_stem("entry"), 4);
+    th_assert_eq_int(t_stem("validation"), 7);
+    th_assert_eq_int(t_stem("validate"), 7);
+    /* not a plural: class, status, axis; too short to strip: use, user */
+    th_assert_eq_int(t_stem("class"), 5);
+    th_assert_eq_int(t_stem("status"), 6);
+    th_assert_eq_int(t_stem("axis"), 4);
+    th_assert_eq_int(t_stem("user"), 4);
+    th_assert_eq_int(t_stem("use"), 3);
+}
+
+/* Score one symbol given as its six columns. */
+static double t_score(struct dk_ctx_ranker *rk, const char *name, const char *body,
+                      const char *kind)
+{
+    const char *cols[CTX_NFIELDS] = {name, name, "", "", "src x", body};
+    struct dk_ctx_tf tf;
+    dk_ctx_tf_count(&tf, rk, cols);
+    return dk_ctx_score(rk, &tf, kind);
+}
+
+void test_context_rank__bm25f(void)
+{
+    struct dk_ctx_ranker rk;
+    dk_ctx_ranker_init(&rk, "parse config");
+    th_assert_eq_int(rk.nwords, 2);
+    rk.nsym = 1000;
+    for (int f = 0; f < CTX_NFIELDS; f++)
+        rk.avglen[f] = 3;
+    dk_ctx_ranker_set_df(&rk, 0, 10);
+    dk_ctx_ranker_set_df(&rk, 1, 10);
+    /* no word: 0; a stem match counts, less than the exact word */
+    th_assert(t_score(&rk, "load", "open read", "function") == 0);
+    double exact = t_score(&rk, "load", "parse", "function");
+    double stem = t_score(&rk, "load", "parsing", "function");
+    th_assert(stem > 0 && stem < exact);
+    /* a stem that only shares a prefix is no match (parsec is not parse) */
+    th_assert(t_score(&rk, "load", "parsec", "function") == 0);
+    /* the name weighs more than the body */
+    th_assert(t_score(&rk, "parse", "x", "function") > exact);
+    /* both words once beat one word many times (saturation, coverage) */
+    th_assert(t_score(&rk, "load", "parse config", "function") >
+              t_score(&rk, "load", "parse parse parse parse parse", "function"));
+    /* a prototype is half its definition */
+    double def = t_score(&rk, "parse config", "", "function");
+    th_assert(t_score(&rk, "parse config", "", "prototype") == def * 0.5);
+    /* a rarer word weighs more */
+    dk_ctx_ranker_set_df(&rk, 1, 500);
+    th_assert(t_score(&rk, "parse", "", "function") > t_score(&rk, "config", "", "function"));
 }
