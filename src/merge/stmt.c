@@ -17,7 +17,8 @@
  *   a unit changed by one side               -> that side
  *   different units changed on each side     -> both, even as neighbours
  *   one side's insertion next to the other's change -> both, in base order,
- *     unless the two write a statement in common (it would be written twice)
+ *     unless the change adds statements too or deletes, or the two write a
+ *     statement in common (two insertions at one place; written twice)
  *   the same units changed identically       -> once
  *   overlapping changes, or two different insertions at one place
  *     -> one level down when it is one statement on all three sides (its
@@ -278,7 +279,10 @@ static const char *group_desc(const struct body *b, const size_t r0[3], const si
     const char *what = b->names->kind == DK_MERGE_CONFLICT_SYMBOL
                            ? dk_symbol_kind_name(b->names->symbol_kind)
                            : "declaration";
-    if (r1[V_BASE] == r0[V_BASE])
+    bool blank_base = true;
+    for (size_t i = r0[V_BASE]; i < r1[V_BASE]; i++)
+        blank_base = blank_base && b->u[V_BASE].items[i].light;
+    if (blank_base)
         return dk_arena_sprintf(&b->cx->arena,
                                 "both sides added different statements at one place in %s `%s`",
                                 what, b->names->qname);
@@ -400,6 +404,27 @@ static bool subsumed(const struct body *b, const struct hunk *h, const struct hu
     return true;
 }
 
+/* A hunk that only adds statements: an insertion, or one that replaces blank lines only. */
+static bool adds_only(const struct body *b, const struct hunk *h)
+{
+    for (size_t i = h->b0; i < h->b1; i++) {
+        if (!b->u[V_BASE].items[i].light)
+            return false;
+    }
+    return true;
+}
+
+/* A hunk that writes more statements than it replaces (blank lines not counted). */
+static bool grows(const struct body *b, const struct hunk *h)
+{
+    size_t nb = 0, ns = 0;
+    for (size_t i = h->b0; i < h->b1; i++)
+        nb += !b->u[V_BASE].items[i].light;
+    for (size_t i = h->s0; i < h->s1; i++)
+        ns += !b->u[h->side].items[i].light;
+    return ns > nb;
+}
+
 /* Hunk hs[j] (next in base order) belongs to the group hs[i, j), which ends at base unit B1. */
 static bool joins_group(const struct body *b, const struct hunk *hs, size_t i, size_t j, size_t B1)
 {
@@ -412,8 +437,13 @@ static bool joins_group(const struct body *b, const struct hunk *hs, size_t i, s
         const struct hunk *g = &hs[k];
         if (g->side == h->side || g->b1 != B1)
             continue; /* only the other side's hunks that end where h starts touch it */
-        /* two insertions at one place: order matters in a body, so both sides decide */
-        if (g->b0 == g->b1 && g->b0 == B1 && h->b0 == h->b1)
+        /* two insertions at one place (one may replace blank lines there): order matters in a
+         * body, so both sides decide */
+        if (adds_only(b, g) && adds_only(b, h))
+            return true;
+        /* an insertion next to a change that also adds statements (theirs changes s and
+         * appends t, ours inserts u after s): two insertions at one place again */
+        if ((adds_only(b, g) && grows(b, h)) || (adds_only(b, h) && grows(b, g)))
             return true;
         if (write_common(b, g, h))
             return true;

@@ -1,0 +1,12 @@
+int load(struct ctx *ctx)
+{
+    if (init(ctx) == ERR)
+        return ERR;
+
+    if (add(ctx, "call") == ERR)
+        return ERR;
+    if (add(ctx, "flush") == ERR)
+        return ERR;
+
+    return OK;
+}

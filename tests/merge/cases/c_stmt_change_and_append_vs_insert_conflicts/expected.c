@@ -1,0 +1,15 @@
+void draw(struct ctx *c)
+{
+    int k;
+
+    for (k = 0; k < c->used; k++) {
+        if (c->rr[k].nx != 0)
+            line(c, k);
+    }
+<<<<<<< ours
+
+    images(c);
+=======
+    free(c->rr);
+>>>>>>> theirs
+}
