@@ -5,13 +5,15 @@
 #     generator, against GET /healthz and a bare libmicrohttpd answer measured
 #     in the same run (target >= 20,000 requests/s on the 2-core machine);
 #   bench_sse: 1,000 SSE watchers receiving every event of a burst of 20
-#     writes (count, p50/p99 delivery latency, server RSS), then the same with
-#     half the watchers on 50 idle repositories watched first.
+#     writes (count, p50/p99 delivery latency, server RSS), then 500 watchers
+#     of demo alone against 500 of demo plus 500 on 50 idle repositories
+#     watched first (the p50 ratio: how promptly one repository among many
+#     is woken).
 # BENCH_HTTP_CONNS (16), BENCH_HTTP_SECONDS (5), BENCH_SSE_WATCHERS (1000),
 # BENCH_SSE_EVENTS (20) change the sizes. Exits non-zero only when a request
 # fails or a watcher misses an event (no timed assertions).
 set -eu
-case "${1:-}" in -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 cd "$(dirname "$0")/.."
 O=${1:-build/release}
 d=$O/bench-serve
