@@ -231,6 +231,47 @@ DK_EXTERN int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, con
 DK_EXTERN int dk_analysis_statements(const dk_analysis *a, uint32_t start, uint32_t end,
                                      dk_span **out, size_t *n);
 
+/*
+ * Members below declarations: the ordered lists of a text (a struct's or
+ * union's fields, an enum's variants or constants, the names of a
+ * brace-grouped `use` or of an import list, a derive's arguments), each
+ * member with the comments and attributes above it and a key: its name (a
+ * field's, a variant's, an imported name's), else its text with whitespace
+ * runs collapsed. Only lists without syntax errors, outermost first (a list
+ * inside a member is part of that member).
+ */
+typedef struct dk_member {
+    /* bytes of the member, from its first leading comment/attribute */
+    uint32_t start, end;
+    const char *key;
+} dk_member;
+
+typedef struct dk_member_list {
+    /* the list node (its delimiters and separators included) */
+    uint32_t start, end;
+    /* its members: dk_members.members[first .. first + count) */
+    size_t first, count;
+} dk_member_list;
+
+typedef struct dk_members {
+    const dk_member_list *lists;
+    size_t nlists;
+    const dk_member *members;
+    size_t nmembers;
+} dk_members;
+
+/**
+ * Parse `src` (`len` bytes, a whole file or a declaration on its own) as
+ * `lang` and find its member lists, in source order.
+ * @param[out] out a new result (caller frees with dk_members_free); lists may be empty
+ * @return DK_OK; DK_EUNSUPPORTED when the language has no member lists;
+ *         DK_ELIMIT over DK_LANG_MAX_SOURCE. Thread-safe.
+ */
+DK_EXTERN int dk_lang_members(dk_members **out, const dk_language *lang, const char *src,
+                              size_t len);
+/** Free a dk_lang_members result; NULL is a no-op. */
+DK_EXTERN void dk_members_free(dk_members *m);
+
 DK_EXTERN void dk_analysis_ref(const dk_analysis *a);
 /** Drop a reference; frees at zero. NULL is a no-op. */
 DK_EXTERN void dk_analysis_unref(const dk_analysis *a);

@@ -325,6 +325,14 @@ static const char *const c_members[] = {"field_expression", NULL};
 
 /* statements: what a function body merges by (merge/stmt.c) */
 static const char *const c_statement_lists[] = {"compound_statement", "case_statement", NULL};
+/* a struct's or union's fields, an enum's constants (a C++ class with methods is not one) */
+static const char *const c_fields[] = {"field_declaration", NULL};
+static const char *const c_enumerators[] = {"enumerator", NULL};
+static const struct lang_member_list c_member_lists[] = {
+    {"field_declaration_list", NULL, NULL, c_fields},
+    {"enumerator_list", NULL, NULL, c_enumerators},
+    {NULL, NULL, NULL, NULL},
+};
 
 const dk_language dk_lang_c = {
     .name = "c",
@@ -341,4 +349,5 @@ const dk_language dk_lang_c = {
     .forward_decls = true,
     .preprocessor = true,
     .statement_lists = c_statement_lists,
+    .member_lists = c_member_lists,
 };

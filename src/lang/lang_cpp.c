@@ -197,6 +197,14 @@ static bool cpp_is_call(struct lang_ctx *cx, TSNode call, TSNode callee)
 
 /* statements: what a function body merges by (merge/stmt.c) */
 static const char *const cpp_statement_lists[] = {"compound_statement", "case_statement", NULL};
+/* a struct's or union's fields, an enum's constants (a C++ class with methods is not one) */
+static const char *const cpp_fields[] = {"field_declaration", NULL};
+static const char *const cpp_enumerators[] = {"enumerator", NULL};
+static const struct lang_member_list cpp_member_lists[] = {
+    {"field_declaration_list", NULL, NULL, cpp_fields},
+    {"enumerator_list", NULL, NULL, cpp_enumerators},
+    {NULL, NULL, NULL, NULL},
+};
 
 const dk_language dk_lang_cpp = {
     .name = "cpp",
@@ -214,4 +222,5 @@ const dk_language dk_lang_cpp = {
     .forward_decls = true,
     .preprocessor = true,
     .statement_lists = cpp_statement_lists,
+    .member_lists = cpp_member_lists,
 };

@@ -174,6 +174,12 @@ static const char *const go_members[] = {"selector_expression", NULL};
 /* statements: what a function body merges by (merge/stmt.c) */
 static const char *const go_statement_lists[] = {"statement_list", "expression_switch_statement",
                                                  "type_switch_statement", "select_statement", NULL};
+/* a struct's fields */
+static const char *const go_fields[] = {"field_declaration", NULL};
+static const struct lang_member_list go_member_lists[] = {
+    {"field_declaration_list", NULL, NULL, go_fields},
+    {NULL, NULL, NULL, NULL},
+};
 
 const dk_language dk_lang_go = {
     .name = "go",
@@ -187,4 +193,5 @@ const dk_language dk_lang_go = {
     .calls = go_calls,
     .member_types = go_members,
     .statement_lists = go_statement_lists,
+    .member_lists = go_member_lists,
 };

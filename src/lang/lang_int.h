@@ -62,6 +62,24 @@ struct lang_call_rule {
     const char *receiver_field;
 };
 
+/*
+ * A node type whose children are members below declarations (a struct's
+ * fields, an enum's variants, the names of an import list, a derive's
+ * arguments): merged as an ordered list of named members (dk_lang_members).
+ */
+struct lang_member_list {
+    /* node type of the list, e.g. "field_declaration_list"; NULL ends a table */
+    const char *type;
+    /* only when the list's parent has this type (Rust token_tree: in an attribute); or NULL */
+    const char *parent;
+    /* only children in this field are members (Python import_from_statement: "name"); or NULL */
+    const char *field;
+    /* node types a member may have (NULL-terminated); another named child that is not a
+     * comment or attribute makes the list no member list (a C++ class with methods); NULL:
+     * any */
+    const char *const *members;
+};
+
 /* The public opaque dk_language is this definition. */
 struct dk_language {
     /* lowercase language name: "python", "tsx", ... */
@@ -101,6 +119,8 @@ struct dk_language {
     /* node types whose named children are statements, in order (a block, a case
      * body, a match's arms): what dk_analysis_statements returns; NULL: none */
     const char *const *statement_lists;
+    /* member lists (lang_member_list, ended by a NULL type), or NULL */
+    const struct lang_member_list *member_lists;
 };
 
 /* ---- helpers for language files --------------------------------------- */

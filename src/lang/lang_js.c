@@ -488,13 +488,24 @@ static const char *const js_members[] = {"member_expression", NULL};
 static const char *const js_statement_lists[] = {"statement_block", "switch_body", "switch_case",
                                                  "switch_default", NULL};
 
+/* the names of `import { a, b } from`, of `export { a, b }`, a TypeScript enum's members */
+static const char *const js_import_names[] = {"import_specifier", NULL};
+static const char *const js_export_names[] = {"export_specifier", NULL};
+static const char *const js_enum_members[] = {"property_identifier", "enum_assignment", NULL};
+static const struct lang_member_list js_member_lists[] = {
+    {"named_imports", NULL, NULL, js_import_names},
+    {"export_clause", NULL, NULL, js_export_names},
+    {"enum_body", NULL, NULL, js_enum_members},
+    {NULL, NULL, NULL, NULL},
+};
+
 #define JS_LANGUAGE(lang_name, grammar_fn, exts, interp)                                           \
     {                                                                                              \
         .name = lang_name, .grammar = grammar_fn, .extensions = exts, .interpreters = interp,      \
         .comment_types = js_comments, .attribute_types = js_attributes,                            \
         .transparent_types = js_transparent, .classify = js_classify, .import_types = js_imports,  \
         .import = js_import, .calls = js_calls, .member_types = js_members,                        \
-        .statement_lists = js_statement_lists,                                                     \
+        .statement_lists = js_statement_lists, .member_lists = js_member_lists,                    \
     }
 
 const dk_language dk_lang_javascript =

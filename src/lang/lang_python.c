@@ -123,6 +123,12 @@ static const char *const py_members[] = {"attribute", NULL};
 
 /* statements: what a function body merges by (merge/stmt.c) */
 static const char *const python_statement_lists[] = {"block", NULL};
+/* the names of `from m import a, b` */
+static const char *const py_import_names[] = {"dotted_name", "aliased_import", NULL};
+static const struct lang_member_list py_member_lists[] = {
+    {"import_from_statement", NULL, "name", py_import_names},
+    {NULL, NULL, NULL, NULL},
+};
 
 const dk_language dk_lang_python = {
     .name = "python",
@@ -137,4 +143,5 @@ const dk_language dk_lang_python = {
     .calls = py_calls,
     .member_types = py_members,
     .statement_lists = python_statement_lists,
+    .member_lists = py_member_lists,
 };

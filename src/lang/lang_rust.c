@@ -293,6 +293,17 @@ static const char *const rs_members[] = {"field_expression", NULL};
 
 /* statements: what a function body merges by (merge/stmt.c) */
 static const char *const rust_statement_lists[] = {"block", "match_block", NULL};
+/* a struct's fields, an enum's variants, a `use a::{b, c}` list, a derive's traits */
+static const char *const rs_fields[] = {"field_declaration", NULL};
+static const char *const rs_variants[] = {"enum_variant", NULL};
+static const char *const rs_paths[] = {"identifier", "scoped_identifier", NULL};
+static const struct lang_member_list rs_member_lists[] = {
+    {"field_declaration_list", NULL, NULL, rs_fields},
+    {"enum_variant_list", NULL, NULL, rs_variants},
+    {"use_list", NULL, NULL, NULL},
+    {"token_tree", "attribute", NULL, rs_paths},
+    {NULL, NULL, NULL, NULL},
+};
 
 const dk_language dk_lang_rust = {
     .name = "rust",
@@ -307,4 +318,5 @@ const dk_language dk_lang_rust = {
     .calls = rs_calls,
     .member_types = rs_members,
     .statement_lists = rust_statement_lists,
+    .member_lists = rs_member_lists,
 };

@@ -12,9 +12,10 @@
  *      n_b, n_o, n_t its counts in the inputs, the result's count lies
  *      between min and max of {n_o, n_t, n_o + n_t - n_b}. A merge made of
  *      one-sided and identical changes always does; a dropped or
- *      duplicated line does not. Significant = at least 4 non-blank bytes,
- *      one of them alphanumeric (braces and `end` lines carry no identity).
- * The checks cost one parse of the result plus hashing every line.
+ *      duplicated line does not. A line the member merge composed (a list
+ *      holding both sides' additions) is allowed as often as it composed it. Significant = at least
+ * 4 non-blank bytes, one of them alphanumeric (braces and `end` lines carry no identity). The
+ * checks cost one parse of the result plus hashing every line.
  */
 #include "merge/gate.h"
 
@@ -168,6 +169,7 @@ static int check_lines(struct merge_ctx *cx, const char *text, size_t len, const
         const uint32_t *c = slot->value;
         long nb = c[0], no = c[1], nt = c[2], nr = c[3];
         long lo = lmin3(no, nt, no + nt - nb), hi = lmax3(no, nt, no + nt - nb);
+        hi += (long)(uintptr_t)dk_map_get(&cx->composed, slot->key, slot->key_len);
         if (nr < lo || nr > hi) {
             *why = dk_arena_sprintf(&cx->arena, "line `%.*s` occurs %ld times, expected %ld to %ld",
                                     (int)(slot->key_len > 60 ? 60 : slot->key_len), slot->key, nr,

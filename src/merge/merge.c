@@ -157,6 +157,7 @@ static void ctx_release(struct merge_ctx *cx)
     dk_vec_release(&cx->conflict_out_end);
     dk_map_release(&cx->intern);
     dk_map_release(&cx->overloaded);
+    dk_map_release(&cx->composed);
     dk_arena_release(&cx->arena);
 }
 
@@ -244,6 +245,7 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     cx.opts = o;
     cx.intern = (dk_map)DK_MAP_INIT_STR;
     cx.overloaded = (dk_map)DK_MAP_INIT_STR;
+    cx.composed = (dk_map)DK_MAP_INIT_STR;
     const char *srcs[3] = {base, ours, theirs};
     size_t lens[3] = {base_len, ours_len, theirs_len};
     for (int vi = 0; vi < 3; vi++) {

@@ -63,6 +63,10 @@ struct merge_ctx {
     /* "qualified::kind" of names declared more than once in some version
      * (overloads, property getter/setter pairs): matched by parameters too */
     dk_map overloaded;
+    /* lines the member merge wrote that no input has (a `use a::{b, c, d}` or a
+     * derive with both sides' additions), line bytes -> how many times: the
+     * gate allows them that many times more than the inputs would */
+    dk_map composed;
     uint32_t next_id;
 };
 

@@ -13,6 +13,7 @@
  *   one side changed a declaration       -> that side
  *   both changed it identically          -> it
  *   both changed a container             -> recurse into its members
+ *   both changed a struct/enum/import    -> by its member lists (members.c), else as a leaf
  *   both changed a leaf                  -> git_merge_file on its text; clean or a narrow conflict
  *   deleted vs modified                  -> conflict; deleted vs unchanged -> gone
  *   added by both, same / different text -> once / conflict
@@ -46,6 +47,7 @@
 #include "merge/emit.h"
 #include "merge/identity.h"
 #include "merge/match.h"
+#include "merge/members.h"
 #include "merge/stmt.h"
 #include "merge/tile.h"
 #include "util/alloc.h"
@@ -244,6 +246,83 @@ out:
     return rc;
 }
 
+static bool has_line(const char *text, size_t len, const char *line, size_t n)
+{
+    for (size_t i = 0; i + n <= len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - text) : len;
+        if (e - i == n && memcmp(text + i, line, n) == 0)
+            return true;
+        i = e + 1;
+    }
+    return false;
+}
+
+/* Record for the gate the lines of a member merge's text that none of the three texts has. */
+static void note_composed_lines(struct merge_ctx *cx, const char *text, size_t len,
+                                const char *const texts[3], const size_t lens[3])
+{
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - text) : len;
+        size_t a = i, z = e;
+        while (a < z && (text[a] == ' ' || text[a] == '\t'))
+            a++;
+        while (z > a && (text[z - 1] == ' ' || text[z - 1] == '\t' || text[z - 1] == '\r'))
+            z--;
+        bool known = false;
+        for (int vi = 0; vi < 3 && !known; vi++)
+            known = has_line(texts[vi], lens[vi], text + i, e - i);
+        if (!known && z > a) {
+            uintptr_t n = (uintptr_t)dk_map_get(&cx->composed, text + a, z - a);
+            dk_map_put(&cx->composed, text + a, z - a, (void *)(n + 1), NULL);
+        }
+        i = e + 1;
+    }
+}
+
+/* Kinds whose members are lists below the declaration (fields, variants), and imports. */
+static bool has_member_lists(const dk_symbol *s)
+{
+    return !s || s->kind == DK_SYM_STRUCT || s->kind == DK_SYM_UNION || s->kind == DK_SYM_ENUM ||
+           s->kind == DK_SYM_TYPE;
+}
+
+/*
+ * Both sides changed a struct, union, enum, type or import: merge its
+ * member lists (fields, variants, imported names, derive arguments) when
+ * they are all the two sides changed; false when that does not apply (the
+ * caller merges the declaration as before, with a conflict where both sides
+ * changed one member).
+ */
+static bool merge_by_members(struct merge_level *m, dk_str *out, const struct piece *p[3],
+                             const dk_symbol *sb, const dk_symbol *so, const dk_symbol *st)
+{
+    if (!has_member_lists(sb) || !has_member_lists(so) || !has_member_lists(st) || (!sb) != (!so) ||
+        (!sb) != (!st))
+        return false;
+    const char *texts[3];
+    size_t lens[3];
+    for (int vi = 0; vi < 3; vi++) {
+        texts[vi] = m->cx->v[vi].src + p[vi]->start;
+        lens[vi] = p[vi]->end - p[vi]->start;
+    }
+    dk_str tmp = DK_STR_INIT;
+    bool ok = dk_merge_members(m->cx, &tmp, texts, lens) == DK_OK;
+    if (ok) {
+        uint32_t at = p[V_OURS]->start;
+        if (out->len && out->ptr[out->len - 1] != '\n' && tmp.len &&
+            (at == 0 || m->cx->v[V_OURS].src[at - 1] == '\n'))
+            dk_str_adds(out, m->cx->eol);
+        dk_str_add(out, tmp.ptr, tmp.len);
+        note_composed_lines(m->cx, tmp.ptr, tmp.len, texts, lens);
+    } else {
+        dk_error_clear();
+    }
+    dk_str_release(&tmp);
+    return ok;
+}
+
 /* Write the merged content of declaration `id` (once per level). */
 static int resolve_decl(struct merge_level *m, dk_str *out, uint32_t id)
 {
@@ -276,6 +355,8 @@ static int resolve_decl(struct merge_level *m, dk_str *out, uint32_t id)
         }
         const dk_symbol *sb = piece_symbol(m, V_BASE, b), *so = piece_symbol(m, V_OURS, o),
                         *st = piece_symbol(m, V_THEIRS, t);
+        if (merge_by_members(m, out, p, sb, so, st))
+            return DK_OK;
         /*
          * A container is merged member by member even when it holds syntax
          * errors (opaque): one level down they make members opaque or stay
@@ -1034,6 +1115,8 @@ static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, in
     if (rc == DK_OK) {
         struct level *lv[3] = {&l[0], &l[1], &l[2]};
         dk_merge_match_pieces(cx, lv);
+        dk_merge_level_detach_base_text(cx, &l[V_OURS], &l[V_BASE]);
+        dk_merge_level_detach_base_text(cx, &l[V_THEIRS], &l[V_BASE]);
         const char *blurred = error_blurs_deletions(cx, lv);
         if (blurred)
             rc = dk_error_set(DK_ECONFLICT,

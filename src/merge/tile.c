@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "merge/identity.h"
+#include "util/alloc.h"
 
 #include "util/banned.h"
 
@@ -130,6 +131,51 @@ static int mark_errors(struct level *l, const dk_analysis *a)
     return DK_OK;
 }
 
+/*
+ * Items: gap lines and pieces, covering [l->start, l->end) exactly. A run of
+ * blank lines is one item (a separator), so that "one blank line became
+ * two" is one change, not an insertion diff3 may place on either side.
+ */
+static void build_items(struct merge_ctx *cx, struct level *l)
+{
+    const struct merge_version *v = &cx->v[l->vi];
+    uint32_t end = l->end;
+    l->items.len = 0;
+    uint32_t pos = l->start;
+    for (size_t k = 0; k <= l->pieces.len; k++) {
+        uint32_t gap_end = k < l->pieces.len ? l->pieces.items[k].start : end;
+        while (pos < gap_end) {
+            const char *nl = memchr(v->src + pos, '\n', gap_end - pos);
+            uint32_t e = nl ? (uint32_t)(nl - v->src) + 1 : gap_end;
+            if (span_is_blank(v->src, pos, e)) {
+                while (e < gap_end) {
+                    const char *nl2 = memchr(v->src + e, '\n', gap_end - e);
+                    uint32_t e2 = nl2 ? (uint32_t)(nl2 - v->src) + 1 : gap_end;
+                    if (!span_is_blank(v->src, e, e2))
+                        break;
+                    e = e2;
+                }
+            }
+            struct item *it = dk_vec_push_zero(&l->items);
+            it->start = pos;
+            it->end = e;
+            it->piece = -1;
+            it->blank = span_is_blank(v->src, pos, e);
+            it->id = intern(cx, 'L', v->src + pos, e - pos);
+            pos = e;
+        }
+        if (k < l->pieces.len) {
+            const struct piece *p = &l->pieces.items[k];
+            struct item *it = dk_vec_push_zero(&l->items);
+            it->start = p->start;
+            it->end = p->end;
+            it->piece = (int32_t)k;
+            it->id = p->id;
+            pos = p->end;
+        }
+    }
+}
+
 int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t start,
                          uint32_t end, int32_t parent)
 {
@@ -226,44 +272,7 @@ int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t
     int rc = mark_errors(l, a);
     if (rc)
         return rc;
-    /*
-     * Items: gap lines and pieces, covering [start, end) exactly. A run of
-     * blank lines is one item (a separator), so that "one blank line became
-     * two" is one change, not an insertion diff3 may place on either side.
-     */
-    uint32_t pos = start;
-    for (size_t k = 0; k <= l->pieces.len; k++) {
-        uint32_t gap_end = k < l->pieces.len ? l->pieces.items[k].start : end;
-        while (pos < gap_end) {
-            const char *nl = memchr(v->src + pos, '\n', gap_end - pos);
-            uint32_t e = nl ? (uint32_t)(nl - v->src) + 1 : gap_end;
-            if (span_is_blank(v->src, pos, e)) {
-                while (e < gap_end) {
-                    const char *nl2 = memchr(v->src + e, '\n', gap_end - e);
-                    uint32_t e2 = nl2 ? (uint32_t)(nl2 - v->src) + 1 : gap_end;
-                    if (!span_is_blank(v->src, e, e2))
-                        break;
-                    e = e2;
-                }
-            }
-            struct item *it = dk_vec_push_zero(&l->items);
-            it->start = pos;
-            it->end = e;
-            it->piece = -1;
-            it->blank = span_is_blank(v->src, pos, e);
-            it->id = intern(cx, 'L', v->src + pos, e - pos);
-            pos = e;
-        }
-        if (k < l->pieces.len) {
-            const struct piece *p = &l->pieces.items[k];
-            struct item *it = dk_vec_push_zero(&l->items);
-            it->start = p->start;
-            it->end = p->end;
-            it->piece = (int32_t)k;
-            it->id = p->id;
-            pos = p->end;
-        }
-    }
+    build_items(cx, l);
     return DK_OK;
 }
 
@@ -281,6 +290,77 @@ void dk_merge_level_reindex(struct merge_ctx *cx, struct level *l)
         if (it->piece >= 0)
             it->id = l->pieces.items[it->piece].id;
     }
+}
+
+/* The id of already-interned bytes, 0 when no version has them. */
+static uint32_t interned(struct merge_ctx *cx, char tag, const char *bytes, size_t len)
+{
+    dk_str k = DK_STR_INIT;
+    dk_str_addch(&k, tag);
+    dk_str_add(&k, bytes, len);
+    uintptr_t id = (uintptr_t)dk_map_get(&cx->intern, k.ptr, k.len);
+    dk_str_release(&k);
+    return (uint32_t)id;
+}
+
+/* Does base's item sequence have the gap lines [a, z) of version vi at item `at`? */
+static bool gap_lines_at(struct merge_ctx *cx, const struct level *base, size_t at, int vi,
+                         uint32_t a, uint32_t z)
+{
+    const char *src = cx->v[vi].src;
+    for (uint32_t pos = a; pos < z; at++) {
+        const char *nl = memchr(src + pos, '\n', z - pos);
+        uint32_t e = nl ? (uint32_t)(nl - src) + 1 : z;
+        if (at >= base->items.len || base->items.items[at].piece >= 0 ||
+            base->items.items[at].id != interned(cx, 'L', src + pos, e - pos))
+            return false;
+        pos = e;
+    }
+    return true;
+}
+
+void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
+                                     const struct level *base)
+{
+    const struct merge_version *v = &cx->v[side->vi];
+    /* base's gap lines by id: the first occurrence, and each one's next */
+    dk_map first = DK_MAP_INIT_U64;
+    size_t *next = dk_xcalloc(base->items.len + 1, sizeof(*next));
+    for (size_t i = base->items.len; i-- > 0;) {
+        const struct item *it = &base->items.items[i];
+        if (it->piece >= 0 || it->blank)
+            continue;
+        void *old = NULL;
+        dk_map_put_u64(&first, it->id, (void *)(uintptr_t)(i + 1), &old);
+        next[i] = (uintptr_t)old;
+    }
+    bool changed = false;
+    for (size_t k = 0; k < side->pieces.len; k++) {
+        struct piece *p = &side->pieces.items[k];
+        if (p->sym < 0 || dk_merge_level_piece(base, p->id))
+            continue;
+        /* the line where the declaration proper begins */
+        uint32_t d = v->an->symbols[p->sym].decl.start_byte;
+        while (d > p->start && v->src[d - 1] != '\n')
+            d--;
+        if (d <= p->start)
+            continue;
+        const char *nl = memchr(v->src + p->start, '\n', d - p->start);
+        uint32_t e1 = nl ? (uint32_t)(nl - v->src) + 1 : d;
+        uint32_t id = interned(cx, 'L', v->src + p->start, e1 - p->start);
+        bool found = false;
+        for (size_t at = id ? (uintptr_t)dk_map_get_u64(&first, id) : 0; at && !found;
+             at = next[at - 1])
+            found = gap_lines_at(cx, base, at - 1, side->vi, p->start, d);
+        if (!found)
+            continue;
+        p->start = d;
+        changed = true;
+    }
+    free(next);
+    dk_map_release(&first);
+    if (changed)
+        build_items(cx, side);
 }
 
 const struct piece *dk_merge_level_piece(const struct level *l, uint32_t id)

@@ -67,6 +67,18 @@ void dk_merge_level_release(struct level *l);
 /* After re-keying pieces of a level: ids from keys, the id map, the items. */
 void dk_merge_level_reindex(struct merge_ctx *cx, struct level *l);
 
+/*
+ * A declaration a side added under lines base already has as text (a
+ * comment that stood on its own in base, which the language layer now
+ * attaches to the new declaration because no blank line separates them):
+ * those lines stay text, the piece starts at the declaration's own line, so
+ * diff3 aligns them with base's and the addition is an insertion after
+ * them, as another side's addition at the same spot is. Re-tiles the side's
+ * items when a piece changed; call after the pieces are matched.
+ */
+void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
+                                     const struct level *base);
+
 /* The piece with identity `id` in the level, or NULL. */
 const struct piece *dk_merge_level_piece(const struct level *l, uint32_t id);
 

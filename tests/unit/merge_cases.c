@@ -11,7 +11,10 @@
  * declarations at top level). Each case also checks the swap law: merging
  * with ours and theirs exchanged is clean exactly when the case is, and
  * when clean gives the same lines (additions at one place come ours first,
- * so their order follows the sides).
+ * so their order follows the sides). A case whose merge writes both sides'
+ * members on one line (`use a::{b, c, d}`) holds a file `swap_tokens`: its
+ * swapped merge must have the same tokens (split at blanks, commas and brackets), the
+ * members in the other order.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -40,6 +43,45 @@ static char *read_opt(const char *dir, const char *name, size_t *len)
     if (stat(p, &st) != 0)
         return NULL;
     return th_read_file(p, len);
+}
+
+static int token_cmp(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    size_t lx = strcspn(*x, " \t\r\n,{}()[]"), ly = strcspn(*y, " \t\r\n,{}()[]");
+    int c = memcmp(*x, *y, lx < ly ? lx : ly);
+    return c ? c : (lx > ly) - (lx < ly);
+}
+
+/* Start of each token of [p, p + n) (split at blanks, commas and brackets) into t; returns the
+ * count. */
+static size_t tokens(const char *p, size_t n, const char **t, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < cap;) {
+        while (i < n && strchr(" \t\r\n,{}()[]", p[i]))
+            i++;
+        if (i < n)
+            t[k++] = p + i;
+        while (i < n && !strchr(" \t\r\n,{}()[]", p[i]))
+            i++;
+    }
+    return k;
+}
+
+static bool same_tokens(const char *a, size_t al, const char *b, size_t bl)
+{
+    static const char *ta[4096], *tb[4096];
+    size_t na = tokens(a, al, ta, 4096), nb = tokens(b, bl, tb, 4096);
+    if (na != nb || na == 4096)
+        return false;
+    qsort(ta, na, sizeof(*ta), token_cmp);
+    qsort(tb, nb, sizeof(*tb), token_cmp);
+    for (size_t i = 0; i < na; i++) {
+        if (token_cmp(&ta[i], &tb[i]) != 0)
+            return false;
+    }
+    return true;
 }
 
 static void first_diff(const char *name, const char *got, size_t gl, const char *want, size_t wl)
@@ -124,7 +166,12 @@ static void run_case(const char *dir, const char *name)
     bool same =
         r->merged_len == c.expected_len && memcmp(r->merged, c.expected, c.expected_len) == 0;
     bool clean = r->clean, swap_clean = swapped->clean;
-    bool swap_same = th_same_lines(swapped->merged, swapped->merged_len, r->merged, r->merged_len);
+    size_t tokens_len;
+    char *swap_tokens = read_opt(dir, "swap_tokens", &tokens_len);
+    bool swap_same =
+        swap_tokens ? same_tokens(swapped->merged, swapped->merged_len, r->merged, r->merged_len)
+                    : th_same_lines(swapped->merged, swapped->merged_len, r->merged, r->merged_len);
+    free(swap_tokens);
     /* expected conflict names */
     size_t names_len;
     char *names = read_opt(dir, "conflicts", &names_len);

@@ -1,8 +1,4 @@
-<<<<<<< ours
-import { clamp, lerp } from "./util";
-=======
-import { clamp, round } from "./util";
->>>>>>> theirs
+import { clamp, lerp, round } from "./util";
 
 export function normalize(x: number): number {
   return lerp(0, 1, clamp(x, 0, 1));

@@ -1,0 +1,220 @@
+/*
+ * lang/members.c - members below declarations (dk_lang_members).
+ *
+ * A language lists the node types that hold ordered members
+ * (lang_member_list: Rust field_declaration_list, enum_variant_list,
+ * use_list, a derive's token_tree; C's field_declaration_list and
+ * enumerator_list; Go's struct fields; JS/TS named_imports and enum bodies;
+ * Python's from-import names). One parse, one depth-first walk: a node that
+ * is such a list (and holds no syntax error, and only members, comments and
+ * attributes) is recorded and not entered; every other node is entered.
+ *
+ * A member takes the comments and attributes that start on a line after the
+ * previous member's end (a comment on the previous member's line is that
+ * member's trailing comment and stays in the separator). Its key is its
+ * name ("name" field, or the innermost declarator of a C field), else its
+ * text with whitespace runs collapsed.
+ *
+ * Ownership: the result and everything it points to live in one arena, the
+ * first allocation of which is the result itself.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/lang_int.h"
+#include "util/arena.h"
+#include "util/str.h"
+#include "util/vec.h"
+
+#include "util/banned.h"
+
+struct members_box {
+    dk_members pub;
+    dk_arena arena;
+};
+
+struct collect {
+    const char *src;
+    const dk_language *lang;
+    dk_arena *arena;
+    dk_vec(dk_member_list) lists;
+    dk_vec(dk_member) members;
+};
+
+static const struct lang_member_list *list_rule(const dk_language *lang, TSNode n)
+{
+    for (const struct lang_member_list *r = lang->member_lists; r->type; r++) {
+        if (!lang_is(n, r->type))
+            continue;
+        if (r->parent && !lang_is(ts_node_parent(n), r->parent))
+            continue;
+        return r;
+    }
+    return NULL;
+}
+
+static bool is_decoration(const dk_language *lang, TSNode n)
+{
+    return (lang->comment_types && dk_lang_is_any(n, lang->comment_types)) ||
+           (lang->attribute_types && dk_lang_is_any(n, lang->attribute_types));
+}
+
+/* The node that names a member: its "name" field, or the innermost "declarator" (C fields). */
+static TSNode name_node(TSNode n)
+{
+    TSNode name = lang_field(n, "name");
+    if (!ts_node_is_null(name))
+        return name;
+    TSNode d = lang_field(n, "declarator");
+    while (!ts_node_is_null(d)) {
+        TSNode inner = lang_field(d, "declarator");
+        if (ts_node_is_null(inner))
+            return d;
+        d = inner;
+    }
+    return d;
+}
+
+static const char *member_key(struct collect *c, TSNode n)
+{
+    TSNode name = name_node(n);
+    uint32_t a = ts_node_start_byte(ts_node_is_null(name) ? n : name);
+    uint32_t z = ts_node_end_byte(ts_node_is_null(name) ? n : name);
+    dk_str k = DK_STR_INIT;
+    bool space = false;
+    for (uint32_t i = a; i < z; i++) {
+        char ch = c->src[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            space = k.len > 0;
+            continue;
+        }
+        if (space)
+            dk_str_addch(&k, ' ');
+        space = false;
+        dk_str_addch(&k, ch);
+    }
+    const char *key = dk_arena_strndup(c->arena, k.ptr ? k.ptr : "", k.len);
+    dk_str_release(&k);
+    return key;
+}
+
+static uint32_t row_of_end(TSNode n)
+{
+    return ts_node_end_point(n).row;
+}
+
+/* Record list node `n` under `rule` when it holds only members; false when it does not. */
+static bool take_list(struct collect *c, TSNode n, const struct lang_member_list *rule)
+{
+    size_t first = c->members.len;
+    TSTreeCursor cur = ts_tree_cursor_new(n);
+    bool ok = true, pending = false;
+    uint32_t pending_start = 0;
+    TSNode prev = {0};
+    bool have_prev = false;
+    if (ts_tree_cursor_goto_first_child(&cur)) {
+        do {
+            TSNode ch = ts_tree_cursor_current_node(&cur);
+            if (!ts_node_is_named(ch))
+                continue;
+            const char *field = ts_tree_cursor_current_field_name(&cur);
+            if (is_decoration(c->lang, ch)) {
+                /* a comment on the previous member's last line trails it: separator text */
+                if (!pending && !(have_prev && ts_node_start_point(ch).row == row_of_end(prev))) {
+                    pending = true;
+                    pending_start = ts_node_start_byte(ch);
+                }
+                continue;
+            }
+            if (rule->field && (!field || strcmp(field, rule->field) != 0))
+                continue; /* text of the list's own (Python's module name) */
+            if (rule->members && !dk_lang_is_any(ch, rule->members)) {
+                ok = false;
+                break;
+            }
+            dk_member *m = dk_vec_push_zero(&c->members);
+            m->start = pending ? pending_start : ts_node_start_byte(ch);
+            m->end = ts_node_end_byte(ch);
+            m->key = member_key(c, ch);
+            pending = false;
+            prev = ch;
+            have_prev = true;
+        } while (ts_tree_cursor_goto_next_sibling(&cur));
+    }
+    ts_tree_cursor_delete(&cur);
+    if (!ok || pending) {
+        /* a comment or attribute after the last member: not a member list we can rebuild */
+        c->members.len = first;
+        return false;
+    }
+    dk_member_list *l = dk_vec_push_zero(&c->lists);
+    l->start = ts_node_start_byte(n);
+    l->end = ts_node_end_byte(n);
+    l->first = first;
+    l->count = c->members.len - first;
+    return true;
+}
+
+static void walk(struct collect *c, TSNode root)
+{
+    TSTreeCursor cur = ts_tree_cursor_new(root);
+    for (;;) {
+        TSNode n = ts_tree_cursor_current_node(&cur);
+        const struct lang_member_list *rule = ts_node_is_named(n) ? list_rule(c->lang, n) : NULL;
+        bool taken = rule && !ts_node_has_error(n) && take_list(c, n, rule);
+        if (!taken && ts_tree_cursor_goto_first_child(&cur))
+            continue;
+        while (!ts_tree_cursor_goto_next_sibling(&cur)) {
+            if (!ts_tree_cursor_goto_parent(&cur)) {
+                ts_tree_cursor_delete(&cur);
+                return;
+            }
+        }
+    }
+}
+
+int dk_lang_members(dk_members **out, const dk_language *lang, const char *src, size_t len)
+{
+    *out = NULL;
+    if (!lang->member_lists)
+        return dk_error_set(DK_EUNSUPPORTED, "%s has no member lists", lang->name);
+    if (len > DK_LANG_MAX_SOURCE)
+        return dk_error_set(DK_ELIMIT, "source of %zu bytes is over the limit", len);
+    TSParser *parser = ts_parser_new();
+    if (!ts_parser_set_language(parser, lang->grammar())) {
+        ts_parser_delete(parser);
+        return dk_error_set(DK_EUNSUPPORTED, "the %s grammar cannot be loaded", lang->name);
+    }
+    TSTree *tree = ts_parser_parse_string(parser, NULL, src, (uint32_t)len);
+    ts_parser_delete(parser);
+    if (!tree)
+        return dk_error_set(DK_ELIMIT, "the %s parser gave up", lang->name);
+    dk_arena arena = DK_ARENA_INIT;
+    struct members_box *box = dk_arena_calloc(&arena, 1, sizeof(*box));
+    struct collect c = {.src = src, .lang = lang, .arena = &arena};
+    dk_vec_init(&c.lists);
+    dk_vec_init(&c.members);
+    walk(&c, ts_tree_root_node(tree));
+    ts_tree_delete(tree);
+    dk_member_list *lists = dk_arena_calloc(&arena, c.lists.len + 1, sizeof(*lists));
+    dk_member *members = dk_arena_calloc(&arena, c.members.len + 1, sizeof(*members));
+    if (c.lists.len)
+        memcpy(lists, c.lists.items, c.lists.len * sizeof(*lists));
+    if (c.members.len)
+        memcpy(members, c.members.items, c.members.len * sizeof(*members));
+    box->pub = (dk_members){lists, c.lists.len, members, c.members.len};
+    dk_vec_release(&c.lists);
+    dk_vec_release(&c.members);
+    box->arena = arena;
+    *out = &box->pub;
+    return DK_OK;
+}
+
+void dk_members_free(dk_members *m)
+{
+    if (!m)
+        return;
+    struct members_box *box = (struct members_box *)m;
+    dk_arena arena = box->arena;
+    dk_arena_release(&arena);
+}

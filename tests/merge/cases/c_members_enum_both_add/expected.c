@@ -1,0 +1,6 @@
+enum color {
+    RED,
+    GREEN,
+    BLUE,
+    YELLOW,
+};

@@ -1,0 +1,5 @@
+enum color {
+    RED,
+    GREEN,
+    YELLOW,
+};

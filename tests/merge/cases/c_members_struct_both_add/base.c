@@ -1,0 +1,6 @@
+struct point {
+    int x;
+    int y;
+};
+
+int f(void) { return 0; }

@@ -1,0 +1,8 @@
+struct point {
+    int x;
+    int y;
+    int z;
+    int w;
+};
+
+int f(void) { return 0; }

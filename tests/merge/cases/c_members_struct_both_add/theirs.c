@@ -1,0 +1,7 @@
+struct point {
+    int x;
+    int y;
+    int w;
+};
+
+int f(void) { return 0; }

@@ -1,0 +1,4 @@
+typedef union {
+    int i;
+    float f;
+} num;

@@ -1,0 +1,6 @@
+typedef union {
+    int i;
+    float f;
+    double d;
+    long l;
+} num;

@@ -1,0 +1,5 @@
+typedef union {
+    int i;
+    float f;
+    long l;
+} num;

@@ -1,0 +1,8 @@
+package p
+
+type T struct {
+	A int
+	B string
+	C bool
+	D float64
+}

@@ -1,0 +1,7 @@
+package p
+
+type T struct {
+	A int
+	B string
+	D float64
+}

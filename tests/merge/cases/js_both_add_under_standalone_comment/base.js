@@ -1,0 +1,12 @@
+var a = require('a');
+
+/**
+ * Module variables.
+ * @private
+ */
+
+/**
+ * Application prototype.
+ */
+
+var app = {};

@@ -1,0 +1,3 @@
+import { a, b } from "x";
+
+export function f() {}

@@ -1,0 +1,3 @@
+import { a, b, c, d } from "x";
+
+export function f() {}

@@ -1,0 +1,3 @@
+import { a, b, d } from "x";
+
+export function f() {}

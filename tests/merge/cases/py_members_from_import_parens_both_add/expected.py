@@ -1,0 +1,6 @@
+from os import (
+    path,
+    sep,
+    getcwd,
+    listdir,
+)

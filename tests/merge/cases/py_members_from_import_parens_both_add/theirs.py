@@ -1,0 +1,5 @@
+from os import (
+    path,
+    sep,
+    listdir,
+)

@@ -1,0 +1,4 @@
+struct S {
+    a: u8,
+    c: u8,
+}

@@ -1,0 +1,5 @@
+struct S {
+    a: u8,
+    b: u16,
+    d: u8,
+}

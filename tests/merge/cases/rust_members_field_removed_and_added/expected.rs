@@ -1,0 +1,6 @@
+struct S {
+    a: u8,
+    c: u8,
+    d: u8,
+    e: u8,
+}
