@@ -334,6 +334,12 @@ void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
         dk_map_put_u64(&first, it->id, (void *)(uintptr_t)(i + 1), &old);
         next[i] = (uintptr_t)old;
     }
+    /* the id of the item before each piece (0 for the first item) */
+    uint32_t *before = dk_xcalloc(side->pieces.len + 1, sizeof(*before));
+    for (size_t i = 1; i < side->items.len; i++) {
+        if (side->items.items[i].piece >= 0)
+            before[side->items.items[i].piece] = side->items.items[i - 1].id;
+    }
     bool changed = false;
     for (size_t k = 0; k < side->pieces.len; k++) {
         struct piece *p = &side->pieces.items[k];
@@ -349,15 +355,19 @@ void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
         uint32_t e1 = nl ? (uint32_t)(nl - v->src) + 1 : d;
         uint32_t id = interned(cx, 'L', v->src + p->start, e1 - p->start);
         bool found = false;
+        /* at the same place: after the same item as in base (an attribute line that base
+         * has elsewhere, or the same comment above another declaration, is not it) */
         for (size_t at = id ? (uintptr_t)dk_map_get_u64(&first, id) : 0; at && !found;
              at = next[at - 1])
-            found = gap_lines_at(cx, base, at - 1, side->vi, p->start, d);
+            found = (at - 1 == 0 ? 0 : base->items.items[at - 2].id) == before[k] &&
+                    gap_lines_at(cx, base, at - 1, side->vi, p->start, d);
         if (!found)
             continue;
         p->start = d;
         changed = true;
     }
     free(next);
+    free(before);
     dk_map_release(&first);
     if (changed)
         build_items(cx, side);
