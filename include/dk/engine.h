@@ -171,6 +171,9 @@ typedef enum dk_changeset_state {
     DK_CS_MERGED,
     DK_CS_CLOSED,
     DK_CS_ABANDONED,
+    /* the verification pipeline reached a human-approve step, every required
+     * step before it passed: waits for dk_changeset_approve (approve scope) */
+    DK_CS_AWAITING_APPROVAL,
 } dk_changeset_state;
 
 DK_EXTERN const char *dk_session_mode_name(dk_session_mode mode);
@@ -453,6 +456,11 @@ typedef struct dk_changeset_info {
     char merged_commit[41];
     int64_t created_ms;
     int64_t updated_ms;
+    /* the last verification's results JSON (dk/verify.h), NULL when never verified */
+    char *verify_json;
+    /* the branch head the last verdict or approval was made on (40 hex digits);
+     * "" when none was recorded (or the branch was unborn) */
+    char verified_head[41];
 } dk_changeset_info;
 
 DK_EXTERN int dk_changeset_get(dk_changeset_info **out, dk_engine *engine, const dk_caller *caller,
@@ -470,10 +478,12 @@ DK_EXTERN int dk_changeset_submit(dk_changeset_info **out, dk_engine *engine,
                                   const dk_caller *caller, const char *session_id);
 
 /**
- * Approve a submitted (or verified) changeset: -> approved, with a reason.
- * The caller must be an admin or hold approve scope (checked by the
- * protocol layer; the engine requires a non-NULL reason). Emits
- * changeset.approved.
+ * Approve a submitted (or verified) changeset, or one awaiting approval
+ * (a human-approve step): -> approved, with a reason. The caller must be an
+ * admin or hold approve scope (checked by the protocol layer; the engine
+ * requires a non-NULL reason). From awaiting_approval the verdict's head is
+ * kept (what the pipeline checked); otherwise the branch head now is
+ * recorded as the head the approval was made on. Emits changeset.approved.
  */
 DK_EXTERN int dk_changeset_approve(dk_changeset_info **out, dk_engine *engine,
                                    const dk_caller *caller, const char *changeset_id,
@@ -481,11 +491,16 @@ DK_EXTERN int dk_changeset_approve(dk_changeset_info **out, dk_engine *engine,
 
 /**
  * Record a verification verdict (the verification layer): submitted ->
- * verifying with dk_changeset_verifying, then -> approved or rejected with
- * dk_changeset_verified, storing `results_json`. Emits changeset.verified.
+ * verifying with dk_changeset_verifying (also approved or awaiting_approval
+ * -> verifying: a re-verification after the head moved), then ->
+ * `verdict` (DK_CS_APPROVED, DK_CS_REJECTED or DK_CS_AWAITING_APPROVAL)
+ * with dk_changeset_verified, storing `results_json` and `head` (40 hex
+ * digits, "" unborn: the head the tree under test was merged onto). Emits
+ * changeset.verified. DK_EINVALID for another verdict or state.
  */
 DK_EXTERN int dk_changeset_verifying(dk_engine *engine, const char *changeset_id);
-DK_EXTERN int dk_changeset_verified(dk_engine *engine, const char *changeset_id, bool passed,
+DK_EXTERN int dk_changeset_verified(dk_engine *engine, const char *changeset_id,
+                                    dk_changeset_state verdict, const char *head,
                                     const char *results_json);
 
 /** One conflicting symbol (or region) of a landing. */
@@ -536,7 +551,10 @@ typedef struct dk_land_opts {
 /**
  * Land the session's changeset on its repository's branch. Needs the
  * changeset approved when the repository has verification steps, submitted
- * (or approved) otherwise. Head equal to the base: commit directly; else
+ * (or approved) otherwise; with verification steps, approved on the head
+ * landed on: an approval recorded on another head is refused with
+ * DK_ESTALE ("verify again"; dk_verify_land re-verifies and lands).
+ * Head equal to the base: commit directly; else
  * merge every changed file three-way (base, head, session) and commit on the
  * head; move the branch by compare-and-swap, retrying on a lost race. A
  * conflict lands nothing: DK_ECONFLICT with every conflict in `*out`.

@@ -13,6 +13,8 @@
  *                        │  │ resubmit                     ▼                  ▼
  *                        │  └──────────────────────── rejected             merged
  *                        └── land (no verification steps) ──────────────────►┘
+ *   verifying ──► awaiting_approval (a human-approve step) ──approve──► approved
+ *   approved | awaiting_approval ──► verifying: re-verification, the head moved (docs/verify.md)
  *   any non-terminal ──► closed | abandoned          terminal: merged, closed, abandoned
  *
  * Invariants:
@@ -59,9 +61,15 @@
 /* ========================================================================== */
 
 static const char *const cs_state_names[] = {
-    [DK_CS_DRAFT] = "draft",       [DK_CS_SUBMITTED] = "submitted", [DK_CS_VERIFYING] = "verifying",
-    [DK_CS_APPROVED] = "approved", [DK_CS_REJECTED] = "rejected",   [DK_CS_MERGED] = "merged",
-    [DK_CS_CLOSED] = "closed",     [DK_CS_ABANDONED] = "abandoned",
+    [DK_CS_DRAFT] = "draft",
+    [DK_CS_SUBMITTED] = "submitted",
+    [DK_CS_VERIFYING] = "verifying",
+    [DK_CS_APPROVED] = "approved",
+    [DK_CS_REJECTED] = "rejected",
+    [DK_CS_MERGED] = "merged",
+    [DK_CS_CLOSED] = "closed",
+    [DK_CS_ABANDONED] = "abandoned",
+    [DK_CS_AWAITING_APPROVAL] = "awaiting_approval",
 };
 
 #define CS_NSTATES (sizeof(cs_state_names) / sizeof(cs_state_names[0]))
@@ -91,7 +99,8 @@ bool dk_eng_changeset_is_terminal(dk_changeset_state state)
 
 bool dk_eng_changeset_is_pinned(dk_changeset_state state)
 {
-    return state == DK_CS_SUBMITTED || state == DK_CS_VERIFYING || state == DK_CS_APPROVED;
+    return state == DK_CS_SUBMITTED || state == DK_CS_VERIFYING || state == DK_CS_APPROVED ||
+           state == DK_CS_AWAITING_APPROVAL;
 }
 
 #define CS_BIT(s) (1u << (s))
@@ -100,12 +109,17 @@ bool dk_eng_changeset_is_pinned(dk_changeset_state state)
 static const unsigned cs_next[] = {
     [DK_CS_DRAFT] = CS_BIT(DK_CS_SUBMITTED),
     [DK_CS_SUBMITTED] = CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_MERGED),
-    [DK_CS_VERIFYING] = CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_REJECTED),
-    [DK_CS_APPROVED] = CS_BIT(DK_CS_MERGED),
+    /* -> awaiting_approval: the pipeline stopped at a human-approve step */
+    [DK_CS_VERIFYING] =
+        CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_REJECTED) | CS_BIT(DK_CS_AWAITING_APPROVAL),
+    /* -> verifying: re-verification, the head moved since the approval (dk_verify_land) */
+    [DK_CS_APPROVED] = CS_BIT(DK_CS_MERGED) | CS_BIT(DK_CS_VERIFYING),
     [DK_CS_REJECTED] = CS_BIT(DK_CS_SUBMITTED),
     [DK_CS_MERGED] = 0,
     [DK_CS_CLOSED] = 0,
     [DK_CS_ABANDONED] = 0,
+    /* approve (approve scope) or a fresh run after the head moved */
+    [DK_CS_AWAITING_APPROVAL] = CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_VERIFYING),
 };
 
 _Static_assert(sizeof(cs_next) / sizeof(cs_next[0]) == CS_NSTATES, "a row per state");
@@ -163,7 +177,8 @@ int dk_eng_cs_load_tx(struct dk_eng_cs *out, dk_store_conn *conn, const char *id
     rc = dk_store_query(&rows, conn,
                         "SELECT c.id, c.repo, c.number, c.session_id, c.state, c.reason, "
                         "c.intent, c.agent_name, c.base_commit, c.submit_commit, "
-                        "c.merged_commit, c.reverts, s.owner, c.created_at, c.updated_at "
+                        "c.merged_commit, c.reverts, s.owner, c.created_at, c.updated_at, "
+                        "c.verify_json, c.verified_head "
                         "FROM changesets c LEFT JOIN sessions s ON s.id = c.session_id "
                         "WHERE c.id = ?",
                         p, 1);
@@ -188,6 +203,8 @@ int dk_eng_cs_load_tx(struct dk_eng_cs *out, dk_store_conn *conn, const char *id
         out->owner = cs_col(rows, 12);
         out->created_ms = dk_store_rows_int(rows, 13);
         out->updated_ms = dk_store_rows_int(rows, 14);
+        out->verify_json = cs_col(rows, 15);
+        out->verified_head = cs_col(rows, 16);
     }
     dk_store_rows_free(rows);
     if (rc < 0)
@@ -210,6 +227,8 @@ void dk_eng_cs_release(struct dk_eng_cs *cs)
     free(cs->merged_commit);
     free(cs->reverts);
     free(cs->owner);
+    free(cs->verify_json);
+    free(cs->verified_head);
     memset(cs, 0, sizeof(*cs));
 }
 
@@ -234,6 +253,8 @@ dk_changeset_info *dk_eng_cs_info(const struct dk_eng_cs *cs)
     cs_hex(info->merged_commit, cs->merged_commit);
     info->created_ms = cs->created_ms;
     info->updated_ms = cs->updated_ms;
+    info->verify_json = cs->verify_json ? dk_xstrdup(cs->verify_json) : NULL;
+    cs_hex(info->verified_head, cs->verified_head);
     return info;
 }
 
@@ -247,6 +268,7 @@ void dk_changeset_info_free(dk_changeset_info *info)
     free(info->reason);
     free(info->intent);
     free(info->agent_name);
+    free(info->verify_json);
     free(info);
 }
 
@@ -832,8 +854,9 @@ struct cs_move {
     unsigned from_mask;
     /* verified: the verdict and its results */
     bool verdict;
-    bool passed;
     const char *results_json;
+    /* verified, approve: the head the verdict or approval was made on (NULL: leave it) */
+    const char *head;
 };
 
 static int cs_move_body(void *ud, dk_store_conn *conn)
@@ -848,16 +871,27 @@ static int cs_move_body(void *ud, dk_store_conn *conn)
     if ((rc = cs_transition_tx(NULL, m->e, conn, m->id, m->to, m->reason, m->from_mask)))
         return rc;
     if (m->verdict) {
-        dk_store_val p[] = {DK_SV_TEXT_OR_NULL(m->results_json), DK_SV_TEXT(m->id)};
-        if ((rc = dk_store_exec(conn, NULL, "UPDATE changesets SET verify_json = ? WHERE id = ?", p,
-                                2)))
+        dk_store_val p[] = {DK_SV_TEXT_OR_NULL(m->results_json), DK_SV_TEXT_OR_NULL(m->head),
+                            DK_SV_TEXT(m->id)};
+        if ((rc = dk_store_exec(
+                 conn, NULL,
+                 "UPDATE changesets SET verify_json = ?, verified_head = ? WHERE id = ?", p, 3)))
+            return rc;
+    } else if (m->head && m->cs.state != DK_CS_AWAITING_APPROVAL) {
+        /* an approval outside a verdict: made on the head now; one that answers a
+         * human-approve step keeps the head the pipeline checked */
+        dk_store_val p[] = {DK_SV_TEXT(m->head), DK_SV_TEXT(m->id)};
+        if ((rc = dk_store_exec(conn, NULL, "UPDATE changesets SET verified_head = ? WHERE id = ?",
+                                p, 2)))
             return rc;
     }
     dk_str_addch(&payload, '{');
     dk_eng_cs_json(&payload, "state", dk_changeset_state_name(m->to));
     dk_eng_cs_json(&payload, "reason", m->reason);
     if (m->verdict)
-        dk_str_addf(&payload, ",\"passed\":%s", m->passed ? "true" : "false");
+        dk_str_addf(&payload, ",\"passed\":%s", m->to == DK_CS_APPROVED ? "true" : "false");
+    if (m->head)
+        dk_eng_cs_json(&payload, "head", m->head);
     dk_str_addch(&payload, '}');
     rc = dk_eng_emit_tx(m->e, conn, m->cs.repo, m->event, m->cs.session_id, m->cs.agent_name, m->id,
                         payload.ptr, NULL);
@@ -882,6 +916,30 @@ static int cs_move(dk_changeset_info **out, struct cs_move *m)
     return rc;
 }
 
+/* The branch head of the changeset's repository now (40 hex digits, "" unborn). */
+static int cs_branch_head(char out[DK_OID_HEXSZ + 1], dk_engine *e, const char *changeset_id)
+{
+    struct dk_eng_cs cs;
+    dk_git_repo *repo = NULL;
+    const char *branch = NULL;
+    dk_oid head;
+    int rc;
+
+    out[0] = '\0';
+    if ((rc = dk_eng_cs_load(&cs, e, NULL, changeset_id)))
+        return rc;
+    if ((rc = dk_eng_repo_acquire(&repo, &branch, e, cs.repo)) == DK_OK) {
+        rc = dk_git_branch_read(&head, repo, branch);
+        if (rc == DK_OK)
+            dk_oid_to_hex(out, &head);
+        else if (rc == DK_ENOTFOUND)
+            rc = DK_OK;
+        dk_eng_repo_release(e, cs.repo, repo);
+    }
+    dk_eng_cs_release(&cs);
+    return rc;
+}
+
 int dk_changeset_approve(dk_changeset_info **out, dk_engine *e, const dk_caller *caller,
                          const char *changeset_id, const char *reason)
 {
@@ -891,12 +949,17 @@ int dk_changeset_approve(dk_changeset_info **out, dk_engine *e, const dk_caller 
         return dk_error_set(DK_EINVALID, "changeset id is empty");
     if (!reason || !*reason)
         return dk_error_set(DK_EINVALID, "approving needs a reason");
+    char head[DK_OID_HEXSZ + 1] = "";
+    int rc = cs_branch_head(head, e, changeset_id);
+    if (rc)
+        return rc;
     struct cs_move m = {.e = e,
                         .id = changeset_id,
                         .to = DK_CS_APPROVED,
                         .reason = reason,
                         .event = "changeset.approved",
-                        .from_mask = ~0u};
+                        .from_mask = ~0u,
+                        .head = head};
     return cs_move(out, &m);
 }
 
@@ -913,19 +976,27 @@ int dk_changeset_verifying(dk_engine *e, const char *changeset_id)
     return cs_move(NULL, &m);
 }
 
-int dk_changeset_verified(dk_engine *e, const char *changeset_id, bool passed,
-                          const char *results_json)
+int dk_changeset_verified(dk_engine *e, const char *changeset_id, dk_changeset_state verdict,
+                          const char *head, const char *results_json)
 {
     if (!changeset_id || !*changeset_id)
         return dk_error_set(DK_EINVALID, "changeset id is empty");
+    if (verdict != DK_CS_APPROVED && verdict != DK_CS_REJECTED &&
+        verdict != DK_CS_AWAITING_APPROVAL)
+        return dk_error_set(DK_EINVALID, "'%s' is not a verdict", dk_changeset_state_name(verdict));
+    if (!head || (*head && strlen(head) != DK_OID_HEXSZ))
+        return dk_error_set(DK_EINVALID, "a verdict needs the head it was made on");
     struct cs_move m = {.e = e,
                         .id = changeset_id,
-                        .to = passed ? DK_CS_APPROVED : DK_CS_REJECTED,
-                        .reason = passed ? "verification passed" : "verification failed",
+                        .to = verdict,
+                        .reason = verdict == DK_CS_APPROVED   ? "verification passed"
+                                  : verdict == DK_CS_REJECTED ? "verification failed"
+                                                              : "verification passed; awaiting "
+                                                                "human approval",
                         .event = "changeset.verified",
                         .from_mask = CS_BIT(DK_CS_VERIFYING),
                         .verdict = true,
-                        .passed = passed,
-                        .results_json = results_json};
+                        .results_json = results_json,
+                        .head = head};
     return cs_move(NULL, &m);
 }

@@ -34,6 +34,9 @@ struct dk_eng_cs {
     char *owner;
     int64_t created_ms;
     int64_t updated_ms;
+    /* the last verification's results; the head its verdict (or an approval) was made on */
+    char *verify_json;
+    char *verified_head;
 };
 
 /**
@@ -98,6 +101,16 @@ void dk_eng_cs_reload(dk_engine *e, const char *session_id);
  */
 int dk_eng_cs_overlay_unchanged_tx(dk_store_conn *conn, const struct dk_eng_session_view *v,
                                    const char *doing);
+
+/**
+ * A session that left the registry (closed or stranded; abandoned read too,
+ * for the caller to refuse) from its row, with no entries (they come from
+ * its submitted commit). Resumed sessions are DK_EINVALID naming the
+ * session that took over. Caller: the owner, an admin, or NULL (local).
+ * @return DK_OK; DK_ENOTFOUND; DK_EINVALID; DK_EFORBIDDEN
+ */
+int dk_eng_session_view_ended(struct dk_eng_session_view *out, dk_engine *e,
+                              const dk_caller *caller, const char *session_id);
 
 /** True when the head commit `head` (NULL or zero: unborn) has verification steps. */
 int dk_eng_cs_has_pipeline(bool *out, dk_git_repo *repo, const dk_oid *head);

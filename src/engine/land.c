@@ -176,6 +176,38 @@ static int land_owns_changeset_tx(dk_store_conn *conn, const struct dk_eng_sessi
     return rc < 0 ? rc : DK_OK;
 }
 
+/*
+ * With verification steps, an approval counts only for the head it was made
+ * on (changesets.verified_head): merged onto another head the tree differs
+ * from what was checked, so it is refused with DK_ESTALE and verified again
+ * (dk_verify_land). An approval that recorded no head (before it was kept)
+ * is refused the same way.
+ */
+static int land_verdict_current_tx(dk_store_conn *conn, const char *changeset_id,
+                                   const dk_oid *head)
+{
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(changeset_id)};
+    char hex[DK_OID_HEXSZ + 1] = "";
+    int rc = dk_store_query(&rows, conn, "SELECT verified_head FROM changesets WHERE id = ?", p, 1);
+    if (rc)
+        return rc;
+    if (head && !dk_oid_is_zero(head))
+        dk_oid_to_hex(hex, head);
+    rc = dk_store_rows_next(rows);
+    const char *at = rc == 1 ? dk_store_rows_text(rows, 0, NULL) : NULL;
+    if (rc == 1 && (!at || strcmp(at, hex) != 0))
+        rc = dk_error_set(DK_ESTALE,
+                          "changeset %s was approved on head %.12s, the head is now %.12s: "
+                          "verify again",
+                          changeset_id, at ? (*at ? at : "(unborn)") : "(not recorded)",
+                          *hex ? hex : "(unborn)");
+    else if (rc == 0)
+        rc = dk_error_set(DK_ENOTFOUND, "changeset '%s' not found", changeset_id);
+    dk_store_rows_free(rows);
+    return rc < 0 ? rc : DK_OK;
+}
+
 /* Everything the landing records, in the transaction left open for the CAS. */
 static int land_record_tx(struct land_ctx *c, const dk_oid *head, const dk_oid *commit)
 {
@@ -197,6 +229,8 @@ static int land_record_tx(struct land_ctx *c, const dk_oid *head, const dk_oid *
                             "changeset %s is %s; the repository has verification steps, so it "
                             "must be approved to land",
                             v->changeset_id, dk_changeset_state_name(from));
+    if (pipeline && (rc = land_verdict_current_tx(c->conn, v->changeset_id, head)))
+        return rc;
     dk_oid_to_hex(hex, commit);
     snprintf(reason, sizeof(reason), "landed as %.12s", hex);
     if ((rc = dk_eng_changeset_transition_tx(NULL, c->e, c->conn, v->changeset_id, DK_CS_MERGED,
@@ -273,10 +307,11 @@ static const char *const land_session_states[] = {
  * or stranded - read from the store, for landing its submitted work
  * (dk/engine.h: such a changeset stays landable). The caller must be the
  * owner, an admin or the local process. The entries are left empty: they
- * come from the submitted commit (land_entries_of_commit).
+ * come from the submitted commit (land_entries_of_commit). Verification
+ * (src/verify/) reads such sessions through it too.
  */
-static int land_offline_view(struct dk_eng_session_view *out, dk_engine *e, const dk_caller *caller,
-                             const char *session_id)
+int dk_eng_session_view_ended(struct dk_eng_session_view *out, dk_engine *e,
+                              const dk_caller *caller, const char *session_id)
 {
     dk_store_conn *conn;
     dk_store_rows *rows = NULL;
@@ -409,7 +444,7 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
     rc = dk_eng_session_view(&v, e, caller, session_id);
     if (rc == DK_ENOTFOUND && session_id && *session_id) {
         /* not live here: a closed or stranded session's submitted work still lands */
-        if ((rc = land_offline_view(&v, e, caller, session_id)))
+        if ((rc = dk_eng_session_view_ended(&v, e, caller, session_id)))
             return rc;
         offline = true;
     }

@@ -41,9 +41,15 @@
 /* ========================================================================== */
 
 const char *const eng_cs_names[] = {
-    [DK_CS_DRAFT] = "draft",       [DK_CS_SUBMITTED] = "submitted", [DK_CS_VERIFYING] = "verifying",
-    [DK_CS_APPROVED] = "approved", [DK_CS_REJECTED] = "rejected",   [DK_CS_MERGED] = "merged",
-    [DK_CS_CLOSED] = "closed",     [DK_CS_ABANDONED] = "abandoned",
+    [DK_CS_DRAFT] = "draft",
+    [DK_CS_SUBMITTED] = "submitted",
+    [DK_CS_VERIFYING] = "verifying",
+    [DK_CS_APPROVED] = "approved",
+    [DK_CS_REJECTED] = "rejected",
+    [DK_CS_MERGED] = "merged",
+    [DK_CS_CLOSED] = "closed",
+    [DK_CS_ABANDONED] = "abandoned",
+    [DK_CS_AWAITING_APPROVAL] = "awaiting_approval",
 };
 
 dk_changeset_state eng_cs_parse(const char *name)

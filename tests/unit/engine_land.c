@@ -372,16 +372,24 @@ static size_t t_events(const char *type, const char *cs)
 /* The state machine                                                          */
 /* ========================================================================== */
 
-#define NSTATES 8
+#define NSTATES 9
 
 /* engine_int.h's table, written out independently of changeset.c. */
 static bool t_allowed(dk_changeset_state from, dk_changeset_state to)
 {
     static const int pairs[][2] = {
-        {DK_CS_DRAFT, DK_CS_SUBMITTED},     {DK_CS_REJECTED, DK_CS_SUBMITTED},
-        {DK_CS_SUBMITTED, DK_CS_VERIFYING}, {DK_CS_SUBMITTED, DK_CS_APPROVED},
-        {DK_CS_VERIFYING, DK_CS_APPROVED},  {DK_CS_VERIFYING, DK_CS_REJECTED},
-        {DK_CS_APPROVED, DK_CS_MERGED},     {DK_CS_SUBMITTED, DK_CS_MERGED},
+        {DK_CS_DRAFT, DK_CS_SUBMITTED},
+        {DK_CS_REJECTED, DK_CS_SUBMITTED},
+        {DK_CS_SUBMITTED, DK_CS_VERIFYING},
+        {DK_CS_SUBMITTED, DK_CS_APPROVED},
+        {DK_CS_VERIFYING, DK_CS_APPROVED},
+        {DK_CS_VERIFYING, DK_CS_REJECTED},
+        {DK_CS_APPROVED, DK_CS_MERGED},
+        {DK_CS_SUBMITTED, DK_CS_MERGED},
+        {DK_CS_VERIFYING, DK_CS_AWAITING_APPROVAL},
+        {DK_CS_AWAITING_APPROVAL, DK_CS_APPROVED},
+        {DK_CS_AWAITING_APPROVAL, DK_CS_VERIFYING},
+        {DK_CS_APPROVED, DK_CS_VERIFYING},
     };
     bool terminal = from == DK_CS_MERGED || from == DK_CS_CLOSED || from == DK_CS_ABANDONED;
     if (!terminal && (to == DK_CS_CLOSED || to == DK_CS_ABANDONED))
@@ -451,9 +459,9 @@ static void t_transitions(void)
             }
         }
     }
-    /* 5 non-terminal states x {closed, abandoned} - 2 idempotent + 8 others */
-    th_assert_eq_int(allowed, 5 * 2 + 8);
-    th_assert_eq_int(refused, 64 - allowed - 2);
+    /* 6 non-terminal states x {closed, abandoned} + 12 others (2 idempotent apart) */
+    th_assert_eq_int(allowed, 6 * 2 + 12);
+    th_assert_eq_int(refused, NSTATES * NSTATES - allowed - 2);
 
     /* names round-trip, unknown ones are refused */
     for (int s = 0; s < NSTATES; s++) {
@@ -467,6 +475,7 @@ static void t_transitions(void)
     th_assert(!dk_eng_changeset_is_terminal(DK_CS_DRAFT));
     th_assert(dk_eng_changeset_is_terminal(DK_CS_ABANDONED));
     th_assert(dk_eng_changeset_is_pinned(DK_CS_VERIFYING));
+    th_assert(dk_eng_changeset_is_pinned(DK_CS_AWAITING_APPROVAL));
     th_assert(!dk_eng_changeset_is_pinned(DK_CS_REJECTED));
     th_assert_err(dk_changeset_get(&(dk_changeset_info *){NULL}, t_e, NULL, "cs_demo_999"),
                   DK_ENOTFOUND);
@@ -849,19 +858,26 @@ static void t_refusals(void)
     th_assert_err(dk_changeset_approve(&info, t_e, NULL, cs, ""), DK_EINVALID);
     th_assert_err(dk_changeset_approve(&info, t_e, NULL, cs, "looks good"), DK_EINVALID);
     th_assert_err(dk_changeset_verifying(t_e, cs), DK_EINVALID);
-    th_assert_err(dk_changeset_verified(t_e, cs, true, "{}"), DK_EINVALID);
+    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, "", "{}"), DK_EINVALID);
     th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
 
     t_submit(sid);
-    /* a verdict needs verification started */
-    th_assert_err(dk_changeset_verified(t_e, cs, true, "{}"), DK_EINVALID);
+    /* a verdict needs verification started, is a verdict, and names its head */
+    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, "", "{}"), DK_EINVALID);
+    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_MERGED, "", "{}"), DK_EINVALID);
+    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, NULL, "{}"), DK_EINVALID);
     th_assert_ok(dk_changeset_approve(&info, t_e, NULL, cs, "looks good"));
     th_assert_eq_int(info->state, DK_CS_APPROVED);
     th_assert_eq_str(info->reason, "looks good");
     dk_changeset_info_free(info);
     th_assert_eq_int(t_events("changeset.approved", cs), 1);
-    /* approved -> verifying is not a transition */
-    th_assert_err(dk_changeset_verifying(t_e, cs), DK_EINVALID);
+    /* the approval records the head it was made on */
+    th_assert_ok(dk_changeset_get(&info, t_e, NULL, cs));
+    th_assert_eq_str(info->verified_head, head);
+    th_assert(info->verify_json == NULL);
+    dk_changeset_info_free(info);
+    /* approved -> rejected is not a verdict (verification not started) */
+    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_REJECTED, head, "{}"), DK_EINVALID);
     th_assert_eq_str(t_head("demo"), head);
 
     /* a write after submit makes the session differ from what was approved */
@@ -920,13 +936,14 @@ static void t_pipeline_needs_approval(void)
     /* verification fails: rejected, still no landing; resubmit, pass, land */
     th_assert_ok(dk_changeset_verifying(t_e, cs));
     th_assert_eq_int(t_cs_state(cs), DK_CS_VERIFYING);
-    th_assert_ok(dk_changeset_verified(t_e, cs, false, "{\"passed\":false}"));
+    th_assert_ok(dk_changeset_verified(t_e, cs, DK_CS_REJECTED, head, "{\"passed\":false}"));
     th_assert_eq_int(t_cs_state(cs), DK_CS_REJECTED);
     th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_EINVALID);
     dk_land_result_free(r);
     t_submit(sid);
     th_assert_ok(dk_changeset_verifying(t_e, cs));
-    th_assert_ok(dk_changeset_verified(t_e, cs, true, "{\"passed\":true,\"steps\":1}"));
+    th_assert_ok(
+        dk_changeset_verified(t_e, cs, DK_CS_APPROVED, head, "{\"passed\":true,\"steps\":1}"));
     th_assert_eq_int(t_cs_state(cs), DK_CS_APPROVED);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE id = ? AND verify_json = "
                              "'{\"passed\":true,\"steps\":1}'",

@@ -1,0 +1,45 @@
+-- 004_verify: what the verification pipeline (src/verify/, docs/verify.md) records with a
+-- changeset.
+--  * state awaiting_approval: the pipeline reached a human-approve step with every required step
+--    before it passed; the changeset waits there for an `approve` from a token with approve scope
+--    (dkod tried to write such a state while its CHECK did not allow it, so its step always
+--    failed: here the state is in the CHECK and in the engine's state table).
+--  * verified_head: the branch head the last verdict (or approval) was made on. Landing an
+--    approved changeset on another head re-runs the pipeline first (docs/verify.md).
+-- SQLite cannot change a CHECK constraint in place: the table is rebuilt (nothing references it).
+-- sqlite: CREATE TABLE changesets_v4 (
+-- sqlite:     id            TEXT PRIMARY KEY,
+-- sqlite:     repo          TEXT NOT NULL REFERENCES repos(name),
+-- sqlite:     number        BIGINT NOT NULL,
+-- sqlite:     session_id    TEXT NOT NULL,
+-- sqlite:     state         TEXT NOT NULL CHECK (state IN ('draft', 'submitted', 'verifying',
+-- sqlite:                                 'approved', 'rejected', 'merged', 'closed', 'abandoned',
+-- sqlite:                                 'awaiting_approval')),
+-- sqlite:     reason        TEXT,
+-- sqlite:     intent        TEXT NOT NULL,
+-- sqlite:     agent_name    TEXT NOT NULL,
+-- sqlite:     base_commit   TEXT NOT NULL,
+-- sqlite:     submit_commit TEXT,
+-- sqlite:     merged_commit TEXT,
+-- sqlite:     reverts       TEXT,
+-- sqlite:     verify_json   TEXT,
+-- sqlite:     created_at    BIGINT NOT NULL,
+-- sqlite:     updated_at    BIGINT NOT NULL,
+-- sqlite:     UNIQUE (repo, number)
+-- sqlite: );
+-- sqlite: INSERT INTO changesets_v4 (id, repo, number, session_id, state, reason, intent,
+-- sqlite:     agent_name, base_commit, submit_commit, merged_commit, reverts, verify_json,
+-- sqlite:     created_at, updated_at)
+-- sqlite:     SELECT id, repo, number, session_id, state, reason, intent, agent_name, base_commit,
+-- sqlite:         submit_commit, merged_commit, reverts, verify_json, created_at, updated_at
+-- sqlite:     FROM changesets;
+-- sqlite: DROP TABLE changesets;
+-- sqlite: ALTER TABLE changesets_v4 RENAME TO changesets;
+-- sqlite: CREATE INDEX changesets_repo_state ON changesets (repo, state);
+-- postgresql: ALTER TABLE changesets DROP CONSTRAINT changesets_state_check;
+-- postgresql: ALTER TABLE changesets ADD CONSTRAINT changesets_state_check
+-- postgresql:     CHECK (state IN ('draft', 'submitted', 'verifying', 'approved', 'rejected',
+-- postgresql:                      'merged', 'closed', 'abandoned', 'awaiting_approval'));
+-- 40 hex digits, "" for an unborn branch; NULL: no verdict or approval recorded a head
+-- postgresql: ALTER TABLE changesets ADD COLUMN verified_head TEXT COLLATE "C";
+-- sqlite: ALTER TABLE changesets ADD COLUMN verified_head TEXT;
