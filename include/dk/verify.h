@@ -13,8 +13,11 @@
  *     semantic checks (symbol model) ──► command steps, no shell, allow-list,
  *     │   process group, rlimits, timeout, capped output, bwrap when present
  *     ▼   each finished step ──► on_step callback + event changeset.verify_step
- *     verdict: every required step passed ──► approved, else rejected
- *              (results JSON stored with the changeset)
+ *     verdict: every required step passed ──► approved; up to a human-approve
+ *              step ──► awaiting_approval (approve op); else rejected
+ *              (results JSON and the head stored with the changeset)
+ *   dk_verify_land: an approval made on another head is verified again on
+ *     the new merged tree before it lands
  *
  * Contract for every function below, unless its comment says otherwise:
  *  - Errors: DK_OK or a negative dk_err_code with a one-line message in
@@ -41,9 +44,12 @@ typedef enum dk_verify_status {
     DK_VERIFY_FAIL,
     DK_VERIFY_SKIP,
     DK_VERIFY_TIMEOUT,
+    /* a human-approve step reached with every required step before it passed:
+     * the changeset awaits approval (DK_CS_AWAITING_APPROVAL) */
+    DK_VERIFY_WAITING,
 } dk_verify_status;
 
-/** "pass", "fail", "skip", "timeout". */
+/** "pass", "fail", "skip", "timeout", "waiting". */
 DK_EXTERN const char *dk_verify_status_name(dk_verify_status status);
 
 typedef enum dk_verify_severity {
@@ -57,7 +63,7 @@ DK_EXTERN const char *dk_verify_severity_name(dk_verify_severity severity);
 
 /** One structured finding parsed from a tool's output or from the symbol model. */
 typedef struct dk_verify_finding {
-    /* "gcc", "rustc", "tsc", "eslint", "pytest", "go", "semantic" */
+    /* "gcc", "rustc", "tsc", "eslint", "pytest", "go", "semantic", "agent-review" */
     char *tool;
     /* repository-relative where the tool said so; "" when unknown */
     char *file;
@@ -132,6 +138,9 @@ typedef struct dk_verify_opts {
 typedef struct dk_verify_result {
     /* every required step passed and nothing conflicts */
     bool passed;
+    /* every required step passed up to a human-approve step, where the run
+     * stopped: the changeset awaits approval (passed is false) */
+    bool awaiting_approval;
     /* the head the tree was merged onto ("" unborn) and the tree under test */
     char head[41];
     char tree[41];
@@ -160,12 +169,24 @@ typedef struct dk_verify_result {
 /**
  * Verify session `session_id`'s changeset.
  *
- * Default: the changeset must be submitted (DK_EINVALID otherwise); it
- * becomes verifying, the submitted changes are merged onto the branch head
- * as landing would merge them, checked, and the changeset becomes approved
- * (every required step passed) or rejected, with the results JSON. A
- * failure after verifying started (I/O, a malformed pipeline file) rejects
- * the changeset with the error in the JSON and is returned as the error.
+ * Default: the changeset must be submitted, or approved / awaiting approval
+ * on a head that is no longer the branch head (a re-verification);
+ * DK_EINVALID otherwise. It becomes verifying, the submitted changes are
+ * merged onto the branch head as landing would merge them, checked, and the
+ * changeset becomes approved (every required step passed), awaiting_approval
+ * (the run stopped at a human-approve step with everything before it
+ * passed) or rejected, with the results JSON and the head (dk_changeset_info
+ * verify_json, verified_head). A failure after verifying started (I/O, a
+ * malformed pipeline file) rejects the changeset with the error in the JSON
+ * and is returned as the error.
+ *
+ * A session that is no longer live - stranded, or closed with its changeset
+ * still submitted, approved or awaiting approval - is verified from its
+ * submitted commit like a live one (caller: its owner, an admin or the
+ * local process). An abandoned session, a closed one whose changeset is
+ * closed or merged, and a resumed one (verify the session that resumed it)
+ * are refused with DK_EINVALID saying which; check_only needs a live
+ * session (it reads the overlay).
  *
  * @param[out] out set whenever a verdict was reached, passed or not (also
  *                 with DK_EINVALID for a pipeline that could not run: then
@@ -181,5 +202,26 @@ DK_EXTERN int dk_verify(dk_verify_result **out, dk_engine *engine, const dk_call
                         const char *session_id, const dk_verify_opts *opts);
 
 DK_EXTERN void dk_verify_result_free(dk_verify_result *result);
+
+/**
+ * Land session `session_id`'s changeset (dk_land), verifying it again first
+ * when the approval was made on another head than the one it would land on
+ * (the repository has .dk/pipeline.yaml and dk_land refused with
+ * DK_ESTALE): the pipeline runs on the new merged tree and the landing is
+ * retried only if the changeset is approved again; a head that keeps moving
+ * is retried a few times, then DK_ESTALE is returned.
+ *
+ * @param[out] land    as dk_land's `out` (free with dk_land_result_free)
+ * @param[out] verdict the re-verification's result when one ran, else NULL
+ *                     (free with dk_verify_result_free)
+ * @param land_opts    may be NULL; dry_run never verifies
+ * @param verify_opts  may be NULL; check_only is ignored
+ * @return dk_land's codes; DK_EINVALID when the re-verification rejected the
+ *         changeset or left it awaiting approval (then `verdict` says why
+ *         and nothing landed); dk_verify's codes
+ */
+DK_EXTERN int dk_verify_land(dk_land_result **land, dk_verify_result **verdict, dk_engine *engine,
+                             const dk_caller *caller, const char *session_id,
+                             const dk_land_opts *land_opts, const dk_verify_opts *verify_opts);
 
 #endif

@@ -34,6 +34,7 @@
 
 #include "dk/errors.h"
 
+#include "util/str.h"
 #include "util/vec.h"
 
 /* ========================================================================== */
@@ -607,6 +608,16 @@ typedef dk_vec(dk_git_change) dk_git_changes;
  */
 int dk_git_changes_list(dk_git_changes *out, dk_git_repo *repo, const dk_oid *from,
                         const dk_oid *to);
+
+/**
+ * The changes from `from` to `to` (trees or commits) as a unified patch
+ * (git diff's format, three lines of context; binary files named, not
+ * shown), appended to `out`, at most about `max` bytes (0: no limit).
+ * @param[out] truncated may be NULL; true when the patch was cut at `max`
+ * @return DK_OK; DK_ENOTFOUND for a missing object; DK_ERROR
+ */
+int dk_git_diff_patch(dk_str *out, bool *truncated, dk_git_repo *repo, const dk_oid *from,
+                      const dk_oid *to, size_t max);
 
 /** Free every path and the array; leaves `changes` empty and reusable. */
 void dk_git_changes_release(dk_git_changes *changes);

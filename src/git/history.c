@@ -1,6 +1,6 @@
 /*
  * git/history.c - reading history: the merge commits reachable from a
- * commit, and the files two commits differ in.
+ * commit, the files two commits differ in, and that difference as a patch.
  *
  * Merges. A revision walk (git_revwalk, committer-time order, newest first,
  * as `git log`) visits every commit reachable from the start; a commit with
@@ -20,10 +20,15 @@
  * is skipped: callers that care read the blobs themselves). libgit2 emits
  * deltas in path order, which is bytewise order of the full paths.
  *
+ * Patches. The same diff printed as a unified patch (git_diff_print,
+ * GIT_DIFF_FORMAT_PATCH: what `git diff` shows), cut at a size the caller
+ * gives; the verification layer hands it to reviewer commands.
+ *
  * Conventions: libgit2 objects live only inside one call; everything
  * handed out is a dk_oid or malloc'd memory. Lists are appended to and
  * released on failure, as dk_git_files_list does.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +183,12 @@ static dk_git_change_kind history_change_kind(git_delta_t status)
     }
 }
 
+struct history_patch {
+    dk_str *out;
+    size_t max;
+    bool truncated;
+};
+
 int dk_git_changes_list(dk_git_changes *out, dk_git_repo *repo, const dk_oid *from,
                         const dk_oid *to)
 {
@@ -231,4 +242,54 @@ void dk_git_changes_release(dk_git_changes *changes)
     dk_vec_foreach(changes, dk_git_change *, c)
         free(c->path);
     dk_vec_release(changes);
+}
+
+/* Append each line of a patch (git_diff_print's callback), up to the cap. */
+static int history_patch_line(const git_diff_delta *delta, const git_diff_hunk *hunk,
+                              const git_diff_line *line, void *payload)
+{
+    (void)delta;
+    (void)hunk;
+    struct history_patch *p = payload;
+    if (p->out->len >= p->max) {
+        p->truncated = true;
+        return 1; /* stop: the reader gets the head of the patch, marked as cut */
+    }
+    if (line->origin == GIT_DIFF_LINE_CONTEXT || line->origin == GIT_DIFF_LINE_ADDITION ||
+        line->origin == GIT_DIFF_LINE_DELETION)
+        dk_str_addch(p->out, line->origin);
+    dk_str_add(p->out, line->content, line->content_len);
+    return 0;
+}
+
+int dk_git_diff_patch(dk_str *out, bool *truncated, dk_git_repo *repo, const dk_oid *from,
+                      const dk_oid *to, size_t max)
+{
+    git_tree *old_tree = NULL, *new_tree = NULL;
+    git_diff *diff = NULL;
+    git_diff_options opts;
+    struct history_patch p = {.out = out, .max = max ? max : SIZE_MAX};
+    int rc;
+
+    git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+    if ((rc = history_tree_lookup(&old_tree, repo, from)) < 0 ||
+        (rc = history_tree_lookup(&new_tree, repo, to)) < 0)
+        goto out;
+    opts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+    if ((rc = git_diff_tree_to_tree(&diff, dk_git_repo_raw(repo), old_tree, new_tree, &opts)) < 0) {
+        rc = dk_error_from_git(rc, "diff trees");
+        goto out;
+    }
+    rc = git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, history_patch_line, &p);
+    if (rc < 0 && !p.truncated)
+        rc = dk_error_from_git(rc, "print diff");
+    else
+        rc = DK_OK;
+out:
+    if (truncated)
+        *truncated = p.truncated;
+    git_diff_free(diff);
+    git_tree_free(new_tree);
+    git_tree_free(old_tree);
+    return rc;
 }

@@ -6,7 +6,7 @@
  *   parent                                  child (fork, then only
  *   ──────                                   async-signal-safe calls)
  *   resolve argv[0] on PATH, build envp     setpgid(0, 0)
- *   pipe2(O_CLOEXEC), fork ───────────────► stdin </dev/null, stdout+stderr > pipe
+ *   pipe2(O_CLOEXEC), fork ───────────────► stdin </dev/null (or a file), out > pipe
  *   setpgid(pid, pid) (no race either way)  close every other fd, chdir, rlimits
  *   poll the pipe ◄──── output ──────────── execve (or bwrap --unshare-net ... --)
  *     ring buffer of output_cap bytes
@@ -152,12 +152,12 @@ static void set_limit(int res, rlim_t soft, rlim_t hard)
 }
 
 /* The child, after fork: only async-signal-safe calls. Never returns. */
-static void child_run(int out_fd, const char *cwd, const char *prog, char *const *argv,
-                      char *const *envp, int64_t timeout_ms, rlim_t max_as, const char *fail_msg,
-                      size_t fail_len)
+static void child_run(int out_fd, const char *stdin_path, const char *cwd, const char *prog,
+                      char *const *argv, char *const *envp, int64_t timeout_ms, rlim_t max_as,
+                      const char *fail_msg, size_t fail_len)
 {
     setpgid(0, 0);
-    int null = open("/dev/null", O_RDONLY);
+    int null = open(stdin_path, O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
         _exit(126);
     /* the server's sockets and database files must not reach the step, CLOEXEC or not */
@@ -205,7 +205,13 @@ int dk_vfy_exec(struct dk_vfy_exec_result *out, char *const *argv, const struct 
     (void)mkdir(home.ptr, 0755);
     dk_str_addf(&env_path, "PATH=%s", o->path ? o->path : "/usr/local/bin:/usr/bin:/bin");
     dk_str_addf(&env_home, "HOME=%s", home.ptr);
-    char *envp[] = {env_path.ptr, env_home.ptr, (char *)"LANG=C.UTF-8", NULL};
+    dk_vec(char *) envp = DK_VEC_INIT;
+    dk_vec_push(&envp, env_path.ptr);
+    dk_vec_push(&envp, env_home.ptr);
+    dk_vec_push(&envp, (char *)"LANG=C.UTF-8");
+    for (const char *const *x = o->env_extra; x && *x; x++)
+        dk_vec_push(&envp, (char *)*x);
+    dk_vec_push(&envp, NULL);
 
     if (o->bwrap) {
         prog = dk_xstrdup(o->bwrap);
@@ -259,8 +265,8 @@ int dk_vfy_exec(struct dk_vfy_exec_result *out, char *const *argv, const struct 
         goto done;
     }
     if (pid == 0)
-        child_run(fds[1], o->bwrap ? "/" : o->cwd, prog, av.items, envp, o->timeout_ms, max_as,
-                  fail.ptr, fail.len);
+        child_run(fds[1], o->stdin_path ? o->stdin_path : "/dev/null", o->bwrap ? "/" : o->cwd,
+                  prog, av.items, envp.items, o->timeout_ms, max_as, fail.ptr, fail.len);
     setpgid(pid, pid);
     close(fds[1]);
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
@@ -325,6 +331,7 @@ done:
     free(ring.buf);
     free(prog);
     dk_vec_release(&av);
+    dk_vec_release(&envp);
     dk_str_release(&home);
     dk_str_release(&env_path);
     dk_str_release(&env_home);

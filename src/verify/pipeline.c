@@ -13,7 +13,9 @@
  *       parallel: false
  *       steps:                      # required, at least one
  *         - name: build             # required
- *           run: make -j2           # required
+ *           type: command           # command | agent-review | human-approve
+ *           run: make -j2           # required (agent-review: the reviewer command)
+ *           prompt: ...             # agent-review, human-approve
  *           timeout: 120s           # default 120s
  *           required: true
  *           changeset_aware: false
@@ -34,6 +36,10 @@
  *  4. Permanent denials (shells, interpreters given inline code, fetchers,
  *     `go run`, `cargo install`, flags that write outside the tree, paths
  *     with "..") apply whatever allowed_commands says.
+ *  5. Step types: command (default), agent-review (`run` is the reviewer,
+ *     checked like any command; `prompt`), human-approve (`name`, `prompt`
+ *     only; the last step of the pipeline, not in a parallel stage). A key
+ *     of another type, or an unknown type, is an error.
  *
  * Conventions: verify_int.h. Pure: no I/O besides reading the given bytes.
  */
@@ -70,6 +76,7 @@ static void step_release(struct dk_vfy_step *s)
 {
     free(s->name);
     free(s->run);
+    free(s->prompt);
     dk_vfy_argv_free(s->argv);
     free(s->work_dir);
 }
@@ -413,26 +420,78 @@ static int yp_work_dir(char **out, const yaml_node_t *n)
     return DK_OK;
 }
 
+/* The keys a step may have, as bits; which ones each type takes. */
+enum {
+    K_NAME = 1u << 0,
+    K_RUN = 1u << 1,
+    K_TIMEOUT = 1u << 2,
+    K_REQUIRED = 1u << 3,
+    K_AWARE = 1u << 4,
+    K_WORK_DIR = 1u << 5,
+    K_TYPE = 1u << 6,
+    K_PROMPT = 1u << 7,
+};
+
+static const struct {
+    const char *name;
+    enum dk_vfy_step_type type;
+    unsigned keys;
+    const char *listed;
+} step_types[] = {
+    {"command", DK_VFY_COMMAND, K_NAME | K_RUN | K_TIMEOUT | K_REQUIRED | K_AWARE | K_WORK_DIR,
+     "name, run, timeout, required, changeset_aware, work_dir"},
+    {"agent-review", DK_VFY_AGENT_REVIEW,
+     K_NAME | K_RUN | K_TIMEOUT | K_REQUIRED | K_WORK_DIR | K_PROMPT,
+     "name, run, prompt, timeout, required, work_dir"},
+    {"human-approve", DK_VFY_HUMAN_APPROVE, K_NAME | K_PROMPT, "name, prompt"},
+};
+
+static const char *const step_keys[] = {
+    "name", "run", "timeout", "required", "changeset_aware", "work_dir", "type", "prompt"};
+
+/*
+ * A step. The type decides which keys it takes, and a key that belongs to
+ * another type is an error rather than ignored: `run` on a human-approve
+ * step would otherwise look like a check that never runs, `changeset_aware`
+ * on a review like a scope that is not applied.
+ */
 static int yp_step(struct yp *y, const yaml_node_t *n, struct dk_vfy_stage *stage)
 {
     if (n->type != YAML_MAPPING_NODE)
         return yp_err(n, "a step must be a mapping (name, run, ...)");
     struct dk_vfy_step s = {.timeout_ms = DEFAULT_STEP_TIMEOUT_MS, .required = true};
     s.work_dir = dk_xstrdup("");
+    s.line = n->start_mark.line + 1;
+    const yaml_node_t *seen[sizeof(step_keys) / sizeof(*step_keys)] = {0};
+    size_t ti = 0;
     int rc = DK_OK;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
          rc == DK_OK && p < n->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
         const yaml_node_t *v = yaml_document_get_node(&y->doc, p->value);
         const char *key = yp_scalar(k);
+        size_t ki = 0;
+        while (key && ki < sizeof(step_keys) / sizeof(*step_keys) && strcmp(key, step_keys[ki]))
+            ki++;
         if (!key)
             rc = yp_err(k, "step keys must be strings");
         else if (yp_dup(y, n, p))
             rc = yp_err(k, "'%s' is given twice", key);
-        else if (strcmp(key, "name") == 0)
+        else if (ki == sizeof(step_keys) / sizeof(*step_keys))
+            rc = yp_err(k,
+                        "unknown key '%s' in a step (name, type, run, prompt, timeout, required, "
+                        "changeset_aware, work_dir)",
+                        key);
+        else
+            seen[ki] = k;
+        if (rc)
+            break;
+        if (strcmp(key, "name") == 0)
             rc = yp_string(&s.name, v, key);
         else if (strcmp(key, "run") == 0)
             rc = yp_string(&s.run, v, key);
+        else if (strcmp(key, "prompt") == 0)
+            rc = yp_string(&s.prompt, v, key);
         else if (strcmp(key, "timeout") == 0)
             rc = yp_duration(&s.timeout_ms, v, key);
         else if (strcmp(key, "required") == 0)
@@ -443,28 +502,43 @@ static int yp_step(struct yp *y, const yaml_node_t *n, struct dk_vfy_stage *stag
             rc = yp_work_dir(&s.work_dir, v);
         else if (strcmp(key, "type") == 0) {
             const char *t = yp_scalar(v);
-            if (!t || strcmp(t, "command") != 0)
+            for (ti = 0; t && ti < sizeof(step_types) / sizeof(*step_types); ti++)
+                if (strcmp(t, step_types[ti].name) == 0)
+                    break;
+            if (!t || ti == sizeof(step_types) / sizeof(*step_types))
                 rc = yp_err(v,
-                            "step type '%s' is not supported (only command; semantic checks "
-                            "are built in, see pipeline.semantic)",
+                            "unknown step type '%s' (command, agent-review, human-approve; the "
+                            "semantic checks are built in, see pipeline.semantic)",
                             t ? t : "?");
-        } else
-            rc = yp_err(k,
-                        "unknown key '%s' in a step (name, run, timeout, required, "
-                        "changeset_aware, work_dir)",
-                        key);
+        }
+    }
+    if (rc == DK_OK) {
+        s.type = step_types[ti].type;
+        for (size_t ki = 0; ki < sizeof(step_keys) / sizeof(*step_keys); ki++)
+            if (seen[ki] && !((step_types[ti].keys | K_TYPE) & (1u << ki))) {
+                rc = yp_err(seen[ki], "'%s' does not apply to %s steps (%s)", step_keys[ki],
+                            step_types[ti].name, step_types[ti].listed);
+                break;
+            }
     }
     if (rc == DK_OK && !s.name)
         rc = yp_err(n, "a step needs a name");
-    if (rc == DK_OK && !s.run)
-        rc = yp_err(n, "step '%s' needs run", s.name);
+    if (rc == DK_OK && s.type != DK_VFY_HUMAN_APPROVE && !s.run)
+        rc = yp_err(n, "step '%s' needs run%s", s.name,
+                    s.type == DK_VFY_AGENT_REVIEW ? " (the reviewer command)" : "");
     if (rc == DK_OK) {
         for (size_t i = 0; i < stage->steps.len; i++)
             if (strcmp(stage->steps.items[i].name, s.name) == 0)
                 rc = yp_err(n, "step name '%s' is used twice in stage '%s'", s.name, stage->name);
     }
-    if (rc == DK_OK && (rc = dk_vfy_argv_split(&s.argv, &s.argc, s.run)))
+    if (rc == DK_OK && s.type == DK_VFY_HUMAN_APPROVE) {
+        s.run = dk_xstrdup("");
+        s.argv = dk_xcalloc(1, sizeof(*s.argv));
+    } else if (rc == DK_OK && (rc = dk_vfy_argv_split(&s.argv, &s.argc, s.run))) {
         rc = yp_err(n, "step '%s': %s", s.name, dk_error_last()->msg);
+    }
+    if (rc == DK_OK && s.type == DK_VFY_AGENT_REVIEW && !s.prompt)
+        s.prompt = dk_xstrdup("Review this changeset");
     if (rc) {
         step_release(&s);
         return rc;
@@ -612,13 +686,33 @@ int dk_vfy_pipeline_parse(struct dk_vfy_pipeline *out, const char *yaml, size_t 
         rc = yp_stage(&y, yaml_document_get_node(&y.doc, *i));
     if (rc == DK_OK && !out->name)
         out->name = dk_xstrdup("pipeline");
-    /* check 3: every command against the pipeline's own list */
+    /* check 3: every command (reviewers too) against the pipeline's own list */
     dk_vec_foreach(&out->stages, struct dk_vfy_stage *, st) {
         dk_vec_foreach(&st->steps, struct dk_vfy_step *, s) {
-            if (rc == DK_OK &&
+            if (rc == DK_OK && s->type != DK_VFY_HUMAN_APPROVE &&
                 dk_vfy_command_check(s->argv, s->argc, out->allowed.items, out->allowed.len))
                 rc = dk_error_set(DK_EINVALID, YP_FILE ": step '%s': %s", s->name,
                                   dk_error_last()->msg);
+        }
+    }
+    /* check 5: a human-approve step is the last step of a sequential last stage */
+    for (size_t i = 0; rc == DK_OK && i < out->stages.len; i++) {
+        const struct dk_vfy_stage *st = &out->stages.items[i];
+        for (size_t j = 0; rc == DK_OK && j < st->steps.len; j++) {
+            const struct dk_vfy_step *s = &st->steps.items[j];
+            if (s->type != DK_VFY_HUMAN_APPROVE)
+                continue;
+            if (i + 1 != out->stages.len || j + 1 != st->steps.len)
+                rc = dk_error_set(DK_EINVALID,
+                                  YP_FILE
+                                  ":%zu: human-approve step '%s' must be the pipeline's "
+                                  "last step (the approval answers for every check before it)",
+                                  s->line, s->name);
+            else if (st->parallel && st->steps.len > 1)
+                rc = dk_error_set(DK_EINVALID,
+                                  YP_FILE ":%zu: human-approve step '%s' cannot be in a parallel "
+                                          "stage (it waits for the steps before it)",
+                                  s->line, s->name);
         }
     }
 out:
@@ -699,11 +793,18 @@ static unsigned detect_dir(struct dk_vfy_stage *st, const char *const *paths, si
     bool reqs = has_path(paths, n, dir, "requirements.txt");
     if ((pyproject || reqs) && !(root_mask & (1u << L_PYTHON))) {
         found |= 1u << L_PYTHON;
-        if (pyproject)
+        /* the installs are advisory (not required): pip refuses to install outside a
+         * virtual environment on PEP 668 systems such as Debian 12, and without network
+         * nothing can be fetched; pytest decides (missing dependencies fail it) */
+        if (pyproject) {
             add_step(st, "python", dir, "install", "pip install -e .", 120, false);
-        if (reqs)
+            st->steps.items[st->steps.len - 1].required = false;
+        }
+        if (reqs) {
             add_step(st, "python", dir, "install-deps", "pip install -r requirements.txt", 120,
                      false);
+            st->steps.items[st->steps.len - 1].required = false;
+        }
         add_step(st, "python", dir, "test", "python3 -m pytest", 60, true);
     }
     if (has_path(paths, n, dir, "go.mod") && !(root_mask & (1u << L_GO))) {

@@ -20,7 +20,11 @@
  *     │  again with the pipeline's own list right before it runs
  *     ▼  on_step after each (serialised)
  *   verdict: no conflict, no error, every required step passed
- *   changeset -> approved | rejected, with the results JSON
+ *   changeset -> approved | awaiting_approval (stopped at a human-approve
+ *   step) | rejected, with the results JSON and the head it was made on
+ *
+ *   dk_verify_land: dk_land; refused because the approval was made on
+ *   another head (DK_ESTALE)? verify on the new head, land if approved
  *
  * Invariants:
  *  1. Once verifying was recorded, every exit records a verdict: an I/O
@@ -32,6 +36,10 @@
  *     work_dir that is a symlink in the tree cannot point a step elsewhere).
  *  4. Steps not run are reported as skip, never left out: the agent sees
  *     the whole pipeline (dkod dropped them).
+ *  5. A human-approve step is asked (waiting) only when every required step
+ *     before it passed; an approval never stands in for a failed check.
+ *  6. A session no longer live (stranded, or closed with pinned work) is
+ *     verified from its submitted commit, as land.c lands it.
  *
  * Ownership: dk_verify_result and everything in it belong to the caller.
  * Threads: see dk/verify.h; parallel steps run on threads of their own and
@@ -65,10 +73,8 @@
 #include "util/banned.h"
 
 static const char *const status_names[] = {
-    [DK_VERIFY_PASS] = "pass",
-    [DK_VERIFY_FAIL] = "fail",
-    [DK_VERIFY_SKIP] = "skip",
-    [DK_VERIFY_TIMEOUT] = "timeout",
+    [DK_VERIFY_PASS] = "pass",       [DK_VERIFY_FAIL] = "fail",       [DK_VERIFY_SKIP] = "skip",
+    [DK_VERIFY_TIMEOUT] = "timeout", [DK_VERIFY_WAITING] = "waiting",
 };
 
 const char *dk_verify_status_name(dk_verify_status status)
@@ -145,6 +151,8 @@ struct run {
     /* the paths the changeset touched */
     const char *const *changed;
     size_t nchanged;
+    /* agent-review: the file holding the changeset's diff (stdin of reviewers), or NULL */
+    const char *review_diff;
     int64_t deadline;
     pthread_mutex_t cb_lock;
 };
@@ -269,6 +277,59 @@ static char *step_dir(struct run *r, const char *work_dir)
     return real;
 }
 
+/*
+ * A human-approve step (the pipeline's last, pipeline.c check 5): asked only
+ * when every required step before it passed - an approval must never stand
+ * in for a failed check - and then the run stops there, the step "waiting".
+ */
+static void run_human_approve(struct run *r, const struct dk_vfy_step *st, dk_verify_step *slot)
+{
+    for (dk_verify_step *s = r->res->steps; s < slot; s++) {
+        if (s->required && s->status != DK_VERIFY_PASS) {
+            dk_str m = DK_STR_INIT;
+            dk_str_addf(&m, "not asked: required step '%s' did not pass", s->name);
+            slot_message(slot, m.ptr);
+            dk_str_release(&m);
+            return;
+        }
+    }
+    dk_str m = DK_STR_INIT;
+    dk_str_addf(&m,
+                "awaiting approval%s%s: an approver (a token with approve scope) calls approve "
+                "on changeset %s",
+                st->prompt ? ": " : "", st->prompt ? st->prompt : "", r->view->changeset_id);
+    slot_message(slot, m.ptr);
+    dk_str_release(&m);
+    slot->status = DK_VERIFY_WAITING;
+}
+
+/*
+ * An agent-review step ran: its verdict decides (review.c), on top of its
+ * exit status. Its issues are the findings; the summary heads the output.
+ */
+static void review_verdict(dk_verify_step *slot)
+{
+    bool approve = false;
+    char *summary = NULL;
+    dk_vfy_findings findings = DK_VEC_INIT;
+    int prc = dk_vfy_review_parse(&approve, &summary, &findings, slot->output);
+    dk_str m = DK_STR_INIT;
+    if (prc)
+        dk_str_addf(&m, "no verdict: %s\n", dk_error_last()->msg);
+    else
+        dk_str_addf(&m, "verdict: %s%s%s\n", approve ? "approve" : "request_changes",
+                    *summary ? " - " : "", summary);
+    dk_str_adds(&m, slot->output);
+    free(slot->output);
+    slot->output = utf8_clean(m.ptr);
+    dk_str_release(&m);
+    free(summary);
+    if (slot->status == DK_VERIFY_PASS && !approve)
+        slot->status = DK_VERIFY_FAIL;
+    slot->findings = findings.items;
+    slot->nfindings = findings.len;
+}
+
 static void run_step(struct job *j)
 {
     struct run *r = j->run;
@@ -276,7 +337,12 @@ static void run_step(struct job *j)
     dk_verify_step *slot = j->slot;
     int64_t left = r->deadline - mono_ms();
     char **argv = NULL;
+    dk_str env_prompt = DK_STR_INIT, env_cs = DK_STR_INIT;
 
+    if (st->type == DK_VFY_HUMAN_APPROVE) {
+        run_human_approve(r, st, slot);
+        goto done;
+    }
     if (left <= 0) {
         slot_message(slot, "not run: the pipeline timeout was reached");
         goto done;
@@ -317,6 +383,16 @@ static void run_step(struct job *j)
         .repo_dir = r->repo_dir,
         .max_address_space = r->opts->max_address_space,
     };
+    const char *env_extra[3] = {NULL};
+    if (st->type == DK_VFY_AGENT_REVIEW) {
+        /* the reviewer reads the diff on stdin; the prompt and the id in its environment */
+        eo.stdin_path = r->review_diff;
+        dk_str_addf(&env_prompt, "DK_REVIEW_PROMPT=%s", st->prompt ? st->prompt : "");
+        dk_str_addf(&env_cs, "DK_CHANGESET_ID=%s", r->view->changeset_id);
+        env_extra[0] = env_prompt.ptr;
+        env_extra[1] = env_cs.ptr;
+        eo.env_extra = env_extra;
+    }
     struct dk_vfy_exec_result er;
     if (dk_vfy_exec(&er, argv, &eo)) {
         dk_str m = DK_STR_INIT;
@@ -349,10 +425,20 @@ static void run_step(struct job *j)
         slot->findings = findings.items;
         slot->nfindings = findings.len;
         dk_vfy_exec_result_release(&er);
+        if (st->type == DK_VFY_AGENT_REVIEW) {
+            for (size_t i = 0; i < slot->nfindings; i++)
+                dk_vfy_finding_release(&slot->findings[i]);
+            free(slot->findings);
+            slot->findings = NULL;
+            slot->nfindings = 0;
+            review_verdict(slot);
+        }
     }
     free(cwd);
 done:
     dk_vfy_argv_free(argv);
+    dk_str_release(&env_prompt);
+    dk_str_release(&env_cs);
     report(r, slot);
 }
 
@@ -443,12 +529,12 @@ static char *result_json(const dk_verify_result *r)
                                         c->kind ? c->kind : "", "description",
                                         c->description ? c->description : ""));
     }
-    json_t *root =
-        json_pack("{s:b, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:I, s:I, s:I}}", "passed", r->passed,
-                  "head", r->head, "tree", r->tree, "pipeline", r->pipeline ? r->pipeline : "",
-                  "sandbox", r->sandbox ? r->sandbox : "none", "steps", steps, "conflicts",
-                  conflicts, "materialise", "written", (json_int_t)r->files_written, "removed",
-                  (json_int_t)r->files_removed, "ms", (json_int_t)r->materialise_ms);
+    json_t *root = json_pack(
+        "{s:b, s:b, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:I, s:I, s:I}}", "passed", r->passed,
+        "awaiting_approval", r->awaiting_approval, "head", r->head, "tree", r->tree, "pipeline",
+        r->pipeline ? r->pipeline : "", "sandbox", r->sandbox ? r->sandbox : "none", "steps", steps,
+        "conflicts", conflicts, "materialise", "written", (json_int_t)r->files_written, "removed",
+        (json_int_t)r->files_removed, "ms", (json_int_t)r->materialise_ms);
     if (r->error)
         json_object_set_new(root, "error", json_string(r->error));
     char *s = json_dumps(root, JSON_COMPACT);
@@ -561,6 +647,101 @@ static int load_pipeline(struct dk_vfy_pipeline *p, dk_git_repo *repo, const dk_
     return DK_OK;
 }
 
+/*
+ * A session that left the registry (dk_eng_session_view_ended): its
+ * submitted work is verified while landing could still land it - stranded,
+ * or closed with the changeset pinned (submitted, verifying, approved,
+ * awaiting approval) - the same rule as land.c. Everything else is refused
+ * with what happened to it.
+ */
+static int ended_check(const struct dk_eng_session_view *v, const struct dk_eng_cs *cs,
+                       const dk_verify_opts *opts)
+{
+    if (v->state == DK_SESSION_ABANDONED || v->state == DK_SESSION_ACTIVE ||
+        !dk_eng_changeset_is_pinned(cs->state))
+        return dk_error_set(
+            DK_EINVALID, "session %s is %s and its changeset %s is %s: nothing to verify", v->id,
+            dk_session_state_name(v->state), cs->id, dk_changeset_state_name(cs->state));
+    if (opts->check_only)
+        return dk_error_set(DK_EINVALID,
+                            "session %s is %s: check verifies a live overlay; verify without "
+                            "check checks what it submitted",
+                            v->id, dk_session_state_name(v->state));
+    return DK_OK;
+}
+
+/*
+ * An approved changeset (or one awaiting approval) is verified again only
+ * when its verdict was made on another head than the branch head now: on
+ * the same head the run would check the same tree (and drop a human
+ * approval for nothing).
+ */
+static int reverify_check(const struct dk_eng_cs *cs, const dk_oid *head)
+{
+    if (cs->state != DK_CS_APPROVED && cs->state != DK_CS_AWAITING_APPROVAL)
+        return DK_OK;
+    char hex[DK_OID_HEXSZ + 1] = "";
+    if (!dk_oid_is_zero(head))
+        dk_oid_to_hex(hex, head);
+    if (!cs->verified_head || strcmp(cs->verified_head, hex) != 0)
+        return DK_OK;
+    return dk_error_set(DK_EINVALID,
+                        cs->state == DK_CS_APPROVED
+                            ? "changeset %s is already approved on the current head %.12s"
+                            : "changeset %s awaits approval on the current head %.12s: an "
+                              "approver calls approve",
+                        cs->id, *hex ? hex : "(unborn)");
+}
+
+static bool pipeline_has(const struct dk_vfy_pipeline *p, enum dk_vfy_step_type type)
+{
+    dk_vec_foreach(&p->stages, struct dk_vfy_stage *, st) {
+        dk_vec_foreach(&st->steps, struct dk_vfy_step *, s) {
+            if (s->type == type)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* At most this much diff reaches a reviewer (it is told when it was cut). */
+#define REVIEW_DIFF_MAX (8u * 1024 * 1024)
+
+/* The unified diff head -> tree (what landing would change) into `path`, for reviewers. */
+static int review_diff_write(dk_git_repo *repo, const dk_oid *head, const dk_oid *tree,
+                             const char *path)
+{
+    dk_str diff = DK_STR_INIT;
+    dk_oid from = *head;
+    bool cut = false;
+    int rc = DK_OK;
+    if (dk_oid_is_zero(&from))
+        rc = dk_git_tree_build(&from, repo, NULL, NULL, 0);
+    if (rc == DK_OK)
+        rc = dk_git_diff_patch(&diff, &cut, repo, &from, tree, REVIEW_DIFF_MAX);
+    if (rc == DK_OK && cut)
+        dk_str_adds(&diff, "\n[dk: the diff was cut here]\n");
+    if (rc == DK_OK) {
+        (void)unlink(path);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        size_t done = 0;
+        while (fd >= 0 && done < diff.len) {
+            ssize_t w = write(fd, diff.ptr + done, diff.len - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break;
+            done += (size_t)w;
+        }
+        if (fd < 0 || done < diff.len)
+            rc = dk_error_set(DK_ERROR, "write %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    dk_str_release(&diff);
+    return rc;
+}
+
 int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, const char *session_id,
               const dk_verify_opts *opts)
 {
@@ -575,7 +756,7 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
     dk_repo_info *info = NULL;
     const char *branch = NULL;
     char *scratch = NULL, *tree_dir = NULL, *bwrap = NULL;
-    dk_str lockp = DK_STR_INIT, tdir = DK_STR_INIT;
+    dk_str lockp = DK_STR_INIT, tdir = DK_STR_INIT, review_path = DK_STR_INIT;
     dk_verify_result *res = NULL;
     bool verifying = false;
     int lock_fd = -1, rc;
@@ -592,13 +773,23 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
         bwrap = dk_vfy_bwrap_path(path);
     if (opts->sandbox == DK_VERIFY_SANDBOX_REQUIRE && !bwrap)
         return dk_error_set(DK_EUNSUPPORTED, "sandbox required but bwrap is not installed");
-    if ((rc = dk_eng_session_view(&v, e, caller, session_id))) {
+    bool ended = false;
+    rc = dk_eng_session_view(&v, e, caller, session_id);
+    if (rc == DK_ENOTFOUND && session_id && *session_id) {
+        /* not live: a stranded (or closed) session's submitted work is still verified */
+        rc = dk_eng_session_view_ended(&v, e, caller, session_id);
+        ended = rc == DK_OK;
+    }
+    if (rc) {
         free(bwrap);
         return rc;
     }
     if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
         goto out;
-    if (!opts->check_only && cs.state != DK_CS_SUBMITTED) {
+    if (ended && (rc = ended_check(&v, &cs, opts)))
+        goto out;
+    if (!opts->check_only && cs.state != DK_CS_SUBMITTED && cs.state != DK_CS_APPROVED &&
+        cs.state != DK_CS_AWAITING_APPROVAL) {
         rc = dk_error_set(
             DK_EINVALID,
             "changeset %s is %s, cannot become verifying (submit it, or verify with check)", cs.id,
@@ -638,6 +829,8 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
     if (rc == DK_ENOTFOUND)
         rc = DK_OK;
     if (rc)
+        goto out;
+    if (!opts->check_only && (rc = reverify_check(&cs, &head)))
         goto out;
 
     if (!opts->check_only) {
@@ -684,6 +877,13 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
         goto verdict_error;
     }
 
+    /* agent-review steps read the diff landing would make, head -> merged tree */
+    if (pipeline_has(&p, DK_VFY_AGENT_REVIEW)) {
+        dk_str_addf(&review_path, "%s/review.diff", scratch);
+        if ((rc = review_diff_write(repo, &head, &m.tree, review_path.ptr)))
+            goto verdict_error;
+    }
+
     size_t total = p.semantic ? 1 : 0;
     dk_vec_foreach(&p.stages, struct dk_vfy_stage *, st)
         total += st->steps.len;
@@ -699,6 +899,7 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
                       .path = path,
                       .bwrap = bwrap,
                       .repo_dir = info->path,
+                      .review_diff = review_path.len ? review_path.ptr : NULL,
                       .deadline = mono_ms() + p.timeout_ms};
     pthread_mutex_init(&run.cb_lock, NULL);
 
@@ -750,9 +951,15 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
 
 verdict:
     res->passed = res->nconflicts == 0;
-    for (size_t i = 0; i < res->nsteps; i++)
-        if (res->steps[i].required && res->steps[i].status != DK_VERIFY_PASS)
+    for (size_t i = 0; i < res->nsteps; i++) {
+        if (res->steps[i].status == DK_VERIFY_WAITING)
+            res->awaiting_approval = true;
+        else if (res->steps[i].required && res->steps[i].status != DK_VERIFY_PASS)
             res->passed = false;
+    }
+    /* a human-approve step is asked only when everything before it passed */
+    if (res->awaiting_approval)
+        res->awaiting_approval = res->passed, res->passed = false;
     rc = DK_OK;
     goto record;
 verdict_error:
@@ -766,9 +973,12 @@ record:
         int saved = rc;
         char saved_msg[sizeof(dk_error_last()->msg)];
         snprintf(saved_msg, sizeof(saved_msg), "%s", dk_error_last()->msg);
-        int vrc = dk_changeset_verified(e, cs.id, res->passed, res->json);
+        dk_changeset_state verdict = res->passed              ? DK_CS_APPROVED
+                                     : res->awaiting_approval ? DK_CS_AWAITING_APPROVAL
+                                                              : DK_CS_REJECTED;
+        int vrc = dk_changeset_verified(e, cs.id, verdict, res->head, res->json);
         if (vrc == DK_OK)
-            res->state = res->passed ? DK_CS_APPROVED : DK_CS_REJECTED;
+            res->state = verdict;
         if (saved)
             rc = dk_error_set(saved, "%s", saved_msg);
         else
@@ -791,8 +1001,61 @@ out:
     dk_eng_session_view_release(&v);
     dk_str_release(&lockp);
     dk_str_release(&tdir);
+    dk_str_release(&review_path);
     free(scratch);
     free(tree_dir);
     free(bwrap);
     return rc;
+}
+
+/* ========================================================================== */
+/* dk_verify_land                                                             */
+/* ========================================================================== */
+
+/* Re-verifications a landing tries before giving up on a head that keeps moving. */
+#define LAND_REVERIFY_MAX 3
+
+/*
+ * Why the landing re-verifies rather than only refusing (docs/verify.md):
+ * dkod landed whatever was approved onto whatever the head had become, so a
+ * change approved on H1 reached H2 unchecked. dk_land refuses that
+ * (DK_ESTALE, inside the transaction that would land, so no race lets it
+ * through); here the refusal is answered the way an agent would answer it -
+ * verify on the new head, land if approved - so an approved changeset does
+ * not bounce back to its agent every time another one lands first.
+ */
+int dk_verify_land(dk_land_result **land, dk_verify_result **verdict, dk_engine *e,
+                   const dk_caller *caller, const char *session_id, const dk_land_opts *land_opts,
+                   const dk_verify_opts *verify_opts)
+{
+    dk_verify_opts vo = DK_VERIFY_OPTS_INIT;
+    if (verify_opts)
+        vo = *verify_opts;
+    vo.check_only = false;
+    *land = NULL;
+    *verdict = NULL;
+    int rc = DK_OK;
+    for (int attempt = 0;; attempt++) {
+        rc = dk_land(land, e, caller, session_id, land_opts);
+        if (rc != DK_ESTALE || (land_opts && land_opts->dry_run) || attempt >= LAND_REVERIFY_MAX)
+            return rc;
+        /* the refusal's message, kept in case it was not about the verdict */
+        dk_error refused = *dk_error_last();
+        dk_verify_result_free(*verdict);
+        *verdict = NULL;
+        int vrc = dk_verify(verdict, e, caller, session_id, &vo);
+        if (vrc && !*verdict)
+            /* nothing to re-verify (the approval is current): the landing's refusal stands */
+            return dk_error_set(refused.code, "%s", refused.msg);
+        if (vrc)
+            return vrc;
+        if ((*verdict)->state != DK_CS_APPROVED)
+            return dk_error_set(DK_EINVALID,
+                                "verified again on head %.12s (the head moved since the "
+                                "approval): the changeset of session %s is %s, nothing landed",
+                                *(*verdict)->head ? (*verdict)->head : "(unborn)", session_id,
+                                dk_changeset_state_name((*verdict)->state));
+        dk_land_result_free(*land);
+        *land = NULL;
+    }
 }

@@ -6,6 +6,7 @@
  *               changeset-aware scoping
  *   exec.c      one step: spawn without a shell, limits, timeout, capped output
  *   findings.c  structured findings from compiler / test-runner output
+ *   review.c    the verdict an agent-review step's reviewer command printed
  *   semantic.c  public symbols removed or changed under their callers
  *   verify.c    dk_verify: the engine, the merge, the scheduler, the verdict
  *
@@ -62,11 +63,26 @@ int dk_vfy_scratch_sync(struct dk_vfy_sync_stats *stats, dk_git_repo *repo, cons
 /* pipeline.c                                                                 */
 /* ========================================================================== */
 
-/** One command step. */
+/** What a step does. */
+enum dk_vfy_step_type {
+    /* run a command; pass when it exits 0 */
+    DK_VFY_COMMAND = 0,
+    /* run a reviewer command (`run`) with the changeset's diff on stdin and
+     * parse the verdict it prints (dk_vfy_review_parse) */
+    DK_VFY_AGENT_REVIEW,
+    /* stop: the changeset awaits an approval from a token with approve scope */
+    DK_VFY_HUMAN_APPROVE,
+};
+
+/** One step. */
 struct dk_vfy_step {
+    enum dk_vfy_step_type type;
     char *name;
-    /* the command as written */
+    /* the command as written ("" for human-approve) */
     char *run;
+    /* agent-review: the instructions handed to the reviewer (DK_REVIEW_PROMPT);
+     * human-approve: what the approver is asked */
+    char *prompt;
     /* split into words (NULL-terminated) */
     char **argv;
     size_t argc;
@@ -75,6 +91,8 @@ struct dk_vfy_step {
     bool changeset_aware;
     /* relative to the tree, "" for the top */
     char *work_dir;
+    /* its line in .dk/pipeline.yaml (0: auto-detected) */
+    size_t line;
 };
 
 struct dk_vfy_stage {
@@ -164,6 +182,10 @@ struct dk_vfy_exec_opts {
     const char *repo_dir;
     /* RLIMIT_AS in bytes; 0: 16 GiB; UINT64_MAX: unlimited */
     uint64_t max_address_space;
+    /* a file given as stdin (NULL: /dev/null) */
+    const char *stdin_path;
+    /* more NAME=value entries for the environment (NULL-terminated; may be NULL) */
+    const char *const *env_extra;
 };
 
 struct dk_vfy_exec_result {
@@ -200,6 +222,18 @@ char *dk_vfy_bwrap_path(const char *path);
 /* ========================================================================== */
 
 typedef dk_vec(dk_verify_finding) dk_vfy_findings;
+
+/**
+ * The verdict a reviewer command printed (agent-review steps): a JSON object
+ * {"verdict": "approve"|"request_changes"|"comment", "summary": "...",
+ * "issues": [{"severity", "message", "file", "line"}]}, either the whole
+ * output or its last line that is such an object. Issues become findings
+ * (tool "agent-review"). approve and comment pass, request_changes fails.
+ * @param[out] summary malloc'd, "" when none
+ * @return DK_OK; DK_EINVALID (no verdict found, unknown verdict: the step fails)
+ */
+int dk_vfy_review_parse(bool *approve, char **summary, dk_vfy_findings *findings,
+                        const char *output);
 
 /** Append the findings of a tool's output (gcc/clang, rustc, tsc, eslint, pytest, go). */
 void dk_vfy_findings_parse(dk_vfy_findings *out, const char *output, size_t len);
