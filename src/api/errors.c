@@ -90,9 +90,11 @@ int dk_api_error_set(dk_api_error *err, dk_api_code code, const char *fmt, ...)
 static bool errors_is_state_message(const char *m)
 {
     static const char *const marks[] = {
-        "cannot become",          "has no changes",  "submit again",
-        "needs an empty session", "needs a draft",   "only a merged changeset",
-        "not stranded",           "already resumed", "no submitted commit"};
+        "cannot become", "has no changes", "submit again", "needs an empty session",
+        "needs a draft", "only a merged changeset", "not stranded", "already resumed",
+        "no submitted commit",
+        /* verification (dk/verify.h) */
+        "nothing landed", "awaits approval", "already approved", "nothing to verify"};
     for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
         if (strstr(m, marks[i]))
             return true;

@@ -74,11 +74,33 @@
     Q("changeset_state") ":" T_STR "," Q("base_commit") ":" T_STR "," Q("mode") ":" T_STR "," \
     Q("state") ":" T_STR "," Q("files_changed") ":" T_INT "," Q("symbols_changed") ":" T_INT
 #define R_SESSION ROBJ(R_SESSION_FIELDS, Q("session_id") "," Q("repo"))
+#define R_STATUS ROBJ(R_SESSION_FIELDS "," Q("verification") ":" R_VERIFICATION_OR_NULL, \
+    Q("session_id") "," Q("repo"))
+/* the stored results of the last verification (dk/verify.h), as the verify op answers them */
+#define R_VERIFY_FIELDS \
+    Q("passed") ":" T_BOOL "," Q("awaiting_approval") ":" T_BOOL "," Q("head") ":" T_STR "," \
+    Q("tree") ":" T_STR "," Q("pipeline") ":" T_STR "," Q("sandbox") ":" T_STR "," \
+    Q("error") ":" T_STR "," \
+    Q("steps") ":" T_ARR(ROBJ( \
+        Q("name") ":" T_STR "," Q("stage") ":" T_STR "," Q("command") ":" T_STR "," \
+        Q("status") ":{\"enum\":[\"pass\",\"fail\",\"skip\",\"timeout\",\"waiting\"]}," \
+        Q("duration_ms") ":" T_INT "," Q("required") ":" T_BOOL "," \
+        Q("exit_code") ":" T_INT "," Q("output_tail") ":" T_STR "," \
+        Q("output_bytes") ":" T_INT "," Q("truncated") ":" T_BOOL "," \
+        Q("findings") ":" T_ARR(ROBJ( \
+            Q("tool") ":" T_STR "," Q("file") ":" T_STR "," Q("line") ":" T_INT "," \
+            Q("severity") ":{\"enum\":[\"error\",\"warning\",\"info\"]}," \
+            Q("message") ":" T_STR, \
+            Q("severity") "," Q("message"))), \
+        Q("name") "," Q("status") "," Q("required"))) "," \
+    Q("conflicts") ":" T_ARR(ROBJ(Q("path") ":" T_STR, Q("path")))
+#define R_VERIFICATION_OR_NULL "{\"type\":[\"object\",\"null\"],\"properties\":{" \
+    R_VERIFY_FIELDS "," Q("verified_head") ":" T_STR "}}"
 #define R_CHANGESET ROBJ( \
     Q("changeset_id") ":" T_STR "," Q("repo") ":" T_STR "," Q("number") ":" T_INT "," \
     Q("session_id") ":" T_NSTR "," Q("state") ":" T_STR "," Q("reason") ":" T_NSTR "," \
     Q("intent") ":" T_NSTR "," Q("base_commit") ":" T_STR "," Q("submit_commit") ":" T_STR "," \
-    Q("commit") ":" T_STR, \
+    Q("commit") ":" T_STR "," Q("verification") ":" R_VERIFICATION_OR_NULL, \
     Q("changeset_id") "," Q("state"))
 #define R_CONFLICT ROBJ( \
     Q("path") ":" T_STR "," Q("symbol") ":" T_STR "," Q("kind") ":" T_STR "," \
@@ -110,7 +132,7 @@ static const dk_api_op ops_table[] = {
      DK_API_SCOPE_WRITE, 0, ops_connect},
     {"status", "the session's state, base, changeset and counts",
      OBJ(P_SESSION, Q("session_id")),
-     R_SESSION, DK_API_SCOPE_READ, 0, ops_status},
+     R_STATUS, DK_API_SCOPE_READ, 0, ops_status},
     {"file_read", "read a file through the session (its own writes, then the base)",
      OBJ(P_SESSION "," P_PATH, Q("session_id") "," Q("path")),
      ROBJ(Q("path") ":" T_STR "," Q("content") ":" T_STR "," Q("encoding") ":" T_STR ","
@@ -181,41 +203,31 @@ static const dk_api_op ops_table[] = {
     {"submit", "submit the session's changeset (a commit on its base, refs/dk/changesets/<id>)",
      OBJ(P_SESSION, Q("session_id")),
      R_CHANGESET, DK_API_SCOPE_WRITE, DK_API_OP_SLOW, ops_submit},
-    {"approve", "approve a submitted changeset (approve scope)",
+    {"approve",
+     "approve a submitted changeset, or one awaiting approval at a human-approve step "
+     "(approve scope)",
      OBJ(P_STR("changeset_id", 256) "," P_STR("reason", 4000),
          Q("changeset_id") "," Q("reason")),
      R_CHANGESET, DK_API_SCOPE_APPROVE, 0, ops_approve},
     {"verify",
      "run the verification pipeline on the tree the changeset would land as now (head + "
-     "changes): submitted -> approved when every required step passes, rejected otherwise; "
+     "changes): submitted -> approved when every required step passes, awaiting_approval "
+     "when it stops at a human-approve step, rejected otherwise (also for a stranded "
+     "session's submitted work, and again for an approval made on an older head); "
      "check=true verifies the live overlay and changes no state",
      OBJ(P_SESSION "," Q("check") ":" T_BOOL, Q("session_id")),
-     ROBJ(Q("passed") ":" T_BOOL "," Q("state") ":" T_STR "," Q("head") ":" T_STR ","
-          Q("tree") ":" T_STR "," Q("pipeline") ":" T_STR "," Q("sandbox") ":" T_STR ","
-          Q("error") ":" T_STR ","
-          Q("steps") ":" T_ARR(ROBJ(
-              Q("name") ":" T_STR "," Q("stage") ":" T_STR "," Q("command") ":" T_STR ","
-              Q("status") ":{\"enum\":[\"pass\",\"fail\",\"skip\",\"timeout\"]},"
-              Q("duration_ms") ":" T_INT "," Q("required") ":" T_BOOL ","
-              Q("exit_code") ":" T_INT "," Q("output_tail") ":" T_STR ","
-              Q("output_bytes") ":" T_INT "," Q("truncated") ":" T_BOOL ","
-              Q("findings") ":" T_ARR(ROBJ(
-                  Q("tool") ":" T_STR "," Q("file") ":" T_STR "," Q("line") ":" T_INT ","
-                  Q("severity") ":{\"enum\":[\"error\",\"warning\",\"info\"]},"
-                  Q("message") ":" T_STR,
-                  Q("severity") "," Q("message"))),
-              Q("name") "," Q("status") "," Q("required"))) ","
-          Q("conflicts") ":" T_ARR(ROBJ(Q("path") ":" T_STR, Q("path"))),
+     ROBJ(Q("state") ":" T_STR "," R_VERIFY_FIELDS,
           Q("passed") "," Q("state") "," Q("steps") "," Q("conflicts")),
      DK_API_SCOPE_WRITE, DK_API_OP_SLOW, ops_verify},
     {"land",
      "land the session's changeset on the branch (three-way merge onto the head); on conflict "
-     "nothing lands and every conflicting symbol comes back with both versions",
+     "nothing lands and every conflicting symbol comes back with both versions; an approval "
+     "made on an older head is verified again on the new merged tree first (verification)",
      OBJ(P_SESSION "," P_STR("message", 20000) "," Q("close_session") ":" T_BOOL,
          Q("session_id")),
      ROBJ(Q("commit") ":" T_STR "," Q("landed_changeset_id") ":" T_STR ","
           Q("changeset_id") ":" T_STR "," Q("merged_files") ":" T_ARR(T_STR) ","
-          Q("retries") ":" T_INT,
+          Q("retries") ":" T_INT "," Q("verification") ":" R_VERIFICATION_OR_NULL,
           Q("commit")),
      DK_API_SCOPE_WRITE, DK_API_OP_SLOW, ops_land},
     {"resolve",

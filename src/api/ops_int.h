@@ -55,6 +55,8 @@ int ops_base64_decode(char *out, size_t *out_len, const char *in, size_t len);
 
 json_t *ops_session_json(const dk_session_info *s);
 json_t *ops_changeset_json(const dk_changeset_info *c);
+/** The changeset's last verification results (dk/verify.h JSON) with verified_head, or null. */
+json_t *ops_verification_json(const dk_changeset_info *c);
 json_t *ops_symbol_json(const dk_changed_symbol *s);
 json_t *ops_land_conflicts_json(const dk_land_result *r);
 json_t *ops_iso_time(int64_t ms);

@@ -6,8 +6,11 @@
  * symbol with the base, the branch ("theirs") and the session ("mine")
  * versions, and the recovery steps (resolve with keep_mine / keep_theirs /
  * content). Approve needs approve scope on the changeset's repository: the
- * engine leaves that check to this layer (dk/engine.h). Conventions: see
- * ops_int.h.
+ * engine leaves that check to this layer (dk/engine.h). Land goes through
+ * dk_verify_land: an approval made on an older head is verified again on
+ * the new merged tree before anything lands, and a rejection comes back as
+ * INVALID_STATE with the new verdict in the details ("verification").
+ * Conventions: see ops_int.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include <jansson.h>
 
 #include "dk/engine.h"
+#include "dk/verify.h"
 
 #include "api/api_json.h"
 #include "api/ops_int.h"
@@ -115,13 +119,21 @@ int ops_land(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err
     o.message = ops_str(params, "message");
     o.close_session = ops_bool(params, "close_session", false);
     dk_land_result *r = NULL;
-    rc = dk_land(&r, e, caller, sid, &o);
+    dk_verify_result *verdict = NULL;
+    rc = dk_verify_land(&r, &verdict, e, caller, sid, &o, NULL);
+    json_t *vjson = verdict && verdict->json ? json_loads(verdict->json, 0, NULL) : NULL;
+    if (vjson)
+        json_object_set_new(vjson, "state", json_string(dk_changeset_state_name(verdict->state)));
     if (rc == DK_ECONFLICT) {
         ops_conflict_error(err, r, "nothing landed");
         goto out;
     }
     if (rc) {
         dk_api_error_from_dk(err, rc);
+        if (vjson) {
+            json_decref(err->details);
+            err->details = json_pack("{s:O}", "verification", vjson);
+        }
         goto out;
     }
     json_t *res = json_object();
@@ -129,6 +141,8 @@ int ops_land(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err
     dk_api_json_set_str(res, "landed_changeset_id", before->changeset_id);
     json_object_set_new(res, "merged_files", ops_files_json(r->merged_files, r->nmerged_files));
     json_object_set_new(res, "retries", json_integer(r->retries));
+    /* verified again on this head before landing (the approval was made on another) */
+    json_object_set_new(res, "verification", vjson ? json_incref(vjson) : json_null());
     if (!o.close_session) {
         dk_session_info *after = NULL;
         if (dk_session_status(&after, e, caller, sid) == DK_OK) {
@@ -138,6 +152,8 @@ int ops_land(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err
     }
     *result = res;
 out:
+    json_decref(vjson);
+    dk_verify_result_free(verdict);
     dk_land_result_free(r);
     dk_session_infos_free(before, 1);
     return rc ? -1 : 0;

@@ -120,6 +120,14 @@ int ops_status(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *e
     if (rc)
         return dk_api_error_from_dk(err, rc);
     *result = ops_session_json(s);
+    /* the agent's last verdict, readable later (dk verify, dk_verify) */
+    dk_changeset_info *c = NULL;
+    if (s->changeset_id && *s->changeset_id &&
+        dk_changeset_get(&c, ctx->api->engine, ops_caller(ctx, &cs), s->changeset_id) == DK_OK)
+        json_object_set_new(*result, "verification", ops_verification_json(c));
+    else
+        json_object_set_new(*result, "verification", json_null());
+    dk_changeset_info_free(c);
     json_object_set_new(
         *result, "active_sessions",
         json_integer((json_int_t)dk_session_active_count(ctx->api->engine, s->repo)));

@@ -200,7 +200,20 @@ json_t *ops_changeset_json(const dk_changeset_info *c)
     json_object_set_new(o, "base_commit", json_string(c->base_commit));
     json_object_set_new(o, "submit_commit", json_string(c->submit_commit));
     json_object_set_new(o, "commit", json_string(c->merged_commit));
+    json_object_set_new(o, "verification", ops_verification_json(c));
     return o;
+}
+
+json_t *ops_verification_json(const dk_changeset_info *c)
+{
+    json_t *v = c->verify_json ? json_loads(c->verify_json, 0, NULL) : NULL;
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return json_null();
+    }
+    /* the head the verdict (or a later approval) was made on, as the engine keeps it */
+    json_object_set_new(v, "verified_head", json_string(c->verified_head));
+    return v;
 }
 
 json_t *ops_symbol_json(const dk_changed_symbol *s)

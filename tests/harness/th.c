@@ -38,6 +38,8 @@ static jmp_buf *th_target = &th_jmp;
 static char th_msg[4096];
 static char th_tmp[512];
 static int th_in_test;
+/* set by th_skip (the test ends neither passed nor failed), cleared by th_fail */
+static volatile int th_skipped;
 
 bool th_str_eq(const char *a, const char *b)
 {
@@ -53,9 +55,23 @@ void th_fail(const char *file, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(th_msg + n, sizeof(th_msg) - (size_t)n, fmt, ap);
     va_end(ap);
+    th_skipped = 0;
     if (th_in_test)
         longjmp(*th_target, 1);
     fprintf(stderr, "%s\n", th_msg);
+    abort();
+}
+
+void th_skip(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(th_msg, sizeof(th_msg), fmt, ap);
+    va_end(ap);
+    th_skipped = 1;
+    if (th_in_test && th_target == &th_jmp)
+        longjmp(th_jmp, 1);
+    fprintf(stderr, "th_skip outside a test or inside th_run_sub: %s\n", th_msg);
     abort();
 }
 
@@ -197,7 +213,7 @@ static bool selected(const struct th_test *t, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    static int passed, failed;
+    static int passed, failed, skipped;
     static size_t n;
     n = sizeof(th_tests) / sizeof(th_tests[0]);
     for (int i = 1; i < argc; i++) {
@@ -223,6 +239,7 @@ int main(int argc, char **argv)
         dk_error_clear();
         th_msg[0] = '\0';
         th_in_test = 1;
+        th_skipped = 0;
         volatile int ok = 1;
         if (setjmp(th_jmp) == 0) {
             if (t->init)
@@ -243,12 +260,17 @@ int main(int argc, char **argv)
         if (ok) {
             passed++;
             printf("ok   %s::%s\n", t->suite, t->name);
+        } else if (th_skipped) {
+            skipped++;
+            printf("skip %s::%s: %s\n", t->suite, t->name, th_msg);
         } else {
             failed++;
             printf("FAIL %s::%s\n     %s\n", t->suite, t->name, th_msg);
         }
     }
-    if (passed + failed == 0) {
+    if (skipped)
+        printf("%d skipped (not counted as passed)\n", skipped);
+    if (passed + failed + skipped == 0) {
         /* a filter that selects nothing is a mistake (a renamed test, a typo), not a pass */
         fprintf(stderr, "no test matches the selection\n");
         failed = 1;

@@ -19,6 +19,14 @@
 _Noreturn void th_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/**
+ * End the running test as skipped - neither passed nor failed - with why
+ * (a tool the test needs is missing). Printed as "skip suite::name: why";
+ * counted on its own line before "N passed, N failed". Only in the test's
+ * own body (not inside th_run_sub).
+ */
+_Noreturn void th_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define th_assert(cond)                                                                            \
     do {                                                                                           \
         if (!(cond))                                                                               \

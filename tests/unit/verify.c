@@ -15,14 +15,18 @@
  *  verify_unit   the parts: incremental materialisation, YAML errors, argv,
  *                allow-list, detection, scoping, findings.
  *
- * Python/pytest: `python3 -m pytest` is not installed on this machine, so
- * no pytest pipeline runs here; detection of a Python project is tested.
+ *  verify_flow   what happens around a verdict: a pytest project (auto-
+ *                detected; skipped, not passed, when no python3 with pytest is
+ *                found), stranded / closed / abandoned sessions, landing after
+ *                the head moved (re-verified), human-approve and agent-review
+ *                steps, the verdict read back through status.
  */
 #include "dk/verify.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +48,14 @@ static char t_data[4096];
 static char t_src[4096];
 static char t_scratch[4096];
 static dk_engine *t_e;
+/* the engine's clock (ms): tests move it to strand sessions */
+static _Atomic int64_t t_clock;
+
+static int64_t t_clock_ms(void *ud)
+{
+    (void)ud;
+    return atomic_load(&t_clock);
+}
 
 struct t_file {
     const char *path;
@@ -215,9 +227,11 @@ void test_verify_run__initialize(void)
 {
     snprintf(t_data, sizeof(t_data), "%s/data", th_tmpdir());
     snprintf(t_scratch, sizeof(t_scratch), "%s/scratch", th_tmpdir());
+    atomic_store(&t_clock, 1764000000000LL);
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
     o.data_dir = t_data;
     o.gc_interval_ms = 0;
+    o.clock_ms = t_clock_ms;
     th_assert_ok(dk_engine_open(&t_e, &o));
 }
 
@@ -225,6 +239,16 @@ void test_verify_run__cleanup(void)
 {
     dk_engine_close(t_e);
     t_e = NULL;
+}
+
+void test_verify_flow__initialize(void)
+{
+    test_verify_run__initialize();
+}
+
+void test_verify_flow__cleanup(void)
+{
+    test_verify_run__cleanup();
 }
 
 /* ========================================================================== */
@@ -927,6 +951,50 @@ void test_verify_unit__pipeline_yaml(void)
     t_yaml_err("stages:\n  - name: s\n    steps:\n      - name: a\n        run: make\n        "
                "required: maybe\n",
                "true or false");
+
+    /* step types: agent-review and human-approve, strictly */
+#define T_ST "stages:\n  - name: s\n    steps:\n      - name: a\n        run: make\n"
+    th_assert_ok(dk_vfy_pipeline_parse(
+        &p,
+        "pipeline:\n  allowed_commands: [make, my-reviewer]\n" T_ST
+        "      - name: r\n        type: agent-review\n        run: my-reviewer --json\n"
+        "  - name: last\n    steps:\n      - name: ok\n        type: human-approve\n"
+        "        prompt: sign it\n",
+        strlen("pipeline:\n  allowed_commands: [make, my-reviewer]\n" T_ST
+               "      - name: r\n        type: agent-review\n        run: my-reviewer --json\n"
+               "  - name: last\n    steps:\n      - name: ok\n        type: human-approve\n"
+               "        prompt: sign it\n")));
+    th_assert_eq_int(p.stages.items[0].steps.items[1].type, DK_VFY_AGENT_REVIEW);
+    th_assert_eq_str(p.stages.items[0].steps.items[1].prompt, "Review this changeset");
+    th_assert_eq_int(p.stages.items[1].steps.items[0].type, DK_VFY_HUMAN_APPROVE);
+    th_assert_eq_str(p.stages.items[1].steps.items[0].prompt, "sign it");
+    th_assert_eq_int(p.stages.items[1].steps.items[0].argc, 0);
+    dk_vfy_pipeline_release(&p);
+    t_yaml_err(T_ST "        type: review\n", ":6: unknown step type 'review'");
+    t_yaml_err(T_ST "        type: semantic\n", "built in");
+    t_yaml_err(T_ST "        prompt: p\n", "'prompt' does not apply to command steps");
+    t_yaml_err(T_ST "      - name: h\n        type: human-approve\n        run: make\n",
+               ":8: 'run' does not apply to human-approve steps");
+    t_yaml_err(T_ST "      - name: h\n        type: human-approve\n        required: false\n",
+               "'required' does not apply to human-approve steps");
+    t_yaml_err(T_ST "      - name: h\n        type: human-approve\n        timeout: 1h\n",
+               "'timeout' does not apply");
+    t_yaml_err(T_ST "      - name: r\n        type: agent-review\n", "needs run (the reviewer");
+    t_yaml_err(T_ST "      - name: r\n        type: agent-review\n        run: my-reviewer\n",
+               "not on the default allow-list");
+    t_yaml_err(T_ST "      - name: r\n        type: agent-review\n        run: make\n"
+                    "        changeset_aware: true\n",
+               "'changeset_aware' does not apply to agent-review steps");
+    t_yaml_err("stages:\n  - name: s\n    steps:\n      - name: h\n        type: human-approve\n"
+               "      - name: a\n        run: make\n",
+               ":4: human-approve step 'h' must be the pipeline's last step");
+    t_yaml_err("stages:\n  - name: s\n    steps:\n      - name: h\n        type: human-approve\n"
+               "  - name: t\n    steps:\n      - name: a\n        run: make\n",
+               "must be the pipeline's last step");
+    t_yaml_err("stages:\n  - name: s\n    parallel: true\n    steps:\n      - name: a\n"
+               "        run: make\n      - name: h\n        type: human-approve\n",
+               "cannot be in a parallel stage");
+#undef T_ST
 }
 
 static int t_check(const char *cmd, const char *allowed)
@@ -1009,6 +1077,9 @@ void test_verify_unit__detect(void)
     th_assert_eq_str(p.source, "auto-python");
     th_assert_eq_int(p.stages.items[0].steps.len, 2);
     th_assert_eq_str(p.stages.items[0].steps.items[1].run, "python3 -m pytest");
+    /* the install is advisory (PEP 668 / no network), the tests decide */
+    th_assert(!p.stages.items[0].steps.items[0].required);
+    th_assert(p.stages.items[0].steps.items[1].required);
     dk_vfy_pipeline_release(&p);
 
     const char *none[] = {"README.md"};
@@ -1100,4 +1171,554 @@ void test_verify_unit__findings(void)
                      "go|pkg/x.go|10|error|undefined: Foo\n"
                      "go|calc_test.go|14|error|got 3, want 4\n");
     dk_str_release(&got);
+}
+
+/* ========================================================================== */
+/* Around the verdict                                                         */
+/* ========================================================================== */
+
+/* A PATH on which `python3 -m pytest` runs (this process's, else Debian's), or NULL. */
+static const char *t_pytest_path(void)
+{
+    static char path[4096];
+    const char *cands[] = {getenv("PATH"), "/usr/bin:/bin"};
+    for (size_t i = 0; i < sizeof(cands) / sizeof(*cands); i++) {
+        if (!cands[i])
+            continue;
+        char cmd[4300];
+        snprintf(cmd, sizeof(cmd), "PATH='%s' python3 -m pytest --version >/dev/null 2>&1",
+                 cands[i]);
+        if (system(cmd) == 0) {
+            snprintf(path, sizeof(path), "%s", cands[i]);
+            return path;
+        }
+    }
+    return NULL;
+}
+
+static const char t_py_calc_ok[] = "def add(a, b):\n    return a + b\n\n\n"
+                                   "def mul(a, b):\n    return a * b\n";
+static const char t_py_test[] = "import calc\n\n\n"
+                                "def test_add():\n    assert calc.add(2, 3) == 5\n\n\n"
+                                "def test_mul():\n    assert calc.mul(2, 3) == 6\n";
+
+/* A Python project with pytest tests and no pipeline file (auto-detected), as "demo". */
+static void t_py_project(const char *calc)
+{
+    snprintf(t_src, sizeof(t_src), "%s/src.git", th_tmpdir());
+    dk_git_repo *g;
+    th_assert_ok(dk_git_repo_init(&g, t_src));
+    dk_git_repo_close(g);
+    struct t_file f[] = {
+        {"requirements.txt", "# no dependencies\n", 0},
+        {"calc.py", calc, 0},
+        {"tests/test_calc.py", t_py_test, 0},
+    };
+    t_commit(t_src, f, 3);
+    th_assert_ok(dk_repo_import(t_e, "demo", t_src, NULL));
+}
+
+void test_verify_flow__pytest_failing_test_rejects(void)
+{
+    const char *path = t_pytest_path();
+    if (!path)
+        th_skip("python3 -m pytest is not installed (scripts/deps installs python3-pytest)");
+    t_py_project(t_py_calc_ok);
+    char *sid = t_connect();
+    t_write(sid, "calc.py",
+            "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n");
+    t_submit(sid);
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    o.path = path;
+    dk_verify_result *r = NULL;
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_eq_str(r->pipeline, "auto-python");
+    th_assert(!r->passed);
+    th_assert_eq_int(r->state, DK_CS_REJECTED);
+    const dk_verify_step *t = t_step(r, "python:test");
+    th_assert_eq_str(t->command, "python3 -m pytest");
+    th_assert_msg(t->status == DK_VERIFY_FAIL, "%s", t->output);
+    th_assert(strstr(t->output, "1 failed, 1 passed") != NULL);
+    /* the install step is advisory: pip refuses outside a venv here, pytest decides */
+    th_assert(!t_step(r, "python:install-deps")->required);
+    bool traceback = false, summary = false;
+    for (size_t i = 0; i < t->nfindings; i++) {
+        const dk_verify_finding *f = &t->findings[i];
+        th_assert_eq_str(f->tool, "pytest");
+        traceback |= strcmp(f->file, "tests/test_calc.py") == 0 && f->line == 5 &&
+                     strstr(f->message, "AssertionError") != NULL;
+        summary |=
+            strcmp(f->file, "tests/test_calc.py") == 0 && strstr(f->message, "test_add") != NULL;
+    }
+    th_assert_msg(traceback && summary, "%s", r->json);
+    th_assert_eq_int(t_cs_state(sid), DK_CS_REJECTED);
+    dk_verify_result_free(r);
+    free(sid);
+}
+
+void test_verify_flow__pytest_fix_passes_only_merged_with_head(void)
+{
+    const char *path = t_pytest_path();
+    if (!path)
+        th_skip("python3 -m pytest is not installed (scripts/deps installs python3-pytest)");
+    /* base: both wrong; the session fixes mul, the head meanwhile fixes add */
+    t_py_project("def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a + b\n");
+    char *sid = t_connect();
+    t_write(sid, "calc.py",
+            "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n");
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    o.path = path;
+    o.check_only = true;
+    dk_verify_result *r = NULL;
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_msg(!r->passed, "the session's own tree must fail: %s", r->json);
+    th_assert_eq_int(t_step(r, "python:test")->status, DK_VERIFY_FAIL);
+    dk_verify_result_free(r);
+    char demo[4096];
+    t_demo_path(demo, sizeof(demo));
+    struct t_file f[] = {
+        {"calc.py", "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a + b\n", 0}};
+    t_commit(demo, f, 1);
+    t_submit(sid);
+    o.check_only = false;
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_msg(r->passed, "%s", r->json);
+    th_assert(strstr(t_step(r, "python:test")->output, "2 passed") != NULL);
+    th_assert_eq_int(r->state, DK_CS_APPROVED);
+    dk_verify_result_free(r);
+    free(sid);
+}
+
+static void t_strand_all(void)
+{
+    atomic_fetch_add(&t_clock, 2 * 3600 * 1000LL);
+    th_assert_ok(dk_engine_gc(t_e, NULL));
+}
+
+static dk_session_state t_session_state(const char *sid)
+{
+    dk_session_info *s;
+    th_assert_ok(dk_session_status(&s, t_e, NULL, sid));
+    dk_session_state st = s->state;
+    dk_session_infos_free(s, 1);
+    return st;
+}
+
+/* Work that left the registry: stranded and closed-with-submitted verify; abandoned does not. */
+void test_verify_flow__sessions_that_left(void)
+{
+    t_project(t_pipeline_make, NULL);
+    char *a = t_connect();
+    t_write(a, "calc.c",
+            "#include \"calc.h\"\n\nint add(int a, int b)\n{\n    return a + b;\n}\n\nint mul(int "
+            "a, int b)\n{\n    return b * a;\n}\n");
+    t_submit(a);
+    t_strand_all();
+    th_assert_eq_int(t_session_state(a), DK_SESSION_STRANDED);
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    dk_verify_result *r = NULL;
+    /* check reads a live overlay: refused with why */
+    o.check_only = true;
+    th_assert_err(dk_verify(&r, t_e, NULL, a, &o), DK_EINVALID);
+    th_assert_msg(strstr(dk_error_last()->msg, "is stranded"), "%s", dk_error_last()->msg);
+    o.check_only = false;
+    /* a caller that does not own it may not */
+    dk_caller other = {.token_id = "someone-else"};
+    th_assert_err(dk_verify(&r, t_e, &other, a, &o), DK_EFORBIDDEN);
+    th_assert_ok(dk_verify(&r, t_e, NULL, a, &o));
+    th_assert_msg(r->passed, "%s", r->json);
+    th_assert_eq_int(r->state, DK_CS_APPROVED);
+    th_assert_eq_int(seen.calls, 3);
+    dk_verify_result_free(r);
+    th_assert_eq_int(t_cs_state(a), DK_CS_APPROVED);
+    th_assert_eq_int(t_session_state(a), DK_SESSION_STRANDED);
+    dk_land_result *lr = NULL;
+    th_assert_ok(dk_land(&lr, t_e, NULL, a, NULL));
+    dk_land_result_free(lr);
+    th_assert_eq_int(t_cs_state(a), DK_CS_MERGED);
+
+    /* closed with its changeset submitted: still landable, so still verifiable */
+    char *b = t_connect();
+    t_write(b, "notes.txt", "b\n");
+    t_submit(b);
+    th_assert_ok(dk_session_close(t_e, NULL, b));
+    th_assert_eq_int(t_session_state(b), DK_SESSION_CLOSED);
+    th_assert_ok(dk_verify(&r, t_e, NULL, b, &o));
+    th_assert_msg(r->passed, "%s", r->json);
+    dk_verify_result_free(r);
+    th_assert_eq_int(t_cs_state(b), DK_CS_APPROVED);
+
+    /* abandoned: its changeset is abandoned, nothing to verify */
+    char *c = t_connect();
+    t_write(c, "other.txt", "c\n");
+    t_submit(c);
+    th_assert_ok(dk_session_abandon(t_e, NULL, c, "gave up"));
+    th_assert_err(dk_verify(&r, t_e, NULL, c, &o), DK_EINVALID);
+    th_assert(r == NULL);
+    th_assert_msg(strstr(dk_error_last()->msg, "is abandoned") &&
+                      strstr(dk_error_last()->msg, "nothing to verify"),
+                  "%s", dk_error_last()->msg);
+    /* an unknown session stays unknown */
+    th_assert_err(dk_verify(&r, t_e, NULL, "s_nope", &o), DK_ENOTFOUND);
+    free(a);
+    free(b);
+    free(c);
+}
+
+static char *t_head_hex(void)
+{
+    char demo[4096];
+    t_demo_path(demo, sizeof(demo));
+    dk_git_repo *g;
+    th_assert_ok(dk_git_repo_open(&g, demo));
+    dk_oid h;
+    th_assert_ok(dk_git_branch_read(&h, g, "main"));
+    dk_git_repo_close(g);
+    char *hex = malloc(DK_OID_HEXSZ + 1);
+    dk_oid_to_hex(hex, &h);
+    return hex;
+}
+
+static dk_changeset_info *t_cs_info(const char *sid)
+{
+    dk_session_info *s;
+    th_assert_ok(dk_session_status(&s, t_e, NULL, sid));
+    dk_changeset_info *c;
+    th_assert_ok(dk_changeset_get(&c, t_e, NULL, s->changeset_id));
+    dk_session_infos_free(s, 1);
+    return c;
+}
+
+/* An approval counts for the head it was made on; landing on another re-verifies. */
+void test_verify_flow__head_moved_after_approval(void)
+{
+    t_project(t_pipeline_make, NULL);
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    dk_verify_result *r = NULL, *again = NULL;
+    dk_land_result *lr = NULL;
+    char demo[4096];
+    t_demo_path(demo, sizeof(demo));
+
+    /* head unchanged since the verdict: lands (no second run) */
+    char *s1 = t_connect();
+    t_write(s1, "notes.txt", "one\n");
+    t_submit(s1);
+    th_assert_ok(dk_verify(&r, t_e, NULL, s1, &o));
+    th_assert(r->passed);
+    char *h1 = t_head_hex();
+    th_assert_eq_str(r->head, h1);
+    dk_changeset_info *ci = t_cs_info(s1);
+    th_assert_eq_str(ci->verified_head, h1);
+    th_assert(ci->verify_json && strstr(ci->verify_json, "\"passed\":true"));
+    dk_changeset_info_free(ci);
+    dk_verify_result_free(r);
+    int runs = seen.calls;
+    th_assert_ok(dk_verify_land(&lr, &again, t_e, NULL, s1, NULL, &o));
+    th_assert(again == NULL);
+    th_assert_eq_int(seen.calls, runs);
+    th_assert(lr->commit[0] != '\0');
+    dk_land_result_free(lr);
+
+    /* approved on H2, then the head gains a test the change fails once merged */
+    char *s2 = t_connect();
+    t_write(s2, "calc.c",
+            "#include \"calc.h\"\n\nint add(int a, int b)\n{\n    return a + b + (a == 7);\n}\n\n"
+            "int mul(int a, int b)\n{\n    return a * b;\n}\n");
+    t_submit(s2);
+    th_assert_ok(dk_verify(&r, t_e, NULL, s2, &o));
+    th_assert_msg(r->passed, "%s", r->json);
+    dk_verify_result_free(r);
+    char *main_more = strdup(t_main);
+    const char *ins = "    puts(\"ok\");";
+    char *at = strstr(main_more, ins);
+    th_assert(at != NULL);
+    dk_str m = DK_STR_INIT;
+    dk_str_add(&m, main_more, (size_t)(at - main_more));
+    dk_str_adds(&m, "    if (add(7, 1) != 8) {\n        fprintf(stderr, \"main.c:14: error: add(7, "
+                    "1) is %d\\n\", add(7, 1));\n        return 1;\n    }\n");
+    dk_str_adds(&m, at);
+    struct t_file f[] = {{"main.c", m.ptr, 0}};
+    t_commit(demo, f, 1);
+    dk_str_release(&m);
+    free(main_more);
+    char *h3 = t_head_hex();
+    /* the engine alone refuses: approved on another head */
+    th_assert_err(dk_land(&lr, t_e, NULL, s2, NULL), DK_ESTALE);
+    th_assert_msg(strstr(dk_error_last()->msg, "verify again"), "%s", dk_error_last()->msg);
+    dk_land_result_free(lr);
+    char *still = t_head_hex();
+    th_assert_eq_str(still, h3);
+    free(still);
+    /* landing re-verifies on the new merged tree: now rejected, nothing lands */
+    th_assert_err(dk_verify_land(&lr, &again, t_e, NULL, s2, NULL, &o), DK_EINVALID);
+    th_assert_msg(strstr(dk_error_last()->msg, "nothing landed"), "%s", dk_error_last()->msg);
+    th_assert(again != NULL);
+    th_assert_eq_str(again->head, h3);
+    th_assert_eq_int(again->state, DK_CS_REJECTED);
+    th_assert_eq_int(t_step(again, "unit")->status, DK_VERIFY_FAIL);
+    dk_verify_result_free(again);
+    again = NULL;
+    dk_land_result_free(lr);
+    th_assert_eq_int(t_cs_state(s2), DK_CS_REJECTED);
+    still = t_head_hex();
+    th_assert_eq_str(still, h3);
+    free(still);
+
+    /* approved on H3, the head moves harmlessly: re-verified on H4 and landed */
+    char *s3 = t_connect();
+    t_write(s3, "more.txt", "three\n");
+    t_submit(s3);
+    th_assert_ok(dk_verify(&r, t_e, NULL, s3, &o));
+    th_assert(r->passed);
+    dk_verify_result_free(r);
+    /* verifying again on the same head is refused: nothing would change */
+    th_assert_err(dk_verify(&r, t_e, NULL, s3, &o), DK_EINVALID);
+    th_assert_msg(strstr(dk_error_last()->msg, "already approved"), "%s", dk_error_last()->msg);
+    struct t_file g[] = {{"README", "moved\n", 0}};
+    t_commit(demo, g, 1);
+    char *h4 = t_head_hex();
+    dk_changeset_info *c3 = t_cs_info(s3);
+    th_assert_ok(dk_verify_land(&lr, &again, t_e, NULL, s3, NULL, &o));
+    th_assert(again != NULL);
+    th_assert_eq_str(again->head, h4);
+    th_assert_eq_int(again->state, DK_CS_APPROVED);
+    th_assert(lr->commit[0] != '\0');
+    dk_verify_result_free(again);
+    dk_land_result_free(lr);
+    dk_changeset_info *merged = NULL;
+    th_assert_ok(dk_changeset_get(&merged, t_e, NULL, c3->id));
+    th_assert_eq_int(merged->state, DK_CS_MERGED);
+    th_assert_eq_str(merged->verified_head, h4);
+    dk_changeset_info_free(merged);
+    dk_changeset_info_free(c3);
+    free(h1);
+    free(h3);
+    free(h4);
+    free(s1);
+    free(s2);
+    free(s3);
+}
+
+/* Call an op as `who` (NULL: local); the result checked against the row's schema. */
+static json_t *t_op(dk_api *api, const dk_api_principal *who, const char *op, const char *params,
+                    dk_api_code want)
+{
+    dk_api_ctx ctx = DK_API_CTX_INIT(api);
+    ctx.principal = who;
+    json_t *p = json_loads(params, 0, NULL), *res = NULL;
+    th_assert(p != NULL);
+    dk_api_error err = DK_API_ERROR_INIT;
+    int rc = dk_api_call(&ctx, op, p, &res, &err);
+    json_decref(p);
+    dk_api_ctx_release(&ctx);
+    if (want == DK_API_OK) {
+        th_assert_msg(rc == 0, "%s: %s %s", op, dk_api_code_name(err.code), err.message);
+        json_t *schema = dk_api_op_schema(dk_api_op_find(op), true);
+        dk_api_error verr = DK_API_ERROR_INIT;
+        th_assert_msg(dk_api_validate(schema, res, &verr) == 0, "%s off its schema: %s", op,
+                      verr.message);
+        json_decref(schema);
+        return res;
+    }
+    th_assert_msg(rc == -1 && err.code == want, "%s: want %s, got %s (%s)", op,
+                  dk_api_code_name(want), rc ? dk_api_code_name(err.code) : "OK", err.message);
+    json_decref(res);
+    dk_api_error_release(&err);
+    return NULL;
+}
+
+static const char t_pipeline_human[] = "stages:\n"
+                                       "  - name: build\n    steps:\n"
+                                       "      - name: build\n        run: make\n"
+                                       "      - name: unit\n        run: make test\n"
+                                       "  - name: sign-off\n    steps:\n"
+                                       "      - name: lead\n        type: human-approve\n"
+                                       "        prompt: a person reads the diff\n";
+
+/* human-approve: the run stops there; only an approve-scope token moves it on. */
+void test_verify_flow__human_approve(void)
+{
+    t_project(t_pipeline_human, NULL);
+    char *sid = t_connect();
+    t_write(sid, "notes.txt", "fine\n");
+    t_submit(sid);
+    dk_api *api;
+    th_assert_ok(dk_api_new(&api, t_e));
+    char params[512];
+    snprintf(params, sizeof(params), "{\"session_id\":\"%s\"}", sid);
+    json_t *res = t_op(api, NULL, "verify", params, DK_API_OK);
+    th_assert_eq_str(json_string_value(json_object_get(res, "state")), "awaiting_approval");
+    th_assert(json_is_false(json_object_get(res, "passed")));
+    th_assert(json_is_true(json_object_get(res, "awaiting_approval")));
+    json_t *steps = json_object_get(res, "steps");
+    json_t *last = json_array_get(steps, json_array_size(steps) - 1);
+    th_assert_eq_str(json_string_value(json_object_get(last, "name")), "lead");
+    th_assert_eq_str(json_string_value(json_object_get(last, "status")), "waiting");
+    th_assert(strstr(json_string_value(json_object_get(last, "output_tail")),
+                     "a person reads the diff") != NULL);
+    json_decref(res);
+    th_assert_eq_int(t_cs_state(sid), DK_CS_AWAITING_APPROVAL);
+    /* waiting is not approved: it does not land */
+    dk_land_result *lr = NULL;
+    th_assert_err(dk_land(&lr, t_e, NULL, sid, NULL), DK_EINVALID);
+    dk_land_result_free(lr);
+    /* the verdict is readable later, through status */
+    res = t_op(api, NULL, "status", params, DK_API_OK);
+    json_t *ver = json_object_get(res, "verification");
+    th_assert(json_is_true(json_object_get(ver, "awaiting_approval")));
+    char *head = t_head_hex();
+    th_assert_eq_str(json_string_value(json_object_get(ver, "verified_head")), head);
+    char cs[128];
+    snprintf(cs, sizeof(cs), "%s", json_string_value(json_object_get(res, "changeset_id")));
+    json_decref(res);
+    /* a write-scope token cannot approve; an approve-scope one can */
+    dk_api_principal writer = {.token_id = "tok-writer", .scope = DK_API_SCOPE_WRITE};
+    dk_api_principal approver = {.token_id = "tok-approver", .scope = DK_API_SCOPE_APPROVE};
+    snprintf(params, sizeof(params), "{\"changeset_id\":\"%s\",\"reason\":\"read it\"}", cs);
+    th_assert(t_op(api, &writer, "approve", params, DK_API_FORBIDDEN) == NULL);
+    th_assert_eq_int(t_cs_state(sid), DK_CS_AWAITING_APPROVAL);
+    res = t_op(api, &approver, "approve", params, DK_API_OK);
+    th_assert_eq_str(json_string_value(json_object_get(res, "state")), "approved");
+    /* the stored results come back with the changeset */
+    th_assert(
+        json_is_true(json_object_get(json_object_get(res, "verification"), "awaiting_approval")));
+    json_decref(res);
+    /* the approval answers the run on that head: it keeps the verdict's head, and lands */
+    dk_changeset_info *ci = t_cs_info(sid);
+    th_assert_eq_str(ci->verified_head, head);
+    dk_changeset_info_free(ci);
+    snprintf(params, sizeof(params), "{\"session_id\":\"%s\"}", sid);
+    res = t_op(api, NULL, "land", params, DK_API_OK);
+    th_assert(json_is_null(json_object_get(res, "verification")));
+    json_decref(res);
+    th_assert_eq_int(t_cs_state(sid), DK_CS_DRAFT); /* the session continues with a new one */
+    free(head);
+    free(sid);
+
+    /* a failing check: the person is not asked, the changeset is rejected */
+    sid = t_connect();
+    t_write(sid, "calc.c",
+            "#include \"calc.h\"\n\nint add(int a, int b)\n{\n    return a - b;\n}\n\nint mul(int "
+            "a, int b)\n{\n    return a * b;\n}\n");
+    t_submit(sid);
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    dk_verify_result *r = NULL;
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert(!r->passed && !r->awaiting_approval);
+    th_assert_eq_int(r->state, DK_CS_REJECTED);
+    th_assert_eq_int(t_step(r, "lead")->status, DK_VERIFY_SKIP);
+    th_assert(strstr(t_step(r, "lead")->output, "not asked") != NULL);
+    dk_verify_result_free(r);
+    dk_api_free(api);
+    free(sid);
+}
+
+/* A reviewer: approves unless the diff adds a TODO; echoes its prompt; needs a diff on stdin. */
+static const char t_reviewer[] =
+    "#!/bin/sh\n"
+    "diff=$(cat)\n"
+    "case \"$diff\" in *'+++ b/'*) ;; *) echo 'no diff on stdin'; exit 0;; esac\n"
+    "case \"$diff\" in\n"
+    "*'+'*TODO*) echo 'reading...'\n"
+    "  echo '{\"verdict\":\"request_changes\",\"summary\":\"'\"$DK_REVIEW_PROMPT\"'\","
+    "\"issues\":[{\"severity\":\"error\",\"file\":\"calc.c\",\"line\":3,"
+    "\"message\":\"a TODO is left\"}]}' ;;\n"
+    "*) echo '{\"verdict\":\"approve\",\"summary\":\"'\"$DK_CHANGESET_ID\"'\"}' ;;\n"
+    "esac\n";
+
+static const char t_pipeline_review[] = "pipeline:\n"
+                                        "  allowed_commands: [make, dk-test-reviewer]\n"
+                                        "stages:\n"
+                                        "  - name: build\n    steps:\n"
+                                        "      - name: build\n        run: make\n"
+                                        "  - name: review\n    steps:\n"
+                                        "      - name: reviewer\n        type: agent-review\n"
+                                        "        run: dk-test-reviewer --strict\n"
+                                        "        prompt: look for TODOs\n";
+
+void test_verify_flow__agent_review(void)
+{
+    t_project(t_pipeline_review, NULL);
+    char bin[4200], script[4300], path[8400];
+    snprintf(bin, sizeof(bin), "%s/bin", th_tmpdir());
+    th_assert(mkdir(bin, 0755) == 0);
+    snprintf(script, sizeof(script), "%s/dk-test-reviewer", bin);
+    th_write_file(script, t_reviewer, strlen(t_reviewer));
+    th_assert(chmod(script, 0755) == 0);
+    snprintf(path, sizeof(path), "%s:/usr/bin:/bin", bin);
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    o.path = path;
+    dk_verify_result *r = NULL;
+
+    char *sid = t_connect();
+    t_write(sid, "calc.c",
+            "#include \"calc.h\"\n\n/* TODO: overflow */\nint add(int a, int b)\n{\n    return a "
+            "+ b;\n}\n\nint mul(int a, int b)\n{\n    return a * b;\n}\n");
+    t_submit(sid);
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    const dk_verify_step *rv = t_step(r, "reviewer");
+    th_assert_msg(rv->status == DK_VERIFY_FAIL, "%s", rv->output);
+    th_assert_eq_str(rv->command, "dk-test-reviewer --strict");
+    th_assert(strstr(rv->output, "verdict: request_changes - look for TODOs") != NULL);
+    th_assert_eq_int(rv->nfindings, 1);
+    th_assert_eq_str(rv->findings[0].tool, "agent-review");
+    th_assert_eq_str(rv->findings[0].file, "calc.c");
+    th_assert_eq_int(rv->findings[0].line, 3);
+    th_assert_eq_str(rv->findings[0].message, "a TODO is left");
+    th_assert_eq_int(r->state, DK_CS_REJECTED);
+    dk_verify_result_free(r);
+    free(sid);
+
+    sid = t_connect();
+    t_write(sid, "notes.txt", "no todo here\n");
+    t_submit(sid);
+    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    rv = t_step(r, "reviewer");
+    th_assert_msg(rv->status == DK_VERIFY_PASS, "%s", rv->output);
+    th_assert(strstr(rv->output, "verdict: approve - cs_demo_") != NULL);
+    th_assert_eq_int(r->state, DK_CS_APPROVED);
+    dk_verify_result_free(r);
+    free(sid);
+}
+
+/* What a reviewer prints, read fail-closed. */
+void test_verify_unit__review_verdict(void)
+{
+    struct {
+        const char *out;
+        int rc;
+        bool approve;
+        size_t issues;
+    } cases[] = {
+        {"{\"verdict\":\"approve\"}", DK_OK, true, 0},
+        {"thinking...\n{\"verdict\":\"comment\",\"summary\":\"s\"}\n", DK_OK, true, 0},
+        {"{\"verdict\":\"request_changes\",\"issues\":[{\"message\":\"m\",\"line\":2},"
+         "{\"severity\":\"error\"}]}",
+         DK_OK, false, 1},
+        {"no json at all", DK_EINVALID, false, 0},
+        {"{\"summary\":\"no verdict\"}", DK_EINVALID, false, 0},
+        {"{\"verdict\":\"lgtm\"}", DK_EINVALID, false, 0},
+        {"{\"verdict\":true}", DK_EINVALID, false, 0},
+        {"{\"verdict\":\"approve\",\"issues\":{}}", DK_EINVALID, false, 0},
+        {"[\"verdict\",\"approve\"]", DK_EINVALID, false, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        bool approve = !cases[i].approve;
+        char *summary = NULL;
+        dk_vfy_findings f = DK_VEC_INIT;
+        int rc = dk_vfy_review_parse(&approve, &summary, &f, cases[i].out);
+        th_assert_msg(rc == cases[i].rc, "case %zu: %d", i, rc);
+        th_assert_msg(approve == cases[i].approve, "case %zu", i);
+        th_assert_msg(f.len == cases[i].issues, "case %zu: %zu", i, f.len);
+        dk_vec_foreach(&f, dk_verify_finding *, x)
+            dk_vfy_finding_release(x);
+        dk_vec_release(&f);
+        free(summary);
+    }
 }
