@@ -17,8 +17,11 @@
  *   a unit changed by one side               -> that side
  *   different units changed on each side     -> both, even as neighbours
  *   one side's insertion next to the other's change -> both, in base order,
- *     unless the change adds statements too or deletes, or the two write a
- *     statement in common (two insertions at one place; written twice)
+ *     unless the change adds statements at that edge too or deletes, or the
+ *     two write a statement in common (two insertions at one place; written
+ *     twice); blank lines between hunks do not keep them apart, and two
+ *     edits of neighbouring lines of other text (decorators, a head) are
+ *     adjacent as in git
  *   the same units changed identically       -> once
  *   overlapping changes, or two different insertions at one place
  *     -> one level down when it is one statement on all three sides (its
@@ -49,6 +52,8 @@
 #define STMT_MAX_EDITS 4000
 /* Statements within statements merged this deep at most. */
 #define STMT_MAX_DEPTH 8
+/* Leading bytes a changed statement keeps to count as the same statement changed. */
+#define STMT_SAME_HEAD 8
 /* Bytes of a statement quoted in a conflict's description. */
 #define STMT_QUOTE_MAX 60
 
@@ -57,6 +62,8 @@ struct unit {
     uint32_t id;
     /* a blank line: matched only between the others */
     uint8_t light;
+    /* statements (not a line of other text) */
+    uint8_t stmt;
     /* the one statement this unit is, for going a level down; node_end == 0 otherwise */
     uint32_t node_start, node_end;
 };
@@ -177,6 +184,7 @@ static int tile_body(struct merge_ctx *cx, int vi, uint32_t start, uint32_t end,
             x->start = ls;
             x->end = le;
             x->id = intern(cx, 'S', src + ls, le - ls);
+            x->stmt = 1;
             if (j == i + 1) {
                 x->node_start = st[i].start_byte;
                 x->node_end = st[i].end_byte;
@@ -414,15 +422,47 @@ static bool adds_only(const struct body *b, const struct hunk *h)
     return true;
 }
 
-/* A hunk that writes more statements than it replaces (blank lines not counted). */
+/* A hunk that writes more statements than it replaces (other lines, a head, not counted). */
 static bool grows(const struct body *b, const struct hunk *h)
 {
     size_t nb = 0, ns = 0;
     for (size_t i = h->b0; i < h->b1; i++)
-        nb += !b->u[V_BASE].items[i].light;
+        nb += b->u[V_BASE].items[i].stmt;
     for (size_t i = h->s0; i < h->s1; i++)
-        ns += !b->u[h->side].items[i].light;
+        ns += b->u[h->side].items[i].stmt;
     return ns > nb;
+}
+
+/* Bytes two lines (from `a` and `b`) agree on from their first non-blank byte. */
+static size_t common_head(const char *a, const char *ae, const char *b, const char *be)
+{
+    while (a < ae && (*a == ' ' || *a == '\t'))
+        a++;
+    while (b < be && (*b == ' ' || *b == '\t'))
+        b++;
+    size_t n = 0;
+    while (a + n < ae && b + n < be && a[n] == b[n] && a[n] != '\n')
+        n++;
+    return n;
+}
+
+/*
+ * The hunk's first (at_start) or last unit is its base unit changed, not a
+ * new one: their first lines start alike (`let names = ...` and `let
+ * names: Vec<_> = ...`). Then an insertion on that edge goes before (after)
+ * it without doubt, even when the hunk adds statements at its other end.
+ */
+static bool kept_at(const struct body *b, const struct hunk *h, bool at_start)
+{
+    if (h->b1 == h->b0 || h->s1 == h->s0)
+        return false;
+    const struct unit *ub = &b->u[V_BASE].items[at_start ? h->b0 : h->b1 - 1];
+    const struct unit *us = &b->u[h->side].items[at_start ? h->s0 : h->s1 - 1];
+    if (!ub->stmt || !us->stmt)
+        return false;
+    const char *bs = b->cx->v[V_BASE].src, *ss = b->cx->v[h->side].src;
+    return common_head(bs + ub->start, bs + ub->end, ss + us->start, ss + us->end) >=
+           STMT_SAME_HEAD;
 }
 
 /* Hunk hs[j] (next in base order) belongs to the group hs[i, j), which ends at base unit B1. */
@@ -431,19 +471,32 @@ static bool joins_group(const struct body *b, const struct hunk *hs, size_t i, s
     const struct hunk *h = &hs[j];
     if (h->b0 < B1)
         return true; /* overlaps */
-    if (h->b0 > B1)
+    /* hunks apart only by blank lines touch: a blank line is no statement between them */
+    const struct unit *ub = b->u[V_BASE].items;
+    size_t nb = b->u[V_BASE].len, E = B1;
+    while (E < nb && ub[E].light)
+        E++;
+    if (h->b0 > E)
         return false;
+    /* between two lines of other text (decorators, a head over several lines) touching is
+     * adjacency as in git: not a statement boundary */
+    bool text_edge = h->b0 == B1 && B1 > 0 && B1 < nb && !ub[B1 - 1].stmt && !ub[B1 - 1].light &&
+                     !ub[B1].stmt && !ub[B1].light;
     for (size_t k = i; k < j; k++) {
         const struct hunk *g = &hs[k];
         if (g->side == h->side || g->b1 != B1)
             continue; /* only the other side's hunks that end where h starts touch it */
+        if (text_edge)
+            return true;
         /* two insertions at one place (one may replace blank lines there): order matters in a
          * body, so both sides decide */
         if (adds_only(b, g) && adds_only(b, h))
             return true;
         /* an insertion next to a change that also adds statements (theirs changes s and
          * appends t, ours inserts u after s): two insertions at one place again */
-        if ((adds_only(b, g) && grows(b, h)) || (adds_only(b, h) && grows(b, g)))
+        if (adds_only(b, g) && grows(b, h) && !kept_at(b, h, true))
+            return true;
+        if (adds_only(b, h) && grows(b, g) && !kept_at(b, g, false))
             return true;
         if (write_common(b, g, h))
             return true;
@@ -461,9 +514,52 @@ static bool joins_group(const struct body *b, const struct hunk *hs, size_t i, s
  * hunks that write a unit in common; a group of one side's hunk alone is
  * that side's change.
  */
+/*
+ * Two hunks of different sides in different groups that write one
+ * statement in common: both sides added it, at places this merge keeps
+ * apart, so it would be written twice. The line merge decides instead.
+ */
+static bool written_twice(const struct body *b, const struct hunk *h, size_t nh)
+{
+    dk_map ours = DK_MAP_INIT_U64; /* statement id -> group + 1 of an ours hunk writing it */
+    bool twice = false;
+    for (int pass = 0; pass < 2 && !twice; pass++) {
+        size_t group = 0;
+        for (size_t i = 0; i < nh && !twice;) {
+            size_t B1 = h[i].b1, j = i + 1;
+            while (j < nh && joins_group(b, h, i, j, B1)) {
+                B1 = h[j].b1 > B1 ? h[j].b1 : B1;
+                j++;
+            }
+            group++;
+            for (size_t k = i; k < j && !twice; k++) {
+                int side = h[k].side;
+                if ((pass == 0) != (side == V_OURS))
+                    continue;
+                for (size_t u = h[k].s0; u < h[k].s1 && !twice; u++) {
+                    const struct unit *x = &b->u[side].items[u];
+                    if (!x->stmt)
+                        continue;
+                    if (pass == 0) {
+                        dk_map_put_u64(&ours, x->id, (void *)(uintptr_t)group, NULL);
+                    } else {
+                        uintptr_t g = (uintptr_t)dk_map_get_u64(&ours, x->id);
+                        twice = g != 0 && g != group;
+                    }
+                }
+            }
+            i = j;
+        }
+    }
+    dk_map_release(&ours);
+    return twice;
+}
+
 static int merge_hunks(struct body *b, dk_str *out, const struct hunk *h, size_t nh)
 {
     size_t nb = b->u[V_BASE].len, bpos = 0;
+    if (written_twice(b, h, nh))
+        return dk_error_set(DK_ECONFLICT, "both sides add a statement at different places");
     for (size_t i = 0; i < nh;) {
         size_t B0 = h[i].b0, B1 = h[i].b1;
         size_t j = i + 1;

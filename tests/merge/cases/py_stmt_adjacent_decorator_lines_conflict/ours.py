@@ -1,0 +1,8 @@
+import pytest
+
+
+@pytest.mark.skipif(WIN, reason="windows")
+@pytest.mark.parametrize("test", [1, 2])
+def test_pager(cat, test):
+    value = test * 2
+    assert value

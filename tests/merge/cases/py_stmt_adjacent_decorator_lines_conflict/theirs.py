@@ -1,0 +1,8 @@
+import pytest
+
+
+@pytest.mark.parametrize("cat", ["cat", "less"])
+@pytest.mark.parametrize("test", [1, 2])
+def test_pager(cat, test):
+    value = test
+    assert value > 0
