@@ -158,7 +158,7 @@ scenario() {
     # carol: the branch has bob's f1; approve, land, then revert it in dave's session
     as carol connect demo --intent "f3" --agent carol $where; rc_is 0 "carol connect"
     as carol cat app.py; out_has 'return x - 1' "$mode: resolve landed bob's f1"
-    app_raw 3 '* 3' > "$tmp/c3.py"
+    DK_STATE="$tmp/carol.state" "$DK" cat app.py | sed 's/return x + 3/return x * 3/' > "$tmp/c3.py"
     as carol write app.py "$tmp/c3.py"; rc_is 0 "carol write"; as carol submit --json; CS=$(py 'j["changeset_id"]')
     as carol approve; rc_is 2 "approve without --reason"
     as carol approve --reason "looks right"; rc_is 0 "$mode approve"; out_has "approved changeset $CS" "approve output"
@@ -196,7 +196,7 @@ scenario() {
     as eve search f1; rc_is 0 "$mode search"; out_has "app.py" "search finds app.py"; out_has "f1" "search finds f1"
     as eve context f1 --max-tokens 40 --json; rc_is 0 "$mode context"
     [ "$(py 'j["estimated_tokens"] <= 40 and j["symbols"][0]["name"] == "f1"')" = true ] || fail "context budget and rank"
-    as eve context --repo demo f1 --max-results 1; rc_is 0 "context --repo"; out_has "def f1(x):" "context source"
+    as eve context --repo demo f1 --max-results 1; rc_is 0 "context --repo"; out_has "return x - 1" "context source at the head"
     as eve close; rc_is 0 "eve close"
 }
 
