@@ -1,4 +1,4 @@
--- 004_verify: what the verification pipeline (src/verify/, docs/verify.md) records with a
+-- 005_verify: what the verification pipeline (src/verify/, docs/verify.md) records with a
 -- changeset.
 --  * state awaiting_approval: the pipeline reached a human-approve step with every required step
 --    before it passed; the changeset waits there for an `approve` from a token with approve scope
