@@ -765,15 +765,15 @@ int cmd_session(int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto out;
     }
-    s.session_id = sess_opt(&s, "--session");
-    if (!s.session_id)
-        s.session_id = env_or_null("DK_SESSION");
-    if (!s.session_id && s.state) {
-        s.session_id = sess_jstr(s.state, "session_id");
+    const char *sid = sess_opt(&s, "--session");
+    if (!sid)
+        sid = env_or_null("DK_SESSION");
+    if (!sid && s.state) {
+        sid = sess_jstr(s.state, "session_id");
         s.session_is_current = true;
     }
-    if (s.session_id && !s.session_id[0])
-        s.session_id = NULL;
+    /* a copy: the state file's object changes when resolve moves the work */
+    s.session_id = sid && sid[0] ? dk_xstrdup(sid) : NULL;
     if ((s.cmd->flags & SESS_NEEDS_SESSION) && !s.session_id) {
         fprintf(stderr,
                 "%s: no current session: run `dk connect REPO --intent TEXT` first, or pass "
@@ -795,5 +795,6 @@ out:
     json_decref(s.state);
     free(s.args);
     free(s.pos);
+    free(s.session_id);
     return rc;
 }

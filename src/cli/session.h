@@ -82,8 +82,8 @@ struct sess {
     struct cli_target target;
     /* the state file's contents, or NULL */
     json_t *state;
-    /* the session acted on (borrowed from argv, env or state), or NULL */
-    const char *session_id;
+    /* the session acted on (--session, $DK_SESSION or the state file; owned), or NULL */
+    char *session_id;
     /* whether session_id is the state file's current session */
     bool session_is_current;
     struct cli_client client;
