@@ -131,6 +131,10 @@ int sess_show_connect(struct sess *s, json_t *res)
         json_object_set_new(st, "cache", json_string(s->target.cache));
     int rc = cli_state_save(st, s->who) ? CLI_EXIT_INTERNAL : 0;
     json_decref(st);
+    const char *prev = s->state ? sess_jstr(s->state, "session_id") : "";
+    if (rc == 0 && prev[0] && strcmp(prev, sess_jstr(res, "session_id")) != 0)
+        fprintf(stderr, "%s: the previous current session %s stays open (dk close --session %s)\n",
+                s->who, prev, prev);
     if (s->json)
         return rc;
     char base[13];

@@ -51,6 +51,13 @@ as nobody status --data "$tmp/local"; rc_is 2 "status without a session"; err_ha
 as nobody connect demo --data "$tmp/local"; rc_is 2 "connect without --intent"; err_has "intent" "connect usage"
 as nobody ls --bogus; rc_is 2 "unknown option"; err_has "unknown option" "unknown option message"
 [ ! -e "$tmp/nobody.state" ] || fail "a refused command wrote the state file"
+# a second connect replaces the current session and says the first stays open
+as nobody connect demo --intent one --data "$tmp/local"; rc_is 0 "first connect"
+OUT=$(cat "$tmp/nobody.state"); first=$(py 'j["session_id"]')
+as nobody connect demo --intent two --data "$tmp/local"; rc_is 0 "second connect"
+err_has "previous current session $first stays open" "second connect note"
+as nobody close; rc_is 0 "close the second"
+as nobody close --session "$first" --data "$tmp/local"; rc_is 0 "close the first"
 
 # ---- the scenario, once per backend -----------------------------------------
 # $1: "local" (in-process; connect gets --data) or "remote" (connect gets --server)
