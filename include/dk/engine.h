@@ -92,8 +92,8 @@ typedef struct dk_engine_opts {
 /**
  * Open the engine on a data directory (created if missing): open the store
  * (migrating it), load the live sessions into the registry, reconcile
- * (sessions whose changeset is submitted/verifying/approved and that no
- * node serves are stranded), start the GC thread.
+ * (sessions whose changeset is submitted/verifying/approved/awaiting
+ * approval and that no node serves are stranded), start the GC thread.
  */
 DK_EXTERN int dk_engine_open(dk_engine **out, const dk_engine_opts *opts);
 
@@ -103,8 +103,9 @@ DK_EXTERN void dk_engine_close(dk_engine *engine);
 /**
  * One GC pass (what the GC thread does every gc_interval_ms): collect idle,
  * over-age and expired sessions (draft work is closed and its claims
- * released; submitted/verifying/approved work is stranded, never dropped),
- * abandon sessions stranded longer than strand_ttl_ms, trim event windows.
+ * released; submitted/verifying/approved/awaiting-approval work is
+ * stranded, never dropped), abandon sessions stranded longer than
+ * strand_ttl_ms, trim event windows.
  * @param[out] collected may be NULL; how many sessions left the registry
  */
 DK_EXTERN int dk_engine_gc(dk_engine *engine, size_t *collected);

@@ -8,7 +8,8 @@
  *   1. active sessions past a limit - idle beyond idle_ttl (ephemeral only:
  *      a persistent session lives until its deadline or max_ttl), alive
  *      beyond max_ttl, or past their persistent deadline:
- *        changeset submitted/verifying/approved -> stranded (never dropped);
+ *        changeset pinned (submitted, verifying, approved, awaiting_approval)
+ *                                                -> stranded (never dropped);
  *        anything else (draft, rejected, none)   -> closed;
  *      both in one transaction with the release of the session's claims
  *      (eng_session_end). Activity is refreshed by every operation (dkod
