@@ -273,7 +273,12 @@ static void mcp_work_notify(void *ud, const json_t *notification)
 bool srv_mcp_work(struct srv_req *r)
 {
     struct dk_mcp *mcp = r->srv->mcp;
-    const dk_api_principal *who = r->authed ? &r->who : NULL;
+    /* the worker's own copy: once the answer is a stream, `r` may be freed (a client that
+     * leaves) while the tool still runs as this principal */
+    dk_api_principal who_copy;
+    if (r->authed)
+        who_copy = r->who;
+    const dk_api_principal *who = r->authed ? &who_copy : NULL;
     if (strcmp(r->method, "DELETE") == 0) {
         int st = dk_mcp_session_delete(mcp, mcp_header(r, "Mcp-Session-Id"), who);
         if (st == 200)

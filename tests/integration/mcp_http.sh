@@ -30,6 +30,13 @@ git init -q -b main "$tmp/src"
 printf 'def alpha():\n    return 1\n\n\ndef beta():\n    return 2\n\n\ndef gamma():\n    return 3\n' > "$tmp/src/app.py"
 git -C "$tmp/src" add app.py
 git -C "$tmp/src" -c user.name=t -c user.email=t@example.com commit -qm init
+# slowpipe: two pipeline steps of 0.4 s each (progress streamed while they run)
+mkdir -p "$tmp/slow/.dk"
+printf 'all:\n\tsleep 0.4\ntest:\n\tsleep 0.4\n' > "$tmp/slow/Makefile"
+printf 'stages:\n  - name: build\n    steps:\n      - name: build\n        run: make\n  - name: test\n    steps:\n      - name: unit\n        run: make test\n' > "$tmp/slow/.dk/pipeline.yaml"
+git -C "$tmp/slow" init -q -b main && git -C "$tmp/slow" add . &&
+    git -C "$tmp/slow" -c user.name=t -c user.email=t@example.com commit -qm init
+"$DK" repo import slowpipe "$tmp/slow" --data "$tmp/data" > /dev/null || fail "dk repo import slowpipe"
 # demo0 for the scenarios that land nothing; run() imports one per landing scenario
 "$DK" repo import demo0 "$tmp/src" --data "$tmp/data" > /dev/null || fail "dk repo import"
 
@@ -182,6 +189,18 @@ post pg_bad_token "$(tc 24 dk_verify "{\"session_id\":\"$PSID\",\"check\":true}"
 check pg_bad_token 200 -32602
 post pg_abandon "$(tc 25 dk_abandon "{\"session_id\":\"$PSID\"}")" $(H dk_abandon) $J
 check pg_abandon 200
+# a pipeline of slow steps (slowpipe): each event arrives while the next step runs (the
+# reader waits suspended in between); a client that leaves mid-stream harms nothing
+post sp_connect "$(tc 26 dk_connect '{"repo":"slowpipe","intent":"slow steps","agent_id":"slow"}')" $(H dk_connect) $J
+check sp_connect 200
+SPSID=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['result']['structuredContent']['session_id'])" "$tmp/sp_connect.b")
+sp_verify() { tc "$1" dk_verify "{\"session_id\":\"$SPSID\",\"check\":true}" ",\"progressToken\":$1"; }
+curl -s -N --max-time 0.6 -o "$tmp/sp_left.b" -X POST "$URL/mcp" -H "Authorization: Bearer $TOKEN" $J $(H dk_verify) -d "$(sp_verify 27)" || true
+post sp_verify "$(sp_verify 28)" $(H dk_verify) $J
+check sp_verify 200
+[ "$(grep -c '"method":"notifications/progress"' "$tmp/sp_verify.b")" = 3 ] && grep -q '"id":28,"result"' "$tmp/sp_verify.b" ||
+    fail "slow pipeline stream: $(cat "$tmp/sp_verify.b")"
+echo "ok - sp_verify: 3 steps streamed, the response last; an earlier client left mid-stream"
 
 kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
 if grep -q 'ERROR: AddressSanitizer\|runtime error:' "$tmp/serve.err"; then fail "sanitizer report"; fi
