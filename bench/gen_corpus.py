@@ -201,6 +201,12 @@ def scenario(rng, lang, imports, items, kind):
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0
+    if len(sys.argv) > 1 and sys.argv[1].startswith("-"):
+        sys.stderr.write("gen_corpus.py: unknown option %s (usage: gen_corpus.py [OUTDIR])\n" % sys.argv[1])
+        return 2
     out = sys.argv[1] if len(sys.argv) > 1 else "build/bench-corpus"
     rng = random.Random(20260501)
     for lang, ext in LANGS.items():
@@ -216,4 +222,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
