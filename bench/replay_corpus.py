@@ -129,8 +129,8 @@ def causes_of(repo, sc, dk, tmp):
     return out, descs[:2]
 
 
-COARSE = ["syntax-fallback", "gate-refused", "same-decl", "delete/modify", "gap-text",
-          "both-added", "line-only", "other"]
+COARSE = ["syntax-fallback", "gate-refused", "same-decl", "same-stmt", "delete/modify",
+          "gap-text", "both-added", "line-only", "other"]
 
 
 def coarse(cause):
@@ -143,6 +143,10 @@ def coarse(cause):
         return "line-only"
     if "changed the same lines of" in cause:
         return "same-decl"
+    # statement-level conflicts inside one declaration (merge/stmt.c)
+    if ("the statement X" in cause or "the statements from X" in cause
+            or "different statements at one place" in cause):
+        return "same-stmt"
     if "deleted X" in cause:
         return "delete/modify"
     if "lines around" in cause or "between declarations" in cause or "between the members" in cause:
