@@ -146,6 +146,12 @@ DK_EXTERN bool dk_language_has_forward_decls(const dk_language *lang);
  * duplicate.
  */
 DK_EXTERN bool dk_language_has_preprocessor(const dk_language *lang);
+/**
+ * True if declarations of `kind` may be overloaded in `lang`: one name with
+ * different parameters is different declarations (C++, Java, C# functions
+ * and methods; TypeScript overload signatures, DK_SYM_PROTOTYPE).
+ */
+DK_EXTERN bool dk_language_overloads(const dk_language *lang, dk_symbol_kind kind);
 /** NULL-terminated list of extensions (without dots). */
 DK_EXTERN const char *const *dk_language_extensions(const dk_language *lang);
 /** The i-th registered language, NULL past the end. */

@@ -223,4 +223,5 @@ const dk_language dk_lang_cpp = {
     .preprocessor = true,
     .statement_lists = cpp_statement_lists,
     .member_lists = cpp_member_lists,
+    .overloads = LANG_OVERLOADS_ALL,
 };

@@ -282,4 +282,5 @@ const dk_language dk_lang_csharp = {
     .import = cs_import,
     .calls = cs_calls,
     .member_types = cs_members,
+    .overloads = LANG_OVERLOADS_ALL,
 };

@@ -80,6 +80,8 @@ struct lang_member_list {
     const char *const *members;
 };
 
+enum { LANG_OVERLOADS_NONE = 0, LANG_OVERLOADS_SIGNATURES, LANG_OVERLOADS_ALL };
+
 /* The public opaque dk_language is this definition. */
 struct dk_language {
     /* lowercase language name: "python", "tsx", ... */
@@ -119,6 +121,10 @@ struct dk_language {
     /* node types whose named children are statements, in order (a block, a case
      * body, a match's arms): what dk_analysis_statements returns; NULL: none */
     const char *const *statement_lists;
+    /* functions of one name with different parameters are different declarations:
+     * LANG_OVERLOADS_SIGNATURES for overload signatures only (TypeScript's bodiless
+     * prototypes), LANG_OVERLOADS_ALL for every function and method (C++, Java, C#) */
+    int overloads;
     /* member lists (lang_member_list, ended by a NULL type), or NULL */
     const struct lang_member_list *member_lists;
 };

@@ -147,4 +147,5 @@ const dk_language dk_lang_java = {
     .import = java_import,
     .calls = java_calls,
     .statement_lists = java_statement_lists,
+    .overloads = LANG_OVERLOADS_ALL,
 };

@@ -499,17 +499,19 @@ static const struct lang_member_list js_member_lists[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-#define JS_LANGUAGE(lang_name, grammar_fn, exts, interp)                                           \
+#define JS_LANGUAGE(lang_name, grammar_fn, exts, interp, overloading)                              \
     {                                                                                              \
         .name = lang_name, .grammar = grammar_fn, .extensions = exts, .interpreters = interp,      \
         .comment_types = js_comments, .attribute_types = js_attributes,                            \
         .transparent_types = js_transparent, .classify = js_classify, .import_types = js_imports,  \
         .import = js_import, .calls = js_calls, .member_types = js_members,                        \
         .statement_lists = js_statement_lists, .member_lists = js_member_lists,                    \
+        .overloads = overloading,                                                                  \
     }
 
 const dk_language dk_lang_javascript =
-    JS_LANGUAGE("javascript", tree_sitter_javascript, js_exts, js_interp);
+    JS_LANGUAGE("javascript", tree_sitter_javascript, js_exts, js_interp, LANG_OVERLOADS_NONE);
 const dk_language dk_lang_typescript =
-    JS_LANGUAGE("typescript", tree_sitter_typescript, ts_exts, NULL);
-const dk_language dk_lang_tsx = JS_LANGUAGE("tsx", tree_sitter_tsx, tsx_exts, NULL);
+    JS_LANGUAGE("typescript", tree_sitter_typescript, ts_exts, NULL, LANG_OVERLOADS_SIGNATURES);
+const dk_language dk_lang_tsx =
+    JS_LANGUAGE("tsx", tree_sitter_tsx, tsx_exts, NULL, LANG_OVERLOADS_SIGNATURES);

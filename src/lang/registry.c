@@ -89,6 +89,14 @@ bool dk_language_has_preprocessor(const dk_language *lang)
     return lang->preprocessor;
 }
 
+bool dk_language_overloads(const dk_language *lang, dk_symbol_kind kind)
+{
+    if (lang->overloads == LANG_OVERLOADS_SIGNATURES)
+        return kind == DK_SYM_PROTOTYPE;
+    return lang->overloads == LANG_OVERLOADS_ALL &&
+           (kind == DK_SYM_FUNCTION || kind == DK_SYM_METHOD || kind == DK_SYM_PROTOTYPE);
+}
+
 const char *const *dk_language_extensions(const dk_language *lang)
 {
     return lang->extensions;

@@ -7,7 +7,9 @@
  *   2. it has no more syntax-error regions than the worse of ours and
  *      theirs (none if both parse cleanly);
  *   3. no declaration identity (qualified name + kind) occurs more often
- *      than in ours or in theirs, whichever has more;
+ *      than in ours or in theirs, whichever has more (a name an input
+ *      declares several times may have o + t - b, none of its contents
+ *      more often than in a side);
  *   4. every significant line occurs a plausible number of times: with
  *      n_b, n_o, n_t its counts in the inputs, the result's count lies
  *      between min and max of {n_o, n_t, n_o + n_t - n_b}. A merge made of
@@ -55,7 +57,21 @@ static void count_one(dk_map *m, const dk_str *key, int slot, dk_span span)
     }
 }
 
-static void count_decls(dk_map *m, const dk_analysis *a, const char *src,
+/* FNV-1a of a declaration's bytes: tells same-named declarations apart by content. */
+static uint64_t content_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/*
+ * Count declaration identities into `m`, and into `variants` each identity
+ * with its content hash ("key\x1f<hash>"): the variants of a name declared
+ * several times (macro_rules! redefinitions, Rust impl blocks, Go init).
+ */
+static void count_decls(dk_map *m, dk_map *variants, const dk_analysis *a, const char *src,
                         const struct merge_branches *br, int slot, const dk_map *overloaded,
                         bool callable)
 {
@@ -65,6 +81,10 @@ static void count_decls(dk_map *m, const dk_analysis *a, const char *src,
         dk_str_clear(&key);
         dk_merge_symbol_key(&key, s, src, br, overloaded, callable);
         count_one(m, &key, slot, s->span);
+        dk_str_addf(&key, "\x1f%016llx",
+                    (unsigned long long)content_hash(src + s->span.start_byte,
+                                                     s->span.end_byte - s->span.start_byte));
+        count_one(variants, &key, slot, s->span);
     }
     /* import statements count as declarations too: the same import twice is a duplicate */
     uint32_t last_start = UINT32_MAX;
@@ -232,12 +252,23 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         bool have_base = vb->an != NULL;
         if (have_base)
             dk_merge_find_overloads(&over, vb->an, vb->src, vb->br);
-        dk_map decls = DK_MAP_INIT_STR;
+        dk_map decls = DK_MAP_INIT_STR, variants = DK_MAP_INIT_STR;
         if (have_base)
-            count_decls(&decls, vb->an, vb->src, vb->br, 0, &over, callable);
-        count_decls(&decls, vo->an, vo->src, vo->br, 1, &over, callable);
-        count_decls(&decls, vt->an, vt->src, vt->br, 2, &over, callable);
-        count_decls(&decls, r, text, rb, 3, &over, callable);
+            count_decls(&decls, &variants, vb->an, vb->src, vb->br, 0, &over, callable);
+        count_decls(&decls, &variants, vo->an, vo->src, vo->br, 1, &over, callable);
+        count_decls(&decls, &variants, vt->an, vt->src, vt->br, 2, &over, callable);
+        count_decls(&decls, &variants, r, text, rb, 3, &over, callable);
+        /* identities one of whose contents the result has more often than either side */
+        dk_map copied = DK_MAP_INIT_STR;
+        dk_map_foreach(&variants, v) {
+            const struct decl_count *c = v->value;
+            if (c->n[3] > (c->n[1] > c->n[2] ? c->n[1] : c->n[2])) {
+                const char *sep = memchr(v->key, '\x1f', v->key_len);
+                dk_map_put(&copied, v->key, sep ? (size_t)(sep - v->key) : v->key_len, (void *)1,
+                           NULL);
+            }
+        }
+        free_counts(&variants);
         dk_map_release(&over);
         if (rb)
             dk_merge_branches_release(rb);
@@ -249,7 +280,15 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
             long nb = c->n[0], no = c->n[1], nt = c->n[2], nr = c->n[3];
             long most = no > nt ? no : nt, fewest = no < nt ? no : nt, sum = no + nt - nb;
             const char *problem = NULL;
-            if (nr > most)
+            /*
+             * A name an input already declares several times (macro_rules!
+             * redefinitions, impl blocks, Go init) may gain one declaration
+             * from each side: up to o + t - b, as long as no declaration's
+             * content is there more often than in either side (a copy).
+             */
+            bool several = c->n[0] > 1 || c->n[1] > 1 || c->n[2] > 1;
+            if (nr > most && !(several && have_base && nr <= sum &&
+                               !dk_map_has(&copied, slot->key, slot->key_len)))
                 problem = "declared more often than in either side";
             else if (have_base && nb > 0 && nr > (fewest > sum ? fewest : sum))
                 problem = "deleted by one side but still present";
@@ -268,6 +307,7 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
             }
         }
         free_counts(&decls);
+        dk_map_release(&copied);
         dk_analysis_unref(r);
         if (rc)
             return rc;

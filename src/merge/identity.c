@@ -7,7 +7,10 @@
  */
 #include "merge/identity.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/alloc.h"
 
 #include "util/banned.h"
 
@@ -275,6 +278,51 @@ static void add_params(dk_str *out, const dk_symbol *s)
         else if (*p == ')' && --depth == 0)
             return;
     }
+}
+
+void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
+                                   const dk_analysis *const a[3], const char *const src[3],
+                                   struct merge_branches *const br[3])
+{
+    static char several[] = "(several)";
+    dk_map in_base = DK_MAP_INIT_STR, ours = DK_MAP_INIT_STR;
+    dk_str key = DK_STR_INIT, params = DK_STR_INIT;
+    for (int vi = 0; vi < 3; vi++) {
+        for (size_t i = 0; i < a[vi]->nsymbols; i++) {
+            const dk_symbol *s = &a[vi]->symbols[i];
+            if (vi > 0 && !dk_language_overloads(lang, s->kind))
+                continue;
+            dk_str_clear(&key);
+            dk_merge_group_key(&key, s, src[vi], br[vi]);
+            if (vi == 0) {
+                dk_map_put(&in_base, key.ptr, key.len, (void *)1, NULL);
+                continue;
+            }
+            if (dk_map_has(&in_base, key.ptr, key.len))
+                continue;
+            dk_str_clear(&params);
+            add_params(&params, s);
+            if (vi == 1) {
+                /* ours' parameters of the group, or `several` */
+                char *old = dk_map_get(&ours, key.ptr, key.len);
+                if (old && old != several)
+                    free(old);
+                dk_map_put(&ours, key.ptr, key.len, old ? several : dk_xstrdup(params.ptr), NULL);
+                continue;
+            }
+            const char *op = dk_map_get(&ours, key.ptr, key.len);
+            if (op && (op == several || strcmp(op, params.ptr) != 0))
+                dk_map_put(set, key.ptr, key.len, (void *)1, NULL);
+        }
+    }
+    dk_map_foreach(&ours, slot) {
+        if (slot->value != several)
+            free(slot->value);
+    }
+    dk_map_release(&ours);
+    dk_map_release(&in_base);
+    dk_str_release(&key);
+    dk_str_release(&params);
 }
 
 void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,

@@ -55,6 +55,16 @@ void dk_merge_find_overloads(dk_map *set, const dk_analysis *a, const char *src,
                              const struct merge_branches *br);
 
 /*
+ * Add to `set` the group keys of overloadable declarations (of language
+ * `lang`, dk_language_overloads) that base lacks and ours and theirs both
+ * add with different parameters: two overloads, each side's, not one
+ * declaration added twice. a/src/br: base, ours, theirs.
+ */
+void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
+                                   const dk_analysis *const a[3], const char *const src[3],
+                                   struct merge_branches *const br[3]);
+
+/*
  * The identity of a symbol for matching: its local id, or, for an
  * overloaded name, "qualified(params)::kind" (occurrences are added by the
  * caller). `callable` folds function/method/prototype into one kind (the

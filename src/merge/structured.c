@@ -1213,6 +1213,17 @@ static bool members_added_at_one_place(struct merge_ctx *cx)
     return both;
 }
 
+/* Overloads both sides added (identity.h): keyed by parameters, so both survive. */
+static void find_added_overloads(struct merge_ctx *cx)
+{
+    if (!cx->lang)
+        return;
+    const dk_analysis *a[3] = {cx->v[0].an, cx->v[1].an, cx->v[2].an};
+    const char *src[3] = {cx->v[0].src, cx->v[1].src, cx->v[2].src};
+    struct merge_branches *br[3] = {cx->v[0].br, cx->v[1].br, cx->v[2].br};
+    dk_merge_find_added_overloads(&cx->overloaded, cx->lang, a, src, br);
+}
+
 bool dk_merge_adds_at_one_place(struct merge_ctx *cx)
 {
     for (int vi = 0; vi < 3; vi++) {
@@ -1221,6 +1232,7 @@ bool dk_merge_adds_at_one_place(struct merge_ctx *cx)
     }
     for (int vi = 0; vi < 3; vi++)
         dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
+    find_added_overloads(cx);
     struct level l[3];
     memset(l, 0, sizeof(l));
     bool both = false;
@@ -1261,6 +1273,7 @@ int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
     }
     for (int vi = 0; vi < 3; vi++)
         dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
+    find_added_overloads(cx);
     if (cx->v[V_BASE].len == 0) {
         /* both sides created the file: nothing to anchor declarations to */
         *why = "no common ancestor content (both sides created the file)";

@@ -1,0 +1,3 @@
+int area(int side) {
+    return side * side;
+}

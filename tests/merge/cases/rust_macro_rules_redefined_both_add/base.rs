@@ -1,0 +1,9 @@
+// one
+macro_rules! test {
+    ($a:expr) => {{ $a }};
+}
+
+// two
+macro_rules! test {
+    ($a:expr) => {{{{ $a }}}};
+}

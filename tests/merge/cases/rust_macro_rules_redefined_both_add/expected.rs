@@ -1,0 +1,19 @@
+// zero
+macro_rules! test {
+    ($a:expr) => { $a };
+}
+
+// spaces
+macro_rules! test {
+    ($a:expr) => {  $a  };
+}
+
+// one
+macro_rules! test {
+    ($a:expr) => {{ $a }};
+}
+
+// two
+macro_rules! test {
+    ($a:expr) => {{{{ $a }}}};
+}

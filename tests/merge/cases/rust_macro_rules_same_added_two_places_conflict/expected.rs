@@ -1,0 +1,31 @@
+<<<<<<< ours
+// zero
+macro_rules! test {
+    ($a:expr) => { $a };
+}
+
+// one
+macro_rules! test {
+    ($a:expr) => {{ $a }};
+}
+
+// two
+macro_rules! test {
+    ($a:expr) => {{{{ $a }}}};
+}
+=======
+// one
+macro_rules! test {
+    ($a:expr) => {{ $a }};
+}
+
+// two
+macro_rules! test {
+    ($a:expr) => {{{{ $a }}}};
+}
+
+// zero
+macro_rules! test {
+    ($a:expr) => { $a };
+}
+>>>>>>> theirs

@@ -1,0 +1,14 @@
+// one
+macro_rules! test {
+    ($a:expr) => {{ $a }};
+}
+
+// two
+macro_rules! test {
+    ($a:expr) => {{{{ $a }}}};
+}
+
+// zero
+macro_rules! test {
+    ($a:expr) => { $a };
+}

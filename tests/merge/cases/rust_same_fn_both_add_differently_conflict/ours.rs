@@ -1,0 +1,5 @@
+fn a() {}
+
+fn helper(x: u8) -> u8 {
+    x
+}

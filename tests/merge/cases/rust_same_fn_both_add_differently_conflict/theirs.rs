@@ -1,0 +1,5 @@
+fn a() {}
+
+fn helper(x: u16) -> u16 {
+    x
+}

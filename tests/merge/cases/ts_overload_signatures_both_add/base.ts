@@ -1,0 +1,3 @@
+export function check(a: any): boolean {
+  return !!a;
+}

@@ -1,0 +1,5 @@
+export function check(expression: string): boolean;
+export function check(name: string, expression: string): boolean;
+export function check(a: any): boolean {
+  return !!a;
+}

@@ -1,0 +1,8 @@
+<<<<<<< ours
+export function check(a: string): boolean;
+=======
+export function check(a: string): number;
+>>>>>>> theirs
+export function check(a: any): boolean {
+  return !!a;
+}
