@@ -13,7 +13,9 @@ namespaces and modules themselves are not taken) and builds one scenario per
 run:
 
   - unit k = declaration k's lines (its span: leading comments and attributes
-    included) plus the blank lines just before it;
+    included) plus the blank lines just before it; a declaration that is one
+    declarator of a statement declaring several over lines (`var a = x` /
+    `  , b = y;`) is not taken (its lines are not a statement of their own);
   - base = the file without units 1..n;
   - agent k's file = base with unit k at its real place;
   - landing, as a server landing agents one after another would:
@@ -167,6 +169,7 @@ def candidate_runs(symbols, lines):
         # newline, as a C #define does, ends at column 0 of the next line)
         s["_a"] = line_of(sp["start_byte"])
         s["_b"] = line_of(max(sp["start_byte"], sp["end_byte"] - 1))
+        s["_col"] = sp["start_byte"] - offs[s["_a"]]
     top_names = {s["name"]: s["kind"] for s in symbols if s.get("parent") is None}
     groups = collections.OrderedDict()
     for s in symbols:
@@ -217,7 +220,21 @@ def usable(run_, prev, nxt, lines):
     last_end = run_[-1]["_b"]
     if nxt is not None and nxt["_a"] <= last_end:
         return None
+    if any(shares_statement(s, lines) for s in run_):
+        return None
     return starts
+
+
+def shares_statement(s, lines):
+    """True for one declarator of a statement that declares several over
+    lines (`var a = x\n  , b = y;`): cutting its lines out would leave the
+    rest of the statement, or an agent's file a dangling `, b = y`."""
+    if b"," in lines[s["_a"]][:max(s["_col"], 0)]:
+        return True
+    for l in lines[s["_b"] + 1:]:
+        if not blank(l):
+            return l.lstrip().startswith(b",")
+    return False
 
 
 def make_scenario(lines, run_, starts):
