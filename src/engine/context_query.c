@@ -315,9 +315,11 @@ static int cq_fetch(cq_cands_vec *out, struct cq *q, const struct dk_ctx_ranker 
                       ", s.t_name, s.t_qname, s.t_sig, s.t_doc, s.t_path, s.t_body ");
     if (pg)
         dk_str_adds(&sql, "FROM context_symbols s WHERE s.tsv @@ to_tsquery('simple', ?)");
-    else
-        dk_str_adds(&sql, "FROM context_fts JOIN context_symbols s ON s.id = context_fts.rowid "
-                          "WHERE context_fts MATCH ?");
+    else /* CROSS JOIN keeps the FTS match as the outer loop (else the planner may walk the
+          * repository's symbols and test MATCH on each) */
+        dk_str_adds(&sql,
+                    "FROM context_fts CROSS JOIN context_symbols s ON s.id = context_fts.rowid "
+                    "WHERE context_fts MATCH ?");
     dk_str_adds(&sql, " AND s.repo = ?");
     if (!with_tests)
         dk_str_adds(&sql, " AND s.is_test = 0");

@@ -35,7 +35,8 @@
 
 /* Column weights and length normalisation (name, qname, signature, doc, path, body). */
 static const double cr_weight[CTX_NFIELDS] = {10.0, 5.0, 3.0, 2.0, 1.0, 4.0};
-static const double cr_b[CTX_NFIELDS] = {0.5, 0.5, 0.75, 0.75, 0.5, 0.75};
+/* body words are distinct words (tf 0 or 1), so a long body is normalised gently */
+static const double cr_b[CTX_NFIELDS] = {0.5, 0.5, 0.75, 0.75, 0.5, 0.3};
 #define CR_K1       1.2
 #define CR_STEM_TF  0.7
 #define CR_MIN_STEM 4
@@ -171,7 +172,7 @@ double dk_ctx_score(const struct dk_ctx_ranker *r, const struct dk_ctx_tf *tf, c
     if (score <= 0)
         return 0;
     if (total > 0)
-        score *= 0.5 + 0.5 * covered / total;
+        score *= covered / total;
     if (kind && strcmp(kind, "prototype") == 0)
         score *= CR_PROTOTYPE;
     return score;
