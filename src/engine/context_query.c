@@ -261,15 +261,17 @@ static int cq_syms_query(cq_syms *out, struct cq *q, const char *sql, const dk_s
 /* Ranking                                                                    */
 /* ========================================================================== */
 
-/* The full-text term of query word q: its stem as a prefix ("pars"* / pars:*), or the word. */
-static void cq_term(dk_str *out, const struct dk_ctx_qword *q, bool pg)
+/* The full-text term of query word q: with `prefix`, its stem as a prefix ("pars"* / pars:*),
+ * else the word itself. */
+static void cq_term(dk_str *out, const struct dk_ctx_qword *q, bool prefix, bool pg)
 {
+    prefix = prefix && q->stem;
     if (!pg)
         dk_str_addch(out, '"');
-    dk_str_add(out, q->w, q->stem ? q->stem : q->n);
+    dk_str_add(out, q->w, prefix ? q->stem : q->n);
     if (!pg)
         dk_str_addch(out, '"');
-    if (q->stem)
+    if (prefix)
         dk_str_adds(out, pg ? ":*" : "*");
 }
 
@@ -277,10 +279,11 @@ static void cq_term(dk_str *out, const struct dk_ctx_qword *q, bool pg)
  * How many symbols (of every repository and scope) match query word q,
  * counted up to cap + 1 only, so the count costs at most that many postings.
  */
-static int cq_df(int64_t *out, struct cq *q, const struct dk_ctx_qword *w, bool pg, int64_t cap)
+static int cq_df(int64_t *out, struct cq *q, const struct dk_ctx_qword *w, bool prefix, bool pg,
+                 int64_t cap)
 {
     dk_str expr = DK_STR_INIT;
-    cq_term(&expr, w, pg);
+    cq_term(&expr, w, prefix, pg);
     dk_store_val p[] = {DK_SV_TEXT(expr.ptr), DK_SV_INT(cap + 1)};
     *out = 0;
     int rc = dk_store_query_int(
@@ -405,10 +408,15 @@ static int cq_cand_cmp(const void *a, const void *b)
  * symbols and all together at most CQ_CANDIDATES (counted over the whole
  * index, the same on both stores); the other words still score the
  * candidates. When every word is common, the symbols holding all of them
- * (else any of them) are taken, the first CQ_CANDIDATES by path and line.
+ * in their name, else anywhere, else any of them are taken, the first
+ * CQ_FALLBACK by path and line (the prefix forms are left out there: the
+ * engines merge a prefix's postings whole). A word's own count comes first
+ * (it stops at the cap); its stem's prefix term is counted, and used, only
+ * when the word is not common and the prefix is not either.
  */
 #define CQ_COMMON     2000
 #define CQ_CANDIDATES 3000
+#define CQ_FALLBACK   1000
 static int cq_rank(cq_syms *out, struct cq *q, const char *words, size_t limit, bool with_tests)
 {
     bool pg = dk_store_kind_of(dk_eng_store(q->e)) == DK_STORE_POSTGRESQL;
@@ -416,12 +424,21 @@ static int cq_rank(cq_syms *out, struct cq *q, const char *words, size_t limit, 
     dk_ctx_ranker_init(rk, words);
     int64_t df[CTX_QMAX];
     size_t order[CTX_QMAX], norder = 0;
-    bool fetched[CTX_QMAX] = {false};
+    bool fetched[CTX_QMAX] = {false}, prefix[CTX_QMAX] = {false};
     cq_cands_vec cands = DK_VEC_INIT;
     dk_str expr = DK_STR_INIT;
     int rc = cq_stats(rk, q);
+    /* the word's own count first (cheap: it stops at the cap); the stem's prefix term (which
+     * the engines merge whole) only for a word that is not common, and used when it is not */
     for (size_t i = 0; i < rk->nwords && rc == DK_OK; i++) {
-        rc = cq_df(&df[i], q, &rk->words[i], pg, CQ_COMMON);
+        rc = cq_df(&df[i], q, &rk->words[i], false, pg, CQ_COMMON);
+        int64_t pdf = 0;
+        if (rc == DK_OK && df[i] <= CQ_COMMON && rk->words[i].stem &&
+            (rc = cq_df(&pdf, q, &rk->words[i], true, pg, CQ_COMMON)) == DK_OK &&
+            pdf <= CQ_COMMON) {
+            prefix[i] = true;
+            df[i] = pdf;
+        }
         if (rc == DK_OK && df[i] > 0)
             order[norder++] = i;
     }
@@ -443,20 +460,25 @@ static int cq_rank(cq_syms *out, struct cq *q, const char *words, size_t limit, 
         fetched[i] = true;
         if (expr.len)
             dk_str_adds(&expr, pg ? " | " : " OR ");
-        cq_term(&expr, &rk->words[i], pg);
+        cq_term(&expr, &rk->words[i], prefix[i], pg);
     }
     if (expr.len) {
         rc = cq_fetch(&cands, q, rk, expr.ptr, pg, 0, with_tests);
     } else {
-        /* every word is common: all of them, else any of them, in (path, line) order */
-        for (int any = 0; any < 2 && rc == DK_OK && !cands.len; any++) {
+        /* every word is common: all of them in the name, else all of them, else any of them,
+         * the first CQ_FALLBACK in (path, line) order */
+        for (int tier = 0; tier < 3 && rc == DK_OK && !cands.len; tier++) {
             dk_str_clear(&expr);
             for (size_t k = 0; k < norder; k++) {
                 if (expr.len)
-                    dk_str_adds(&expr, any ? (pg ? " | " : " OR ") : (pg ? " & " : " AND "));
-                cq_term(&expr, &rk->words[order[k]], pg);
+                    dk_str_adds(&expr, tier == 2 ? (pg ? " | " : " OR ") : (pg ? " & " : " AND "));
+                if (tier == 0 && !pg)
+                    dk_str_adds(&expr, "t_name : ");
+                cq_term(&expr, &rk->words[order[k]], false, pg);
+                if (tier == 0 && pg)
+                    dk_str_adds(&expr, ":A"); /* weight A is the name (migration 003) */
             }
-            rc = cq_fetch(&cands, q, rk, expr.ptr, pg, CQ_CANDIDATES, with_tests);
+            rc = cq_fetch(&cands, q, rk, expr.ptr, pg, CQ_FALLBACK, with_tests);
         }
     }
     if (rc < 0)

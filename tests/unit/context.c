@@ -818,9 +818,11 @@ static void t_par_setup(void)
                                         "stream", "render", "cache",  "timeout", "socket", "path",
                                         "header", "encode", "decode", "user",    "commit", "branch",
                                         "merge",  "index",  "query",  "limit",   "error",  "close"};
-    enum { NV = sizeof(vocab) / sizeof(*vocab), NF = 24 };
+    /* NF generated files, then one of CQ_COMMON + more functions sharing two words, so the
+     * queries of only those words take the common-words path (the first ones by path, line) */
+    enum { NV = sizeof(vocab) / sizeof(*vocab), NF = 24, NCOMMON = 2100 };
     static const char *const ext[] = {"py", "go", "c", "ts"};
-    char *paths[NF], *texts[NF];
+    char *paths[NF + 1], *texts[NF + 1];
     uint32_t x = 12345;
 #define T_NEXT() (x = x * 1103515245u + 12345u, (x >> 16) & 0x7fff)
     for (int f = 0; f < NF; f++) {
@@ -861,8 +863,13 @@ static void t_par_setup(void)
         texts[f] = dk_str_detach(&t, NULL);
     }
 #undef T_NEXT
-    t_make_source_with(paths, texts, NF);
-    for (int f = 0; f < NF; f++) {
+    dk_str t = DK_STR_INIT;
+    for (int k = 0; k < NCOMMON; k++)
+        dk_str_addf(&t, "def shared_thing_%d(x):\n    return x + %d\n\n\n", k, k);
+    paths[NF] = strdup("shared/things.py");
+    texts[NF] = dk_str_detach(&t, NULL);
+    t_make_source_with(paths, texts, NF + 1);
+    for (int f = 0; f <= NF; f++) {
         free(paths[f]);
         free(texts[f]);
     }
@@ -899,27 +906,14 @@ void test_context_parity__cleanup(void)
 void test_context_parity__same_ranking(void)
 {
     static const char *const queries[] = {
-        "retry delay",
-        "buffer",
-        "parse config token",
-        "handle the stream",
-        "render cache timeout",
-        "socket path",
-        "header encode user",
-        "commit branch merge",
-        "index query limit",
-        "error close",
-        "decode",
-        "parsing configs",
-        "retries delayed",
-        "user errors",
-        "the path of a user",
-        "limit the query cache",
-        "render page request",
-        "greeting text",
-        "normalize path",
-        "load settings",
-        "buffer stream socket header encode decode user commit branch merge index query"};
+        "retry delay", "buffer", "parse config token", "handle the stream", "render cache timeout",
+        "socket path", "header encode user", "commit branch merge", "index query limit",
+        "error close", "decode", "parsing configs", "retries delayed", "user errors",
+        "the path of a user", "limit the query cache", "render page request", "greeting text",
+        "normalize path", "load settings",
+        "buffer stream socket header encode decode user commit branch merge index query",
+        /* common words only (the fallback), and with a rare one */
+        "shared thing", "the shared things", "shared retry", "thing buffer stream"};
     size_t compared = 0, long_answers = 0;
     for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
         dk_context_result *r[2];
