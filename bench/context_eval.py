@@ -200,8 +200,10 @@ def main():
             print(f"{name}: driver failed: {r.stderr.strip()}", file=sys.stderr)
             continue
         res = [line.split("\t") for line in r.stdout.splitlines() if line and not line.startswith("#")]
-        def metrics(col):
-            ranks = [float(x[col]) for x in res]
+        def metrics(col, only_words=False):
+            ranks = [float(x[col]) for x in res if not only_words or (len(x) > 3 and x[3] != "0")]
+            if not ranks:
+                return 0.0, 0.0, 0.0
             top1 = sum(1 for k in ranks if 0 < k <= 1) / len(ranks)
             top10 = sum(1 for k in ranks if 0 < k <= 10) / len(ranks)
             mrr = sum(1 / k for k in ranks if 0 < k <= 100) / len(ranks)
@@ -214,22 +216,23 @@ def main():
         pg = None
         if a.pg and all(len(x) > 5 for x in res):
             pg = (metrics(4), sum(1 for x in res if x[5] == "1"))
-        rows.append((name, len(res), d, b, sorted(ms)[len(ms) // 2], noword, pg))
+        words_mrr = (metrics(0, True)[2], metrics(1, True)[2])
+        rows.append((name, len(res), d, b, sorted(ms)[len(ms) // 2], noword, pg, words_mrr))
         if a.verbose:
             for s, x in zip(samples, res):
                 extra = f" pg={x[4]} same={x[5]}" if pg else ""
                 words = x[3] if len(x) > 3 else "?"
                 print(f"  {name} dk={x[0]} base={x[1]} words={words}{extra} {s[2]} <- {s[3]!r}",
                       file=sys.stderr)
-    print("| repository | samples | dk top-1 | dk top-10 | dk MRR | baseline top-1 | baseline top-10 | baseline MRR | no word | query p50 ms |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, n, d, b, p50, noword, _ in rows:
-        print(f"| {name} | {n} | {d[0]:.2f} | {d[1]:.2f} | {d[2]:.3f} | {b[0]:.2f} | {b[1]:.2f} | {b[2]:.3f} | {noword} | {p50:.1f} |")
+    print("| repository | samples | dk top-1 | dk top-10 | dk MRR | baseline top-1 | baseline top-10 | baseline MRR | no word | MRR with a word: dk / baseline | query p50 ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, n, d, b, p50, noword, _, wm in rows:
+        print(f"| {name} | {n} | {d[0]:.2f} | {d[1]:.2f} | {d[2]:.3f} | {b[0]:.2f} | {b[1]:.2f} | {b[2]:.3f} | {noword} | {wm[0]:.3f} / {wm[1]:.3f} | {p50:.1f} |")
     if any(r[6] for r in rows):
         print()
         print("| repository | PostgreSQL top-1 | top-10 | MRR | same answer as SQLite |")
         print("|---|---|---|---|---|")
-        for name, n, _, _, _, _, pg in rows:
+        for name, n, _, _, _, _, pg, _ in rows:
             if pg:
                 (t1, t10, mrr), same = pg
                 print(f"| {name} | {t1:.2f} | {t10:.2f} | {mrr:.3f} | {same}/{n} |")

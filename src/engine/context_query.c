@@ -404,15 +404,15 @@ static int cq_cand_cmp(const void *a, const void *b)
  * Rank the visible symbols for `words`. The store finds candidates; the
  * score is computed here (context_rank.c), so both stores give one order.
  * Candidates are bounded so a query stays fast at 100,000 symbols: the
- * words are taken rarest first while each matches at most CQ_COMMON
- * symbols and all together at most CQ_CANDIDATES (counted over the whole
- * index, the same on both stores); the other words still score the
- * candidates. When every word is common, the symbols holding all of them
+ * words are taken rarest first while all together they match at most
+ * CQ_CANDIDATES symbols (each counted up to CQ_CANDIDATES + 1 over the
+ * whole index, the same on both stores); the other (common) words still
+ * score the candidates. When no word fits, the symbols holding all of them
  * in their name, else anywhere, else any of them are taken, the first
  * CQ_FALLBACK by path and line (the prefix forms are left out there: the
  * engines merge a prefix's postings whole). A word's own count comes first
  * (it stops at the cap); its stem's prefix term is counted, and used, only
- * when the word is not common and the prefix is not either.
+ * when both the word and the prefix are in at most CQ_COMMON symbols.
  */
 #define CQ_COMMON     2000
 #define CQ_CANDIDATES 3000
@@ -431,7 +431,7 @@ static int cq_rank(cq_syms *out, struct cq *q, const char *words, size_t limit, 
     /* the word's own count first (cheap: it stops at the cap); the stem's prefix term (which
      * the engines merge whole) only for a word that is not common, and used when it is not */
     for (size_t i = 0; i < rk->nwords && rc == DK_OK; i++) {
-        rc = cq_df(&df[i], q, &rk->words[i], false, pg, CQ_COMMON);
+        rc = cq_df(&df[i], q, &rk->words[i], false, pg, CQ_CANDIDATES);
         int64_t pdf = 0;
         if (rc == DK_OK && df[i] <= CQ_COMMON && rk->words[i].stem &&
             (rc = cq_df(&pdf, q, &rk->words[i], true, pg, CQ_COMMON)) == DK_OK &&
@@ -454,7 +454,7 @@ static int cq_rank(cq_syms *out, struct cq *q, const char *words, size_t limit, 
     int64_t total = 0;
     for (size_t k = 0; k < norder; k++) {
         size_t i = order[k];
-        if (df[i] > CQ_COMMON || total + df[i] > CQ_CANDIDATES)
+        if (total + df[i] > CQ_CANDIDATES)
             break;
         total += df[i];
         fetched[i] = true;
