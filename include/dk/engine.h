@@ -12,14 +12,15 @@
  *
  * Contract for every function below, unless its comment says otherwise:
  *  - Errors: DK_OK or a negative dk_err_code with a one-line message in
- *    dk_error_last(). DK_EINVALID: bad input (path, argument, state for the
- *    operation); DK_ENOTFOUND: unknown repository, session, changeset or
- *    path; DK_EEXISTS: a name already taken; DK_ECONFLICT: claimed symbols,
- *    or a landing conflict (details in the out-struct); DK_ESTALE: stale
- *    overlay (details in the out-struct); DK_ELIMIT: content over 50 MiB;
- *    DK_EBINARY never (binary content is stored, just not parsed);
- *    "forbidden" (a caller acting on a session that is not its own) is
- *    DK_EFORBIDDEN. A failed call changes nothing durable.
+ *    dk_error_last(). DK_EINVALID: bad input (path, argument); DK_ESTATE: a
+ *    well-formed request the current state refuses (a session that is not
+ *    active, a changeset that cannot make the transition, an empty overlay
+ *    to submit, a session that changed since it was submitted); DK_ENOTFOUND:
+ *    unknown repository, session, changeset or path; DK_EEXISTS: a name already taken;
+ * DK_ECONFLICT: claimed symbols, or a landing conflict (details in the out-struct); DK_ESTALE:
+ * stale overlay (details in the out-struct); DK_ELIMIT: content over 50 MiB; DK_EBINARY never
+ * (binary content is stored, just not parsed); "forbidden" (a caller acting on a session that is
+ * not its own) is DK_EFORBIDDEN. A failed call changes nothing durable.
  *  - Ownership: out-structs belong to the caller and are released with the
  *    matching _free; input strings are borrowed for the call.
  *  - Threads: a dk_engine is safe to call from any number of threads at
@@ -238,7 +239,7 @@ typedef struct dk_session_info {
  * @param caller becomes the session's owner
  * @return DK_OK; DK_ENOTFOUND for an unknown repository or base; DK_EINVALID
  *         for missing fields; resume: DK_ENOTFOUND (no such session),
- *         DK_EINVALID (not stranded, or already abandoned), DK_EFORBIDDEN
+ *         DK_ESTATE (not stranded, or already abandoned), DK_EFORBIDDEN
  *         (another agent_id or owner), DK_ECONFLICT (a claim it held was
  *         taken meanwhile)
  */
@@ -295,6 +296,17 @@ DK_EXTERN int dk_session_close(dk_engine *engine, const dk_caller *caller, const
  */
 DK_EXTERN int dk_session_abandon(dk_engine *engine, const dk_caller *caller, const char *session_id,
                                  const char *reason);
+
+/**
+ * Strand the session now, as GC does when its owner goes away: it leaves the
+ * registry with its overlay, changeset and overlay ref kept and its claims
+ * released; its owner can resume it (dk_connect_opts.resume_session_id)
+ * within strand_ttl_ms, after which GC abandons it. Emits session.stranded.
+ * @return DK_OK (also when already stranded); DK_ENOTFOUND; DK_EFORBIDDEN;
+ *         DK_ESTATE (closed or abandoned)
+ */
+DK_EXTERN int dk_session_strand(dk_engine *engine, const dk_caller *caller, const char *session_id,
+                                const char *reason);
 
 /* ========================================================================== */
 /* Files                                                                      */
@@ -439,6 +451,85 @@ DK_EXTERN int dk_session_changes(dk_changed_symbol **out, size_t *count, dk_engi
 DK_EXTERN void dk_changed_symbols_free(dk_changed_symbol *symbols, size_t count);
 
 /* ========================================================================== */
+/* Rebase: moving a session onto a new head                                   */
+/* ========================================================================== */
+
+/** What the session holds at one path after a rebase. */
+typedef enum dk_rebase_action {
+    /* the path has `content` (and `mode`) in the session */
+    DK_REBASE_WRITE = 0,
+    /* the path is deleted in the session */
+    DK_REBASE_DELETE,
+    /* no overlay entry: the session takes the new base's version */
+    DK_REBASE_TAKE_BASE,
+} dk_rebase_action;
+
+DK_EXTERN const char *dk_rebase_action_name(dk_rebase_action action);
+
+/** One path of a rebase: every path of the session's overlay has exactly one. */
+typedef struct dk_rebase_file {
+    const char *path;
+    dk_rebase_action action;
+    /* DK_REBASE_WRITE: the content (may be NULL when len is 0) */
+    const char *content;
+    size_t len;
+    /* DK_REBASE_WRITE: git mode; 0: the session's mode for the path, else the
+     * new base's, else 0100644 */
+    unsigned mode;
+    /* the session's version the resolution was made from, as dk_file_read /
+     * dk_file_list saw it: the blob id (40 hex digits) of its overlay entry,
+     * or "" when the session deletes the path. Required (compare-and-swap). */
+    const char *expect_hash;
+} dk_rebase_file;
+
+/** Options of dk_session_rebase. Initialise with DK_REBASE_OPTS_INIT. */
+typedef struct dk_rebase_opts {
+    unsigned version;
+    /* the base the resolution was made against (40 hex digits, "" for an
+     * unborn branch): the session's base now, else DK_ESTATE. Required. */
+    const char *from_base;
+    /* the new base: a commit (any revision) whose history contains the
+     * session's base; NULL: the branch head now */
+    const char *onto;
+} dk_rebase_opts;
+
+#define DK_REBASE_OPTS_VERSION 1
+#define DK_REBASE_OPTS_INIT                                                                        \
+    {                                                                                              \
+        .version = DK_REBASE_OPTS_VERSION                                                          \
+    }
+
+/**
+ * Move an active session onto a new base, keeping its id and its changeset:
+ * the way to settle a landing conflict. In ONE transaction, under the
+ * session's write lock: the base becomes `onto`; the overlay becomes exactly
+ * `files` (each path's changed symbols recomputed against the new base,
+ * claims taken and released to match, all or nothing); a submitted,
+ * verifying, approved or rejected changeset goes back to draft through the
+ * transition function (submit it again, then land); session.rebased is
+ * emitted (with changeset.reopened, claim.* events).
+ *
+ * Fail-closed: every input is checked before anything is written, and a
+ * refusal changes nothing (no overlay, claim, changeset or base change).
+ * `files` must name every path of the session's overlay once, each with the
+ * `expect_hash` of the overlay entry now: a session written meanwhile (on
+ * any node) is refused with DK_ESTATE, as is a session whose base is no
+ * longer `from_base`.
+ * @param[out] out may be NULL; on DK_OK the session's changed symbols after
+ *             the rebase, on DK_ECONFLICT every claimed symbol that refused it
+ *             (dk_write_result: symbols/claims; hash ""); free with
+ *             dk_write_result_free
+ * @return DK_OK; DK_EINVALID (bad path, duplicate or missing path, bad mode or
+ *         action, `onto` not containing the base); DK_ELIMIT (content over
+ *         DK_ENGINE_MAX_FILE); DK_ENOTFOUND (session, `onto`); DK_EFORBIDDEN;
+ *         DK_ESTATE (session not active, base or overlay changed meanwhile,
+ *         changeset merged/closed); DK_ECONFLICT (claims)
+ */
+DK_EXTERN int dk_session_rebase(dk_write_result **out, dk_engine *engine, const dk_caller *caller,
+                                const char *session_id, const dk_rebase_file *files, size_t nfiles,
+                                const dk_rebase_opts *opts);
+
+/* ========================================================================== */
 /* Changesets and landing                                                     */
 /* ========================================================================== */
 
@@ -473,7 +564,7 @@ DK_EXTERN void dk_changeset_info_free(dk_changeset_info *info);
  * for a resubmission). Writes the session's tree as a commit on its base
  * and points refs/dk/changesets/<id> at it; releases the session's claims
  * (the stale-overlay check guards the window until it lands). Emits
- * changeset.submitted. An empty overlay is DK_EINVALID.
+ * changeset.submitted. An empty overlay is DK_ESTATE.
  */
 DK_EXTERN int dk_changeset_submit(dk_changeset_info **out, dk_engine *engine,
                                   const dk_caller *caller, const char *session_id);

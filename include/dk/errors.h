@@ -35,6 +35,8 @@ typedef enum dk_err_code {
     DK_EBINARY = -11,      /* binary content where text was required */
     DK_EUNSUPPORTED = -12, /* no support for this language / operation */
     DK_EFORBIDDEN = -13,   /* the caller may not act on this object */
+    DK_ESTATE = -14,       /* a well-formed request the object's current state refuses
+                            * (a closed session, a merged changeset, ...) */
 } dk_err_code;
 
 /** Detail of the last error raised on this thread. */

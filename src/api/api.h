@@ -99,8 +99,8 @@ int dk_api_error_set(dk_api_error *err, dk_api_code code, const char *fmt, ...)
 /**
  * Set `err` from a libdk failure `rc` and dk_error_last(): DK_ENOTFOUND →
  * NOT_FOUND (SESSION_NOT_FOUND when the message names a session),
- * DK_EFORBIDDEN → FORBIDDEN, DK_EINVALID → INVALID_STATE when the message is
- * about a state, else INVALID_ARGUMENT, DK_ECONFLICT → CONFLICT, DK_ESTALE →
+ * DK_EFORBIDDEN → FORBIDDEN, DK_EINVALID → INVALID_ARGUMENT, DK_ESTATE →
+ * INVALID_STATE, DK_ECONFLICT → CONFLICT, DK_ESTALE →
  * STALE_OVERLAY, DK_ELIMIT → TOO_LARGE, DK_EEXISTS → ALREADY_EXISTS,
  * DK_EBUSY/DK_ERACE → BUSY, anything else → INTERNAL. Returns -1.
  */

@@ -80,33 +80,6 @@ int dk_api_error_set(dk_api_error *err, dk_api_code code, const char *fmt, ...)
     return -1;
 }
 
-/*
- * The engine says DK_EINVALID both for bad input and for an operation the
- * current state does not allow; its state messages have a fixed shape
- * ("changeset X is submitted, cannot become merged", "session X is closed",
- * "... has no changes ...", "... submit again", "... needs an empty
- * session"). Those are INVALID_STATE (409): the request was well-formed.
- */
-static bool errors_is_state_message(const char *m)
-{
-    static const char *const marks[] = {
-        "cannot become", "has no changes", "submit again", "needs an empty session",
-        "needs a draft", "only a merged changeset", "not stranded", "already resumed",
-        "no submitted commit",
-        /* verification (dk/verify.h) */
-        "nothing landed", "awaits approval", "already approved", "nothing to verify"};
-    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-        if (strstr(m, marks[i]))
-            return true;
-    static const char *const states[] = {" is active", " is stranded", " is abandoned",
-                                         " is closed", " is merged"};
-    if (strncmp(m, "session ", 8) == 0 || strncmp(m, "changeset ", 10) == 0)
-        for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-            if (strstr(m, states[i]))
-                return true;
-    return false;
-}
-
 int dk_api_error_from_dk(dk_api_error *err, int rc)
 {
     const dk_error *e = dk_error_last();
@@ -120,7 +93,11 @@ int dk_api_error_from_dk(dk_api_error *err, int rc)
         code = DK_API_FORBIDDEN;
         break;
     case DK_EINVALID:
-        code = errors_is_state_message(m) ? DK_API_INVALID_STATE : DK_API_INVALID_ARGUMENT;
+        code = DK_API_INVALID_ARGUMENT;
+        break;
+    case DK_ESTATE:
+        /* well-formed, but the session's or changeset's state refuses it */
+        code = DK_API_INVALID_STATE;
         break;
     case DK_ECONFLICT:
         code = DK_API_CONFLICT;

@@ -185,10 +185,10 @@ static const struct mcp_tool {
      0},
     {"dk_resolve", "resolve", "Resolve landing conflicts",
      "Settles the conflicts of the last dk_merge: resolutions lists one entry per conflict "
-     "({path, symbol, action: keep_mine | keep_theirs | content, content}); the work moves "
-     "onto the branch head in a NEW session (session_id in the result replaces the old one: "
-     "use it from now on) and lands again unless land is false.",
-     TOOL_OPENS},
+     "({path, symbol, action: keep_mine | keep_theirs | content, content}); the same session "
+     "moves onto the branch head with the resolved files (its session_id and changeset_id "
+     "stay) and lands again unless land is false.",
+     0},
     {"dk_revert", "revert", "Revert a landed changeset",
      "Writes the inverse of a merged changeset into this (empty) session through the "
      "structured merge; then dk_submit and dk_merge as usual.",
@@ -827,11 +827,8 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const dk_mcp_request
     if (s && (t->flags & TOOL_OPENS)) {
         const char *sid = json_string_value(json_object_get(result, "session_id"));
         const char *resumed = json_string_value(json_object_get(call, "resume_session_id"));
-        const char *replaced = json_string_value(json_object_get(result, "replaces_session_id"));
         if (resumed)
             mcp_session_forget(s, resumed);
-        if (replaced)
-            mcp_session_forget(s, replaced);
         if (sid)
             mcp_session_remember(s, sid);
     }

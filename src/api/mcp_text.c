@@ -196,8 +196,8 @@ static const struct {
     {"dk_approve", "Next: dk_merge lands it."},
     {"dk_merge", "Landed. The session continues from the new branch head with an empty "
                  "changeset (dk_close ends it)."},
-    {"dk_resolve", "From now on use the session_id above (it replaces the old session). If "
-                   "landed is no, call dk_merge with it."},
+    {"dk_resolve", "The session keeps its session_id. If landed is no: after land false, "
+                   "dk_submit then dk_merge; otherwise the note says what is missing."},
     {"dk_revert", "Next: dk_submit, then dk_merge."},
     {"dk_watch", "Next: call dk_watch again with since = next to see what happens next."},
     {"dk_context", "Next: dk_file_read the files above, or dk_context again with depth \"full\" "

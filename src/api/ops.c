@@ -241,9 +241,9 @@ static const dk_api_op ops_table[] = {
                  Q("path") "," Q("action")) "},"
          P_STR("message", 20000) "," Q("land") ":" T_BOOL,
          Q("session_id") "," Q("resolutions")),
-     ROBJ(Q("session_id") ":" T_STR "," Q("replaces_session_id") ":" T_STR ","
-          Q("changeset_id") ":" T_STR "," Q("base_commit") ":" T_STR ","
-          Q("files") ":" T_ARR(T_STR) "," Q("landed") ":" T_BOOL "," Q("commit") ":" T_STR,
+     ROBJ(Q("session_id") ":" T_STR "," Q("changeset_id") ":" T_STR "," Q("base_commit") ":" T_STR
+          "," Q("files") ":" T_ARR(T_STR) "," Q("landed") ":" T_BOOL "," Q("commit") ":" T_STR
+          "," Q("note") ":" T_STR,
           Q("session_id") "," Q("landed")),
      DK_API_SCOPE_WRITE, DK_API_OP_SLOW | DK_API_OP_CONTENT, ops_resolve},
     {"revert",

@@ -13,25 +13,20 @@
  *                             content = the given text (a resolution without
  *                             `symbol` applies to every conflict of its file;
  *                             with action content it is the whole file)
- *     a new session S' of the same owner, agent and intent at base H gets the
- *     resolved files (force: the caller reconciled), S is abandoned with the
- *     reason "resolved into S'", and S' is submitted and landed (unless
- *     land=false). The result names S' (session_id) and S
- *     (replaces_session_id).
- *
- * Why a new session: the engine pins a session's base (decision 1) and has
- * no public call that moves it; landing S with resolved content on base B
- * would meet the same conflict again (both sides still changed the symbol).
- * A dedicated dk_session_rebase in the engine would keep the session id;
- * until then S' replaces S.
+ *     dk_session_rebase moves S itself onto H with the resolved files (one
+ *     engine transaction: base, overlay, changed symbols, claims, the
+ *     changeset back to draft), then S is submitted and landed (unless
+ *     land=false). The session id and the changeset id stay the same.
  *
  * Fail-closed, in order (nothing changes before step 4):
  *   1. every conflict has a resolution, and every resolution names a
  *      conflict (INVALID_ARGUMENT naming resolutions[i], with the conflicts);
  *   2. every replaced block has a line range (else the whole-file choice);
  *   3. content resolutions decode (UTF-8 or base64) within the size cap;
- *   4. S' is written; a refused write (SYMBOL_CLAIMED) closes S' and leaves
- *      S as it was.
+ *   4. the rebase: refused as a whole when a symbol is claimed by another
+ *      session (SYMBOL_CLAIMED), when the session was written or moved since
+ *      it was read here (INVALID_STATE: resolve again), or on any other
+ *      error - S stays exactly as it was.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,13 +52,16 @@ struct res_side {
     size_t len;
 };
 
-/* What the new session gets for one path. */
+/* What the rebased session gets for one path. */
 struct res_file {
     const char *path;
     /* write (ptr, len), delete, or leave as the head has it */
     enum { RES_SKIP, RES_WRITE, RES_DELETE } what;
     const char *ptr;
     size_t len;
+    /* the session's version read here: blob id ("" deleted) and mode */
+    char expect_hash[41];
+    unsigned mode;
 };
 
 struct res_state {
@@ -296,7 +294,7 @@ int ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
     const char *sid = ops_str(params, "session_id");
     json_t *resolutions = json_object_get(params, "resolutions");
     size_t nres = json_array_size(resolutions);
-    dk_session_info *si = NULL, *ni = NULL;
+    dk_session_info *si = NULL;
     dk_repo_info *ri = NULL;
     dk_git_repo *repo = NULL;
     dk_file_entry *files = NULL;
@@ -350,6 +348,8 @@ int ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
             s->present = true;
             s->ptr = f->content;
             s->len = f->len;
+            snprintf(out[i].expect_hash, sizeof(out[i].expect_hash), "%s", f->hash);
+            out[i].mode = f->mode;
             f->content = NULL;
             dk_file_free(f);
         }
@@ -393,83 +393,65 @@ int ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
         }
     }
 
-    /* a new session at the head, same owner, agent and intent */
-    dk_connect_opts co = DK_CONNECT_OPTS_INIT;
-    co.repo = si->repo;
-    co.intent = si->intent;
-    co.agent_id = si->agent_id;
-    co.agent_name = si->agent_name;
-    co.base_commit = ri->head;
-    co.mode = si->mode;
-    if ((rc = dk_session_connect(&ni, e, caller, &co))) {
-        dk_api_error_from_dk(err, rc);
-        goto fail;
-    }
+    /* the session itself moves onto the head with the resolved files */
+    dk_rebase_file *rf = dk_xcalloc(nfiles + 1, sizeof(*rf));
     json_t *written = json_array();
     for (size_t i = 0; i < nfiles; i++) {
-        dk_write_result *w = NULL;
-        if (out[i].what == RES_SKIP)
-            continue;
-        if (out[i].what == RES_DELETE) {
-            rc = dk_file_delete(&w, e, caller, ni->session_id, out[i].path);
-        } else {
-            dk_write_opts wo = DK_WRITE_OPTS_INIT;
-            wo.force = true;
-            rc = dk_file_write(&w, e, caller, ni->session_id, out[i].path,
-                               out[i].ptr ? out[i].ptr : "", out[i].len, &wo);
-        }
-        if (rc == DK_ECONFLICT && w && w->nclaims)
-            dk_api_error_set(err, DK_API_SYMBOL_CLAIMED,
-                             "'%s' in %s is claimed by agent '%s': nothing was resolved, retry",
-                             w->claims[0].qualified_name, w->claims[0].path,
-                             w->claims[0].holder_agent);
-        else if (rc)
-            dk_api_error_from_dk(err, rc);
-        dk_write_result_free(w);
-        if (rc) {
-            json_decref(written);
-            dk_session_close(e, caller, ni->session_id);
-            goto fail;
-        }
-        json_array_append_new(written, json_string(out[i].path));
+        rf[i].path = out[i].path;
+        rf[i].expect_hash = out[i].expect_hash;
+        rf[i].action = out[i].what == RES_SKIP     ? DK_REBASE_TAKE_BASE
+                       : out[i].what == RES_DELETE ? DK_REBASE_DELETE
+                                                   : DK_REBASE_WRITE;
+        rf[i].content = out[i].ptr ? out[i].ptr : "";
+        rf[i].len = out[i].len;
+        rf[i].mode = out[i].what == RES_WRITE ? out[i].mode : 0;
+        if (out[i].what != RES_SKIP)
+            json_array_append_new(written, json_string(out[i].path));
     }
-    char reason[300];
-    snprintf(reason, sizeof(reason), "resolved into %s", ni->session_id);
-    if ((rc = dk_session_abandon(e, caller, sid, reason)) != DK_OK) {
-        json_decref(written);
+    dk_rebase_opts ro = DK_REBASE_OPTS_INIT;
+    ro.from_base = si->base_commit;
+    ro.onto = ri->head;
+    dk_write_result *w = NULL;
+    rc = dk_session_rebase(&w, e, caller, sid, rf, nfiles, &ro);
+    free(rf);
+    if (rc == DK_ECONFLICT && w && w->nclaims)
+        dk_api_error_set(err, DK_API_SYMBOL_CLAIMED,
+                         "'%s' in %s is claimed by agent '%s': nothing was resolved, retry",
+                         w->claims[0].qualified_name, w->claims[0].path, w->claims[0].holder_agent);
+    else if (rc)
         dk_api_error_from_dk(err, rc);
-        dk_session_close(e, caller, ni->session_id);
+    dk_write_result_free(w);
+    if (rc) {
+        json_decref(written);
         goto fail;
     }
     json_t *res = json_object();
-    dk_api_json_set_str(res, "session_id", ni->session_id);
-    dk_api_json_set_str(res, "replaces_session_id", sid);
-    dk_api_json_set_str(res, "changeset_id", ni->changeset_id);
+    dk_api_json_set_str(res, "session_id", sid);
+    dk_api_json_set_str(res, "changeset_id", si->changeset_id);
     json_object_set_new(res, "base_commit", json_string(ri->head));
     json_object_set_new(res, "files", written);
     json_object_set_new(res, "landed", json_false());
-    ctx->log_session = dk_arena_strdup(&ctx->arena, ni->session_id);
     if (ops_bool(params, "land", true) && json_array_size(written) > 0) {
         dk_changeset_info *c = NULL;
         dk_land_result *lr = NULL;
-        rc = dk_changeset_submit(&c, e, caller, ni->session_id);
+        rc = dk_changeset_submit(&c, e, caller, sid);
         dk_changeset_info_free(c);
         if (rc == DK_OK) {
             dk_land_opts lo = DK_LAND_OPTS_INIT;
             lo.message = ops_str(params, "message");
-            rc = dk_land(&lr, e, caller, ni->session_id, &lo);
+            rc = dk_land(&lr, e, caller, sid, &lo);
         }
         if (rc == DK_OK) {
             json_object_set_new(res, "landed", json_true());
             json_object_set_new(res, "commit", json_string(lr->commit));
         } else if (rc == DK_ECONFLICT) {
-            /* the head moved again with clashing work: resolve again, on the new session */
+            /* the head moved again with clashing work: resolve again */
             dk_api_error_set(err, DK_API_CONFLICT,
-                             "resolved into session %s, but the head moved again: %zu conflict%s",
-                             ni->session_id, lr ? lr->nconflicts : 0,
+                             "resolved onto %.12s, but the head moved again: %zu conflict%s",
+                             ri->head, lr ? lr->nconflicts : 0,
                              lr && lr->nconflicts == 1 ? "" : "s");
-            err->details = json_pack("{s:s,s:o}", "session_id", ni->session_id, "conflicts",
-                                     ops_land_conflicts_json(lr));
+            err->details =
+                json_pack("{s:s,s:o}", "session_id", sid, "conflicts", ops_land_conflicts_json(lr));
             dk_land_result_free(lr);
             json_decref(res);
             goto fail;
@@ -478,6 +460,10 @@ int ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
             json_object_set_new(res, "note", json_string(dk_error_last()->msg));
         }
         dk_land_result_free(lr);
+    } else if (json_array_size(written) == 0) {
+        json_object_set_new(res, "note",
+                            json_string("the branch head already has every change of the "
+                                        "session: nothing left to land"));
     }
     *result = res;
     rc = 0;
@@ -493,7 +479,6 @@ out:
     dk_git_repo_close(repo);
     dk_repo_infos_free(ri, ri ? 1 : 0);
     dk_session_infos_free(si, si ? 1 : 0);
-    dk_session_infos_free(ni, ni ? 1 : 0);
     json_decref(st.conflicts);
     dk_str_release(&st.unresolved);
     free(st.used);

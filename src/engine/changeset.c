@@ -15,6 +15,10 @@
  *                        └── land (no verification steps) ──────────────────►┘
  *   verifying ──► awaiting_approval (a human-approve step) ──approve──► approved
  *   approved | awaiting_approval ──► verifying: re-verification, the head moved (docs/verify.md)
+ *   resubmit (the session changed since it was submitted):
+ *                        submitted -> submitted, approved -> submitted
+ *   reopen (dk_session_rebase moved the session onto a new head):
+ *                        submitted | verifying | approved | awaiting_approval | rejected -> draft
  *   any non-terminal ──► closed | abandoned          terminal: merged, closed, abandoned
  *
  * Invariants:
@@ -108,18 +112,25 @@ bool dk_eng_changeset_is_pinned(dk_changeset_state state)
 /* The allowed targets of each state, besides closed/abandoned from any non-terminal one. */
 static const unsigned cs_next[] = {
     [DK_CS_DRAFT] = CS_BIT(DK_CS_SUBMITTED),
-    [DK_CS_SUBMITTED] = CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_MERGED),
+    /* submitted -> submitted and approved -> submitted: a resubmission of a
+     * session that changed since (submit checks that it did); -> draft: the
+     * session was rebased onto a new head (dk_session_rebase), what was
+     * submitted or verified no longer describes it */
+    [DK_CS_SUBMITTED] = CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_MERGED) |
+                        CS_BIT(DK_CS_SUBMITTED) | CS_BIT(DK_CS_DRAFT),
     /* -> awaiting_approval: the pipeline stopped at a human-approve step */
-    [DK_CS_VERIFYING] =
-        CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_REJECTED) | CS_BIT(DK_CS_AWAITING_APPROVAL),
+    [DK_CS_VERIFYING] = CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_REJECTED) |
+                        CS_BIT(DK_CS_AWAITING_APPROVAL) | CS_BIT(DK_CS_DRAFT),
     /* -> verifying: re-verification, the head moved since the approval (dk_verify_land) */
-    [DK_CS_APPROVED] = CS_BIT(DK_CS_MERGED) | CS_BIT(DK_CS_VERIFYING),
-    [DK_CS_REJECTED] = CS_BIT(DK_CS_SUBMITTED),
+    [DK_CS_APPROVED] = CS_BIT(DK_CS_MERGED) | CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_SUBMITTED) |
+                       CS_BIT(DK_CS_DRAFT),
+    [DK_CS_REJECTED] = CS_BIT(DK_CS_SUBMITTED) | CS_BIT(DK_CS_DRAFT),
     [DK_CS_MERGED] = 0,
     [DK_CS_CLOSED] = 0,
     [DK_CS_ABANDONED] = 0,
     /* approve (approve scope) or a fresh run after the head moved */
-    [DK_CS_AWAITING_APPROVAL] = CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_VERIFYING),
+    [DK_CS_AWAITING_APPROVAL] =
+        CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_DRAFT),
 };
 
 _Static_assert(sizeof(cs_next) / sizeof(cs_next[0]) == CS_NSTATES, "a row per state");
@@ -419,7 +430,7 @@ int dk_eng_cs_overlay_unchanged_tx(dk_store_conn *conn, const struct dk_eng_sess
     if (rc < 0)
         return rc;
     if (!same || seen != v->nentries)
-        return dk_error_set(DK_EINVALID, "session %s changed while %s: submit again", v->id, doing);
+        return dk_error_set(DK_ESTATE, "session %s changed while %s: submit again", v->id, doing);
     return DK_OK;
 }
 
@@ -500,7 +511,7 @@ static int cs_transition_tx(dk_changeset_state *from, dk_engine *e, dk_store_con
     if (cur == to && (to == DK_CS_CLOSED || to == DK_CS_ABANDONED))
         return DK_OK;
     if (!cs_allowed(cur, to) || !(from_mask & CS_BIT(cur)))
-        return dk_error_set(DK_EINVALID, "changeset %s is %s, cannot become %s", changeset_id,
+        return dk_error_set(DK_ESTATE, "changeset %s is %s, cannot become %s", changeset_id,
                             dk_changeset_state_name(cur), dk_changeset_state_name(to));
     dk_store_val p[] = {
         DK_SV_TEXT(dk_changeset_state_name(to)),
@@ -640,14 +651,14 @@ struct cs_submit {
 };
 
 /*
- * A resubmit: a submitted or approved changeset whose session changed since
- * its submitted commit (an agent resolving a landing conflict writes and
- * submits again) is submitted again; an approval lapses. The only
- * transition outside cs_transition_tx, conditional on the state read like
- * it. A resubmit that changes nothing is refused.
- * @return 1 resubmitted, 0 not a resubmit (the ordinary transition applies)
+ * A resubmit (submitted -> submitted, approved -> submitted: edges of the
+ * state table, made by the transition function like every other) needs the
+ * session to have changed since its submitted commit (an agent settling a
+ * landing conflict by hand writes and submits again); an approval then
+ * lapses. A resubmit that changes nothing is refused here, in the
+ * transaction, against the state and commit read in it.
  */
-static int cs_resubmit_tx(struct cs_submit *sb, dk_store_conn *conn, const char *reason)
+static int cs_resubmit_check_tx(dk_changeset_state *read, struct cs_submit *sb, dk_store_conn *conn)
 {
     const struct dk_eng_session_view *v = sb->view;
     dk_store_rows *rows;
@@ -669,27 +680,18 @@ static int cs_resubmit_tx(struct cs_submit *sb, dk_store_conn *conn, const char 
     bool had = !dk_store_rows_is_null(rows, 1) &&
                dk_oid_from_hex(&old, dk_store_rows_text(rows, 1, NULL), DK_OID_HEXSZ) == DK_OK;
     dk_store_rows_free(rows);
+    *read = cur;
     if (cur != DK_CS_SUBMITTED && cur != DK_CS_APPROVED)
-        return 0;
+        return DK_OK;
     dk_oid t_old, t_new;
     if (!had || dk_git_tree_resolve(&t_old, sb->repo, &old) != DK_OK ||
         dk_git_tree_resolve(&t_new, sb->repo, &sb->commit) != DK_OK ||
         dk_oid_is_equal(&t_old, &t_new))
-        return dk_error_set(DK_EINVALID,
+        return dk_error_set(DK_ESTATE,
                             "changeset %s is %s, cannot become submitted: nothing changed since "
                             "it was submitted",
                             v->changeset_id, dk_changeset_state_name(cur));
-    int64_t changes = 0;
-    dk_store_val u[] = {DK_SV_TEXT_OR_NULL(reason), DK_SV_INT(dk_eng_now(sb->e)),
-                        DK_SV_TEXT(v->changeset_id), DK_SV_TEXT(dk_changeset_state_name(cur))};
-    if ((rc = dk_store_exec(conn, &changes,
-                            "UPDATE changesets SET state = 'submitted', reason = ?, updated_at = ? "
-                            "WHERE id = ? AND state = ?",
-                            u, 4)))
-        return rc;
-    if (changes != 1)
-        return dk_error_set(DK_ERACE, "changeset %s changed meanwhile", v->changeset_id);
-    return 1;
+    return DK_OK;
 }
 
 static int cs_submit_body(void *ud, dk_store_conn *conn)
@@ -706,10 +708,17 @@ static int cs_submit_body(void *ud, dk_store_conn *conn)
      * committed meanwhile would be in the store but not in what is submitted */
     if ((rc = dk_eng_cs_overlay_unchanged_tx(conn, v, "submitting")))
         return rc;
-    if ((rc = cs_resubmit_tx(sb, conn, reason)) < 0)
+    /* the transition starts from the state the check read, or the whole
+     * transaction is tried again (a concurrent submit committed in between:
+     * submitted -> submitted is an edge, but only for a session that changed) */
+    dk_changeset_state read = DK_CS_DRAFT, now;
+    if ((rc = cs_resubmit_check_tx(&read, sb, conn)))
         return rc;
-    if (rc == 0 && (rc = dk_eng_changeset_transition_tx(NULL, sb->e, conn, v->changeset_id,
-                                                        DK_CS_SUBMITTED, reason)))
+    rc =
+        cs_transition_tx(&now, sb->e, conn, v->changeset_id, DK_CS_SUBMITTED, reason, CS_BIT(read));
+    if (rc == DK_ESTATE && now != read)
+        rc = dk_error_set(DK_ERACE, "changeset %s changed state meanwhile", v->changeset_id);
+    if (rc)
         return rc;
     dk_store_val p[] = {DK_SV_TEXT(hex), DK_SV_TEXT(v->changeset_id)};
     if ((rc = dk_store_exec(conn, NULL, "UPDATE changesets SET submit_commit = ? WHERE id = ?", p,
@@ -782,20 +791,19 @@ int dk_changeset_submit(dk_changeset_info **out, dk_engine *e, const dk_caller *
     sb.e = e;
     sb.view = &v;
     if (v.state != DK_SESSION_ACTIVE) {
-        rc = dk_error_set(DK_EINVALID, "session %s is %s", session_id,
-                          dk_session_state_name(v.state));
+        rc =
+            dk_error_set(DK_ESTATE, "session %s is %s", session_id, dk_session_state_name(v.state));
         goto out;
     }
     if (v.nentries == 0) {
-        rc = dk_error_set(DK_EINVALID, "session %s has no changes to submit", session_id);
+        rc = dk_error_set(DK_ESTATE, "session %s has no changes to submit", session_id);
         goto out;
     }
     /* refuse before writing anything (the transaction checks again) */
     if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
         goto out;
-    if (!cs_allowed(cs.state, DK_CS_SUBMITTED) && cs.state != DK_CS_SUBMITTED &&
-        cs.state != DK_CS_APPROVED) {
-        rc = dk_error_set(DK_EINVALID, "changeset %s is %s, cannot become submitted", cs.id,
+    if (!cs_allowed(cs.state, DK_CS_SUBMITTED)) {
+        rc = dk_error_set(DK_ESTATE, "changeset %s is %s, cannot become submitted", cs.id,
                           dk_changeset_state_name(cs.state));
         goto out;
     }
@@ -814,7 +822,7 @@ int dk_changeset_submit(dk_changeset_info **out, dk_engine *e, const dk_caller *
         if (dk_git_tree_resolve(&t_old, repo, &old_ref) == DK_OK &&
             dk_git_tree_resolve(&t_new, repo, &sb.commit) == DK_OK &&
             dk_oid_is_equal(&t_old, &t_new)) {
-            rc = dk_error_set(DK_EINVALID,
+            rc = dk_error_set(DK_ESTATE,
                               "changeset %s is %s, cannot become submitted: nothing changed "
                               "since it was submitted",
                               cs.id, dk_changeset_state_name(cs.state));

@@ -158,13 +158,16 @@ int dk_eng_changeset_create_tx(char **id, dk_engine *e, dk_store_conn *conn, con
 /**
  * The one place where changeset transitions are checked and made:
  *   draft -> submitted; rejected -> submitted (resubmission);
+ *   submitted -> submitted, approved -> submitted (resubmission of a
+ *   session that changed: submit checks that it did);
  *   submitted -> verifying | approved; verifying -> approved | rejected;
  *   approved -> merged; submitted -> merged (no verification steps);
- *   any non-terminal -> closed | abandoned.
- * Terminal: merged, closed, abandoned. A transition to the current state is
- * DK_EINVALID except for idempotent close/abandon (DK_OK, nothing written).
+ *   submitted | verifying | approved | rejected -> draft (reopened by
+ *   dk_session_rebase); any non-terminal -> closed | abandoned.
+ * Terminal: merged, closed, abandoned. Any other transition to the current
+ * state is refused, except idempotent close/abandon (DK_OK, nothing written).
  * @param[out] from may be NULL; the state before
- * @return DK_OK; DK_ENOTFOUND; DK_EINVALID "changeset <id> is <state>,
+ * @return DK_OK; DK_ENOTFOUND; DK_ESTATE "changeset <id> is <state>,
  *         cannot become <to>"
  */
 int dk_eng_changeset_transition_tx(dk_changeset_state *from, dk_engine *e, dk_store_conn *conn,

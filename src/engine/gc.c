@@ -201,18 +201,20 @@ int dk_engine_gc(dk_engine *e, size_t *collected)
         bool pinned = false;
         if ((rc = gc_changeset_pinned(&pinned, conn, cands.items[i].id)))
             break;
+        bool ended = false;
         int r = eng_session_end(e, NULL, cands.items[i].id,
                                 pinned ? DK_SESSION_STRANDED : DK_SESSION_CLOSED,
-                                cands.items[i].reason, true);
-        if (r == DK_OK)
-            n++;
+                                cands.items[i].reason, true, &ended);
+        if (r == DK_OK && ended)
+            n++; /* not one the re-check in the transaction spared */
         else
             dk_trace(DK_TRACE_WARN, "engine", "gc: session %s: %s", cands.items[i].id,
                      dk_error_last()->msg);
     }
     /* 2: stranded too long */
     for (size_t i = 0; rc == DK_OK && i < stale.len; i++) {
-        if (eng_session_end(e, NULL, stale.items[i].id, DK_SESSION_ABANDONED, "auto_ttl", true))
+        if (eng_session_end(e, NULL, stale.items[i].id, DK_SESSION_ABANDONED, "auto_ttl", true,
+                            NULL))
             dk_trace(DK_TRACE_WARN, "engine", "gc: abandon %s: %s", stale.items[i].id,
                      dk_error_last()->msg);
     }

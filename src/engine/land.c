@@ -167,7 +167,7 @@ static int land_owns_changeset_tx(dk_store_conn *conn, const struct dk_eng_sessi
     rc = dk_store_rows_next(rows);
     const char *owner = rc == 1 ? dk_store_rows_text(rows, 0, NULL) : NULL;
     if (rc == 1 && (!owner || strcmp(owner, v->id) != 0))
-        rc = dk_error_set(DK_EINVALID,
+        rc = dk_error_set(DK_ESTATE,
                           "changeset %s now belongs to session %s (resumed): land it there",
                           v->changeset_id, owner ? owner : "(none)");
     else if (rc == 0)
@@ -225,7 +225,7 @@ static int land_record_tx(struct land_ctx *c, const dk_oid *head, const dk_oid *
     if ((rc = dk_eng_changeset_state_tx(&from, c->conn, v->changeset_id)))
         return rc;
     if (pipeline && from != DK_CS_APPROVED)
-        return dk_error_set(DK_EINVALID,
+        return dk_error_set(DK_ESTATE,
                             "changeset %s is %s; the repository has verification steps, so it "
                             "must be approved to land",
                             v->changeset_id, dk_changeset_state_name(from));
@@ -348,7 +348,7 @@ int dk_eng_session_view_ended(struct dk_eng_session_view *out, dk_engine *e,
         const char *sup = dk_store_rows_text(rows, 8, NULL);
         if (rc == DK_OK && sup)
             /* its work lives on in the session that resumed it: land that one */
-            rc = dk_error_set(DK_EINVALID, "session '%s' was resumed as '%s'", session_id, sup);
+            rc = dk_error_set(DK_ESTATE, "session '%s' was resumed as '%s'", session_id, sup);
     }
     dk_store_rows_free(rows);
     dk_store_release(conn);
@@ -398,7 +398,7 @@ static int land_check_submitted(dk_git_repo *repo, const struct dk_eng_session_v
     int rc;
 
     if (!cs->submit_commit || !*cs->submit_commit)
-        return dk_error_set(DK_EINVALID, "changeset %s has no submitted commit", cs->id);
+        return dk_error_set(DK_ESTATE, "changeset %s has no submitted commit", cs->id);
     if ((rc = dk_oid_from_hex(&submitted, cs->submit_commit, strlen(cs->submit_commit))) ||
         (rc = dk_git_tree_resolve(&want, repo, &submitted)))
         return rc;
@@ -416,7 +416,7 @@ static int land_check_submitted(dk_git_repo *repo, const struct dk_eng_session_v
     if (rc)
         return rc;
     if (!dk_oid_is_equal(&want, &have))
-        return dk_error_set(DK_EINVALID,
+        return dk_error_set(DK_ESTATE,
                             "session %s changed after changeset %s was submitted: submit again",
                             v->id, cs->id);
     return DK_OK;
@@ -453,20 +453,20 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
     *out = dk_xcalloc(1, sizeof(**out));
     if (offline ? v.state == DK_SESSION_ABANDONED || v.state == DK_SESSION_ACTIVE
                 : v.state != DK_SESSION_ACTIVE) {
-        rc = dk_error_set(DK_EINVALID, "session %s is %s", session_id,
-                          dk_session_state_name(v.state));
+        rc =
+            dk_error_set(DK_ESTATE, "session %s is %s", session_id, dk_session_state_name(v.state));
         goto out;
     }
     if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
         goto out;
     if (offline && !dk_eng_changeset_is_pinned(cs.state)) {
-        rc = dk_error_set(DK_EINVALID, "session %s is %s and its changeset %s is %s", session_id,
+        rc = dk_error_set(DK_ESTATE, "session %s is %s and its changeset %s is %s", session_id,
                           dk_session_state_name(v.state), cs.id, dk_changeset_state_name(cs.state));
         goto out;
     }
     /* refuse before merging; the transition in land_record_tx decides */
     if (!opts->dry_run && !dk_eng_cs_can_become(cs.state, DK_CS_MERGED)) {
-        rc = dk_error_set(DK_EINVALID, "changeset %s is %s, cannot become merged", cs.id,
+        rc = dk_error_set(DK_ESTATE, "changeset %s is %s, cannot become merged", cs.id,
                           dk_changeset_state_name(cs.state));
         goto out;
     }
@@ -480,7 +480,7 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
             goto out;
     }
     if (v.nentries == 0) {
-        rc = dk_error_set(DK_EINVALID, "session %s has no changes to land", session_id);
+        rc = dk_error_set(DK_ESTATE, "session %s has no changes to land", session_id);
         goto out;
     }
     if (!opts->dry_run && !offline && (rc = land_check_submitted(repo, &v, &cs)))
@@ -573,13 +573,13 @@ static int land_revert_rebase_tx(void *ud, dk_store_conn *conn)
                                  "SELECT COUNT(*) FROM overlay WHERE session_id = ?", pid, 1)))
         return rc;
     if (n != 0)
-        return dk_error_set(DK_EINVALID, "session %s has changes: revert needs an empty session",
+        return dk_error_set(DK_ESTATE, "session %s has changes: revert needs an empty session",
                             r->view->id);
     dk_changeset_state st;
     if ((rc = dk_eng_changeset_state_tx(&st, conn, r->view->changeset_id)))
         return rc;
     if (st != DK_CS_DRAFT)
-        return dk_error_set(DK_EINVALID, "changeset %s is %s: revert needs a draft",
+        return dk_error_set(DK_ESTATE, "changeset %s is %s: revert needs a draft",
                             r->view->changeset_id, dk_changeset_state_name(st));
     dk_store_val ps[] = {DK_SV_TEXT(r->head_hex), DK_SV_TEXT(r->view->id)};
     if ((rc = dk_store_exec(conn, NULL, "UPDATE sessions SET base_commit = ? WHERE id = ?", ps, 2)))
@@ -710,12 +710,12 @@ int dk_changeset_revert(dk_land_result **out, dk_engine *e, const dk_caller *cal
         return rc;
     *out = dk_xcalloc(1, sizeof(**out));
     if (v.state != DK_SESSION_ACTIVE) {
-        rc = dk_error_set(DK_EINVALID, "session %s is %s", session_id,
-                          dk_session_state_name(v.state));
+        rc =
+            dk_error_set(DK_ESTATE, "session %s is %s", session_id, dk_session_state_name(v.state));
         goto out;
     }
     if (v.nentries != 0) {
-        rc = dk_error_set(DK_EINVALID, "session %s has changes: revert needs an empty session",
+        rc = dk_error_set(DK_ESTATE, "session %s has changes: revert needs an empty session",
                           session_id);
         goto out;
     }
@@ -728,7 +728,7 @@ int dk_changeset_revert(dk_land_result **out, dk_engine *e, const dk_caller *cal
         goto out;
     }
     if (target.state != DK_CS_MERGED || !target.merged_commit || !*target.merged_commit) {
-        rc = dk_error_set(DK_EINVALID, "changeset %s is %s: only a merged changeset reverts",
+        rc = dk_error_set(DK_ESTATE, "changeset %s is %s: only a merged changeset reverts",
                           target.id, dk_changeset_state_name(target.state));
         goto out;
     }
@@ -753,7 +753,7 @@ int dk_changeset_revert(dk_land_result **out, dk_engine *e, const dk_caller *cal
     if ((rc = dk_git_tree_resolve(&head_tree, repo, &head)))
         goto out;
     if (dk_oid_is_equal(&head_tree, &m.tree)) {
-        rc = dk_error_set(DK_EINVALID,
+        rc = dk_error_set(DK_ESTATE,
                           "nothing to revert: the head no longer has the changes of "
                           "changeset %s",
                           target.id);

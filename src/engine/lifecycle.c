@@ -281,11 +281,11 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
         dk_store_rows_free(rows);
         rows = NULL;
         if (sup) {
-            rc = dk_error_set(DK_EINVALID, "session '%s' was already resumed as '%s'", old, sup);
+            rc = dk_error_set(DK_ESTATE, "session '%s' was already resumed as '%s'", old, sup);
             goto attempt_out;
         }
         if (strcmp(state, "stranded") != 0) {
-            rc = dk_error_set(DK_EINVALID, "session '%s' is %s, not stranded", old, state);
+            rc = dk_error_set(DK_ESTATE, "session '%s' is %s, not stranded", old, state);
             goto attempt_out;
         }
         if (strcmp(repo, o->repo) != 0) {
@@ -304,7 +304,7 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
         if (cs && (rc = eng_cs_state(&cst, conn, cs)))
             goto attempt_out;
         if (cst == DK_CS_MERGED || cst == DK_CS_CLOSED || cst == DK_CS_ABANDONED) {
-            rc = dk_error_set(DK_EINVALID, "session '%s': its changeset is %s", old,
+            rc = dk_error_set(DK_ESTATE, "session '%s': its changeset is %s", old,
                               eng_cs_names[cst]);
             goto attempt_out;
         }
@@ -524,11 +524,16 @@ int dk_session_connect(dk_session_info **out, dk_engine *e, const dk_caller *cal
  *   to ABANDONED  (active or stranded): changeset abandoned, overlay dropped.
  * Every claim is released (claim.released per path) and session.<state>
  * emitted. `caller` NULL: trusted (GC). A session already in `to` is DK_OK.
+ * `*ended` (may be NULL) tells whether this call changed the session's state:
+ * false for one already in `to`, and for one GC's re-check spared.
  */
 int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_session_state to,
-                    const char *reason, bool from_gc)
+                    const char *reason, bool from_gc, bool *ended)
 {
     int rc;
+    bool was_noop = false;
+    if (ended)
+        *ended = false;
     char *repo = NULL;
     /* GC's closing or stranding of an active session: decided again in the
      * transaction (the store may have changed since GC read it) */
@@ -600,7 +605,7 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
         }
         if (from != DK_SESSION_ACTIVE &&
             !(to == DK_SESSION_ABANDONED && from == DK_SESSION_STRANDED)) {
-            rc = dk_error_set(DK_EINVALID, "session '%s' is %s, cannot become %s", id,
+            rc = dk_error_set(DK_ESTATE, "session '%s' is %s, cannot become %s", id,
                               dk_session_state_name(from), dk_session_state_name(to));
             goto attempt_out;
         }
@@ -688,9 +693,12 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
         free(agent);
         free(cs);
         free(owner);
+        was_noop = noop;
         if (rc == DK_OK || !eng_retryable(rc) || attempt >= 4)
             break;
     }
+    if (ended)
+        *ended = rc == DK_OK && !was_noop;
     if (rc == DK_OK && gc_noop) {
         free(repo);
         return DK_OK;
@@ -715,7 +723,7 @@ int dk_session_close(dk_engine *e, const dk_caller *caller, const char *session_
 {
     if (!session_id || !*session_id)
         return dk_error_set(DK_EINVALID, "session id required");
-    return eng_session_end(e, caller, session_id, DK_SESSION_CLOSED, "session closed", false);
+    return eng_session_end(e, caller, session_id, DK_SESSION_CLOSED, "session closed", false, NULL);
 }
 
 int dk_session_abandon(dk_engine *e, const dk_caller *caller, const char *session_id,
@@ -724,5 +732,14 @@ int dk_session_abandon(dk_engine *e, const dk_caller *caller, const char *sessio
     if (!session_id || !*session_id)
         return dk_error_set(DK_EINVALID, "session id required");
     return eng_session_end(e, caller, session_id, DK_SESSION_ABANDONED,
-                           reason && *reason ? reason : "abandoned", false);
+                           reason && *reason ? reason : "abandoned", false, NULL);
+}
+
+int dk_session_strand(dk_engine *e, const dk_caller *caller, const char *session_id,
+                      const char *reason)
+{
+    if (!session_id || !*session_id)
+        return dk_error_set(DK_EINVALID, "session id required");
+    return eng_session_end(e, caller, session_id, DK_SESSION_STRANDED,
+                           reason && *reason ? reason : "stranded", false, NULL);
 }

@@ -211,7 +211,7 @@ void eng_session_drop_entry_locked(struct eng_session *s, const char *path);
 void eng_session_clear_overlay_locked(struct eng_session *s);
 /* end a session (closed/abandoned/stranded) in one transaction; see session.c */
 int eng_session_end(dk_engine *e, const dk_caller *caller, const char *session_id,
-                    dk_session_state to, const char *reason, bool from_gc);
+                    dk_session_state to, const char *reason, bool from_gc, bool *ended);
 /* every live session of `repo` (NULL: all), each with a reference */
 typedef dk_vec(struct eng_session *) eng_session_vec;
 void eng_sessions_collect(eng_session_vec *out, dk_engine *e, const char *repo);

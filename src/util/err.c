@@ -81,6 +81,8 @@ const char *dk_error_name(int code)
         return "unsupported";
     case DK_EFORBIDDEN:
         return "forbidden";
+    case DK_ESTATE:
+        return "state";
     default:
         return "error";
     }

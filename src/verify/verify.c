@@ -660,10 +660,10 @@ static int ended_check(const struct dk_eng_session_view *v, const struct dk_eng_
     if (v->state == DK_SESSION_ABANDONED || v->state == DK_SESSION_ACTIVE ||
         !dk_eng_changeset_is_pinned(cs->state))
         return dk_error_set(
-            DK_EINVALID, "session %s is %s and its changeset %s is %s: nothing to verify", v->id,
+            DK_ESTATE, "session %s is %s and its changeset %s is %s: nothing to verify", v->id,
             dk_session_state_name(v->state), cs->id, dk_changeset_state_name(cs->state));
     if (opts->check_only)
-        return dk_error_set(DK_EINVALID,
+        return dk_error_set(DK_ESTATE,
                             "session %s is %s: check verifies a live overlay; verify without "
                             "check checks what it submitted",
                             v->id, dk_session_state_name(v->state));
@@ -685,7 +685,7 @@ static int reverify_check(const struct dk_eng_cs *cs, const dk_oid *head)
         dk_oid_to_hex(hex, head);
     if (!cs->verified_head || strcmp(cs->verified_head, hex) != 0)
         return DK_OK;
-    return dk_error_set(DK_EINVALID,
+    return dk_error_set(DK_ESTATE,
                         cs->state == DK_CS_APPROVED
                             ? "changeset %s is already approved on the current head %.12s"
                             : "changeset %s awaits approval on the current head %.12s: an "
@@ -791,7 +791,7 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
     if (!opts->check_only && cs.state != DK_CS_SUBMITTED && cs.state != DK_CS_APPROVED &&
         cs.state != DK_CS_AWAITING_APPROVAL) {
         rc = dk_error_set(
-            DK_EINVALID,
+            DK_ESTATE,
             "changeset %s is %s, cannot become verifying (submit it, or verify with check)", cs.id,
             dk_changeset_state_name(cs.state));
         goto out;
@@ -1050,7 +1050,7 @@ int dk_verify_land(dk_land_result **land, dk_verify_result **verdict, dk_engine 
         if (vrc)
             return vrc;
         if ((*verdict)->state != DK_CS_APPROVED)
-            return dk_error_set(DK_EINVALID,
+            return dk_error_set(DK_ESTATE,
                                 "verified again on head %.12s (the head moved since the "
                                 "approval): the changeset of session %s is %s, nothing landed",
                                 *(*verdict)->head ? (*verdict)->head : "(unborn)", session_id,

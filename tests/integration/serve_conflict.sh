@@ -49,20 +49,20 @@ expect 400 INVALID_ARGUMENT
 ok status "{\"session_id\":\"$B\"}"
 [ "$(jq_ 'j["state"]')" = active ] || fail "refused resolve changed the session"
 [ "$(jq_ 'j["changeset_state"]')" = submitted ] || fail "refused resolve changed the changeset"
+CSB=$(jq_ 'j["changeset_id"]')
 
 # keep_mine: bob's f1 lands on top of alice's commit
 op resolve "{\"session_id\":\"$B\",\"resolutions\":[{\"path\":\"app.py\",\"symbol\":\"f1\",\"action\":\"keep_mine\"}]}"
 expect 200
 [ "$(jq_ 'j["landed"]')" = true ] || fail "keep_mine landed"
-[ "$(jq_ 'j["replaces_session_id"]')" = "$B" ] || fail "replaces"
-B2=$(jq_ 'j["session_id"]')
-[ "$B2" != "$B" ] || fail "new session"
+[ "$(jq_ 'j["session_id"]')" = "$B" ] || fail "resolve kept the session id"
+[ "$(jq_ 'j.get("replaces_session_id", "")')" = "" ] || fail "a replacement session"
+[ "$(jq_ 'j["changeset_id"]')" = "$CSB" ] || fail "resolve kept the changeset id"
 head_file > "$tmp/h1"
 grep -q 'return x - 1' "$tmp/h1" || fail "keep_mine content"
 grep -q 'return x \* 10' "$tmp/h1" && fail "keep_mine kept theirs"
-op status "{\"session_id\":\"$B\"}"
-[ "$STATUS" != 200 ] || [ "$(jq_ 'j["state"]')" = abandoned ] || fail "old session still live"
-ok status "{\"session_id\":\"$B2\"}"
+ok status "{\"session_id\":\"$B\"}"
+[ "$(jq_ 'j["state"]')" = active ] || fail "resolved session not active"
 
 # whole-file content: carol writes f1 and f2; her resolution is the exact file
 ok file_write "{\"session_id\":\"$C\",\"path\":\"app.py\",\"content\":$(app_with 1 '* 7')}"

@@ -234,10 +234,10 @@ const scenarios = {
             resolutions: [{ path: 'app.py', symbol: conflicts[0].symbol, action: 'keep_mine' }],
         }, sb);
         ok(!r.isError && r.structuredContent.landed === true, `dk_resolve keep_mine lands (${text(r).split('\n')[0]})`);
-        const nsb = r.structuredContent.session_id;
-        ok(nsb && nsb !== sb, 'dk_resolve answers with the new session');
-        r = await call(b, 'dk_file_read', { path: 'app.py' }, nsb);
-        ok(!r.isError && r.structuredContent.content.includes('return "b"'), 'the new session reads the resolved file');
+        ok(r.structuredContent.session_id === sb, 'dk_resolve keeps the session id');
+        ok(r.structuredContent.replaces_session_id === undefined, 'no replacement session');
+        r = await call(b, 'dk_file_read', { path: 'app.py' }, sb);
+        ok(!r.isError && r.structuredContent.content.includes('return "b"'), 'the session reads the resolved file');
         await a.close();
         await b.close();
     },

@@ -70,11 +70,11 @@ void test_api_ops__error_from_dk(void)
 {
     th_assert_eq_int(t_map(DK_ENOTFOUND, "session 'abc' not found"), DK_API_SESSION_NOT_FOUND);
     th_assert_eq_int(t_map(DK_ENOTFOUND, "repository 'x' not found"), DK_API_NOT_FOUND);
-    th_assert_eq_int(t_map(DK_EINVALID, "changeset cs_a_1 is merged, cannot become submitted"),
+    /* the code decides, never the text */
+    th_assert_eq_int(t_map(DK_ESTATE, "changeset cs_a_1 is merged, cannot become submitted"),
                      DK_API_INVALID_STATE);
-    th_assert_eq_int(t_map(DK_EINVALID, "session s1 is closed"), DK_API_INVALID_STATE);
-    th_assert_eq_int(t_map(DK_EINVALID, "session s1 has no changes to submit"),
-                     DK_API_INVALID_STATE);
+    th_assert_eq_int(t_map(DK_ESTATE, "anything at all"), DK_API_INVALID_STATE);
+    th_assert_eq_int(t_map(DK_EINVALID, "session s1 is closed"), DK_API_INVALID_ARGUMENT);
     th_assert_eq_int(t_map(DK_EINVALID, "bad branch name 'x y'"), DK_API_INVALID_ARGUMENT);
     th_assert_eq_int(t_map(DK_EFORBIDDEN, "session 's' belongs to another caller"),
                      DK_API_FORBIDDEN);
@@ -481,4 +481,47 @@ void test_api_ops_live__admin_token_file(void)
     th_assert(created);
     free(first);
     free(second);
+}
+
+/*
+ * Real refusals of the engine come out with the right protocol code and
+ * status: a request the state refuses is INVALID_STATE (409), bad input is
+ * INVALID_ARGUMENT (400), a session that is not live is SESSION_NOT_FOUND
+ * (404) - decided by the engine's error code alone.
+ */
+void test_api_ops_live__error_codes(void)
+{
+    th_assert_eq_int(dk_api_code_http_status(DK_API_INVALID_STATE), 409);
+    th_assert_eq_int(dk_api_code_http_status(DK_API_INVALID_ARGUMENT), 400);
+    th_assert_eq_int(dk_api_code_http_status(DK_API_SESSION_NOT_FOUND), 404);
+    json_t *r = t_call(NULL, "connect", "{\"repo\":\"demo\",\"intent\":\"i\",\"agent_id\":\"a\"}",
+                       DK_API_OK);
+    char sid[128], cs[128], p[512];
+    snprintf(sid, sizeof(sid), "%s", json_string_value(json_object_get(r, "session_id")));
+    snprintf(cs, sizeof(cs), "%s", json_string_value(json_object_get(r, "changeset_id")));
+    json_decref(r);
+    snprintf(p, sizeof(p), "{\"session_id\":\"%s\"}", sid);
+    /* state: nothing to submit, a draft to land, a draft to approve */
+    t_call(NULL, "submit", p, DK_API_INVALID_STATE);
+    t_call(NULL, "land", p, DK_API_INVALID_STATE);
+    char ap[512];
+    snprintf(ap, sizeof(ap), "{\"changeset_id\":\"%s\",\"reason\":\"ok\"}", cs);
+    t_call(NULL, "approve", ap, DK_API_INVALID_STATE);
+    /* input: reverting, in a session of "other", a changeset of "demo" */
+    r = t_call(NULL, "connect", "{\"repo\":\"other\",\"intent\":\"i\",\"agent_id\":\"b\"}",
+               DK_API_OK);
+    snprintf(ap, sizeof(ap), "{\"session_id\":\"%s\",\"changeset_id\":\"%s\"}",
+             json_string_value(json_object_get(r, "session_id")), cs);
+    json_decref(r);
+    t_call(NULL, "revert", ap, DK_API_INVALID_ARGUMENT);
+    /* state again: submitted twice with nothing changed */
+    snprintf(ap, sizeof(ap), "{\"session_id\":\"%s\",\"path\":\"n.txt\",\"content\":\"n\"}", sid);
+    json_decref(t_call(NULL, "file_write", ap, DK_API_OK));
+    json_decref(t_call(NULL, "submit", p, DK_API_OK));
+    t_call(NULL, "submit", p, DK_API_INVALID_STATE);
+    /* not live any more: SESSION_NOT_FOUND, whatever the operation */
+    json_decref(t_call(NULL, "abandon", p, DK_API_OK));
+    t_call(NULL, "changes", p, DK_API_SESSION_NOT_FOUND);
+    t_call(NULL, "submit", p, DK_API_SESSION_NOT_FOUND);
+    t_call(NULL, "file_write", ap, DK_API_SESSION_NOT_FOUND);
 }

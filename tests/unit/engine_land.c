@@ -390,6 +390,15 @@ static bool t_allowed(dk_changeset_state from, dk_changeset_state to)
         {DK_CS_AWAITING_APPROVAL, DK_CS_APPROVED},
         {DK_CS_AWAITING_APPROVAL, DK_CS_VERIFYING},
         {DK_CS_APPROVED, DK_CS_VERIFYING},
+        /* resubmit: the session changed since it was submitted */
+        {DK_CS_SUBMITTED, DK_CS_SUBMITTED},
+        {DK_CS_APPROVED, DK_CS_SUBMITTED},
+        /* reopen: dk_session_rebase moved the session onto a new head */
+        {DK_CS_SUBMITTED, DK_CS_DRAFT},
+        {DK_CS_VERIFYING, DK_CS_DRAFT},
+        {DK_CS_APPROVED, DK_CS_DRAFT},
+        {DK_CS_AWAITING_APPROVAL, DK_CS_DRAFT},
+        {DK_CS_REJECTED, DK_CS_DRAFT},
     };
     bool terminal = from == DK_CS_MERGED || from == DK_CS_CLOSED || from == DK_CS_ABANDONED;
     if (!terminal && (to == DK_CS_CLOSED || to == DK_CS_ABANDONED))
@@ -448,7 +457,7 @@ static void t_transitions(void)
                 th_assert_eq_int(n, 0); /* nothing written */
             } else {
                 refused++;
-                th_assert_msg(rc == DK_EINVALID, "%s -> %s: %d", dk_changeset_state_name(from),
+                th_assert_msg(rc == DK_ESTATE, "%s -> %s: %d", dk_changeset_state_name(from),
                               dk_changeset_state_name(to), rc);
                 char want[256];
                 snprintf(want, sizeof(want), "changeset %s is %s, cannot become %s", cs,
@@ -459,8 +468,9 @@ static void t_transitions(void)
             }
         }
     }
-    /* 6 non-terminal states x {closed, abandoned} + 12 others (2 idempotent apart) */
-    th_assert_eq_int(allowed, 6 * 2 + 12);
+    /* 6 non-terminal states x {closed, abandoned} + 12 others (2 idempotent apart)
+     * + 2 resubmit + 5 reopen */
+    th_assert_eq_int(allowed, 6 * 2 + 12 + 2 + 5);
     th_assert_eq_int(refused, NSTATES * NSTATES - allowed - 2);
 
     /* names round-trip, unknown ones are refused */
@@ -503,7 +513,7 @@ static void t_submit_writes_ref(void)
 
     /* nothing to submit yet: refused, nothing changes */
     dk_changeset_info *info = NULL;
-    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_EINVALID);
+    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_ESTATE);
     th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
 
     char *app = t_app_with(3, "x * 3");
@@ -549,7 +559,7 @@ static void t_submit_writes_ref(void)
     dk_session_infos_free(st, 1);
 
     /* a second submit is refused and leaves the ref where it was */
-    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_EINVALID);
+    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "is submitted, cannot become submitted"), "%s",
                   dk_error_last()->msg);
     out = t_git("-C '%s' rev-parse refs/dk/changesets/%s", path, cs);
@@ -749,8 +759,7 @@ static void t_concurrent_submit(void)
         for (int k = 0; k < T; k++) {
             pthread_join(th[k], NULL);
             ok += ts[k].rc == DK_OK;
-            th_assert_msg(ts[k].rc == DK_OK || ts[k].rc == DK_EINVALID, "submit %d: %d", k,
-                          ts[k].rc);
+            th_assert_msg(ts[k].rc == DK_OK || ts[k].rc == DK_ESTATE, "submit %d: %d", k, ts[k].rc);
         }
         th_assert_eq_int(ok, 1);
         dk_changeset_info *info;
@@ -804,7 +813,7 @@ static void t_concurrent_land(void)
     for (int k = 0; k < T; k++) {
         pthread_join(th[k], NULL);
         ok += ts[k].rc == DK_OK;
-        th_assert_msg(ts[k].rc == DK_OK || ts[k].rc == DK_EINVALID, "land %d: %d", k, ts[k].rc);
+        th_assert_msg(ts[k].rc == DK_OK || ts[k].rc == DK_ESTATE, "land %d: %d", k, ts[k].rc);
     }
     th_assert_eq_int(ok, 1);
     th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
@@ -845,7 +854,7 @@ static void t_refusals(void)
     dk_changeset_info *info = NULL;
 
     /* a draft does not land (but the result is set) */
-    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
     char want[256];
     snprintf(want, sizeof(want), "changeset %s is draft, cannot become merged", cs);
     th_assert_eq_str(dk_error_last()->msg, want);
@@ -856,14 +865,14 @@ static void t_refusals(void)
     /* approve: needs a reason, and a submitted changeset */
     th_assert_err(dk_changeset_approve(&info, t_e, NULL, cs, NULL), DK_EINVALID);
     th_assert_err(dk_changeset_approve(&info, t_e, NULL, cs, ""), DK_EINVALID);
-    th_assert_err(dk_changeset_approve(&info, t_e, NULL, cs, "looks good"), DK_EINVALID);
-    th_assert_err(dk_changeset_verifying(t_e, cs), DK_EINVALID);
-    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, "", "{}"), DK_EINVALID);
+    th_assert_err(dk_changeset_approve(&info, t_e, NULL, cs, "looks good"), DK_ESTATE);
+    th_assert_err(dk_changeset_verifying(t_e, cs), DK_ESTATE);
+    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, "", "{}"), DK_ESTATE);
     th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
 
     t_submit(sid);
-    /* a verdict needs verification started, is a verdict, and names its head */
-    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, "", "{}"), DK_EINVALID);
+    /* a verdict needs verification started (state), is a verdict, and names its head (input) */
+    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, "", "{}"), DK_ESTATE);
     th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_MERGED, "", "{}"), DK_EINVALID);
     th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, NULL, "{}"), DK_EINVALID);
     th_assert_ok(dk_changeset_approve(&info, t_e, NULL, cs, "looks good"));
@@ -877,7 +886,7 @@ static void t_refusals(void)
     th_assert(info->verify_json == NULL);
     dk_changeset_info_free(info);
     /* approved -> rejected is not a verdict (verification not started) */
-    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_REJECTED, head, "{}"), DK_EINVALID);
+    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_REJECTED, head, "{}"), DK_ESTATE);
     th_assert_eq_str(t_head("demo"), head);
 
     /* a write after submit makes the session differ from what was approved */
@@ -888,7 +897,7 @@ static void t_refusals(void)
     free(app);
     if (wrc == DK_OK) {
         /* the write path accepts it: landing must refuse what was not approved */
-        th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_EINVALID);
+        th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
         th_assert_msg(strstr(dk_error_last()->msg, "submit again"), "%s", dk_error_last()->msg);
         dk_land_result_free(r);
         th_assert_eq_int(t_cs_state(cs), DK_CS_APPROVED);
@@ -927,7 +936,7 @@ static void t_pipeline_needs_approval(void)
     snprintf(head, sizeof(head), "%s", t_head("demo"));
 
     dk_land_result *r = NULL;
-    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "verification steps"), "%s", dk_error_last()->msg);
     dk_land_result_free(r);
     th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
@@ -938,7 +947,7 @@ static void t_pipeline_needs_approval(void)
     th_assert_eq_int(t_cs_state(cs), DK_CS_VERIFYING);
     th_assert_ok(dk_changeset_verified(t_e, cs, DK_CS_REJECTED, head, "{\"passed\":false}"));
     th_assert_eq_int(t_cs_state(cs), DK_CS_REJECTED);
-    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
     dk_land_result_free(r);
     t_submit(sid);
     th_assert_ok(dk_changeset_verifying(t_e, cs));
@@ -1271,7 +1280,7 @@ static void t_revert(void)
     const char *c = t_connect("a3");
     dk_land_result *r = NULL;
     /* only merged changesets revert; a busy session cannot take a revert */
-    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c, t_cs_of(c)), DK_EINVALID);
+    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c, t_cs_of(c)), DK_ESTATE);
     dk_land_result_free(r);
     th_assert_ok(dk_changeset_revert(&r, t_e, NULL, c, csa));
     th_assert_eq_int(r->nconflicts, 0);
@@ -1281,7 +1290,7 @@ static void t_revert(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE reverts = ?", csa), 1);
     const char *c2 = t_connect("a4");
     t_write(c2, "README.md", "busy\n");
-    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c2, csa), DK_EINVALID);
+    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c2, csa), DK_ESTATE);
     dk_land_result_free(r);
 
     t_submit(c);
@@ -1300,7 +1309,7 @@ static void t_revert(void)
     const char *d = t_connect("a5");
     char csd[128];
     snprintf(csd, sizeof(csd), "%s", t_cs_of(d));
-    th_assert_err(dk_changeset_revert(&r, t_e, NULL, d, csa), DK_EINVALID);
+    th_assert_err(dk_changeset_revert(&r, t_e, NULL, d, csa), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "nothing to revert"), "%s", dk_error_last()->msg);
     dk_land_result_free(r);
     th_assert_eq_int(
@@ -1473,14 +1482,14 @@ static void t_land_closed_session(void)
         t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", sid), 1);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
     /* landed once: a second landing is refused */
-    th_assert_err(dk_land(&r, t_e, &admin, sid, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&r, t_e, &admin, sid, NULL), DK_ESTATE);
     dk_land_result_free(r);
 
     /* a closed session whose work was a draft has nothing to land */
     const char *c = t_connect("a3");
     t_write(c, "docs/x.md", "x\n");
     th_assert_ok(dk_session_close(t_e, NULL, c));
-    th_assert_err(dk_land(&r, t_e, NULL, c, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&r, t_e, NULL, c, NULL), DK_ESTATE);
     dk_land_result_free(r);
     free(v);
     t_fsck("demo");
@@ -1520,7 +1529,7 @@ static void t_write_during_land(void)
     th_assert_ok(rc);
 
     dk_land_result *r = NULL;
-    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "changed while landing"), "%s",
                   dk_error_last()->msg);
     th_assert_eq_str(r->commit, "");
@@ -1562,7 +1571,7 @@ static void t_write_during_submit(void)
     th_assert_ok(rc);
 
     dk_changeset_info *info = NULL;
-    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_EINVALID);
+    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "changed while submitting"), "%s",
                   dk_error_last()->msg);
     th_assert(info == NULL);
@@ -1836,7 +1845,7 @@ static void t_land_stranded(void)
             c, NULL, "UPDATE changesets SET session_id = 'resumed-elsewhere' WHERE id = ?", p, 1));
         dk_store_release(c);
     }
-    th_assert_err(dk_land(&r, t_e, NULL, sb, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&r, t_e, NULL, sb, NULL), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "now belongs to session resumed-elsewhere"), "%s",
                   dk_error_last()->msg);
     dk_land_result_free(r);
@@ -1863,7 +1872,7 @@ static void t_land_stranded(void)
     char resumed[64];
     snprintf(resumed, sizeof(resumed), "%s", info->session_id);
     dk_session_infos_free(info, 1);
-    th_assert_err(dk_land(&r, t_e, NULL, sb, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&r, t_e, NULL, sb, NULL), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "was resumed as"), "%s", dk_error_last()->msg);
     dk_land_result_free(r);
     th_assert_ok(dk_land(&r, t_e, NULL, resumed, NULL));
@@ -2098,4 +2107,526 @@ void test_engine_land_sqlite__many_threads(void)
 void test_engine_land_pg__many_threads(void)
 {
     t_many_threads();
+}
+
+/* ========================================================================== */
+/* Rebase: settling a landing conflict in the same session                    */
+/* ========================================================================== */
+
+/* The session's blob id of `path` ("" when it deletes it) into `out`. */
+static void t_expect(char out[41], const char *sid, const char *path)
+{
+    dk_file *f = NULL;
+    int rc = dk_file_read(&f, t_e, NULL, sid, path);
+    out[0] = '\0';
+    if (rc == DK_OK)
+        snprintf(out, 41, "%s", f->hash);
+    else
+        th_assert_err(rc, DK_ENOTFOUND);
+    dk_file_free(f);
+}
+
+/* Everything a refused rebase must leave as it was, as one string (caller frees). */
+static char *t_snap(const char *sid)
+{
+    dk_str s = DK_STR_INIT;
+    dk_session_info *st = t_status(sid);
+    char app[41];
+    t_expect(app, sid, "app.py");
+    dk_str_addf(&s, "base=%s cs=%s/%s state=%d files=%zu syms=%zu app=%s", st->base_commit,
+                st->changeset_id, dk_changeset_state_name(st->changeset_state), (int)st->state,
+                st->files_changed, st->symbols_changed, app);
+    dk_session_infos_free(st, 1);
+    static const char *const counts[] = {
+        "SELECT COUNT(*) FROM overlay WHERE session_id = ?",
+        "SELECT COUNT(*) FROM session_symbols WHERE session_id = ?",
+        "SELECT COUNT(*) FROM claims WHERE session_id = ?",
+        "SELECT COUNT(*) FROM events WHERE session_id = ?",
+        "SELECT COUNT(*) FROM sessions s JOIN changesets c ON c.id = s.changeset_id WHERE "
+        "s.id = ? AND c.base_commit = s.base_commit",
+    };
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+        dk_str_addf(&s, " %lld", (long long)t_count(counts[i], sid));
+    return dk_str_detach(&s, NULL);
+}
+
+/* A session that changed f1 (and `extra` function, when >= 0), submitted after a1's f1. */
+struct t_rb_fixture {
+    char a[64], b[64], c[64], d[64];
+    char base[41];
+};
+
+static void t_rb_write_force(const char *sid, const char *path, const char *text)
+{
+    dk_write_result *w = NULL;
+    dk_write_opts wo = DK_WRITE_OPTS_INIT;
+    wo.force = true;
+    int rc = dk_file_write(&w, t_e, NULL, sid, path, text, strlen(text), &wo);
+    th_assert_msg(rc == DK_OK, "write %s: %s", path, dk_error_last()->msg);
+    dk_write_result_free(w);
+}
+
+/*
+ * a changes f1 and submits; b (f1, f3), c (f1, f5) and d (f1, notes.txt)
+ * change and submit one after another (claims are released at submit);
+ * then a lands: b, c and d now conflict on f1.
+ */
+static void t_rb_setup(struct t_rb_fixture *fx)
+{
+    snprintf(fx->base, sizeof(fx->base), "%s", t_head("demo"));
+    snprintf(fx->a, sizeof(fx->a), "%s", t_connect("a1"));
+    snprintf(fx->b, sizeof(fx->b), "%s", t_connect("a2"));
+    snprintf(fx->c, sizeof(fx->c), "%s", t_connect("a3"));
+    snprintf(fx->d, sizeof(fx->d), "%s", t_connect("a4"));
+    char *va = t_app_with(1, "x * 10");
+    t_write(fx->a, "app.py", va);
+    t_submit(fx->a);
+    const char *cb[NFUNCS] = {[1] = "x - 1", [3] = "x * 3"};
+    const char *cc[NFUNCS] = {[1] = "x - 2", [5] = "x * 5"};
+    char *vb = t_app(cb), *vc = t_app(cc), *vd = t_app_with(1, "x - 4");
+    t_rb_write_force(fx->b, "app.py", vb);
+    t_submit(fx->b);
+    t_rb_write_force(fx->c, "app.py", vc);
+    t_submit(fx->c);
+    t_rb_write_force(fx->d, "app.py", vd);
+    t_rb_write_force(fx->d, "notes.txt", "scratch\n");
+    t_submit(fx->d);
+    t_land_ok(fx->a);
+    dk_land_result *r = NULL;
+    th_assert_err(dk_land(&r, t_e, NULL, fx->b, NULL), DK_ECONFLICT);
+    th_assert_eq_int(r->nconflicts, 1);
+    th_assert_eq_str(r->conflicts[0].qualified_name, "f1");
+    dk_land_result_free(r);
+    free(va);
+    free(vb);
+    free(vc);
+    free(vd);
+}
+
+/* Rebase `sid` onto the head with `n` files, expectations read from the session. */
+static int t_rebase(dk_write_result **w, const char *sid, dk_rebase_file *files, size_t n)
+{
+    char hashes[8][41];
+    dk_session_info *st = t_status(sid);
+    char from[41];
+    snprintf(from, sizeof(from), "%s", st->base_commit);
+    dk_session_infos_free(st, 1);
+    th_assert(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        if (!files[i].expect_hash) {
+            t_expect(hashes[i], sid, files[i].path);
+            files[i].expect_hash = hashes[i];
+        }
+    }
+    dk_rebase_opts o = DK_REBASE_OPTS_INIT;
+    o.from_base = from;
+    int rc = dk_session_rebase(w, t_e, NULL, sid, files, n, &o);
+    for (size_t i = 0; i < n; i++)
+        if (files[i].expect_hash >= hashes[0] && files[i].expect_hash <= hashes[7])
+            files[i].expect_hash = NULL;
+    return rc;
+}
+
+static bool t_has_symbol(const dk_write_result *w, const char *qname)
+{
+    for (size_t i = 0; i < w->nsymbols; i++)
+        if (strcmp(w->symbols[i].qualified_name, qname) == 0)
+            return true;
+    return false;
+}
+
+static void t_rebase_resolves(void)
+{
+    struct t_rb_fixture fx;
+    t_rb_setup(&fx);
+    char csb[128], csc[128], csd[128];
+    snprintf(csb, sizeof(csb), "%s", t_cs_of(fx.b));
+    snprintf(csc, sizeof(csc), "%s", t_cs_of(fx.c));
+    snprintf(csd, sizeof(csd), "%s", t_cs_of(fx.d));
+
+    /* keep_mine: b's f1 (and f3) on the new head */
+    const char *mine[NFUNCS] = {[1] = "x - 1", [3] = "x * 3"};
+    char *vb = t_app(mine);
+    dk_rebase_file fb[] = {
+        {.path = "app.py", .action = DK_REBASE_WRITE, .content = vb, .len = strlen(vb)}};
+    dk_write_result *w = NULL;
+    th_assert_ok(t_rebase(&w, fx.b, fb, 1));
+    th_assert(t_has_symbol(w, "f1") && t_has_symbol(w, "f3"));
+    th_assert_eq_int(w->nsymbols, 2);
+    dk_write_result_free(w);
+    dk_session_info *st = t_status(fx.b);
+    th_assert_eq_str(st->session_id, fx.b);
+    th_assert_eq_str(st->changeset_id, csb);
+    th_assert_eq_str(st->base_commit, t_head("demo"));
+    th_assert_eq_int(st->state, DK_SESSION_ACTIVE);
+    th_assert_eq_int(st->changeset_state, DK_CS_DRAFT);
+    dk_session_infos_free(st, 1);
+    /* a draft again: its changed symbols are claimed, on the new base */
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", fx.b), 2);
+    dk_changeset_info *ci;
+    th_assert_ok(dk_changeset_get(&ci, t_e, NULL, csb));
+    th_assert_eq_str(ci->base_commit, t_head("demo"));
+    dk_changeset_info_free(ci);
+    th_assert_eq_int(t_events("session.rebased", csb), 1);
+    th_assert_eq_int(t_events("changeset.reopened", csb), 1);
+    th_assert_eq_str(t_submit(fx.b), csb);
+    t_land_ok(fx.b);
+    char *h = t_head_file("demo", "app.py");
+    th_assert_eq_str(h, vb);
+    free(h);
+
+    /* keep_theirs: c's f1 gives way to the head's, its f5 stays */
+    const char *theirs[NFUNCS] = {[1] = "x - 1", [3] = "x * 3", [5] = "x * 5"};
+    char *vc = t_app(theirs);
+    dk_land_result *r = NULL;
+    th_assert_err(dk_land(&r, t_e, NULL, fx.c, NULL), DK_ECONFLICT);
+    dk_land_result_free(r);
+    dk_rebase_file fc[] = {
+        {.path = "app.py", .action = DK_REBASE_WRITE, .content = vc, .len = strlen(vc)}};
+    th_assert_ok(t_rebase(&w, fx.c, fc, 1));
+    th_assert(!t_has_symbol(w, "f1") && t_has_symbol(w, "f5"));
+    th_assert_eq_int(w->nsymbols, 1);
+    dk_write_result_free(w);
+    dk_changed_symbol *syms;
+    size_t nsyms;
+    th_assert_ok(dk_session_changes(&syms, &nsyms, t_e, NULL, fx.c));
+    th_assert_eq_int(nsyms, 1);
+    th_assert_eq_str(syms[0].qualified_name, "f5");
+    dk_changed_symbols_free(syms, nsyms);
+    th_assert_eq_str(t_submit(fx.c), csc);
+    t_land_ok(fx.c);
+    h = t_head_file("demo", "app.py");
+    th_assert_eq_str(h, vc);
+    free(h);
+
+    /* content: d's whole-file text; its notes.txt change is given up (take the base's) */
+    const char *given[NFUNCS] = {[1] = "x + 100", [3] = "x * 3", [5] = "x * 5"};
+    char *vd = t_app(given);
+    dk_rebase_file fd[] = {
+        {.path = "app.py", .action = DK_REBASE_WRITE, .content = vd, .len = strlen(vd)},
+        {.path = "notes.txt", .action = DK_REBASE_TAKE_BASE},
+    };
+    th_assert_ok(t_rebase(&w, fx.d, fd, 2));
+    dk_write_result_free(w);
+    st = t_status(fx.d);
+    th_assert_eq_int(st->files_changed, 1);
+    dk_session_infos_free(st, 1);
+    th_assert_eq_str(t_submit(fx.d), csd);
+    t_land_ok(fx.d);
+    h = t_head_file("demo", "app.py");
+    th_assert_eq_str(h, vd);
+    free(h);
+    th_assert(t_head_file("demo", "notes.txt") == NULL);
+    t_fsck("demo");
+    free(vb);
+    free(vc);
+    free(vd);
+}
+void test_engine_land_sqlite__rebase_resolves(void)
+{
+    t_rebase_resolves();
+}
+void test_engine_land_pg__rebase_resolves(void)
+{
+    t_rebase_resolves();
+}
+
+/* Every refused rebase leaves the session, its changeset, claims and events as they were. */
+static void t_rebase_refusals(void)
+{
+    struct t_rb_fixture fx;
+    t_rb_setup(&fx);
+    const char *mine[NFUNCS] = {[1] = "x - 1", [3] = "x * 3"};
+    char *vb = t_app(mine);
+    char *before = t_snap(fx.b), *after;
+    char good_hash[41], head[41];
+    t_expect(good_hash, fx.b, "app.py");
+    snprintf(head, sizeof(head), "%s", t_head("demo"));
+    dk_write_result *w = NULL;
+    dk_rebase_opts o = DK_REBASE_OPTS_INIT;
+    o.from_base = fx.base;
+    struct {
+        dk_rebase_file f[2];
+        size_t n;
+        const char *from;
+        const char *onto;
+        int want;
+        const char *msg;
+    } cases[] = {
+        /* arguments */
+        {{{.path = "app.py", .action = DK_REBASE_WRITE, .content = vb, .len = strlen(vb)}},
+         1,
+         NULL,
+         NULL,
+         DK_EINVALID,
+         "from_base"},
+        {{{.path = ".git/config",
+           .action = DK_REBASE_WRITE,
+           .content = "x",
+           .len = 1,
+           .expect_hash = ""}},
+         1,
+         fx.base,
+         NULL,
+         DK_EINVALID,
+         ".git"},
+        {{{.path = "app.py",
+           .action = DK_REBASE_WRITE,
+           .content = vb,
+           .len = strlen(vb),
+           .expect_hash = "xyz"}},
+         1,
+         fx.base,
+         NULL,
+         DK_EINVALID,
+         "expect_hash"},
+        {{{.path = "app.py", .action = (dk_rebase_action)9, .expect_hash = good_hash}},
+         1,
+         fx.base,
+         NULL,
+         DK_EINVALID,
+         "action"},
+        {{{.path = "app.py",
+           .action = DK_REBASE_WRITE,
+           .content = vb,
+           .len = strlen(vb),
+           .mode = 0100600,
+           .expect_hash = good_hash}},
+         1,
+         fx.base,
+         NULL,
+         DK_EINVALID,
+         "mode"},
+        {{{.path = "app.py", .action = DK_REBASE_TAKE_BASE, .expect_hash = good_hash},
+          {.path = "app.py", .action = DK_REBASE_TAKE_BASE, .expect_hash = good_hash}},
+         2,
+         fx.base,
+         NULL,
+         DK_EINVALID,
+         "twice"},
+        {{{.path = "app.py",
+           .action = DK_REBASE_WRITE,
+           .content = vb,
+           .len = DK_ENGINE_MAX_FILE + 1,
+           .expect_hash = good_hash}},
+         1,
+         fx.base,
+         NULL,
+         DK_ELIMIT,
+         "50 MiB"},
+        /* the session moved on or differs from what was resolved */
+        {{{.path = "app.py",
+           .action = DK_REBASE_WRITE,
+           .content = vb,
+           .len = strlen(vb),
+           .expect_hash = good_hash}},
+         1,
+         head,
+         NULL,
+         DK_ESTATE,
+         "not"},
+        {{{.path = "app.py",
+           .action = DK_REBASE_WRITE,
+           .content = vb,
+           .len = strlen(vb),
+           .expect_hash = "0123456789012345678901234567890123456789"}},
+         1,
+         fx.base,
+         NULL,
+         DK_ESTATE,
+         "resolve again"},
+        {{{.path = "app.py",
+           .action = DK_REBASE_WRITE,
+           .content = vb,
+           .len = strlen(vb),
+           .expect_hash = good_hash},
+          {.path = "README.md", .action = DK_REBASE_TAKE_BASE, .expect_hash = ""}},
+         2,
+         fx.base,
+         NULL,
+         DK_ESTATE,
+         "changes 1 path"},
+        {{{.path = "README.md", .action = DK_REBASE_TAKE_BASE, .expect_hash = ""}},
+         1,
+         fx.base,
+         NULL,
+         DK_ESTATE,
+         "does not change README.md"},
+        /* onto */
+        {{{.path = "app.py",
+           .action = DK_REBASE_WRITE,
+           .content = vb,
+           .len = strlen(vb),
+           .expect_hash = good_hash}},
+         1,
+         fx.base,
+         "no-such-branch",
+         DK_ENOTFOUND,
+         "onto"},
+        {{{.path = "app.py",
+           .action = DK_REBASE_WRITE,
+           .content = vb,
+           .len = strlen(vb),
+           .expect_hash = good_hash}},
+         1,
+         fx.base,
+         fx.base,
+         DK_ESTATE,
+         "already"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        o.from_base = cases[i].from;
+        o.onto = cases[i].onto;
+        int rc = dk_session_rebase(&w, t_e, NULL, fx.b, cases[i].f, cases[i].n, &o);
+        th_assert_msg(rc == cases[i].want, "case %zu: %d (%s)", i, rc, dk_error_last()->msg);
+        th_assert_msg(strstr(dk_error_last()->msg, cases[i].msg), "case %zu: %s", i,
+                      dk_error_last()->msg);
+        th_assert(w == NULL);
+        after = t_snap(fx.b);
+        th_assert_eq_str(after, before);
+        free(after);
+    }
+    /* onto a commit that does not contain the base: the base of a session at the head */
+    const char *fresh = t_connect("a9");
+    t_write(fresh, "README.md", "fresh\n");
+    char *fresh_before = t_snap(fresh), rh[41];
+    t_expect(rh, fresh, "README.md");
+    dk_rebase_file ff[] = {{.path = "README.md", .action = DK_REBASE_TAKE_BASE, .expect_hash = rh}};
+    o.from_base = head;
+    o.onto = fx.base;
+    th_assert_err(dk_session_rebase(&w, t_e, NULL, fresh, ff, 1, &o), DK_EINVALID);
+    th_assert(strstr(dk_error_last()->msg, "does not contain"));
+    after = t_snap(fresh);
+    th_assert_eq_str(after, fresh_before);
+    free(after);
+    free(fresh_before);
+
+    /* a symbol claimed by a live session: DK_ECONFLICT naming it, nothing changes */
+    const char *holder = t_connect("a8");
+    const char *held[NFUNCS] = {[1] = "x * 10", [3] = "x + 333"}; /* the head's f1 */
+    char *vh = t_app(held);
+    t_rb_write_force(holder, "app.py", vh);
+    dk_rebase_file fb[] = {{.path = "app.py",
+                            .action = DK_REBASE_WRITE,
+                            .content = vb,
+                            .len = strlen(vb),
+                            .expect_hash = good_hash}};
+    o.from_base = fx.base;
+    o.onto = NULL;
+    th_assert_err(dk_session_rebase(&w, t_e, NULL, fx.b, fb, 1, &o), DK_ECONFLICT);
+    th_assert_eq_int(w->nclaims, 1);
+    th_assert_eq_str(w->claims[0].qualified_name, "f3");
+    th_assert_eq_str(w->claims[0].holder_session, holder);
+    dk_write_result_free(w);
+    w = NULL;
+    after = t_snap(fx.b);
+    th_assert_eq_str(after, before);
+    free(after);
+    /* another caller may not rebase the session */
+    dk_caller other = {.token_id = "someone-else"};
+    th_assert_err(dk_session_rebase(&w, t_e, &other, fx.b, fb, 1, &o), DK_EFORBIDDEN);
+    /* once the holder lets go, the same rebase goes through */
+    th_assert_ok(dk_file_revert(t_e, NULL, holder, "app.py"));
+    th_assert_ok(dk_session_rebase(&w, t_e, NULL, fx.b, fb, 1, &o));
+    dk_write_result_free(w);
+    after = t_snap(fx.b);
+    th_assert(strcmp(after, before) != 0);
+    free(after);
+    free(before);
+    free(vb);
+    free(vh);
+}
+void test_engine_land_sqlite__rebase_refusals(void)
+{
+    t_rebase_refusals();
+}
+void test_engine_land_pg__rebase_refusals(void)
+{
+    t_rebase_refusals();
+}
+
+/* A write between reading the session and rebasing it refuses the rebase; none is lost. */
+struct t_rb_writer {
+    const char *sid;
+    int n;
+    /* the last content acknowledged */
+    char last[64];
+};
+
+static void *t_rb_writer_run(void *arg)
+{
+    struct t_rb_writer *wr = arg;
+    for (int i = 0; i < wr->n; i++) {
+        char text[64];
+        snprintf(text, sizeof(text), "note %d\n", i);
+        dk_write_result *w = NULL;
+        dk_write_opts wo = DK_WRITE_OPTS_INIT;
+        wo.force = true;
+        if (dk_file_write(&w, t_e, NULL, wr->sid, "notes.txt", text, strlen(text), &wo) == DK_OK)
+            snprintf(wr->last, sizeof(wr->last), "%s", text);
+        dk_write_result_free(w);
+    }
+    return NULL;
+}
+
+static void t_rebase_concurrent_write(void)
+{
+    struct t_rb_fixture fx;
+    t_rb_setup(&fx);
+    const char *mine[NFUNCS] = {[1] = "x - 1", [3] = "x * 3"};
+    char *vb = t_app(mine);
+    char app_hash[41];
+    t_expect(app_hash, fx.b, "app.py");
+
+    /* written after the resolution was read: refused, the write stays */
+    char *v2 = t_app_with(1, "x - 11");
+    t_rb_write_force(fx.b, "app.py", v2);
+    char *before = t_snap(fx.b);
+    dk_rebase_file fb[] = {{.path = "app.py",
+                            .action = DK_REBASE_WRITE,
+                            .content = vb,
+                            .len = strlen(vb),
+                            .expect_hash = app_hash}};
+    dk_rebase_opts o = DK_REBASE_OPTS_INIT;
+    o.from_base = fx.base;
+    dk_write_result *w = NULL;
+    th_assert_err(dk_session_rebase(&w, t_e, NULL, fx.b, fb, 1, &o), DK_ESTATE);
+    th_assert(strstr(dk_error_last()->msg, "resolve again"));
+    char *after = t_snap(fx.b);
+    th_assert_eq_str(after, before);
+    free(after);
+    free(before);
+
+    /* a writer racing the rebase on a path the resolution did not see: either
+     * the write came first (rebase refused) or the rebase did (the write lands
+     * on the new base); every acknowledged write is in the session */
+    t_expect(app_hash, fx.b, "app.py");
+    struct t_rb_writer wr = {.sid = fx.b, .n = 20};
+    pthread_t th;
+    pthread_create(&th, NULL, t_rb_writer_run, &wr);
+    int rc = dk_session_rebase(&w, t_e, NULL, fx.b, fb, 1, &o);
+    pthread_join(th, NULL);
+    th_assert_msg(rc == DK_OK || rc == DK_ESTATE, "%d %s", rc, dk_error_last()->msg);
+    dk_write_result_free(w);
+    dk_file *f = NULL;
+    th_assert_ok(dk_file_read(&f, t_e, NULL, fx.b, "notes.txt"));
+    th_assert_eq_str(f->content, wr.last);
+    dk_file_free(f);
+    dk_session_info *st = t_status(fx.b);
+    th_assert_eq_str(st->base_commit, rc == DK_OK ? t_head("demo") : fx.base);
+    th_assert_eq_int(st->changeset_state, rc == DK_OK ? DK_CS_DRAFT : DK_CS_SUBMITTED);
+    dk_session_infos_free(st, 1);
+    th_assert_ok(dk_file_read(&f, t_e, NULL, fx.b, "app.py"));
+    th_assert_eq_str(f->content, rc == DK_OK ? vb : v2);
+    dk_file_free(f);
+    free(vb);
+    free(v2);
+}
+void test_engine_land_sqlite__rebase_concurrent_write(void)
+{
+    t_rebase_concurrent_write();
+}
+void test_engine_land_pg__rebase_concurrent_write(void)
+{
+    t_rebase_concurrent_write();
 }

@@ -1275,7 +1275,7 @@ static void t_strand_resume(void)
     o.resume_session_id = "nope";
     th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ENOTFOUND);
     o.resume_session_id = b;
-    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_EINVALID);
+    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_ESTATE);
     /* contended: b holds helper now; nothing changes */
     o.resume_session_id = a;
     th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ECONFLICT);
@@ -1302,7 +1302,7 @@ static void t_strand_resume(void)
     th_assert_err(t_write(a, "y.txt", "y\n"), DK_ENOTFOUND);
     th_assert(strstr(dk_error_last()->msg, "was resumed as"));
     /* resuming the old id again says where it went */
-    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_EINVALID);
+    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ESTATE);
     th_assert(strstr(dk_error_last()->msg, nid));
     dk_event *ev;
     th_assert_ok(
@@ -1326,7 +1326,7 @@ static void t_strand_resume(void)
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs), 1);
     o.resume_session_id = nid;
-    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_EINVALID);
+    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ESTATE);
     t_fsck();
     free(t1);
     free(t2);
@@ -1355,7 +1355,7 @@ static void t_close_abandon(void)
         t_count("SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs), 1);
     /* abandoning again is a no-op; closing an abandoned session is refused */
     th_assert_ok(dk_session_abandon(t_e, NULL, a, NULL));
-    th_assert_err(dk_session_close(t_e, NULL, a), DK_EINVALID);
+    th_assert_err(dk_session_close(t_e, NULL, a), DK_ESTATE);
     th_assert_err(dk_session_close(t_e, NULL, "nope"), DK_ENOTFOUND);
     /* close of a submitted session keeps its changeset and overlay rows */
     const char *b = t_connect("b");
@@ -2509,6 +2509,9 @@ static void t_gc_race_one(bool write, const char *want_state)
     dk_store_release(q);
     th_assert_msg(got == 1, "session should be %s", want_state);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 1);
+    /* a session the re-check spared is not counted as collected; a stranded one
+     * is (the second round also closes the first round's session, idle since) */
+    th_assert_eq_int(n, (size_t)(write ? 0 : 2));
     free(cs);
 }
 
@@ -2526,6 +2529,62 @@ void test_engine_ws_sqlite__gc_race(void)
 void test_engine_ws_pg__gc_race(void)
 {
     t_gc_race();
+}
+
+/* dk_session_strand: what GC does to a session whose owner went away, now. */
+static void t_strand_now(void)
+{
+    dk_caller owner = {.token_id = "tok-s"}, other = {.token_id = "tok-o"};
+    char a[64];
+    snprintf(a, sizeof(a), "%s", t_connect_as(&owner, "agent-s", NULL));
+    char *ta = t_tasks_with("return x + 1", "return x + 5");
+    th_assert_ok(t_write(a, "src/tasks.py", ta));
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 1);
+    th_assert_err(dk_session_strand(t_e, &other, a, "gone"), DK_EFORBIDDEN);
+    th_assert_err(dk_session_strand(t_e, NULL, "nope", "gone"), DK_ENOTFOUND);
+    th_assert_err(dk_session_strand(t_e, NULL, "", "gone"), DK_EINVALID);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'active'", a),
+                     1);
+    th_assert_ok(dk_session_strand(t_e, &owner, a, "laptop closed"));
+    th_assert_eq_int(
+        t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'stranded' AND "
+                "stranded_reason = 'laptop closed'",
+                a),
+        1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 0);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 1);
+    th_assert_ok(dk_session_strand(t_e, &owner, a, "again")); /* already stranded */
+    dk_write_result *w = NULL;
+    th_assert_err(dk_file_write(&w, t_e, NULL, a, "x.txt", "x", 1, NULL), DK_ENOTFOUND);
+    th_assert(strstr(dk_error_last()->msg, "stranded"));
+    dk_write_result_free(w);
+    /* its owner resumes it, work and claims back */
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = "demo";
+    o.intent = "resume";
+    o.agent_id = "agent-s";
+    o.resume_session_id = a;
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, t_e, &owner, &o));
+    char nid[64];
+    snprintf(nid, sizeof(nid), "%s", info->session_id);
+    th_assert_eq_int(info->files_changed, 1);
+    dk_session_infos_free(info, 1);
+    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", nid), 1);
+    /* an ended session does not strand */
+    th_assert_ok(dk_session_abandon(t_e, NULL, nid, "done"));
+    th_assert_err(dk_session_strand(t_e, NULL, nid, "late"), DK_ESTATE);
+    free(ta);
+}
+
+void test_engine_ws_sqlite__strand_now(void)
+{
+    t_strand_now();
+}
+
+void test_engine_ws_pg__strand_now(void)
+{
+    t_strand_now();
 }
 
 /* After a landing conflict the changeset stays submitted: the agent writes
@@ -2600,7 +2659,7 @@ static void t_resubmit(void)
     th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, c));
     th_assert_eq_int(ci->state, DK_CS_SUBMITTED);
     dk_changeset_info_free(ci);
-    th_assert_err(dk_changeset_submit(&ci, t_e, NULL, c), DK_EINVALID);
+    th_assert_err(dk_changeset_submit(&ci, t_e, NULL, c), DK_ESTATE);
     th_assert(strstr(dk_error_last()->msg, "nothing changed since it was submitted"));
     free(cs);
     free(resolved);

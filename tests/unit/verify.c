@@ -321,7 +321,7 @@ void test_verify_run__failing_test_rejects(void)
     th_assert_eq_int(t_cs_state(sid), DK_CS_REJECTED);
     /* rejected cannot land */
     dk_land_result *lr = NULL;
-    th_assert_err(dk_land(&lr, t_e, NULL, sid, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&lr, t_e, NULL, sid, NULL), DK_ESTATE);
     dk_land_result_free(lr);
     dk_verify_result_free(r);
     free(sid);
@@ -647,7 +647,7 @@ void test_verify_run__parallel_stage_and_draft_refused(void)
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
     /* a draft is not verified (record mode needs a submitted changeset) */
-    th_assert_err(dk_verify(&r, t_e, NULL, sid, &o), DK_EINVALID);
+    th_assert_err(dk_verify(&r, t_e, NULL, sid, &o), DK_ESTATE);
     th_assert(r == NULL);
     t_submit(sid);
     th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
