@@ -4,7 +4,9 @@
  * Paths reach the engine from agents over HTTP and MCP, so every check fails
  * closed with a message that names the offending component. A trailing '/'
  * or a doubled '//' is an empty component and rejected: callers must send
- * canonical paths, which keeps one spelling per file in every overlay.
+ * canonical paths, which keeps one spelling per file in every overlay. A
+ * component that some filesystem would read as ".git" (".git ", ".GIT.",
+ * "git~1", ".git::$DATA") is refused like ".git" itself.
  */
 #include "util/path.h"
 
@@ -15,6 +17,31 @@
 #include "dk/errors.h"
 
 #include "util/str.h"
+
+/*
+ * Whether a component names the repository's .git directory on some
+ * filesystem a clone may land on: ".git" in any case; followed by trailing
+ * spaces or dots, which Windows drops (".git ", ".git."), or by ':' (an NTFS
+ * stream, ".git::$INDEX_ALLOCATION"); and the 8.3 short name "git~1" with the
+ * same endings. git itself refuses these trees for the same reason.
+ */
+static bool path_is_dotgit(const char *comp, size_t n)
+{
+    size_t skip;
+    if (n >= 4 && comp[0] == '.' && strncasecmp(comp + 1, "git", 3) == 0)
+        skip = 4;
+    else if (n >= 5 && strncasecmp(comp, "git~1", 5) == 0)
+        skip = 5;
+    else
+        return false;
+    for (size_t i = skip; i < n; i++) {
+        if (comp[i] == ':')
+            return true;
+        if (comp[i] != ' ' && comp[i] != '.')
+            return false;
+    }
+    return true;
+}
 
 int dk_path_validate(const char *path, size_t len)
 {
@@ -54,7 +81,7 @@ int dk_path_validate(const char *path, size_t len)
         if (n == 2 && comp[0] == '.' && comp[1] == '.')
             return dk_error_set(DK_EINVALID, "path '%.*s' has a '..' component",
                                 (int)(len > 200 ? 200 : len), path);
-        if (n == 4 && strncasecmp(comp, ".git", 4) == 0)
+        if (path_is_dotgit(comp, n))
             return dk_error_set(DK_EINVALID, "path '%.*s' has a '.git' component",
                                 (int)(len > 200 ? 200 : len), path);
         if (!slash)

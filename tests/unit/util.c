@@ -387,8 +387,10 @@ static void expect_bad_path(const char *p, size_t len, const char *fragment)
 
 void test_path__accepts_ordinary_paths(void)
 {
-    const char *ok[] = {"a",     "src/main.c", ".hidden",         "src/.env",         "a/.../b",
-                        "x.git", ".gitignore", "a/.github/w.yml", "na\xc3\xafve.txt", "a b/c d.py"};
+    const char *ok[] = {
+        "a",          "src/main.c",      ".hidden",          "src/.env",   "a/.../b", "x.git",
+        ".gitignore", "a/.github/w.yml", "na\xc3\xafve.txt", "a b/c d.py", ".git-x",  "git~10",
+        "git~1x",     "git~2",           ".gitx ",           "agit~1"};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         th_assert_ok(dk_path_validate(ok[i], strlen(ok[i])));
 }
@@ -411,6 +413,13 @@ void test_path__rejects_bad_paths(void)
     expect_bad_path(".git/config", 11, ".git");
     expect_bad_path("sub/.GIT/HEAD", 13, ".git");
     expect_bad_path("sub/.git", 8, ".git");
+    /* spellings that Windows, NTFS or 8.3 names read as .git */
+    static const char *const dotgits[] = {
+        ".git ",        ".git.", ".GIT. .", "sub/.git  /x",
+        "git~1/config", "GIT~1", "git~1.",  ".git::$INDEX_ALLOCATION",
+        "a/git~1:x"};
+    for (size_t i = 0; i < sizeof(dotgits) / sizeof(dotgits[0]); i++)
+        expect_bad_path(dotgits[i], strlen(dotgits[i]), ".git");
     expect_bad_path("bad\xff", 4, "utf-8");
     static char longp[DK_PATH_MAX + 2];
     memset(longp, 'a', DK_PATH_MAX + 1);
