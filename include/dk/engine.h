@@ -13,14 +13,17 @@
  * Contract for every function below, unless its comment says otherwise:
  *  - Errors: DK_OK or a negative dk_err_code with a one-line message in
  *    dk_error_last(). DK_EINVALID: bad input (path, argument); DK_ESTATE: a
- *    well-formed request the current state refuses (a session that is not
- *    active, a changeset that cannot make the transition, an empty overlay
- *    to submit, a session that changed since it was submitted); DK_ENOTFOUND:
- *    unknown repository, session, changeset or path; DK_EEXISTS: a name already taken;
- * DK_ECONFLICT: claimed symbols, or a landing conflict (details in the out-struct); DK_ESTALE:
- * stale overlay (details in the out-struct); DK_ELIMIT: content over 50 MiB; DK_EBINARY never
- * (binary content is stored, just not parsed); "forbidden" (a caller acting on a session that is
- * not its own) is DK_EFORBIDDEN. A failed call changes nothing durable.
+ *    well-formed request the current state refuses (a changeset that cannot
+ *    make the transition, an empty overlay to submit, a session that changed
+ *    since it was submitted); DK_ENOSESSION: no live session by that id
+ *    (unknown, or stranded / resumed / closed / abandoned: the message says
+ *    which); DK_ENOTFOUND: unknown repository, changeset or path;
+ *    DK_EEXISTS: a name already taken; DK_ECONFLICT: claimed symbols, or a
+ *    landing conflict (details in the out-struct); DK_ESTALE: stale overlay
+ *    (details in the out-struct); DK_ELIMIT: content over 50 MiB; DK_EBINARY
+ *    never (binary content is stored, just not parsed); "forbidden" (a
+ *    caller acting on a session that is not its own) is DK_EFORBIDDEN. A
+ *    failed call changes nothing durable.
  *  - Ownership: out-structs belong to the caller and are released with the
  *    matching _free; input strings are borrowed for the call.
  *  - Threads: a dk_engine is safe to call from any number of threads at
@@ -238,7 +241,7 @@ typedef struct dk_session_info {
  * created in state draft. Emits session.connected (or session.resumed).
  * @param caller becomes the session's owner
  * @return DK_OK; DK_ENOTFOUND for an unknown repository or base; DK_EINVALID
- *         for missing fields; resume: DK_ENOTFOUND (no such session),
+ *         for missing fields; resume: DK_ENOSESSION (no such session),
  *         DK_ESTATE (not stranded, or already abandoned), DK_EFORBIDDEN
  *         (another agent_id or owner), DK_ECONFLICT (a claim it held was
  *         taken meanwhile)
@@ -302,7 +305,7 @@ DK_EXTERN int dk_session_abandon(dk_engine *engine, const dk_caller *caller, con
  * registry with its overlay, changeset and overlay ref kept and its claims
  * released; its owner can resume it (dk_connect_opts.resume_session_id)
  * within strand_ttl_ms, after which GC abandons it. Emits session.stranded.
- * @return DK_OK (also when already stranded); DK_ENOTFOUND; DK_EFORBIDDEN;
+ * @return DK_OK (also when already stranded); DK_ENOSESSION; DK_EFORBIDDEN;
  *         DK_ESTATE (closed or abandoned)
  */
 DK_EXTERN int dk_session_strand(dk_engine *engine, const dk_caller *caller, const char *session_id,
@@ -521,7 +524,7 @@ typedef struct dk_rebase_opts {
  *             dk_write_result_free
  * @return DK_OK; DK_EINVALID (bad path, duplicate or missing path, bad mode or
  *         action, `onto` not containing the base); DK_ELIMIT (content over
- *         DK_ENGINE_MAX_FILE); DK_ENOTFOUND (session, `onto`); DK_EFORBIDDEN;
+ *         DK_ENGINE_MAX_FILE); DK_ENOSESSION; DK_ENOTFOUND (`onto`); DK_EFORBIDDEN;
  *         DK_ESTATE (session not active, base or overlay changed meanwhile,
  *         changeset merged/closed); DK_ECONFLICT (claims)
  */

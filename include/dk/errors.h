@@ -36,7 +36,9 @@ typedef enum dk_err_code {
     DK_EUNSUPPORTED = -12, /* no support for this language / operation */
     DK_EFORBIDDEN = -13,   /* the caller may not act on this object */
     DK_ESTATE = -14,       /* a well-formed request the object's current state refuses
-                            * (a closed session, a merged changeset, ...) */
+                            * (a merged changeset, an empty overlay to submit, ...) */
+    DK_ENOSESSION = -15,   /* no live session by that id: unknown, or ended (stranded,
+                            * resumed, closed, abandoned: the message says which) */
 } dk_err_code;
 
 /** Detail of the last error raised on this thread. */

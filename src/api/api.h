@@ -97,8 +97,9 @@ int dk_api_error_set(dk_api_error *err, dk_api_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /**
- * Set `err` from a libdk failure `rc` and dk_error_last(): DK_ENOTFOUND →
- * NOT_FOUND (SESSION_NOT_FOUND when the message names a session),
+ * Set `err` from a libdk failure `rc` and dk_error_last() (by the code alone,
+ * never the message): DK_ENOTFOUND → NOT_FOUND, DK_ENOSESSION →
+ * SESSION_NOT_FOUND,
  * DK_EFORBIDDEN → FORBIDDEN, DK_EINVALID → INVALID_ARGUMENT, DK_ESTATE →
  * INVALID_STATE, DK_ECONFLICT → CONFLICT, DK_ESTALE →
  * STALE_OVERLAY, DK_ELIMIT → TOO_LARGE, DK_EEXISTS → ALREADY_EXISTS,

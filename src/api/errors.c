@@ -87,7 +87,10 @@ int dk_api_error_from_dk(dk_api_error *err, int rc)
     dk_api_code code;
     switch (rc) {
     case DK_ENOTFOUND:
-        code = strncmp(m, "session '", 9) == 0 ? DK_API_SESSION_NOT_FOUND : DK_API_NOT_FOUND;
+        code = DK_API_NOT_FOUND;
+        break;
+    case DK_ENOSESSION:
+        code = DK_API_SESSION_NOT_FOUND;
         break;
     case DK_EFORBIDDEN:
         code = DK_API_FORBIDDEN;

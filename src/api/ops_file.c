@@ -142,7 +142,7 @@ int ops_file_delete(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_err
     int rc = dk_file_delete(&w, ctx->api->engine, ops_caller(ctx, &cs),
                             ops_str(params, "session_id"), path);
     if (rc) {
-        if (rc == DK_ENOTFOUND || rc == DK_EFORBIDDEN)
+        if (rc == DK_ENOTFOUND || rc == DK_ENOSESSION || rc == DK_EFORBIDDEN)
             dk_api_error_from_dk(err, rc);
         else
             ops_write_refused(err, rc, w, path);

@@ -326,7 +326,7 @@ int dk_eng_session_view_ended(struct dk_eng_session_view *out, dk_engine *e,
                         "base_commit, state, superseded_by FROM sessions WHERE id = ?",
                         p, 1);
     if (rc == DK_OK && (rc = dk_store_rows_next(rows)) == 0)
-        rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found", session_id);
+        rc = dk_error_set(DK_ENOSESSION, "session '%s' not found", session_id);
     if (rc == 1) {
         const char *cols[6];
         for (int i = 0; i < 6; i++)
@@ -442,7 +442,7 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
         return dk_error_set(DK_EINVALID, "unsupported land options version %u", opts->version);
     bool offline = false;
     rc = dk_eng_session_view(&v, e, caller, session_id);
-    if (rc == DK_ENOTFOUND && session_id && *session_id) {
+    if (rc == DK_ENOSESSION && session_id && *session_id) {
         /* not live here: a closed or stranded session's submitted work still lands */
         if ((rc = dk_eng_session_view_ended(&v, e, caller, session_id)))
             return rc;

@@ -265,7 +265,7 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
             goto attempt_out;
         rc = dk_store_rows_next(rows);
         if (rc <= 0) {
-            rc = rc < 0 ? rc : dk_error_set(DK_ENOTFOUND, "session '%s' not found", old);
+            rc = rc < 0 ? rc : dk_error_set(DK_ENOSESSION, "session '%s' not found", old);
             goto attempt_out;
         }
 #define DUP_COL(i)                                                                                 \
@@ -567,7 +567,7 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
             goto attempt_out;
         rc = dk_store_rows_next(rows);
         if (rc <= 0) {
-            rc = rc < 0 ? rc : dk_error_set(DK_ENOTFOUND, "session '%s' not found", id);
+            rc = rc < 0 ? rc : dk_error_set(DK_ENOSESSION, "session '%s' not found", id);
             goto attempt_out;
         }
         repo = dk_xstrdup(dk_store_rows_text(rows, 0, NULL));

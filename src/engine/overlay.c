@@ -375,7 +375,7 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
                 ch->base_moved = true;
                 rc = dk_error_set(DK_ERACE, "session '%s' moved to a new base", sid);
             } else if (rc == DK_OK) {
-                rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found or not active", sid);
+                rc = dk_error_set(DK_ENOSESSION, "session '%s' not found or not active", sid);
             }
             goto attempt_out;
         }

@@ -358,7 +358,7 @@ static int rb_move_base_tx(dk_store_conn *conn, struct rb_ctx *c)
         return rc;
     rc = dk_store_rows_next(rows);
     if (rc == 0)
-        rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found", c->s->id);
+        rc = dk_error_set(DK_ENOSESSION, "session '%s' not found", c->s->id);
     else if (rc == 1 && strcmp(dk_store_rows_text(rows, 0, NULL), "active") != 0)
         rc = dk_error_set(DK_ESTATE, "session %s is %s", c->s->id,
                           dk_store_rows_text(rows, 0, NULL));

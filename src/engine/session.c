@@ -133,7 +133,7 @@ int eng_session_find(struct eng_session **out, dk_engine *e, const char *id)
         atomic_fetch_add(&s->refs, 1);
     pthread_rwlock_unlock(&sh->lock);
     if (!s)
-        return dk_error_set(DK_ENOTFOUND, "session '%s' not found or not active", id);
+        return dk_error_set(DK_ENOSESSION, "session '%s' not found or not active", id);
     *out = s;
     return DK_OK;
 }
@@ -143,12 +143,12 @@ int eng_session_find(struct eng_session **out, dk_engine *e, const char *id)
  * store says why - active (another node connected it a moment ago: loaded
  * now, any node serves any session), stranded (resume it), resumed under
  * another id, closed or abandoned, or unknown. Every answer but the first is
- * DK_ENOTFOUND with that reason (dkod hid stranded behind "not found", §14 #5).
+ * DK_ENOSESSION with that reason (dkod hid stranded behind "not found", §14 #5).
  */
 int eng_session_get_live(struct eng_session **out, dk_engine *e, const char *id)
 {
     int rc = eng_session_find(out, e, id);
-    if (rc != DK_ENOTFOUND)
+    if (rc != DK_ENOSESSION)
         return rc;
     dk_store_conn *conn;
     if ((rc = eng_conn(&conn, e)))
@@ -173,17 +173,17 @@ int eng_session_get_live(struct eng_session **out, dk_engine *e, const char *id)
         return rc;
     }
     if (!state)
-        rc = dk_error_set(DK_ENOTFOUND, "session '%s' not found", id);
+        rc = dk_error_set(DK_ENOSESSION, "session '%s' not found", id);
     else if (strcmp(state, "active") == 0)
         rc = (rc = dk_eng_session_reload(e, id)) ? rc : eng_session_find(out, e, id);
     else if (sup)
-        rc = dk_error_set(DK_ENOTFOUND, "session '%s' was resumed as '%s'", id, sup);
+        rc = dk_error_set(DK_ENOSESSION, "session '%s' was resumed as '%s'", id, sup);
     else if (strcmp(state, "stranded") == 0)
-        rc = dk_error_set(DK_ENOTFOUND,
+        rc = dk_error_set(DK_ENOSESSION,
                           "session '%s' is stranded: connect with resume_session_id to resume it",
                           id);
     else
-        rc = dk_error_set(DK_ENOTFOUND, "session '%s' is %s", id, state);
+        rc = dk_error_set(DK_ENOSESSION, "session '%s' is %s", id, state);
     free(state);
     free(sup);
     return rc;
@@ -358,7 +358,7 @@ static int sess_read(struct eng_session **out, dk_engine *e, dk_store_conn *conn
     rc = dk_store_rows_next(rows);
     if (rc <= 0) {
         dk_store_rows_free(rows);
-        return rc < 0 ? rc : dk_error_set(DK_ENOTFOUND, "session '%s' not found", id);
+        return rc < 0 ? rc : dk_error_set(DK_ENOSESSION, "session '%s' not found", id);
     }
     if (eng_state_parse(dk_store_rows_text(rows, 6, NULL)) != DK_SESSION_ACTIVE) {
         dk_store_rows_free(rows);
@@ -655,7 +655,7 @@ static int sess_reload_apply(dk_engine *e, struct eng_session *held, const char 
     struct eng_session *fresh = NULL;
     rc = sess_read(&fresh, e, conn, session_id);
     dk_store_release(conn);
-    if (rc == DK_ENOTFOUND || (rc == DK_OK && !fresh)) {
+    if (rc == DK_ENOSESSION || (rc == DK_OK && !fresh)) {
         /* ended elsewhere (a landing that closed it, another node): a closed
          * or abandoned session's overlay ref goes (a stranded one keeps it) */
         if (held && eng_conn(&conn, e) == DK_OK) {
@@ -870,7 +870,7 @@ void dk_eng_session_view_release(struct dk_eng_session_view *v)
 /*
  * The status of a session that is no longer live (stranded, closed,
  * abandoned), from its rows: an agent whose session was stranded learns it
- * here, with what it had changed. Unknown ids keep their DK_ENOTFOUND.
+ * here, with what it had changed. Unknown ids keep their DK_ENOSESSION.
  */
 static int sess_status_ended(dk_session_info **out, dk_engine *e, const dk_caller *caller,
                              const char *id)
@@ -945,7 +945,7 @@ int dk_session_status(dk_session_info **out, dk_engine *e, const dk_caller *call
 {
     struct eng_session *s;
     int rc = eng_session_get_live(&s, e, session_id);
-    if (rc == DK_ENOTFOUND)
+    if (rc == DK_ENOSESSION)
         return sess_status_ended(out, e, caller, session_id);
     if (rc)
         return rc;

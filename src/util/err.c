@@ -83,6 +83,8 @@ const char *dk_error_name(int code)
         return "forbidden";
     case DK_ESTATE:
         return "state";
+    case DK_ENOSESSION:
+        return "nosession";
     default:
         return "error";
     }

@@ -68,7 +68,9 @@ static dk_api_code t_map(int rc, const char *msg)
 
 void test_api_ops__error_from_dk(void)
 {
-    th_assert_eq_int(t_map(DK_ENOTFOUND, "session 'abc' not found"), DK_API_SESSION_NOT_FOUND);
+    th_assert_eq_int(t_map(DK_ENOSESSION, "session 'abc' not found"), DK_API_SESSION_NOT_FOUND);
+    th_assert_eq_int(t_map(DK_ENOSESSION, "anything"), DK_API_SESSION_NOT_FOUND);
+    th_assert_eq_int(t_map(DK_ENOTFOUND, "session 'abc' not found"), DK_API_NOT_FOUND);
     th_assert_eq_int(t_map(DK_ENOTFOUND, "repository 'x' not found"), DK_API_NOT_FOUND);
     /* the code decides, never the text */
     th_assert_eq_int(t_map(DK_ESTATE, "changeset cs_a_1 is merged, cannot become submitted"),

@@ -673,7 +673,7 @@ static void t_no_match_and_syntax(void)
     th_assert_err(dk_context_query(&r, t_e, NULL, "demo", NULL, &o), DK_EINVALID);
     o.query = "x";
     th_assert_err(dk_context_query(&r, t_e, NULL, "nope", NULL, &o), DK_ENOTFOUND);
-    th_assert_err(dk_context_query(&r, t_e, NULL, NULL, "no-such-session", &o), DK_ENOTFOUND);
+    th_assert_err(dk_context_query(&r, t_e, NULL, NULL, "no-such-session", &o), DK_ENOSESSION);
     dk_context_depth d;
     th_assert_ok(dk_context_depth_parse(&d, "call_graph"));
     th_assert_eq_int(d, DK_CONTEXT_CALL_GRAPH);

@@ -906,7 +906,7 @@ static void t_refusals(void)
         th_assert_eq_int(wrc, DK_EINVALID); /* or the write path refuses it */
     }
     th_assert_err(dk_changeset_get(&info, t_e, NULL, ""), DK_EINVALID);
-    th_assert_err(dk_land(&r, t_e, NULL, "no-such-session", NULL), DK_ENOTFOUND);
+    th_assert_err(dk_land(&r, t_e, NULL, "no-such-session", NULL), DK_ENOSESSION);
 }
 void test_engine_land_sqlite__refusals(void)
 {

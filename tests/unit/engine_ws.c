@@ -504,7 +504,7 @@ static void t_connect_list(void)
     th_assert(strstr(ev[0].payload, "\"intent\":\"fix bug\""));
     dk_events_free(ev, n);
     /* status of an unknown session */
-    th_assert_err(dk_session_status(&info, t_e, NULL, "nope"), DK_ENOTFOUND);
+    th_assert_err(dk_session_status(&info, t_e, NULL, "nope"), DK_ENOSESSION);
 }
 void test_engine_ws_sqlite__connect_list(void)
 {
@@ -719,7 +719,7 @@ static void t_refusals(void)
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
     wo.mode = 0100600;
     REFUSED(dk_file_write(&r, t_e, NULL, sid, "x", "x", 1, &wo), DK_EINVALID, "mode");
-    REFUSED(dk_file_write(&r, t_e, NULL, "no-such-session", "x", "x", 1, NULL), DK_ENOTFOUND,
+    REFUSED(dk_file_write(&r, t_e, NULL, "no-such-session", "x", "x", 1, NULL), DK_ENOSESSION,
             "not found");
     REFUSED(dk_file_write(&r, t_e, &other, sid, "x", "x", 1, NULL), DK_EFORBIDDEN,
             "another caller");
@@ -756,8 +756,8 @@ static void t_refusals(void)
     dk_file_free(f);
     /* a session of a caller cannot be closed by anyone else, but by its owner */
     th_assert_ok(dk_session_close(t_e, &owner, sid));
-    REFUSED(dk_file_read(&f, t_e, &owner, sid, "README.md"), DK_ENOTFOUND, "is closed");
-    REFUSED(dk_file_read(&f, t_e, &owner, "no-such-id", "README.md"), DK_ENOTFOUND, "not found");
+    REFUSED(dk_file_read(&f, t_e, &owner, sid, "README.md"), DK_ENOSESSION, "is closed");
+    REFUSED(dk_file_read(&f, t_e, &owner, "no-such-id", "README.md"), DK_ENOSESSION, "not found");
     /* its status still answers, from the store */
     th_assert_ok(dk_session_status(&info, t_e, &owner, sid));
     th_assert_eq_int(info->state, DK_SESSION_CLOSED);
@@ -1161,7 +1161,7 @@ static void t_gc(void)
     th_assert_eq_int(n, 1);
     th_assert_eq_int(dk_session_active_count(t_e, "demo"), 1);
     dk_file *f;
-    th_assert_err(dk_file_read(&f, t_e, NULL, idle_id, "README.md"), DK_ENOTFOUND);
+    th_assert_err(dk_file_read(&f, t_e, NULL, idle_id, "README.md"), DK_ENOSESSION);
     /* a draft session is closed: claims released, overlay dropped, changeset closed */
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", idle_id), 0);
@@ -1244,7 +1244,7 @@ static void t_strand_resume(void)
     th_assert_eq_int(st->files_changed, 2);
     th_assert_eq_int(st->changeset_state, DK_CS_SUBMITTED);
     dk_session_infos_free(st, 1);
-    th_assert_err(t_write(a, "x.txt", "x\n"), DK_ENOTFOUND);
+    th_assert_err(t_write(a, "x.txt", "x\n"), DK_ENOSESSION);
     th_assert(strstr(dk_error_last()->msg, "stranded: connect with resume_session_id"));
     /* stranding twice is a no-op; the overlay ref is kept and names the overlay */
     th_assert_ok(dk_engine_gc(t_e, &n));
@@ -1273,7 +1273,7 @@ static void t_strand_resume(void)
     o.agent_id = "agent-a";
     th_assert_err(dk_session_connect(&info, t_e, &other, &o), DK_EFORBIDDEN);
     o.resume_session_id = "nope";
-    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ENOTFOUND);
+    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ENOSESSION);
     o.resume_session_id = b;
     th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_ESTATE);
     /* contended: b holds helper now; nothing changes */
@@ -1299,7 +1299,7 @@ static void t_strand_resume(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", nid), 1);
     /* the changeset follows the session */
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE session_id = ?", nid), 1);
-    th_assert_err(t_write(a, "y.txt", "y\n"), DK_ENOTFOUND);
+    th_assert_err(t_write(a, "y.txt", "y\n"), DK_ENOSESSION);
     th_assert(strstr(dk_error_last()->msg, "was resumed as"));
     /* resuming the old id again says where it went */
     th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ESTATE);
@@ -1356,7 +1356,7 @@ static void t_close_abandon(void)
     /* abandoning again is a no-op; closing an abandoned session is refused */
     th_assert_ok(dk_session_abandon(t_e, NULL, a, NULL));
     th_assert_err(dk_session_close(t_e, NULL, a), DK_ESTATE);
-    th_assert_err(dk_session_close(t_e, NULL, "nope"), DK_ENOTFOUND);
+    th_assert_err(dk_session_close(t_e, NULL, "nope"), DK_ENOSESSION);
     /* close of a submitted session keeps its changeset and overlay rows */
     const char *b = t_connect("b");
     th_assert_ok(t_write(b, "x.txt", "x\n"));
@@ -2541,7 +2541,7 @@ static void t_strand_now(void)
     th_assert_ok(t_write(a, "src/tasks.py", ta));
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 1);
     th_assert_err(dk_session_strand(t_e, &other, a, "gone"), DK_EFORBIDDEN);
-    th_assert_err(dk_session_strand(t_e, NULL, "nope", "gone"), DK_ENOTFOUND);
+    th_assert_err(dk_session_strand(t_e, NULL, "nope", "gone"), DK_ENOSESSION);
     th_assert_err(dk_session_strand(t_e, NULL, "", "gone"), DK_EINVALID);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'active'", a),
                      1);
@@ -2555,7 +2555,7 @@ static void t_strand_now(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 1);
     th_assert_ok(dk_session_strand(t_e, &owner, a, "again")); /* already stranded */
     dk_write_result *w = NULL;
-    th_assert_err(dk_file_write(&w, t_e, NULL, a, "x.txt", "x", 1, NULL), DK_ENOTFOUND);
+    th_assert_err(dk_file_write(&w, t_e, NULL, a, "x.txt", "x", 1, NULL), DK_ENOSESSION);
     th_assert(strstr(dk_error_last()->msg, "stranded"));
     dk_write_result_free(w);
     /* its owner resumes it, work and claims back */
