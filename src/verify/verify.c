@@ -775,7 +775,7 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
         return dk_error_set(DK_EUNSUPPORTED, "sandbox required but bwrap is not installed");
     bool ended = false;
     rc = dk_eng_session_view(&v, e, caller, session_id);
-    if (rc == DK_ENOTFOUND && session_id && *session_id) {
+    if (rc == DK_ENOSESSION && session_id && *session_id) {
         /* not live: a stranded (or closed) session's submitted work is still verified */
         rc = dk_eng_session_view_ended(&v, e, caller, session_id);
         ended = rc == DK_OK;

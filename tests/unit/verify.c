@@ -1322,7 +1322,7 @@ void test_verify_flow__sessions_that_left(void)
     dk_verify_result *r = NULL;
     /* check reads a live overlay: refused with why */
     o.check_only = true;
-    th_assert_err(dk_verify(&r, t_e, NULL, a, &o), DK_EINVALID);
+    th_assert_err(dk_verify(&r, t_e, NULL, a, &o), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "is stranded"), "%s", dk_error_last()->msg);
     o.check_only = false;
     /* a caller that does not own it may not */
@@ -1356,13 +1356,13 @@ void test_verify_flow__sessions_that_left(void)
     t_write(c, "other.txt", "c\n");
     t_submit(c);
     th_assert_ok(dk_session_abandon(t_e, NULL, c, "gave up"));
-    th_assert_err(dk_verify(&r, t_e, NULL, c, &o), DK_EINVALID);
+    th_assert_err(dk_verify(&r, t_e, NULL, c, &o), DK_ESTATE);
     th_assert(r == NULL);
     th_assert_msg(strstr(dk_error_last()->msg, "is abandoned") &&
                       strstr(dk_error_last()->msg, "nothing to verify"),
                   "%s", dk_error_last()->msg);
     /* an unknown session stays unknown */
-    th_assert_err(dk_verify(&r, t_e, NULL, "s_nope", &o), DK_ENOTFOUND);
+    th_assert_err(dk_verify(&r, t_e, NULL, "s_nope", &o), DK_ENOSESSION);
     free(a);
     free(b);
     free(c);
@@ -1454,7 +1454,7 @@ void test_verify_flow__head_moved_after_approval(void)
     th_assert_eq_str(still, h3);
     free(still);
     /* landing re-verifies on the new merged tree: now rejected, nothing lands */
-    th_assert_err(dk_verify_land(&lr, &again, t_e, NULL, s2, NULL, &o), DK_EINVALID);
+    th_assert_err(dk_verify_land(&lr, &again, t_e, NULL, s2, NULL, &o), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "nothing landed"), "%s", dk_error_last()->msg);
     th_assert(again != NULL);
     th_assert_eq_str(again->head, h3);
@@ -1476,7 +1476,7 @@ void test_verify_flow__head_moved_after_approval(void)
     th_assert(r->passed);
     dk_verify_result_free(r);
     /* verifying again on the same head is refused: nothing would change */
-    th_assert_err(dk_verify(&r, t_e, NULL, s3, &o), DK_EINVALID);
+    th_assert_err(dk_verify(&r, t_e, NULL, s3, &o), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "already approved"), "%s", dk_error_last()->msg);
     struct t_file g[] = {{"README", "moved\n", 0}};
     t_commit(demo, g, 1);
@@ -1564,7 +1564,7 @@ void test_verify_flow__human_approve(void)
     th_assert_eq_int(t_cs_state(sid), DK_CS_AWAITING_APPROVAL);
     /* waiting is not approved: it does not land */
     dk_land_result *lr = NULL;
-    th_assert_err(dk_land(&lr, t_e, NULL, sid, NULL), DK_EINVALID);
+    th_assert_err(dk_land(&lr, t_e, NULL, sid, NULL), DK_ESTATE);
     dk_land_result_free(lr);
     /* the verdict is readable later, through status */
     res = t_op(api, NULL, "status", params, DK_API_OK);
