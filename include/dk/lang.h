@@ -72,7 +72,8 @@ typedef struct dk_symbol {
     uint32_t occurrence;
     /* index of the enclosing symbol in dk_analysis.symbols, or -1 at top level */
     int32_t parent;
-    /* the whole declaration including leading doc comments, attributes and decorators */
+    /* the whole declaration including leading doc comments, attributes and decorators, and a
+     * one-line comment that ends its last line */
     dk_span span;
     /* the declaration proper (span without the leading comments/attributes) */
     dk_span decl;

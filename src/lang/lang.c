@@ -18,7 +18,16 @@
  * Leading block rule: comments and attributes directly above a declaration
  * belong to it when no blank line separates them from it or from each
  * other, and the first of them does not share its line with the end of the
- * preceding code (that is a trailing comment of the code before).
+ * preceding code (that is a trailing comment of the code before). A
+ * one-line trailing comment after a declaration's end belongs to it.
+ *
+ * Macro lines (C, C++): before parsing, a line holding only an upper-case
+ * macro invocation (`FMT_BEGIN_NAMESPACE`, `Q_DECLARE_METATYPE(T)`) after a
+ * line that ends an item is turned into spaces in a copy of the text, so
+ * tree-sitter does not read it as the start of a declaration and swallow
+ * what follows into one error; offsets are unchanged, names are read from
+ * the real text, and such a line directly above a declaration is part of
+ * its span (`FMT_EXPORT` over a template).
  *
  * Ownership: every string and array of a result lives in the result's own
  * arena; the dk_analysis header is the first allocation of that arena, so
@@ -82,6 +91,9 @@ struct lang_ctx {
     dk_vec(dk_span) errors;
     /* line start offsets, for byte -> line */
     struct dk_line_index lines;
+    /* lines hidden from the parser (macro_lines), start and end (after the newline) pairs */
+    const uint32_t *masked;
+    size_t nmasked;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -304,6 +316,35 @@ static bool kind_is_type_container(int kind)
 
 static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int depth);
 
+/*
+ * A declaration starting at `start` also takes the hidden macro lines right
+ * above it (`FMT_EXPORT` over a template): they qualify it, like attributes,
+ * and go where it goes. Never above its parent's start.
+ */
+static uint32_t with_macro_lines(const struct lang_ctx *cx, uint32_t start, int32_t parent)
+{
+    uint32_t floor = parent >= 0 ? cx->syms.items[parent].decl.start_byte : 0;
+    for (;;) {
+        uint32_t ls = start;
+        while (ls > 0 && (cx->src[ls - 1] == ' ' || cx->src[ls - 1] == '\t'))
+            ls--;
+        if (ls > 0 && cx->src[ls - 1] != '\n')
+            return start;
+        /* the hidden line ending at ls, if any (pairs are sorted) */
+        size_t lo = 0, hi = cx->nmasked;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cx->masked[2 * mid + 1] < ls)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == cx->nmasked || cx->masked[2 * lo + 1] != ls || cx->masked[2 * lo] < floor)
+            return start;
+        start = cx->masked[2 * lo];
+    }
+}
+
 static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, int32_t parent,
                         uint32_t lead_start, int depth)
 {
@@ -333,6 +374,7 @@ static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, i
     uint32_t ds = ts_node_start_byte(decl), de = ts_node_end_byte(decl);
     if (!ts_node_is_null(d->last) && ts_node_end_byte(d->last) > de)
         de = ts_node_end_byte(d->last);
+    lead_start = with_macro_lines(cx, lead_start < ds ? lead_start : ds, parent);
     dk_symbol *sym = dk_vec_push_zero(&cx->syms);
     sym->kind = kind;
     sym->visibility = d->visibility;
@@ -374,6 +416,8 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
     /* end of the last code (non-comment) sibling, for the trailing-comment rule */
     uint32_t prev_code_end = ts_node_start_byte(level);
     bool have_prev_code = false;
+    /* the symbol that sibling declared, or -1 (a trailing comment extends its span) */
+    int32_t prev_sym = -1;
     do {
         TSNode n = ts_tree_cursor_current_node(&cur);
         if (!ts_node_is_named(n))
@@ -391,8 +435,19 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
                 lead_start = ns;
                 lead_end = ne;
             }
-            if (trailing)
+            if (trailing) {
                 prev_code_end = ne;
+                /*
+                 * A one-line comment that ends the declaration's last line (`int x;
+                 * // count`, a fold marker after a function's `}`) belongs to it: a
+                 * merge moves whole lines, and the comment must go where it goes.
+                 */
+                if (prev_sym >= 0 && same_line(cx, ns, ne)) {
+                    dk_symbol *ps = &cx->syms.items[prev_sym];
+                    ps->span = span_of(cx, ps->span.start_byte, ne);
+                    ps->decl = span_of(cx, ps->decl.start_byte, ne);
+                }
+            }
             continue;
         }
         uint32_t start = ns;
@@ -401,8 +456,12 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
         have_lead = false;
         struct lang_decl d;
         memset(&d, 0, sizeof(d));
+        prev_sym = -1;
         if (def->classify && def->classify(cx, n, parent_kind, &d)) {
+            size_t nsyms = cx->syms.len;
             record_decl(cx, n, &d, parent, start, depth);
+            if (cx->syms.len > nsyms)
+                prev_sym = (int32_t)nsyms;
             if (!ts_node_is_null(d.last)) {
                 /* the siblings through `last` belong to this declaration */
                 uint32_t last_end = ts_node_end_byte(d.last);
@@ -712,6 +771,131 @@ static TSTree *edited_tree(const struct analysis_box *prev, const char *old, siz
     return tree;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Item-level macro lines (C, C++)                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef dk_vec(uint32_t) u32_vec;
+
+/* [p, e) is blank, a comment that ends there, or a `//` comment. */
+static bool rest_is_comment(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+        p++;
+    if (p == e)
+        return true;
+    if (e - p >= 2 && p[0] == '/' && p[1] == '/')
+        return e[-1] != '\\';
+    if (e - p >= 4 && p[0] == '/' && p[1] == '*') {
+        const char *close = NULL;
+        for (const char *q = p + 2; q + 1 < e; q++) {
+            if (q[0] == '*' && q[1] == '/') {
+                close = q + 2;
+                break;
+            }
+        }
+        return close && rest_is_comment(close, e);
+    }
+    return false;
+}
+
+/*
+ * Line [p, e) (no newline) is a lone macro invocation at column 0:
+ * `FMT_BEGIN_NAMESPACE`, `G_DEFINE_TYPE (Foo, foo, G_TYPE_OBJECT)`: an
+ * upper-case name with an underscore, then at most one balanced argument
+ * list on the line, no `;`, nothing else but a comment.
+ */
+static bool is_macro_line(const char *p, const char *e)
+{
+    const char *q = p;
+    bool letter = false, underscore = false;
+    if (q == e || !(*q == '_' || (*q >= 'A' && *q <= 'Z')))
+        return false;
+    while (q < e && (*q == '_' || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'))) {
+        letter = letter || (*q >= 'A' && *q <= 'Z');
+        underscore = underscore || *q == '_';
+        q++;
+    }
+    if (!letter || !underscore || q - p < 3 || (q < e && ((*q >= 'a' && *q <= 'z'))))
+        return false;
+    while (q < e && (*q == ' ' || *q == '\t'))
+        q++;
+    if (q < e && *q == '(') {
+        int depth = 0;
+        for (; q < e; q++) {
+            if (*q == ';' || *q == '{' || *q == '}' || *q == '"' || *q == '\'')
+                return false;
+            if (*q == '(')
+                depth++;
+            else if (*q == ')' && --depth == 0)
+                break;
+        }
+        if (q == e)
+            return false;
+        q++;
+    }
+    return rest_is_comment(q, e);
+}
+
+/*
+ * Line [p, e) (no newline) ends an item or is none, so a macro line after it
+ * starts a new one: blank, a preprocessor line, a comment line, or code
+ * ending in `;`, `{`, `}` or a closed comment; never a continued line.
+ */
+static bool ends_item(const char *p, const char *e)
+{
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        e--;
+    while (p < e && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p == e)
+        return true;
+    if (e[-1] == '\\')
+        return false;
+    if (*p == '#' || (e - p >= 2 && p[0] == '/' && (p[1] == '/' || p[1] == '*')))
+        return true;
+    char c = e[-1];
+    return c == ';' || c == '{' || c == '}' || (e - p >= 2 && c == '/' && e[-2] == '*');
+}
+
+/*
+ * A copy of `src` with lone macro lines (is_macro_line, after a line that
+ * ends an item) turned into spaces, offsets unchanged; NULL when there are
+ * none. `ranges` (NULL: not wanted) gets each hidden line's start and end
+ * (after its newline). tree-sitter reads `FMT_BEGIN_NAMESPACE` or
+ * `Q_DECLARE_METATYPE(T)` without a semicolon as the start of a declaration
+ * and swallows what follows into one error; hidden, the lines are text
+ * between declarations, or part of the declaration right below them
+ * (with_macro_lines).
+ */
+static char *mask_macro_lines(const char *src, size_t len, u32_vec *ranges)
+{
+    char *out = NULL;
+    const char *prev = NULL, *prev_end = NULL, *end = src + len;
+    for (const char *p = src; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        if ((!prev || ends_item(prev, prev_end)) && is_macro_line(p, e)) {
+            if (!out) {
+                out = dk_xmalloc(len ? len : 1);
+                memcpy(out, src, len);
+            }
+            for (const char *q = p; q < e; q++) {
+                if (*q != '\r')
+                    out[q - src] = ' ';
+            }
+            if (ranges) {
+                dk_vec_push(ranges, (uint32_t)(p - src));
+                dk_vec_push(ranges, (uint32_t)(nl ? nl + 1 - src : e - src));
+            }
+        }
+        prev = p;
+        prev_end = e;
+        p = nl ? nl + 1 : end;
+    }
+    return out;
+}
+
 int dk_lang_analyze(dk_analysis **out, const dk_language *lang, const char *src, size_t len)
 {
     return dk_lang_analyze_ex(out, lang, src, len, NULL);
@@ -746,11 +930,22 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
         return dk_error_set(DK_ERROR, "grammar for %s is incompatible with the runtime",
                             lang->name);
     }
+    /* what the parser reads: the text, lone macro lines hidden (C, C++) */
+    u32_vec masked = DK_VEC_INIT;
+    char *ptext = lang->macro_lines && src ? mask_macro_lines(src, len, &masked) : NULL;
     const struct analysis_box *prev = (const struct analysis_box *)(uintptr_t)o.prev;
     TSTree *old_tree = NULL;
-    if (prev && prev->tree && prev->lang == lang && o.prev_src)
-        old_tree = edited_tree(prev, o.prev_src, o.prev_len, src ? src : "", len);
-    struct parse_input in = {src ? src : "", (uint32_t)len};
+    if (prev && prev->tree && prev->lang == lang && o.prev_src) {
+        /* prev's tree was parsed from its masked text: edit it in those terms */
+        char *pprev = lang->macro_lines ? mask_macro_lines(o.prev_src, o.prev_len, NULL) : NULL;
+        old_tree = edited_tree(prev, pprev ? pprev : o.prev_src, o.prev_len,
+                               ptext ? ptext
+                               : src ? src
+                                     : "",
+                               len);
+        free(pprev);
+    }
+    struct parse_input in = {ptext ? ptext : src ? src : "", (uint32_t)len};
     struct parse_budget budget = {.max = o.work_budget};
     if (budget.max == 0)
         budget.max = LANG_PARSE_BUDGET_BASE + LANG_PARSE_BUDGET_PER_KB * ((uint64_t)len / 1024);
@@ -762,15 +957,24 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
         ts_tree_delete(old_tree);
     dk_trace(DK_TRACE_DEBUG, "lang", "%s parse of %zu bytes: %llu progress calls", lang->name, len,
              (unsigned long long)budget.calls);
-    if (!tree)
+    free(ptext);
+    if (!tree) {
+        dk_vec_release(&masked);
         return dk_error_set(DK_ELIMIT, "%s parser gave up (work budget of %llu exhausted)",
                             lang->name, (unsigned long long)budget.max);
+    }
 
     struct analysis_box *box = dk_xcalloc(1, sizeof(*box));
     atomic_init(&box->refs, 1);
     box->lang = lang;
     dk_arena *arena = &box->arena;
-    struct lang_ctx cx = {.def = lang, .flags = o.flags, .src = in.src, .len = len, .arena = arena};
+    struct lang_ctx cx = {.def = lang,
+                          .flags = o.flags,
+                          .src = src ? src : "",
+                          .len = len,
+                          .arena = arena,
+                          .masked = masked.items,
+                          .nmasked = masked.len / 2};
     dk_line_index_init(&cx.lines, src, len);
 
     TSNode root = ts_tree_root_node(tree);
@@ -795,6 +999,7 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
     dk_vec_release(&cx.calls);
     dk_vec_release(&cx.errors);
     dk_line_index_release(&cx.lines);
+    dk_vec_release(&masked);
     *out = a;
     return DK_OK;
 }

@@ -350,4 +350,5 @@ const dk_language dk_lang_c = {
     .preprocessor = true,
     .statement_lists = c_statement_lists,
     .member_lists = c_member_lists,
+    .macro_lines = true,
 };

@@ -13,7 +13,8 @@
  * member sits in. Elsewhere `static` and the anonymous namespace give
  * private, everything else public.
  *
- * Conventions: anonymous namespaces and `extern "C" { }` are transparent;
+ * Conventions: anonymous namespaces and `extern "C" { }` are transparent
+ * (`extern "C" int f();` is the declaration f, the linkage in its span);
  * a qualified definition is a method even when its qualifier is a
  * namespace (the grammar cannot tell `ns::f` from `Class::f`).
  */
@@ -136,6 +137,16 @@ static bool cpp_decl(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang
     }
     if (lang_is(n, "template_declaration"))
         return cpp_template(cx, n, parent_kind, d);
+    if (lang_is(n, "linkage_specification")) {
+        /* `extern "C" int f(...) {...}`: that declaration, spanning the linkage; a braced
+         * `extern "C" { ... }` is not a declaration (transparent, its members are) */
+        TSNode body = lang_field(n, "body");
+        if (ts_node_is_null(body) || lang_is(body, "declaration_list") ||
+            !cpp_decl(cx, body, parent_kind, d))
+            return false;
+        d->node = n;
+        return true;
+    }
     if (lang_is(n, "field_declaration"))
         return cpp_field(cx, n, d);
     if (lang_is(n, "friend_declaration")) {
@@ -224,4 +235,5 @@ const dk_language dk_lang_cpp = {
     .statement_lists = cpp_statement_lists,
     .member_lists = cpp_member_lists,
     .overloads = LANG_OVERLOADS_ALL,
+    .macro_lines = true,
 };

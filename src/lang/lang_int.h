@@ -127,6 +127,9 @@ struct dk_language {
     int overloads;
     /* member lists (lang_member_list, ended by a NULL type), or NULL */
     const struct lang_member_list *member_lists;
+    /* a line holding only an upper-case macro invocation (`FMT_BEGIN_NAMESPACE`) is hidden
+     * from the parser: text, or part of the declaration right below it (C, C++) */
+    bool macro_lines;
 };
 
 /* ---- helpers for language files --------------------------------------- */

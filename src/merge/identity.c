@@ -270,6 +270,8 @@ static void add_params(dk_str *out, const dk_symbol *s)
         dk_str_addf(out, "[%s]", sig);
         return;
     }
+    if (at && at[strlen(s->name)] == '<')
+        dk_str_add(out, at + strlen(s->name), (size_t)(open - at) - strlen(s->name));
     int depth = 0;
     for (const char *p = open; *p; p++) {
         dk_str_addch(out, *p);
@@ -278,6 +280,84 @@ static void add_params(dk_str *out, const dk_symbol *s)
         else if (*p == ')' && --depth == 0)
             return;
     }
+}
+
+static bool is_ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * One parameter [p, e) as its type: tokens (identifiers, single punctuation)
+ * joined by one space, without a default value and without the name, which
+ * is the last identifier when something comes before it and only array
+ * brackets after it (`const char *s[]` -> "const char *"); a lone word
+ * (`int`, gtest's `suite`) stays. False when it holds a parenthesis (a
+ * function pointer: where its name is cannot be told from the text).
+ */
+static bool add_param_type(dk_str *out, const char *p, const char *e)
+{
+    const char *tok[64], *tend[64];
+    size_t n = 0;
+    while (p < e && *p != '=') {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            p++;
+            continue;
+        }
+        if (*p == '(' || *p == ')' || n == 64)
+            return false;
+        tok[n] = p;
+        if (is_ident_char(*p)) {
+            while (p < e && is_ident_char(*p))
+                p++;
+        } else {
+            p++;
+        }
+        tend[n++] = p;
+    }
+    size_t last = n;
+    for (size_t i = n; i-- > 0;) {
+        if (is_ident_char(*tok[i]) && !(*tok[i] >= '0' && *tok[i] <= '9')) {
+            last = i;
+            break;
+        }
+        if (*tok[i] != '[' && *tok[i] != ']' && !(*tok[i] >= '0' && *tok[i] <= '9'))
+            break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i == last && last > 0)
+            continue;
+        dk_str_add(out, tok[i], (size_t)(tend[i] - tok[i]));
+        dk_str_addch(out, ' ');
+    }
+    return true;
+}
+
+/* The parameter types of s ("<targs>" first), or false when they cannot be read. */
+static bool param_types(dk_str *out, const dk_symbol *s)
+{
+    dk_str raw = DK_STR_INIT;
+    add_params(&raw, s);
+    const char *open = memchr(raw.ptr, '(', raw.len);
+    bool ok = open && raw.len > 0 && raw.ptr[raw.len - 1] == ')';
+    if (ok) {
+        dk_str_add(out, raw.ptr, (size_t)(open - raw.ptr) + 1);
+        const char *p = open + 1, *end = raw.ptr + raw.len - 1;
+        int depth = 0; /* <...> of template arguments inside a parameter */
+        for (const char *q = p; ok && q <= end; q++) {
+            if (q < end && *q == '<')
+                depth++;
+            else if (q < end && *q == '>' && depth > 0)
+                depth--;
+            else if (q == end || (*q == ',' && depth == 0)) {
+                ok = add_param_type(out, p, q);
+                dk_str_addch(out, ',');
+                p = q + 1;
+            }
+        }
+    }
+    dk_str_release(&raw);
+    return ok;
 }
 
 void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
@@ -301,7 +381,14 @@ void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
             if (dk_map_has(&in_base, key.ptr, key.len))
                 continue;
             dk_str_clear(&params);
-            add_params(&params, s);
+            /* C/C++ parameter types, names dropped: `f(int a)` and `f(int b)` are one function;
+             * unreadable ones (function pointers) count as equal: a conflict, never a guess */
+            if (!dk_language_has_preprocessor(lang)) {
+                add_params(&params, s); /* name-before-type languages: as written */
+            } else if (!param_types(&params, s)) {
+                dk_str_clear(&params);
+                dk_str_adds(&params, "?");
+            }
             if (vi == 1) {
                 /* ours' parameters of the group, or `several` */
                 char *old = dk_map_get(&ours, key.ptr, key.len);
@@ -311,7 +398,8 @@ void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
                 continue;
             }
             const char *op = dk_map_get(&ours, key.ptr, key.len);
-            if (op && (op == several || strcmp(op, params.ptr) != 0))
+            if (op && (op == several || (strcmp(op, params.ptr) != 0 && strcmp(op, "?") != 0 &&
+                                         strcmp(params.ptr, "?") != 0)))
                 dk_map_put(set, key.ptr, key.len, (void *)1, NULL);
         }
     }

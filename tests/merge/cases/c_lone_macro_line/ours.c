@@ -1,0 +1,23 @@
+#include <glib-object.h>
+
+#include "foo-widget.h"
+
+G_DEFINE_TYPE (FooWidget, foo_widget, G_TYPE_OBJECT)
+
+static void
+foo_widget_reset (FooWidget *self)
+{
+  self->count = 0;
+}
+
+static void
+foo_widget_init (FooWidget *self)
+{
+  self->count = 0;
+}
+
+static void
+foo_widget_class_init (FooWidgetClass *klass)
+{
+  (void) klass;
+}

@@ -1,0 +1,11 @@
+#include "plugin.h"
+
+#if HAVE_LIBYAJL
+
+static int format_time(char *buf, int t) /* {{{ */
+{
+  return snprintf(buf, 32, "%d", t);
+} /* }}} int format_time */
+#else
+int format_time(char *buf, int t) { return -1; }
+#endif
