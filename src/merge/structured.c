@@ -323,6 +323,37 @@ static bool merge_by_members(struct merge_level *m, dk_str *out, const struct pi
     return ok;
 }
 
+/*
+ * The nearest piece before (dir -1) or after (dir +1) piece k of level `l`
+ * that level `other` has too; 0 when there is none.
+ */
+static uint32_t common_neighbour(const struct level *l, const struct level *other, size_t k,
+                                 int dir)
+{
+    for (size_t i = k; dir < 0 ? i-- > 0 : ++i < l->pieces.len;) {
+        uint32_t id = l->pieces.items[i].id;
+        if (dk_merge_level_piece(other, id))
+            return id;
+    }
+    return 0;
+}
+
+/*
+ * Side vi moved declaration `id` of base: among the declarations both have,
+ * the ones right before and right after it differ on both ends (a neighbour
+ * moving away changes one end only).
+ */
+static bool moved_by(const struct merge_level *m, int vi, uint32_t id)
+{
+    const struct level *lb = m->l[V_BASE], *ls = m->l[vi];
+    const struct piece *pb = dk_merge_level_piece(lb, id), *ps = dk_merge_level_piece(ls, id);
+    if (!pb || !ps)
+        return false;
+    size_t kb = (size_t)(pb - lb->pieces.items), ks = (size_t)(ps - ls->pieces.items);
+    return common_neighbour(lb, ls, kb, -1) != common_neighbour(ls, lb, ks, -1) &&
+           common_neighbour(lb, ls, kb, +1) != common_neighbour(ls, lb, ks, +1);
+}
+
 /* Write the merged content of declaration `id` (once per level). */
 static int resolve_decl(struct merge_level *m, dk_str *out, uint32_t id)
 {
@@ -388,8 +419,21 @@ static int resolve_decl(struct merge_level *m, dk_str *out, uint32_t id)
         emit_piece(m, out, vi, only); /* added on one side */
         return DK_OK;
     }
-    if (piece_eq(m, V_BASE, b, vi, only))
-        return DK_OK; /* deleted on one side, unchanged on the other */
+    /*
+     * Deleted on one side, unchanged on the other: gone. Unless the other
+     * side moved it (collectd: both delete an #include block, theirs puts
+     * `<ltdl.h>` back lower down): one side wants it gone, the other wants
+     * it elsewhere, and neither wins silently.
+     */
+    if (piece_eq(m, V_BASE, b, vi, only) && !moved_by(m, vi, id))
+        return DK_OK;
+    if (piece_eq(m, V_BASE, b, vi, only)) {
+        conflict_for_pieces(m, out, p, "");
+        m->cx->conflicts.items[m->cx->conflicts.len - 1].description =
+            dk_arena_sprintf(&m->cx->arena, "%s deleted `%s`, %s moved it", o ? "theirs" : "ours",
+                             piece_name(m, p), o ? "ours" : "theirs");
+        return DK_OK;
+    }
     conflict_for_pieces(m, out, p, "");
     m->cx->conflicts.items[m->cx->conflicts.len - 1].description =
         dk_arena_sprintf(&m->cx->arena, "%s deleted `%s`, %s modified it", o ? "theirs" : "ours",
@@ -418,6 +462,9 @@ static int check_deletions(struct merge_level *m, dk_str *out, size_t b0, size_t
             continue;
         bool gone_o = deleted_by(m, V_OURS, it->id), gone_t = deleted_by(m, V_THEIRS, it->id);
         if (gone_o == gone_t)
+            continue;
+        /* the other side moved it: decided where that side put it (emit_items) */
+        if (moved_by(m, gone_o ? V_THEIRS : V_OURS, it->id))
             continue;
         size_t before = out->len;
         /* base's blank lines right above it, when the deleting side took them too */
