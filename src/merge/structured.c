@@ -1126,26 +1126,65 @@ static bool both_reordered(struct level *const l[3])
 }
 
 /*
+ * The first line of base piece `b`'s declaration (after its leading comments),
+ * without indentation and trailing blanks: how a swallowed declaration is
+ * recognised inside another one.
+ */
+static void head_line(const struct merge_ctx *cx, const struct piece *b, const char **s, size_t *n)
+{
+    const char *src = cx->v[V_BASE].src;
+    uint32_t at = b->start;
+    if (b->sym >= 0) {
+        uint32_t d = cx->v[V_BASE].an->symbols[b->sym].decl.start_byte;
+        if (d > at && d < b->end)
+            at = d;
+    }
+    while (at < b->end && (src[at] == ' ' || src[at] == '\t'))
+        at++;
+    const char *nl = memchr(src + at, '\n', b->end - at);
+    uint32_t e = nl ? (uint32_t)(nl - src) : b->end;
+    while (e > at && (src[e - 1] == ' ' || src[e - 1] == '\t' || src[e - 1] == '\r'))
+        e--;
+    *s = src + at;
+    *n = e - at;
+}
+
+/*
  * A side whose changed declarations hold syntax errors and that also deletes
- * declarations: the "deletion" may be a declaration the broken one swallowed
- * (a missing `}` makes f0 run over f1), and merging it as a deletion would
- * keep f1 inside f0 while the other side's edits to f1 are lost, or drop a
- * deletion the other side made. The structured merge does not apply.
+ * a declaration whose first line is inside one of them: the "deletion" is
+ * a declaration the broken one swallowed (a missing `}` makes f0 run over
+ * f1), and merging it as a deletion would keep f1 inside f0 while the other
+ * side's edits to f1 are lost, or drop a deletion the other side made. The
+ * structured merge does not apply. A deletion whose text is nowhere in the
+ * side's broken declarations is a deletion like any other.
  */
 static const char *error_blurs_deletions(struct merge_ctx *cx, struct level *const l[3])
 {
     for (int vi = V_OURS; vi <= V_THEIRS; vi++) {
-        bool broken_change = false, deletes = false;
-        for (size_t k = 0; k < l[vi]->pieces.len && !broken_change; k++) {
+        dk_vec(const struct piece *) broken = DK_VEC_INIT;
+        for (size_t k = 0; k < l[vi]->pieces.len; k++) {
             const struct piece *p = &l[vi]->pieces.items[k];
             const struct piece *b = dk_merge_level_piece(l[V_BASE], p->id);
-            broken_change = p->opaque && (!b || b->end - b->start != p->end - p->start ||
-                                          memcmp(cx->v[V_BASE].src + b->start,
-                                                 cx->v[vi].src + p->start, p->end - p->start) != 0);
+            if (p->opaque && (!b || b->end - b->start != p->end - p->start ||
+                              memcmp(cx->v[V_BASE].src + b->start, cx->v[vi].src + p->start,
+                                     p->end - p->start) != 0))
+                dk_vec_push(&broken, p);
         }
-        for (size_t k = 0; k < l[V_BASE]->pieces.len && broken_change && !deletes; k++)
-            deletes = !dk_merge_level_piece(l[vi], l[V_BASE]->pieces.items[k].id);
-        if (broken_change && deletes)
+        bool swallowed = false;
+        for (size_t k = 0; k < l[V_BASE]->pieces.len && broken.len && !swallowed; k++) {
+            const struct piece *b = &l[V_BASE]->pieces.items[k];
+            if (dk_merge_level_piece(l[vi], b->id))
+                continue;
+            const char *h;
+            size_t hn;
+            head_line(cx, b, &h, &hn);
+            for (size_t j = 0; j < broken.len && !swallowed; j++) {
+                const struct piece *p = broken.items[j];
+                swallowed = hn == 0 || memmem(cx->v[vi].src + p->start, p->end - p->start, h, hn);
+            }
+        }
+        dk_vec_release(&broken);
+        if (swallowed)
             return vi == V_OURS ? "ours" : "theirs";
     }
     return NULL;
