@@ -240,6 +240,31 @@ static bool classify_specifier(struct lang_ctx *cx, TSNode n, struct lang_decl *
     return true;
 }
 
+/*
+ * `TEST_CASE("name")` or `SYSCALL_DEFINE1(close, int, fd)` at top level,
+ * followed by a `{ }` block: a function a macro declares. The grammar reads
+ * an expression statement whose `;` is missing, then a compound statement;
+ * the declaration runs through the block and is named by the invocation.
+ */
+static bool classify_macro_block(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
+{
+    TSNode call = ts_node_named_child(n, 0);
+    uint32_t nc = ts_node_child_count(n);
+    if (!lang_is(call, "call_expression") || nc < 2 ||
+        !ts_node_is_missing(ts_node_child(n, nc - 1)))
+        return false;
+    TSNode callee = lang_field(call, "function");
+    TSNode block = ts_node_next_named_sibling(n);
+    if (!lang_is(callee, "identifier") || !lang_is(block, "compound_statement") ||
+        !dk_lang_name_is_upper(dk_lang_text(cx, callee)))
+        return false;
+    d->kind = DK_SYM_FUNCTION;
+    d->name = compact(cx, call);
+    d->last = block;
+    d->body = block;
+    return true;
+}
+
 bool dk_lang_c_classify_common(struct lang_ctx *cx, TSNode n, struct lang_decl *d, bool cpp)
 {
     d->visibility = DK_VIS_PUBLIC;
@@ -255,6 +280,8 @@ bool dk_lang_c_classify_common(struct lang_ctx *cx, TSNode n, struct lang_decl *
     }
     if (is_type_specifier(n))
         return classify_specifier(cx, n, d, cpp);
+    if (lang_is(n, "expression_statement"))
+        return classify_macro_block(cx, n, d);
 
     struct c_declarator cd;
     if (lang_is(n, "function_definition")) {

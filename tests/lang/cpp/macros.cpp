@@ -26,3 +26,11 @@ int plain_c(void);
 Q_DECLARE_METATYPE(is_range<int>)
 
 FMT_END_NAMESPACE
+
+TEST_CASE("iterators 2")
+{
+    SECTION("comparisons")
+    {
+        auto it1 = next(1);
+    }
+}
