@@ -42,7 +42,13 @@
  * operation through backend.call_progress; each report of the operation
  * (dk_api_ctx.progress: verify's finished steps) becomes one
  * notifications/progress {progressToken, progress (increasing), message}
- * handed to notify before the response is built.
+ * handed to notify before the response is built. When any was sent, the
+ * response waits PROGRESS_GAP_MS after the last one: both official
+ * TypeScript SDKs (v1 1.32.2, v2 2.4.0) handle a response at once but a
+ * notification one microtask later, and the response removes the
+ * request's progress handler; a notification read in the same chunk as
+ * its response is dropped. The gap lets the transport deliver them apart
+ * (a verify takes seconds; 50 ms is noise there).
  *
  * Legacy sessions remember the dk sessions opened through them, so that
  * `session_id` may be omitted when there is exactly one (the tools' legacy
@@ -57,6 +63,7 @@
  */
 #include "api/mcp.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -705,6 +712,9 @@ static json_t *mcp_tool_error(const char *tool, const dk_api_error *err)
     return r;
 }
 
+/* Pause between a call's last progress notification and its response (above). */
+#define PROGRESS_GAP_MS 50
+
 /* A tools/call's progress: its token and the last value sent (values must increase). */
 struct mcp_progress {
     const dk_mcp_request *req;
@@ -814,6 +824,11 @@ static json_t *mcp_tools_call(dk_mcp *m, dk_mcp_session *s, const dk_mcp_request
                  ? m->backend.call_progress(m->backend.ud, p, t->op, call, mcp_on_progress,
                                             &progress, &result, &err)
                  : m->backend.call(m->backend.ud, p, t->op, call, &result, &err);
+    if (progress.last > 0) {
+        struct timespec gap = {0, PROGRESS_GAP_MS * 1000000L};
+        while (nanosleep(&gap, &gap) != 0 && errno == EINTR)
+            ;
+    }
     if (rc != 0) {
         if (err.code == DK_API_SESSION_NOT_FOUND && s) {
             const char *gone = json_string_value(json_object_get(call, "session_id"));

@@ -98,4 +98,34 @@ assert "2026-07-28" in d["supportedVersions"] and "2025-11-25" in d["supportedVe
 assert len(msgs) == 12, len(msgs)                        # the notification got no answer
 print("raw protocol: ok")
 PY
+# progress by hand: a dk_verify with a progressToken gets one notifications/progress
+# per finished step, in order, every one before its response (the SDK scenarios
+# above see them through the clients' handlers; this reads the lines themselves)
+cat > "$tmp/pin" <<'EOF'
+{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}
+{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"dk_connect","arguments":{"repo":"demo0","intent":"raw progress","agent_id":"raw-progress"}}}
+{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"dk_file_write","arguments":{"path":"app.py","content":"def alpha():\n    return 10\n\n\ndef beta():\n    return 2\n\n\ndef gamma():\n    return 3\n"}}}
+{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"dk_submit","arguments":{}}}
+{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"dk_verify","arguments":{},"_meta":{"progressToken":"raw-5"}}}
+{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"dk_abandon","arguments":{"reason":"raw progress done"}}}
+EOF
+"$DK" mcp < "$tmp/pin" > "$tmp/praw" || fail "dk mcp exited non-zero (progress)"
+python3 - "$tmp/praw" <<'PY' || fail "raw progress: $(cat "$tmp/praw")"
+import json, sys
+msgs = [json.loads(l) for l in open(sys.argv[1])]
+for i in (2, 3, 4, 6):
+    r = next(m for m in msgs if m.get("id") == i)
+    assert "result" in r and not r["result"].get("isError"), r
+at = next(k for k, m in enumerate(msgs) if m.get("id") == 5)
+steps = msgs[at]["result"]["structuredContent"]["steps"]
+notes = [m for m in msgs if m.get("method") == "notifications/progress"]
+assert steps and len(notes) == len(steps), (len(notes), steps)
+assert all(msgs.index(n) < at for n in notes), "a notification after its response"
+for k, n in enumerate(notes):
+    p = n["params"]
+    assert "id" not in n and p["progressToken"] == "raw-5" and p["progress"] == k + 1, n
+    assert ("step %s " % steps[k]["name"]) in p["message"] and steps[k]["status"] in p["message"], n
+print("raw progress: ok (%d steps)" % len(steps))
+PY
 echo "mcp_stdio: ok"
