@@ -74,11 +74,11 @@ LP=$!
 (BODYFILE="$tmp/body.lp2"; op watch "{\"repo\":\"other\",\"since\":0,\"timeout_ms\":3000}"; echo "$STATUS" > "$tmp/lp2") &
 LP2=$!
 sleep 0.3
-t0=$(date +%s%N)
 ok file_read "{\"session_id\":\"$SID\",\"path\":\"app.py\"}"
 STATUS=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$URL/healthz"); [ "$STATUS" = 200 ] || fail healthz
-t1=$(date +%s%N)
-[ $(((t1 - t0) / 1000000)) -lt 1000 ] || fail "quick requests stalled behind long polls: $(((t1 - t0) / 1000000)) ms"
+# answered while the long poll on demo still waits (no event for it yet, 8 s
+# timeout): the quick requests did not queue behind it (no clock involved)
+[ ! -e "$tmp/lp" ] && kill -0 $LP 2>/dev/null || fail "quick requests answered only after the long poll ended"
 ok file_write "{\"session_id\":\"$SID\",\"path\":\"app.py\",\"content\":$(app_with 3 '* 30')}"
 wait $LP
 grep -q '^200 .*file.written' "$tmp/lp" || fail "long poll: $(cat "$tmp/lp")"
