@@ -571,9 +571,10 @@ static void print_step_line(const struct sess *s, const char *name, const char *
                             long long ms, bool required)
 {
     bool c = s->color_out;
-    const char *colour = strcmp(status, "pass") == 0   ? C_GREEN
-                         : strcmp(status, "skip") == 0 ? C_DIM
-                                                       : C_RED;
+    const char *colour = strcmp(status, "pass") == 0      ? C_GREEN
+                         : strcmp(status, "skip") == 0    ? C_DIM
+                         : strcmp(status, "waiting") == 0 ? C_YELLOW
+                                                          : C_RED;
     printf("  %s%-7s%s %s (%lld ms%s)\n", sess_col(c, colour), status, sess_col(c, C_OFF), name, ms,
            required ? "" : ", optional");
     fflush(stdout);
@@ -666,7 +667,8 @@ static void verify_print(struct sess *s, const struct verify_follow *vf, const j
         if (!step_printed(vf, sess_jstr(step, "name")))
             print_step_line(s, sess_jstr(step, "name"), status, sess_jint(step, "duration_ms"),
                             json_is_true(json_object_get(step, "required")));
-        if (strcmp(status, "pass") == 0 || strcmp(status, "skip") == 0)
+        if (strcmp(status, "pass") == 0 || strcmp(status, "skip") == 0 ||
+            strcmp(status, "waiting") == 0)
             continue;
         size_t k;
         json_t *f;
@@ -686,6 +688,14 @@ static void verify_print(struct sess *s, const struct verify_follow *vf, const j
     if (sess_jstr(res, "error")[0])
         printf("  %s\n", sess_jstr(res, "error"));
     bool passed = json_is_true(json_object_get(res, "passed"));
+    if (!passed && json_is_true(json_object_get(res, "awaiting_approval"))) {
+        /* every required step passed; a human-approve step waits for a person */
+        printf("%sawaiting approval%s: changeset %s waits for `dk approve %s --reason TEXT` "
+               "from a token with approve scope\n",
+               sess_col(s->color_out, C_YELLOW), sess_col(s->color_out, C_OFF), vf->changeset_id,
+               vf->changeset_id);
+        return;
+    }
     printf("%s%s%s: changeset %s\n", sess_col(s->color_out, passed ? C_GREEN : C_RED),
            passed ? "passed" : "failed", sess_col(s->color_out, C_OFF), sess_jstr(res, "state"));
 }

@@ -228,6 +228,24 @@ out_has "status.txt: not good" "failed step output"; out_has "failed: changeset 
 as vera land; rc_is 1 "a rejected changeset lands"; err_has INVALID_STATE "rejected land code"
 as vera abandon; rc_is 0 "vrepo abandon"
 
+# a human-approve step: verify stops there, says so (not "failed"), and approve lets it land
+h="$tmp/hsrc"; git init -q -b main "$h"; mkdir -p "$h/.dk"
+printf 'all:\n\t@echo building\n' > "$h/Makefile"
+printf 'one\n' > "$h/notes.txt"
+printf 'stages:\n  - name: build\n    steps:\n      - name: build\n        run: make\n  - name: sign\n    steps:\n      - name: sign-off\n        type: human-approve\n' > "$h/.dk/pipeline.yaml"
+git -C "$h" add . && git -C "$h" -c user.name=t -c user.email=t@example.com commit -qm init
+"$DK" repo import hrepo "$h" --data "$tmp/local" >/dev/null
+as hana connect hrepo --intent "needs a person" --agent hana --data "$tmp/local"; rc_is 0 "hrepo connect"
+printf 'two\n' > "$tmp/notes.txt"
+as hana write notes.txt "$tmp/notes.txt"; rc_is 0 "hrepo write"
+as hana submit; rc_is 0 "hrepo submit"
+as hana verify; rc_is 1 "verify waiting for a person"
+out_has "pass *build" "step before the approval"; out_has "waiting *sign-off" "the waiting step"
+out_has "awaiting approval" "waiting verdict"; out_has "dk approve" "how to go on"
+! printf '%s' "$OUT" | grep -q "failed:" || { echo "$OUT" >&2; fail "a waiting verify reported as failed"; }
+as hana approve --reason "read it"; rc_is 0 "approve"
+as hana land; rc_is 0 "land after approval"
+
 serve_start
 export DK_TOKEN="$TOKEN"
 scenario remote
