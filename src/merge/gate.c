@@ -245,13 +245,19 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         const struct merge_version *vb = &cx->v[V_BASE], *vo = &cx->v[V_OURS],
                                    *vt = &cx->v[V_THEIRS];
         dk_map over = DK_MAP_INIT_STR;
-        dk_merge_find_overloads(&over, vo->an, vo->src, vo->br);
-        dk_merge_find_overloads(&over, vt->an, vt->src, vt->br);
-        dk_merge_find_overloads(&over, r, text, rb);
+        dk_merge_find_overloads(&over, NULL, vo->an, vo->src, vo->br);
+        dk_merge_find_overloads(&over, NULL, vt->an, vt->src, vt->br);
+        /*
+         * A name only the result repeats is an overload only where the
+         * language has them: in C, `int f(int)` from one side and `int
+         * f(long)` from the other (a clean line merge) are a redefinition;
+         * keyed by name alone, the result has f more often than either side.
+         */
+        dk_merge_find_overloads(&over, cx->lang, r, text, rb);
         bool callable = !dk_language_has_forward_decls(cx->lang);
         bool have_base = vb->an != NULL;
         if (have_base)
-            dk_merge_find_overloads(&over, vb->an, vb->src, vb->br);
+            dk_merge_find_overloads(&over, NULL, vb->an, vb->src, vb->br);
         dk_map decls = DK_MAP_INIT_STR, variants = DK_MAP_INIT_STR;
         if (have_base)
             count_decls(&decls, &variants, vb->an, vb->src, vb->br, 0, &over, callable);

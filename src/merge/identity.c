@@ -240,12 +240,14 @@ void dk_merge_group_key(dk_str *out, const dk_symbol *s, const char *src,
     dk_str_adds(out, dk_symbol_kind_name(s->kind));
 }
 
-void dk_merge_find_overloads(dk_map *set, const dk_analysis *a, const char *src,
-                             const struct merge_branches *br)
+void dk_merge_find_overloads(dk_map *set, const dk_language *lang, const dk_analysis *a,
+                             const char *src, const struct merge_branches *br)
 {
     dk_map count = DK_MAP_INIT_STR;
     dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
+        if (lang && !dk_language_overloads(lang, a->symbols[i].kind))
+            continue;
         dk_str_clear(&key);
         dk_merge_group_key(&key, &a->symbols[i], src, br);
         uintptr_t n = (uintptr_t)dk_map_get(&count, key.ptr, key.len);

@@ -50,9 +50,13 @@ void dk_merge_branches_release(struct merge_branches *b);
 void dk_merge_group_key(dk_str *out, const dk_symbol *s, const char *src,
                         const struct merge_branches *br);
 
-/* Add to `set` the group keys that occur more than once in `a` (of text `src`). */
-void dk_merge_find_overloads(dk_map *set, const dk_analysis *a, const char *src,
-                             const struct merge_branches *br);
+/*
+ * Add to `set` the group keys that occur more than once in `a` (of text
+ * `src`). With `lang`, only symbols of kinds the language overloads count
+ * (dk_language_overloads); NULL counts every kind.
+ */
+void dk_merge_find_overloads(dk_map *set, const dk_language *lang, const dk_analysis *a,
+                             const char *src, const struct merge_branches *br);
 
 /*
  * Add to `set` the group keys of overloadable declarations (of language

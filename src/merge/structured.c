@@ -1317,7 +1317,7 @@ bool dk_merge_adds_at_one_place(struct merge_ctx *cx)
             return false;
     }
     for (int vi = 0; vi < 3; vi++)
-        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
+        dk_merge_find_overloads(&cx->overloaded, NULL, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
     find_added_overloads(cx);
     struct level l[3];
     memset(l, 0, sizeof(l));
@@ -1358,7 +1358,7 @@ int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
         }
     }
     for (int vi = 0; vi < 3; vi++)
-        dk_merge_find_overloads(&cx->overloaded, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
+        dk_merge_find_overloads(&cx->overloaded, NULL, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
     find_added_overloads(cx);
     if (cx->v[V_BASE].len == 0) {
         /* both sides created the file: nothing to anchor declarations to */
