@@ -687,23 +687,8 @@ again:;
         (rc = eng_symbols_diff(&en->syms, &ch.unparsed, e, path, in_base ? &bid : NULL, base_text,
                                base_len, en->deleted ? NULL : &en->blob, content, len)))
         goto out;
-    if (en && ch.unparsed && !en->deleted) {
-        /* content that cannot be parsed keeps the session's changed symbols
-         * (and so its claims) in the path as they were */
-        pthread_mutex_lock(&s->lock);
-        struct eng_entry *prev = dk_map_get(&s->overlay, path, strlen(path));
-        for (size_t i = 0; prev && i < prev->syms.len; i++) {
-            const struct eng_sym *ps = &prev->syms.items[i];
-            struct eng_sym cp = {
-                .qualified_name = dk_xstrdup(ps->qualified_name),
-                .name = ps->name ? dk_xstrdup(ps->name) : NULL,
-                .kind = dk_xstrdup(ps->kind),
-                .change = ps->change,
-            };
-            dk_vec_push(&en->syms, cp);
-        }
-        pthread_mutex_unlock(&s->lock);
-    }
+    if (en && ch.unparsed && !en->deleted)
+        eng_entry_keep_syms(s, en, path);
     res->unparsed = ch.unparsed;
     ch.entry = en;
     rc = ov_change_tx(res, e, s, &ch);
@@ -1042,4 +1027,26 @@ int dk_session_changes(dk_changed_symbol **out, size_t *count, dk_engine *e,
     *count = all.len;
     *out = all.items ? all.items : dk_xcalloc(1, sizeof(dk_changed_symbol));
     return DK_OK;
+}
+
+/*
+ * Content that cannot be parsed keeps the session's changed symbols (and so
+ * its claims) in the path as they were: copy them from the session's
+ * current entry for `path` into `en` (takes s->lock).
+ */
+void eng_entry_keep_syms(struct eng_session *s, struct eng_entry *en, const char *path)
+{
+    pthread_mutex_lock(&s->lock);
+    const struct eng_entry *prev = dk_map_get(&s->overlay, path, strlen(path));
+    for (size_t i = 0; prev && i < prev->syms.len; i++) {
+        const struct eng_sym *ps = &prev->syms.items[i];
+        struct eng_sym cp = {
+            .qualified_name = dk_xstrdup(ps->qualified_name),
+            .name = ps->name ? dk_xstrdup(ps->name) : NULL,
+            .kind = dk_xstrdup(ps->kind),
+            .change = ps->change,
+        };
+        dk_vec_push(&en->syms, cp);
+    }
+    pthread_mutex_unlock(&s->lock);
 }

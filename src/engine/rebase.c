@@ -268,22 +268,8 @@ static int rb_prepare_path(struct rb_path *p, struct rb_ctx *c, dk_git_repo *g, 
     free(base_text);
     if (rc)
         goto fail;
-    if (unparsed && !en->deleted) {
-        /* as a write: unparsable content keeps the path's changed symbols */
-        pthread_mutex_lock(&c->s->lock);
-        const struct eng_entry *prev = dk_map_get(&c->s->overlay, f->path, strlen(f->path));
-        for (size_t i = 0; prev && i < prev->syms.len; i++) {
-            const struct eng_sym *ps = &prev->syms.items[i];
-            struct eng_sym cp = {
-                .qualified_name = dk_xstrdup(ps->qualified_name),
-                .name = ps->name ? dk_xstrdup(ps->name) : NULL,
-                .kind = dk_xstrdup(ps->kind),
-                .change = ps->change,
-            };
-            dk_vec_push(&en->syms, cp);
-        }
-        pthread_mutex_unlock(&c->s->lock);
-    }
+    if (unparsed && !en->deleted) /* as a write */
+        eng_entry_keep_syms(c->s, en, f->path);
     p->entry = en;
     return DK_OK;
 fail:

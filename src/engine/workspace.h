@@ -203,6 +203,9 @@ void eng_registry_remove(dk_engine *e, const char *id);
 int eng_sessions_load(dk_engine *e);
 void eng_sessions_free(dk_engine *e);
 void eng_entry_free(struct eng_entry *en);
+/* unparsable content keeps the path's changed symbols: copy the session's
+ * current ones for `path` into `en` (takes s->lock) */
+void eng_entry_keep_syms(struct eng_session *s, struct eng_entry *en, const char *path);
 /* put/replace an overlay entry (takes `en`), maintaining the path index; s->lock held */
 void eng_session_set_entry_locked(struct eng_session *s, struct eng_entry *en);
 /* drop an overlay entry, maintaining the path index; s->lock held */

@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "merge/diff3.h"
+#include "merge/tile.h"
 #include "util/alloc.h"
 
 #include "util/banned.h"
@@ -90,20 +91,6 @@ static int merge_body(struct merge_ctx *cx, dk_str *out, const struct merge_name
                       const uint32_t start[3], const uint32_t end[3], const uint32_t node_start[3],
                       const uint32_t node_end[3], int depth);
 
-static uint32_t intern(struct merge_ctx *cx, char tag, const char *bytes, size_t len)
-{
-    dk_str k = DK_STR_INIT;
-    dk_str_addch(&k, tag);
-    dk_str_add(&k, bytes, len);
-    uintptr_t id = (uintptr_t)dk_map_get(&cx->intern, k.ptr, k.len);
-    if (id == 0) {
-        id = ++cx->next_id;
-        dk_map_put(&cx->intern, k.ptr, k.len, (void *)id, NULL);
-    }
-    dk_str_release(&k);
-    return (uint32_t)id;
-}
-
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
@@ -141,7 +128,7 @@ static void push_lines(struct merge_ctx *cx, unit_vec *u, const char *src, uint3
         x->start = a;
         x->end = e;
         x->light = blank(src, a, e);
-        x->id = intern(cx, 'L', src + a, e - a);
+        x->id = dk_merge_intern(cx, 'L', src + a, e - a);
         a = e;
     }
 }
@@ -183,7 +170,7 @@ static int tile_body(struct merge_ctx *cx, int vi, uint32_t start, uint32_t end,
             struct unit *x = dk_vec_push_zero(u);
             x->start = ls;
             x->end = le;
-            x->id = intern(cx, 'S', src + ls, le - ls);
+            x->id = dk_merge_intern(cx, 'S', src + ls, le - ls);
             x->stmt = 1;
             if (j == i + 1) {
                 x->node_start = st[i].start_byte;

@@ -18,7 +18,7 @@
 
 #include "util/banned.h"
 
-static uint32_t intern(struct merge_ctx *cx, char tag, const char *bytes, size_t len)
+uint32_t dk_merge_intern(struct merge_ctx *cx, char tag, const char *bytes, size_t len)
 {
     dk_str k = DK_STR_INIT;
     dk_str_addch(&k, tag);
@@ -161,7 +161,7 @@ static void build_items(struct merge_ctx *cx, struct level *l)
             it->end = e;
             it->piece = -1;
             it->blank = span_is_blank(v->src, pos, e);
-            it->id = intern(cx, 'L', v->src + pos, e - pos);
+            it->id = dk_merge_intern(cx, 'L', v->src + pos, e - pos);
             pos = e;
         }
         if (k < l->pieces.len) {
@@ -263,7 +263,7 @@ int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t
         if (p->start < prev_end)
             p->start = prev_end;
         prev_end = p->end;
-        p->id = intern(cx, 'D', p->key, strlen(p->key));
+        p->id = dk_merge_intern(cx, 'D', p->key, strlen(p->key));
         void *old = NULL;
         dk_map_put_u64(&l->by_id, p->id, (void *)(uintptr_t)(k + 1), &old);
         if (old)
@@ -282,7 +282,7 @@ void dk_merge_level_reindex(struct merge_ctx *cx, struct level *l)
     l->by_id = (dk_map)DK_MAP_INIT_U64;
     for (size_t k = 0; k < l->pieces.len; k++) {
         struct piece *p = &l->pieces.items[k];
-        p->id = intern(cx, 'D', p->key, strlen(p->key));
+        p->id = dk_merge_intern(cx, 'D', p->key, strlen(p->key));
         dk_map_put_u64(&l->by_id, p->id, (void *)(uintptr_t)(k + 1), NULL);
     }
     for (size_t k = 0; k < l->items.len; k++) {

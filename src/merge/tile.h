@@ -19,6 +19,12 @@
 
 #include "merge/merge_int.h"
 
+/*
+ * The id of `bytes` under `tag` in cx's intern table (a new id the first
+ * time): equal tag and bytes, equal id, within one merge. Ids start at 1.
+ */
+uint32_t dk_merge_intern(struct merge_ctx *cx, char tag, const char *bytes, size_t len);
+
 struct piece {
     uint32_t start, end;
     uint32_t id;
