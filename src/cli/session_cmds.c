@@ -510,14 +510,11 @@ int sess_build_resolve(struct sess *s, json_t *params)
 int sess_show_resolve(struct sess *s, json_t *res)
 {
     const char *sid = sess_jstr(res, "session_id");
-    const char *replaces = sess_jstr(res, "replaces_session_id");
     bool landed = json_is_true(json_object_get(res, "landed"));
     int rc = sess_follow(s, s->session_id, sid);
     if (!s->json) {
         printf("resolved in session %s%s%s", sess_col(s->color_out, C_BOLD), sid,
                sess_col(s->color_out, C_OFF));
-        if (replaces[0] && strcmp(replaces, sid) != 0)
-            printf(" (replaces %s)", replaces);
         putchar('\n');
         char commit[13];
         short_id(commit, sess_jstr(res, "commit"));
