@@ -305,7 +305,7 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
             goto attempt_out;
         if (cst == DK_CS_MERGED || cst == DK_CS_CLOSED || cst == DK_CS_ABANDONED) {
             rc = dk_error_set(DK_ESTATE, "session '%s': its changeset is %s", old,
-                              eng_cs_names[cst]);
+                              dk_changeset_state_name(cst));
             goto attempt_out;
         }
         /* claim the old row: of two resumes racing, one changes it, the other

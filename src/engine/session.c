@@ -40,24 +40,11 @@
 /* Names                                                                      */
 /* ========================================================================== */
 
-const char *const eng_cs_names[] = {
-    [DK_CS_DRAFT] = "draft",
-    [DK_CS_SUBMITTED] = "submitted",
-    [DK_CS_VERIFYING] = "verifying",
-    [DK_CS_APPROVED] = "approved",
-    [DK_CS_REJECTED] = "rejected",
-    [DK_CS_MERGED] = "merged",
-    [DK_CS_CLOSED] = "closed",
-    [DK_CS_ABANDONED] = "abandoned",
-    [DK_CS_AWAITING_APPROVAL] = "awaiting_approval",
-};
-
+/* A stored state name (dk_changeset_state_parse's table); an unknown one reads as draft. */
 dk_changeset_state eng_cs_parse(const char *name)
 {
-    for (size_t i = 0; name && i < sizeof(eng_cs_names) / sizeof(eng_cs_names[0]); i++)
-        if (strcmp(name, eng_cs_names[i]) == 0)
-            return (dk_changeset_state)i;
-    return DK_CS_DRAFT;
+    dk_changeset_state st;
+    return dk_changeset_state_parse(&st, name) == DK_OK ? st : DK_CS_DRAFT;
 }
 
 dk_session_state eng_state_parse(const char *name)

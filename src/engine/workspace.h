@@ -235,7 +235,6 @@ int eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session
 void eng_session_on_notify(dk_engine *e, const char *payload);
 
 /* session.c: what lifecycle.c shares with it */
-extern const char *const eng_cs_names[];
 dk_changeset_state eng_cs_parse(const char *name);
 dk_session_state eng_state_parse(const char *name);
 /* may `caller` act on a session owned by `owner`? DK_EFORBIDDEN if not */

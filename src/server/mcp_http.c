@@ -219,17 +219,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 enum MHD_Result srv_mcp_stream_begin(struct srv_req *r)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, r, NULL);
-    if (!resp)
-        return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-    r->status = 200;
-    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return srv_sse_queue(r, stream_read, r);
 }
 
 void srv_mcp_stream_free(struct srv_req *r)

@@ -139,6 +139,11 @@ void srv_hub_stop(struct dk_server *s);
 /** Start the watch stream of `r` (authed, GET); queues the response. */
 enum MHD_Result srv_sse_begin(struct srv_req *r);
 void srv_sse_free(struct srv_req *r);
+/**
+ * Queue a 200 text/event-stream answer on `r` whose body `read(cls, ...)`
+ * produces (no caching, no proxy buffering); sets r->status.
+ */
+enum MHD_Result srv_sse_queue(struct srv_req *r, MHD_ContentReaderCallback read, void *cls);
 
 /* git (server_git.c): the worker body of a /git/ request */
 bool srv_git_work(struct srv_req *r);

@@ -373,7 +373,6 @@ enum MHD_Result srv_sse_begin(struct srv_req *r)
     const char *types = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "types");
     const char *last = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
     int64_t from = 0;
-    enum MHD_Result ret;
 
     if (!repo || !*repo || strlen(repo) >= sizeof(((struct srv_sse *)0)->repo)) {
         srv_answer_code(r, DK_API_INVALID_ARGUMENT, "repo: required (?repo=NAME)");
@@ -416,18 +415,8 @@ enum MHD_Result srv_sse_begin(struct srv_req *r)
     r->sse = w;
     /* a watch stays open: the heartbeat, not the idle timeout, finds dead clients */
     MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)0);
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, r, NULL);
-    if (!resp)
-        return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-    r->status = 200;
     r->log_code = "OK";
-    ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return srv_sse_queue(r, sse_read, r);
 answer:
     return srv_queue(r);
 }
@@ -454,4 +443,19 @@ void srv_sse_free(struct srv_req *r)
     free(w->types);
     free(w);
     r->sse = NULL;
+}
+
+enum MHD_Result srv_sse_queue(struct srv_req *r, MHD_ContentReaderCallback read, void *cls)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, read, cls, NULL);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    r->status = 200;
+    enum MHD_Result ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
