@@ -129,17 +129,17 @@ static const dk_api_op ops_table[] = {
               Q("session_id") ":" T_STR "," Q("agent_id") ":" T_STR "," Q("agent_name") ":" T_STR ","
               Q("intent") ":" T_STR "," Q("files") ":" T_ARR(T_STR), "")),
           Q("session_id") "," Q("changeset_id") "," Q("base_commit")),
-     DK_API_SCOPE_WRITE, 0, ops_connect},
+     DK_API_SCOPE_WRITE, 0, dk_ops_connect},
     {"status", "the session's state, base, changeset and counts",
      OBJ(P_SESSION, Q("session_id")),
-     R_STATUS, DK_API_SCOPE_READ, 0, ops_status},
+     R_STATUS, DK_API_SCOPE_READ, 0, dk_ops_status},
     {"file_read", "read a file through the session (its own writes, then the base)",
      OBJ(P_SESSION "," P_PATH, Q("session_id") "," Q("path")),
      ROBJ(Q("path") ":" T_STR "," Q("content") ":" T_STR "," Q("encoding") ":" T_STR ","
           Q("hash") ":" T_STR "," Q("mode") ":" T_INT "," Q("size") ":" T_INT ","
           Q("modified_in_session") ":" T_BOOL,
           Q("path") "," Q("content") "," Q("hash")),
-     DK_API_SCOPE_READ, 0, ops_file_read},
+     DK_API_SCOPE_READ, 0, dk_ops_file_read},
     {"file_write",
      "write a file in the session; refused whole if another session claims a symbol it changes",
      OBJ(P_SESSION "," P_PATH "," P_CONTENT "," Q("mode") ":{\"enum\":[33188,33261,40960]},"
@@ -148,15 +148,15 @@ static const dk_api_op ops_table[] = {
      ROBJ(Q("path") ":" T_STR "," Q("hash") ":" T_STR "," Q("is_new") ":" T_BOOL ","
           Q("unparsed") ":" T_BOOL "," Q("symbols") ":" T_ARR(R_SYMBOL),
           Q("path") "," Q("hash") "," Q("symbols")),
-     DK_API_SCOPE_WRITE, DK_API_OP_CONTENT, ops_file_write},
+     DK_API_SCOPE_WRITE, DK_API_OP_CONTENT, dk_ops_file_write},
     {"file_delete", "delete a file in the session",
      OBJ(P_SESSION "," P_PATH, Q("session_id") "," Q("path")),
      ROBJ(Q("path") ":" T_STR "," Q("symbols") ":" T_ARR(R_SYMBOL), Q("path")),
-     DK_API_SCOPE_WRITE, 0, ops_file_delete},
+     DK_API_SCOPE_WRITE, 0, dk_ops_file_delete},
     {"file_revert", "drop the session's change to a file (back to the base)",
      OBJ(P_SESSION "," P_PATH, Q("session_id") "," Q("path")),
      ROBJ(Q("path") ":" T_STR "," Q("reverted") ":" T_BOOL, Q("path")),
-     DK_API_SCOPE_WRITE, 0, ops_file_revert},
+     DK_API_SCOPE_WRITE, 0, dk_ops_file_revert},
     {"file_list", "list files through the session, with who else changes each",
      OBJ(P_SESSION "," Q("prefix") ":{\"type\":\"string\",\"maxLength\":4096},"
          Q("only_modified") ":" T_BOOL,
@@ -164,11 +164,11 @@ static const dk_api_op ops_table[] = {
      ROBJ(Q("files") ":" T_ARR(ROBJ(Q("path") ":" T_STR "," Q("status") ":" T_STR ","
                                     Q("other_modifiers") ":" T_STR, Q("path"))),
           Q("files")),
-     DK_API_SCOPE_READ, 0, ops_file_list},
+     DK_API_SCOPE_READ, 0, dk_ops_file_list},
     {"changes", "the symbols the session changed against its base",
      OBJ(P_SESSION, Q("session_id")),
      ROBJ(Q("symbols") ":" T_ARR(R_SYMBOL), Q("symbols")),
-     DK_API_SCOPE_READ, 0, ops_changes},
+     DK_API_SCOPE_READ, 0, dk_ops_changes},
     {"context",
      "code context: the symbols that answer a question, ranked (rank kept), with signature, "
      "doc, source (depth full), callers and callees across files (depth call_graph) and the "
@@ -193,22 +193,22 @@ static const dk_api_op ops_table[] = {
                             Q("symbols_dropped") ":" T_INT, "") ","
           Q("words") ":" T_STR "," Q("head") ":" T_STR,
           Q("symbols") "," Q("estimated_tokens")),
-     DK_API_SCOPE_READ, 0, ops_context},
+     DK_API_SCOPE_READ, 0, dk_ops_context},
     {"pre_submit_check", "dry-run landing: would it land now, and which symbols conflict",
      OBJ(P_SESSION, Q("session_id")),
      ROBJ(Q("clean") ":" T_BOOL "," Q("merged_files") ":" T_ARR(T_STR) ","
           Q("conflicts") ":" T_ARR(R_CONFLICT),
           Q("clean") "," Q("conflicts")),
-     DK_API_SCOPE_READ, DK_API_OP_SLOW, ops_pre_submit_check},
+     DK_API_SCOPE_READ, DK_API_OP_SLOW, dk_ops_pre_submit_check},
     {"submit", "submit the session's changeset (a commit on its base, refs/dk/changesets/<id>)",
      OBJ(P_SESSION, Q("session_id")),
-     R_CHANGESET, DK_API_SCOPE_WRITE, DK_API_OP_SLOW, ops_submit},
+     R_CHANGESET, DK_API_SCOPE_WRITE, DK_API_OP_SLOW, dk_ops_submit},
     {"approve",
      "approve a submitted changeset, or one awaiting approval at a human-approve step "
      "(approve scope)",
      OBJ(P_STR("changeset_id", 256) "," P_STR("reason", 4000),
          Q("changeset_id") "," Q("reason")),
-     R_CHANGESET, DK_API_SCOPE_APPROVE, 0, ops_approve},
+     R_CHANGESET, DK_API_SCOPE_APPROVE, 0, dk_ops_approve},
     {"verify",
      "run the verification pipeline on the tree the changeset would land as now (head + "
      "changes): submitted -> approved when every required step passes, awaiting_approval "
@@ -218,7 +218,7 @@ static const dk_api_op ops_table[] = {
      OBJ(P_SESSION "," Q("check") ":" T_BOOL, Q("session_id")),
      ROBJ(Q("state") ":" T_STR "," R_VERIFY_FIELDS,
           Q("passed") "," Q("state") "," Q("steps") "," Q("conflicts")),
-     DK_API_SCOPE_WRITE, DK_API_OP_SLOW, ops_verify},
+     DK_API_SCOPE_WRITE, DK_API_OP_SLOW, dk_ops_verify},
     {"land",
      "land the session's changeset on the branch (three-way merge onto the head); on conflict "
      "nothing lands and every conflicting symbol comes back with both versions; an approval "
@@ -229,7 +229,7 @@ static const dk_api_op ops_table[] = {
           Q("changeset_id") ":" T_STR "," Q("merged_files") ":" T_ARR(T_STR) ","
           Q("retries") ":" T_INT "," Q("verification") ":" R_VERIFICATION_OR_NULL,
           Q("commit")),
-     DK_API_SCOPE_WRITE, DK_API_OP_SLOW, ops_land},
+     DK_API_SCOPE_WRITE, DK_API_OP_SLOW, dk_ops_land},
     {"resolve",
      "resolve landing conflicts (keep_mine, keep_theirs or content per conflict): the work "
      "moves onto the head with the resolved files and lands again unless land=false",
@@ -245,18 +245,18 @@ static const dk_api_op ops_table[] = {
           "," Q("files") ":" T_ARR(T_STR) "," Q("landed") ":" T_BOOL "," Q("commit") ":" T_STR
           "," Q("note") ":" T_STR,
           Q("session_id") "," Q("landed")),
-     DK_API_SCOPE_WRITE, DK_API_OP_SLOW | DK_API_OP_CONTENT, ops_resolve},
+     DK_API_SCOPE_WRITE, DK_API_OP_SLOW | DK_API_OP_CONTENT, dk_ops_resolve},
     {"revert",
      "write the inverse of a landed changeset into the (empty) session; submit and land it next",
      OBJ(P_SESSION "," P_STR("changeset_id", 256), Q("session_id") "," Q("changeset_id")),
      ROBJ(Q("files") ":" T_ARR(T_STR) "," Q("conflicts") ":" T_ARR(R_CONFLICT), Q("conflicts")),
-     DK_API_SCOPE_WRITE, DK_API_OP_SLOW, ops_revert},
+     DK_API_SCOPE_WRITE, DK_API_OP_SLOW, dk_ops_revert},
     {"abandon", "abandon the session's work (changeset abandoned, claims released)",
      OBJ(P_SESSION "," P_STR("reason", 4000), Q("session_id")),
-     R_STATE, DK_API_SCOPE_WRITE, 0, ops_abandon},
+     R_STATE, DK_API_SCOPE_WRITE, 0, dk_ops_abandon},
     {"close", "close the session (a draft changeset is closed, claims released)",
      OBJ(P_SESSION, Q("session_id")),
-     R_STATE, DK_API_SCOPE_WRITE, 0, ops_close},
+     R_STATE, DK_API_SCOPE_WRITE, 0, dk_ops_close},
     {"watch",
      "events of a repository with id > since, filtered by type patterns (\"file.*,claim.*\"); "
      "blocks up to timeout_ms when there is none yet",
@@ -269,17 +269,17 @@ static const dk_api_op ops_table[] = {
                                      Q("id") "," Q("type"))) ","
           Q("next") ":" T_INT "," Q("oldest") ":" T_INT,
           Q("events") "," Q("next")),
-     DK_API_SCOPE_READ, DK_API_OP_WAITS, ops_watch},
+     DK_API_SCOPE_READ, DK_API_OP_WAITS, dk_ops_watch},
     {"repo_list", "the repositories this token may see",
      OBJ("", ""),
      ROBJ(Q("repos") ":" T_ARR(ROBJ(Q("name") ":" T_STR "," Q("branch") ":" T_STR ","
                                     Q("head") ":" T_STR "," Q("sessions") ":" T_INT, Q("name"))),
           Q("repos")),
-     DK_API_SCOPE_READ, 0, ops_repo_list},
+     DK_API_SCOPE_READ, 0, dk_ops_repo_list},
     {"sessions_list", "the live sessions of a repository (every repository this token may see)",
      OBJ(P_REPO, ""),
      ROBJ(Q("sessions") ":" T_ARR(R_SESSION), Q("sessions")),
-     DK_API_SCOPE_READ, 0, ops_sessions_list},
+     DK_API_SCOPE_READ, 0, dk_ops_sessions_list},
 };
 /* clang-format on */
 
@@ -525,10 +525,10 @@ int dk_api_call(dk_api_ctx *ctx, const char *op_name, json_t *params, json_t **r
     const json_t *schema = ctx->api->params_schemas[op - ops_table];
     int rc = dk_api_validate(schema, params, err);
     if (rc == 0) {
-        const char *sid = ops_str(params, "session_id");
+        const char *sid = dk_ops_str(params, "session_id");
         if (sid)
             ctx->log_session = dk_arena_strdup(&ctx->arena, sid);
-        const char *agent = ops_str(params, "agent_id");
+        const char *agent = dk_ops_str(params, "agent_id");
         if (agent)
             ctx->log_agent = dk_arena_strdup(&ctx->arena, agent);
         rc = op->handler(ctx, params, result, err);

@@ -1,5 +1,5 @@
 /*
- * api/ops_context.c - the `context` row of the table (issue 8): ranked
+ * api/dk_ops_context.c - the `context` row of the table (issue 8): ranked
  * symbols with their source, callers, callees and tests within a token
  * budget, from include/dk/context.h. MCP dk_context and the CLI reach it
  * through the table like every other row.
@@ -44,26 +44,26 @@ static json_t *ops_edges_json(const dk_context_edge *e, size_t n)
     return list;
 }
 
-int ops_context(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_context(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
-    const char *sid = ops_str(params, "session_id"), *repo = ops_str(params, "repo");
+    const char *sid = dk_ops_str(params, "session_id"), *repo = dk_ops_str(params, "repo");
     if (!sid && !repo) {
         dk_api_error_set(err, DK_API_INVALID_ARGUMENT, "session_id or repo is required");
         return -1;
     }
-    if (repo && ops_check_repo(ctx, err, repo, DK_API_SCOPE_READ))
+    if (repo && dk_ops_check_repo(ctx, err, repo, DK_API_SCOPE_READ))
         return -1;
     dk_context_opts o = DK_CONTEXT_OPTS_INIT;
-    o.query = ops_str(params, "query");
-    const char *depth = ops_str(params, "depth");
+    o.query = dk_ops_str(params, "query");
+    const char *depth = dk_ops_str(params, "depth");
     if (depth && dk_context_depth_parse(&o.depth, depth))
         return dk_api_error_from_dk(err, DK_EINVALID);
-    o.include_tests = ops_bool(params, "include_tests", false);
-    o.max_tokens = (size_t)ops_int(params, "max_tokens", 0);
-    o.max_results = (size_t)ops_int(params, "max_results", 0);
+    o.include_tests = dk_ops_bool(params, "include_tests", false);
+    o.max_tokens = (size_t)dk_ops_int(params, "max_tokens", 0);
+    o.max_results = (size_t)dk_ops_int(params, "max_results", 0);
     dk_context_result *r = NULL;
-    int rc = dk_context_query(&r, ctx->api->engine, ops_caller(ctx, &cs), repo, sid, &o);
+    int rc = dk_context_query(&r, ctx->api->engine, dk_ops_caller(ctx, &cs), repo, sid, &o);
     if (rc)
         return dk_api_error_from_dk(err, rc);
     json_t *list = json_array();

@@ -25,7 +25,7 @@ static json_t *ops_symbols_json(const dk_changed_symbol *s, size_t n)
 {
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, ops_symbol_json(&s[i]));
+        json_array_append_new(list, dk_ops_symbol_json(&s[i]));
     return list;
 }
 
@@ -43,7 +43,7 @@ static int ops_write_refused(dk_api_error *err, int rc, const dk_write_result *w
             dk_api_json_set_str(o, "kind", c->kind);
             dk_api_json_set_str(o, "holder_session", c->holder_session);
             dk_api_json_set_str(o, "holder_agent", c->holder_agent);
-            json_object_set_new(o, "since", ops_iso_time(c->since_ms));
+            json_object_set_new(o, "since", dk_ops_iso_time(c->since_ms));
             json_object_set_new(o, "since_ms", json_integer(c->since_ms));
             json_array_append_new(claims, o);
         }
@@ -78,20 +78,20 @@ static int ops_write_refused(dk_api_error *err, int rc, const dk_write_result *w
     return -1;
 }
 
-int ops_file_read(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_file_read(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
-    const char *path = ops_str(params, "path");
-    if (ops_check_path(err, "path", path))
+    const char *path = dk_ops_str(params, "path");
+    if (dk_ops_check_path(err, "path", path))
         return -1;
     dk_file *f = NULL;
-    int rc = dk_file_read(&f, ctx->api->engine, ops_caller(ctx, &cs), ops_str(params, "session_id"),
-                          path);
+    int rc = dk_file_read(&f, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                          dk_ops_str(params, "session_id"), path);
     if (rc)
         return dk_api_error_from_dk(err, rc);
     json_t *o = json_object();
     dk_api_json_set_str(o, "path", path);
-    ops_set_content(o, "content", f->content, f->len);
+    dk_ops_set_content(o, "content", f->content, f->len);
     json_object_set_new(o, "hash", json_string(f->hash));
     json_object_set_new(o, "mode", json_integer(f->mode));
     json_object_set_new(o, "size", json_integer((json_int_t)f->len));
@@ -101,21 +101,21 @@ int ops_file_read(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error
     return 0;
 }
 
-int ops_file_write(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_file_write(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
-    const char *path = ops_str(params, "path");
+    const char *path = dk_ops_str(params, "path");
     const char *content;
     size_t len;
-    if (ops_check_path(err, "path", path) ||
-        ops_content(ctx, params, "content", &content, &len, err))
+    if (dk_ops_check_path(err, "path", path) ||
+        dk_ops_content(ctx, params, "content", &content, &len, err))
         return -1;
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
-    wo.mode = (unsigned)ops_int(params, "mode", 0);
-    wo.force = ops_bool(params, "force", false);
+    wo.mode = (unsigned)dk_ops_int(params, "mode", 0);
+    wo.force = dk_ops_bool(params, "force", false);
     dk_write_result *w = NULL;
-    int rc = dk_file_write(&w, ctx->api->engine, ops_caller(ctx, &cs),
-                           ops_str(params, "session_id"), path, content, len, &wo);
+    int rc = dk_file_write(&w, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                           dk_ops_str(params, "session_id"), path, content, len, &wo);
     if (rc) {
         ops_write_refused(err, rc, w, path);
         dk_write_result_free(w);
@@ -132,15 +132,15 @@ int ops_file_write(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_erro
     return 0;
 }
 
-int ops_file_delete(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_file_delete(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
-    const char *path = ops_str(params, "path");
-    if (ops_check_path(err, "path", path))
+    const char *path = dk_ops_str(params, "path");
+    if (dk_ops_check_path(err, "path", path))
         return -1;
     dk_write_result *w = NULL;
-    int rc = dk_file_delete(&w, ctx->api->engine, ops_caller(ctx, &cs),
-                            ops_str(params, "session_id"), path);
+    int rc = dk_file_delete(&w, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                            dk_ops_str(params, "session_id"), path);
     if (rc) {
         if (rc == DK_ENOTFOUND || rc == DK_ENOSESSION || rc == DK_EFORBIDDEN)
             dk_api_error_from_dk(err, rc);
@@ -157,14 +157,14 @@ int ops_file_delete(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_err
     return 0;
 }
 
-int ops_file_revert(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_file_revert(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
-    const char *path = ops_str(params, "path");
-    if (ops_check_path(err, "path", path))
+    const char *path = dk_ops_str(params, "path");
+    if (dk_ops_check_path(err, "path", path))
         return -1;
-    int rc =
-        dk_file_revert(ctx->api->engine, ops_caller(ctx, &cs), ops_str(params, "session_id"), path);
+    int rc = dk_file_revert(ctx->api->engine, dk_ops_caller(ctx, &cs),
+                            dk_ops_str(params, "session_id"), path);
     if (rc)
         return dk_api_error_from_dk(err, rc);
     *result = json_object();
@@ -188,24 +188,24 @@ static const char *ops_file_status_name(dk_file_status s)
     return "unchanged";
 }
 
-int ops_file_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_file_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
-    const char *prefix = ops_str(params, "prefix");
+    const char *prefix = dk_ops_str(params, "prefix");
     if (prefix && *prefix) {
         /* a prefix may end in '/' ("src/"): check it without the slash */
         char buf[4100];
         size_t n = strlen(prefix);
         snprintf(buf, sizeof(buf), "%.*s", (int)(n > 1 && prefix[n - 1] == '/' ? n - 1 : n),
                  prefix);
-        if (ops_check_path(err, "prefix", buf))
+        if (dk_ops_check_path(err, "prefix", buf))
             return -1;
     }
     dk_file_entry *f = NULL;
     size_t n = 0;
-    int rc =
-        dk_file_list(&f, &n, ctx->api->engine, ops_caller(ctx, &cs), ops_str(params, "session_id"),
-                     prefix, ops_bool(params, "only_modified", false));
+    int rc = dk_file_list(&f, &n, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                          dk_ops_str(params, "session_id"), prefix,
+                          dk_ops_bool(params, "only_modified", false));
     if (rc)
         return dk_api_error_from_dk(err, rc);
     json_t *list = json_array();
@@ -221,13 +221,13 @@ int ops_file_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error
     return 0;
 }
 
-int ops_changes(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_changes(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
     dk_changed_symbol *s = NULL;
     size_t n = 0;
-    int rc = dk_session_changes(&s, &n, ctx->api->engine, ops_caller(ctx, &cs),
-                                ops_str(params, "session_id"));
+    int rc = dk_session_changes(&s, &n, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                                dk_ops_str(params, "session_id"));
     if (rc)
         return dk_api_error_from_dk(err, rc);
     *result = json_pack("{s:o}", "symbols", ops_symbols_json(s, n));

@@ -27,61 +27,61 @@ struct dk_api {
 };
 
 /** params[key] as a string, or NULL when absent or null. */
-const char *ops_str(const json_t *params, const char *key);
-bool ops_bool(const json_t *params, const char *key, bool dflt);
-int64_t ops_int(const json_t *params, const char *key, int64_t dflt);
+const char *dk_ops_str(const json_t *params, const char *key);
+bool dk_ops_bool(const json_t *params, const char *key, bool dflt);
+int64_t dk_ops_int(const json_t *params, const char *key, int64_t dflt);
 
 /** The engine caller of the request (NULL for the local process). */
-const dk_caller *ops_caller(dk_api_ctx *ctx, dk_caller *storage);
+const dk_caller *dk_ops_caller(dk_api_ctx *ctx, dk_caller *storage);
 
 /** INVALID_PATH unless `path` is a clean repository-relative path. */
-int ops_check_path(dk_api_error *err, const char *field, const char *path);
+int dk_ops_check_path(dk_api_error *err, const char *field, const char *path);
 
 /** Scope check on a repository: FORBIDDEN naming the repository. */
-int ops_check_repo(dk_api_ctx *ctx, dk_api_error *err, const char *repo, dk_api_scope need);
+int dk_ops_check_repo(dk_api_ctx *ctx, dk_api_error *err, const char *repo, dk_api_scope need);
 
 /**
  * The bytes of params["content"] (with params["encoding"] "utf8" or
  * "base64"), decoded into the arena. TOO_LARGE above DK_ENGINE_MAX_FILE.
  */
-int ops_content(dk_api_ctx *ctx, const json_t *params, const char *key, const char **ptr,
-                size_t *len, dk_api_error *err);
+int dk_ops_content(dk_api_ctx *ctx, const json_t *params, const char *key, const char **ptr,
+                   size_t *len, dk_api_error *err);
 
 /** Set obj["content"] (+ "encoding":"base64" when not UTF-8). */
-void ops_set_content(json_t *obj, const char *key, const char *ptr, size_t len);
+void dk_ops_set_content(json_t *obj, const char *key, const char *ptr, size_t len);
 
 /** Standard base64 decode; -1 for bad input. out must hold len*3/4+3 bytes. */
-int ops_base64_decode(char *out, size_t *out_len, const char *in, size_t len);
+int dk_ops_base64_decode(char *out, size_t *out_len, const char *in, size_t len);
 
-json_t *ops_session_json(const dk_session_info *s);
-json_t *ops_changeset_json(const dk_changeset_info *c);
+json_t *dk_ops_session_json(const dk_session_info *s);
+json_t *dk_ops_changeset_json(const dk_changeset_info *c);
 /** The changeset's last verification results (dk/verify.h JSON) with verified_head, or null. */
-json_t *ops_verification_json(const dk_changeset_info *c);
-json_t *ops_symbol_json(const dk_changed_symbol *s);
-json_t *ops_land_conflicts_json(const dk_land_result *r);
-json_t *ops_iso_time(int64_t ms);
+json_t *dk_ops_verification_json(const dk_changeset_info *c);
+json_t *dk_ops_symbol_json(const dk_changed_symbol *s);
+json_t *dk_ops_land_conflicts_json(const dk_land_result *r);
+json_t *dk_ops_iso_time(int64_t ms);
 
 /* handlers (one per table row) */
-int ops_connect(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_status(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_close(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_abandon(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_repo_list(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_sessions_list(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_file_read(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_file_write(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_file_delete(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_file_revert(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_file_list(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_changes(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_context(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_pre_submit_check(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_submit(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_approve(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_land(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_verify(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_revert(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_resolve(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
-int ops_watch(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_connect(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_status(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_close(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_abandon(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_repo_list(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_sessions_list(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_file_read(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_file_write(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_file_delete(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_file_revert(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_file_list(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_changes(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_context(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_pre_submit_check(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_submit(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_approve(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_land(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_verify(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_revert(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_resolve(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_watch(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * api/ops_land.c - the changeset rows of the table: pre_submit_check
+ * api/dk_ops_land.c - the changeset rows of the table: pre_submit_check
  * (dry-run landing), submit, approve, land, revert.
  *
  * A landing conflict is CONFLICT (409) whose details list every conflicting
@@ -41,20 +41,21 @@ static int ops_conflict_error(dk_api_error *err, const dk_land_result *r, const 
     dk_api_error_set(err, DK_API_CONFLICT, "%s: %zu conflict%s%s%s%s", what, n, n == 1 ? "" : "s",
                      n ? " (first: " : "", n ? r->conflicts[0].path : "", n ? ")" : "");
     err->details = json_pack(
-        "{s:o,s:[s,s,s]}", "conflicts", ops_land_conflicts_json(r), "recovery",
+        "{s:o,s:[s,s,s]}", "conflicts", dk_ops_land_conflicts_json(r), "recovery",
         "call resolve with one resolution per conflict: keep_mine, keep_theirs, or content",
         "resolve moves the session onto the current head with the resolved files and lands again",
         "or file_read the files, adapt them by hand, and submit in a new session");
     return -1;
 }
 
-int ops_pre_submit_check(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_pre_submit_check(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
     dk_land_opts o = DK_LAND_OPTS_INIT;
     o.dry_run = true;
     dk_land_result *r = NULL;
-    int rc = dk_land(&r, ctx->api->engine, ops_caller(ctx, &cs), ops_str(params, "session_id"), &o);
+    int rc = dk_land(&r, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                     dk_ops_str(params, "session_id"), &o);
     if (rc && rc != DK_ECONFLICT) {
         dk_land_result_free(r);
         return dk_api_error_from_dk(err, rc);
@@ -63,61 +64,61 @@ int ops_pre_submit_check(dk_api_ctx *ctx, json_t *params, json_t **result, dk_ap
     json_object_set_new(*result, "clean", json_boolean(rc == DK_OK));
     json_object_set_new(*result, "merged_files",
                         ops_files_json(r ? r->merged_files : NULL, r ? r->nmerged_files : 0));
-    json_object_set_new(*result, "conflicts", ops_land_conflicts_json(r));
+    json_object_set_new(*result, "conflicts", dk_ops_land_conflicts_json(r));
     dk_land_result_free(r);
     return 0;
 }
 
-int ops_submit(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_submit(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
     dk_changeset_info *c = NULL;
-    int rc = dk_changeset_submit(&c, ctx->api->engine, ops_caller(ctx, &cs),
-                                 ops_str(params, "session_id"));
+    int rc = dk_changeset_submit(&c, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                                 dk_ops_str(params, "session_id"));
     if (rc)
         return dk_api_error_from_dk(err, rc);
-    *result = ops_changeset_json(c);
+    *result = dk_ops_changeset_json(c);
     dk_changeset_info_free(c);
     return 0;
 }
 
-int ops_approve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_approve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
-    const char *id = ops_str(params, "changeset_id");
+    const char *id = dk_ops_str(params, "changeset_id");
     dk_changeset_info *c = NULL;
     /* read as the local process: an approver is usually not the changeset's owner */
     int rc = dk_changeset_get(&c, ctx->api->engine, NULL, id);
     if (rc)
         return dk_api_error_from_dk(err, rc);
-    if (ops_check_repo(ctx, err, c->repo, DK_API_SCOPE_APPROVE)) {
+    if (dk_ops_check_repo(ctx, err, c->repo, DK_API_SCOPE_APPROVE)) {
         dk_changeset_info_free(c);
         return -1;
     }
     dk_changeset_info_free(c);
     c = NULL;
     dk_caller cs;
-    rc = dk_changeset_approve(&c, ctx->api->engine, ops_caller(ctx, &cs), id,
-                              ops_str(params, "reason"));
+    rc = dk_changeset_approve(&c, ctx->api->engine, dk_ops_caller(ctx, &cs), id,
+                              dk_ops_str(params, "reason"));
     if (rc)
         return dk_api_error_from_dk(err, rc);
-    *result = ops_changeset_json(c);
+    *result = dk_ops_changeset_json(c);
     dk_changeset_info_free(c);
     return 0;
 }
 
-int ops_land(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_land(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_engine *e = ctx->api->engine;
     dk_caller cs;
-    const dk_caller *caller = ops_caller(ctx, &cs);
-    const char *sid = ops_str(params, "session_id");
+    const dk_caller *caller = dk_ops_caller(ctx, &cs);
+    const char *sid = dk_ops_str(params, "session_id");
     dk_session_info *before = NULL;
     int rc = dk_session_status(&before, e, caller, sid);
     if (rc)
         return dk_api_error_from_dk(err, rc);
     dk_land_opts o = DK_LAND_OPTS_INIT;
-    o.message = ops_str(params, "message");
-    o.close_session = ops_bool(params, "close_session", false);
+    o.message = dk_ops_str(params, "message");
+    o.close_session = dk_ops_bool(params, "close_session", false);
     dk_land_result *r = NULL;
     dk_verify_result *verdict = NULL;
     rc = dk_verify_land(&r, &verdict, e, caller, sid, &o, NULL);
@@ -159,12 +160,13 @@ out:
     return rc ? -1 : 0;
 }
 
-int ops_revert(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_revert(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
     dk_land_result *r = NULL;
-    int rc = dk_changeset_revert(&r, ctx->api->engine, ops_caller(ctx, &cs),
-                                 ops_str(params, "session_id"), ops_str(params, "changeset_id"));
+    int rc =
+        dk_changeset_revert(&r, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                            dk_ops_str(params, "session_id"), dk_ops_str(params, "changeset_id"));
     if (rc == DK_ECONFLICT) {
         ops_conflict_error(err, r, "the revert does not merge onto the head");
         dk_land_result_free(r);

@@ -1,5 +1,5 @@
 /*
- * api/ops_resolve.c - resolve: settle a landing's conflicts and land again,
+ * api/dk_ops_resolve.c - resolve: settle a landing's conflicts and land again,
  * built on the engine's public API (dk/engine.h), git reads and dk_merge.
  *
  *   session S (base B, overlay)        head H moved, land said CONFLICT
@@ -112,9 +112,9 @@ static json_t *res_find(struct res_state *st, const char *path, const char *symb
     size_t wide_i = 0;
     json_array_foreach(st->resolutions, i, r)
     {
-        if (strcmp(ops_str(r, "path"), path) != 0)
+        if (strcmp(dk_ops_str(r, "path"), path) != 0)
             continue;
-        const char *sym = ops_str(r, "symbol");
+        const char *sym = dk_ops_str(r, "symbol");
         if (sym && symbol && strcmp(sym, symbol) == 0) {
             st->used[i] = true;
             return r;
@@ -144,7 +144,7 @@ static int res_choice(const char **ptr, size_t *len, struct res_state *st, json_
                       const char *mine, size_t mine_len, const char *theirs, size_t theirs_len,
                       dk_api_error *err)
 {
-    const char *action = ops_str(r, "action");
+    const char *action = dk_ops_str(r, "action");
     if (strcmp(action, "keep_mine") == 0) {
         *ptr = mine;
         *len = mine_len;
@@ -155,8 +155,8 @@ static int res_choice(const char **ptr, size_t *len, struct res_state *st, json_
         if (!json_object_get(r, "content"))
             return dk_api_error_set(err, DK_API_INVALID_ARGUMENT,
                                     "resolutions: action content for %s needs content",
-                                    ops_str(r, "path"));
-        if (ops_content(st->ctx, r, "content", ptr, len, err))
+                                    dk_ops_str(r, "path"));
+        if (dk_ops_content(st->ctx, r, "content", ptr, len, err))
             return -1;
     }
     return 0;
@@ -190,8 +190,8 @@ static int res_merge_file(struct res_file *out, struct res_state *st, const char
                         m->conflicts[i].qualified_name);
             continue;
         }
-        if (!ops_str(r, "symbol") && strcmp(ops_str(r, "action"), "content") == 0) {
-            if (ops_content(st->ctx, r, "content", &out->ptr, &out->len, err)) {
+        if (!dk_ops_str(r, "symbol") && strcmp(dk_ops_str(r, "action"), "content") == 0) {
+            if (dk_ops_content(st->ctx, r, "content", &out->ptr, &out->len, err)) {
                 dk_merge_result_free(m);
                 return -1;
             }
@@ -270,7 +270,7 @@ static int res_whole_file(struct res_file *out, struct res_state *st, const char
         dk_str_addf(&st->unresolved, "%s%s <file>", st->unresolved.len ? ", " : "", path);
         return 0;
     }
-    const char *action = ops_str(r, "action");
+    const char *action = dk_ops_str(r, "action");
     const struct res_side *pick = strcmp(action, "keep_mine") == 0 ? s : h;
     if (strcmp(action, "content") == 0) {
         out->what = RES_WRITE;
@@ -286,12 +286,12 @@ static int res_whole_file(struct res_file *out, struct res_state *st, const char
     return 0;
 }
 
-int ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_engine *e = ctx->api->engine;
     dk_caller cs;
-    const dk_caller *caller = ops_caller(ctx, &cs);
-    const char *sid = ops_str(params, "session_id");
+    const dk_caller *caller = dk_ops_caller(ctx, &cs);
+    const char *sid = dk_ops_str(params, "session_id");
     json_t *resolutions = json_object_get(params, "resolutions");
     size_t nres = json_array_size(resolutions);
     dk_session_info *si = NULL;
@@ -310,7 +310,7 @@ int ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
         json_t *r = json_array_get(resolutions, i);
         char field[64];
         snprintf(field, sizeof(field), "resolutions[%zu].path", i);
-        if (ops_check_path(err, field, ops_str(r, "path")))
+        if (dk_ops_check_path(err, field, dk_ops_str(r, "path")))
             goto fail;
     }
     if ((rc = dk_session_status(&si, e, caller, sid)) || (rc = dk_repo_get(&ri, e, si->repo))) {
@@ -383,10 +383,10 @@ int ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
         if (!st.used[i]) {
             dk_api_error_set(err, DK_API_INVALID_ARGUMENT,
                              "resolutions[%zu]: no conflict at %s%s%s", i,
-                             ops_str(json_array_get(resolutions, i), "path"),
-                             ops_str(json_array_get(resolutions, i), "symbol") ? " " : "",
-                             ops_str(json_array_get(resolutions, i), "symbol")
-                                 ? ops_str(json_array_get(resolutions, i), "symbol")
+                             dk_ops_str(json_array_get(resolutions, i), "path"),
+                             dk_ops_str(json_array_get(resolutions, i), "symbol") ? " " : "",
+                             dk_ops_str(json_array_get(resolutions, i), "symbol")
+                                 ? dk_ops_str(json_array_get(resolutions, i), "symbol")
                                  : "");
             err->details = json_pack("{s:O}", "conflicts", st.conflicts);
             goto fail;
@@ -431,14 +431,14 @@ int ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
     json_object_set_new(res, "base_commit", json_string(ri->head));
     json_object_set_new(res, "files", written);
     json_object_set_new(res, "landed", json_false());
-    if (ops_bool(params, "land", true) && json_array_size(written) > 0) {
+    if (dk_ops_bool(params, "land", true) && json_array_size(written) > 0) {
         dk_changeset_info *c = NULL;
         dk_land_result *lr = NULL;
         rc = dk_changeset_submit(&c, e, caller, sid);
         dk_changeset_info_free(c);
         if (rc == DK_OK) {
             dk_land_opts lo = DK_LAND_OPTS_INIT;
-            lo.message = ops_str(params, "message");
+            lo.message = dk_ops_str(params, "message");
             rc = dk_land(&lr, e, caller, sid, &lo);
         }
         if (rc == DK_OK) {
@@ -450,8 +450,8 @@ int ops_resolve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
                              "resolved onto %.12s, but the head moved again: %zu conflict%s",
                              ri->head, lr ? lr->nconflicts : 0,
                              lr && lr->nconflicts == 1 ? "" : "s");
-            err->details =
-                json_pack("{s:s,s:o}", "session_id", sid, "conflicts", ops_land_conflicts_json(lr));
+            err->details = json_pack("{s:s,s:o}", "session_id", sid, "conflicts",
+                                     dk_ops_land_conflicts_json(lr));
             dk_land_result_free(lr);
             json_decref(res);
             goto fail;

@@ -79,29 +79,29 @@ static json_t *ops_others(dk_engine *e, const char *repo, const char *self)
     return list;
 }
 
-int ops_connect(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_connect(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_engine *e = ctx->api->engine;
     dk_caller cs;
-    const dk_caller *caller = ops_caller(ctx, &cs);
-    const char *repo = ops_str(params, "repo");
-    if (ops_check_repo(ctx, err, repo, DK_API_SCOPE_WRITE))
+    const dk_caller *caller = dk_ops_caller(ctx, &cs);
+    const char *repo = dk_ops_str(params, "repo");
+    if (dk_ops_check_repo(ctx, err, repo, DK_API_SCOPE_WRITE))
         return -1;
     dk_connect_opts o = DK_CONNECT_OPTS_INIT;
     o.repo = repo;
-    o.intent = ops_str(params, "intent");
-    o.agent_id = ops_str(params, "agent_id");
-    o.agent_name = ops_str(params, "agent_name");
-    o.base_commit = ops_str(params, "base_commit");
-    const char *mode = ops_str(params, "mode");
+    o.intent = dk_ops_str(params, "intent");
+    o.agent_id = dk_ops_str(params, "agent_id");
+    o.agent_name = dk_ops_str(params, "agent_name");
+    o.base_commit = dk_ops_str(params, "base_commit");
+    const char *mode = dk_ops_str(params, "mode");
     o.mode = mode && strcmp(mode, "persistent") == 0 ? DK_SESSION_PERSISTENT : DK_SESSION_EPHEMERAL;
-    o.persistent_ttl_ms = ops_int(params, "persistent_ttl_ms", 0);
-    o.resume_session_id = ops_str(params, "resume_session_id");
+    o.persistent_ttl_ms = dk_ops_int(params, "persistent_ttl_ms", 0);
+    o.resume_session_id = dk_ops_str(params, "resume_session_id");
     dk_session_info *s = NULL;
     int rc = dk_session_connect(&s, e, caller, &o);
     if (rc)
         return dk_api_error_from_dk(err, rc);
-    json_t *r = ops_session_json(s);
+    json_t *r = dk_ops_session_json(s);
     json_t *summary = NULL;
     if (ops_summary(&summary, e, s->repo) == DK_OK)
         json_object_set_new(r, "summary", summary);
@@ -111,20 +111,20 @@ int ops_connect(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
     return 0;
 }
 
-int ops_status(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_status(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
     dk_session_info *s = NULL;
-    int rc = dk_session_status(&s, ctx->api->engine, ops_caller(ctx, &cs),
-                               ops_str(params, "session_id"));
+    int rc = dk_session_status(&s, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                               dk_ops_str(params, "session_id"));
     if (rc)
         return dk_api_error_from_dk(err, rc);
-    *result = ops_session_json(s);
+    *result = dk_ops_session_json(s);
     /* the agent's last verdict, readable later (dk verify, dk_verify) */
     dk_changeset_info *c = NULL;
     if (s->changeset_id && *s->changeset_id &&
-        dk_changeset_get(&c, ctx->api->engine, ops_caller(ctx, &cs), s->changeset_id) == DK_OK)
-        json_object_set_new(*result, "verification", ops_verification_json(c));
+        dk_changeset_get(&c, ctx->api->engine, dk_ops_caller(ctx, &cs), s->changeset_id) == DK_OK)
+        json_object_set_new(*result, "verification", dk_ops_verification_json(c));
     else
         json_object_set_new(*result, "verification", json_null());
     dk_changeset_info_free(c);
@@ -135,23 +135,23 @@ int ops_status(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *e
     return 0;
 }
 
-int ops_close(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_close(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
-    const char *sid = ops_str(params, "session_id");
-    int rc = dk_session_close(ctx->api->engine, ops_caller(ctx, &cs), sid);
+    const char *sid = dk_ops_str(params, "session_id");
+    int rc = dk_session_close(ctx->api->engine, dk_ops_caller(ctx, &cs), sid);
     if (rc)
         return dk_api_error_from_dk(err, rc);
     *result = json_pack("{s:s,s:s}", "session_id", sid, "state", "closed");
     return 0;
 }
 
-int ops_abandon(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_abandon(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
-    const char *sid = ops_str(params, "session_id");
-    const char *reason = ops_str(params, "reason");
-    int rc = dk_session_abandon(ctx->api->engine, ops_caller(ctx, &cs), sid,
+    const char *sid = dk_ops_str(params, "session_id");
+    const char *reason = dk_ops_str(params, "reason");
+    int rc = dk_session_abandon(ctx->api->engine, dk_ops_caller(ctx, &cs), sid,
                                 reason ? reason : "explicit");
     if (rc)
         return dk_api_error_from_dk(err, rc);
@@ -159,7 +159,7 @@ int ops_abandon(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *
     return 0;
 }
 
-int ops_repo_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_repo_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     (void)params;
     dk_repo_info *r = NULL;
@@ -185,12 +185,12 @@ int ops_repo_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error
     return 0;
 }
 
-int ops_sessions_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_sessions_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
-    const char *repo = ops_str(params, "repo");
+    const char *repo = dk_ops_str(params, "repo");
     if (!repo && ctx->principal && ctx->principal->repo[0])
         repo = ctx->principal->repo;
-    if (repo && ops_check_repo(ctx, err, repo, DK_API_SCOPE_READ))
+    if (repo && dk_ops_check_repo(ctx, err, repo, DK_API_SCOPE_READ))
         return -1;
     dk_session_info *s = NULL;
     size_t n = 0;
@@ -199,7 +199,7 @@ int ops_sessions_list(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_e
         return dk_api_error_from_dk(err, rc);
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, ops_session_json(&s[i]));
+        json_array_append_new(list, dk_ops_session_json(&s[i]));
     dk_session_infos_free(s, n);
     *result = json_pack("{s:o}", "sessions", list);
     return 0;

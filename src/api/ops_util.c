@@ -21,25 +21,25 @@
 
 #include "util/banned.h"
 
-const char *ops_str(const json_t *params, const char *key)
+const char *dk_ops_str(const json_t *params, const char *key)
 {
     const json_t *v = json_object_get(params, key);
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-bool ops_bool(const json_t *params, const char *key, bool dflt)
+bool dk_ops_bool(const json_t *params, const char *key, bool dflt)
 {
     const json_t *v = json_object_get(params, key);
     return json_is_boolean(v) ? json_is_true(v) : dflt;
 }
 
-int64_t ops_int(const json_t *params, const char *key, int64_t dflt)
+int64_t dk_ops_int(const json_t *params, const char *key, int64_t dflt)
 {
     const json_t *v = json_object_get(params, key);
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
 }
 
-const dk_caller *ops_caller(dk_api_ctx *ctx, dk_caller *storage)
+const dk_caller *dk_ops_caller(dk_api_ctx *ctx, dk_caller *storage)
 {
     if (!ctx->principal)
         return NULL;
@@ -49,7 +49,7 @@ const dk_caller *ops_caller(dk_api_ctx *ctx, dk_caller *storage)
     return storage;
 }
 
-int ops_check_path(dk_api_error *err, const char *field, const char *path)
+int dk_ops_check_path(dk_api_error *err, const char *field, const char *path)
 {
     if (dk_path_validate(path, strlen(path)) != DK_OK)
         return dk_api_error_set(err, DK_API_INVALID_PATH, "%s: %s", field, dk_error_last()->msg);
@@ -58,7 +58,7 @@ int ops_check_path(dk_api_error *err, const char *field, const char *path)
     return 0;
 }
 
-int ops_check_repo(dk_api_ctx *ctx, dk_api_error *err, const char *repo, dk_api_scope need)
+int dk_ops_check_repo(dk_api_ctx *ctx, dk_api_error *err, const char *repo, dk_api_scope need)
 {
     if (dk_api_principal_allows(ctx->principal, repo, need))
         return 0;
@@ -81,7 +81,7 @@ static int ops_b64_value(unsigned char c)
     return -1;
 }
 
-int ops_base64_decode(char *out, size_t *out_len, const char *in, size_t len)
+int dk_ops_base64_decode(char *out, size_t *out_len, const char *in, size_t len)
 {
     size_t n = 0;
     uint32_t acc = 0;
@@ -111,11 +111,11 @@ int ops_base64_decode(char *out, size_t *out_len, const char *in, size_t len)
     return 0;
 }
 
-int ops_content(dk_api_ctx *ctx, const json_t *params, const char *key, const char **ptr,
-                size_t *len, dk_api_error *err)
+int dk_ops_content(dk_api_ctx *ctx, const json_t *params, const char *key, const char **ptr,
+                   size_t *len, dk_api_error *err)
 {
     const json_t *v = json_object_get(params, key);
-    const char *enc = ops_str(params, "encoding");
+    const char *enc = dk_ops_str(params, "encoding");
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
     if (!enc || strcmp(enc, "utf8") == 0) {
@@ -130,7 +130,7 @@ int ops_content(dk_api_ctx *ctx, const json_t *params, const char *key, const ch
         return dk_api_error_set(err, DK_API_TOO_LARGE, "%s: over the %u-byte limit", key,
                                 DK_ENGINE_MAX_FILE);
     char *buf = dk_arena_alloc(&ctx->arena, n / 4 * 3 + 4);
-    if (ops_base64_decode(buf, len, s, n) != 0)
+    if (dk_ops_base64_decode(buf, len, s, n) != 0)
         return dk_api_error_set(err, DK_API_INVALID_ARGUMENT, "%s: not valid base64", key);
     if (*len > DK_ENGINE_MAX_FILE)
         return dk_api_error_set(err, DK_API_TOO_LARGE, "%s: %zu bytes, over the %u-byte limit", key,
@@ -139,7 +139,7 @@ int ops_content(dk_api_ctx *ctx, const json_t *params, const char *key, const ch
     return 0;
 }
 
-void ops_set_content(json_t *obj, const char *key, const char *ptr, size_t len)
+void dk_ops_set_content(json_t *obj, const char *key, const char *ptr, size_t len)
 {
     if (dk_utf8_is_valid(ptr, len)) {
         json_object_set_new(obj, key, json_stringn_nocheck(ptr, len));
@@ -153,7 +153,7 @@ void ops_set_content(json_t *obj, const char *key, const char *ptr, size_t len)
     json_decref(tmp);
 }
 
-json_t *ops_iso_time(int64_t ms)
+json_t *dk_ops_iso_time(int64_t ms)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
@@ -165,7 +165,7 @@ json_t *ops_iso_time(int64_t ms)
     return json_string(buf);
 }
 
-json_t *ops_session_json(const dk_session_info *s)
+json_t *dk_ops_session_json(const dk_session_info *s)
 {
     json_t *o = json_object();
     dk_api_json_set_str(o, "session_id", s->session_id);
@@ -179,14 +179,14 @@ json_t *ops_session_json(const dk_session_info *s)
     json_object_set_new(o, "base_commit", json_string(s->base_commit));
     json_object_set_new(o, "mode", json_string(dk_session_mode_name(s->mode)));
     json_object_set_new(o, "state", json_string(dk_session_state_name(s->state)));
-    json_object_set_new(o, "created", ops_iso_time(s->created_ms));
-    json_object_set_new(o, "last_active", ops_iso_time(s->last_active_ms));
+    json_object_set_new(o, "created", dk_ops_iso_time(s->created_ms));
+    json_object_set_new(o, "last_active", dk_ops_iso_time(s->last_active_ms));
     json_object_set_new(o, "files_changed", json_integer((json_int_t)s->files_changed));
     json_object_set_new(o, "symbols_changed", json_integer((json_int_t)s->symbols_changed));
     return o;
 }
 
-json_t *ops_changeset_json(const dk_changeset_info *c)
+json_t *dk_ops_changeset_json(const dk_changeset_info *c)
 {
     json_t *o = json_object();
     dk_api_json_set_str(o, "changeset_id", c->id);
@@ -200,11 +200,11 @@ json_t *ops_changeset_json(const dk_changeset_info *c)
     json_object_set_new(o, "base_commit", json_string(c->base_commit));
     json_object_set_new(o, "submit_commit", json_string(c->submit_commit));
     json_object_set_new(o, "commit", json_string(c->merged_commit));
-    json_object_set_new(o, "verification", ops_verification_json(c));
+    json_object_set_new(o, "verification", dk_ops_verification_json(c));
     return o;
 }
 
-json_t *ops_verification_json(const dk_changeset_info *c)
+json_t *dk_ops_verification_json(const dk_changeset_info *c)
 {
     json_t *v = c->verify_json ? json_loads(c->verify_json, 0, NULL) : NULL;
     if (!json_is_object(v)) {
@@ -216,7 +216,7 @@ json_t *ops_verification_json(const dk_changeset_info *c)
     return v;
 }
 
-json_t *ops_symbol_json(const dk_changed_symbol *s)
+json_t *dk_ops_symbol_json(const dk_changed_symbol *s)
 {
     json_t *o = json_object();
     dk_api_json_set_str(o, "path", s->path);
@@ -227,7 +227,7 @@ json_t *ops_symbol_json(const dk_changed_symbol *s)
     return o;
 }
 
-json_t *ops_land_conflicts_json(const dk_land_result *r)
+json_t *dk_ops_land_conflicts_json(const dk_land_result *r)
 {
     json_t *list = json_array();
     for (size_t i = 0; r && i < r->nconflicts; i++) {

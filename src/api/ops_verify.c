@@ -1,5 +1,5 @@
 /*
- * api/ops_verify.c - the `verify` row of the table (issue 9): run the
+ * api/dk_ops_verify.c - the `verify` row of the table (issue 9): run the
  * repository's verification pipeline on the tree the session's changeset
  * would land as now (include/dk/verify.h), and answer with the verdict,
  * every step (status, duration, output tail, findings) and any conflicts.
@@ -37,19 +37,19 @@ static void verify_on_step(void *ud, const dk_verify_step *st)
     vp->ctx->progress(vp->ctx->progress_ud, ++vp->done, 0, msg);
 }
 
-int ops_verify(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_verify(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
     dk_caller cs;
     dk_verify_opts o = DK_VERIFY_OPTS_INIT;
-    o.check_only = ops_bool(params, "check", false);
+    o.check_only = dk_ops_bool(params, "check", false);
     struct verify_progress vp = {.ctx = ctx};
     if (ctx->progress) {
         o.on_step = verify_on_step;
         o.ud = &vp;
     }
     dk_verify_result *r = NULL;
-    int rc =
-        dk_verify(&r, ctx->api->engine, ops_caller(ctx, &cs), ops_str(params, "session_id"), &o);
+    int rc = dk_verify(&r, ctx->api->engine, dk_ops_caller(ctx, &cs),
+                       dk_ops_str(params, "session_id"), &o);
     if (!r)
         return dk_api_error_from_dk(err, rc);
     json_error_t jerr;

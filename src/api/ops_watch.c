@@ -1,5 +1,5 @@
 /*
- * api/ops_watch.c - watch: the events of a repository after an id, filtered
+ * api/dk_ops_watch.c - watch: the events of a repository after an id, filtered
  * by type patterns, blocking up to timeout_ms (the long-poll form; the SSE
  * stream in server/ uses the same matcher and event JSON).
  *
@@ -65,18 +65,18 @@ json_t *dk_api_event_json(const dk_event *ev)
     dk_api_json_set_str(o, "changeset_id", ev->changeset_id);
     json_t *payload = ev->payload ? json_loads(ev->payload, 0, NULL) : NULL;
     json_object_set_new(o, "payload", payload ? payload : json_object());
-    json_object_set_new(o, "created", ops_iso_time(ev->created_ms));
+    json_object_set_new(o, "created", dk_ops_iso_time(ev->created_ms));
     return o;
 }
 
-int ops_watch(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+int dk_ops_watch(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
 {
-    const char *repo = ops_str(params, "repo");
-    const char *types = ops_str(params, "types");
-    int64_t since = ops_int(params, "since", 0);
-    int timeout = (int)ops_int(params, "timeout_ms", 0);
-    size_t max = (size_t)ops_int(params, "max", 100);
-    if (ops_check_repo(ctx, err, repo, DK_API_SCOPE_READ))
+    const char *repo = dk_ops_str(params, "repo");
+    const char *types = dk_ops_str(params, "types");
+    int64_t since = dk_ops_int(params, "since", 0);
+    int timeout = (int)dk_ops_int(params, "timeout_ms", 0);
+    size_t max = (size_t)dk_ops_int(params, "max", 100);
+    if (dk_ops_check_repo(ctx, err, repo, DK_API_SCOPE_READ))
         return -1;
     json_t *list = json_array();
     int64_t oldest = 0, next = since;

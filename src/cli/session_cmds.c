@@ -229,7 +229,7 @@ int sess_show_cat(struct sess *s, json_t *res)
     char *raw = dk_xmalloc(len * 3 / 4 + 3);
     size_t n = 0;
     int rc = 0;
-    if (ops_base64_decode(raw, &n, content, len) != 0) {
+    if (dk_ops_base64_decode(raw, &n, content, len) != 0) {
         fprintf(stderr, "%s: the answer's base64 content does not decode\n", s->who);
         rc = CLI_EXIT_INTERNAL;
     } else {

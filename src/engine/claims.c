@@ -31,7 +31,7 @@
 
 #include "util/banned.h"
 
-void eng_conflicts_release(eng_conflicts *c)
+void dk_eng_conflicts_release(eng_conflicts *c)
 {
     dk_vec_foreach(c, dk_claim_conflict *, x) {
         free(x->path);
@@ -43,7 +43,7 @@ void eng_conflicts_release(eng_conflicts *c)
     dk_vec_release(c);
 }
 
-void eng_names_release(eng_names *n)
+void dk_eng_names_release(eng_names *n)
 {
     dk_vec_foreach(n, char **, p)
         free(*p);
@@ -173,10 +173,10 @@ static int claims_take(eng_conflicts *conflicts, bool *fresh, dk_engine *e, dk_s
                         path);
 }
 
-int eng_claims_sync_tx(eng_conflicts *conflicts, eng_names *acquired, eng_names *released,
-                       dk_engine *e, dk_store_conn *conn, const char *repo, const char *session_id,
-                       const char *agent_name, const char *path, const struct eng_claim_req *want,
-                       size_t nwant)
+int dk_eng_claims_sync_tx(eng_conflicts *conflicts, eng_names *acquired, eng_names *released,
+                          dk_engine *e, dk_store_conn *conn, const char *repo,
+                          const char *session_id, const char *agent_name, const char *path,
+                          const struct eng_claim_req *want, size_t nwant)
 {
     int64_t now = dk_eng_now(e);
     eng_names held = DK_VEC_INIT;
@@ -226,13 +226,13 @@ int eng_claims_sync_tx(eng_conflicts *conflicts, eng_names *acquired, eng_names 
             dk_vec_push(released, dk_xstrdup(held.items[i]));
     }
 out:
-    eng_names_release(&held);
+    dk_eng_names_release(&held);
     return rc;
 }
 
-int eng_claims_emit_tx(dk_engine *e, dk_store_conn *conn, const char *repo, const char *type,
-                       const char *session_id, const char *agent, const char *changeset_id,
-                       const char *path, const eng_names *names)
+int dk_eng_claims_emit_tx(dk_engine *e, dk_store_conn *conn, const char *repo, const char *type,
+                          const char *session_id, const char *agent, const char *changeset_id,
+                          const char *path, const eng_names *names)
 {
     if (!names->len)
         return DK_OK;
@@ -290,9 +290,9 @@ int dk_eng_claims_release_tx(dk_engine *e, dk_store_conn *conn, const char *sess
             dk_vec_push(&names, dk_xstrdup(all.items[j].name));
             j++;
         }
-        rc = eng_claims_emit_tx(e, conn, all.items[i].repo, "claim.released", session_id,
-                                all.items[i].agent, changeset_id, all.items[i].path, &names);
-        eng_names_release(&names);
+        rc = dk_eng_claims_emit_tx(e, conn, all.items[i].repo, "claim.released", session_id,
+                                   all.items[i].agent, changeset_id, all.items[i].path, &names);
+        dk_eng_names_release(&names);
         i = j;
     }
     if (rc == DK_OK && released)

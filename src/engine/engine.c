@@ -16,7 +16,7 @@
  *
  * Ownership: the engine owns everything it opened; sessions and repositories
  * are freed at close (after the GC thread and the listeners stopped).
- * Conventions: one store connection per call, taken with eng_conn and given
+ * Conventions: one store connection per call, taken with dk_eng_conn and given
  * back before returning; no lock is held while waiting for one.
  */
 #include <stdio.h>
@@ -60,17 +60,17 @@ dk_symcache *dk_eng_symcache(dk_engine *e)
     return e->symcache;
 }
 
-int eng_conn(dk_store_conn **out, dk_engine *e)
+int dk_eng_conn(dk_store_conn **out, dk_engine *e)
 {
     return dk_store_acquire(out, e->store);
 }
 
-bool eng_retryable(int rc)
+bool dk_eng_retryable(int rc)
 {
     return rc == DK_ERACE || rc == DK_EBUSY;
 }
 
-void eng_new_id(char out[37])
+void dk_eng_new_id(char out[37])
 {
     unsigned char b[16];
     size_t got = 0;
@@ -157,7 +157,7 @@ static unsigned eng_cache_ttl_s(dk_engine *e)
     return s < 1 ? 1 : s > 0x7fffffff ? 0x7fffffff : (unsigned)s;
 }
 
-void eng_cache_put(dk_engine *e, struct eng_session *s)
+void dk_eng_cache_put(dk_engine *e, struct eng_session *s)
 {
     if (dk_cache_kind_of(e->cache) == DK_CACHE_NONE)
         return;
@@ -183,7 +183,7 @@ void eng_cache_put(dk_engine *e, struct eng_session *s)
     dk_str_release(&j);
 }
 
-void eng_cache_touch(dk_engine *e, struct eng_session *s)
+void dk_eng_cache_touch(dk_engine *e, struct eng_session *s)
 {
     if (dk_cache_kind_of(e->cache) == DK_CACHE_NONE)
         return;
@@ -196,7 +196,7 @@ void eng_cache_touch(dk_engine *e, struct eng_session *s)
     dk_cache_touch_session(e->cache, s->id, eng_cache_ttl_s(e));
 }
 
-void eng_cache_evict(dk_engine *e, const char *session_id)
+void dk_eng_cache_evict(dk_engine *e, const char *session_id)
 {
     if (dk_cache_kind_of(e->cache) == DK_CACHE_NONE)
         return;
@@ -213,7 +213,7 @@ static void eng_on_events(void *ud, const char *channel, const char *payload)
     dk_engine *e = ud;
     if (atomic_load(&e->closing))
         return;
-    eng_events_on_notify(e, payload && *payload ? payload : NULL);
+    dk_eng_events_on_notify(e, payload && *payload ? payload : NULL);
 }
 
 static void eng_on_sessions(void *ud, const char *channel, const char *payload)
@@ -222,7 +222,7 @@ static void eng_on_sessions(void *ud, const char *channel, const char *payload)
     dk_engine *e = ud;
     if (atomic_load(&e->closing))
         return;
-    eng_session_on_notify(e, payload);
+    dk_eng_session_on_notify(e, payload);
 }
 
 /* ========================================================================== */
@@ -268,8 +268,8 @@ static void eng_free(dk_engine *e)
     /* the store first: it joins its listener threads, whose callbacks (a
      * session reload) use the registry and the repositories freed below */
     dk_store_close(e->store);
-    eng_sessions_free(e);
-    eng_repos_free(e);
+    dk_eng_sessions_free(e);
+    dk_eng_repos_free(e);
     dk_symcache_free(e->symcache);
     dk_cache_close(e->cache);
     for (size_t i = 0; i < ENG_SHARDS; i++) {
@@ -351,14 +351,14 @@ int dk_engine_open(dk_engine **out, const dk_engine_opts *opts)
         goto out_free;
     if ((rc = dk_store_listen(e->store, "dk_sessions", eng_on_sessions, e)))
         goto out_free;
-    if ((rc = eng_repos_load(e)))
+    if ((rc = dk_eng_repos_load(e)))
         goto out_free;
-    if ((rc = eng_sessions_load(e)))
+    if ((rc = dk_eng_sessions_load(e)))
         goto out_free;
     /* reconcile: what expired while no node served it is collected now */
     if ((rc = dk_engine_gc(e, NULL)))
         goto out_free;
-    if ((rc = eng_gc_start(e)))
+    if ((rc = dk_eng_gc_start(e)))
         goto out_free;
     *out = e;
     return DK_OK;
@@ -374,9 +374,9 @@ void dk_engine_close(dk_engine *e)
     if (!e)
         return;
     atomic_store(&e->closing, true);
-    eng_gc_stop(e);
-    eng_sessions_flush_reads(e);
-    eng_sessions_ref_sync_dirty(e);
+    dk_eng_gc_stop(e);
+    dk_eng_sessions_flush_reads(e);
+    dk_eng_sessions_ref_sync_dirty(e);
     /* wake watchers so they return before the engine goes */
     pthread_mutex_lock(&e->ev_lock);
     e->ev_gen++;

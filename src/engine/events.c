@@ -12,7 +12,7 @@
  * change, so ids are dense, increasing per repository and never reused, and
  * an event exists exactly when its change committed (a rolled-back write
  * leaves no event and no gap). The window is bounded: GC deletes events more
- * than events_window behind the newest (eng_events_trim); `oldest` tells a
+ * than events_window behind the newest (dk_eng_events_trim); `oldest` tells a
  * watcher that comes back too late that it missed some (dkod had no replay
  * at all, §14 #23).
  *
@@ -64,13 +64,13 @@ int dk_eng_emit_tx(dk_engine *e, dk_store_conn *conn, const char *repo, const ch
     if (rc == DK_OK)
         rc = dk_store_notify(conn, "dk_events", repo);
     if (rc == DK_OK && session_id)
-        rc = eng_session_notify_tx(e, conn, session_id);
+        rc = dk_eng_session_notify_tx(e, conn, session_id);
     if (rc == DK_OK && id)
         *id = seq;
     return rc;
 }
 
-void eng_events_on_notify(dk_engine *e, const char *repo)
+void dk_eng_events_on_notify(dk_engine *e, const char *repo)
 {
     pthread_mutex_lock(&e->ev_lock);
     e->ev_gen++;
@@ -88,7 +88,7 @@ void dk_events_set_notify(dk_engine *e, dk_events_notify_cb cb, void *ud)
     pthread_mutex_unlock(&e->ev_lock);
 }
 
-int eng_events_trim(dk_engine *e, dk_store_conn *conn)
+int dk_eng_events_trim(dk_engine *e, dk_store_conn *conn)
 {
     dk_store_val p[] = {DK_SV_INT(e->events_window)};
     return dk_store_exec(conn, NULL,
@@ -192,7 +192,7 @@ int dk_events_watch(dk_event **out, size_t *count, int64_t *oldest, dk_engine *e
                     int64_t since, const char *pattern, size_t max, int timeout_ms)
 {
     struct eng_repo *r;
-    int rc = eng_repo_find(&r, e, repo);
+    int rc = dk_eng_repo_find(&r, e, repo);
     if (rc)
         return rc;
     if (max == 0)
@@ -213,7 +213,7 @@ int dk_events_watch(dk_event **out, size_t *count, int64_t *oldest, dk_engine *e
         uint64_t gen = e->ev_gen;
         pthread_mutex_unlock(&e->ev_lock);
         dk_store_conn *conn;
-        if ((rc = eng_conn(&conn, e)))
+        if ((rc = dk_eng_conn(&conn, e)))
             break;
         rc = ev_read(&evs, oldest, conn, r->name, since, pattern, max);
         dk_store_release(conn);
@@ -232,7 +232,7 @@ int dk_events_watch(dk_event **out, size_t *count, int64_t *oldest, dk_engine *e
         if (timed_out) {
             /* one last look: an event may have committed just before the deadline */
             dk_store_conn *c2;
-            if ((rc = eng_conn(&c2, e)) == DK_OK) {
+            if ((rc = dk_eng_conn(&c2, e)) == DK_OK) {
                 rc = ev_read(&evs, NULL, c2, r->name, since, pattern, max);
                 dk_store_release(c2);
             }

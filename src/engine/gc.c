@@ -12,7 +12,7 @@
  *                                                -> stranded (never dropped);
  *        anything else (draft, rejected, none)   -> closed;
  *      both in one transaction with the release of the session's claims
- *      (eng_session_end). Activity is refreshed by every operation (dkod
+ *      (dk_eng_session_end). Activity is refreshed by every operation (dkod
  *      never refreshed it, §14 #3); memory may be up to
  *      ENG_ACTIVITY_WRITE_MS ahead of the store, so a candidate that memory
  *      knows to be active is spared (and its activity stored).
@@ -88,14 +88,14 @@ static bool gc_spared(dk_engine *e, const struct gc_cand *c, int64_t now)
     if (strcmp(c->reason, "idle_ttl") != 0)
         return false;
     struct eng_session *s;
-    if (eng_session_find(&s, e, c->id) != DK_OK)
+    if (dk_eng_session_find(&s, e, c->id) != DK_OK)
         return false;
     bool spared = atomic_load(&s->last_active_ms) >= now - e->idle_ttl_ms;
     if (spared) {
         atomic_store(&s->stored_active_ms, 0);
-        eng_session_touch(e, s);
+        dk_eng_session_touch(e, s);
     }
-    eng_session_unref(s);
+    dk_eng_session_unref(s);
     return spared;
 }
 
@@ -148,7 +148,7 @@ static int gc_sync_registry(size_t *left, dk_engine *e, dk_store_conn *conn)
         pthread_rwlock_unlock(&e->shards[i].lock);
     }
     dk_vec_foreach(&gone, char **, id) {
-        eng_registry_remove(e, *id);
+        dk_eng_registry_remove(e, *id);
         (*left)++;
         free(*id);
     }
@@ -173,7 +173,7 @@ int dk_engine_gc(dk_engine *e, size_t *collected)
     int64_t now = dk_eng_now(e);
     gc_cands cands = DK_VEC_INIT, stale = DK_VEC_INIT;
     dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
+    int rc = dk_eng_conn(&conn, e);
     if (rc)
         goto out;
     rc = gc_collect_expired(&cands, e, conn, now);
@@ -202,9 +202,9 @@ int dk_engine_gc(dk_engine *e, size_t *collected)
         if ((rc = gc_changeset_pinned(&pinned, conn, cands.items[i].id)))
             break;
         bool ended = false;
-        int r = eng_session_end(e, NULL, cands.items[i].id,
-                                pinned ? DK_SESSION_STRANDED : DK_SESSION_CLOSED,
-                                cands.items[i].reason, true, &ended);
+        int r = dk_eng_session_end(e, NULL, cands.items[i].id,
+                                   pinned ? DK_SESSION_STRANDED : DK_SESSION_CLOSED,
+                                   cands.items[i].reason, true, &ended);
         if (r == DK_OK && ended)
             n++; /* not one the re-check in the transaction spared */
         else
@@ -213,19 +213,19 @@ int dk_engine_gc(dk_engine *e, size_t *collected)
     }
     /* 2: stranded too long */
     for (size_t i = 0; rc == DK_OK && i < stale.len; i++) {
-        if (eng_session_end(e, NULL, stale.items[i].id, DK_SESSION_ABANDONED, "auto_ttl", true,
-                            NULL))
+        if (dk_eng_session_end(e, NULL, stale.items[i].id, DK_SESSION_ABANDONED, "auto_ttl", true,
+                               NULL))
             dk_trace(DK_TRACE_WARN, "engine", "gc: abandon %s: %s", stale.items[i].id,
                      dk_error_last()->msg);
     }
     /* 3 and 4; and what sessions keep in memory for a while: read marks, overlay refs */
     if (rc == DK_OK)
-        rc = eng_events_trim(e, conn);
+        rc = dk_eng_events_trim(e, conn);
     if (rc == DK_OK)
         rc = gc_sync_registry(&n, e, conn);
     dk_store_release(conn);
-    eng_sessions_flush_reads(e);
-    eng_sessions_ref_sync_dirty(e);
+    dk_eng_sessions_flush_reads(e);
+    dk_eng_sessions_ref_sync_dirty(e);
 out:
     gc_cands_release(&cands);
     gc_cands_release(&stale);
@@ -266,7 +266,7 @@ static void *gc_main(void *arg)
     return NULL;
 }
 
-int eng_gc_start(dk_engine *e)
+int dk_eng_gc_start(dk_engine *e)
 {
     if (e->gc_interval_ms <= 0)
         return DK_OK;
@@ -276,7 +276,7 @@ int eng_gc_start(dk_engine *e)
     return DK_OK;
 }
 
-void eng_gc_stop(dk_engine *e)
+void dk_eng_gc_stop(dk_engine *e)
 {
     if (!e->gc_running)
         return;

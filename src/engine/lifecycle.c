@@ -78,7 +78,8 @@ static int sess_resolve_base(dk_oid *out, bool *unborn, dk_engine *e, const char
     return rc;
 }
 
-void eng_info_fill(dk_session_info *info, struct eng_session *s, dk_changeset_state cs, int64_t now)
+void dk_eng_info_fill(dk_session_info *info, struct eng_session *s, dk_changeset_state cs,
+                      int64_t now)
 {
     pthread_mutex_lock(&s->lock);
     info->session_id = dk_xstrdup(s->id);
@@ -105,7 +106,7 @@ void eng_info_fill(dk_session_info *info, struct eng_session *s, dk_changeset_st
     pthread_mutex_unlock(&s->lock);
 }
 
-int eng_cs_state(dk_changeset_state *out, dk_store_conn *conn, const char *cs_id)
+int dk_eng_cs_state(dk_changeset_state *out, dk_store_conn *conn, const char *cs_id)
 {
     dk_store_rows *rows;
     dk_store_val p[] = {DK_SV_TEXT(cs_id ? cs_id : "")};
@@ -115,7 +116,7 @@ int eng_cs_state(dk_changeset_state *out, dk_store_conn *conn, const char *cs_id
     *out = DK_CS_DRAFT;
     rc = dk_store_rows_next(rows);
     if (rc == 1)
-        *out = eng_cs_parse(dk_store_rows_text(rows, 0, NULL));
+        *out = dk_eng_cs_parse(dk_store_rows_text(rows, 0, NULL));
     dk_store_rows_free(rows);
     return rc < 0 ? rc : DK_OK;
 }
@@ -129,7 +130,7 @@ static int sess_connect_new(struct eng_session **out, dk_engine *e, const dk_cal
                             const dk_connect_opts *o)
 {
     struct eng_repo *repo;
-    int rc = eng_repo_find(&repo, e, o->repo);
+    int rc = dk_eng_repo_find(&repo, e, o->repo);
     if (rc)
         return rc;
     dk_oid base;
@@ -140,12 +141,12 @@ static int sess_connect_new(struct eng_session **out, dk_engine *e, const dk_cal
     if (!unborn)
         dk_oid_to_hex(base_hex, &base);
     char id[37];
-    eng_new_id(id);
+    dk_eng_new_id(id);
     char *agent_name = NULL, *cs_id = NULL;
     int64_t now = 0, expires = 0;
     for (int attempt = 0;; attempt++) {
         dk_store_conn *conn;
-        if ((rc = eng_conn(&conn, e)))
+        if ((rc = dk_eng_conn(&conn, e)))
             return rc;
         free(agent_name);
         free(cs_id);
@@ -203,14 +204,14 @@ static int sess_connect_new(struct eng_session **out, dk_engine *e, const dk_cal
         dk_store_release(conn);
         if (rc == DK_OK)
             break;
-        if (!eng_retryable(rc) || attempt >= 4) {
+        if (!dk_eng_retryable(rc) || attempt >= 4) {
             free(agent_name);
             free(cs_id);
             return rc;
         }
     }
     struct eng_repo *r = repo;
-    struct eng_session *s = eng_session_alloc(id, o->agent_id, agent_name, o->intent);
+    struct eng_session *s = dk_eng_session_alloc(id, o->agent_id, agent_name, o->intent);
     s->repo = r;
     s->base = base;
     s->unborn = unborn;
@@ -223,7 +224,7 @@ static int sess_connect_new(struct eng_session **out, dk_engine *e, const dk_cal
     atomic_init(&s->stored_active_ms, now);
     free(agent_name);
     atomic_fetch_add(&s->refs, 1);
-    eng_registry_put(e, s);
+    dk_eng_registry_put(e, s);
     *out = s;
     return DK_OK;
 }
@@ -243,11 +244,11 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
 {
     const char *old = o->resume_session_id;
     char id[37];
-    eng_new_id(id);
+    dk_eng_new_id(id);
     int rc;
     for (int attempt = 0;; attempt++) {
         dk_store_conn *conn;
-        if ((rc = eng_conn(&conn, e)))
+        if ((rc = dk_eng_conn(&conn, e)))
             return rc;
         dk_store_rows *rows = NULL;
         char *repo = NULL, *agent_id = NULL, *agent_name = NULL, *owner = NULL, *cs = NULL,
@@ -298,10 +299,10 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
                               agent_id);
             goto attempt_out;
         }
-        if ((rc = eng_caller_ok(owner, caller, old)))
+        if ((rc = dk_eng_caller_ok(owner, caller, old)))
             goto attempt_out;
         dk_changeset_state cst = DK_CS_DRAFT;
-        if (cs && (rc = eng_cs_state(&cst, conn, cs)))
+        if (cs && (rc = dk_eng_cs_state(&cst, conn, cs)))
             goto attempt_out;
         if (cst == DK_CS_MERGED || cst == DK_CS_CLOSED || cst == DK_CS_ABANDONED) {
             rc = dk_error_set(DK_ESTATE, "session '%s': its changeset is %s", old,
@@ -404,8 +405,8 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
             dk_store_rows_free(rows);
             rows = NULL;
             if (rc >= 0)
-                rc = eng_claims_sync_tx(&conflicts, NULL, NULL, e, conn, repo, id, agent_name,
-                                        paths.items[i], want.items, want.len);
+                rc = dk_eng_claims_sync_tx(&conflicts, NULL, NULL, e, conn, repo, id, agent_name,
+                                           paths.items[i], want.items, want.len);
             dk_vec_foreach(&own, char **, q)
                 free(*q);
             dk_vec_release(&own);
@@ -447,17 +448,17 @@ static int sess_resume(char **new_id, dk_engine *e, const dk_caller *caller,
         free(cs);
         free(sup);
         free(state);
-        eng_conflicts_release(&conflicts);
+        dk_eng_conflicts_release(&conflicts);
         dk_vec_foreach(&paths, char **, p)
             free(*p);
         dk_vec_release(&paths);
         if (rc == DK_OK)
             break;
-        if (!eng_retryable(rc) || attempt >= 4)
+        if (!dk_eng_retryable(rc) || attempt >= 4)
             return rc;
     }
     /* the old overlay ref goes; the new session's is written on load */
-    eng_ref_delete(e, o->repo, old);
+    dk_eng_ref_delete(e, o->repo, old);
     *new_id = dk_xstrdup(id);
     return DK_OK;
 }
@@ -484,21 +485,21 @@ int dk_session_connect(dk_session_info **out, dk_engine *e, const dk_caller *cal
         char *id = NULL;
         if ((rc = sess_resume(&id, e, caller, o)) == DK_OK &&
             (rc = dk_eng_session_reload(e, id)) == DK_OK)
-            rc = eng_session_find(&s, e, id);
+            rc = dk_eng_session_find(&s, e, id);
         free(id);
     } else {
         rc = sess_connect_new(&s, e, caller, o);
     }
     if (rc)
         return rc;
-    eng_cache_put(e, s);
+    dk_eng_cache_put(e, s);
     dk_session_info *info = dk_xcalloc(1, sizeof(*info));
-    eng_info_fill(info, s, DK_CS_DRAFT, dk_eng_now(e));
-    eng_session_unref(s);
+    dk_eng_info_fill(info, s, DK_CS_DRAFT, dk_eng_now(e));
+    dk_eng_session_unref(s);
     if (resume) {
         dk_store_conn *conn;
-        if ((rc = eng_conn(&conn, e)) == DK_OK) {
-            rc = eng_cs_state(&info->changeset_state, conn, info->changeset_id);
+        if ((rc = dk_eng_conn(&conn, e)) == DK_OK) {
+            rc = dk_eng_cs_state(&info->changeset_state, conn, info->changeset_id);
             dk_store_release(conn);
         }
         if (rc) {
@@ -527,8 +528,8 @@ int dk_session_connect(dk_session_info **out, dk_engine *e, const dk_caller *cal
  * `*ended` (may be NULL) tells whether this call changed the session's state:
  * false for one already in `to`, and for one GC's re-check spared.
  */
-int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_session_state to,
-                    const char *reason, bool from_gc, bool *ended)
+int dk_eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_session_state to,
+                       const char *reason, bool from_gc, bool *ended)
 {
     int rc;
     bool was_noop = false;
@@ -541,7 +542,7 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
     bool gc_noop = false;
     for (int attempt = 0;; attempt++) {
         dk_store_conn *conn;
-        if ((rc = eng_conn(&conn, e)))
+        if ((rc = dk_eng_conn(&conn, e)))
             return rc;
         dk_store_rows *rows = NULL;
         char *agent = NULL, *cs = NULL, *owner = NULL;
@@ -575,10 +576,10 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
         cs = dk_store_rows_is_null(rows, 2) ? NULL : dk_xstrdup(dk_store_rows_text(rows, 2, NULL));
         owner =
             dk_store_rows_is_null(rows, 3) ? NULL : dk_xstrdup(dk_store_rows_text(rows, 3, NULL));
-        from = eng_state_parse(dk_store_rows_text(rows, 4, NULL));
+        from = dk_eng_state_parse(dk_store_rows_text(rows, 4, NULL));
         dk_store_rows_free(rows);
         rows = NULL;
-        if ((rc = eng_caller_ok(owner, caller, id)))
+        if ((rc = dk_eng_caller_ok(owner, caller, id)))
             goto attempt_out;
         if (gc_expiry && from == DK_SESSION_ACTIVE) {
             /* still expired now that the row is locked? (a write since GC read
@@ -694,7 +695,7 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
         free(cs);
         free(owner);
         was_noop = noop;
-        if (rc == DK_OK || !eng_retryable(rc) || attempt >= 4)
+        if (rc == DK_OK || !dk_eng_retryable(rc) || attempt >= 4)
             break;
     }
     if (ended)
@@ -706,14 +707,14 @@ int eng_session_end(dk_engine *e, const dk_caller *caller, const char *id, dk_se
     bool keep_ref = to == DK_SESSION_STRANDED;
     if (rc == DK_OK) {
         struct eng_session *live = NULL;
-        if (keep_ref && eng_session_find(&live, e, id) == DK_OK) {
+        if (keep_ref && dk_eng_session_find(&live, e, id) == DK_OK) {
             /* stranded: the ref must name the overlay as it is now */
-            eng_session_ref_sync(e, live);
-            eng_session_unref(live);
+            dk_eng_session_ref_sync(e, live);
+            dk_eng_session_unref(live);
         }
         if (!keep_ref && repo)
-            eng_ref_delete(e, repo, id);
-        eng_registry_remove(e, id);
+            dk_eng_ref_delete(e, repo, id);
+        dk_eng_registry_remove(e, id);
     }
     free(repo);
     return rc;
@@ -723,7 +724,8 @@ int dk_session_close(dk_engine *e, const dk_caller *caller, const char *session_
 {
     if (!session_id || !*session_id)
         return dk_error_set(DK_EINVALID, "session id required");
-    return eng_session_end(e, caller, session_id, DK_SESSION_CLOSED, "session closed", false, NULL);
+    return dk_eng_session_end(e, caller, session_id, DK_SESSION_CLOSED, "session closed", false,
+                              NULL);
 }
 
 int dk_session_abandon(dk_engine *e, const dk_caller *caller, const char *session_id,
@@ -731,8 +733,8 @@ int dk_session_abandon(dk_engine *e, const dk_caller *caller, const char *sessio
 {
     if (!session_id || !*session_id)
         return dk_error_set(DK_EINVALID, "session id required");
-    return eng_session_end(e, caller, session_id, DK_SESSION_ABANDONED,
-                           reason && *reason ? reason : "abandoned", false, NULL);
+    return dk_eng_session_end(e, caller, session_id, DK_SESSION_ABANDONED,
+                              reason && *reason ? reason : "abandoned", false, NULL);
 }
 
 int dk_session_strand(dk_engine *e, const dk_caller *caller, const char *session_id,
@@ -740,6 +742,6 @@ int dk_session_strand(dk_engine *e, const dk_caller *caller, const char *session
 {
     if (!session_id || !*session_id)
         return dk_error_set(DK_EINVALID, "session id required");
-    return eng_session_end(e, caller, session_id, DK_SESSION_STRANDED,
-                           reason && *reason ? reason : "stranded", false, NULL);
+    return dk_eng_session_end(e, caller, session_id, DK_SESSION_STRANDED,
+                              reason && *reason ? reason : "stranded", false, NULL);
 }

@@ -128,9 +128,9 @@ static void ov_sym_push(eng_syms *out, const dk_symbol *y, dk_symbol_change ch)
     dk_vec_push(out, s);
 }
 
-int eng_symbols_diff(eng_syms *out, bool *unparsed, dk_engine *e, const char *path,
-                     const dk_oid *base_blob, const char *base, size_t base_len,
-                     const dk_oid *new_blob, const char *text, size_t len)
+int dk_eng_symbols_diff(eng_syms *out, bool *unparsed, dk_engine *e, const char *path,
+                        const dk_oid *base_blob, const char *base, size_t base_len,
+                        const dk_oid *new_blob, const char *text, size_t len)
 {
     *unparsed = false;
     const dk_language *lang =
@@ -348,7 +348,7 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
     pthread_mutex_unlock(&s->lock);
     for (int attempt = 0;; attempt++) {
         dk_store_conn *conn;
-        if ((rc = eng_conn(&conn, e)))
+        if ((rc = dk_eng_conn(&conn, e)))
             break;
         eng_conflicts conflicts = DK_VEC_INIT;
         eng_names acquired = DK_VEC_INIT, released = DK_VEC_INIT;
@@ -379,7 +379,7 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
             }
             goto attempt_out;
         }
-        if ((rc = eng_reads_flush_tx(&reads, conn, s)))
+        if ((rc = dk_eng_reads_flush_tx(&reads, conn, s)))
             goto attempt_out;
         if (ch->op != OV_REVERT && !ch->force && (rc = ov_stale_tx(res, conn, repo, sid, path)))
             goto attempt_out;
@@ -390,8 +390,8 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
             struct eng_claim_req w = {syms->items[i].qualified_name, syms->items[i].kind};
             dk_vec_push(&want, w);
         }
-        if ((rc = eng_claims_sync_tx(&conflicts, &acquired, &released, e, conn, repo, sid,
-                                     s->agent_name, path, want.items, want.len)))
+        if ((rc = dk_eng_claims_sync_tx(&conflicts, &acquired, &released, e, conn, repo, sid,
+                                        s->agent_name, path, want.items, want.len)))
             goto attempt_out;
         if (conflicts.len) {
             res->claims = conflicts.items;
@@ -465,23 +465,23 @@ static int ov_change_tx(dk_write_result *res, dk_engine *e, struct eng_session *
         rc = dk_eng_emit_tx(e, conn, repo, type, sid, s->agent_name, csid, payload.ptr, NULL);
         dk_str_release(&payload);
         if (rc == DK_OK)
-            rc = eng_claims_emit_tx(e, conn, repo, "claim.acquired", sid, s->agent_name, csid, path,
-                                    &acquired);
+            rc = dk_eng_claims_emit_tx(e, conn, repo, "claim.acquired", sid, s->agent_name, csid,
+                                       path, &acquired);
         if (rc == DK_OK)
-            rc = eng_claims_emit_tx(e, conn, repo, "claim.released", sid, s->agent_name, csid, path,
-                                    &released);
+            rc = dk_eng_claims_emit_tx(e, conn, repo, "claim.released", sid, s->agent_name, csid,
+                                       path, &released);
         if (rc == DK_OK)
             rc = dk_store_commit(conn);
     attempt_out:
         if (rc)
             dk_store_rollback(conn);
         dk_store_release(conn);
-        eng_conflicts_release(&conflicts);
-        eng_names_release(&acquired);
-        eng_names_release(&released);
+        dk_eng_conflicts_release(&conflicts);
+        dk_eng_names_release(&acquired);
+        dk_eng_names_release(&released);
         dk_vec_release(&want);
-        eng_reads_done(s, &reads, rc == DK_OK);
-        if (rc == DK_OK || ch->base_moved || !eng_retryable(rc) || attempt >= 4)
+        dk_eng_reads_done(s, &reads, rc == DK_OK);
+        if (rc == DK_OK || ch->base_moved || !dk_eng_retryable(rc) || attempt >= 4)
             break;
     }
     free(csid);
@@ -505,14 +505,14 @@ static int ov_check_path(const char *path)
 static int ov_session(struct eng_session **out, dk_engine *e, const dk_caller *caller,
                       const char *session_id)
 {
-    int rc = eng_session_get_live(out, e, session_id);
+    int rc = dk_eng_session_get_live(out, e, session_id);
     if (rc)
         return rc;
-    if ((rc = eng_session_check_caller(*out, caller))) {
-        eng_session_unref(*out);
+    if ((rc = dk_eng_session_check_caller(*out, caller))) {
+        dk_eng_session_unref(*out);
         return rc;
     }
-    eng_session_touch(e, *out);
+    dk_eng_session_touch(e, *out);
     return DK_OK;
 }
 
@@ -683,21 +683,21 @@ again:;
     }
     if (en && in_base && (rc = dk_git_blob_read(&base_text, &base_len, g, &bid)))
         goto out;
-    if (en &&
-        (rc = eng_symbols_diff(&en->syms, &ch.unparsed, e, path, in_base ? &bid : NULL, base_text,
-                               base_len, en->deleted ? NULL : &en->blob, content, len)))
+    if (en && (rc = dk_eng_symbols_diff(&en->syms, &ch.unparsed, e, path, in_base ? &bid : NULL,
+                                        base_text, base_len, en->deleted ? NULL : &en->blob,
+                                        content, len)))
         goto out;
     if (en && ch.unparsed && !en->deleted)
-        eng_entry_keep_syms(s, en, path);
+        dk_eng_entry_keep_syms(s, en, path);
     res->unparsed = ch.unparsed;
     ch.entry = en;
     rc = ov_change_tx(res, e, s, &ch);
     if (rc == DK_ERACE && ch.base_moved && round++ < 3) {
         /* a landing moved the session to a new base meanwhile: prepare again
          * (re-reading the session, in case the landing ran on another node) */
-        if ((rc = eng_session_reload_locked(e, s)))
+        if ((rc = dk_eng_session_reload_locked(e, s)))
             goto out;
-        eng_entry_free(en);
+        dk_eng_entry_free(en);
         en = NULL;
         free(base_text);
         base_text = NULL;
@@ -711,10 +711,10 @@ again:;
     if (en) {
         if (!ch.unparsed)
             ov_result_symbols(res, path, &en->syms);
-        eng_session_set_entry_locked(s, en);
+        dk_eng_session_set_entry_locked(s, en);
         en = NULL;
     } else {
-        eng_session_drop_entry_locked(s, path);
+        dk_eng_session_drop_entry_locked(s, path);
     }
     pthread_mutex_unlock(&s->lock);
     /* the overlay ref follows at the next GC pass (see session.c) */
@@ -725,9 +725,9 @@ answer:
 out:
     dk_eng_repo_release(e, s->repo->name, g);
     pthread_mutex_unlock(&s->write_lock);
-    eng_entry_free(en);
+    dk_eng_entry_free(en);
     free(base_text);
-    eng_session_unref(s);
+    dk_eng_session_unref(s);
     if (out && (rc == DK_OK || rc == DK_ECONFLICT || rc == DK_ESTALE)) {
         *out = res;
     } else {
@@ -817,7 +817,7 @@ int dk_file_read(dk_file **out, dk_engine *e, const dk_caller *caller, const cha
     f->modified_in_session = has;
 out:
     dk_eng_repo_release(e, s->repo->name, g);
-    eng_session_unref(s);
+    dk_eng_session_unref(s);
     if (rc) {
         dk_file_free(f);
         return rc;
@@ -894,7 +894,7 @@ int dk_file_list(dk_file_entry **out, size_t *count, dk_engine *e, const dk_call
             dk_eng_repo_release(e, s->repo->name, g);
         }
         if (rc) {
-            eng_session_unref(s);
+            dk_eng_session_unref(s);
             return rc;
         }
     }
@@ -984,7 +984,7 @@ int dk_file_list(dk_file_entry **out, size_t *count, dk_engine *e, const dk_call
         list.items[i].other_modifiers = dk_xstrdup("");
     }
     dk_vec_release(&flagged);
-    eng_session_unref(s);
+    dk_eng_session_unref(s);
     *count = list.len;
     *out = list.items ? list.items : dk_xcalloc(1, sizeof(dk_file_entry));
     return DK_OK;
@@ -1021,7 +1021,7 @@ int dk_session_changes(dk_changed_symbol **out, size_t *count, dk_engine *e,
         }
     }
     pthread_mutex_unlock(&s->lock);
-    eng_session_unref(s);
+    dk_eng_session_unref(s);
     if (all.len > 1)
         qsort(all.items, all.len, sizeof(*all.items), cs_cmp);
     *count = all.len;
@@ -1034,7 +1034,7 @@ int dk_session_changes(dk_changed_symbol **out, size_t *count, dk_engine *e,
  * its claims) in the path as they were: copy them from the session's
  * current entry for `path` into `en` (takes s->lock).
  */
-void eng_entry_keep_syms(struct eng_session *s, struct eng_entry *en, const char *path)
+void dk_eng_entry_keep_syms(struct eng_session *s, struct eng_entry *en, const char *path)
 {
     pthread_mutex_lock(&s->lock);
     const struct eng_entry *prev = dk_map_get(&s->overlay, path, strlen(path));

@@ -255,7 +255,7 @@ static int rb_prepare_path(struct rb_path *p, struct rb_ctx *c, dk_git_repo *g, 
                         : in_base  ? bmode
                                    : DK_GIT_MODE_FILE;
         if (in_base && dk_oid_is_equal(&nid, &bid) && mode == bmode) {
-            eng_entry_free(en);
+            dk_eng_entry_free(en);
             return DK_OK; /* the new base has it already */
         }
         en->blob = nid;
@@ -263,17 +263,17 @@ static int rb_prepare_path(struct rb_path *p, struct rb_ctx *c, dk_git_repo *g, 
     }
     if (in_base && (rc = dk_git_blob_read(&base_text, &base_len, g, &bid)))
         goto fail;
-    rc = eng_symbols_diff(&en->syms, &unparsed, c->e, f->path, in_base ? &bid : NULL, base_text,
-                          base_len, en->deleted ? NULL : &en->blob, f->content, f->len);
+    rc = dk_eng_symbols_diff(&en->syms, &unparsed, c->e, f->path, in_base ? &bid : NULL, base_text,
+                             base_len, en->deleted ? NULL : &en->blob, f->content, f->len);
     free(base_text);
     if (rc)
         goto fail;
     if (unparsed && !en->deleted) /* as a write */
-        eng_entry_keep_syms(c->s, en, f->path);
+        dk_eng_entry_keep_syms(c->s, en, f->path);
     p->entry = en;
     return DK_OK;
 fail:
-    eng_entry_free(en);
+    dk_eng_entry_free(en);
     return rc;
 }
 
@@ -406,16 +406,16 @@ static int rb_claims_tx(dk_store_conn *conn, struct rb_ctx *c)
             struct eng_claim_req w = {y->qualified_name, y->kind};
             dk_vec_push(&want, w);
         }
-        rc = eng_claims_sync_tx(&c->conflicts, &acquired, &released, c->e, conn, repo, s->id,
-                                s->agent_name, p->file->path, want.items, want.len);
+        rc = dk_eng_claims_sync_tx(&c->conflicts, &acquired, &released, c->e, conn, repo, s->id,
+                                   s->agent_name, p->file->path, want.items, want.len);
         if (rc == DK_OK)
-            rc = eng_claims_emit_tx(c->e, conn, repo, "claim.acquired", s->id, s->agent_name,
-                                    c->csid, p->file->path, &acquired);
+            rc = dk_eng_claims_emit_tx(c->e, conn, repo, "claim.acquired", s->id, s->agent_name,
+                                       c->csid, p->file->path, &acquired);
         if (rc == DK_OK)
-            rc = eng_claims_emit_tx(c->e, conn, repo, "claim.released", s->id, s->agent_name,
-                                    c->csid, p->file->path, &released);
-        eng_names_release(&acquired);
-        eng_names_release(&released);
+            rc = dk_eng_claims_emit_tx(c->e, conn, repo, "claim.released", s->id, s->agent_name,
+                                       c->csid, p->file->path, &released);
+        dk_eng_names_release(&acquired);
+        dk_eng_names_release(&released);
         dk_vec_release(&want);
     }
     if (rc == DK_OK && c->conflicts.len) {
@@ -499,21 +499,21 @@ static int rb_tx(struct rb_ctx *c)
         dk_store_conn *conn;
         dk_map reads = DK_MAP_INIT_STR;
         bool reopened = false;
-        eng_conflicts_release(&c->conflicts);
-        if ((rc = eng_conn(&conn, c->e)))
+        dk_eng_conflicts_release(&c->conflicts);
+        if ((rc = dk_eng_conn(&conn, c->e)))
             return rc;
         if ((rc = dk_store_begin(conn)) == DK_OK && (rc = rb_move_base_tx(conn, c)) == DK_OK &&
             (rc = rb_overlay_expected_tx(conn, c)) == DK_OK &&
             (rc = rb_changeset_tx(conn, c, &reopened)) == DK_OK &&
-            (rc = eng_reads_flush_tx(&reads, conn, c->s)) == DK_OK &&
+            (rc = dk_eng_reads_flush_tx(&reads, conn, c->s)) == DK_OK &&
             (rc = rb_claims_tx(conn, c)) == DK_OK && (rc = rb_overlay_tx(conn, c)) == DK_OK &&
             (rc = rb_event_tx(conn, c, reopened)) == DK_OK)
             rc = dk_store_commit(conn);
         if (rc)
             dk_store_rollback(conn);
         dk_store_release(conn);
-        eng_reads_done(c->s, &reads, rc == DK_OK);
-        if (rc == DK_OK || !eng_retryable(rc) || attempt >= 4)
+        dk_eng_reads_done(c->s, &reads, rc == DK_OK);
+        if (rc == DK_OK || !dk_eng_retryable(rc) || attempt >= 4)
             return rc;
     }
 }
@@ -568,16 +568,16 @@ int dk_session_rebase(dk_write_result **out, dk_engine *e, const dk_caller *call
             return rc;
         }
     }
-    if ((rc = eng_session_get_live(&c.s, e, session_id))) {
+    if ((rc = dk_eng_session_get_live(&c.s, e, session_id))) {
         free(c.paths);
         return rc;
     }
-    if ((rc = eng_session_check_caller(c.s, caller))) {
-        eng_session_unref(c.s);
+    if ((rc = dk_eng_session_check_caller(c.s, caller))) {
+        dk_eng_session_unref(c.s);
         free(c.paths);
         return rc;
     }
-    eng_session_touch(e, c.s);
+    dk_eng_session_touch(e, c.s);
     pthread_mutex_lock(&c.s->write_lock);
     if ((rc = rb_check_session(&c)) ||
         (rc = dk_eng_repo_acquire(&g, &branch, e, c.s->repo->name)) ||
@@ -596,7 +596,7 @@ int dk_session_rebase(dk_write_result **out, dk_engine *e, const dk_caller *call
     /* committed: the registry follows the store */
     atomic_store(&c.s->stored_active_ms, dk_eng_now(e));
     atomic_store(&c.s->ref_dirty, true);
-    if (eng_session_reload_locked(e, c.s) != DK_OK)
+    if (dk_eng_session_reload_locked(e, c.s) != DK_OK)
         dk_trace(DK_TRACE_WARN, "engine", "reload of session %s after rebase: %s", c.s->id,
                  dk_error_last()->msg);
 out:
@@ -614,10 +614,10 @@ out:
     }
     dk_eng_repo_release(e, c.s->repo->name, g);
     pthread_mutex_unlock(&c.s->write_lock);
-    eng_session_unref(c.s);
-    eng_conflicts_release(&c.conflicts);
+    dk_eng_session_unref(c.s);
+    dk_eng_conflicts_release(&c.conflicts);
     for (size_t i = 0; i < c.npaths; i++)
-        eng_entry_free(c.paths[i].entry);
+        dk_eng_entry_free(c.paths[i].entry);
     free(c.paths);
     free(c.csid);
     return rc;

@@ -91,10 +91,10 @@ static struct eng_repo *repo_register(dk_engine *e, struct eng_repo *r)
     return have;
 }
 
-int eng_repos_load(dk_engine *e)
+int dk_eng_repos_load(dk_engine *e)
 {
     dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
+    int rc = dk_eng_conn(&conn, e);
     if (rc)
         return rc;
     dk_store_rows *rows;
@@ -110,14 +110,14 @@ int eng_repos_load(dk_engine *e)
     return rc < 0 ? rc : DK_OK;
 }
 
-void eng_repos_free(dk_engine *e)
+void dk_eng_repos_free(dk_engine *e)
 {
     dk_map_foreach(&e->repos, slot)
         repo_free(slot->value);
     dk_map_release(&e->repos);
 }
 
-int eng_repo_find(struct eng_repo **out, dk_engine *e, const char *name)
+int dk_eng_repo_find(struct eng_repo **out, dk_engine *e, const char *name)
 {
     if (!name || !*name)
         return dk_error_set(DK_EINVALID, "repository name required");
@@ -130,7 +130,7 @@ int eng_repo_find(struct eng_repo **out, dk_engine *e, const char *name)
     }
     /* registered by another node? */
     dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
+    int rc = dk_eng_conn(&conn, e);
     if (rc)
         return rc;
     dk_store_rows *rows;
@@ -161,7 +161,7 @@ int eng_repo_find(struct eng_repo **out, dk_engine *e, const char *name)
 int dk_eng_repo_acquire(dk_git_repo **out, const char **branch, dk_engine *e, const char *repo)
 {
     struct eng_repo *r;
-    int rc = eng_repo_find(&r, e, repo);
+    int rc = dk_eng_repo_find(&r, e, repo);
     if (rc)
         return rc;
     if (branch)
@@ -180,7 +180,7 @@ void dk_eng_repo_release(dk_engine *e, const char *repo, dk_git_repo *handle)
     if (!handle)
         return;
     struct eng_repo *r;
-    if (eng_repo_find(&r, e, repo)) {
+    if (dk_eng_repo_find(&r, e, repo)) {
         dk_git_repo_close(handle);
         return;
     }
@@ -196,7 +196,7 @@ void dk_eng_repo_release(dk_engine *e, const char *repo, dk_git_repo *handle)
 pthread_mutex_t *dk_eng_repo_land_lock(dk_engine *e, const char *repo)
 {
     struct eng_repo *r;
-    if (eng_repo_find(&r, e, repo))
+    if (dk_eng_repo_find(&r, e, repo))
         return NULL;
     return &r->land_lock;
 }
@@ -260,7 +260,7 @@ static int repo_configure(dk_git_repo *g, const char *branch)
 static int repo_row_exists(dk_engine *e, const char *name)
 {
     dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
+    int rc = dk_eng_conn(&conn, e);
     if (rc)
         return rc;
     int64_t one = 0;
@@ -278,7 +278,7 @@ static int repo_row_exists(dk_engine *e, const char *name)
 static int repo_insert(dk_engine *e, const char *name, const char *path, const char *branch)
 {
     dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
+    int rc = dk_eng_conn(&conn, e);
     if (rc)
         return rc;
     dk_store_val p[] = {DK_SV_TEXT(name), DK_SV_TEXT(path), DK_SV_TEXT(branch),
@@ -530,7 +530,7 @@ static int repo_cmp(const void *a, const void *b)
 int dk_repo_list(dk_repo_info **out, size_t *count, dk_engine *e)
 {
     /* pick up repositories registered by other nodes */
-    int rc = eng_repos_load(e);
+    int rc = dk_eng_repos_load(e);
     if (rc)
         return rc;
     dk_vec(struct eng_repo *) all = DK_VEC_INIT;
@@ -551,7 +551,7 @@ int dk_repo_list(dk_repo_info **out, size_t *count, dk_engine *e)
 int dk_repo_get(dk_repo_info **out, dk_engine *e, const char *name)
 {
     struct eng_repo *r;
-    int rc = eng_repo_find(&r, e, name);
+    int rc = dk_eng_repo_find(&r, e, name);
     if (rc)
         return rc;
     dk_repo_info *info = dk_xcalloc(1, sizeof(*info));

@@ -20,8 +20,8 @@
  * session's overlay while it is active or stranded, rewritten at each GC
  * pass for sessions whose overlay changed, at strand and at close (repo.c).
  *
- * Ownership: the registry holds one reference per session; eng_session_find
- * hands out another, dropped with eng_session_unref.
+ * Ownership: the registry holds one reference per session; dk_eng_session_find
+ * hands out another, dropped with dk_eng_session_unref.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,13 +41,13 @@
 /* ========================================================================== */
 
 /* A stored state name (dk_changeset_state_parse's table); an unknown one reads as draft. */
-dk_changeset_state eng_cs_parse(const char *name)
+dk_changeset_state dk_eng_cs_parse(const char *name)
 {
     dk_changeset_state st;
     return dk_changeset_state_parse(&st, name) == DK_OK ? st : DK_CS_DRAFT;
 }
 
-dk_session_state eng_state_parse(const char *name)
+dk_session_state dk_eng_state_parse(const char *name)
 {
     if (!name || strcmp(name, "active") == 0)
         return DK_SESSION_ACTIVE;
@@ -67,7 +67,7 @@ static struct eng_shard *sess_shard(dk_engine *e, const char *id)
     return &e->shards[dk_hash_bytes(id, strlen(id)) % ENG_SHARDS];
 }
 
-void eng_syms_release(eng_syms *syms)
+void dk_eng_syms_release(eng_syms *syms)
 {
     dk_vec_foreach(syms, struct eng_sym *, y) {
         free(y->qualified_name);
@@ -77,11 +77,11 @@ void eng_syms_release(eng_syms *syms)
     dk_vec_release(syms);
 }
 
-void eng_entry_free(struct eng_entry *en)
+void dk_eng_entry_free(struct eng_entry *en)
 {
     if (!en)
         return;
-    eng_syms_release(&en->syms);
+    dk_eng_syms_release(&en->syms);
     free(en->path);
     free(en);
 }
@@ -89,7 +89,7 @@ void eng_entry_free(struct eng_entry *en)
 static void sess_free(struct eng_session *s)
 {
     dk_map_foreach(&s->overlay, slot)
-        eng_entry_free(slot->value);
+        dk_eng_entry_free(slot->value);
     dk_map_release(&s->overlay);
     dk_map_release(&s->reads);
     pthread_mutex_destroy(&s->lock);
@@ -103,13 +103,13 @@ static void sess_free(struct eng_session *s)
     free(s);
 }
 
-void eng_session_unref(struct eng_session *s)
+void dk_eng_session_unref(struct eng_session *s)
 {
     if (s && atomic_fetch_sub(&s->refs, 1) == 1)
         sess_free(s);
 }
 
-int eng_session_find(struct eng_session **out, dk_engine *e, const char *id)
+int dk_eng_session_find(struct eng_session **out, dk_engine *e, const char *id)
 {
     if (!id || !*id)
         return dk_error_set(DK_EINVALID, "session id required");
@@ -132,13 +132,13 @@ int eng_session_find(struct eng_session **out, dk_engine *e, const char *id)
  * another id, closed or abandoned, or unknown. Every answer but the first is
  * DK_ENOSESSION with that reason (dkod hid stranded behind "not found", §14 #5).
  */
-int eng_session_get_live(struct eng_session **out, dk_engine *e, const char *id)
+int dk_eng_session_get_live(struct eng_session **out, dk_engine *e, const char *id)
 {
-    int rc = eng_session_find(out, e, id);
+    int rc = dk_eng_session_find(out, e, id);
     if (rc != DK_ENOSESSION)
         return rc;
     dk_store_conn *conn;
-    if ((rc = eng_conn(&conn, e)))
+    if ((rc = dk_eng_conn(&conn, e)))
         return rc;
     dk_store_rows *rows;
     dk_store_val p[] = {DK_SV_TEXT(id)};
@@ -162,7 +162,7 @@ int eng_session_get_live(struct eng_session **out, dk_engine *e, const char *id)
     if (!state)
         rc = dk_error_set(DK_ENOSESSION, "session '%s' not found", id);
     else if (strcmp(state, "active") == 0)
-        rc = (rc = dk_eng_session_reload(e, id)) ? rc : eng_session_find(out, e, id);
+        rc = (rc = dk_eng_session_reload(e, id)) ? rc : dk_eng_session_find(out, e, id);
     else if (sup)
         rc = dk_error_set(DK_ENOSESSION, "session '%s' was resumed as '%s'", id, sup);
     else if (strcmp(state, "stranded") == 0)
@@ -211,33 +211,33 @@ static void sess_index_del(struct eng_session *s, const char *path)
     pthread_rwlock_unlock(&r->idx_lock);
 }
 
-void eng_session_set_entry_locked(struct eng_session *s, struct eng_entry *en)
+void dk_eng_session_set_entry_locked(struct eng_session *s, struct eng_entry *en)
 {
     void *old = NULL;
     dk_map_put(&s->overlay, en->path, strlen(en->path), en, &old);
     if (old)
-        eng_entry_free(old);
+        dk_eng_entry_free(old);
     else if (s->live)
         sess_index_add(s, en->path);
 }
 
-void eng_session_drop_entry_locked(struct eng_session *s, const char *path)
+void dk_eng_session_drop_entry_locked(struct eng_session *s, const char *path)
 {
     void *old = NULL;
     if (!dk_map_del(&s->overlay, path, strlen(path), &old))
         return;
     if (s->live)
         sess_index_del(s, path);
-    eng_entry_free(old);
+    dk_eng_entry_free(old);
 }
 
-void eng_session_clear_overlay_locked(struct eng_session *s)
+void dk_eng_session_clear_overlay_locked(struct eng_session *s)
 {
     dk_map_foreach(&s->overlay, slot) {
         struct eng_entry *en = slot->value;
         if (s->live)
             sess_index_del(s, en->path);
-        eng_entry_free(en);
+        dk_eng_entry_free(en);
     }
     dk_map_release(&s->overlay);
     s->overlay = (dk_map)DK_MAP_INIT_STR;
@@ -245,7 +245,7 @@ void eng_session_clear_overlay_locked(struct eng_session *s)
 
 /* Put `s` (with one reference for the registry) in the registry; an older
  * copy under the same id is removed. */
-void eng_registry_put(dk_engine *e, struct eng_session *s)
+void dk_eng_registry_put(dk_engine *e, struct eng_session *s)
 {
     struct eng_shard *sh = sess_shard(e, s->id);
     pthread_mutex_lock(&s->lock);
@@ -260,16 +260,16 @@ void eng_registry_put(dk_engine *e, struct eng_session *s)
     if (old) {
         struct eng_session *o = old;
         pthread_mutex_lock(&o->lock);
-        eng_session_clear_overlay_locked(o);
+        dk_eng_session_clear_overlay_locked(o);
         o->live = false;
         pthread_mutex_unlock(&o->lock);
-        eng_session_unref(o);
+        dk_eng_session_unref(o);
     } else {
         atomic_fetch_add(&e->nsessions, 1);
     }
 }
 
-void eng_registry_remove(dk_engine *e, const char *id)
+void dk_eng_registry_remove(dk_engine *e, const char *id)
 {
     struct eng_shard *sh = sess_shard(e, id);
     void *old = NULL;
@@ -281,23 +281,23 @@ void eng_registry_remove(dk_engine *e, const char *id)
     struct eng_session *s = old;
     atomic_fetch_sub(&e->nsessions, 1);
     pthread_mutex_lock(&s->lock);
-    eng_session_clear_overlay_locked(s);
+    dk_eng_session_clear_overlay_locked(s);
     s->live = false;
     pthread_mutex_unlock(&s->lock);
-    eng_cache_evict(e, id);
-    eng_session_unref(s);
+    dk_eng_cache_evict(e, id);
+    dk_eng_session_unref(s);
 }
 
-void eng_sessions_free(dk_engine *e)
+void dk_eng_sessions_free(dk_engine *e)
 {
     for (size_t i = 0; i < ENG_SHARDS; i++) {
         dk_map_foreach(&e->shards[i].map, slot) {
             struct eng_session *s = slot->value;
             pthread_mutex_lock(&s->lock);
-            eng_session_clear_overlay_locked(s);
+            dk_eng_session_clear_overlay_locked(s);
             s->live = false;
             pthread_mutex_unlock(&s->lock);
-            eng_session_unref(s);
+            dk_eng_session_unref(s);
         }
         dk_map_release(&e->shards[i].map);
         e->shards[i].map = (dk_map)DK_MAP_INIT_STR;
@@ -309,8 +309,8 @@ void eng_sessions_free(dk_engine *e)
 /* ========================================================================== */
 
 /* A session with one reference and an empty overlay; strings copied. */
-struct eng_session *eng_session_alloc(const char *id, const char *agent_id, const char *agent_name,
-                                      const char *intent)
+struct eng_session *dk_eng_session_alloc(const char *id, const char *agent_id,
+                                         const char *agent_name, const char *intent)
 {
     struct eng_session *s = dk_xcalloc(1, sizeof(*s));
     atomic_init(&s->refs, 1);
@@ -347,15 +347,15 @@ static int sess_read(struct eng_session **out, dk_engine *e, dk_store_conn *conn
         dk_store_rows_free(rows);
         return rc < 0 ? rc : dk_error_set(DK_ENOSESSION, "session '%s' not found", id);
     }
-    if (eng_state_parse(dk_store_rows_text(rows, 6, NULL)) != DK_SESSION_ACTIVE) {
+    if (dk_eng_state_parse(dk_store_rows_text(rows, 6, NULL)) != DK_SESSION_ACTIVE) {
         dk_store_rows_free(rows);
         return DK_OK;
     }
     struct eng_repo *repo;
     char *repo_name = dk_xstrdup(dk_store_rows_text(rows, 0, NULL));
     struct eng_session *s =
-        eng_session_alloc(id, dk_store_rows_text(rows, 1, NULL), dk_store_rows_text(rows, 2, NULL),
-                          dk_store_rows_text(rows, 3, NULL));
+        dk_eng_session_alloc(id, dk_store_rows_text(rows, 1, NULL),
+                             dk_store_rows_text(rows, 2, NULL), dk_store_rows_text(rows, 3, NULL));
     size_t blen;
     const char *base = dk_store_rows_text(rows, 4, &blen);
     s->unborn = blen != DK_OID_HEXSZ || dk_oid_from_hex(&s->base, base, blen) != DK_OK;
@@ -372,7 +372,7 @@ static int sess_read(struct eng_session **out, dk_engine *e, dk_store_conn *conn
     atomic_init(&s->stored_active_ms, dk_store_rows_int(rows, 10));
     s->expires_ms = dk_store_rows_is_null(rows, 11) ? 0 : dk_store_rows_int(rows, 11);
     dk_store_rows_free(rows);
-    rc = eng_repo_find(&repo, e, repo_name);
+    rc = dk_eng_repo_find(&repo, e, repo_name);
     free(repo_name);
     if (rc)
         goto fail;
@@ -391,7 +391,7 @@ static int sess_read(struct eng_session **out, dk_engine *e, dk_store_conn *conn
         if (!en->deleted && hex)
             dk_oid_from_hex(&en->blob, hex, len);
         en->mode = en->deleted ? 0 : (unsigned)dk_store_rows_int(rows, 2);
-        eng_session_set_entry_locked(s, en);
+        dk_eng_session_set_entry_locked(s, en);
     }
     dk_store_rows_free(rows);
     if (rc < 0)
@@ -423,7 +423,7 @@ static int sess_read(struct eng_session **out, dk_engine *e, dk_store_conn *conn
     *out = s;
     return DK_OK;
 fail:
-    eng_session_unref(s);
+    dk_eng_session_unref(s);
     return rc;
 }
 
@@ -432,7 +432,7 @@ fail:
 /* ========================================================================== */
 
 /* Remove refs/dk/sessions/<id>, if present. */
-void eng_ref_delete(dk_engine *e, const char *repo, const char *id)
+void dk_eng_ref_delete(dk_engine *e, const char *repo, const char *id)
 {
     dk_git_repo *g;
     if (dk_eng_repo_acquire(&g, NULL, e, repo) != DK_OK)
@@ -452,7 +452,7 @@ void eng_ref_delete(dk_engine *e, const char *repo, const char *id)
  * Point refs/dk/sessions/<id> at a tree of the session's overlay (deleted
  * entries left out), or remove it when `keep` is false or nothing is left.
  * Failures are traced, not returned: the store already committed; the next
- * write or the next start (eng_sessions_load) writes the ref again.
+ * write or the next start (dk_eng_sessions_load) writes the ref again.
  */
 static void sess_ref_write(dk_engine *e, struct eng_session *s, bool keep)
 {
@@ -479,7 +479,7 @@ static void sess_ref_write(dk_engine *e, struct eng_session *s, bool keep)
     dk_str ref = DK_STR_INIT;
     dk_str_addf(&ref, "refs/dk/sessions/%s", id);
     if (edits.len == 0) {
-        eng_ref_delete(e, repo, id);
+        dk_eng_ref_delete(e, repo, id);
     } else if (dk_eng_repo_acquire(&g, NULL, e, repo) == DK_OK) {
         dk_oid tree;
         if (dk_git_tree_build(&tree, g, NULL, edits.items, edits.len) == DK_OK) {
@@ -505,28 +505,28 @@ static void sess_ref_write(dk_engine *e, struct eng_session *s, bool keep)
     free(repo);
 }
 
-void eng_session_ref_sync(dk_engine *e, struct eng_session *s)
+void dk_eng_session_ref_sync(dk_engine *e, struct eng_session *s)
 {
     atomic_store(&s->ref_dirty, false);
     sess_ref_write(e, s, true);
 }
 
-void eng_sessions_ref_sync_dirty(dk_engine *e)
+void dk_eng_sessions_ref_sync_dirty(dk_engine *e)
 {
     eng_session_vec all = DK_VEC_INIT;
-    eng_sessions_collect(&all, e, NULL);
+    dk_eng_sessions_collect(&all, e, NULL);
     dk_vec_foreach(&all, struct eng_session **, sp) {
         bool dirty = true;
         if (atomic_compare_exchange_strong(&(*sp)->ref_dirty, &dirty, false))
             sess_ref_write(e, *sp, true);
-        eng_session_unref(*sp);
+        dk_eng_session_unref(*sp);
     }
     dk_vec_release(&all);
 }
 
 /* ---- read marks --------------------------------------------------------- */
 
-int eng_reads_flush_tx(dk_map *taken, dk_store_conn *conn, struct eng_session *s)
+int dk_eng_reads_flush_tx(dk_map *taken, dk_store_conn *conn, struct eng_session *s)
 {
     *taken = (dk_map)DK_MAP_INIT_STR;
     pthread_mutex_lock(&s->lock);
@@ -549,7 +549,7 @@ int eng_reads_flush_tx(dk_map *taken, dk_store_conn *conn, struct eng_session *s
     return rc;
 }
 
-void eng_reads_done(struct eng_session *s, dk_map *taken, bool committed)
+void dk_eng_reads_done(struct eng_session *s, dk_map *taken, bool committed)
 {
     if (committed) {
         pthread_mutex_lock(&s->lock);
@@ -563,30 +563,30 @@ void eng_reads_done(struct eng_session *s, dk_map *taken, bool committed)
     dk_map_release(taken);
 }
 
-void eng_sessions_flush_reads(dk_engine *e)
+void dk_eng_sessions_flush_reads(dk_engine *e)
 {
     eng_session_vec all = DK_VEC_INIT;
-    eng_sessions_collect(&all, e, NULL);
+    dk_eng_sessions_collect(&all, e, NULL);
     dk_vec_foreach(&all, struct eng_session **, sp) {
         struct eng_session *s = *sp;
         pthread_mutex_lock(&s->lock);
         size_t pending = s->reads.len;
         pthread_mutex_unlock(&s->lock);
         dk_store_conn *conn;
-        if (pending && eng_conn(&conn, e) == DK_OK) {
+        if (pending && dk_eng_conn(&conn, e) == DK_OK) {
             dk_map taken = DK_MAP_INIT_STR;
             int rc = dk_store_begin(conn);
-            if (rc == DK_OK && (rc = eng_reads_flush_tx(&taken, conn, s)) == DK_OK)
+            if (rc == DK_OK && (rc = dk_eng_reads_flush_tx(&taken, conn, s)) == DK_OK)
                 rc = dk_store_commit(conn);
             if (rc != DK_OK) {
                 dk_store_rollback(conn);
                 dk_trace(DK_TRACE_WARN, "engine", "session %s: read marks not stored: %s", s->id,
                          dk_error_last()->msg);
             }
-            eng_reads_done(s, &taken, rc == DK_OK);
+            dk_eng_reads_done(s, &taken, rc == DK_OK);
             dk_store_release(conn);
         }
-        eng_session_unref(s);
+        dk_eng_session_unref(s);
     }
     dk_vec_release(&all);
 }
@@ -595,10 +595,10 @@ void eng_sessions_flush_reads(dk_engine *e)
 /* Load, reload, notifications                                                */
 /* ========================================================================== */
 
-int eng_sessions_load(dk_engine *e)
+int dk_eng_sessions_load(dk_engine *e)
 {
     dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
+    int rc = dk_eng_conn(&conn, e);
     if (rc)
         return rc;
     dk_vec(char *) ids = DK_VEC_INIT;
@@ -614,9 +614,9 @@ int eng_sessions_load(dk_engine *e)
         rc = sess_read(&s, e, conn, ids.items[i]);
         if (rc == DK_OK && s) {
             atomic_fetch_add(&s->refs, 1);
-            eng_registry_put(e, s);
+            dk_eng_registry_put(e, s);
             sess_ref_write(e, s, true);
-            eng_session_unref(s);
+            dk_eng_session_unref(s);
         }
     }
     dk_vec_foreach(&ids, char **, p)
@@ -636,7 +636,7 @@ int eng_sessions_load(dk_engine *e)
 static int sess_reload_apply(dk_engine *e, struct eng_session *held, const char *session_id)
 {
     dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
+    int rc = dk_eng_conn(&conn, e);
     if (rc)
         return rc;
     struct eng_session *fresh = NULL;
@@ -645,7 +645,7 @@ static int sess_reload_apply(dk_engine *e, struct eng_session *held, const char 
     if (rc == DK_ENOSESSION || (rc == DK_OK && !fresh)) {
         /* ended elsewhere (a landing that closed it, another node): a closed
          * or abandoned session's overlay ref goes (a stranded one keeps it) */
-        if (held && eng_conn(&conn, e) == DK_OK) {
+        if (held && dk_eng_conn(&conn, e) == DK_OK) {
             int64_t one = 0;
             bool ended = false;
             dk_store_val p[] = {DK_SV_TEXT(session_id)};
@@ -654,27 +654,27 @@ static int sess_reload_apply(dk_engine *e, struct eng_session *held, const char 
                                    "'abandoned')",
                                    p, 1) == DK_OK &&
                 ended)
-                eng_ref_delete(e, held->repo->name, session_id);
+                dk_eng_ref_delete(e, held->repo->name, session_id);
             dk_store_release(conn);
         }
-        eng_registry_remove(e, session_id);
+        dk_eng_registry_remove(e, session_id);
         return DK_OK;
     }
     if (rc)
         return rc;
     struct eng_session *s = held;
     if (!s) {
-        if (eng_session_find(&s, e, session_id) == DK_OK) {
+        if (dk_eng_session_find(&s, e, session_id) == DK_OK) {
             /* loaded meanwhile: the caller retries under its write lock */
-            eng_session_unref(s);
-            eng_session_unref(fresh);
+            dk_eng_session_unref(s);
+            dk_eng_session_unref(fresh);
             return dk_error_set(DK_ERACE, "session '%s' was loaded meanwhile", session_id);
         }
         /* our own reference: a concurrent reload may replace it in the registry */
         atomic_fetch_add(&fresh->refs, 1);
-        eng_registry_put(e, fresh);
+        dk_eng_registry_put(e, fresh);
         sess_ref_write(e, fresh, true);
-        eng_session_unref(fresh);
+        dk_eng_session_unref(fresh);
         return DK_OK;
     }
     /* update in place: callers may hold references to `s` */
@@ -688,18 +688,18 @@ static int sess_reload_apply(dk_engine *e, struct eng_session *held, const char 
     s->base = fresh->base;
     s->unborn = fresh->unborn;
     s->expires_ms = fresh->expires_ms;
-    eng_session_clear_overlay_locked(s);
+    dk_eng_session_clear_overlay_locked(s);
     dk_map_foreach(&fresh->overlay, slot)
-        eng_session_set_entry_locked(s, slot->value);
+        dk_eng_session_set_entry_locked(s, slot->value);
     dk_map_release(&fresh->overlay);
     fresh->overlay = (dk_map)DK_MAP_INIT_STR;
     pthread_mutex_unlock(&s->lock);
     sess_ref_write(e, s, true);
-    eng_session_unref(fresh);
+    dk_eng_session_unref(fresh);
     return DK_OK;
 }
 
-int eng_session_reload_locked(dk_engine *e, struct eng_session *s)
+int dk_eng_session_reload_locked(dk_engine *e, struct eng_session *s)
 {
     return sess_reload_apply(e, s, s->id);
 }
@@ -709,11 +709,11 @@ int dk_eng_session_reload(dk_engine *e, const char *session_id)
     for (int attempt = 0;; attempt++) {
         struct eng_session *s = NULL;
         int rc;
-        if (eng_session_find(&s, e, session_id) == DK_OK) {
+        if (dk_eng_session_find(&s, e, session_id) == DK_OK) {
             pthread_mutex_lock(&s->write_lock);
             rc = sess_reload_apply(e, s, session_id);
             pthread_mutex_unlock(&s->write_lock);
-            eng_session_unref(s);
+            dk_eng_session_unref(s);
             return rc;
         }
         rc = sess_reload_apply(e, NULL, session_id);
@@ -722,7 +722,7 @@ int dk_eng_session_reload(dk_engine *e, const char *session_id)
     }
 }
 
-int eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session_id)
+int dk_eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session_id)
 {
     dk_str p = DK_STR_INIT;
     dk_str_addf(&p, "%s\t%s", e->node, session_id);
@@ -731,7 +731,7 @@ int eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session
     return rc;
 }
 
-void eng_session_on_notify(dk_engine *e, const char *payload)
+void dk_eng_session_on_notify(dk_engine *e, const char *payload)
 {
     const char *tab = payload ? strchr(payload, '\t') : NULL;
     if (!tab)
@@ -748,7 +748,7 @@ void eng_session_on_notify(dk_engine *e, const char *payload)
 /* Callers, activity, views                                                   */
 /* ========================================================================== */
 
-int eng_caller_ok(const char *owner, const dk_caller *caller, const char *id)
+int dk_eng_caller_ok(const char *owner, const dk_caller *caller, const char *id)
 {
     if (!caller || caller->admin)
         return DK_OK;
@@ -757,25 +757,25 @@ int eng_caller_ok(const char *owner, const dk_caller *caller, const char *id)
     return dk_error_set(DK_EFORBIDDEN, "session '%s' belongs to another caller", id);
 }
 
-int eng_session_check_caller(const struct eng_session *s, const dk_caller *caller)
+int dk_eng_session_check_caller(const struct eng_session *s, const dk_caller *caller)
 {
-    return eng_caller_ok(s->owner, caller, s->id);
+    return dk_eng_caller_ok(s->owner, caller, s->id);
 }
 
-void eng_session_touch(dk_engine *e, struct eng_session *s)
+void dk_eng_session_touch(dk_engine *e, struct eng_session *s)
 {
     int64_t now = dk_eng_now(e);
     int64_t prev = atomic_load(&s->last_active_ms);
     while (prev < now && !atomic_compare_exchange_weak(&s->last_active_ms, &prev, now))
         ;
-    eng_cache_touch(e, s);
+    dk_eng_cache_touch(e, s);
     int64_t stored = atomic_load(&s->stored_active_ms);
     if (now - stored < ENG_ACTIVITY_WRITE_MS)
         return;
     if (!atomic_compare_exchange_strong(&s->stored_active_ms, &stored, now))
         return;
     dk_store_conn *conn;
-    if (eng_conn(&conn, e) != DK_OK)
+    if (dk_eng_conn(&conn, e) != DK_OK)
         return;
     dk_store_val p[] = {DK_SV_INT(now), DK_SV_TEXT(s->id), DK_SV_INT(now)};
     if (dk_store_exec(conn, NULL,
@@ -797,14 +797,14 @@ int dk_eng_session_view(struct dk_eng_session_view *out, dk_engine *e, const dk_
                         const char *session_id)
 {
     struct eng_session *s;
-    int rc = eng_session_get_live(&s, e, session_id);
+    int rc = dk_eng_session_get_live(&s, e, session_id);
     if (rc)
         return rc;
-    if ((rc = eng_session_check_caller(s, caller))) {
-        eng_session_unref(s);
+    if ((rc = dk_eng_session_check_caller(s, caller))) {
+        dk_eng_session_unref(s);
         return rc;
     }
-    eng_session_touch(e, s);
+    dk_eng_session_touch(e, s);
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&s->lock);
     out->id = dk_xstrdup(s->id);
@@ -829,7 +829,7 @@ int dk_eng_session_view(struct dk_eng_session_view *out, dk_engine *e, const dk_
     }
     pthread_mutex_unlock(&s->lock);
     qsort(out->entries, out->nentries, sizeof(*out->entries), entry_cmp);
-    eng_session_unref(s);
+    dk_eng_session_unref(s);
     return DK_OK;
 }
 
@@ -864,7 +864,7 @@ static int sess_status_ended(dk_session_info **out, dk_engine *e, const dk_calle
 {
     dk_error saved = *dk_error_last();
     dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
+    int rc = dk_eng_conn(&conn, e);
     if (rc)
         return rc;
     dk_store_rows *rows;
@@ -878,7 +878,7 @@ static int sess_status_ended(dk_session_info **out, dk_engine *e, const dk_calle
         rc = dk_store_rows_next(rows);
         if (rc == 1) {
             const char *owner = dk_store_rows_text(rows, 8, NULL);
-            rc = eng_caller_ok(owner, caller, id);
+            rc = dk_eng_caller_ok(owner, caller, id);
             if (rc == DK_OK) {
                 info = dk_xcalloc(1, sizeof(*info));
                 info->session_id = dk_xstrdup(id);
@@ -893,7 +893,7 @@ static int sess_status_ended(dk_session_info **out, dk_engine *e, const dk_calle
                 const char *mode = dk_store_rows_text(rows, 6, NULL);
                 info->mode =
                     strcmp(mode, "persistent") == 0 ? DK_SESSION_PERSISTENT : DK_SESSION_EPHEMERAL;
-                info->state = eng_state_parse(dk_store_rows_text(rows, 7, NULL));
+                info->state = dk_eng_state_parse(dk_store_rows_text(rows, 7, NULL));
                 info->created_ms = dk_store_rows_int(rows, 9);
                 info->last_active_ms = dk_store_rows_int(rows, 10);
                 int64_t now = dk_eng_now(e);
@@ -916,7 +916,7 @@ static int sess_status_ended(dk_session_info **out, dk_engine *e, const dk_calle
                                     1);
         info->symbols_changed = (size_t)n;
         if (rc == DK_OK)
-            rc = eng_cs_state(&info->changeset_state, conn, info->changeset_id);
+            rc = dk_eng_cs_state(&info->changeset_state, conn, info->changeset_id);
     }
     dk_store_release(conn);
     if (rc) {
@@ -931,22 +931,22 @@ int dk_session_status(dk_session_info **out, dk_engine *e, const dk_caller *call
                       const char *session_id)
 {
     struct eng_session *s;
-    int rc = eng_session_get_live(&s, e, session_id);
+    int rc = dk_eng_session_get_live(&s, e, session_id);
     if (rc == DK_ENOSESSION)
         return sess_status_ended(out, e, caller, session_id);
     if (rc)
         return rc;
-    if ((rc = eng_session_check_caller(s, caller))) {
-        eng_session_unref(s);
+    if ((rc = dk_eng_session_check_caller(s, caller))) {
+        dk_eng_session_unref(s);
         return rc;
     }
-    eng_session_touch(e, s);
+    dk_eng_session_touch(e, s);
     dk_session_info *info = dk_xcalloc(1, sizeof(*info));
-    eng_info_fill(info, s, DK_CS_DRAFT, dk_eng_now(e));
-    eng_session_unref(s);
+    dk_eng_info_fill(info, s, DK_CS_DRAFT, dk_eng_now(e));
+    dk_eng_session_unref(s);
     dk_store_conn *conn;
-    if ((rc = eng_conn(&conn, e)) == DK_OK) {
-        rc = eng_cs_state(&info->changeset_state, conn, info->changeset_id);
+    if ((rc = dk_eng_conn(&conn, e)) == DK_OK) {
+        rc = dk_eng_cs_state(&info->changeset_state, conn, info->changeset_id);
         dk_store_release(conn);
     }
     if (rc) {
@@ -959,7 +959,7 @@ int dk_session_status(dk_session_info **out, dk_engine *e, const dk_caller *call
 
 typedef eng_session_vec sess_vec;
 
-void eng_sessions_collect(eng_session_vec *out, dk_engine *e, const char *repo)
+void dk_eng_sessions_collect(eng_session_vec *out, dk_engine *e, const char *repo)
 {
     for (size_t i = 0; i < ENG_SHARDS; i++) {
         pthread_rwlock_rdlock(&e->shards[i].lock);
@@ -985,19 +985,19 @@ static int info_cmp(const void *a, const void *b)
 int dk_session_list(dk_session_info **out, size_t *count, dk_engine *e, const char *repo)
 {
     sess_vec all = DK_VEC_INIT;
-    eng_sessions_collect(&all, e, repo);
+    dk_eng_sessions_collect(&all, e, repo);
     dk_session_info *infos = dk_xcalloc(all.len ? all.len : 1, sizeof(*infos));
     int64_t now = dk_eng_now(e);
     for (size_t i = 0; i < all.len; i++) {
-        eng_info_fill(&infos[i], all.items[i], DK_CS_DRAFT, now);
-        eng_session_unref(all.items[i]);
+        dk_eng_info_fill(&infos[i], all.items[i], DK_CS_DRAFT, now);
+        dk_eng_session_unref(all.items[i]);
     }
     size_t n = all.len;
     dk_vec_release(&all);
     dk_store_conn *conn;
-    int rc = eng_conn(&conn, e);
+    int rc = dk_eng_conn(&conn, e);
     for (size_t i = 0; rc == DK_OK && i < n; i++)
-        rc = eng_cs_state(&infos[i].changeset_state, conn, infos[i].changeset_id);
+        rc = dk_eng_cs_state(&infos[i].changeset_state, conn, infos[i].changeset_id);
     if (rc == DK_OK)
         dk_store_release(conn);
     if (rc) {
@@ -1054,11 +1054,11 @@ int dk_session_active_ids(char ***ids, size_t *count, dk_engine *e, const char *
                           const char *exclude_session)
 {
     struct eng_repo *r;
-    int rc = eng_repo_find(&r, e, repo);
+    int rc = dk_eng_repo_find(&r, e, repo);
     if (rc)
         return rc;
     sess_vec all = DK_VEC_INIT;
-    eng_sessions_collect(&all, e, r->name);
+    dk_eng_sessions_collect(&all, e, r->name);
     if (all.len > 1)
         qsort(all.items, all.len, sizeof(*all.items), sess_by_age);
     char **out = dk_xcalloc(all.len ? all.len : 1, sizeof(*out));
@@ -1066,7 +1066,7 @@ int dk_session_active_ids(char ***ids, size_t *count, dk_engine *e, const char *
     dk_vec_foreach(&all, struct eng_session **, sp) {
         if (!exclude_session || strcmp((*sp)->id, exclude_session) != 0)
             out[n++] = dk_xstrdup((*sp)->id);
-        eng_session_unref(*sp);
+        dk_eng_session_unref(*sp);
     }
     dk_vec_release(&all);
     *ids = out;
@@ -1087,7 +1087,7 @@ int dk_session_describe_other_modifiers(char **out, dk_engine *e, const char *re
                                         const char *path, const char *exclude_session)
 {
     struct eng_repo *r;
-    int rc = eng_repo_find(&r, e, repo);
+    int rc = dk_eng_repo_find(&r, e, repo);
     if (rc)
         return rc;
     if (!path)
@@ -1137,7 +1137,7 @@ int dk_session_describe_other_modifiers(char **out, dk_engine *e, const char *re
             dk_str_addf(&text, "modified by %s", s->agent_name);
         }
         pthread_mutex_unlock(&s->lock);
-        eng_session_unref(s);
+        dk_eng_session_unref(s);
     }
     dk_vec_release(&found);
     *out = dk_str_detach(&text, NULL);

@@ -177,79 +177,79 @@ struct dk_engine {
 };
 
 /* engine.c */
-int eng_conn(dk_store_conn **out, dk_engine *e);
-void eng_cache_put(dk_engine *e, struct eng_session *s);
-void eng_cache_touch(dk_engine *e, struct eng_session *s);
-void eng_cache_evict(dk_engine *e, const char *session_id);
+int dk_eng_conn(dk_store_conn **out, dk_engine *e);
+void dk_eng_cache_put(dk_engine *e, struct eng_session *s);
+void dk_eng_cache_touch(dk_engine *e, struct eng_session *s);
+void dk_eng_cache_evict(dk_engine *e, const char *session_id);
 /* a random id, 32 hex digits in UUID form (36 chars + NUL) */
-void eng_new_id(char out[37]);
+void dk_eng_new_id(char out[37]);
 /* retry a whole transaction body on DK_ERACE/DK_EBUSY a few times */
-bool eng_retryable(int rc);
+bool dk_eng_retryable(int rc);
 
 /* repo.c */
-int eng_repo_find(struct eng_repo **out, dk_engine *e, const char *name);
-int eng_repos_load(dk_engine *e);
-void eng_repos_free(dk_engine *e);
+int dk_eng_repo_find(struct eng_repo **out, dk_engine *e, const char *name);
+int dk_eng_repos_load(dk_engine *e);
+void dk_eng_repos_free(dk_engine *e);
 
 /* session.c */
-int eng_session_find(struct eng_session **out, dk_engine *e, const char *id);
-/* eng_session_find for an operation: loads a session another node just
+int dk_eng_session_find(struct eng_session **out, dk_engine *e, const char *id);
+/* dk_eng_session_find for an operation: loads a session another node just
  * connected; otherwise DK_ENOTFOUND saying why (stranded, resumed, closed) */
-int eng_session_get_live(struct eng_session **out, dk_engine *e, const char *id);
-void eng_session_unref(struct eng_session *s);
-int eng_session_check_caller(const struct eng_session *s, const dk_caller *caller);
-void eng_session_touch(dk_engine *e, struct eng_session *s);
-void eng_registry_remove(dk_engine *e, const char *id);
-int eng_sessions_load(dk_engine *e);
-void eng_sessions_free(dk_engine *e);
-void eng_entry_free(struct eng_entry *en);
+int dk_eng_session_get_live(struct eng_session **out, dk_engine *e, const char *id);
+void dk_eng_session_unref(struct eng_session *s);
+int dk_eng_session_check_caller(const struct eng_session *s, const dk_caller *caller);
+void dk_eng_session_touch(dk_engine *e, struct eng_session *s);
+void dk_eng_registry_remove(dk_engine *e, const char *id);
+int dk_eng_sessions_load(dk_engine *e);
+void dk_eng_sessions_free(dk_engine *e);
+void dk_eng_entry_free(struct eng_entry *en);
 /* unparsable content keeps the path's changed symbols: copy the session's
  * current ones for `path` into `en` (takes s->lock) */
-void eng_entry_keep_syms(struct eng_session *s, struct eng_entry *en, const char *path);
+void dk_eng_entry_keep_syms(struct eng_session *s, struct eng_entry *en, const char *path);
 /* put/replace an overlay entry (takes `en`), maintaining the path index; s->lock held */
-void eng_session_set_entry_locked(struct eng_session *s, struct eng_entry *en);
+void dk_eng_session_set_entry_locked(struct eng_session *s, struct eng_entry *en);
 /* drop an overlay entry, maintaining the path index; s->lock held */
-void eng_session_drop_entry_locked(struct eng_session *s, const char *path);
+void dk_eng_session_drop_entry_locked(struct eng_session *s, const char *path);
 /* drop every overlay entry; s->lock held */
-void eng_session_clear_overlay_locked(struct eng_session *s);
+void dk_eng_session_clear_overlay_locked(struct eng_session *s);
 /* end a session (closed/abandoned/stranded) in one transaction; see session.c */
-int eng_session_end(dk_engine *e, const dk_caller *caller, const char *session_id,
-                    dk_session_state to, const char *reason, bool from_gc, bool *ended);
+int dk_eng_session_end(dk_engine *e, const dk_caller *caller, const char *session_id,
+                       dk_session_state to, const char *reason, bool from_gc, bool *ended);
 /* every live session of `repo` (NULL: all), each with a reference */
 typedef dk_vec(struct eng_session *) eng_session_vec;
-void eng_sessions_collect(eng_session_vec *out, dk_engine *e, const char *repo);
+void dk_eng_sessions_collect(eng_session_vec *out, dk_engine *e, const char *repo);
 /* point refs/dk/sessions/<id> at a tree of the overlay (or remove it when empty) */
-void eng_session_ref_sync(dk_engine *e, struct eng_session *s);
+void dk_eng_session_ref_sync(dk_engine *e, struct eng_session *s);
 /* ... for every live session whose overlay changed since (GC pass, close) */
-void eng_sessions_ref_sync_dirty(dk_engine *e);
+void dk_eng_sessions_ref_sync_dirty(dk_engine *e);
 /* write the session's pending read marks inside the caller's transaction;
- * *taken gets a copy to drop with eng_reads_done after the commit */
-int eng_reads_flush_tx(dk_map *taken, dk_store_conn *conn, struct eng_session *s);
-void eng_reads_done(struct eng_session *s, dk_map *taken, bool committed);
+ * *taken gets a copy to drop with dk_eng_reads_done after the commit */
+int dk_eng_reads_flush_tx(dk_map *taken, dk_store_conn *conn, struct eng_session *s);
+void dk_eng_reads_done(struct eng_session *s, dk_map *taken, bool committed);
 /* flush every live session's pending read marks (GC pass, close) */
-void eng_sessions_flush_reads(dk_engine *e);
+void dk_eng_sessions_flush_reads(dk_engine *e);
 /* the notification of a changed session, sent inside a transaction */
 /* dk_eng_session_reload for a session whose write_lock the caller holds */
-int eng_session_reload_locked(dk_engine *e, struct eng_session *s);
-int eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session_id);
-void eng_session_on_notify(dk_engine *e, const char *payload);
+int dk_eng_session_reload_locked(dk_engine *e, struct eng_session *s);
+int dk_eng_session_notify_tx(dk_engine *e, dk_store_conn *conn, const char *session_id);
+void dk_eng_session_on_notify(dk_engine *e, const char *payload);
 
 /* session.c: what lifecycle.c shares with it */
-dk_changeset_state eng_cs_parse(const char *name);
-dk_session_state eng_state_parse(const char *name);
+dk_changeset_state dk_eng_cs_parse(const char *name);
+dk_session_state dk_eng_state_parse(const char *name);
 /* may `caller` act on a session owned by `owner`? DK_EFORBIDDEN if not */
-int eng_caller_ok(const char *owner, const dk_caller *caller, const char *id);
+int dk_eng_caller_ok(const char *owner, const dk_caller *caller, const char *id);
 /* a session with one reference and an empty overlay; strings copied */
-struct eng_session *eng_session_alloc(const char *id, const char *agent_id, const char *agent_name,
-                                      const char *intent);
+struct eng_session *dk_eng_session_alloc(const char *id, const char *agent_id,
+                                         const char *agent_name, const char *intent);
 /* put `s` (its one reference goes to the registry) in the registry */
-void eng_registry_put(dk_engine *e, struct eng_session *s);
+void dk_eng_registry_put(dk_engine *e, struct eng_session *s);
 /* remove refs/dk/sessions/<id>, if present */
-void eng_ref_delete(dk_engine *e, const char *repo, const char *id);
-void eng_info_fill(dk_session_info *info, struct eng_session *s, dk_changeset_state cs,
-                   int64_t now);
+void dk_eng_ref_delete(dk_engine *e, const char *repo, const char *id);
+void dk_eng_info_fill(dk_session_info *info, struct eng_session *s, dk_changeset_state cs,
+                      int64_t now);
 /* the state of changeset `cs_id` (draft when there is none) */
-int eng_cs_state(dk_changeset_state *out, dk_store_conn *conn, const char *cs_id);
+int dk_eng_cs_state(dk_changeset_state *out, dk_store_conn *conn, const char *cs_id);
 
 /* claims.c */
 struct eng_claim_req {
@@ -264,30 +264,30 @@ typedef dk_vec(char *) eng_names;
  * release the ones no longer wanted. Inside the caller's transaction.
  * @param[out] acquired, released qualified names (may be NULL)
  */
-int eng_claims_sync_tx(eng_conflicts *conflicts, eng_names *acquired, eng_names *released,
-                       dk_engine *e, dk_store_conn *conn, const char *repo, const char *session_id,
-                       const char *agent_name, const char *path, const struct eng_claim_req *want,
-                       size_t nwant);
-void eng_conflicts_release(eng_conflicts *c);
-void eng_names_release(eng_names *n);
+int dk_eng_claims_sync_tx(eng_conflicts *conflicts, eng_names *acquired, eng_names *released,
+                          dk_engine *e, dk_store_conn *conn, const char *repo,
+                          const char *session_id, const char *agent_name, const char *path,
+                          const struct eng_claim_req *want, size_t nwant);
+void dk_eng_conflicts_release(eng_conflicts *c);
+void dk_eng_names_release(eng_names *n);
 /* claim.acquired / claim.released events for one path */
-int eng_claims_emit_tx(dk_engine *e, dk_store_conn *conn, const char *repo, const char *type,
-                       const char *session_id, const char *agent, const char *changeset_id,
-                       const char *path, const eng_names *names);
+int dk_eng_claims_emit_tx(dk_engine *e, dk_store_conn *conn, const char *repo, const char *type,
+                          const char *session_id, const char *agent, const char *changeset_id,
+                          const char *path, const eng_names *names);
 
 /* events.c */
 /* a notification for `repo` (NULL: unknown, e.g. a payload-less one) */
-void eng_events_on_notify(dk_engine *e, const char *repo);
-int eng_events_trim(dk_engine *e, dk_store_conn *conn);
+void dk_eng_events_on_notify(dk_engine *e, const char *repo);
+int dk_eng_events_trim(dk_engine *e, dk_store_conn *conn);
 
 /* gc.c */
-int eng_gc_start(dk_engine *e);
-void eng_gc_stop(dk_engine *e);
+int dk_eng_gc_start(dk_engine *e);
+void dk_eng_gc_stop(dk_engine *e);
 
 /* overlay.c: the changed symbols of `path` between base and new content */
-int eng_symbols_diff(eng_syms *out, bool *unparsed, dk_engine *e, const char *path,
-                     const dk_oid *base_blob, const char *base, size_t base_len,
-                     const dk_oid *new_blob, const char *text, size_t len);
-void eng_syms_release(eng_syms *syms);
+int dk_eng_symbols_diff(eng_syms *out, bool *unparsed, dk_engine *e, const char *path,
+                        const dk_oid *base_blob, const char *base, size_t base_len,
+                        const dk_oid *new_blob, const char *text, size_t len);
+void dk_eng_syms_release(eng_syms *syms);
 
 #endif

@@ -282,17 +282,17 @@ void test_api_ops__base64(void)
 {
     char out[64];
     size_t n = 0;
-    th_assert_eq_int(ops_base64_decode(out, &n, "aGVsbG8=", 8), 0);
+    th_assert_eq_int(dk_ops_base64_decode(out, &n, "aGVsbG8=", 8), 0);
     th_assert_eq_int(n, 5);
     th_assert(memcmp(out, "hello", 5) == 0);
-    th_assert_eq_int(ops_base64_decode(out, &n, "//4A", 4), 0);
+    th_assert_eq_int(dk_ops_base64_decode(out, &n, "//4A", 4), 0);
     th_assert_eq_int(n, 3);
     th_assert(memcmp(out, "\xff\xfe\x00", 3) == 0);
-    th_assert_eq_int(ops_base64_decode(out, &n, "", 0), 0);
+    th_assert_eq_int(dk_ops_base64_decode(out, &n, "", 0), 0);
     th_assert_eq_int(n, 0);
-    th_assert_eq_int(ops_base64_decode(out, &n, "a*==", 4), -1);
-    th_assert_eq_int(ops_base64_decode(out, &n, "aGVsbG8=x", 9), -1);
-    th_assert_eq_int(ops_base64_decode(out, &n, "aGVsbG9", 7), -1); /* trailing bits set */
+    th_assert_eq_int(dk_ops_base64_decode(out, &n, "a*==", 4), -1);
+    th_assert_eq_int(dk_ops_base64_decode(out, &n, "aGVsbG8=x", 9), -1);
+    th_assert_eq_int(dk_ops_base64_decode(out, &n, "aGVsbG9", 7), -1); /* trailing bits set */
 }
 
 /* ========================================================================== */
