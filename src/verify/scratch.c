@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/alloc.h"
@@ -208,6 +209,29 @@ static bool ment_matches(const struct ment *m, const struct stat *st)
            m->mtime_ns == (int64_t)st->st_mtim.tv_nsec && m->ino == (uint64_t)st->st_ino;
 }
 
+/*
+ * Caches in the tree stay warm across runs, so a rewritten file must look
+ * changed to every tool that judges by mtime. Python's bytecode cache keeps
+ * the source's mtime in whole seconds (with its size): a file rewritten
+ * within the same second at the same size would run the previous run's
+ * bytecode, and the pipeline would verify code that is not the tree's. So
+ * when the new mtime is not past the old one's second, it is set to the next
+ * second (never earlier than now, so make sees no clock skew beyond that).
+ */
+static int bump_mtime(int fd, const char *path, const struct stat *old)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return dk_error_set(DK_ERROR, "stat %s: %s", path, strerror(errno));
+    if (st.st_mtim.tv_sec > old->st_mtim.tv_sec)
+        return DK_OK;
+    struct timespec ts[2] = {{.tv_nsec = UTIME_OMIT},
+                             {.tv_sec = old->st_mtim.tv_sec + 1, .tv_nsec = 0}};
+    if (futimens(fd, ts) != 0)
+        return dk_error_set(DK_ERROR, "set mtime %s: %s", path, strerror(errno));
+    return DK_OK;
+}
+
 /* Write one entry of the tree at `rel` and record it in the map. */
 static int sync_write(struct sync *s, const char *rel, const dk_oid *blob, unsigned mode)
 {
@@ -220,6 +244,9 @@ static int sync_write(struct sync *s, const char *rel, const dk_oid *blob, unsig
     if ((rc = sync_parents(s, rel)))
         return rc;
     const char *path = sync_path(s, rel);
+    /* The old file's mtime, to keep the new one strictly later (see below). */
+    struct stat old_st;
+    bool had_file = lstat(path, &old_st) == 0 && S_ISREG(old_st.st_mode);
     if ((rc = rm_any(path)))
         return rc;
     if (mode == DK_GIT_MODE_GITLINK) {
@@ -250,6 +277,8 @@ static int sync_write(struct sync *s, const char *rel, const dk_oid *blob, unsig
                 /* the umask must not decide the mode */
                 if (rc == DK_OK && fchmod(fd, perm) != 0)
                     rc = dk_error_set(DK_ERROR, "chmod %s: %s", path, strerror(errno));
+                if (rc == DK_OK && had_file)
+                    rc = bump_mtime(fd, path, &old_st);
                 if (close(fd) != 0 && rc == DK_OK)
                     rc = dk_error_set(DK_ERROR, "close %s: %s", path, strerror(errno));
             }
