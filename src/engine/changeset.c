@@ -36,6 +36,11 @@
  *  4. A changeset is acted on only by its session's owner (or an admin, or
  *     the local process); approve and the verdict are the protocol layer's
  *     and the verification layer's to authorise.
+ *  5. Submit and dk_session_rebase start their changeset work by locking
+ *     the changeset row (dk_eng_changeset_lock_tx), and submit checks the
+ *     session's base under it: a rebase that committed first makes the
+ *     submit of a commit built on the old base fail (DK_ESTATE, submit
+ *     again); a submit that committed first is reopened by the rebase.
  *
  * Ids: "cs_<repo>_<number>", e.g. cs_shop_12: readable; unique, because
  * the number is all digits and comes last, so the id splits at its last
@@ -161,12 +166,15 @@ static char *cs_col(dk_store_rows *rows, int col)
     return t ? dk_xstrdup(t) : NULL;
 }
 
-int dk_eng_changeset_state_tx(dk_changeset_state *out, dk_store_conn *conn,
-                              const char *changeset_id)
+static int cs_state_read_tx(dk_changeset_state *out, dk_store_conn *conn, const char *changeset_id,
+                            bool lock)
 {
     dk_store_rows *rows;
     dk_store_val p[] = {DK_SV_TEXT(changeset_id)};
-    int rc = dk_store_query(&rows, conn, "SELECT state FROM changesets WHERE id = ?", p, 1);
+    int rc = dk_store_query(&rows, conn,
+                            lock ? "SELECT state FROM changesets WHERE id = ? FOR UPDATE"
+                                 : "SELECT state FROM changesets WHERE id = ?",
+                            p, 1);
     if (rc)
         return rc;
     rc = dk_store_rows_next(rows);
@@ -176,6 +184,20 @@ int dk_eng_changeset_state_tx(dk_changeset_state *out, dk_store_conn *conn,
         rc = dk_error_set(DK_ENOTFOUND, "changeset '%s' not found", changeset_id);
     dk_store_rows_free(rows);
     return rc;
+}
+
+int dk_eng_changeset_state_tx(dk_changeset_state *out, dk_store_conn *conn,
+                              const char *changeset_id)
+{
+    return cs_state_read_tx(out, conn, changeset_id, false);
+}
+
+int dk_eng_changeset_lock_tx(dk_changeset_state *out, dk_engine *e, dk_store_conn *conn,
+                             const char *changeset_id)
+{
+    /* FOR UPDATE is PostgreSQL's; SQLite has no row locks and needs none */
+    bool pg = dk_store_kind_of(dk_eng_store(e)) == DK_STORE_POSTGRESQL;
+    return cs_state_read_tx(out, conn, changeset_id, pg);
 }
 
 int dk_eng_cs_load_tx(struct dk_eng_cs *out, dk_store_conn *conn, const char *id)
@@ -694,19 +716,59 @@ static int cs_resubmit_check_tx(dk_changeset_state *read, struct cs_submit *sb, 
     return DK_OK;
 }
 
+/*
+ * The session is still on the base the commit was built on: a rebase that
+ * committed meanwhile moved it (its overlay can be the very same rows, the
+ * resolution keeping the session's content, so the overlay check alone
+ * does not see it).
+ */
+static int cs_base_unchanged_tx(dk_store_conn *conn, const struct dk_eng_session_view *v)
+{
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(v->id)};
+    int rc = dk_store_query(&rows, conn, "SELECT base_commit FROM sessions WHERE id = ?", p, 1);
+    if (rc)
+        return rc;
+    if ((rc = dk_store_rows_next(rows)) <= 0) {
+        dk_store_rows_free(rows);
+        return rc < 0 ? rc : dk_error_set(DK_ENOSESSION, "session '%s' not found", v->id);
+    }
+    size_t len;
+    const char *hex = dk_store_rows_text(rows, 0, &len);
+    dk_oid base = {{0}};
+    if (!hex || len != DK_OID_HEXSZ || dk_oid_from_hex(&base, hex, len) != DK_OK)
+        memset(&base, 0, sizeof(base));
+    char now[DK_OID_HEXSZ + 1];
+    dk_oid_to_hex(now, &base);
+    dk_store_rows_free(rows);
+    if (dk_oid_is_equal(&base, &v->base))
+        return DK_OK;
+    return dk_error_set(DK_ESTATE,
+                        "session %s moved to base %.12s while submitting (rebased): submit again",
+                        v->id, now);
+}
+
 static int cs_submit_body(void *ud, dk_store_conn *conn)
 {
     struct cs_submit *sb = ud;
     const struct dk_eng_session_view *v = sb->view;
     char hex[DK_OID_HEXSZ + 1], reason[160];
     dk_str payload = DK_STR_INIT;
+    dk_changeset_state locked;
     int rc;
 
     dk_oid_to_hex(hex, &sb->commit);
     snprintf(reason, sizeof(reason), "submitted by %s", v->agent_name);
-    /* what the commit was built from is still the overlay: a write that
-     * committed meanwhile would be in the store but not in what is submitted */
-    if ((rc = dk_eng_cs_overlay_unchanged_tx(conn, v, "submitting")))
+    /* first the changeset's row lock, which dk_session_rebase takes too: a
+     * rebase of this session either committed before (and the checks below
+     * see it) or waits for this transaction (and reopens what it submits) */
+    if ((rc = dk_eng_changeset_lock_tx(&locked, sb->e, conn, v->changeset_id)))
+        return rc;
+    /* what the commit was built from is still the session: its base, and its
+     * overlay (a write that committed meanwhile would be in the store but not
+     * in what is submitted) */
+    if ((rc = cs_base_unchanged_tx(conn, v)) ||
+        (rc = dk_eng_cs_overlay_unchanged_tx(conn, v, "submitting")))
         return rc;
     /* the transition starts from the state the check read, or the whole
      * transaction is tried again (a concurrent submit committed in between:

@@ -178,6 +178,20 @@ int dk_eng_changeset_transition_tx(dk_changeset_state *from, dk_engine *e, dk_st
 int dk_eng_changeset_state_tx(dk_changeset_state *out, dk_store_conn *conn,
                               const char *changeset_id);
 
+/**
+ * The changeset's state, read with its row locked until the transaction
+ * ends (PostgreSQL: SELECT ... FOR UPDATE, waiting for a transaction that
+ * holds it and then reading what that one committed; SQLite: its
+ * transactions are serialised at BEGIN IMMEDIATE already). A transaction
+ * that starts with it is ordered against every other one that does, so the
+ * checks it makes afterwards see the other's commit (dk_session_rebase
+ * against a submit of the same session). Lock order: the session's row
+ * (if at all) before its changeset's, the changeset's before any other
+ * row. @return DK_OK; DK_ENOTFOUND
+ */
+int dk_eng_changeset_lock_tx(dk_changeset_state *out, dk_engine *e, dk_store_conn *conn,
+                             const char *changeset_id);
+
 /** True for merged, closed and abandoned. */
 bool dk_eng_changeset_is_terminal(dk_changeset_state state);
 

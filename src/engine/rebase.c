@@ -24,7 +24,8 @@
  *      only while it is active and still on `from_base` (a conditional
  *      UPDATE that also serialises against writes on other nodes); the
  *      overlay rows in the store are still the expected ones; the changeset
- *      goes back to draft through the one transition function; read marks;
+ *      row is locked, then goes back to draft through the one transition
+ *      function (a submit racing the rebase is ordered by that lock); read marks;
  *      claims synced per path (all or nothing: DK_ECONFLICT with every
  *      claimed symbol); overlay and session_symbols rows replaced; events
  *      (changeset.reopened, claim.*, session.rebased).
@@ -357,7 +358,13 @@ static int rb_move_base_tx(dk_store_conn *conn, struct rb_ctx *c)
     return rc;
 }
 
-/* Step 5c: the changeset back to draft (through the one transition function), on the new base. */
+/*
+ * Step 5c: the changeset back to draft (through the one transition
+ * function), on the new base. Its row is locked first and its state read
+ * under the lock, as a submit of this session does: a submit that
+ * committed first is reopened here; one that comes after waits for this
+ * transaction and then finds the session on the new base (refused).
+ */
 static int rb_changeset_tx(dk_store_conn *conn, struct rb_ctx *c, bool *reopened)
 {
     dk_changeset_state cur;
@@ -365,7 +372,7 @@ static int rb_changeset_tx(dk_store_conn *conn, struct rb_ctx *c, bool *reopened
     *reopened = false;
     if (!c->csid)
         return DK_OK;
-    if ((rc = dk_eng_changeset_state_tx(&cur, conn, c->csid)))
+    if ((rc = dk_eng_changeset_lock_tx(&cur, c->e, conn, c->csid)))
         return rc;
     if (cur != DK_CS_DRAFT) {
         char reason[80];

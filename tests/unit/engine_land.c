@@ -2630,3 +2630,133 @@ void test_engine_land_pg__rebase_concurrent_write(void)
 {
     t_rebase_concurrent_write();
 }
+
+/*
+ * A submit racing a rebase of the same session. The resolution keeps the
+ * session's content, so the overlay rows are the same before and after the
+ * rebase: only the base tells the submitted commit is stale. Three orders
+ * are clean: the submit commits first (the rebase then reopens the
+ * changeset on the new base); the rebase does and the submit, having read
+ * the session before, is refused; or the submit reads the session after the
+ * rebase and submits on the new base. Never a changeset submitted with a
+ * commit on the old base while the session and the changeset are on the
+ * new one (landing would refuse it).
+ */
+struct t_rb_submitter {
+    const char *sid;
+    pthread_barrier_t *go;
+    int rc;
+    char msg[256];
+};
+
+static void *t_rb_submit_run(void *arg)
+{
+    struct t_rb_submitter *sb = arg;
+    dk_changeset_info *info = NULL;
+    pthread_barrier_wait(sb->go);
+    sb->rc = dk_changeset_submit(&info, t_e, NULL, sb->sid);
+    snprintf(sb->msg, sizeof(sb->msg), "%s", sb->rc ? dk_error_last()->msg : "");
+    dk_changeset_info_free(info);
+    return NULL;
+}
+
+static void t_rebase_submit_race(void)
+{
+    enum { ROUNDS = 12 };
+    int orders[3] = {0};
+    for (int i = 0; i < ROUNDS; i++) {
+        char agent[32], path[32], text[32], opath[32], sid[64], from[41], hash[41];
+        snprintf(agent, sizeof(agent), "racer-%d", i);
+        snprintf(sid, sizeof(sid), "%s", t_connect(agent));
+        snprintf(path, sizeof(path), "race/%d.txt", i);
+        snprintf(text, sizeof(text), "round %d\n", i);
+        t_write(sid, path, text);
+        snprintf(from, sizeof(from), "%s", t_head("demo"));
+        /* the head moves under the session */
+        const char *mover = t_connect("mover");
+        snprintf(opath, sizeof(opath), "moved/%d.txt", i);
+        t_write(mover, opath, "moved\n");
+        t_submit(mover);
+        t_land_ok(mover);
+        char head[41];
+        snprintf(head, sizeof(head), "%s", t_head("demo"));
+
+        t_expect(hash, sid, path);
+        dk_rebase_file f[] = {{.path = path,
+                               .action = DK_REBASE_WRITE,
+                               .content = text,
+                               .len = strlen(text),
+                               .expect_hash = hash}};
+        dk_rebase_opts o = DK_REBASE_OPTS_INIT;
+        o.from_base = from;
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        struct t_rb_submitter sb = {.sid = sid, .go = &go};
+        pthread_t th;
+        th_assert(pthread_create(&th, NULL, t_rb_submit_run, &sb) == 0);
+        pthread_barrier_wait(&go);
+        dk_write_result *w = NULL;
+        int rc = dk_session_rebase(&w, t_e, NULL, sid, f, 1, &o);
+        char rmsg[256];
+        snprintf(rmsg, sizeof(rmsg), "%s", rc ? dk_error_last()->msg : "");
+        pthread_join(th, NULL);
+        pthread_barrier_destroy(&go);
+        dk_write_result_free(w);
+        /* the submit changes nothing the rebase checks: the rebase always goes through */
+        th_assert_msg(rc == DK_OK, "round %d: rebase %d %s", i, rc, rmsg);
+        th_assert_msg(sb.rc == DK_OK || sb.rc == DK_ESTATE, "round %d: submit %d %s", i, sb.rc,
+                      sb.msg);
+        if (sb.rc == DK_ESTATE)
+            th_assert_msg(strstr(sb.msg, "submit again"), "round %d: %s", i, sb.msg);
+
+        /* the session and its changeset are on the new head, whatever the order */
+        dk_session_info *st = t_status(sid);
+        char cs[128];
+        snprintf(cs, sizeof(cs), "%s", st->changeset_id);
+        th_assert_eq_str(st->base_commit, head);
+        dk_session_infos_free(st, 1);
+        dk_changeset_info *ci;
+        th_assert_ok(dk_changeset_get(&ci, t_e, NULL, cs));
+        dk_changeset_state state = ci->state;
+        char submitted[41];
+        snprintf(submitted, sizeof(submitted), "%s", ci->submit_commit);
+        th_assert_eq_str(ci->base_commit, head);
+        dk_changeset_info_free(ci);
+        size_t reopened = t_events("changeset.reopened", cs);
+        if (state == DK_CS_SUBMITTED) {
+            /* submitted after the rebase: its commit is on the new head */
+            th_assert_eq_int(sb.rc, DK_OK);
+            th_assert_eq_int(reopened, 0);
+            char *parent = t_git("-C '%s' rev-parse '%s^'", t_repo_path("demo"), submitted);
+            th_assert_msg(strncmp(parent, head, 40) == 0,
+                          "round %d: submitted commit %.12s is on %.12s, the session on %.12s", i,
+                          submitted, parent, head);
+            free(parent);
+            orders[2]++;
+        } else {
+            /* submitted first and reopened, or refused */
+            th_assert_msg(state == DK_CS_DRAFT, "round %d: changeset %s is %s", i, cs,
+                          dk_changeset_state_name(state));
+            th_assert_eq_int(reopened, sb.rc == DK_OK ? 1 : 0);
+            orders[sb.rc == DK_OK ? 0 : 1]++;
+            t_submit(sid);
+        }
+        /* and it lands from there */
+        t_land_ok(sid);
+        char *landed = t_head_file("demo", path);
+        th_assert_eq_str(landed, text);
+        free(landed);
+    }
+    fprintf(stderr,
+            "rebase/submit race: submit first %d, submit refused %d, submit after %d of %d\n",
+            orders[0], orders[1], orders[2], ROUNDS);
+    t_fsck("demo");
+}
+void test_engine_land_sqlite__rebase_submit_race(void)
+{
+    t_rebase_submit_race();
+}
+void test_engine_land_pg__rebase_submit_race(void)
+{
+    t_rebase_submit_race();
+}
