@@ -1201,6 +1201,7 @@ static int merge_region(struct merge_ctx *cx, dk_str *out, const char *qname, in
     if (rc == DK_OK) {
         struct level *lv[3] = {&l[0], &l[1], &l[2]};
         dk_merge_match_pieces(cx, lv);
+        dk_merge_level_detach_left_comments(cx, lv);
         dk_merge_level_detach_base_text(cx, &l[V_OURS], &l[V_BASE]);
         dk_merge_level_detach_base_text(cx, &l[V_THEIRS], &l[V_BASE]);
         const char *blurred = error_blurs_deletions(cx, lv);

@@ -292,6 +292,31 @@ void dk_merge_level_reindex(struct merge_ctx *cx, struct level *l)
     }
 }
 
+/* Where the line holding the declaration proper of piece p begins (p->start when nothing
+ * is attached above it). */
+static uint32_t decl_line(const struct merge_version *v, const struct piece *p)
+{
+    uint32_t d = v->an->symbols[p->sym].decl.start_byte;
+    while (d > p->start && v->src[d - 1] != '\n')
+        d--;
+    return d;
+}
+
+/* Does [lo, hi) of src hold the bytes c as whole lines? */
+static bool holds_lines(const char *src, uint32_t lo, uint32_t hi, const char *c, size_t n)
+{
+    for (uint32_t at = lo; at < hi && hi - at >= n;) {
+        const char *f = memmem(src + at, hi - at, c, n);
+        if (!f)
+            return false;
+        uint32_t x = (uint32_t)(f - src);
+        if (x == lo || src[x - 1] == '\n')
+            return true;
+        at = x + 1;
+    }
+    return false;
+}
+
 /* The id of already-interned bytes, 0 when no version has them. */
 static uint32_t interned(struct merge_ctx *cx, char tag, const char *bytes, size_t len)
 {
@@ -346,9 +371,7 @@ void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
         if (p->sym < 0 || dk_merge_level_piece(base, p->id))
             continue;
         /* the line where the declaration proper begins */
-        uint32_t d = v->an->symbols[p->sym].decl.start_byte;
-        while (d > p->start && v->src[d - 1] != '\n')
-            d--;
+        uint32_t d = decl_line(v, p);
         if (d <= p->start)
             continue;
         const char *nl = memchr(v->src + p->start, '\n', d - p->start);
@@ -371,6 +394,46 @@ void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
     dk_map_release(&first);
     if (changed)
         build_items(cx, side);
+}
+
+void dk_merge_level_detach_left_comments(struct merge_ctx *cx, struct level *lv[3])
+{
+    const struct level *base = lv[V_BASE];
+    const struct merge_version *bv = &cx->v[V_BASE];
+    bool changed[3] = {false, false, false};
+    for (size_t k = 0; k < base->pieces.len; k++) {
+        const struct piece *bp = &base->pieces.items[k];
+        if (bp->sym < 0)
+            continue;
+        uint32_t bd = decl_line(bv, bp);
+        if (bd <= bp->start)
+            continue;
+        const char *c = bv->src + bp->start;
+        size_t n = bd - bp->start;
+        bool left = false;
+        for (int vi = V_OURS; vi <= V_THEIRS && !left; vi++) {
+            const struct piece *sp = dk_merge_level_piece(lv[vi], bp->id);
+            if (!sp || sp->sym < 0 || decl_line(&cx->v[vi], sp) != sp->start)
+                continue;
+            left = holds_lines(cx->v[vi].src, lv[vi]->start, sp->start, c, n);
+        }
+        if (!left)
+            continue;
+        for (int vi = 0; vi < 3; vi++) {
+            struct piece *q = (struct piece *)dk_merge_level_piece(lv[vi], bp->id);
+            if (!q || q->sym < 0)
+                continue;
+            uint32_t qd = decl_line(&cx->v[vi], q);
+            if (qd - q->start == n && memcmp(cx->v[vi].src + q->start, c, n) == 0) {
+                q->start = qd;
+                changed[vi] = true;
+            }
+        }
+    }
+    for (int vi = 0; vi < 3; vi++) {
+        if (changed[vi])
+            build_items(cx, lv[vi]);
+    }
 }
 
 const struct piece *dk_merge_level_piece(const struct level *l, uint32_t id)

@@ -85,6 +85,19 @@ void dk_merge_level_reindex(struct merge_ctx *cx, struct level *l);
 void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
                                      const struct level *base);
 
+/*
+ * A comment a side leaves behind: base attaches lines (a section comment) to
+ * a declaration, and a side has that declaration with nothing attached while
+ * the same lines stand above it in that side (alone, or above a declaration
+ * the side inserted between them). Those lines are then text in every
+ * version where the declaration still carries exactly them, so diff3 aligns
+ * them and the side's insertion is an insertion under them, not a change of
+ * the declaration's comment (see dk_merge_level_detach_base_text, which then
+ * detaches them from the inserted declaration). Re-tiles the levels it
+ * changes; call after the pieces are matched, before the detach above.
+ */
+void dk_merge_level_detach_left_comments(struct merge_ctx *cx, struct level *lv[3]);
+
 /* The piece with identity `id` in the level, or NULL. */
 const struct piece *dk_merge_level_piece(const struct level *l, uint32_t id);
 
