@@ -8,12 +8,13 @@
  *             changed files) ──► ranked symbols (rank kept to the answer)
  *         ──► source / callers / callees / tests ──► token budget
  *
- * The index lives in the store (migration 003_context): SQLite FTS5 with
- * bm25 column weights, or PostgreSQL tsvector/ts_rank. It follows the
- * branch head lazily: every query (and dk_context_index) first brings it to
- * the current head, parsing only the files whose blob changed since the
- * indexed head (through the engine's per-blob symbol cache), so a landing
- * is visible to the next query with no hook in the landing path.
+ * The index lives in the store (migrations 003, 004). It follows the
+ * branch head: built at import, updated after every landing by the
+ * engine's indexer thread (parsing only the files whose blob changed, through
+ * the engine's per-blob symbol cache), and brought to the head by a reader
+ * that finds it behind (a small gap inline; a large one waited for at most
+ * a bound, then answered from the complete older head, which the answer
+ * names: dk_context_result.index_behind).
  *
  * Contract for every function below:
  *  - Errors: DK_OK or a negative dk_err_code with a one-line message in
@@ -130,8 +131,13 @@ typedef struct dk_context_result {
     size_t symbols_dropped;
     /* the words the query was reduced to, space-separated ("" when none) */
     char *words;
-    /* the indexed head commit (hex; "" for an unborn branch) */
+    /* the head commit the answer describes: the indexed head (hex; "" for an unborn branch) */
     char *head;
+    /* the branch head when the answer was made; differs from `head` only when index_behind */
+    char *branch_head;
+    /* the index was still being brought to branch_head (a large build in progress, not
+     * finished within the wait bound): the answer describes `head`, a complete older head */
+    bool index_behind;
 } dk_context_result;
 
 /**
@@ -164,10 +170,30 @@ typedef struct dk_context_index_stats {
 /**
  * Bring the index of `repo` to its branch head: only files whose blob
  * changed since the indexed head are parsed and rewritten. Also drops the
- * rows of sessions that are no longer live.
- * @param[out] stats may be NULL
+ * rows of sessions that are no longer live. Waits for an update in progress
+ * in this process (a landing's, made by the engine's indexer thread), then
+ * makes whatever is left itself, however large (dk_repo_import calls it).
+ * @param[out] stats may be NULL; what this call's own update did (up_to_date
+ *             when it found the index at the head, after any wait)
  */
 DK_EXTERN int dk_context_index(dk_context_index_stats *stats, dk_engine *engine, const char *repo);
+
+/** Where the index of a repository stands. */
+typedef struct dk_context_index_status {
+    /* the head the index describes and the branch head (hex; "" for none) */
+    char indexed_head[41];
+    char branch_head[41];
+    /* an update is running or queued in this process */
+    bool updating;
+    /* the last update this process made (has_last false: none since the engine opened) */
+    bool has_last;
+    dk_context_index_stats last;
+    char last_head[41];
+} dk_context_index_status;
+
+/** Read the status of the index of `repo` (no update). */
+DK_EXTERN int dk_context_index_state(dk_context_index_status *out, dk_engine *engine,
+                                     const char *repo);
 
 /** The codebase summary for connect, read from the index (no walk of the tree). */
 typedef struct dk_context_summary {
@@ -179,13 +205,25 @@ typedef struct dk_context_summary {
     /* indexed files in a supported language, and their symbols */
     size_t files;
     size_t symbols;
-    /* every file at the head, in a supported language or not */
+    /* every file of the commit, in a supported language or not */
     size_t all_files;
+    /* the commit these counts describe (hex; "" for an unborn branch) */
+    char commit[41];
 } dk_context_summary;
 
-/** Summary of `repo` at its head (indexing it first if the head moved: the first call on a
- *  large repository pays for the whole index, every later one reads a few rows). */
+/** Summary of `repo` at its head (dk_context_summary_at with commit NULL). */
 DK_EXTERN int dk_context_summary_get(dk_context_summary **out, dk_engine *engine, const char *repo);
+
+/**
+ * Summary of `repo` at `commit` (hex; NULL or "" for the head), read from
+ * the index of the head and moved by the files that differ between the
+ * indexed head and the commit (parsed through the symbol cache). When more
+ * than 2,000 files differ, or the index is behind the branch (a large build
+ * in progress, see dk_context_index), the summary describes the indexed
+ * head instead: `commit` always says which commit it describes.
+ */
+DK_EXTERN int dk_context_summary_at(dk_context_summary **out, dk_engine *engine, const char *repo,
+                                    const char *commit);
 
 DK_EXTERN void dk_context_summary_free(dk_context_summary *summary);
 

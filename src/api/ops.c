@@ -124,7 +124,7 @@ static const dk_api_op ops_table[] = {
          Q("repo") "," Q("intent") "," Q("agent_id")),
      /* cppcheck-suppress unknownMacro ; it cannot expand the nested schema macros */
      ROBJ(R_SESSION_FIELDS ","
-          Q("summary") ":" ROBJ(Q("files") ":" T_INT "," Q("languages") ":{\"type\":\"object\"}," Q("symbols") ":" T_INT, "") ","
+          Q("summary") ":" ROBJ(Q("commit") ":" T_STR "," Q("files") ":" T_INT "," Q("languages") ":{\"type\":\"object\"}," Q("symbols") ":" T_INT, Q("commit")) ","
           Q("other_sessions") ":" T_ARR(ROBJ(
               Q("session_id") ":" T_STR "," Q("agent_id") ":" T_STR "," Q("agent_name") ":" T_STR ","
               Q("intent") ":" T_STR "," Q("files") ":" T_ARR(T_STR), "")),
@@ -191,7 +191,8 @@ static const dk_api_op ops_table[] = {
           Q("estimated_tokens") ":" T_INT "," Q("max_tokens") ":" T_INT ","
           Q("cut") ":" ROBJ(Q("sources_cut") ":" T_INT "," Q("sources_dropped") ":" T_INT ","
                             Q("symbols_dropped") ":" T_INT, "") ","
-          Q("words") ":" T_STR "," Q("head") ":" T_STR,
+          Q("words") ":" T_STR "," Q("head") ":" T_STR "," Q("branch_head") ":" T_STR ","
+          Q("index_behind") ":" T_BOOL,
           Q("symbols") "," Q("estimated_tokens")),
      DK_API_SCOPE_READ, 0, dk_ops_context},
     {"pre_submit_check", "dry-run landing: would it land now, and which symbols conflict",

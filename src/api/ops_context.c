@@ -93,11 +93,12 @@ int dk_ops_context(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_erro
             json_object_set_new(j, "tests", ops_edges_json(s->tests, s->ntests));
         json_array_append_new(list, j);
     }
-    *result = json_pack("{s:o,s:I,s:I,s:{s:I,s:I,s:I},s:s,s:s}", "symbols", list,
+    *result = json_pack("{s:o,s:I,s:I,s:{s:I,s:I,s:I},s:s,s:s,s:s,s:b}", "symbols", list,
                         "estimated_tokens", (json_int_t)r->estimated_tokens, "max_tokens",
                         (json_int_t)o.max_tokens, "cut", "sources_cut", (json_int_t)r->sources_cut,
                         "sources_dropped", (json_int_t)r->sources_dropped, "symbols_dropped",
-                        (json_int_t)r->symbols_dropped, "words", r->words, "head", r->head);
+                        (json_int_t)r->symbols_dropped, "words", r->words, "head", r->head,
+                        "branch_head", r->branch_head, "index_behind", r->index_behind);
     dk_context_result_free(r);
     return 0;
 }

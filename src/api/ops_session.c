@@ -27,22 +27,24 @@
 
 /*
  * The codebase summary: files, files per language and symbols at the
- * repository's head, read from the code-context index (which follows the
- * head incrementally; the first call on a repository builds it), not from
- * a walk of the tree.
+ * session's base commit, read from the code-context index of the head (built
+ * at import, following every landing) moved by the files that differ from
+ * the base, not from a walk of the tree. `commit` names the commit described
+ * (the indexed head when the base is too far from it, see context.h).
  */
-static int ops_summary(json_t **out, dk_engine *e, const char *repo)
+static int ops_summary(json_t **out, dk_engine *e, const char *repo, const char *base)
 {
     dk_context_summary *sum;
-    int rc = dk_context_summary_get(&sum, e, repo);
+    int rc = dk_context_summary_at(&sum, e, repo, base);
     if (rc)
         return rc;
     json_t *langs = json_object();
     for (size_t i = 0; i < sum->nlanguages; i++)
         json_object_set_new(langs, sum->languages[i],
                             json_integer((json_int_t)sum->language_files[i]));
-    *out = json_pack("{s:I,s:o,s:I}", "files", (json_int_t)sum->all_files, "languages", langs,
-                     "symbols", (json_int_t)sum->symbols);
+    *out =
+        json_pack("{s:s,s:I,s:o,s:I}", "commit", sum->commit, "files", (json_int_t)sum->all_files,
+                  "languages", langs, "symbols", (json_int_t)sum->symbols);
     dk_context_summary_free(sum);
     return DK_OK;
 }
@@ -103,7 +105,7 @@ int dk_ops_connect(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_erro
         return dk_api_error_from_dk(err, rc);
     json_t *r = dk_ops_session_json(s);
     json_t *summary = NULL;
-    if (ops_summary(&summary, e, s->repo) == DK_OK)
+    if (ops_summary(&summary, e, s->repo, s->base_commit) == DK_OK)
         json_object_set_new(r, "summary", summary);
     json_object_set_new(r, "other_sessions", ops_others(e, s->repo, s->session_id));
     dk_session_infos_free(s, 1);

@@ -35,6 +35,7 @@
  *
  * Conventions: statics are ctx_-prefixed; DK_OK or a negative dk_err_code.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -758,20 +759,39 @@ static int ctx_totals_apply(dk_store_conn *c, const char *repo, const int64_t de
 }
 
 /* The files that changed from `old_hex` ("" = nothing indexed) to `head`, parsed. */
+/* The engine is closing: a long build stops between two files (its work is rolled back). */
+static int ctx_cancelled(const atomic_bool *cancel)
+{
+    if (cancel && atomic_load(cancel))
+        return dk_error_set(DK_EBUSY, "context: indexing stopped (the engine is closing)");
+    return DK_OK;
+}
+
+/*
+ * The files that changed from `old_hex` ("" = nothing indexed) to `head`,
+ * parsed; CTX_HANDOFF, with nothing parsed, when `inline_max` is not 0 and
+ * at least that many files changed.
+ */
 static int ctx_head_changes(ctx_files *out, dk_context_index_stats *st, dk_engine *e,
-                            dk_git_repo *g, const char *old_hex, const dk_oid *head)
+                            dk_git_repo *g, const char *old_hex, const dk_oid *head,
+                            size_t inline_max, const atomic_bool *cancel)
 {
     int rc;
     if (!old_hex[0]) {
         dk_git_files files = DK_GIT_FILES_INIT;
         if ((rc = dk_git_files_list(&files, g, head)) < 0)
             return rc;
+        if (inline_max && files.len >= inline_max) {
+            dk_git_files_release(&files);
+            return CTX_HANDOFF;
+        }
         bool cache = files.len < CTX_BULK_FILES;
         dk_vec_foreach(&files, dk_git_file *, f) {
             if (f->mode == DK_GIT_MODE_GITLINK)
                 continue;
             st->files_changed++;
-            if ((rc = ctx_file_make(out, st, e, g, f->path, &f->id, f->mode, cache)) < 0)
+            if ((rc = ctx_cancelled(cancel)) < 0 ||
+                (rc = ctx_file_make(out, st, e, g, f->path, &f->id, f->mode, cache)) < 0)
                 break;
         }
         dk_git_files_release(&files);
@@ -783,11 +803,16 @@ static int ctx_head_changes(ctx_files *out, dk_context_index_stats *st, dk_engin
     dk_git_changes ch = DK_GIT_CHANGES_INIT;
     if ((rc = dk_git_changes_list(&ch, g, &old, head)) < 0)
         return rc;
+    if (inline_max && ch.len >= inline_max) {
+        dk_git_changes_release(&ch);
+        return CTX_HANDOFF;
+    }
     bool cache = ch.len < CTX_BULK_FILES;
     dk_vec_foreach(&ch, dk_git_change *, c) {
         st->files_changed++;
         bool gone = c->kind == DK_GIT_CHANGE_DELETED || c->new_mode == DK_GIT_MODE_GITLINK;
-        if ((rc = ctx_file_make(out, st, e, g, c->path, gone ? NULL : &c->new_id, c->new_mode,
+        if ((rc = ctx_cancelled(cancel)) < 0 ||
+            (rc = ctx_file_make(out, st, e, g, c->path, gone ? NULL : &c->new_id, c->new_mode,
                                 cache)) < 0)
             break;
     }
@@ -795,8 +820,8 @@ static int ctx_head_changes(ctx_files *out, dk_context_index_stats *st, dk_engin
     return rc < 0 ? rc : DK_OK;
 }
 
-int dk_ctx_index_head(dk_context_index_stats *stats, char head_hex[41], dk_engine *e,
-                      const char *repo)
+int dk_ctx_head_update(dk_context_index_stats *stats, char head_hex[41], dk_engine *e,
+                       const char *repo, size_t inline_max, const atomic_bool *cancel)
 {
     dk_context_index_stats st = {0};
     dk_git_repo *g = NULL;
@@ -835,8 +860,13 @@ int dk_ctx_index_head(dk_context_index_stats *stats, char head_hex[41], dk_engin
         }
         memset(&st, 0, sizeof(st));
         ctx_files_release(&files);
-        if (new_hex[0] && (rc = ctx_head_changes(&files, &st, e, g, old_hex, &head)) < 0)
+        if (new_hex[0] && (rc = ctx_head_changes(&files, &st, e, g, old_hex, &head, inline_max,
+                                                 cancel)) != DK_OK) {
+            /* CTX_HANDOFF: the index still describes old_hex */
+            if (rc == CTX_HANDOFF)
+                snprintf(head_hex, 41, "%s", old_hex);
             goto out;
+        }
         if ((rc = dk_store_begin(c)) < 0)
             goto out;
         int64_t changes = 0;
@@ -887,6 +917,113 @@ out:
     dk_eng_repo_release(e, repo, g);
     if (stats)
         *stats = st;
+    return rc;
+}
+
+int dk_ctx_head_state(char indexed_hex[41], char branch_hex[41], dk_engine *e, const char *repo)
+{
+    dk_git_repo *g = NULL;
+    const char *branch = NULL;
+    dk_store_conn *c = NULL;
+    indexed_hex[0] = branch_hex[0] = '\0';
+    int rc = dk_eng_repo_acquire(&g, &branch, e, repo);
+    if (rc < 0)
+        return rc;
+    dk_oid head;
+    rc = dk_git_branch_read(&head, g, branch);
+    if (rc == DK_OK)
+        dk_oid_to_hex(branch_hex, &head);
+    else if (rc == DK_ENOTFOUND)
+        rc = DK_OK;
+    bool found;
+    if (rc == DK_OK && (rc = dk_store_acquire(&c, dk_eng_store(e))) == DK_OK)
+        rc = ctx_head_read(indexed_hex, &found, c, repo);
+    dk_store_release(c);
+    dk_eng_repo_release(e, repo, g);
+    return rc;
+}
+
+static void ctx_lang_add(dk_map *langs, const char *lang, int64_t files, int64_t symbols)
+{
+    struct ctx_lang_count *n = dk_map_get(langs, lang, strlen(lang));
+    if (!n) {
+        n = dk_xcalloc(1, sizeof(*n));
+        dk_map_put(langs, lang, strlen(lang), n, NULL);
+    }
+    n->files += files;
+    n->symbols += symbols;
+}
+
+int dk_ctx_summary_counts(dk_map *langs, dk_engine *e, const char *repo, const char *indexed_hex,
+                          const char *commit_hex, size_t max_changes)
+{
+    dk_store_conn *c = NULL;
+    dk_store_rows *r;
+    dk_store_val p[] = {DK_SV_TEXT(repo)};
+    int rc = dk_store_acquire(&c, dk_eng_store(e));
+    if (rc < 0)
+        return rc;
+    if ((rc = dk_store_query(&r, c,
+                             "SELECT lang, COUNT(*), SUM(nsymbols) FROM context_files WHERE "
+                             "repo = ? AND scope = '' GROUP BY lang",
+                             p, 1)) < 0) {
+        dk_store_release(c);
+        return rc;
+    }
+    while ((rc = dk_store_rows_next(r)) == 1) {
+        const char *lang = dk_store_rows_text(r, 0, NULL);
+        ctx_lang_add(langs, lang ? lang : "", dk_store_rows_int(r, 1), dk_store_rows_int(r, 2));
+    }
+    dk_store_rows_free(r);
+    if (rc < 0 || !commit_hex || !commit_hex[0] || strcmp(commit_hex, indexed_hex) == 0 ||
+        !indexed_hex[0]) {
+        dk_store_release(c);
+        return rc < 0 ? rc : DK_OK;
+    }
+    /* the commit differs from the indexed head: move the counts by the files that differ */
+    dk_git_repo *g = NULL;
+    dk_git_changes ch = DK_GIT_CHANGES_INIT;
+    ctx_files files = DK_VEC_INIT;
+    dk_oid from, to;
+    if ((rc = dk_oid_from_hex(&from, indexed_hex, strlen(indexed_hex))) < 0 ||
+        (rc = dk_oid_from_hex(&to, commit_hex, strlen(commit_hex))) < 0 ||
+        (rc = dk_eng_repo_acquire(&g, NULL, e, repo)) < 0 ||
+        (rc = dk_git_changes_list(&ch, g, &from, &to)) < 0)
+        goto out;
+    if (ch.len > max_changes) {
+        rc = CTX_HANDOFF;
+        goto out;
+    }
+    dk_vec_foreach(&ch, dk_git_change *, d) {
+        if (d->kind != DK_GIT_CHANGE_ADDED) {
+            dk_store_val q[] = {DK_SV_TEXT(repo), DK_SV_TEXT(d->path)};
+            if ((rc = dk_store_query(&r, c,
+                                     "SELECT lang, nsymbols FROM context_files WHERE repo = ? "
+                                     "AND scope = '' AND path = ?",
+                                     q, 2)) < 0)
+                goto out;
+            if ((rc = dk_store_rows_next(r)) == 1) {
+                const char *lang = dk_store_rows_text(r, 0, NULL);
+                ctx_lang_add(langs, lang ? lang : "", -1, -dk_store_rows_int(r, 1));
+            }
+            dk_store_rows_free(r);
+            if (rc < 0)
+                goto out;
+        }
+        bool gone = d->kind == DK_GIT_CHANGE_DELETED || d->new_mode == DK_GIT_MODE_GITLINK;
+        if (gone)
+            continue;
+        if ((rc = ctx_file_make(&files, NULL, e, g, d->path, &d->new_id, d->new_mode, true)) < 0)
+            goto out;
+        const struct ctx_file *f = dk_vec_last(&files);
+        ctx_lang_add(langs, f->lang, 1, (int64_t)f->syms.len);
+    }
+    rc = DK_OK;
+out:
+    ctx_files_release(&files);
+    dk_git_changes_release(&ch);
+    dk_eng_repo_release(e, repo, g);
+    dk_store_release(c);
     return rc;
 }
 

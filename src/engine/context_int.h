@@ -10,6 +10,7 @@
 #ifndef DK_ENGINE_CONTEXT_INT_H
 #define DK_ENGINE_CONTEXT_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include "dk/context.h"
 
 #include "engine/engine_int.h"
+#include "util/map.h"
 #include "util/str.h"
 
 /* Most bytes of the body-words column of one symbol. */
@@ -36,12 +38,69 @@ void dk_ctx_words(dk_str *out, const char *text, size_t len, bool dedup, size_t 
 /* True for a path that holds tests (tests/, test_x.py, x_test.go, x.test.ts, spec/, ...). */
 bool dk_ctx_path_is_test(const char *path);
 
+/* dk_ctx_head_update and dk_ctx_summary_counts: more files changed than the caller allows. */
+#define CTX_HANDOFF 1
+
 /**
- * Bring the head scope of `repo` to its branch head (see dk_context_index).
- * @param[out] head_hex the indexed head (hex; "" when unborn)
+ * Bring the head scope of `repo` to its branch head (context_index.c). The
+ * caller holds the repository's indexing slot (context_head.c), so one
+ * thread of this process updates a repository at a time; other processes
+ * serialise on the head row.
+ * @param[out] head_hex the indexed head afterwards (hex; "" when unborn)
+ * @param inline_max 0: no limit; else CTX_HANDOFF, with nothing changed,
+ *        when at least this many files changed since the indexed head
+ * @param cancel may be NULL; when it becomes true the update stops (DK_EBUSY)
  */
-int dk_ctx_index_head(dk_context_index_stats *stats, char head_hex[41], dk_engine *e,
-                      const char *repo);
+int dk_ctx_head_update(dk_context_index_stats *stats, char head_hex[41], dk_engine *e,
+                       const char *repo, size_t inline_max, const atomic_bool *cancel);
+
+/** The indexed head and the branch head of `repo` (hex, "" for none): two reads, no update. */
+int dk_ctx_head_state(char indexed_hex[41], char branch_hex[41], dk_engine *e, const char *repo);
+
+/** What dk_ctx_head_ready found or did. */
+struct dk_ctx_head {
+    /* the head the index describes, and the branch head (hex; "" for none) */
+    char indexed[41];
+    char branch[41];
+    /* the index is behind the branch (a build in progress did not finish within the wait) */
+    bool behind;
+};
+
+/**
+ * Bring the head index of `repo` up to date for a reader (context_head.c).
+ * bounded (queries, connect): an update of fewer than the inline limit's
+ * files is made by the calling thread; a larger one goes to the background
+ * indexer, and the caller waits for it (or for another thread's update) at
+ * most the wait bound, then answers from the index as it is (out->behind).
+ * Not bounded (dk_context_index): waits for any update in progress, then
+ * makes whatever is left itself, however large.
+ * @param stats may be NULL; what this call's own update did (up_to_date when none)
+ */
+int dk_ctx_head_ready(struct dk_ctx_head *out, dk_context_index_stats *stats, dk_engine *e,
+                      const char *repo, bool bounded);
+
+/**
+ * Set the inline limit (files; 0: the default, 256) and the wait bound (ms;
+ * negative: the default, 2,000) of dk_ctx_head_ready for engine `e`, and
+ * hold the indexer thread (it takes no work while `hold`): for tests.
+ */
+void dk_ctx_indexer_tune(dk_engine *e, size_t inline_max, int64_t wait_ms, bool hold);
+
+/**
+ * Files and symbols per language ("" for files in no supported language)
+ * of `commit_hex`, added into `langs` (lang -> struct ctx_lang_count *,
+ * values allocated; the caller frees them): the head index's counts moved
+ * by the files that differ between `indexed_hex` and the commit (parsed
+ * through the symbol cache). NULL, "" or the indexed head: the index's
+ * counts. CTX_HANDOFF when more than `max_changes` files differ (then
+ * `langs` holds the indexed head's counts).
+ */
+int dk_ctx_summary_counts(dk_map *langs, dk_engine *e, const char *repo, const char *indexed_hex,
+                          const char *commit_hex, size_t max_changes);
+
+struct ctx_lang_count {
+    int64_t files, symbols;
+};
 
 /** Bring scope `view->id` in line with the session's overlay. */
 int dk_ctx_index_session(dk_engine *e, const struct dk_eng_session_view *view);

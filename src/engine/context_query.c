@@ -1299,10 +1299,12 @@ int dk_context_query(dk_context_result **out, dk_engine *e, const dk_caller *cal
         q.scope = view.id;
     }
     q.repo = repo;
-    char head[41] = "";
-    if ((rc = dk_ctx_index_head(NULL, head, e, repo)) < 0)
+    struct dk_ctx_head head;
+    if ((rc = dk_ctx_head_ready(&head, NULL, e, repo, true)) < 0)
         goto out;
-    res->head = dk_xstrdup(head);
+    res->head = dk_xstrdup(head.indexed);
+    res->branch_head = dk_xstrdup(head.branch);
+    res->index_behind = head.behind;
     if (have_view && (rc = dk_ctx_index_session(e, &view)) < 0)
         goto out;
     cq_query_words(&words, opts->query);
@@ -1384,54 +1386,67 @@ void dk_context_result_free(dk_context_result *r)
     free(r->symbols);
     free(r->words);
     free(r->head);
+    free(r->branch_head);
     free(r);
 }
 
-int dk_context_index(dk_context_index_stats *stats, dk_engine *e, const char *repo)
+/* Most files that may differ between the indexed head and the commit a summary describes. */
+#define CQ_SUMMARY_CHANGES_MAX 2000
+
+struct cq_lang {
+    char *name;
+    size_t files;
+};
+
+static int cq_lang_cmp(const void *a, const void *b)
 {
-    char head[41];
-    return dk_ctx_index_head(stats, head, e, repo);
+    return strcmp(((const struct cq_lang *)a)->name, ((const struct cq_lang *)b)->name);
 }
 
 int dk_context_summary_get(dk_context_summary **out, dk_engine *e, const char *repo)
 {
+    return dk_context_summary_at(out, e, repo, NULL);
+}
+
+int dk_context_summary_at(dk_context_summary **out, dk_engine *e, const char *repo,
+                          const char *commit)
+{
     *out = NULL;
-    char head[41];
-    int rc = dk_ctx_index_head(NULL, head, e, repo);
+    struct dk_ctx_head head;
+    int rc = dk_ctx_head_ready(&head, NULL, e, repo, true);
     if (rc < 0)
         return rc;
-    dk_store_conn *c;
-    if ((rc = dk_store_acquire(&c, dk_eng_store(e))) < 0)
-        return rc;
-    dk_store_rows *r;
-    dk_store_val p[] = {DK_SV_TEXT(repo)};
-    if ((rc = dk_store_query(&r, c,
-                             "SELECT lang, COUNT(*), SUM(nsymbols) FROM context_files WHERE "
-                             "repo = ? AND scope = '' GROUP BY lang ORDER BY lang",
-                             p, 1)) < 0) {
-        dk_store_release(c);
-        return rc;
-    }
+    dk_map langs = DK_MAP_INIT_STR;
+    const char *want = commit && commit[0] && !head.behind ? commit : head.indexed;
+    rc = dk_ctx_summary_counts(&langs, e, repo, head.indexed, want, CQ_SUMMARY_CHANGES_MAX);
+    if (rc == CTX_HANDOFF)
+        want = head.indexed;
     dk_context_summary *s = dk_xcalloc(1, sizeof(*s));
-    dk_vec(char *) langs = DK_VEC_INIT;
-    dk_vec(size_t) counts = DK_VEC_INIT;
-    while ((rc = dk_store_rows_next(r)) == 1) {
-        size_t files = (size_t)dk_store_rows_int(r, 1);
-        s->all_files += files;
-        const char *lang = dk_store_rows_text(r, 0, NULL);
-        if (!lang || !lang[0])
-            continue;
-        dk_vec_push(&langs, dk_xstrdup(lang));
-        dk_vec_push(&counts, files);
-        s->files += files;
-        s->symbols += (size_t)dk_store_rows_int(r, 2);
+    snprintf(s->commit, sizeof(s->commit), "%s", want);
+    struct cq_lang *ls = dk_xcalloc(langs.len ? langs.len : 1, sizeof(*ls));
+    dk_map_foreach(&langs, it) {
+        struct ctx_lang_count *n = it->value;
+        if (n->files > 0) {
+            s->all_files += (size_t)n->files;
+            if (it->key_len) {
+                ls[s->nlanguages].name = dk_xstrndup(it->key, it->key_len);
+                ls[s->nlanguages++].files = (size_t)n->files;
+                s->files += (size_t)n->files;
+                s->symbols += n->symbols > 0 ? (size_t)n->symbols : 0;
+            }
+        }
+        free(n);
     }
-    dk_store_rows_free(r);
-    dk_store_release(c);
-    s->languages = langs.items;
-    s->language_files = counts.items;
-    s->nlanguages = langs.len;
-    if (rc < 0) {
+    dk_map_release(&langs);
+    qsort(ls, s->nlanguages, sizeof(*ls), cq_lang_cmp);
+    s->languages = dk_xcalloc(s->nlanguages ? s->nlanguages : 1, sizeof(*s->languages));
+    s->language_files = dk_xcalloc(s->nlanguages ? s->nlanguages : 1, sizeof(*s->language_files));
+    for (size_t i = 0; i < s->nlanguages; i++) {
+        s->languages[i] = ls[i].name;
+        s->language_files[i] = ls[i].files;
+    }
+    free(ls);
+    if (rc < 0 && rc != CTX_HANDOFF) {
         dk_context_summary_free(s);
         return rc;
     }

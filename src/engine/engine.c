@@ -272,6 +272,7 @@ static void eng_free(dk_engine *e)
     dk_eng_repos_free(e);
     dk_symcache_free(e->symcache);
     dk_cache_close(e->cache);
+    dk_eng_ctx_indexer_free(e->ctx_indexer);
     for (size_t i = 0; i < ENG_SHARDS; i++) {
         dk_map_release(&e->shards[i].map);
         pthread_rwlock_destroy(&e->shards[i].lock);
@@ -331,6 +332,7 @@ int dk_engine_open(dk_engine **out, const dk_engine_opts *opts)
     pthread_mutex_init(&e->gc_lock, NULL);
     pthread_cond_init(&e->gc_cond, NULL);
     pthread_mutex_init(&e->gc_pass_lock, NULL);
+    e->ctx_indexer = dk_eng_ctx_indexer_new();
 
     if ((rc = eng_mkdirs(e->repos_dir)))
         goto out_free;
@@ -375,6 +377,7 @@ void dk_engine_close(dk_engine *e)
         return;
     atomic_store(&e->closing, true);
     dk_eng_gc_stop(e);
+    dk_eng_ctx_indexer_stop(e);
     dk_eng_sessions_flush_reads(e);
     dk_eng_sessions_ref_sync_dirty(e);
     /* wake watchers so they return before the engine goes */

@@ -66,6 +66,12 @@ void dk_eng_repo_release(dk_engine *e, const char *repo, dk_git_repo *handle);
 pthread_mutex_t *dk_eng_repo_land_lock(dk_engine *e, const char *repo);
 
 /**
+ * The branch of `repo` moved (a landing): the code-context index follows it
+ * in the background (context_head.c), so no later request pays for it.
+ */
+void dk_eng_ctx_follow(dk_engine *e, const char *repo);
+
+/**
  * Add `"key":"value"` (both escaped) to a JSON object under construction,
  * preceded by a comma when `comma`; a NULL value is written as null. The one
  * field writer of the engine's event payloads, for both halves.

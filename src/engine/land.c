@@ -536,8 +536,11 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
         dk_oid_to_hex((*out)->commit, &pub.commit);
     (*out)->retries = pub.retries;
     land_take_merge(*out, &pub.merge);
-    if (!opts->dry_run && !dk_oid_is_zero(&pub.commit))
+    if (!opts->dry_run && !dk_oid_is_zero(&pub.commit)) {
         dk_eng_cs_reload(e, session_id);
+        if (rc == DK_OK)
+            dk_eng_ctx_follow(e, v.repo);
+    }
 out:
     dk_land_publish_release(&pub);
     dk_eng_repo_release(e, v.repo, repo);

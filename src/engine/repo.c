@@ -9,7 +9,8 @@
  * with the history they reach, through libgit2 alone (repo_copy_refs: one
  * pack of the reachable objects, written and indexed into the new bare
  * repository, then the refs): no git process is spawned, and the source is
- * only read.
+ * only read. The import then builds the repository's code-context index
+ * (dk_context_index), so the first agent request does not.
  *
  * Maintenance: dk owns its repositories' maintenance. gc.auto is 0, so no
  * git command run on the repository prunes on its own, and every overlay
@@ -29,6 +30,9 @@
 #include <string.h>
 
 #include <git2.h>
+
+#include "dk/context.h"
+#include "dk/log.h"
 
 #include "engine/workspace.h"
 #include "util/alloc.h"
@@ -494,7 +498,15 @@ int dk_repo_import(dk_engine *e, const char *name, const char *from_path, const 
     if ((rc = repo_create(&g, path)) || (rc = repo_copy_refs(g, src)) ||
         (rc = repo_configure(g, branch)))
         goto out;
-    rc = repo_insert(e, name, path, branch);
+    if ((rc = repo_insert(e, name, path, branch)))
+        goto out;
+    /* the code-context index is built now, so no agent's first request pays for it; a failure
+     * leaves the repository imported and the index to its first reader */
+    dk_git_repo_close(g);
+    g = NULL;
+    if (dk_context_index(NULL, e, name) != DK_OK)
+        dk_trace(DK_TRACE_WARN, "repo", "import %s: building the code-context index: %s", name,
+                 dk_error_last()->msg);
 out:
     dk_git_repo_close(src);
     dk_git_repo_close(g);

@@ -172,6 +172,9 @@ struct dk_engine {
     /* one GC pass at a time */
     pthread_mutex_t gc_pass_lock;
 
+    /* the code-context index's background indexer (context_head.c) */
+    struct dk_ctx_indexer *ctx_indexer;
+
     /* set once close starts: listener callbacks do nothing */
     atomic_bool closing;
 };
@@ -283,6 +286,12 @@ int dk_eng_events_trim(dk_engine *e, dk_store_conn *conn);
 /* gc.c */
 int dk_eng_gc_start(dk_engine *e);
 void dk_eng_gc_stop(dk_engine *e);
+
+/* context_head.c: the indexer thread starts at the first landing; stop joins it (cancelling a
+ * build in progress); free after stop */
+struct dk_ctx_indexer *dk_eng_ctx_indexer_new(void);
+void dk_eng_ctx_indexer_stop(dk_engine *e);
+void dk_eng_ctx_indexer_free(struct dk_ctx_indexer *ix);
 
 /* overlay.c: the changed symbols of `path` between base and new content */
 int dk_eng_symbols_diff(eng_syms *out, bool *unparsed, dk_engine *e, const char *path,

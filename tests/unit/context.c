@@ -524,15 +524,54 @@ static void t_check_totals(void)
     dk_store_release(c);
 }
 
+/* The summary of `repo` through connect's operation, for a session at `base` (NULL: the head). */
+static json_t *t_connect_summary(const char *base)
+{
+    dk_api *api;
+    th_assert_ok(dk_api_new(&api, t_e));
+    dk_api_ctx ctx = DK_API_CTX_INIT(api);
+    json_t *params = json_pack("{s:s,s:s,s:s}", "repo", "demo", "intent", "summary", "agent_id",
+                               "summary-agent");
+    if (base)
+        json_object_set_new(params, "base_commit", json_string(base));
+    json_t *res = NULL;
+    dk_api_error err = DK_API_ERROR_INIT;
+    int rc = dk_api_call(&ctx, "connect", params, &res, &err);
+    th_assert_msg(rc == 0, "connect: %s", err.message);
+    json_t *schema = dk_api_op_schema(dk_api_op_find("connect"), true);
+    dk_api_error verr = DK_API_ERROR_INIT;
+    th_assert_msg(dk_api_validate(schema, res, &verr) == 0, "result schema: %s", verr.message);
+    json_t *sum = json_incref(json_object_get(res, "summary"));
+    th_assert(sum != NULL);
+    json_decref(schema);
+    json_decref(res);
+    json_decref(params);
+    dk_api_error_release(&err);
+    dk_api_error_release(&verr);
+    dk_api_ctx_release(&ctx);
+    dk_api_free(api);
+    return sum;
+}
+
 static void t_after_land(void)
 {
+    /* the import built the index: the first request finds it at the head */
+    dk_context_index_status ix;
+    th_assert_ok(dk_context_index_state(&ix, t_e, "demo"));
+    th_assert(ix.indexed_head[0]);
+    th_assert_eq_str(ix.indexed_head, ix.branch_head);
+    th_assert(ix.has_last && !ix.updating);
+    th_assert_eq_str(ix.last_head, ix.indexed_head);
+    th_assert_eq_int(ix.last.files_changed, NFILES);
+    th_assert_eq_int(ix.last.files_parsed, NFILES - 1); /* README.md has no language */
     dk_context_index_stats st;
     th_assert_ok(dk_context_index(&st, t_e, "demo"));
-    th_assert(!st.up_to_date);
-    th_assert_eq_int(st.files_changed, NFILES);
-    th_assert_eq_int(st.files_parsed, NFILES - 1); /* README.md has no language */
-    th_assert_ok(dk_context_index(&st, t_e, "demo"));
     th_assert(st.up_to_date);
+    char base[41];
+    snprintf(base, sizeof(base), "%s", ix.indexed_head);
+    dk_context_summary *before;
+    th_assert_ok(dk_context_summary_get(&before, t_e, "demo"));
+    th_assert_eq_str(before->commit, base);
 
     const char *a = t_connect("agent-a");
     t_write(a, "app/util.py",
@@ -540,13 +579,43 @@ static void t_after_land(void)
             "    return p.replace(\"//\", \"/\").strip()\n\n\ndef load_settings(x):\n"
             "    return x\n\n\ndef shipping_estimate(weight):\n    return weight * 7\n");
     t_land(a);
-    /* the next call sees the landing: one file changed, one parsed (the engine had it cached) */
+    /* the landing's update (the indexer thread's, or this call's when it comes first): one file
+     * changed, one parsed (the engine had it cached) */
     th_assert_ok(dk_context_index(&st, t_e, "demo"));
-    th_assert(!st.up_to_date);
-    th_assert_eq_int(st.files_changed, 1);
-    th_assert_eq_int(st.files_parsed, 1);
-    th_assert_eq_int(st.cache_hits, 1);
-    th_assert_eq_int(st.symbols_added, 3);
+    th_assert_ok(dk_context_index_state(&ix, t_e, "demo"));
+    th_assert_eq_str(ix.indexed_head, ix.branch_head);
+    th_assert(strcmp(ix.indexed_head, base) != 0);
+    th_assert_eq_str(ix.last_head, ix.indexed_head);
+    th_assert_eq_int(ix.last.files_changed, 1);
+    th_assert_eq_int(ix.last.files_parsed, 1);
+    th_assert_eq_int(ix.last.cache_hits, 1);
+    th_assert_eq_int(ix.last.symbols_added, 3);
+    /* a session at the old base is described at its base, the head at the head */
+    dk_context_summary *at;
+    th_assert_ok(dk_context_summary_at(&at, t_e, "demo", base));
+    th_assert_eq_str(at->commit, base);
+    th_assert_eq_int(at->symbols, before->symbols);
+    th_assert_eq_int(at->files, before->files);
+    th_assert_eq_int(at->all_files, before->all_files);
+    th_assert_eq_int(at->nlanguages, before->nlanguages);
+    for (size_t i = 0; i < at->nlanguages; i++) {
+        th_assert_eq_str(at->languages[i], before->languages[i]);
+        th_assert_eq_int(at->language_files[i], before->language_files[i]);
+    }
+    dk_context_summary_free(at);
+    th_assert_ok(dk_context_summary_at(&at, t_e, "demo", NULL));
+    th_assert_eq_str(at->commit, ix.indexed_head);
+    th_assert_eq_int(at->symbols, before->symbols + 1);
+    dk_context_summary_free(at);
+    json_t *js = t_connect_summary(base);
+    th_assert_eq_str(json_string_value(json_object_get(js, "commit")), base);
+    th_assert_eq_int(json_integer_value(json_object_get(js, "symbols")), before->symbols);
+    json_decref(js);
+    js = t_connect_summary(NULL);
+    th_assert_eq_str(json_string_value(json_object_get(js, "commit")), ix.indexed_head);
+    th_assert_eq_int(json_integer_value(json_object_get(js, "symbols")), before->symbols + 1);
+    json_decref(js);
+    dk_context_summary_free(before);
     dk_context_result *r = t_query(NULL, "shipping estimate", DK_CONTEXT_FULL, false, 0);
     th_assert_eq_str(t_first(r)->name, "shipping_estimate");
     th_assert_eq_str(r->symbols[0].path, "app/util.py");
@@ -577,6 +646,58 @@ void test_context_sqlite__after_land(void)
 void test_context_pg__after_land(void)
 {
     t_after_land();
+}
+
+/*
+ * A request that arrives while the index is being brought to a new head
+ * (held here: the indexer thread takes no work, and every update is too
+ * large to make inline) is answered within the wait bound from the complete
+ * older head, and says so; once the update is made the answer follows.
+ */
+static void t_behind(void)
+{
+    dk_context_index_status ix;
+    th_assert_ok(dk_context_index_state(&ix, t_e, "demo"));
+    char old[41];
+    snprintf(old, sizeof(old), "%s", ix.indexed_head);
+    dk_ctx_indexer_tune(t_e, 1, 0, true);
+    const char *a = t_connect("agent-b");
+    t_write(a, "app/util.py", "def freight_quote(weight):\n    return weight * 9\n");
+    t_land(a);
+    dk_context_result *r = t_query(NULL, "freight quote", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert(r->index_behind);
+    th_assert_eq_str(r->head, old);
+    th_assert(strcmp(r->branch_head, old) != 0);
+    th_assert(r->branch_head[0]);
+    for (size_t i = 0; i < r->nsymbols; i++)
+        th_assert(strcmp(r->symbols[i].name, "freight_quote") != 0);
+    dk_context_result_free(r);
+    th_assert_ok(dk_context_index_state(&ix, t_e, "demo"));
+    th_assert(ix.updating);
+    th_assert_eq_str(ix.indexed_head, old);
+    /* connect's summary names the head it describes */
+    dk_context_summary *sum;
+    th_assert_ok(dk_context_summary_at(&sum, t_e, "demo", NULL));
+    th_assert_eq_str(sum->commit, old);
+    dk_context_summary_free(sum);
+    /* the thread is let go (or dk_context_index makes the update itself) */
+    dk_ctx_indexer_tune(t_e, 0, -1, false);
+    dk_context_index_stats st;
+    th_assert_ok(dk_context_index(&st, t_e, "demo"));
+    r = t_query(NULL, "freight quote", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert(!r->index_behind);
+    th_assert_eq_str(r->head, r->branch_head);
+    th_assert_eq_str(t_first(r)->name, "freight_quote");
+    dk_context_result_free(r);
+    t_check_totals();
+}
+void test_context_sqlite__behind(void)
+{
+    t_behind();
+}
+void test_context_pg__behind(void)
+{
+    t_behind();
 }
 
 /* True when s is valid UTF-8. */
@@ -764,13 +885,10 @@ static void t_through_api(void)
     dk_api_error_release(&err);
     dk_api_error_release(&verr);
     /* connect's codebase summary comes from the index: the same files, languages, symbols */
-    params = json_pack("{s:s,s:s,s:s}", "repo", "demo", "intent", "summary", "agent_id", "sum");
-    err = (dk_api_error)DK_API_ERROR_INIT;
-    rc = dk_api_call(&ctx, "connect", params, &res, &err);
-    th_assert_msg(rc == 0, "connect: %s", err.message);
     dk_context_summary *sum;
     th_assert_ok(dk_context_summary_get(&sum, t_e, "demo"));
-    json_t *js = json_object_get(res, "summary");
+    json_t *js = t_connect_summary(NULL);
+    th_assert_eq_str(json_string_value(json_object_get(js, "commit")), sum->commit);
     th_assert_eq_int(json_integer_value(json_object_get(js, "files")), NFILES);
     th_assert_eq_int(json_integer_value(json_object_get(js, "symbols")), sum->symbols);
     th_assert(sum->symbols > 10);
@@ -778,9 +896,7 @@ static void t_through_api(void)
     th_assert_eq_int(
         json_integer_value(json_object_get(json_object_get(js, "languages"), "python")), 3);
     dk_context_summary_free(sum);
-    json_decref(res);
-    json_decref(params);
-    dk_api_error_release(&err);
+    json_decref(js);
     /* neither a session nor a repository: refused, naming what is missing */
     params = json_pack("{s:s}", "query", "x");
     err = (dk_api_error)DK_API_ERROR_INIT;
