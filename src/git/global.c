@@ -10,19 +10,6 @@
  * never applies a policy, so a host process that merges a file keeps its
  * own git configuration.
  *
- * The CA bundle: Debian's libgit2 is built with mbedTLS, and its global init
- * parses the system CA bundle (GIT_DEFAULT_CERT_LOCATION, compiled in, with
- * no option or variable to skip it): about 54 M instructions, three quarters
- * of `dk version` and a fifth of a 2,000-line `dk merge-file`. dk opens no
- * network connection through libgit2 (no remotes, clone, fetch or push; its
- * git-over-HTTP is served by dk itself), so it never needs those
- * certificates. This file therefore defines mbedtls_x509_crt_parse_file,
- * which the executable exports and the dynamic linker binds libgit2's call
- * to ahead of libmbedx509's: it reads nothing and fails like a missing file.
- * Fail closed: should a libgit2 TLS connection ever be made in a dk process,
- * it would have no trusted CA and certificate verification would refuse
- * the server. With a libgit2 built on OpenSSL or without TLS nothing calls it.
- *
  * Invariants: libgit2 is initialised at most once by dk and never shut down
  * (it is refcounted; its few globals stay reachable at exit); a policy flag,
  * once applied, stays. Conventions: every libgit2 failure in src/git/ goes
@@ -40,18 +27,6 @@
 #include "git/git.h"
 
 #include "util/banned.h"
-
-/* mbedTLS's MBEDTLS_ERR_X509_FILE_IO_ERROR ("read or write error in file") */
-#define GLOBAL_MBEDTLS_X509_FILE_IO_ERROR (-0x2900)
-
-/* mbedtls_x509_crt *chain: no certificate is added; see the design note. */
-DK_EXTERN int mbedtls_x509_crt_parse_file(void *chain, const char *path);
-int mbedtls_x509_crt_parse_file(void *chain, const char *path)
-{
-    (void)chain;
-    (void)path;
-    return GLOBAL_MBEDTLS_X509_FILE_IO_ERROR;
-}
 
 static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
 /* libgit2 initialised: set under global_lock, read without it on the fast path */

@@ -6,7 +6,6 @@
  */
 #include "git/git.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -935,27 +934,4 @@ void test_git__error_messages_wrap_libgit2(void)
     th_assert_eq_int(dk_error_from_git(-3 /* GIT_ENOTFOUND */, "x"), DK_ENOTFOUND);
     th_assert_eq_int(dk_error_from_git(-1, "x"), DK_ERROR);
     th_assert(strncmp(dk_error_last()->msg, "x: ", 3) == 0);
-}
-
-/*
- * git_libgit2_init must not parse the system CA bundle (global.c): the
- * certificate loader the process binds is dk's, which reads nothing and
- * fails like a missing file, not libmbedx509's.
- */
-void test_git__ca_bundle_loader_is_dks(void)
-{
-    int (*load)(void *, const char *) =
-        (int (*)(void *, const char *))dlsym(RTLD_DEFAULT, "mbedtls_x509_crt_parse_file");
-    th_assert(load != NULL);
-    Dl_info info;
-    th_assert(dladdr((void *)load, &info) != 0);
-    th_assert_msg(info.dli_fname && !strstr(info.dli_fname, "mbedx509"),
-                  "mbedtls_x509_crt_parse_file binds to %s", info.dli_fname);
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/ca.pem", th_tmpdir());
-    FILE *f = fopen(path, "w");
-    th_assert(f != NULL);
-    fputs("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", f);
-    fclose(f);
-    th_assert_eq_int(load(NULL, path), -0x2900 /* MBEDTLS_ERR_X509_FILE_IO_ERROR */);
 }
