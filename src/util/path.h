@@ -2,7 +2,9 @@
  * util/path.h - validation of repository-relative paths from untrusted input.
  *
  * A valid path is non-empty, at most DK_PATH_MAX bytes, relative, '/'-separated,
- * and has no empty, "." or ".." component, no ".git" component (any case), no
+ * and has no empty, "." or ".." component, no ".git" component (any case, nor
+ * a spelling some filesystem reads as ".git": trailing dots or spaces, an
+ * NTFS stream, "git~1", invisible or fullwidth or combining characters), no
  * backslash, NUL or control byte, and is valid UTF-8. Thread-safe, pure.
  */
 #ifndef DK_UTIL_PATH_H

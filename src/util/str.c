@@ -219,36 +219,51 @@ bool dk_slice_starts_with(dk_slice a, const char *prefix)
     return a.len >= n && memcmp(a.ptr, prefix, n) == 0;
 }
 
+size_t dk_utf8_next(unsigned *cp, const char *ptr, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)ptr;
+    unsigned c = p[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t n;
+    unsigned v, min;
+    if ((c & 0xe0) == 0xc0) {
+        n = 1, v = c & 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        n = 2, v = c & 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        n = 3, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len <= n)
+        return 0;
+    for (size_t i = 1; i <= n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        v = (v << 6) | (p[i] & 0x3f);
+    }
+    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return n + 1;
+}
+
 bool dk_utf8_is_valid(const char *ptr, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)ptr, *end = p + len;
-    while (p < end) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            p++;
+    size_t off = 0;
+    while (off < len) {
+        if ((unsigned char)ptr[off] < 0x80) {
+            off++;
             continue;
         }
-        size_t n;
-        unsigned cp, min;
-        if ((c & 0xe0) == 0xc0) {
-            n = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3, cp = c & 0x07, min = 0x10000;
-        } else {
+        unsigned cp;
+        size_t n = dk_utf8_next(&cp, ptr + off, len - off);
+        if (n == 0)
             return false;
-        }
-        if ((size_t)(end - p) <= n)
-            return false;
-        for (size_t i = 1; i <= n; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        p += n + 1;
+        off += n;
     }
     return true;
 }

@@ -71,6 +71,13 @@ bool dk_slice_starts_with(dk_slice a, const char *prefix);
 
 /** True if the bytes are valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool dk_utf8_is_valid(const char *ptr, size_t len);
+/**
+ * Decode the code point that starts `ptr` (`len` > 0 bytes available).
+ * @param[out] cp the code point (untouched when invalid)
+ * @return its length in bytes (1-4); 0 when the bytes there are not valid
+ *         UTF-8 (as dk_utf8_is_valid judges)
+ */
+size_t dk_utf8_next(unsigned *cp, const char *ptr, size_t len);
 /** Heuristic used by git: a NUL byte in the first 8000 bytes means binary. */
 bool dk_buf_is_binary(const char *ptr, size_t len);
 

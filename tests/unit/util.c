@@ -171,6 +171,19 @@ void test_str__utf8_validation(void)
     th_assert(!dk_utf8_is_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
     th_assert(!dk_utf8_is_valid("\xff", 1));
     th_assert(!dk_utf8_is_valid("a\x80", 2)); /* stray continuation */
+    unsigned cp = 7;
+    th_assert_eq_int(dk_utf8_next(&cp, "a", 1), 1);
+    th_assert_eq_int(cp, 'a');
+    th_assert_eq_int(dk_utf8_next(&cp, "\xc3\xa9x", 3), 2);
+    th_assert_eq_int(cp, 0xe9);
+    th_assert_eq_int(dk_utf8_next(&cp, "\xe2\x80\x8b", 3), 3);
+    th_assert_eq_int(cp, 0x200b);
+    th_assert_eq_int(dk_utf8_next(&cp, "\xf0\x9f\x98\x80", 4), 4);
+    th_assert_eq_int(cp, 0x1f600);
+    th_assert_eq_int(dk_utf8_next(&cp, "\xf0\x9f\x98\x80", 3), 0); /* cut short */
+    th_assert_eq_int(dk_utf8_next(&cp, "\xc0\xaf", 2), 0);
+    th_assert_eq_int(dk_utf8_next(&cp, "\x80", 1), 0);
+    th_assert_eq_int(cp, 0x1f600); /* untouched by a failure */
     th_assert(dk_buf_is_binary("a\0b", 3));
     th_assert(!dk_buf_is_binary("text", 4));
     th_assert(!dk_buf_is_binary("", 0));
@@ -387,10 +400,13 @@ static void expect_bad_path(const char *p, size_t len, const char *fragment)
 
 void test_path__accepts_ordinary_paths(void)
 {
-    const char *ok[] = {
-        "a",          "src/main.c",      ".hidden",          "src/.env",   "a/.../b", "x.git",
-        ".gitignore", "a/.github/w.yml", "na\xc3\xafve.txt", "a b/c d.py", ".git-x",  "git~10",
-        "git~1x",     "git~2",           ".gitx ",           "agit~1"};
+    const char *ok[] = {"a", "src/main.c", ".hidden", "src/.env", "a/.../b", "x.git", ".gitignore",
+                        "a/.github/w.yml", "na\xc3\xafve.txt", "a b/c d.py", ".git-x", "git~10",
+                        "git~1x", "git~2", ".gitx ", "agit~1",
+                        /* non-ASCII that does not read as .git */
+                        ".g\u00eft", ".\u0261it", ".git\u200bx", "\u200b.gitignore",
+                        ".\uff47\uff49\uff54\uff58", ".gi\u0301", "\u0301", "\u200b",
+                        "g\u200bit~2"};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         th_assert_ok(dk_path_validate(ok[i], strlen(ok[i])));
 }
@@ -420,6 +436,30 @@ void test_path__rejects_bad_paths(void)
         "a/git~1:x"};
     for (size_t i = 0; i < sizeof(dotgits) / sizeof(dotgits[0]); i++)
         expect_bad_path(dotgits[i], strlen(dotgits[i]), ".git");
+    /* invisible and look-alike spellings (git's is_hfs_dotgit set and more) */
+    static const char *const lookalikes[] = {
+        ".g\u200bit",           /* zero width space */
+        ".git\u200d",           /* zero width joiner after */
+        "\u200c.git/config",    /* zero width non-joiner before */
+        ".g\u200eit",           /* left-to-right mark */
+        "sub/.\u202egit",       /* right-to-left override */
+        ".gi\u206at",           /* inhibit symmetric swapping */
+        "\ufeff.git",           /* zero width no-break space (BOM) */
+        ".gi\u00adt",           /* soft hyphen */
+        ".g\u2060it",           /* word joiner */
+        ".git\ufe0f",           /* variation selector */
+        ".git\U000E0001",       /* language tag */
+        ".\uff47\uff49\uff54",  /* fullwidth g i t */
+        "\uff0egit",            /* fullwidth full stop */
+        ".\uff27IT",            /* fullwidth G, ASCII IT */
+        "\uff47\uff49\uff54~1", /* fullwidth short name */
+        ".gi\u0301t",           /* combining acute accent */
+        ".g\u0308it\u20d7",     /* combining diaeresis, combining arrow */
+        ".git\u200b /x",        /* invisible, then a trailing space */
+        ".git\u200b:stream",    /* invisible, then an NTFS stream */
+    };
+    for (size_t i = 0; i < sizeof(lookalikes) / sizeof(lookalikes[0]); i++)
+        expect_bad_path(lookalikes[i], strlen(lookalikes[i]), "reads as '.git'");
     expect_bad_path("bad\xff", 4, "utf-8");
     static char longp[DK_PATH_MAX + 2];
     memset(longp, 'a', DK_PATH_MAX + 1);
