@@ -98,13 +98,36 @@ static bool ctx_has_word(const dk_str *out, const char *w, size_t n)
     return false;
 }
 
+/*
+ * A word with a byte >= 0x80 is written CTX_WORD_HEX followed by the hex of
+ * its bytes: every word the stores see is then ASCII letters and digits,
+ * which FTS5 (unicode61) and PostgreSQL ('simple') fold alike (ASCII case
+ * only). Raw UTF-8 words were folded differently (FTS5 removes diacritics
+ * and folds non-ASCII case, PostgreSQL's lower() depends on the database's
+ * locale), so a non-ASCII word found different symbols on the two stores.
+ * Non-ASCII letters match byte for byte (no case or accent folding).
+ */
 static void ctx_add_word(dk_str *out, const char *w, size_t n, bool dedup, size_t cap)
 {
     if (n < 2 || n > 64)
         return;
-    char buf[64];
-    for (size_t i = 0; i < n; i++)
-        buf[i] = ctx_lower(w[i]);
+    char buf[1 + 2 * 64];
+    bool ascii = true;
+    for (size_t i = 0; i < n && ascii; i++)
+        ascii = (unsigned char)w[i] < 0x80;
+    if (ascii) {
+        for (size_t i = 0; i < n; i++)
+            buf[i] = ctx_lower(w[i]);
+    } else {
+        static const char hex[] = "0123456789abcdef";
+        buf[0] = CTX_WORD_HEX;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)ctx_lower(w[i]);
+            buf[1 + 2 * i] = hex[c >> 4];
+            buf[2 + 2 * i] = hex[c & 15];
+        }
+        n = 1 + 2 * n;
+    }
     if (cap && out->len + n + 1 > cap)
         return;
     if (dedup && ctx_has_word(out, buf, n))
@@ -165,6 +188,34 @@ void dk_ctx_words(dk_str *out, const char *text, size_t len, bool dedup, size_t 
         ctx_words_ident(out, text + start, i - start, dedup, cap);
         if (cap && out->len >= cap)
             return;
+    }
+}
+
+static int ctx_hex_val(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+void dk_ctx_words_text(dk_str *out, const char *words)
+{
+    const char *p = words;
+    while (*p) {
+        const char *e = strchr(p, ' ');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (p != words)
+            dk_str_addch(out, ' ');
+        if (n > 1 && n % 2 == 1 && p[0] == CTX_WORD_HEX) {
+            for (size_t i = 1; i + 1 < n; i += 2) {
+                int hi = ctx_hex_val(p[i]), lo = ctx_hex_val(p[i + 1]);
+                if (hi >= 0 && lo >= 0)
+                    dk_str_addch(out, (char)(hi * 16 + lo));
+            }
+        } else {
+            dk_str_add(out, p, n);
+        }
+        p += n;
+        if (*p == ' ')
+            p++;
     }
 }
 

@@ -24,16 +24,26 @@
 /* Most bytes of the body-words column of one symbol. */
 #define CTX_BODY_WORDS_MAX 16384
 
+/* First byte of a word written in hex (a word with a non-ASCII byte); no other word has it. */
+#define CTX_WORD_HEX 'X'
+/* Longest word as written (a 64-byte word in hex, after CTX_WORD_HEX). */
+#define CTX_WORD_MAX (1 + 2 * 64)
+
 /*
  * Append the search words of `text` (`len` bytes) to `out`, separated by
- * spaces: runs of letters and digits, lowercased (ASCII; other UTF-8 kept
- * as is), split at '_' and at CamelCase humps ("parseHTTPRequest" ->
- * "parse http request"), plus the joined form of a multi-part identifier
- * ("parsehttprequest"). Words of one character are skipped. With `dedup`,
- * a word already in `out` is not added again. Stops before `out` passes
- * `cap` bytes (0: no cap).
+ * spaces: runs of letters and digits (bytes >= 0x80 count as letters),
+ * ASCII-lowercased, split at '_' and at CamelCase humps ("parseHTTPRequest"
+ * -> "parse http request"), plus the joined form of a multi-part identifier
+ * ("parsehttprequest"). Words of one character (byte) or more than 64 bytes
+ * are skipped. A word holding a byte >= 0x80 is written as CTX_WORD_HEX and
+ * the lowercase hex of its bytes ("größe" -> "X6772c3b6c39f65"), so the
+ * stores only ever see ASCII words. With `dedup`, a word already in `out`
+ * is not added again. Stops before `out` passes `cap` bytes (0: no cap).
  */
 void dk_ctx_words(dk_str *out, const char *text, size_t len, bool dedup, size_t cap);
+
+/* Append `words` (dk_ctx_words' output) to `out` as text: hex words decoded back to UTF-8. */
+void dk_ctx_words_text(dk_str *out, const char *words);
 
 /* True for a path that holds tests (tests/, test_x.py, x_test.go, x.test.ts, spec/, ...). */
 bool dk_ctx_path_is_test(const char *path);
@@ -116,7 +126,7 @@ enum { CTX_F_NAME, CTX_F_QNAME, CTX_F_SIG, CTX_F_DOC, CTX_F_PATH, CTX_F_BODY, CT
 #define CTX_QMAX 32
 
 struct dk_ctx_qword {
-    char w[65];
+    char w[CTX_WORD_MAX + 1];
     size_t n;
     /* length of the stem prefix a document word must share (its own stem equal), 0: exact only */
     size_t stem;

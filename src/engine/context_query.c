@@ -1308,7 +1308,9 @@ int dk_context_query(dk_context_result **out, dk_engine *e, const dk_caller *cal
     if (have_view && (rc = dk_ctx_index_session(e, &view)) < 0)
         goto out;
     cq_query_words(&words, opts->query);
-    res->words = dk_xstrdup(words.ptr);
+    dk_str shown = DK_STR_INIT;
+    dk_ctx_words_text(&shown, words.ptr);
+    res->words = dk_str_detach(&shown, NULL);
     if (!words.len) {
         rc = DK_OK;
         goto out;

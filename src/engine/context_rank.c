@@ -51,6 +51,9 @@ static bool cr_ends(const char *w, size_t n, const char *suf)
 
 size_t dk_ctx_stem_len(const char *w, size_t n)
 {
+    /* a word in hex (non-ASCII) is matched whole */
+    if (n && w[0] == CTX_WORD_HEX)
+        return n;
     /* a plural 's' (not "ss", "us", "is": class, status, axis) */
     if (n > 3 && w[n - 1] == 's' && !cr_ends(w, n, "ss") && !cr_ends(w, n, "us") &&
         !cr_ends(w, n, "is"))

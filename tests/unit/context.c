@@ -935,10 +935,12 @@ static void t_par_setup(void)
                                         "header", "encode", "decode", "user",    "commit", "branch",
                                         "merge",  "index",  "query",  "limit",   "error",  "close"};
     /* NF generated files, then one of CQ_COMMON + more functions sharing two words, so the
-     * queries of only those words take the common-words path (the first ones by path, line) */
+     * queries of only those words take the common-words path (the first ones by path, line);
+     * their docs alternate "cafe" and "Café" (a word the stores' own folding would merge), and
+     * a file of non-ASCII names and words in several cases and accents */
     enum { NV = sizeof(vocab) / sizeof(*vocab), NF = 24, NCOMMON = 2100 };
     static const char *const ext[] = {"py", "go", "c", "ts"};
-    char *paths[NF + 1], *texts[NF + 1];
+    char *paths[NF + 2], *texts[NF + 2];
     uint32_t x = 12345;
 #define T_NEXT() (x = x * 1103515245u + 12345u, (x >> 16) & 0x7fff)
     for (int f = 0; f < NF; f++) {
@@ -981,11 +983,24 @@ static void t_par_setup(void)
 #undef T_NEXT
     dk_str t = DK_STR_INIT;
     for (int k = 0; k < NCOMMON; k++)
-        dk_str_addf(&t, "def shared_thing_%d(x):\n    return x + %d\n\n\n", k, k);
+        dk_str_addf(&t, "def shared_thing_%d(x):\n    \"\"\"%s\"\"\"\n    return x + %d\n\n\n", k,
+                    k % 2 ? "Café" : "cafe", k);
     paths[NF] = strdup("shared/things.py");
     texts[NF] = dk_str_detach(&t, NULL);
-    t_make_source_with(paths, texts, NF + 1);
-    for (int f = 0; f <= NF; f++) {
+    paths[NF + 1] = strdup("intl/größe.py");
+    texts[NF + 1] =
+        strdup("def größe_berechnen(wert):\n    \"\"\"Die Größe berechnen, café.\"\"\"\n"
+               "    return wert * 2\n\n\n"
+               "def GRÖSSE_prüfen(wert):\n    \"\"\"GRÖSSE prüfen: CAFÉ crème.\"\"\"\n"
+               "    return wert > 0\n\n\n"
+               "def grosse_cafe(wert):\n    \"\"\"grosse cafe, ohne Akzent.\"\"\"\n"
+               "    return wert\n\n\n"
+               "def Größe(wert):\n    \"\"\"naïve Größe, Ñandú.\"\"\"\n"
+               "    return größe_berechnen(wert)\n\n\n"
+               "def résumé_lesen(pfad):\n    \"\"\"Résumé lesen (RÉSUMÉ, resume).\"\"\"\n"
+               "    return pfad\n");
+    t_make_source_with(paths, texts, NF + 2);
+    for (int f = 0; f <= NF + 1; f++) {
         free(paths[f]);
         free(texts[f]);
     }
@@ -1029,7 +1044,10 @@ void test_context_parity__same_ranking(void)
         "normalize path", "load settings",
         "buffer stream socket header encode decode user commit branch merge index query",
         /* common words only (the fallback), and with a rare one */
-        "shared thing", "the shared things", "shared retry", "thing buffer stream"};
+        "shared thing", "the shared things", "shared retry", "thing buffer stream",
+        /* non-ASCII words, and words the stores' folding would merge with them */
+        "größe", "Größe berechnen", "GRÖSSE prüfen", "café", "CAFÉ", "cafe", "cafe shared",
+        "café thing", "résumé", "resume", "naïve ñandú", "crème brûlée", "grosse"};
     size_t compared = 0, long_answers = 0;
     for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
         dk_context_result *r[2];
@@ -1061,6 +1079,53 @@ void test_context_parity__same_ranking(void)
                   compared, long_answers);
 }
 
+/*
+ * `query` on engine e: the words shown, the first symbol, the number of symbols (want_n, 0: any)
+ * and, unless shared_parity is -1, that every shared_thing_N answered has N % 2 == shared_parity.
+ */
+static void t_par_top(dk_engine *e, const char *query, const char *want_words,
+                      const char *want_first, size_t want_n, int shared_parity)
+{
+    dk_context_opts o = DK_CONTEXT_OPTS_INIT;
+    o.query = query;
+    o.max_results = 100;
+    dk_context_result *r;
+    th_assert_ok(dk_context_query(&r, e, NULL, "demo", NULL, &o));
+    th_assert_eq_str(r->words, want_words);
+    th_assert_msg(r->nsymbols >= 1 && strcmp(r->symbols[0].name, want_first) == 0,
+                  "'%s': first %s, want %s", query, r->nsymbols ? r->symbols[0].name : "(none)",
+                  want_first);
+    if (want_n)
+        th_assert_msg(r->nsymbols == want_n, "'%s': %zu symbols (the last %s), want %zu", query,
+                      r->nsymbols, r->symbols[r->nsymbols - 1].qualified_name, want_n);
+    for (size_t i = 0; i < r->nsymbols && shared_parity >= 0; i++) {
+        int n;
+        if (sscanf(r->symbols[i].name, "shared_thing_%d", &n) == 1)
+            th_assert_msg(n % 2 == shared_parity, "'%s': %s answered", query, r->symbols[i].name);
+    }
+    dk_context_result_free(r);
+}
+
+/*
+ * Non-ASCII words match byte for byte (after ASCII lowercasing) on both stores: no case or
+ * accent folding by either engine ("CAFÉ" is not "café", "cafe" is not "café").
+ */
+void test_context_parity__non_ascii(void)
+{
+    dk_engine *es[] = {t_par_sq, t_par_pg};
+    for (int k = 0; k < 2; k++) {
+        t_par_top(es[k], "GRÖSSE prüfen", "grÖsse prüfen", "GRÖSSE_prüfen", 1, -1);
+        t_par_top(es[k], "CAFÉ", "cafÉ", "GRÖSSE_prüfen", 1, -1);
+        /* the path intl/größe.py holds "größe": the file's 5 symbols, the named one first */
+        t_par_top(es[k], "Größe berechnen", "größe berechnen", "größe_berechnen", 5, -1);
+        /* lib/greet.c's comment holds "café naïve résumé" too */
+        t_par_top(es[k], "résumé lesen", "résumé lesen", "résumé_lesen", 2, -1);
+        /* 1,050 shared things say "cafe", 1,050 "Café": each word finds its own only */
+        t_par_top(es[k], "grosse cafe", "grosse cafe", "grosse_cafe", 100, 0);
+        t_par_top(es[k], "größe café", "größe café", "größe_berechnen", 100, 1);
+    }
+}
+
 /* ========================================================================== */
 /* The score (engine/context_rank.c), without a store                         */
 /* ========================================================================== */
@@ -1068,6 +1133,21 @@ void test_context_parity__same_ranking(void)
 static size_t t_stem(const char *w)
 {
     return dk_ctx_stem_len(w, strlen(w));
+}
+
+void test_context_rank__non_ascii_words(void)
+{
+    /* a word with a non-ASCII byte is written in hex (ASCII-lowercased first), decoded back */
+    dk_str w = DK_STR_INIT, text = DK_STR_INIT;
+    dk_ctx_words(&w, "Größe_prüfen naïve x", strlen("Größe_prüfen naïve x"), false, 0);
+    th_assert_eq_str(w.ptr, "X6772c3b6c39f65 X7072c3bc66656e X6772c3b6c39f657072c3bc66656e "
+                            "X6e61c3af7665");
+    dk_ctx_words_text(&text, w.ptr);
+    th_assert_eq_str(text.ptr, "größe prüfen größeprüfen naïve");
+    /* matched whole: no stem */
+    th_assert_eq_int(t_stem("X6e61c3af7665"), 13);
+    dk_str_release(&w);
+    dk_str_release(&text);
 }
 
 void test_context_rank__stems(void)
