@@ -55,6 +55,10 @@ PKG_LIBS   = $(eval PKG_LIBS := $$(call pkg,--libs))$(PKG_LIBS)
 CPPFLAGS = -Iinclude -Isrc -I$(RT)/include -D_GNU_SOURCE $(PKG_CFLAGS)
 CFLAGS   := -std=c17 $(OPT) $(WARN) -fvisibility=hidden -pthread
 LIBS      = $(PKG_LIBS) -lpthread -lm
+# dk itself without libpq and libmicrohttpd: src/store/pq.c and
+# src/server/mhd.c load them when a PostgreSQL store opens or a server starts
+# (tests and benchmarks that call them directly keep LIBS)
+DK_LIBS   = $(filter-out -lpq -lmicrohttpd,$(LIBS))
 LDFLAGS  := $(OPT) -pthread
 
 # ---- tree-sitter runtime + grammars (vendored from npm) -------------------
@@ -193,7 +197,7 @@ $(LIBDK): $(LIB_OBJS)
 
 $(DK): $(CLI_OBJS) $(LIBDK) $(TS_LIB)
 	@echo "  LINK    $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBDK) $(TS_LIB) $(LIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBDK) $(TS_LIB) $(DK_LIBS)
 
 # Regenerated on every run (a grep) and replaced only when it changes, so a
 # test file added, renamed or deleted under tests/unit/ is always picked up.

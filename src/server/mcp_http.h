@@ -15,7 +15,7 @@
 
 #include <stdbool.h>
 
-#include <microhttpd.h>
+#include "server/mhd.h"
 
 struct srv_req;
 struct dk_server;

@@ -43,12 +43,12 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <microhttpd.h>
 
 #include "dk/errors.h"
 
 #include "api/api.h"
 #include "server/mcp_http.h" /* MCP (mcp_http.c) */
+#include "server/mhd.h"
 #include "server/server_int.h"
 #include "util/alloc.h"
 #include "util/str.h"
@@ -612,6 +612,9 @@ int dk_server_start(dk_server **out, dk_api *api, const dk_server_opts *opts)
     struct sockaddr_in sa;
     int rc = srv_parse_listen(&sa, o.listen ? o.listen : "127.0.0.1:7777");
     if (rc)
+        return rc;
+    /* libmicrohttpd is loaded here, not at process start (mhd.h) */
+    if ((rc = dk_server_mhd_load()))
         return rc;
     /* a client that vanishes must not kill the process with SIGPIPE */
     signal(SIGPIPE, SIG_IGN);

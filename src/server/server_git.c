@@ -26,11 +26,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
 #include "dk/engine.h"
 
 #include "api/api.h"
+#include "server/mhd.h"
 #include "server/server_int.h"
 #include "util/alloc.h"
 #include "util/str.h"

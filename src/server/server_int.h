@@ -17,9 +17,9 @@
 #include <stdint.h>
 
 #include <jansson.h>
-#include <microhttpd.h>
 
 #include "api/api.h"
+#include "server/mhd.h"
 #include "server/server.h"
 #include "util/str.h"
 

@@ -47,11 +47,11 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <microhttpd.h>
 
 #include "dk/engine.h"
 
 #include "api/api.h"
+#include "server/mhd.h"
 #include "server/server_int.h"
 #include "util/alloc.h"
 #include "util/str.h"

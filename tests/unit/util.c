@@ -10,6 +10,7 @@
 
 #include "harness/th.h"
 #include "util/arena.h"
+#include "util/dl.h"
 #include "util/map.h"
 #include "util/path.h"
 #include "util/str.h"
@@ -474,4 +475,22 @@ void test_path__extension_and_basename(void)
     th_assert_eq_str(dk_path_extension(".bashrc"), "");
     th_assert_eq_str(dk_path_basename("a/b/c.py"), "c.py");
     th_assert_eq_str(dk_path_basename("c.py"), "c.py");
+}
+
+/* dk_dl_load: every function found, or DK_EUNSUPPORTED naming what is missing */
+void test_dl__load_and_refuse(void)
+{
+    static const char *const names[] = {"strlen", "memchr"};
+    void (*fns[2])(void) = {NULL, NULL};
+    th_assert_ok(dk_dl_load(fns, "libc.so.6", names, 2));
+    size_t (*len)(const char *);
+    memcpy(&len, &fns[0], sizeof(len));
+    th_assert_eq_int((int)len("four"), 4);
+    th_assert(fns[1] != NULL);
+
+    static const char *const missing[] = {"strlen", "dk_no_such_function"};
+    th_assert_err(dk_dl_load(fns, "libc.so.6", missing, 2), DK_EUNSUPPORTED);
+    th_assert(strstr(dk_error_last()->msg, "has no dk_no_such_function") != NULL);
+    th_assert_err(dk_dl_load(fns, "libdk-no-such-library.so.1", names, 2), DK_EUNSUPPORTED);
+    th_assert(strstr(dk_error_last()->msg, "libdk-no-such-library.so.1") != NULL);
 }
