@@ -177,7 +177,8 @@ typedef enum dk_changeset_state {
     DK_CS_CLOSED,
     DK_CS_ABANDONED,
     /* the verification pipeline reached a human-approve step, every required
-     * step before it passed: waits for dk_changeset_approve (approve scope) */
+     * step before it passed: waits for dk_changeset_approve or
+     * dk_changeset_reject (approve scope) */
     DK_CS_AWAITING_APPROVAL,
 } dk_changeset_state;
 
@@ -583,6 +584,20 @@ DK_EXTERN int dk_changeset_submit(dk_changeset_info **out, dk_engine *engine,
 DK_EXTERN int dk_changeset_approve(dk_changeset_info **out, dk_engine *engine,
                                    const dk_caller *caller, const char *changeset_id,
                                    const char *reason);
+
+/**
+ * Reject a changeset awaiting approval (a person's answer at a
+ * human-approve step): awaiting_approval -> rejected, with a reason (the
+ * counterpart of dk_changeset_approve there; the same approve scope,
+ * checked by the protocol layer; the engine requires a non-empty reason).
+ * From any other state DK_ESTATE "changeset <id> is <state>, cannot become
+ * rejected", nothing changed. The session goes on as after a failed
+ * verification: write and submit again (rejected -> submitted), or
+ * abandon. Emits changeset.rejected.
+ */
+DK_EXTERN int dk_changeset_reject(dk_changeset_info **out, dk_engine *engine,
+                                  const dk_caller *caller, const char *changeset_id,
+                                  const char *reason);
 
 /**
  * Record a verification verdict (the verification layer): submitted ->

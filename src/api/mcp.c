@@ -183,6 +183,10 @@ static const struct mcp_tool {
      TOOL_PENDING},
     {"dk_approve", "approve", "Approve a changeset",
      "Approves a submitted changeset with a reason (needs a token with approve scope).", 0},
+    {"dk_reject", "reject", "Reject a changeset awaiting approval",
+     "Rejects a changeset waiting at a human-approve step, with a reason (needs a token with "
+     "approve scope). Its session may change files and dk_submit again, or dk_abandon.",
+     0},
     {"dk_merge", "land", "Land the changeset (merge)",
      "Lands the submitted changeset on the branch: a structured three-way merge when the "
      "branch moved, then one commit. On a conflict nothing lands and every conflicting "

@@ -194,6 +194,8 @@ static const struct {
                             "need dk_resolve after dk_merge)."},
     {"dk_submit", "Next: dk_merge lands it on the branch."},
     {"dk_approve", "Next: dk_merge lands it."},
+    {"dk_reject", "Next: the session's agent changes files and calls dk_submit again, or "
+                  "dk_abandon."},
     {"dk_merge", "Landed. The session continues from the new branch head with an empty "
                  "changeset (dk_close ends it)."},
     {"dk_resolve", "The session keeps its session_id. If landed is no: after land false, "
@@ -239,7 +241,8 @@ static void text_headline(dk_str *t, const char *tool, const json_t *r)
                         ? "Would land cleanly now.\n"
                         : "Would NOT land cleanly now: %zu conflict(s) below.\n",
                     text_count(r, "conflicts"));
-    else if (strcmp(tool, "dk_submit") == 0 || strcmp(tool, "dk_approve") == 0)
+    else if (strcmp(tool, "dk_submit") == 0 || strcmp(tool, "dk_approve") == 0 ||
+             strcmp(tool, "dk_reject") == 0)
         dk_str_addf(t, "Changeset %s is %s.\n", text_str(r, "changeset_id"), text_str(r, "state"));
     else if (strcmp(tool, "dk_resolve") == 0)
         dk_str_addf(t,

@@ -96,6 +96,9 @@
     Q("conflicts") ":" T_ARR(ROBJ(Q("path") ":" T_STR, Q("path")))
 #define R_VERIFICATION_OR_NULL "{\"type\":[\"object\",\"null\"],\"properties\":{" \
     R_VERIFY_FIELDS "," Q("verified_head") ":" T_STR "}}"
+/* approve and reject: a person's answer about a changeset */
+#define P_ANSWER OBJ(P_STR("changeset_id", 256) "," P_STR("reason", 4000), \
+                     Q("changeset_id") "," Q("reason"))
 #define R_CHANGESET ROBJ( \
     Q("changeset_id") ":" T_STR "," Q("repo") ":" T_STR "," Q("number") ":" T_INT "," \
     Q("session_id") ":" T_NSTR "," Q("state") ":" T_STR "," Q("reason") ":" T_NSTR "," \
@@ -207,9 +210,11 @@ static const dk_api_op ops_table[] = {
     {"approve",
      "approve a submitted changeset, or one awaiting approval at a human-approve step "
      "(approve scope)",
-     OBJ(P_STR("changeset_id", 256) "," P_STR("reason", 4000),
-         Q("changeset_id") "," Q("reason")),
-     R_CHANGESET, DK_API_SCOPE_APPROVE, 0, dk_ops_approve},
+     P_ANSWER, R_CHANGESET, DK_API_SCOPE_APPROVE, 0, dk_ops_approve},
+    {"reject",
+     "reject a changeset awaiting approval at a human-approve step, with a reason (approve "
+     "scope): awaiting_approval -> rejected; the session may change and submit again",
+     P_ANSWER, R_CHANGESET, DK_API_SCOPE_APPROVE, 0, dk_ops_reject},
     {"verify",
      "run the verification pipeline on the tree the changeset would land as now (head + "
      "changes): submitted -> approved when every required step passes, awaiting_approval "

@@ -78,6 +78,7 @@ int dk_ops_context(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int dk_ops_pre_submit_check(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int dk_ops_submit(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int dk_ops_approve(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
+int dk_ops_reject(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int dk_ops_land(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int dk_ops_verify(dk_api_ctx *, json_t *, json_t **, dk_api_error *);
 int dk_ops_revert(dk_api_ctx *, json_t *, json_t **, dk_api_error *);

@@ -1,12 +1,12 @@
 /*
  * api/dk_ops_land.c - the changeset rows of the table: pre_submit_check
- * (dry-run landing), submit, approve, land, revert.
+ * (dry-run landing), submit, approve, reject, land, revert.
  *
  * A landing conflict is CONFLICT (409) whose details list every conflicting
  * symbol with the base, the branch ("theirs") and the session ("mine")
  * versions, and the recovery steps (resolve with keep_mine / keep_theirs /
- * content). Approve needs approve scope on the changeset's repository: the
- * engine leaves that check to this layer (dk/engine.h). Land goes through
+ * content). Approve and reject need approve scope on the changeset's
+ * repository: the engine leaves that check to this layer (dk/engine.h). Land goes through
  * dk_verify_land: an approval made on an older head is verified again on
  * the new merged tree before anything lands, and a rejection comes back as
  * INVALID_STATE with the new verdict in the details ("verification").
@@ -82,7 +82,10 @@ int dk_ops_submit(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error
     return 0;
 }
 
-int dk_ops_approve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+/* approve and reject: a person's answer (approve scope on the changeset's repository) */
+static int ops_answer(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err,
+                      int (*answer)(dk_changeset_info **, dk_engine *, const dk_caller *,
+                                    const char *, const char *))
 {
     const char *id = dk_ops_str(params, "changeset_id");
     dk_changeset_info *c = NULL;
@@ -97,13 +100,22 @@ int dk_ops_approve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_erro
     dk_changeset_info_free(c);
     c = NULL;
     dk_caller cs;
-    rc = dk_changeset_approve(&c, ctx->api->engine, dk_ops_caller(ctx, &cs), id,
-                              dk_ops_str(params, "reason"));
+    rc = answer(&c, ctx->api->engine, dk_ops_caller(ctx, &cs), id, dk_ops_str(params, "reason"));
     if (rc)
         return dk_api_error_from_dk(err, rc);
     *result = dk_ops_changeset_json(c);
     dk_changeset_info_free(c);
     return 0;
+}
+
+int dk_ops_approve(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+{
+    return ops_answer(ctx, params, result, err, dk_changeset_approve);
+}
+
+int dk_ops_reject(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)
+{
+    return ops_answer(ctx, params, result, err, dk_changeset_reject);
 }
 
 int dk_ops_land(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_error *err)

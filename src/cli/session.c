@@ -1,7 +1,7 @@
 /*
  * cli/session.c - the runner of the session commands for people and
  * scripts (dk connect, status, cat, write, rm, ls, check, submit, verify,
- * approve, land, resolve, revert, abandon, close, watch, sessions, context,
+ * approve, reject, land, resolve, revert, abandon, close, watch, sessions, context,
  * search; docs/cli.md): their table, parsing, target, calls and errors. The
  * handlers of each command are in cli/session_cmds.c.
  *
@@ -429,8 +429,21 @@ static const struct sess_cmd sess_cmds[] = {
      0,
      NULL,
      "approve",
-     sess_build_approve,
-     sess_show_approve,
+     sess_build_answer,
+     sess_show_answer,
+     NULL},
+    {"reject",
+     "[CHANGESET] --reason TEXT",
+     "reject a changeset awaiting approval at a human-approve step (default: the session's)",
+     {"--reason="},
+     "  --reason TEXT       why (required)\n",
+     0,
+     1,
+     0,
+     NULL,
+     "reject",
+     sess_build_answer,
+     sess_show_answer,
      NULL},
     {"land",
      "",

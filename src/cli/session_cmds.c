@@ -311,7 +311,7 @@ int sess_show_ls(struct sess *s, json_t *res)
 }
 
 /* ========================================================================== */
-/* Changesets: check, submit, approve, land, revert                           */
+/* Changesets: check, submit, approve, reject, land, revert                   */
 /* ========================================================================== */
 
 int sess_show_check(struct sess *s, json_t *res)
@@ -351,11 +351,12 @@ int sess_show_submit(struct sess *s, json_t *res)
     return 0;
 }
 
-int sess_build_approve(struct sess *s, json_t *params)
+/* approve and reject: a person's answer about a changeset, with a reason */
+int sess_build_answer(struct sess *s, json_t *params)
 {
     const char *reason = sess_opt(s, "--reason");
     if (!reason || !reason[0])
-        return sess_usage_error(s, "approve needs --reason TEXT");
+        return sess_usage_error(s, "%s needs --reason TEXT", s->cmd->name);
     json_object_set_new(params, "reason", json_string(reason));
     if (s->npos) {
         json_object_set_new(params, "changeset_id", json_string(s->pos[0]));
@@ -374,10 +375,10 @@ int sess_build_approve(struct sess *s, json_t *params)
     return 0;
 }
 
-int sess_show_approve(struct sess *s, json_t *res)
+int sess_show_answer(struct sess *s, json_t *res)
 {
     if (!s->json)
-        print_changeset(s, "approved", res);
+        print_changeset(s, strcmp(s->cmd->name, "reject") == 0 ? "rejected" : "approved", res);
     return 0;
 }
 
@@ -688,7 +689,7 @@ static void verify_print(struct sess *s, const struct verify_follow *vf, const j
     if (!passed && json_is_true(json_object_get(res, "awaiting_approval"))) {
         /* every required step passed; a human-approve step waits for a person */
         printf("%sawaiting approval%s: changeset %s waits for `dk approve %s --reason TEXT` "
-               "from a token with approve scope\n",
+               "(or `dk reject`) from a token with approve scope\n",
                sess_col(s->color_out, C_YELLOW), sess_col(s->color_out, C_OFF), vf->changeset_id,
                vf->changeset_id);
         return;

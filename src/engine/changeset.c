@@ -1,7 +1,8 @@
 /*
  * engine/changeset.c - changesets: creation, the one transition function,
  * queries, submit (a commit on the base and refs/dk/changesets/<id>),
- * approve, and the verification verdict (DESIGN.md decision 9).
+ * approve, reject (at a human-approve step), and the verification verdict
+ * (DESIGN.md decision 9).
  *
  * The state machine (checked in dk_eng_changeset_transition_tx and nowhere
  * else; every other function asks it):
@@ -14,6 +15,7 @@
  *                        │  └──────────────────────── rejected             merged
  *                        └── land (no verification steps) ──────────────────►┘
  *   verifying ──► awaiting_approval (a human-approve step) ──approve──► approved
+ *                                                          └──reject───► rejected
  *   approved | awaiting_approval ──► verifying: re-verification, the head moved (docs/verify.md)
  *   resubmit (the session changed since it was submitted):
  *                        submitted -> submitted, approved -> submitted
@@ -133,9 +135,9 @@ static const unsigned cs_next[] = {
     [DK_CS_MERGED] = 0,
     [DK_CS_CLOSED] = 0,
     [DK_CS_ABANDONED] = 0,
-    /* approve (approve scope) or a fresh run after the head moved */
-    [DK_CS_AWAITING_APPROVAL] =
-        CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_DRAFT),
+    /* approve or reject (approve scope), or a fresh run after the head moved */
+    [DK_CS_AWAITING_APPROVAL] = CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_REJECTED) |
+                                CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_DRAFT),
 };
 
 _Static_assert(sizeof(cs_next) / sizeof(cs_next[0]) == CS_NSTATES, "a row per state");
@@ -1010,18 +1012,27 @@ static int cs_branch_head(char out[DK_OID_HEXSZ + 1], dk_engine *e, const char *
     return rc;
 }
 
-int dk_changeset_approve(dk_changeset_info **out, dk_engine *e, const dk_caller *caller,
-                         const char *changeset_id, const char *reason)
+/* The arguments of a person's answer (approve, reject); approve scope is
+ * the protocol layer's check (dk/engine.h). */
+static int cs_answer_args(dk_changeset_info **out, const char *changeset_id, const char *reason,
+                          const char *doing)
 {
-    (void)caller; /* approve scope is the protocol layer's check (dk/engine.h) */
     *out = NULL;
     if (!changeset_id || !*changeset_id)
         return dk_error_set(DK_EINVALID, "changeset id is empty");
     if (!reason || !*reason)
-        return dk_error_set(DK_EINVALID, "approving needs a reason");
+        return dk_error_set(DK_EINVALID, "%s needs a reason", doing);
+    return DK_OK;
+}
+
+int dk_changeset_approve(dk_changeset_info **out, dk_engine *e, const dk_caller *caller,
+                         const char *changeset_id, const char *reason)
+{
+    (void)caller;
     char head[DK_OID_HEXSZ + 1] = "";
-    int rc = cs_branch_head(head, e, changeset_id);
-    if (rc)
+    int rc;
+    if ((rc = cs_answer_args(out, changeset_id, reason, "approving")) ||
+        (rc = cs_branch_head(head, e, changeset_id)))
         return rc;
     struct cs_move m = {.e = e,
                         .id = changeset_id,
@@ -1030,6 +1041,24 @@ int dk_changeset_approve(dk_changeset_info **out, dk_engine *e, const dk_caller 
                         .event = "changeset.approved",
                         .from_mask = ~0u,
                         .head = head};
+    return cs_move(out, &m);
+}
+
+int dk_changeset_reject(dk_changeset_info **out, dk_engine *e, const dk_caller *caller,
+                        const char *changeset_id, const char *reason)
+{
+    (void)caller;
+    int rc = cs_answer_args(out, changeset_id, reason, "rejecting");
+    if (rc)
+        return rc;
+    /* only a human-approve step's question is answered here: a changeset in
+     * any other state is rejected by its verification, not by a person */
+    struct cs_move m = {.e = e,
+                        .id = changeset_id,
+                        .to = DK_CS_REJECTED,
+                        .reason = reason,
+                        .event = "changeset.rejected",
+                        .from_mask = CS_BIT(DK_CS_AWAITING_APPROVAL)};
     return cs_move(out, &m);
 }
 

@@ -167,6 +167,8 @@ int dk_eng_changeset_create_tx(char **id, dk_engine *e, dk_store_conn *conn, con
  *   submitted -> submitted, approved -> submitted (resubmission of a
  *   session that changed: submit checks that it did);
  *   submitted -> verifying | approved; verifying -> approved | rejected;
+ *   verifying -> awaiting_approval -> approved | rejected (a person's answer)
+ *   | verifying (a fresh run);
  *   approved -> merged; submitted -> merged (no verification steps);
  *   submitted | verifying | approved | rejected -> draft (reopened by
  *   dk_session_rebase); any non-terminal -> closed | abandoned.

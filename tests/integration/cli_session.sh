@@ -41,7 +41,7 @@ py() { printf '%s' "$OUT" | python3 -c "import json,sys; j=json.load(sys.stdin);
 app_raw() { python3 -S -c 'import sys; s=open(sys.argv[1]).read(); print(s.replace("    return x + %s\n" % sys.argv[2], "    return x %s\n" % sys.argv[3]), end="")' "$tmp/src/app.py" "$1" "$2"; }
 
 # ---- once: --help, dk help, no session -------------------------------------
-for c in connect status cat write rm ls check submit verify approve land resolve revert abandon close watch sessions context search; do
+for c in connect status cat write rm ls check submit verify approve reject land resolve revert abandon close watch sessions context search; do
     as nobody "$c" --help; rc_is 0 "$c --help"; out_has "usage: dk $c" "$c --help"
     as nobody "$c" -h; rc_is 0 "$c -h"
 done
@@ -242,7 +242,18 @@ as hana submit; rc_is 0 "hrepo submit"
 as hana verify; rc_is 1 "verify waiting for a person"
 out_has "pass *build" "step before the approval"; out_has "waiting *sign-off" "the waiting step"
 out_has "awaiting approval" "waiting verdict"; out_has "dk approve" "how to go on"
+out_has "dk reject" "how to say no"
 ! printf '%s' "$OUT" | grep -q "failed:" || { echo "$OUT" >&2; fail "a waiting verify reported as failed"; }
+# a person says no first: dk reject (a reason required), then the session changes and submits again
+as hana reject; rc_is 2 "reject without --reason"; err_has "reject needs --reason" "reject usage"
+as hana reject --reason "should say three"; rc_is 0 "reject"; out_has "rejected changeset" "reject output"
+as hana status --json; [ "$(py 'j["changeset_state"]')" = rejected ] || fail "not rejected"
+as hana reject --reason "again"; rc_is 1 "reject twice"; err_has INVALID_STATE "reject twice code"
+as hana land; rc_is 1 "a rejected changeset lands"
+printf 'three\n' > "$tmp/notes.txt"
+as hana write notes.txt "$tmp/notes.txt"; rc_is 0 "hrepo write again"
+as hana submit; rc_is 0 "hrepo resubmit"
+as hana verify; rc_is 1 "verify waiting for a person again"; out_has "awaiting approval" "waiting again"
 as hana approve --reason "read it"; rc_is 0 "approve"
 as hana land; rc_is 0 "land after approval"
 

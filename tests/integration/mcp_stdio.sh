@@ -88,7 +88,7 @@ assert by[5]["error"]["code"] == -32602, by[5]
 r = by[6]["result"]
 assert r["resultType"] == "complete" and r["ttlMs"] >= 0 and r["cacheScope"] in ("public", "private")
 assert r["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "dk"
-assert len(r["tools"]) == 17
+assert len(r["tools"]) == 18
 assert by[7]["error"]["code"] == -32601, by[7]          # ping is gone in 2026-07-28
 assert by[8]["error"]["code"] == -32602 and "dk_nope" in by[8]["error"]["message"], by[8]
 assert by[9]["result"]["protocolVersion"] == "2025-11-25", by[9]   # ours when we do not speak theirs

@@ -52,6 +52,9 @@ ok repo_list '{}' "$rd"
 op submit "{\"session_id\":\"$A\"}" "$w1"; expect 200
 cs=$(jq_ 'j["changeset_id"]')
 op approve "{\"changeset_id\":\"$cs\",\"reason\":\"looks good\"}" "$w1"; expect 403 FORBIDDEN
+op reject "{\"changeset_id\":\"$cs\",\"reason\":\"no\"}" "$w1"; expect 403 FORBIDDEN
+# approve scope, but the changeset is submitted, not awaiting approval: nothing changes
+op reject "{\"changeset_id\":\"$cs\",\"reason\":\"no\"}" "$ap"; expect 409 INVALID_STATE
 op approve "{\"changeset_id\":\"$cs\",\"reason\":\"looks good\"}" "$ap"; expect 200
 [ "$(jq_ 'j["state"]')" = approved ] || fail approve
 
@@ -63,6 +66,7 @@ op sessions_list '{"repo":"demo"}' "$oth"; expect 403 FORBIDDEN
 ok sessions_list '{}' "$oth"; [ "$(jq_ 'len(j["sessions"])')" = 0 ] || fail "scoped sessions_list"
 op status "{\"session_id\":\"$A\"}" "$oth"; expect 403 FORBIDDEN
 op approve "{\"changeset_id\":\"$cs\",\"reason\":\"x\"}" "$oth"; expect 403 FORBIDDEN
+op reject "{\"changeset_id\":\"$cs\",\"reason\":\"x\"}" "$oth"; expect 403 FORBIDDEN
 if GIT_TERMINAL_PROMPT=0 timeout 20 git clone -q "http://dk:$oth@$HOSTPORT/git/demo.git" "$tmp/c1" 2>/dev/null; then fail "scoped clone"; fi
 if GIT_TERMINAL_PROMPT=0 timeout 20 git clone -q "http://dk:$wrong@$HOSTPORT/git/demo.git" "$tmp/c2" 2>/dev/null; then fail "wrong-token clone"; fi
 if GIT_TERMINAL_PROMPT=0 timeout 20 git clone -q "http://$HOSTPORT/git/demo.git" "$tmp/c3" 2>/dev/null; then fail "anonymous clone"; fi

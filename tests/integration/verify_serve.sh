@@ -3,7 +3,8 @@
 # (POST /v1/verify) on a C project with make and a .dk/pipeline.yaml: a
 # broken change is rejected with the failing step and its finding and cannot
 # land; the fix, resubmitted, is approved and lands; check=true verifies a
-# draft without moving it; a repository without a pipeline file runs the
+# draft without moving it; a human-approve step is rejected by a person
+# (reject) and, resubmitted, approved; a repository without a pipeline file runs the
 # auto-detected (here: empty) pipeline. Fails on a sanitizer report from the
 # server.
 . "$(dirname "$0")/lib/serve_env.sh"
@@ -69,6 +70,46 @@ ok verify "{\"session_id\":\"$SID\"}"
 [ "$(jq_ 'j["pipeline"]')" = .dk/pipeline.yaml ] || fail "pipeline source"
 ok land "{\"session_id\":\"$SID\"}"
 [ -n "$(jq_ 'j["commit"]')" ] || fail "land commit"
+
+# a human-approve step: verify stops there (awaiting_approval); a person rejects it
+# (POST /v1/reject, approve scope, a reason), the session changes and submits again,
+# and this time the person approves and it lands
+h="$tmp/h"
+git init -q -b main "$h"
+mkdir -p "$h/.dk"
+printf 'all:\n\t@echo building\n' > "$h/Makefile"
+printf 'one\n' > "$h/notes.txt"
+printf 'stages:\n  - name: build\n    steps:\n      - name: build\n        run: make\n  - name: sign\n    steps:\n      - name: sign-off\n        type: human-approve\n' > "$h/.dk/pipeline.yaml"
+git -C "$h" add . && git -C "$h" -c user.name=t -c user.email=t@example.com commit -qm init
+"$DK" repo import hproj "$h" --data "$tmp/data" >/dev/null
+wr=$("$DK" token create --scope write --data "$tmp/data" 2>/dev/null)
+ok connect '{"repo":"hproj","intent":"needs a person","agent_id":"h1"}'
+SID=$(jq_ 'j["session_id"]')
+ok file_write "{\"session_id\":\"$SID\",\"path\":\"notes.txt\",\"content\":\"two\\n\"}"
+ok submit "{\"session_id\":\"$SID\"}"
+CS=$(jq_ 'j["changeset_id"]')
+op reject "{\"changeset_id\":\"$CS\",\"reason\":\"too early\"}"; expect 409 INVALID_STATE
+ok verify "{\"session_id\":\"$SID\"}"
+[ "$(jq_ 'j["state"]')" = awaiting_approval ] || fail "not awaiting approval"
+op reject "{\"changeset_id\":\"$CS\"}"; expect 400 INVALID_ARGUMENT
+op reject "{\"changeset_id\":\"$CS\",\"reason\":\"no\"}" "$wr"; expect 403 FORBIDDEN
+ok status "{\"session_id\":\"$SID\"}"
+[ "$(jq_ 'j["changeset_state"]')" = awaiting_approval ] || fail "a refused reject changed the state"
+ok reject "{\"changeset_id\":\"$CS\",\"reason\":\"notes say two, should say three\"}"
+[ "$(jq_ 'j["state"]')" = rejected ] || fail "not rejected"
+[ "$(jq_ 'j["reason"]')" = "notes say two, should say three" ] || fail "reject reason"
+op reject "{\"changeset_id\":\"$CS\",\"reason\":\"again\"}"; expect 409 INVALID_STATE
+op land "{\"session_id\":\"$SID\"}"; expect 409 INVALID_STATE
+ok watch '{"repo":"hproj","types":"changeset.rejected","timeout_ms":0}'
+[ "$(jq_ 'len(j["events"])')" = 1 ] || fail "changeset.rejected event"
+ok file_write "{\"session_id\":\"$SID\",\"path\":\"notes.txt\",\"content\":\"three\\n\"}"
+ok submit "{\"session_id\":\"$SID\"}"
+ok verify "{\"session_id\":\"$SID\"}"
+[ "$(jq_ 'j["state"]')" = awaiting_approval ] || fail "not awaiting approval again"
+ok approve "{\"changeset_id\":\"$CS\",\"reason\":\"three it is\"}"
+[ "$(jq_ 'j["state"]')" = approved ] || fail "not approved after the resubmit"
+ok land "{\"session_id\":\"$SID\"}"
+[ -n "$(jq_ 'j["commit"]')" ] || fail "land after approval"
 
 # demo has no pipeline file and nothing detectable: only the semantic step
 connect bob

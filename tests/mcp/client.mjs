@@ -107,7 +107,7 @@ const scenarios = {
         const names = tools.map((t) => t.name);
         const want = ['dk_connect', 'dk_status', 'dk_context', 'dk_file_read', 'dk_file_write',
             'dk_file_delete', 'dk_file_list', 'dk_pre_submit_check', 'dk_submit', 'dk_verify',
-            'dk_approve', 'dk_merge', 'dk_resolve', 'dk_revert', 'dk_abandon', 'dk_close', 'dk_watch'];
+            'dk_approve', 'dk_reject', 'dk_merge', 'dk_resolve', 'dk_revert', 'dk_abandon', 'dk_close', 'dk_watch'];
         ok(JSON.stringify(names) === JSON.stringify(want), `tools/list names: ${names.join(',')}`);
         for (const t of tools) {
             const pending = /not available yet/.test(t.title || '');
@@ -294,6 +294,9 @@ const scenarios = {
         r = await call(c, 'dk_submit', {}, sid);
         ok(!r.isError, 'dk_submit');
         const cs = r.structuredContent.changeset_id;
+        // reject answers a human-approve step only: a submitted changeset is refused
+        r = await c.callTool({ name: 'dk_reject', arguments: { changeset_id: cs, reason: 'not waiting' } });
+        ok(r.isError && errCode(r) === 'INVALID_STATE', `dk_reject of a submitted changeset: ${errCode(r)}`);
         r = await c.callTool({ name: 'dk_approve', arguments: { changeset_id: cs, reason: 'reviewed by the test' } });
         ok(!r.isError && r.structuredContent.state === 'approved', `dk_approve: ${r.structuredContent?.state}`);
         r = await call(c, 'dk_merge', {}, sid);

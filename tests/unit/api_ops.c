@@ -123,9 +123,9 @@ void test_api_ops__schemas(void)
     static const char *const want[] = {
         "connect",     "status",    "file_read", "file_write",       "file_delete",
         "file_revert", "file_list", "changes",   "pre_submit_check", "submit",
-        "approve",     "land",      "resolve",   "revert",           "abandon",
-        "close",       "watch",     "repo_list", "sessions_list",    "context",
-        "verify"};
+        "approve",     "reject",    "land",      "resolve",          "revert",
+        "abandon",     "close",     "watch",     "repo_list",        "sessions_list",
+        "context",     "verify"};
     th_assert_eq_int(n, sizeof(want) / sizeof(want[0]));
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         th_assert_msg(dk_api_op_find(want[i]) != NULL, "missing op %s", want[i]);
@@ -161,6 +161,7 @@ void test_api_ops__schemas(void)
     th_assert(dk_api_op_find("watch")->flags & DK_API_OP_WAITS);
     th_assert(!(dk_api_op_find("file_read")->flags & (DK_API_OP_SLOW | DK_API_OP_WAITS)));
     th_assert_eq_int(dk_api_op_find("approve")->scope, DK_API_SCOPE_APPROVE);
+    th_assert_eq_int(dk_api_op_find("reject")->scope, DK_API_SCOPE_APPROVE);
     th_assert_eq_int(dk_api_op_find("file_read")->scope, DK_API_SCOPE_READ);
     th_assert_eq_int(dk_api_op_find("file_write")->scope, DK_API_SCOPE_WRITE);
 }
@@ -489,6 +490,12 @@ void test_api_ops_live__error_codes(void)
     char ap[512];
     snprintf(ap, sizeof(ap), "{\"changeset_id\":\"%s\",\"reason\":\"ok\"}", cs);
     t_call(NULL, "approve", ap, DK_API_INVALID_STATE);
+    /* a draft to reject (only a changeset awaiting approval is), a reject without a reason */
+    t_call(NULL, "reject", ap, DK_API_INVALID_STATE);
+    snprintf(ap, sizeof(ap), "{\"changeset_id\":\"%s\"}", cs);
+    t_call(NULL, "reject", ap, DK_API_INVALID_ARGUMENT);
+    snprintf(ap, sizeof(ap), "{\"changeset_id\":\"%s\",\"reason\":\"\"}", cs);
+    t_call(NULL, "reject", ap, DK_API_INVALID_ARGUMENT);
     /* input: reverting, in a session of "other", a changeset of "demo" */
     r = t_call(NULL, "connect", "{\"repo\":\"other\",\"intent\":\"i\",\"agent_id\":\"b\"}",
                DK_API_OK);

@@ -388,6 +388,7 @@ static bool t_allowed(dk_changeset_state from, dk_changeset_state to)
         {DK_CS_SUBMITTED, DK_CS_MERGED},
         {DK_CS_VERIFYING, DK_CS_AWAITING_APPROVAL},
         {DK_CS_AWAITING_APPROVAL, DK_CS_APPROVED},
+        {DK_CS_AWAITING_APPROVAL, DK_CS_REJECTED},
         {DK_CS_AWAITING_APPROVAL, DK_CS_VERIFYING},
         {DK_CS_APPROVED, DK_CS_VERIFYING},
         /* resubmit: the session changed since it was submitted */
@@ -468,9 +469,9 @@ static void t_transitions(void)
             }
         }
     }
-    /* 6 non-terminal states x {closed, abandoned} + 12 others (2 idempotent apart)
-     * + 2 resubmit + 5 reopen */
-    th_assert_eq_int(allowed, 6 * 2 + 12 + 2 + 5);
+    /* 6 non-terminal states x {closed, abandoned} + 13 others (2 idempotent apart;
+     * awaiting_approval -> rejected is a person's reject) + 2 resubmit + 5 reopen */
+    th_assert_eq_int(allowed, 6 * 2 + 13 + 2 + 5);
     th_assert_eq_int(refused, NSTATES * NSTATES - allowed - 2);
 
     /* names round-trip, unknown ones are refused */
@@ -917,13 +918,18 @@ void test_engine_land_pg__refusals(void)
     t_refusals();
 }
 
-static void t_pipeline_needs_approval(void)
+/* The repository gets verification steps (landed by a session of its own). */
+static void t_pipeline_landed(void)
 {
-    /* the repository gets verification steps */
     const char *s0 = t_connect("a0");
     t_write(s0, ".dk/pipeline.yaml", "steps:\n  - run: make test\n");
     t_submit(s0);
     t_land_ok(s0);
+}
+
+static void t_pipeline_needs_approval(void)
+{
+    t_pipeline_landed();
 
     const char *sid = t_connect("a1");
     char cs[128];
@@ -969,6 +975,85 @@ void test_engine_land_sqlite__pipeline_needs_approval(void)
 void test_engine_land_pg__pipeline_needs_approval(void)
 {
     t_pipeline_needs_approval();
+}
+
+/*
+ * A person's answer at a human-approve step: reject (awaiting_approval ->
+ * rejected, with a reason) from that state only; the session submits again
+ * and, approved the second time, lands.
+ */
+static void t_human_reject(void)
+{
+    t_pipeline_landed();
+    const char *sid = t_connect("a1");
+    char cs[128], head[41];
+    snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
+    char *app = t_app_with(2, "x * 2");
+    t_write(sid, "app.py", app);
+    free(app);
+    t_submit(sid);
+    snprintf(head, sizeof(head), "%s", t_head("demo"));
+    dk_changeset_info *ci = NULL;
+
+    /* not awaiting approval yet: submitted, then verifying */
+    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, "no"), DK_ESTATE);
+    th_assert(strstr(dk_error_last()->msg, "is submitted, cannot become rejected"));
+    th_assert_ok(dk_changeset_verifying(t_e, cs));
+    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, "no"), DK_ESTATE);
+    th_assert_ok(dk_changeset_verified(t_e, cs, DK_CS_AWAITING_APPROVAL, head,
+                                       "{\"passed\":false,\"awaiting_approval\":true}"));
+    th_assert_eq_int(t_cs_state(cs), DK_CS_AWAITING_APPROVAL);
+
+    /* bad input changes nothing */
+    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, ""), DK_EINVALID);
+    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, NULL), DK_EINVALID);
+    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, "", "no"), DK_EINVALID);
+    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, "cs_demo_999", "no"), DK_ENOTFOUND);
+    th_assert(ci == NULL);
+    th_assert_eq_int(t_cs_state(cs), DK_CS_AWAITING_APPROVAL);
+    th_assert_eq_int(t_events("changeset.rejected", cs), 0);
+
+    th_assert_ok(dk_changeset_reject(&ci, t_e, NULL, cs, "the sign-off says no"));
+    th_assert_eq_int(ci->state, DK_CS_REJECTED);
+    th_assert_eq_str(ci->reason, "the sign-off says no");
+    th_assert_eq_str(ci->id, cs);
+    dk_changeset_info_free(ci);
+    ci = NULL;
+    th_assert_eq_int(t_cs_state(cs), DK_CS_REJECTED);
+    th_assert_eq_int(t_events("changeset.rejected", cs), 1);
+    dk_session_info *st = t_status(sid);
+    th_assert_eq_int(st->changeset_state, DK_CS_REJECTED);
+    dk_session_infos_free(st, 1);
+
+    /* once: neither rejected again nor approved, and it does not land */
+    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, "again"), DK_ESTATE);
+    th_assert_err(dk_changeset_approve(&ci, t_e, NULL, cs, "after all"), DK_ESTATE);
+    dk_land_result *r = NULL;
+    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
+    dk_land_result_free(r);
+    th_assert_eq_int(t_events("changeset.rejected", cs), 1);
+
+    /* the session changes and submits again; approved this time, it lands */
+    app = t_app_with(2, "x * 3");
+    t_write(sid, "app.py", app);
+    free(app);
+    t_submit(sid);
+    th_assert_ok(dk_changeset_verifying(t_e, cs));
+    th_assert_ok(dk_changeset_verified(t_e, cs, DK_CS_AWAITING_APPROVAL, head,
+                                       "{\"passed\":false,\"awaiting_approval\":true}"));
+    th_assert_ok(dk_changeset_approve(&ci, t_e, NULL, cs, "better"));
+    th_assert_eq_int(ci->state, DK_CS_APPROVED);
+    dk_changeset_info_free(ci);
+    t_land_ok(sid);
+    th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
+}
+void test_engine_land_sqlite__human_reject(void)
+{
+    t_human_reject();
+}
+void test_engine_land_pg__human_reject(void)
+{
+    t_human_reject();
 }
 
 /* ========================================================================== */

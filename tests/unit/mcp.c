@@ -182,7 +182,7 @@ void test_mcp__http_legacy_sessions(void)
     handle(NULL, &q, list, &r);
     th_assert_eq_int(r.http_status, 200);
     th_assert_eq_int(json_array_size(json_object_get(json_object_get(r.body, "result"), "tools")),
-                     17);
+                     18);
     dk_mcp_response_release(&r);
     q.principal = &bob; /* another token cannot use alice's session */
     handle(NULL, &q, list, &r);
