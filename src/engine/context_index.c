@@ -35,6 +35,7 @@
  *
  * Conventions: statics are ctx_-prefixed; DK_OK or a negative dk_err_code.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,8 @@
 /* Longest signature and doc kept (bytes, cut at a character boundary). */
 #define CTX_SIG_MAX 400
 #define CTX_DOC_MAX 1200
+/* Most files a session's base may differ from the indexed head by to be indexed as the base's. */
+#define CTX_BASE_CHANGES_MAX 2000
 
 /* ========================================================================== */
 /* Words                                                                      */
@@ -603,6 +606,30 @@ static int ctx_delete_scope(dk_store_conn *c, const char *repo, const char *scop
     return DK_OK;
 }
 
+/* The INSERTs of 1, 4 and 16 call rows, made once per process. */
+static char ctx_calls_sql[3][128 + 16 * 24];
+static pthread_once_t ctx_calls_sql_once = PTHREAD_ONCE_INIT;
+
+static void ctx_calls_sql_init(void)
+{
+    static const size_t rows[3] = {1, 4, 16};
+    for (size_t k = 0; k < 3; k++) {
+        char *p = ctx_calls_sql[k];
+        size_t cap = sizeof(ctx_calls_sql[k]);
+        int n = snprintf(p, cap,
+                         "INSERT INTO context_calls (repo, scope, path, caller, callee, "
+                         "callee_name, line) VALUES ");
+        for (size_t i = 0; i < rows[k] && n > 0 && (size_t)n < cap; i++)
+            n += snprintf(p + n, cap - (size_t)n, "%s(?, ?, ?, ?, ?, ?, ?)", i ? ", " : "");
+    }
+}
+
+static const char *ctx_calls_insert_sql(size_t n)
+{
+    pthread_once(&ctx_calls_sql_once, ctx_calls_sql_init);
+    return ctx_calls_sql[n == 16 ? 2 : n == 4 ? 1 : 0];
+}
+
 /* Insert f's rows (a deleted file of a session: its tombstone; of the head: nothing). */
 static int ctx_insert_file(dk_store_conn *c, const char *repo, const char *scope,
                            struct ctx_file *f)
@@ -668,17 +695,25 @@ static int ctx_insert_file(dk_store_conn *c, const char *repo, const char *scope
         if (rc == 0)
             return dk_error_set(DK_ERROR, "context: insert returned no id");
     }
-    dk_vec_foreach(&f->calls, struct ctx_call *, k) {
-        dk_store_val p[] = {
-            DK_SV_TEXT(repo),      DK_SV_TEXT(scope),
-            DK_SV_TEXT(f->path),   k->sym >= 0 ? DK_SV_INT(f->syms.items[k->sym].id) : DK_SV_NULL,
-            DK_SV_TEXT(k->callee), DK_SV_TEXT(k->callee_name),
-            DK_SV_INT(k->line)};
-        if ((rc = dk_store_exec(c, NULL,
-                                "INSERT INTO context_calls (repo, scope, path, caller, callee, "
-                                "callee_name, line) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                p, 7)) < 0)
+    /* call rows go in several per statement (16, 4 or 1: three statement texts to cache) */
+    for (size_t at = 0; at < f->calls.len;) {
+        size_t left = f->calls.len - at;
+        size_t n = left >= 16 ? 16 : left >= 4 ? 4 : 1;
+        dk_store_val p[16 * 7];
+        for (size_t i = 0; i < n; i++) {
+            const struct ctx_call *k = &f->calls.items[at + i];
+            dk_store_val *v = p + i * 7;
+            v[0] = DK_SV_TEXT(repo);
+            v[1] = DK_SV_TEXT(scope);
+            v[2] = DK_SV_TEXT(f->path);
+            v[3] = k->sym >= 0 ? DK_SV_INT(f->syms.items[k->sym].id) : DK_SV_NULL;
+            v[4] = DK_SV_TEXT(k->callee);
+            v[5] = DK_SV_TEXT(k->callee_name);
+            v[6] = DK_SV_INT(k->line);
+        }
+        if ((rc = dk_store_exec(c, NULL, ctx_calls_insert_sql(n), p, n * 7)) < 0)
             return rc;
+        at += n;
     }
     dk_vec_foreach(&f->imps, struct ctx_imp *, m) {
         dk_store_val p[] = {DK_SV_TEXT(repo),      DK_SV_TEXT(scope),   DK_SV_TEXT(f->path),
@@ -725,8 +760,10 @@ static int ctx_drop_dead_sessions(dk_engine *e, dk_store_conn *c, const char *re
 {
     dk_store_rows *rows;
     dk_store_val p[] = {DK_SV_TEXT(repo)};
+    /* `scope > ''`: a range of the primary key (repo, scope, path); `scope <> ''` read every
+     * file row of the repository on each update (0.4 ms at 5,000 files) */
     int rc = dk_store_query(
-        &rows, c, "SELECT DISTINCT scope FROM context_files WHERE repo = ? AND scope <> ''", p, 1);
+        &rows, c, "SELECT DISTINCT scope FROM context_files WHERE repo = ? AND scope > ''", p, 1);
     if (rc < 0)
         return rc;
     dk_vec(char *) scopes = DK_VEC_INIT;
@@ -1082,17 +1119,94 @@ out:
 /* A session's own files                                                      */
 /* ========================================================================== */
 
-int dk_ctx_index_session(dk_engine *e, const struct dk_eng_session_view *view)
+static int ctx_entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct dk_eng_overlay_entry *)a)->path,
+                  ((const struct dk_eng_overlay_entry *)b)->path);
+}
+
+bool dk_ctx_overlay_has(const struct dk_eng_session_view *view, const char *path)
+{
+    struct dk_eng_overlay_entry key = {.path = (char *)path};
+    return view->nentries &&
+           bsearch(&key, view->entries, view->nentries, sizeof(key), ctx_entry_cmp) != NULL;
+}
+
+/*
+ * The entries of a session's scope: the files that differ between the
+ * indexed head and the session's base (the base's blob, or a deletion when
+ * the base has no such file), then the session's overlay over them. None
+ * of the first kind when the base is the indexed head, or when more than
+ * CTX_BASE_CHANGES_MAX files differ (the head's files then stand in).
+ * Sets `*entries` to view->entries when there is nothing to add.
+ */
+static int ctx_session_entries(struct dk_eng_overlay_entry **entries, size_t *n,
+                               struct dk_eng_overlay_entry **owned, dk_git_repo *g,
+                               const struct dk_eng_session_view *view, const char *indexed_hex)
+{
+    *entries = view->entries;
+    *n = view->nentries;
+    *owned = NULL;
+    char base_hex[41] = "";
+    if (!dk_oid_is_zero(&view->base))
+        dk_oid_to_hex(base_hex, &view->base);
+    if (!base_hex[0] || !indexed_hex[0] || strcmp(base_hex, indexed_hex) == 0)
+        return DK_OK;
+    dk_oid head;
+    int rc = dk_oid_from_hex(&head, indexed_hex, strlen(indexed_hex));
+    dk_git_changes ch = DK_GIT_CHANGES_INIT;
+    if (rc < 0 || (rc = dk_git_changes_list(&ch, g, &head, &view->base)) < 0)
+        return rc;
+    if (!ch.len || ch.len > CTX_BASE_CHANGES_MAX) {
+        dk_git_changes_release(&ch);
+        return DK_OK;
+    }
+    struct dk_eng_overlay_entry *all = dk_xcalloc(ch.len + view->nentries, sizeof(*all));
+    size_t k = 0;
+    dk_vec_foreach(&ch, dk_git_change *, d) {
+        if (dk_ctx_overlay_has(view, d->path))
+            continue; /* the overlay's entry wins */
+        struct dk_eng_overlay_entry *en = &all[k++];
+        en->path = d->path;
+        en->deleted = d->kind == DK_GIT_CHANGE_DELETED;
+        if (!en->deleted) {
+            en->blob = d->new_id;
+            en->mode = d->new_mode;
+        }
+        d->path = NULL; /* moved to `all` */
+    }
+    for (size_t i = 0; i < view->nentries; i++) {
+        all[k] = view->entries[i];
+        all[k++].path = dk_xstrdup(view->entries[i].path);
+    }
+    dk_git_changes_release(&ch);
+    qsort(all, k, sizeof(*all), ctx_entry_cmp);
+    *entries = *owned = all;
+    *n = k;
+    return DK_OK;
+}
+
+int dk_ctx_index_session(dk_engine *e, const struct dk_eng_session_view *session,
+                         const char *indexed_hex)
 {
     dk_git_repo *g = NULL;
     dk_store_conn *c = NULL;
     ctx_files files = DK_VEC_INIT;
     dk_map have = DK_MAP_INIT_STR;
     char key[256];
-    snprintf(key, sizeof(key), "session:%s", view->id);
-    int rc = dk_eng_repo_acquire(&g, NULL, e, view->repo);
+    struct dk_eng_overlay_entry *owned = NULL;
+    size_t nowned = 0;
+    snprintf(key, sizeof(key), "session:%s", session->id);
+    int rc = dk_eng_repo_acquire(&g, NULL, e, session->repo);
     if (rc < 0)
         return rc;
+    /* the view of the index: the session's base where it differs from the head, and its overlay */
+    struct dk_eng_session_view scope = *session;
+    if ((rc = ctx_session_entries(&scope.entries, &scope.nentries, &owned, g, session,
+                                  indexed_hex)) < 0)
+        goto out;
+    nowned = owned ? scope.nentries : 0;
+    const struct dk_eng_session_view *view = &scope;
     if ((rc = dk_store_acquire(&c, dk_eng_store(e))) < 0)
         goto out;
     /* cheap check first, outside any transaction: is every overlay entry indexed already? */
@@ -1180,6 +1294,9 @@ out:
     dk_map_release(&have);
     ctx_files_release(&files);
     dk_store_release(c);
-    dk_eng_repo_release(e, view->repo, g);
+    for (size_t i = 0; i < nowned; i++)
+        free(owned[i].path);
+    free(owned);
+    dk_eng_repo_release(e, session->repo, g);
     return rc;
 }

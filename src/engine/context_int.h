@@ -112,8 +112,17 @@ struct ctx_lang_count {
     int64_t files, symbols;
 };
 
-/** Bring scope `view->id` in line with the session's overlay. */
-int dk_ctx_index_session(dk_engine *e, const struct dk_eng_session_view *view);
+/**
+ * Bring scope `view->id` in line with the session's view: its overlay, and
+ * the files its base has differently from the indexed head `indexed_hex`
+ * (the base's version, or a deletion), so the session is answered at its
+ * own base (up to 2,000 such files; past that, the head's stand in).
+ */
+int dk_ctx_index_session(dk_engine *e, const struct dk_eng_session_view *view,
+                         const char *indexed_hex);
+
+/** True if `path` is one of the session's own overlay entries (its own change). */
+bool dk_ctx_overlay_has(const struct dk_eng_session_view *view, const char *path);
 
 /* ========================================================================== */
 /* Ranking (context_rank.c): the score is computed in C, the same on every store */

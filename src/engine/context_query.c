@@ -1305,7 +1305,7 @@ int dk_context_query(dk_context_result **out, dk_engine *e, const dk_caller *cal
     res->head = dk_xstrdup(head.indexed);
     res->branch_head = dk_xstrdup(head.branch);
     res->index_behind = head.behind;
-    if (have_view && (rc = dk_ctx_index_session(e, &view)) < 0)
+    if (have_view && (rc = dk_ctx_index_session(e, &view, head.indexed)) < 0)
         goto out;
     cq_query_words(&words, opts->query);
     dk_str shown = DK_STR_INIT;
@@ -1340,7 +1340,8 @@ int dk_context_query(dk_context_result **out, dk_engine *e, const dk_caller *cal
         o->end_line = s->end_line;
         o->signature = dk_xstrdup(s->sig);
         o->doc = dk_xstrdup(s->doc);
-        o->from_session = s->scope[0] != '\0';
+        /* the session's scope also holds its base's versions of files; only its own changes */
+        o->from_session = s->scope[0] != '\0' && have_view && dk_ctx_overlay_has(&view, s->path);
         if (opts->depth >= DK_CONTEXT_FULL && (rc = cq_source(&o->source, &q, s)) < 0)
             goto out;
     }

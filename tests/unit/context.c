@@ -573,6 +573,9 @@ static void t_after_land(void)
     th_assert_ok(dk_context_summary_get(&before, t_e, "demo"));
     th_assert_eq_str(before->commit, base);
 
+    /* a session opened before the landing keeps its base */
+    char old_sid[64];
+    snprintf(old_sid, sizeof(old_sid), "%s", t_connect("agent-old"));
     const char *a = t_connect("agent-a");
     t_write(a, "app/util.py",
             "def normalize_path(p):\n    # Collapse duplicate separators.\n"
@@ -590,6 +593,18 @@ static void t_after_land(void)
     th_assert_eq_int(ix.last.files_parsed, 1);
     th_assert_eq_int(ix.last.cache_hits, 1);
     th_assert_eq_int(ix.last.symbols_added, 3);
+    /* the session at the old base is answered at its base: no shipping_estimate, and util.py's
+     * symbols as its base has them, not marked as its own changes */
+    dk_context_result *ro = t_query(old_sid, "shipping estimate", DK_CONTEXT_FULL, false, 0);
+    for (size_t i = 0; i < ro->nsymbols; i++)
+        th_assert(strcmp(ro->symbols[i].name, "shipping_estimate") != 0);
+    dk_context_result_free(ro);
+    ro = t_query(old_sid, "normalize path", DK_CONTEXT_FULL, false, 0);
+    th_assert_eq_str(t_first(ro)->name, "normalize_path");
+    th_assert_eq_str(ro->symbols[0].path, "app/util.py");
+    th_assert(!ro->symbols[0].from_session);
+    th_assert(strstr(ro->symbols[0].source, "strip()") == NULL);
+    dk_context_result_free(ro);
     /* a session at the old base is described at its base, the head at the head */
     dk_context_summary *at;
     th_assert_ok(dk_context_summary_at(&at, t_e, "demo", base));
