@@ -104,8 +104,10 @@ static double baseline_rank(int *target_words, dk_git_repo *g, dk_map *cache, co
         struct blob_entry *b = dk_map_get(cache, (const char *)f->id.id, DK_OID_RAWSZ);
         if (!b) {
             b = calloc(1, sizeof(*b));
+            /* the language by path and text, as the index and `dk symbols` judge a header */
             if (dk_git_blob_read(&b->text, &b->len, g, &f->id) == DK_OK &&
-                dk_lang_analyze(&b->a, lang, b->text, b->len) != DK_OK)
+                dk_lang_analyze(&b->a, dk_language_for_path(f->path, b->text, b->len), b->text,
+                                b->len) != DK_OK)
                 b->a = NULL;
             dk_map_put(cache, (const char *)f->id.id, DK_OID_RAWSZ, b, NULL);
         }

@@ -524,6 +524,11 @@ static int ctx_file_parse(struct ctx_file *f, size_t *hits, dk_engine *e, dk_git
     int rc = dk_git_blob_read(&src, &len, g, blob);
     if (rc < 0)
         return rc;
+    /* with the text: a ".h" header that shows C++ is C++ (by its path alone it is C, and the C
+     * grammar loses its classes and namespaces) */
+    const dk_language *by_text = dk_language_for_path(f->path, src, len);
+    if (by_text)
+        lang = by_text;
     dk_analysis *a = NULL;
     bool hit = false;
     if (use_cache)

@@ -955,7 +955,7 @@ static void t_par_setup(void)
      * a file of non-ASCII names and words in several cases and accents */
     enum { NV = sizeof(vocab) / sizeof(*vocab), NF = 24, NCOMMON = 2100 };
     static const char *const ext[] = {"py", "go", "c", "ts"};
-    char *paths[NF + 2], *texts[NF + 2];
+    char *paths[NF + 3], *texts[NF + 3];
     uint32_t x = 12345;
 #define T_NEXT() (x = x * 1103515245u + 12345u, (x >> 16) & 0x7fff)
     for (int f = 0; f < NF; f++) {
@@ -1014,8 +1014,15 @@ static void t_par_setup(void)
                "    return größe_berechnen(wert)\n\n\n"
                "def résumé_lesen(pfad):\n    \"\"\"Résumé lesen (RÉSUMÉ, resume).\"\"\"\n"
                "    return pfad\n");
-    t_make_source_with(paths, texts, NF + 2);
-    for (int f = 0; f <= NF + 1; f++) {
+    /* a C++ header: a ".h" is C by its path, C++ by its text */
+    paths[NF + 2] = strdup("geo/shape.h");
+    texts[NF + 2] =
+        strdup("#pragma once\n\nnamespace geo {\n\nclass Shape {\n public:\n"
+               "  // The area of the shape.\n"
+               "  double surface_area() const { return width_ * height_; }\n\n"
+               " private:\n  double width_ = 0, height_ = 0;\n};\n\n}  // namespace geo\n");
+    t_make_source_with(paths, texts, NF + 3);
+    for (int f = 0; f <= NF + 2; f++) {
         free(paths[f]);
         free(texts[f]);
     }
@@ -1119,6 +1126,23 @@ static void t_par_top(dk_engine *e, const char *query, const char *want_words,
             th_assert_msg(n % 2 == shared_parity, "'%s': %s answered", query, r->symbols[i].name);
     }
     dk_context_result_free(r);
+}
+
+/* A C++ header (".h" holding a namespace and a class) is indexed as C++: its method is found
+ * under its qualified name (parsed as C, the class and the method were lost). */
+void test_context_parity__cpp_header(void)
+{
+    dk_engine *es[] = {t_par_sq, t_par_pg};
+    for (int k = 0; k < 2; k++) {
+        t_par_top(es[k], "surface area", "surface area", "surface_area", 0, -1);
+        dk_context_opts o = DK_CONTEXT_OPTS_INIT;
+        o.query = "surface area";
+        dk_context_result *r;
+        th_assert_ok(dk_context_query(&r, es[k], NULL, "demo", NULL, &o));
+        th_assert_eq_str(r->symbols[0].qualified_name, "geo.Shape.surface_area");
+        th_assert_eq_str(r->symbols[0].path, "geo/shape.h");
+        dk_context_result_free(r);
+    }
 }
 
 /*
