@@ -128,7 +128,9 @@ typedef struct dk_language dk_language;
 
 /**
  * Find the language for `path`: by extension (case-insensitive), then by
- * well-known file names, then by a `#!` line in `src` (may be NULL).
+ * well-known file names, then by a `#!` line in `src` (may be NULL). A
+ * `src` that is XML (`<?xml` or `<!DOCTYPE` first: a Qt `.ts` translation
+ * file is not TypeScript) has no language.
  * @return the language (static, never freed) or NULL if unsupported.
  */
 DK_EXTERN const dk_language *dk_language_for_path(const char *path, const char *src, size_t len);

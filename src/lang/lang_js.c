@@ -15,6 +15,9 @@
  *                                                the value is an arrow or function
  *                                                expression, class for a class one
  *   export default function/class/arrow          its own name, or "default"
+ *   exports.x = ... / module.exports.x = ... /
+ *     Foo.prototype.bar = ... (a statement)      function when the value is one, else
+ *                                                variable; named by the target
  *   interface (container)                        interface; its method signatures are
  *                                                prototypes, property signatures variables
  *   type alias / enum                            type / enum (enum members are not symbols)
@@ -201,9 +204,61 @@ static bool js_declarator(struct lang_ctx *cx, TSNode decl, TSNode list, struct 
     return true;
 }
 
+/* `a.b.c`: a member expression over identifiers (and `this`) only. */
+static bool js_is_member_path(TSNode n)
+{
+    for (int depth = 0; depth < 16; depth++) {
+        if (!lang_is(n, "member_expression") ||
+            !lang_is(lang_field(n, "property"), "property_identifier"))
+            return false;
+        TSNode obj = lang_field(n, "object");
+        if (lang_is(obj, "identifier") || lang_is(obj, "this"))
+            return true;
+        n = obj;
+    }
+    return false;
+}
+
+/*
+ * `exports.x = ...`, `module.exports.x = ...`, `Foo.prototype.bar = function`
+ * as a statement of its own: a declaration named by its target (one line of
+ * text, no blanks in it). Plain calls (`app.use(...)`) have no such name.
+ */
+static bool js_assignment(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
+{
+    if (ts_node_named_child_count(n) != 1)
+        return false;
+    TSNode as = ts_node_named_child(n, 0);
+    if (!lang_is(as, "assignment_expression"))
+        return false;
+    TSNode left = lang_field(as, "left");
+    if (!js_is_member_path(left) || ts_node_start_point(left).row != ts_node_end_point(left).row)
+        return false;
+    const char *name = dk_lang_text(cx, left);
+    for (const char *c = name; *c; c++) {
+        if (*c == ' ' || *c == '\t')
+            return false;
+    }
+    d->node = n;
+    d->name_node = left;
+    TSNode value = lang_field(as, "right");
+    if (js_is_function_value(value)) {
+        d->kind = DK_SYM_FUNCTION;
+        d->body = lang_field(value, "body");
+    } else {
+        d->kind = DK_SYM_VARIABLE;
+    }
+    bool pub = strncmp(name, "exports.", 8) == 0 || strcmp(name, "module.exports") == 0 ||
+               strncmp(name, "module.exports.", 15) == 0;
+    d->visibility = pub ? DK_VIS_PUBLIC : DK_VIS_PRIVATE;
+    return true;
+}
+
 /* Classify a declaration found at top level or in a namespace body. */
 static bool js_classify_statement(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
 {
+    if (lang_is(n, "expression_statement") && js_assignment(cx, n, d))
+        return true;
     struct js_wrap w = {false, false, false};
     TSNode in = js_unwrap(cx, n, &w);
     if (ts_node_is_null(in))

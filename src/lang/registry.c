@@ -183,9 +183,27 @@ static bool header_looks_cpp(const char *src, size_t len)
     return false;
 }
 
+/*
+ * XML content (`<?xml ...?>` or `<!DOCTYPE ...>` first, after a byte order
+ * mark and blank space): Qt Linguist translation files are `*.ts`, and no
+ * grammar of ours reads them; they are merged as text.
+ */
+static bool looks_xml(const char *src, size_t len)
+{
+    if (!src)
+        return false;
+    size_t i = 0;
+    if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < len && (src[i] == ' ' || src[i] == '\t' || src[i] == '\r' || src[i] == '\n'))
+        i++;
+    return (len - i >= 5 && memcmp(src + i, "<?xml", 5) == 0) ||
+           (len - i >= 9 && strncasecmp(src + i, "<!DOCTYPE", 9) == 0);
+}
+
 const dk_language *dk_language_for_path(const char *path, const char *src, size_t len)
 {
-    if (!path)
+    if (!path || looks_xml(src, len))
         return NULL;
     const char *ext = dk_path_extension(path);
     const char *base = dk_path_basename(path);

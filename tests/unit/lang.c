@@ -175,6 +175,15 @@ void test_lang__detection(void)
     const char *node = "#!/usr/bin/env node\nconsole.log(1)\n";
     th_assert_eq_str(dk_language_name(dk_language_for_path("cli", node, strlen(node))),
                      "javascript");
+    /* a Qt Linguist translation file is `.ts` but XML: no language, merged as text */
+    const char *qt =
+        "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!DOCTYPE TS>\n<TS/>\n";
+    th_assert(dk_language_for_path("i18n/app_de.ts", qt, strlen(qt)) == NULL);
+    const char *qt2 = "\n<!DOCTYPE TS>\n<TS version=\"2.1\"/>\n";
+    th_assert(dk_language_for_path("app_fr.ts", qt2, strlen(qt2)) == NULL);
+    const char *ts = "// <?xml in a comment\nexport const a = 1;\n";
+    th_assert_eq_str(dk_language_name(dk_language_for_path("a.ts", ts, strlen(ts))), "typescript");
+    th_assert_eq_str(dk_language_name(dk_language_for_path("a.ts", NULL, 0)), "typescript");
 }
 
 void test_lang__rejects_binary_invalid_and_oversized(void)

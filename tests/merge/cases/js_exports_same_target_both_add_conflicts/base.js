@@ -1,0 +1,6 @@
+exports.a = 1;
+exports.b = 2;
+
+function f() {
+  return 1;
+}
