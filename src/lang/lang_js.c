@@ -18,6 +18,10 @@
  *   exports.x = ... / module.exports.x = ... /
  *     Foo.prototype.bar = ... (a statement)      function when the value is one, else
  *                                                variable; named by the target
+ *   describe('x', fn) / app.get('/a', fn)
+ *     (a call statement, first argument a
+ *     string)                                    function when the last argument is
+ *                                                one, else variable; named `callee('x')`
  *   interface (container)                        interface; its method signatures are
  *                                                prototypes, property signatures variables
  *   type alias / enum                            type / enum (enum members are not symbols)
@@ -254,10 +258,50 @@ static bool js_assignment(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
     return true;
 }
 
+/*
+ * A call as a statement of its own whose first argument is a one-line string
+ * (`describe('utils', ...)`, `app.get('/a', ...)`): a declaration named by its callee and
+ * that string (`describe('utils')`), so two sides adding such calls next to each other
+ * merge (ours first) and an edit inside one is an edit of that declaration. Other calls
+ * (`app.use(logger('dev'))`) have no name that survives an edit: a side rewriting them
+ * all next to the other side's addition must stay a conflict, so they stay text, and so
+ * does `require('x');` (an import).
+ */
+static bool js_call_statement(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
+{
+    if (ts_node_named_child_count(n) != 1)
+        return false;
+    TSNode call = ts_node_named_child(n, 0);
+    if (!lang_is(call, "call_expression"))
+        return false;
+    TSNode fn = lang_field(call, "function");
+    TSNode args = lang_field(call, "arguments");
+    if (!(lang_is(fn, "identifier") || js_is_member_path(fn)) || !lang_is(args, "arguments") ||
+        ts_node_start_point(fn).row != ts_node_end_point(fn).row ||
+        dk_lang_text_eq(cx, fn, "require"))
+        return false;
+    TSNode first = ts_node_named_child(args, 0);
+    if (!lang_is(first, "string") || ts_node_start_point(first).row != ts_node_end_point(first).row)
+        return false;
+    d->node = n;
+    d->name = dk_lang_sprintf(cx, "%s(%s)", dk_lang_text(cx, fn), dk_lang_text(cx, first));
+    uint32_t nargs = ts_node_named_child_count(args);
+    TSNode last = nargs ? ts_node_named_child(args, nargs - 1) : (TSNode){0};
+    if (js_is_function_value(last)) {
+        d->kind = DK_SYM_FUNCTION;
+        d->body = lang_field(last, "body");
+    } else {
+        d->kind = DK_SYM_VARIABLE;
+    }
+    d->visibility = DK_VIS_PRIVATE;
+    return true;
+}
+
 /* Classify a declaration found at top level or in a namespace body. */
 static bool js_classify_statement(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
 {
-    if (lang_is(n, "expression_statement") && js_assignment(cx, n, d))
+    if (lang_is(n, "expression_statement") &&
+        (js_assignment(cx, n, d) || js_call_statement(cx, n, d)))
         return true;
     struct js_wrap w = {false, false, false};
     TSNode in = js_unwrap(cx, n, &w);

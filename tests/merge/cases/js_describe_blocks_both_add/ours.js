@@ -1,0 +1,21 @@
+var assert = require('assert');
+var utils = require('../lib/utils');
+
+describe('utils.etag(body)', function(){
+  it('should support strings', function(){
+    assert.strictEqual(utils.etag('express!'), '"8-O2uVAFaQ1rZvlKLT14RnuvjPIdg"');
+  })
+})
+
+describe('utils.flatten(arr)', function(){
+  it('should flatten an array', function(){
+    assert.deepEqual(utils.flatten([1, [2]]), [1, 2]);
+  })
+})
+
+describe('utils.isAbsolute()', function(){
+  it('should support unices', function(){
+    assert(utils.isAbsolute('/foo/bar'));
+    assert(!utils.isAbsolute('foo/bar'));
+  })
+})
