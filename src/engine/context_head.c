@@ -16,9 +16,10 @@
  *      │ when fewer than inline_max files changed (one landing: a few ms);
  *      │ more: hand the build to the thread (queued, large)
  *      ▼
- *      wait for the slot at most wait_ms, then answer from the index as it
- *      is: its rows are those of one complete head (a build commits in one
- *      transaction), and the answer names that head (behind = true).
+ *      wait for the slot at most wait_ms (not at all for a large build),
+ *      then answer from the index as it is: its rows are those of one
+ *      complete head (a build commits in one transaction), and the answer
+ *      names that head (behind = true).
  *
  * So no agent request pays for a large build (the first index of a big
  * repository is built at import or by the thread), and a request that
@@ -284,7 +285,10 @@ int dk_ctx_head_ready(struct dk_ctx_head *out, dk_context_index_stats *stats, dk
                 return DK_OK;
             }
         }
-        /* someone else is updating it: wait for the slot, at most until the deadline */
+        /* someone else is updating it: wait for the slot, at most until the deadline; a reader
+         * does not wait for a large build at all (a minute of waiting helps nobody) */
+        if (bounded && r->large)
+            timed_out = true;
         while ((r->busy || (bounded && r->large)) && !timed_out) {
             if (!bounded) {
                 pthread_cond_wait(&ix->cond, &ix->lock);

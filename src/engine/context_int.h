@@ -81,7 +81,8 @@ struct dk_ctx_head {
  * bounded (queries, connect): an update of fewer than the inline limit's
  * files is made by the calling thread; a larger one goes to the background
  * indexer, and the caller waits for it (or for another thread's update) at
- * most the wait bound, then answers from the index as it is (out->behind).
+ * most the wait bound (not at all for a large build), then answers from
+ * the index as it is (out->behind).
  * Not bounded (dk_context_index): waits for any update in progress, then
  * makes whatever is left itself, however large.
  * @param stats may be NULL; what this call's own update did (up_to_date when none)
