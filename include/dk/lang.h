@@ -225,7 +225,10 @@ DK_EXTERN int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, con
 
 /**
  * The statements below the syntax node that spans exactly [start, end) of
- * the analysed source: the named children (comments included) of the
+ * the analysed source, or when none does (a function and the comment after
+ * its `}`), below the children of the smallest node holding that span that
+ * lie within it, when the first starts at `start` and the last ends at `end`:
+ * the named children (comments included) of the
  * outermost statement lists under it (a function's body block, an `if`'s
  * branches, a switch's cases, a match's arms, a closure's body), in source
  * order, nested lists not entered. For merging a body statement by
@@ -234,7 +237,8 @@ DK_EXTERN int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, con
  * @param[out] out malloc'd array of *n spans (caller frees); NULL when *n is 0
  * @return DK_OK (possibly none); DK_EINVALID when `a` kept no tree;
  *         DK_EUNSUPPORTED when the language names no statement lists;
- *         DK_ENOTFOUND when no node spans exactly [start, end).
+ *         DK_ENOTFOUND when no node or run of sibling nodes spans exactly
+ *         [start, end).
  * Thread-safe: reads a copy of the shared tree.
  */
 DK_EXTERN int dk_analysis_statements(const dk_analysis *a, uint32_t start, uint32_t end,

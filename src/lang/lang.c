@@ -564,7 +564,8 @@ static void scan_tree(struct lang_ctx *cx, TSNode root)
          * and their direct parts), and only subtrees with errors below that.
          */
         bool descend = !outline || ts_tree_cursor_current_depth(&cur) < 2 || ts_node_has_error(n);
-        if (ts_node_is_error(n) || ts_node_is_missing(n)) {
+        if (ts_node_is_error(n) || (ts_node_is_missing(n) &&
+                                    !(cx->def->benign_missing && cx->def->benign_missing(cx, n)))) {
             dk_vec_push(&cx->errors, node_span(cx, n));
             /* calls inside a broken region are still calls, but imports there are not */
         } else if (dk_lang_is_any(n, cx->def->import_types) && cx->def->import) {
@@ -1098,14 +1099,36 @@ int dk_analysis_statements(const dk_analysis *a, uint32_t start, uint32_t end, d
             break;
         node = up;
     }
-    if (ts_node_is_null(node) || ts_node_start_byte(node) != start ||
-        ts_node_end_byte(node) != end) {
-        ts_tree_delete(tree);
-        return dk_error_set(DK_ENOTFOUND, "no syntax node spans bytes [%u, %u)", start, end);
-    }
     span_vec v = DK_VEC_INIT;
-    collect_statements(box->lang, node, &v);
+    if (!ts_node_is_null(node) && ts_node_start_byte(node) == start &&
+        ts_node_end_byte(node) == end) {
+        collect_statements(box->lang, node, &v);
+    } else if (!ts_node_is_null(node)) {
+        /*
+         * A declaration of several sibling nodes (a function and the fold-marker
+         * comment after its `}`, a macro invocation and its block): the children
+         * of the node holding the span that lie within it, the first starting
+         * and the last ending where the span does, each as one node above.
+         */
+        uint32_t c = ts_node_named_child_count(node), first = UINT32_MAX, last = 0;
+        for (uint32_t i = 0; i < c; i++) {
+            TSNode k = ts_node_named_child(node, i);
+            if (ts_node_start_byte(k) >= start && ts_node_end_byte(k) <= end) {
+                first = first == UINT32_MAX ? i : first;
+                last = i;
+            }
+        }
+        if (first != UINT32_MAX && ts_node_start_byte(ts_node_named_child(node, first)) == start &&
+            ts_node_end_byte(ts_node_named_child(node, last)) == end) {
+            for (uint32_t i = first; i <= last; i++)
+                collect_statements(box->lang, ts_node_named_child(node, i), &v);
+        } else {
+            node = (TSNode){0};
+        }
+    }
     ts_tree_delete(tree);
+    if (ts_node_is_null(node))
+        return dk_error_set(DK_ENOTFOUND, "no syntax node spans bytes [%u, %u)", start, end);
     *n = v.len;
     *out = v.len ? v.items : NULL;
     if (!v.len)

@@ -265,6 +265,24 @@ static bool classify_macro_block(struct lang_ctx *cx, TSNode n, struct lang_decl
     return true;
 }
 
+bool dk_lang_c_benign_missing(struct lang_ctx *cx, TSNode missing)
+{
+    (void)cx;
+    TSNode stmt = ts_node_parent(missing);
+    uint32_t nc = ts_node_child_count(stmt);
+    if (strcmp(ts_node_type(missing), ";") != 0 || !lang_is(stmt, "expression_statement") ||
+        nc != 2 || !ts_node_eq(ts_node_child(stmt, 1), missing))
+        return false;
+    TSNode call = ts_node_child(stmt, 0);
+    TSNode callee = lang_field(call, "function");
+    TSNode block = ts_node_next_sibling(stmt);
+    if (!lang_is(call, "call_expression") || !lang_is(callee, "identifier") ||
+        !lang_is(block, "compound_statement"))
+        return false;
+    uint32_t row = ts_node_end_point(call).row, brow = ts_node_start_point(block).row;
+    return brow == row || brow == row + 1;
+}
+
 bool dk_lang_c_classify_common(struct lang_ctx *cx, TSNode n, struct lang_decl *d, bool cpp)
 {
     d->visibility = DK_VIS_PUBLIC;
@@ -378,4 +396,5 @@ const dk_language dk_lang_c = {
     .statement_lists = c_statement_lists,
     .member_lists = c_member_lists,
     .macro_lines = true,
+    .benign_missing = dk_lang_c_benign_missing,
 };

@@ -47,6 +47,15 @@ bool dk_lang_c_is_static(struct lang_ctx *cx, TSNode n);
  */
 bool dk_lang_c_classify_common(struct lang_ctx *cx, TSNode n, struct lang_decl *d, bool cpp);
 
+/**
+ * The benign_missing hook: the `;` tree-sitter finds missing after a macro
+ * invocation that opens a block, `name(args) { ... }` with the block starting
+ * on the invocation's last line or the next (a loop macro such as
+ * TAILQ_FOREACH(p, &list, entry) or repo_for_each_pack(r, p) in a body; a
+ * TEST_CASE("x") or SECTION("x") block). Any other missing node is an error.
+ */
+bool dk_lang_c_benign_missing(struct lang_ctx *cx, TSNode missing);
+
 /** The import hook for preproc_include: <x> external, "x" internal. */
 void dk_lang_c_import(struct lang_ctx *cx, TSNode n);
 

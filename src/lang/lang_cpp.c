@@ -236,4 +236,5 @@ const dk_language dk_lang_cpp = {
     .member_lists = cpp_member_lists,
     .overloads = LANG_OVERLOADS_ALL,
     .macro_lines = true,
+    .benign_missing = dk_lang_c_benign_missing,
 };

@@ -130,6 +130,10 @@ struct dk_language {
     /* a line holding only an upper-case macro invocation (`FMT_BEGIN_NAMESPACE`) is hidden
      * from the parser: text, or part of the declaration right below it (C, C++) */
     bool macro_lines;
+    /* optional: true for a MISSING node that is no error in the language as written with
+     * macros (C's `;` after `list_for_each(p, l)` before its `{ }` block): not an error
+     * range, so the declaration around it stays mergeable; NULL: every MISSING node is one */
+    bool (*benign_missing)(struct lang_ctx *cx, TSNode missing);
 };
 
 /* ---- helpers for language files --------------------------------------- */

@@ -434,6 +434,70 @@ void test_lang__parse_budget_is_work_not_time(void)
     dk_str_release(&src);
 }
 
+/*
+ * C's `;` that tree-sitter finds missing after a loop macro opening a block
+ * (TAILQ_FOREACH(...) {, also at top level: TEST_CASE("x") {) is no error;
+ * a call missing its `;` before anything else, or before a block two lines
+ * down, still is.
+ */
+void test_lang__c_loop_macro_block_is_no_error(void)
+{
+    const char *ok = "int f(struct q *h)\n{\n    int n = 0;\n"
+                     "    TAILQ_FOREACH(p, h, entry) {\n        n++;\n    }\n"
+                     "    list_for_each(p, h)\n    {\n        n++;\n    }\n    return n;\n}\n";
+    const char *bad[] = {
+        "int f(void)\n{\n    g(1)\n    return 0;\n}\n",
+        "int f(void)\n{\n    g(1)\n\n    {\n        h();\n    }\n}\n",
+        "int f(void)\n{\n    a.g(1) {\n        h();\n    }\n}\n",
+    };
+    const char *langs[] = {"c", "cpp"};
+    for (int l = 0; l < 2; l++) {
+        const dk_language *lang = dk_language_by_name(langs[l]);
+        dk_analysis *a;
+        th_assert_ok(dk_lang_analyze(&a, lang, ok, strlen(ok)));
+        th_assert_eq_int(a->nerrors, 0);
+        th_assert_eq_int(a->nsymbols, 1);
+        dk_analysis_unref(a);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+            th_assert_ok(dk_lang_analyze(&a, lang, bad[i], strlen(bad[i])));
+            th_assert(a->nerrors > 0);
+            dk_analysis_unref(a);
+        }
+    }
+}
+
+/*
+ * A declaration no single node spans (a function and the fold-marker comment
+ * after its `}`): the statements of the run of nodes that does; a range that
+ * cuts a node still spans none.
+ */
+void test_lang__statements_of_a_declaration_with_trailing_comment(void)
+{
+    const char *src = "int g;\n\nint f(int n) /* {{{ */\n{\n    n++;\n    return n;\n} /* }}} */\n";
+    size_t len = strlen(src);
+    dk_lang_opts keep = DK_LANG_OPTS_INIT;
+    keep.flags = DK_LANG_OUTLINE | DK_LANG_KEEP_TREE;
+    dk_analysis *a;
+    th_assert_ok(dk_lang_analyze_ex(&a, dk_language_by_name("c"), src, len, &keep));
+    th_assert_eq_int(a->nsymbols, 2);
+    const dk_symbol *f = &a->symbols[1];
+    th_assert(strncmp(src + f->decl.end_byte - 9, "/* }}} */", 9) == 0);
+    dk_span *st = NULL;
+    size_t n = 0;
+    th_assert_ok(dk_analysis_statements(a, f->decl.start_byte, f->decl.end_byte, &st, &n));
+    th_assert_eq_int(n, 2);
+    th_assert(strncmp(src + st[0].start_byte, "n++;", 4) == 0);
+    th_assert(strncmp(src + st[1].start_byte, "return n;", 9) == 0);
+    free(st);
+    th_assert_err(dk_analysis_statements(a, f->decl.start_byte, f->decl.end_byte - 1, &st, &n),
+                  DK_ENOTFOUND);
+    /* a run of several declarations: the statements of each */
+    th_assert_ok(dk_analysis_statements(a, 0, f->decl.end_byte, &st, &n));
+    th_assert_eq_int(n, 2);
+    free(st);
+    dk_analysis_unref(a);
+}
+
 /* Statements of a body: a block's children, nested blocks as one statement, errors for bad asks. */
 void test_lang__statements_of_a_body(void)
 {

@@ -1,0 +1,21 @@
+#include "tmux.h"
+
+static int
+count_panes(struct window *w)
+{
+	struct window_pane	*wp;
+	int			 n = 0;
+
+	TAILQ_FOREACH(wp, &w->panes, entry) {
+		if (wp->fd == -1)
+			continue;
+		n++;
+	}
+	log_debug("%s: @%u has %d panes", __func__, w->id, n);
+	return (n);
+}
+
+static void
+other(void)
+{
+}
