@@ -14,6 +14,12 @@
  *                           is a constant with an address)
  *   mod x { .. } / mod x;   module (a container when it has a body)
  *   macro_rules! m          macro
+ *   m! { .. fn f .. }       macro: an item-level macro invocation whose token
+ *                           tree declares exactly one named item (an item
+ *                           keyword directly followed by a name, at the top
+ *                           level of the tree), named "m! f"
+ *                           (`define_sql_function! { fn f(..) }`, `cfg_rt! {
+ *                           pub mod rt; }`); other invocations stay text
  * `extern "C" { .. }` blocks are transparent: their items sit at the level
  * of the block.
  *
@@ -134,6 +140,37 @@ static const char *rs_impl_name(struct lang_ctx *cx, TSNode n)
     return dk_lang_sprintf(cx, "impl %s%s for %s", neg, rs_node_collapsed(cx, trait), ty);
 }
 
+/*
+ * "m! f" for an item-level macro invocation whose token tree names exactly
+ * one item: one item keyword (an anonymous token in a token tree) directly
+ * followed by an identifier at the tree's top level. NULL otherwise: no such
+ * item, or several (a block of items changes its name whenever a side adds
+ * one in front, which would read as a deletion and an addition).
+ */
+static const char *rs_macro_item_name(struct lang_ctx *cx, TSNode n)
+{
+    static const char *const keywords[] = {"fn",    "struct", "enum",   "union", "trait",
+                                           "type",  "const",  "static", "mod",   NULL};
+    TSNode tt = dk_lang_child_of_type(n, "token_tree");
+    TSNode mac = lang_field(n, "macro");
+    if (ts_node_is_null(tt) || ts_node_is_null(mac))
+        return NULL;
+    const char *name = NULL;
+    uint32_t c = ts_node_child_count(tt);
+    for (uint32_t i = 0; i + 1 < c; i++) {
+        TSNode k = ts_node_child(tt, i);
+        if (ts_node_is_named(k) || !dk_lang_is_any(k, keywords))
+            continue;
+        TSNode id = ts_node_child(tt, i + 1);
+        if (!lang_is(id, "identifier"))
+            continue;
+        if (name)
+            return NULL;
+        name = dk_lang_text(cx, id);
+    }
+    return name ? dk_lang_sprintf(cx, "%s! %s", rs_node_collapsed(cx, mac), name) : NULL;
+}
+
 /* ---- declarations -------------------------------------------------------- */
 
 static bool rs_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct lang_decl *d)
@@ -179,6 +216,11 @@ static bool rs_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
     } else if (strcmp(t, "macro_definition") == 0) {
         d->kind = DK_SYM_MACRO;
         d->visibility = rs_macro_exported(cx, n) ? DK_VIS_PUBLIC : DK_VIS_PRIVATE;
+    } else if (strcmp(t, "macro_invocation") == 0) {
+        d->kind = DK_SYM_MACRO;
+        d->name = rs_macro_item_name(cx, n);
+        if (!d->name)
+            return false;
     } else {
         return false;
     }

@@ -141,3 +141,14 @@ fn main() {
     io::stdin().read_to_string(&mut buf).unwrap();
     store.save("out.kv").expect("save");
 }
+
+// An item-level macro invocation that declares one item is a symbol.
+cfg_storage! {
+    pub mod disk;
+}
+
+// One that declares several stays text.
+cfg_storage! {
+    pub mod memory;
+    pub mod remote;
+}

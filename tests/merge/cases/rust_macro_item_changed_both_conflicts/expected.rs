@@ -1,0 +1,11 @@
+use diesel::sql_types::*;
+
+#[cfg(feature = "postgres_backend")]
+define_sql_function! {
+    /// Returns the dimensions of an array
+<<<<<<< ours
+    fn array_dims<Arr: SingleValue>(arr: Arr) -> Nullable<Text>;
+=======
+    fn array_dims<Arr: SingleValue>(array: Arr) -> Text;
+>>>>>>> theirs
+}

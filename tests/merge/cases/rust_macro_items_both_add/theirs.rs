@@ -1,0 +1,13 @@
+use diesel::sql_types::*;
+
+#[cfg(feature = "postgres_backend")]
+define_sql_function! {
+    /// Returns the dimensions of an array
+    fn array_dims<Arr: SingleValue>(arr: Arr) -> Text;
+}
+
+#[cfg(feature = "postgres_backend")]
+define_sql_function! {
+    /// Prepends an element to an array
+    fn array_prepend<T: SingleValue>(e: T, a: Array<T>) -> Array<T>;
+}
