@@ -150,6 +150,44 @@ static bool bodies_similar(const struct merge_ctx *cx, int va, const struct piec
     return lines == 0 ? as == ae && bs == be : shared * 2 >= lines;
 }
 
+/* The side's piece i is base's piece bp: give it bp's identity. */
+static void adopt_identity(struct level *ls, size_t i, const struct piece *bp)
+{
+    struct piece *sp = &ls->pieces.items[i];
+    uint32_t old = sp->id;
+    dk_map_del_u64(&ls->by_id, old, NULL);
+    sp->id = bp->id;
+    sp->key = bp->key;
+    dk_map_put_u64(&ls->by_id, sp->id, (void *)(uintptr_t)(i + 1), NULL);
+    for (size_t k = 0; k < ls->items.len; k++) {
+        if (ls->items.items[k].id == old && ls->items.items[k].piece == (int32_t)i)
+            ls->items.items[k].id = sp->id;
+    }
+}
+
+/*
+ * Exactly one piece of group `sp->group` unmatched on the side (sp itself)
+ * and exactly one in base: that base piece, else NULL.
+ */
+static const struct piece *only_unmatched(const struct level *lb, const struct level *ls,
+                                          const struct piece *sp)
+{
+    size_t n_side = 0, n_base = 0;
+    const struct piece *bp = NULL;
+    for (size_t k = 0; k < ls->pieces.len; k++) {
+        const struct piece *q = &ls->pieces.items[k];
+        n_side += group_eq(q, sp) && !dk_merge_level_piece(lb, q->id);
+    }
+    for (size_t k = 0; k < lb->pieces.len; k++) {
+        const struct piece *q = &lb->pieces.items[k];
+        if (group_eq(q, sp) && !dk_merge_level_piece(ls, q->id)) {
+            n_base++;
+            bp = q;
+        }
+    }
+    return n_side == 1 && n_base == 1 ? bp : NULL;
+}
+
 /*
  * Overloads are matched by parameters, so an overload whose parameters one
  * side changed would look deleted and re-added. When exactly one piece of
@@ -160,32 +198,35 @@ static void pair_overloads(struct merge_ctx *cx, struct level *lb, struct level 
 {
     for (size_t i = 0; i < ls->pieces.len; i++) {
         struct piece *sp = &ls->pieces.items[i];
-        if (!sp->group || dk_merge_level_piece(lb, sp->id))
+        if (!sp->group || sp->sym < 0 || dk_merge_level_piece(lb, sp->id))
             continue;
-        size_t n_side = 0, n_base = 0;
-        const struct piece *bp = NULL;
-        for (size_t k = 0; k < ls->pieces.len; k++) {
-            const struct piece *q = &ls->pieces.items[k];
-            n_side += group_eq(q, sp) && !dk_merge_level_piece(lb, q->id);
-        }
-        for (size_t k = 0; k < lb->pieces.len; k++) {
-            const struct piece *q = &lb->pieces.items[k];
-            if (group_eq(q, sp) && !dk_merge_level_piece(ls, q->id)) {
-                n_base++;
-                bp = q;
-            }
-        }
-        if (n_side != 1 || n_base != 1 || !bodies_similar(cx, lb->vi, bp, ls->vi, sp))
+        const struct piece *bp = only_unmatched(lb, ls, sp);
+        if (!bp || !bodies_similar(cx, lb->vi, bp, ls->vi, sp))
             continue;
-        uint32_t old = sp->id;
-        dk_map_del_u64(&ls->by_id, old, NULL);
-        sp->id = bp->id;
-        sp->key = bp->key;
-        dk_map_put_u64(&ls->by_id, sp->id, (void *)(uintptr_t)(i + 1), NULL);
-        for (size_t k = 0; k < ls->items.len; k++) {
-            if (ls->items.items[k].id == old && ls->items.items[k].piece == (int32_t)i)
-                ls->items.items[k].id = sp->id;
-        }
+        adopt_identity(ls, i, bp);
+    }
+}
+
+/*
+ * An import statement is keyed by its first name, so a side that adds a
+ * name in front (`use a::{b, c}` -> `use a::{Z, b, c}`) seems to delete the
+ * statement and add another: a change of it on the other side conflicted
+ * as deleted-vs-modified, and a deletion of it there was lost (the side's
+ * "new" statement came back). When the side has exactly one unmatched
+ * statement whose first name comes from a module and base exactly one
+ * unmatched from that module, they are one statement: the two sides'
+ * changes then merge as for any statement (names as members; a deletion
+ * against a change conflicts; the gate as always).
+ */
+static void pair_imports(struct level *lb, struct level *ls)
+{
+    for (size_t i = 0; i < ls->pieces.len; i++) {
+        struct piece *sp = &ls->pieces.items[i];
+        if (!sp->group || sp->sym >= 0 || dk_merge_level_piece(lb, sp->id))
+            continue;
+        const struct piece *bp = only_unmatched(lb, ls, sp);
+        if (bp)
+            adopt_identity(ls, i, bp);
     }
 }
 
@@ -195,4 +236,6 @@ void dk_merge_match_pieces(struct merge_ctx *cx, struct level *l[3])
     rekey_duplicates(cx, l[V_BASE], l[V_THEIRS], "theirs");
     pair_overloads(cx, l[V_BASE], l[V_OURS]);
     pair_overloads(cx, l[V_BASE], l[V_THEIRS]);
+    pair_imports(l[V_BASE], l[V_OURS]);
+    pair_imports(l[V_BASE], l[V_THEIRS]);
 }

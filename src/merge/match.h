@@ -2,7 +2,8 @@
  * merge/match.h - pairing the pieces of base with a side's where identity
  * keys alone would pair them wrongly: groups of same-named declarations a
  * side resized (matched by content), overloads whose parameters a side
- * changed (matched by body).
+ * changed (matched by body), import statements whose first name a side
+ * changed (matched by module).
  */
 #ifndef DK_MERGE_MATCH_H
 #define DK_MERGE_MATCH_H

@@ -245,6 +245,8 @@ int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t
             p->start = im->span.start_byte;
             p->end = im->span.end_byte;
             p->sym = -1;
+            if (im->name)
+                p->group = dk_arena_sprintf(&cx->arena, "import:%s", im->module);
             p->stem = dk_arena_strndup(&cx->arena, ikey.ptr, ikey.len);
             p->key =
                 n == 0 ? p->stem : dk_arena_sprintf(&cx->arena, "%s#%u", ikey.ptr, (unsigned)n + 1);

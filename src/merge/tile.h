@@ -31,7 +31,9 @@ struct piece {
     /* symbol index in the version's analysis, -1 for an import statement */
     int32_t sym;
     const char *key;
-    /* "qualified::kind" when the name is overloaded (matched by parameters), else NULL */
+    /* "qualified::kind" when the name is overloaded (matched by parameters); for an import
+     * statement of named leaves, "import:" and its first leaf's module (match.c pairs a
+     * statement whose first name a side changed); else NULL */
     const char *group;
     /* the key without its "#n" occurrence suffix */
     const char *stem;

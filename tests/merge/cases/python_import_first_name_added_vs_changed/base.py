@@ -1,0 +1,6 @@
+from typing import Any, Optional
+import os
+
+
+def f():
+    pass

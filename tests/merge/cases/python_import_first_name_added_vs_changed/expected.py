@@ -1,0 +1,6 @@
+from typing import TYPE_CHECKING, Any, Optional, Union
+import os
+
+
+def f():
+    pass

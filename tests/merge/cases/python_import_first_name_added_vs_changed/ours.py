@@ -1,0 +1,6 @@
+from typing import Any, Optional, Union
+import os
+
+
+def f():
+    pass

@@ -1,0 +1,4 @@
+use crate::rewrite::{Rewrite, RewriteContext, RewriteResult};
+use std::fmt;
+
+fn f() {}

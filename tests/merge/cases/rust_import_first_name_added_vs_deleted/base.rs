@@ -1,0 +1,4 @@
+use crate::rewrite::{Rewrite, RewriteContext};
+use std::fmt;
+
+fn f() {}

@@ -1,0 +1,7 @@
+<<<<<<< ours
+use crate::rewrite::{ExceedsMaxWidthError, Rewrite, RewriteContext};
+=======
+>>>>>>> theirs
+use std::fmt;
+
+fn f() {}

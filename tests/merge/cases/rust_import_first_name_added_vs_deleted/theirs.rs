@@ -1,0 +1,3 @@
+use std::fmt;
+
+fn f() {}
