@@ -149,8 +149,8 @@ static const char *rs_impl_name(struct lang_ctx *cx, TSNode n)
  */
 static const char *rs_macro_item_name(struct lang_ctx *cx, TSNode n)
 {
-    static const char *const keywords[] = {"fn",    "struct", "enum",   "union", "trait",
-                                           "type",  "const",  "static", "mod",   NULL};
+    static const char *const keywords[] = {"fn",   "struct", "enum",   "union", "trait",
+                                           "type", "const",  "static", "mod",   NULL};
     TSNode tt = dk_lang_child_of_type(n, "token_tree");
     TSNode mac = lang_field(n, "macro");
     if (ts_node_is_null(tt) || ts_node_is_null(mac))
