@@ -92,7 +92,7 @@ CLI_OBJS := $(patsubst %.c,$(O)/%.o,$(CLI_SRCS))
 LIBDK    := $(O)/libdk.a
 DK       := $(O)/dk
 
-TEST_SRCS := $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.c)) tests/fuzz/fuzz_symbols_body.c tests/fuzz/fuzz_merge_body.c tests/harness/th.c tests/harness/th_api.c tests/harness/th_pg.c
+TEST_SRCS := $(sort $(wildcard tests/unit/*.c tests/fuzz/standalone.c)) tests/fuzz/fuzz_symbols_body.c tests/fuzz/fuzz_merge_body.c tests/harness/th.c tests/harness/th_api.c tests/harness/th_pg.c tests/harness/th_engine.c
 TEST_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_SRCS))
 TEST_BIN  := $(O)/dk-tests
 

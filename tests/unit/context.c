@@ -29,15 +29,12 @@
 #include "engine/context_int.h"
 #include "git/git.h"
 #include "harness/th.h"
+#include "harness/th_engine.h"
 #include "harness/th_pg.h"
 #include "store/store.h"
 #include "util/str.h"
 
-static char t_url[1024];
-static char t_pg_db[64];
-static char t_data[4096];
-static char t_src[4096];
-static dk_engine *t_e;
+static th_engine t_fx;
 
 /* ========================================================================== */
 /* The repository                                                             */
@@ -120,40 +117,18 @@ static const struct {
 
 #define NFILES (sizeof(t_files) / sizeof(*t_files))
 
-static dk_oid t_blob(dk_git_repo *g, const char *text)
-{
-    dk_oid id;
-    th_assert_ok(dk_git_blob_write(&id, g, text, strlen(text)));
-    return id;
-}
-
 /* The source repository: t_files, plus `nextra` more files (paths and texts). */
 static void t_make_source_with(char *const *extra_paths, char *const *extra_texts, size_t nextra)
 {
-    snprintf(t_src, sizeof(t_src), "%s/src.git", th_tmpdir());
-    dk_git_repo *g;
-    th_assert_ok(dk_git_repo_init(&g, t_src));
-    dk_git_edit *e = calloc(NFILES + nextra, sizeof(*e));
+    dk_git_repo *g = th_engine_src(&t_fx);
+    th_file *f = calloc(NFILES + nextra, sizeof(*f));
+    th_assert(f != NULL);
     for (size_t i = 0; i < NFILES; i++)
-        e[i] = (dk_git_edit){.path = t_files[i].path,
-                             .op = DK_GIT_EDIT_UPSERT,
-                             .id = t_blob(g, t_files[i].text),
-                             .mode = DK_GIT_MODE_FILE};
+        f[i] = (th_file){t_files[i].path, t_files[i].text, 0};
     for (size_t i = 0; i < nextra; i++)
-        e[NFILES + i] = (dk_git_edit){.path = extra_paths[i],
-                                      .op = DK_GIT_EDIT_UPSERT,
-                                      .id = t_blob(g, extra_texts[i]),
-                                      .mode = DK_GIT_MODE_FILE};
-    dk_oid tree, commit;
-    th_assert_ok(dk_git_tree_build(&tree, g, NULL, e, NFILES + nextra));
-    free(e);
-    dk_git_commit_opts o = DK_GIT_COMMIT_OPTS_INIT;
-    o.author_name = "T";
-    o.author_email = "t@example.com";
-    o.fixed_time = true;
-    o.time = 1700000000;
-    th_assert_ok(dk_git_commit_write(&commit, g, &tree, NULL, 0, "first\n", &o));
-    th_assert_ok(dk_git_branch_cas(g, "main", NULL, &commit, NULL));
+        f[NFILES + i] = (th_file){extra_paths[i], extra_texts[i], 0};
+    th_commit_on(g, "main", f, NFILES + nextra, "first\n");
+    free(f);
     dk_git_repo_close(g);
 }
 
@@ -162,45 +137,32 @@ static void t_make_source(void)
     t_make_source_with(NULL, NULL, 0);
 }
 
-static void t_setup(void)
+static void t_setup(const char *pg_prefix)
 {
-    snprintf(t_data, sizeof(t_data), "%s/data", th_tmpdir());
+    th_engine_store(&t_fx, pg_prefix);
     t_make_source();
-    dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.store_url = t_url;
-    o.gc_interval_ms = 0;
-    th_assert_ok(dk_engine_open(&t_e, &o));
-    th_assert_ok(dk_repo_import(t_e, "demo", t_src, NULL));
-}
-
-static void t_cleanup(void)
-{
-    dk_engine_close(t_e);
-    t_e = NULL;
+    th_engine_open(&t_fx, NULL);
+    th_assert_ok(dk_repo_import(t_fx.e, "demo", t_fx.src, NULL));
 }
 
 void test_context_sqlite__initialize(void)
 {
-    snprintf(t_url, sizeof(t_url), "sqlite:%s/dk.db", th_tmpdir());
-    t_setup();
+    t_setup(NULL);
 }
 
 void test_context_sqlite__cleanup(void)
 {
-    t_cleanup();
+    th_engine_done(&t_fx);
 }
 
 void test_context_pg__initialize(void)
 {
-    th_pg_db_create(t_url, sizeof(t_url), t_pg_db, sizeof(t_pg_db), "dk_cx");
-    t_setup();
+    t_setup("dk_cx");
 }
 
 void test_context_pg__cleanup(void)
 {
-    t_cleanup();
-    th_pg_db_drop(t_pg_db);
+    th_engine_done(&t_fx);
 }
 
 /* ========================================================================== */
@@ -216,7 +178,7 @@ static dk_context_result *t_query(const char *session, const char *query, dk_con
     o.include_tests = tests;
     o.max_tokens = max_tokens;
     dk_context_result *r = NULL;
-    th_assert_ok(dk_context_query(&r, t_e, NULL, session ? NULL : "demo", session, &o));
+    th_assert_ok(dk_context_query(&r, t_fx.e, NULL, session ? NULL : "demo", session, &o));
     for (size_t i = 0; i < r->nsymbols; i++)
         th_assert_eq_int(r->symbols[i].rank, i + 1);
     return r;
@@ -255,7 +217,7 @@ static const char *t_connect(const char *agent)
     o.intent = "context tests";
     o.agent_id = agent;
     dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
     char *slot = ids[next++ % 8];
     snprintf(slot, 64, "%s", info->session_id);
     dk_session_infos_free(info, 1);
@@ -265,7 +227,7 @@ static const char *t_connect(const char *agent)
 static void t_write(const char *sid, const char *path, const char *text)
 {
     dk_write_result *r = NULL;
-    int rc = dk_file_write(&r, t_e, NULL, sid, path, text, strlen(text), NULL);
+    int rc = dk_file_write(&r, t_fx.e, NULL, sid, path, text, strlen(text), NULL);
     dk_write_result_free(r);
     th_assert_ok(rc);
 }
@@ -273,10 +235,10 @@ static void t_write(const char *sid, const char *path, const char *text)
 static void t_land(const char *sid)
 {
     dk_changeset_info *info;
-    th_assert_ok(dk_changeset_submit(&info, t_e, NULL, sid));
+    th_assert_ok(dk_changeset_submit(&info, t_fx.e, NULL, sid));
     dk_changeset_info_free(info);
     dk_land_result *r = NULL;
-    int rc = dk_land(&r, t_e, NULL, sid, NULL);
+    int rc = dk_land(&r, t_fx.e, NULL, sid, NULL);
     th_assert_msg(rc == DK_OK, "land: %d %s", rc, dk_error_last()->msg);
     dk_land_result_free(r);
 }
@@ -475,7 +437,7 @@ static void t_session_isolation(void)
 
     /* a deletes a file: its symbols leave a's view only */
     dk_write_result *w = NULL;
-    th_assert_ok(dk_file_delete(&w, t_e, NULL, a, "lib/greet.c"));
+    th_assert_ok(dk_file_delete(&w, t_fx.e, NULL, a, "lib/greet.c"));
     dk_write_result_free(w);
     r = t_query(a, "greeting text", DK_CONTEXT_SIGNATURES, false, 0);
     th_assert_eq_int(t_rank(r, "lib/greet.c", "greeting_text"), 0);
@@ -489,7 +451,7 @@ static void t_session_isolation(void)
     dk_context_opts o = DK_CONTEXT_OPTS_INIT;
     o.query = "invoice";
     dk_context_result *none = NULL;
-    th_assert_err(dk_context_query(&none, t_e, &other, NULL, a, &o), DK_EFORBIDDEN);
+    th_assert_err(dk_context_query(&none, t_fx.e, &other, NULL, a, &o), DK_EFORBIDDEN);
     th_assert(none == NULL);
 }
 void test_context_sqlite__session_isolation(void)
@@ -505,7 +467,7 @@ void test_context_pg__session_isolation(void)
 static void t_check_totals(void)
 {
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     static const char *const cols[] = {"nsym",  "w_name", "w_qname", "w_sig",
                                        "w_doc", "w_path", "w_body"};
     for (size_t i = 0; i < sizeof(cols) / sizeof(*cols); i++) {
@@ -528,7 +490,7 @@ static void t_check_totals(void)
 static json_t *t_connect_summary(const char *base)
 {
     dk_api *api;
-    th_assert_ok(dk_api_new(&api, t_e));
+    th_assert_ok(dk_api_new(&api, t_fx.e));
     dk_api_ctx ctx = DK_API_CTX_INIT(api);
     json_t *params = json_pack("{s:s,s:s,s:s}", "repo", "demo", "intent", "summary", "agent_id",
                                "summary-agent");
@@ -557,7 +519,7 @@ static void t_after_land(void)
 {
     /* the import built the index: the first request finds it at the head */
     dk_context_index_status ix;
-    th_assert_ok(dk_context_index_state(&ix, t_e, "demo"));
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
     th_assert(ix.indexed_head[0]);
     th_assert_eq_str(ix.indexed_head, ix.branch_head);
     th_assert(ix.has_last && !ix.updating);
@@ -565,12 +527,12 @@ static void t_after_land(void)
     th_assert_eq_int(ix.last.files_changed, NFILES);
     th_assert_eq_int(ix.last.files_parsed, NFILES - 1); /* README.md has no language */
     dk_context_index_stats st;
-    th_assert_ok(dk_context_index(&st, t_e, "demo"));
+    th_assert_ok(dk_context_index(&st, t_fx.e, "demo"));
     th_assert(st.up_to_date);
     char base[41];
     snprintf(base, sizeof(base), "%s", ix.indexed_head);
     dk_context_summary *before;
-    th_assert_ok(dk_context_summary_get(&before, t_e, "demo"));
+    th_assert_ok(dk_context_summary_get(&before, t_fx.e, "demo"));
     th_assert_eq_str(before->commit, base);
 
     /* a session opened before the landing keeps its base */
@@ -584,8 +546,8 @@ static void t_after_land(void)
     t_land(a);
     /* the landing's update (the indexer thread's, or this call's when it comes first): one file
      * changed, one parsed (the engine had it cached) */
-    th_assert_ok(dk_context_index(&st, t_e, "demo"));
-    th_assert_ok(dk_context_index_state(&ix, t_e, "demo"));
+    th_assert_ok(dk_context_index(&st, t_fx.e, "demo"));
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
     th_assert_eq_str(ix.indexed_head, ix.branch_head);
     th_assert(strcmp(ix.indexed_head, base) != 0);
     th_assert_eq_str(ix.last_head, ix.indexed_head);
@@ -607,7 +569,7 @@ static void t_after_land(void)
     dk_context_result_free(ro);
     /* a session at the old base is described at its base, the head at the head */
     dk_context_summary *at;
-    th_assert_ok(dk_context_summary_at(&at, t_e, "demo", base));
+    th_assert_ok(dk_context_summary_at(&at, t_fx.e, "demo", base));
     th_assert_eq_str(at->commit, base);
     th_assert_eq_int(at->symbols, before->symbols);
     th_assert_eq_int(at->files, before->files);
@@ -618,7 +580,7 @@ static void t_after_land(void)
         th_assert_eq_int(at->language_files[i], before->language_files[i]);
     }
     dk_context_summary_free(at);
-    th_assert_ok(dk_context_summary_at(&at, t_e, "demo", NULL));
+    th_assert_ok(dk_context_summary_at(&at, t_fx.e, "demo", NULL));
     th_assert_eq_str(at->commit, ix.indexed_head);
     th_assert_eq_int(at->symbols, before->symbols + 1);
     dk_context_summary_free(at);
@@ -645,7 +607,7 @@ static void t_after_land(void)
     t_check_totals();
     /* the landed session's rows are gone once the session is (the index drops dead scopes) */
     dk_context_summary *sum;
-    th_assert_ok(dk_context_summary_get(&sum, t_e, "demo"));
+    th_assert_ok(dk_context_summary_get(&sum, t_fx.e, "demo"));
     th_assert_eq_int(sum->files, NFILES - 1);
     th_assert_eq_int(sum->nlanguages, 4);
     th_assert_eq_str(sum->languages[0], "c");
@@ -672,10 +634,10 @@ void test_context_pg__after_land(void)
 static void t_behind(void)
 {
     dk_context_index_status ix;
-    th_assert_ok(dk_context_index_state(&ix, t_e, "demo"));
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
     char old[41];
     snprintf(old, sizeof(old), "%s", ix.indexed_head);
-    dk_ctx_indexer_tune(t_e, 1, 0, true);
+    dk_ctx_indexer_tune(t_fx.e, 1, 0, true);
     const char *a = t_connect("agent-b");
     t_write(a, "app/util.py", "def freight_quote(weight):\n    return weight * 9\n");
     t_land(a);
@@ -687,18 +649,18 @@ static void t_behind(void)
     for (size_t i = 0; i < r->nsymbols; i++)
         th_assert(strcmp(r->symbols[i].name, "freight_quote") != 0);
     dk_context_result_free(r);
-    th_assert_ok(dk_context_index_state(&ix, t_e, "demo"));
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
     th_assert(ix.updating);
     th_assert_eq_str(ix.indexed_head, old);
     /* connect's summary names the head it describes */
     dk_context_summary *sum;
-    th_assert_ok(dk_context_summary_at(&sum, t_e, "demo", NULL));
+    th_assert_ok(dk_context_summary_at(&sum, t_fx.e, "demo", NULL));
     th_assert_eq_str(sum->commit, old);
     dk_context_summary_free(sum);
     /* the thread is let go (or dk_context_index makes the update itself) */
-    dk_ctx_indexer_tune(t_e, 0, -1, false);
+    dk_ctx_indexer_tune(t_fx.e, 0, -1, false);
     dk_context_index_stats st;
-    th_assert_ok(dk_context_index(&st, t_e, "demo"));
+    th_assert_ok(dk_context_index(&st, t_fx.e, "demo"));
     r = t_query(NULL, "freight quote", DK_CONTEXT_SIGNATURES, false, 0);
     th_assert(!r->index_behind);
     th_assert_eq_str(r->head, r->branch_head);
@@ -801,15 +763,15 @@ static void t_no_match_and_syntax(void)
     dk_context_result_free(r);
     /* the index survived */
     dk_context_summary *sum;
-    th_assert_ok(dk_context_summary_get(&sum, t_e, "demo"));
+    th_assert_ok(dk_context_summary_get(&sum, t_fx.e, "demo"));
     th_assert_eq_int(sum->files, NFILES - 1);
     dk_context_summary_free(sum);
     /* bad arguments */
     dk_context_opts o = DK_CONTEXT_OPTS_INIT;
-    th_assert_err(dk_context_query(&r, t_e, NULL, "demo", NULL, &o), DK_EINVALID);
+    th_assert_err(dk_context_query(&r, t_fx.e, NULL, "demo", NULL, &o), DK_EINVALID);
     o.query = "x";
-    th_assert_err(dk_context_query(&r, t_e, NULL, "nope", NULL, &o), DK_ENOTFOUND);
-    th_assert_err(dk_context_query(&r, t_e, NULL, NULL, "no-such-session", &o), DK_ENOSESSION);
+    th_assert_err(dk_context_query(&r, t_fx.e, NULL, "nope", NULL, &o), DK_ENOTFOUND);
+    th_assert_err(dk_context_query(&r, t_fx.e, NULL, NULL, "no-such-session", &o), DK_ENOSESSION);
     dk_context_depth d;
     th_assert_ok(dk_context_depth_parse(&d, "call_graph"));
     th_assert_eq_int(d, DK_CONTEXT_CALL_GRAPH);
@@ -870,7 +832,7 @@ void test_context_pg__generated(void)
 static void t_through_api(void)
 {
     dk_api *api;
-    th_assert_ok(dk_api_new(&api, t_e));
+    th_assert_ok(dk_api_new(&api, t_fx.e));
     const char *sid = t_connect("api-agent");
     json_t *params =
         json_pack("{s:s,s:s,s:s,s:b,s:i}", "session_id", sid, "query", "render page handle request",
@@ -901,7 +863,7 @@ static void t_through_api(void)
     dk_api_error_release(&verr);
     /* connect's codebase summary comes from the index: the same files, languages, symbols */
     dk_context_summary *sum;
-    th_assert_ok(dk_context_summary_get(&sum, t_e, "demo"));
+    th_assert_ok(dk_context_summary_get(&sum, t_fx.e, "demo"));
     json_t *js = t_connect_summary(NULL);
     th_assert_eq_str(json_string_value(json_object_get(js, "commit")), sum->commit);
     th_assert_eq_int(json_integer_value(json_object_get(js, "files")), NFILES);
@@ -1028,9 +990,9 @@ static void t_par_setup(void)
     }
     char sq_url[1200], data[1200];
     snprintf(sq_url, sizeof(sq_url), "sqlite:%s/dk.db", th_tmpdir());
-    th_pg_db_create(t_url, sizeof(t_url), t_pg_db, sizeof(t_pg_db), "dk_cxp");
+    th_pg_db_create(t_fx.url, sizeof(t_fx.url), t_fx.pg_db, sizeof(t_fx.pg_db), "dk_cxp");
     dk_engine **es[] = {&t_par_sq, &t_par_pg};
-    const char *urls[] = {sq_url, t_url};
+    const char *urls[] = {sq_url, t_fx.url};
     for (int i = 0; i < 2; i++) {
         snprintf(data, sizeof(data), "%s/data%d", th_tmpdir(), i);
         dk_engine_opts o = DK_ENGINE_OPTS_INIT;
@@ -1038,7 +1000,7 @@ static void t_par_setup(void)
         o.store_url = urls[i];
         o.gc_interval_ms = 0;
         th_assert_ok(dk_engine_open(es[i], &o));
-        th_assert_ok(dk_repo_import(*es[i], "demo", t_src, NULL));
+        th_assert_ok(dk_repo_import(*es[i], "demo", t_fx.src, NULL));
     }
 }
 
@@ -1052,7 +1014,7 @@ void test_context_parity__cleanup(void)
     dk_engine_close(t_par_sq);
     dk_engine_close(t_par_pg);
     t_par_sq = t_par_pg = NULL;
-    th_pg_db_drop(t_pg_db);
+    th_pg_db_drop(t_fx.pg_db);
 }
 
 /* The same queries on both stores: the same symbols in the same order with the same scores. */

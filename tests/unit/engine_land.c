@@ -25,22 +25,19 @@
 
 #include <libpq-fe.h>
 
+#include "dk/context.h"
 #include "dk/engine.h"
 
 #include "engine/engine_int.h"
 #include "harness/th.h"
-#include "harness/th_pg.h"
+#include "harness/th_engine.h"
 #include "util/str.h"
 
 /* ========================================================================== */
 /* Fixtures                                                                   */
 /* ========================================================================== */
 
-static char t_url[1024];
-static char t_pg_db[64];
-static char t_data[4096];
-static char t_src[4096];
-static dk_engine *t_e;
+static th_engine t_fx;
 static _Atomic int64_t t_clock;
 static dk_oid t_base;
 
@@ -84,93 +81,55 @@ static char *t_app_with(int i, const char *body)
     return t_app(changed);
 }
 
-static dk_oid t_blob(dk_git_repo *g, const char *text)
-{
-    dk_oid id;
-    th_assert_ok(dk_git_blob_write(&id, g, text, strlen(text)));
-    return id;
-}
-
 /* The source repository: one commit on main with app.py, a README and a script. */
 static void t_make_source(void)
 {
-    snprintf(t_src, sizeof(t_src), "%s/src.git", th_tmpdir());
-    dk_git_repo *g;
-    th_assert_ok(dk_git_repo_init(&g, t_src));
+    dk_git_repo *g = th_engine_src(&t_fx);
     char *app = t_app(NULL);
-    dk_git_edit e[] = {
-        {.path = "README.md",
-         .op = DK_GIT_EDIT_UPSERT,
-         .id = t_blob(g, "hello\n"),
-         .mode = DK_GIT_MODE_FILE},
-        {.path = "app.py",
-         .op = DK_GIT_EDIT_UPSERT,
-         .id = t_blob(g, app),
-         .mode = DK_GIT_MODE_FILE},
-        {.path = "bin/run",
-         .op = DK_GIT_EDIT_UPSERT,
-         .id = t_blob(g, "#!/bin/sh\necho hi\n"),
-         .mode = DK_GIT_MODE_EXEC},
+    th_file f[] = {
+        {"README.md", "hello\n", 0},
+        {"app.py", app, 0},
+        {"bin/run", "#!/bin/sh\necho hi\n", DK_GIT_MODE_EXEC},
     };
+    t_base = th_commit_on(g, "main", f, 3, "first\n");
     free(app);
-    dk_oid tree;
-    th_assert_ok(dk_git_tree_build(&tree, g, NULL, e, 3));
-    dk_git_commit_opts o = DK_GIT_COMMIT_OPTS_INIT;
-    o.author_name = "T";
-    o.author_email = "t@example.com";
-    o.fixed_time = true;
-    o.time = 1700000000;
-    th_assert_ok(dk_git_commit_write(&t_base, g, &tree, NULL, 0, "first\n", &o));
-    th_assert_ok(dk_git_branch_cas(g, "main", NULL, &t_base, NULL));
     dk_git_repo_close(g);
 }
 
 static void t_open(void)
 {
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.store_url = t_url;
-    o.gc_interval_ms = 0;
     o.clock_ms = t_clock_fn;
-    th_assert_ok(dk_engine_open(&t_e, &o));
+    th_engine_open(&t_fx, &o);
 }
 
-static void t_setup(void)
+static void t_setup(const char *pg_prefix)
 {
     atomic_store(&t_clock, T0);
-    snprintf(t_data, sizeof(t_data), "%s/data", th_tmpdir());
+    th_engine_store(&t_fx, pg_prefix);
     t_make_source();
     t_open();
-    th_assert_ok(dk_repo_import(t_e, "demo", t_src, NULL));
-}
-
-static void t_cleanup(void)
-{
-    dk_engine_close(t_e);
-    t_e = NULL;
+    th_assert_ok(dk_repo_import(t_fx.e, "demo", t_fx.src, NULL));
 }
 
 void test_engine_land_sqlite__initialize(void)
 {
-    snprintf(t_url, sizeof(t_url), "sqlite:%s/dk.db", th_tmpdir());
-    t_setup();
+    t_setup(NULL);
 }
 
 void test_engine_land_sqlite__cleanup(void)
 {
-    t_cleanup();
+    th_engine_done(&t_fx);
 }
 
 void test_engine_land_pg__initialize(void)
 {
-    th_pg_db_create(t_url, sizeof(t_url), t_pg_db, sizeof(t_pg_db), "dk_l");
-    t_setup();
+    t_setup("dk_l");
 }
 
 void test_engine_land_pg__cleanup(void)
 {
-    t_cleanup();
-    th_pg_db_drop(t_pg_db);
+    th_engine_done(&t_fx);
 }
 
 /*
@@ -181,38 +140,6 @@ void test_engine_land_pg__cleanup(void)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static char *t_git(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *t_git(const char *fmt, ...)
-{
-    char args[2048], out[4200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof(args), fmt, ap);
-    va_end(ap);
-    snprintf(out, sizeof(out), "%s/git-out.txt", th_tmpdir());
-    int rc = th_system("git %s >'%s' 2>&1", args, out);
-    size_t len;
-    char *text = th_read_file(out, &len);
-    th_assert_msg(rc == 0, "git %s exited %d: %s", args, rc, text);
-    return text;
-}
-
-/* The bare repository's path (static slot). */
-static const char *t_repo_path(const char *repo)
-{
-    static char path[4096];
-    dk_repo_info *info;
-    th_assert_ok(dk_repo_get(&info, t_e, repo));
-    snprintf(path, sizeof(path), "%s", info->path);
-    dk_repo_infos_free(info, 1);
-    return path;
-}
-
-static void t_fsck(const char *repo)
-{
-    free(t_git("-C '%s' fsck --strict --no-progress --no-dangling", t_repo_path(repo)));
-}
-
 /* The branch head of `repo` as hex (static slot; "" when unborn). */
 static const char *t_head(const char *repo)
 {
@@ -220,7 +147,7 @@ static const char *t_head(const char *repo)
     static int next;
     char *slot = hex[next++ % 4];
     dk_repo_info *info;
-    th_assert_ok(dk_repo_get(&info, t_e, repo));
+    th_assert_ok(dk_repo_get(&info, t_fx.e, repo));
     snprintf(slot, 41, "%s", info->head);
     dk_repo_infos_free(info, 1);
     return slot;
@@ -233,7 +160,7 @@ static char *t_head_file(const char *repo, const char *path)
     dk_oid head;
     const char *hex = t_head(repo);
     th_assert_ok(dk_oid_from_hex(&head, hex, strlen(hex)));
-    th_assert_ok(dk_git_repo_open(&g, t_repo_path(repo)));
+    th_assert_ok(dk_git_repo_open(&g, th_engine_repo_path(&t_fx, repo)));
     char *text = NULL;
     size_t len;
     int rc = dk_git_file_read(&text, &len, NULL, g, &head, path);
@@ -253,7 +180,7 @@ static const char *t_connect_to(const dk_caller *caller, const char *repo, const
     o.intent = "change things";
     o.agent_id = agent;
     dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_e, caller, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, caller, &o));
     char *slot = ids[next++ % 64];
     snprintf(slot, 64, "%s", info->session_id);
     dk_session_infos_free(info, 1);
@@ -269,11 +196,11 @@ static const char *t_connect(const char *agent)
 static void t_read_write(const char *sid, const char *path, const char *text)
 {
     dk_file *f = NULL;
-    int rc = dk_file_read(&f, t_e, NULL, sid, path);
+    int rc = dk_file_read(&f, t_fx.e, NULL, sid, path);
     dk_file_free(f);
     th_assert(rc == DK_OK || rc == DK_ENOTFOUND);
     dk_write_result *r = NULL;
-    rc = dk_file_write(&r, t_e, NULL, sid, path, text, strlen(text), NULL);
+    rc = dk_file_write(&r, t_fx.e, NULL, sid, path, text, strlen(text), NULL);
     dk_write_result_free(r);
     th_assert_ok(rc);
 }
@@ -281,7 +208,7 @@ static void t_read_write(const char *sid, const char *path, const char *text)
 static void t_write(const char *sid, const char *path, const char *text)
 {
     dk_write_result *r = NULL;
-    int rc = dk_file_write(&r, t_e, NULL, sid, path, text, strlen(text), NULL);
+    int rc = dk_file_write(&r, t_fx.e, NULL, sid, path, text, strlen(text), NULL);
     dk_write_result_free(r);
     th_assert_ok(rc);
 }
@@ -290,7 +217,7 @@ static void t_write(const char *sid, const char *path, const char *text)
 static dk_session_info *t_status(const char *sid)
 {
     dk_session_info *info;
-    th_assert_ok(dk_session_status(&info, t_e, NULL, sid));
+    th_assert_ok(dk_session_status(&info, t_fx.e, NULL, sid));
     return info;
 }
 
@@ -309,7 +236,7 @@ static const char *t_cs_of(const char *sid)
 static dk_changeset_state t_cs_state(const char *cs)
 {
     dk_changeset_info *info;
-    th_assert_ok(dk_changeset_get(&info, t_e, NULL, cs));
+    th_assert_ok(dk_changeset_get(&info, t_fx.e, NULL, cs));
     dk_changeset_state st = info->state;
     dk_changeset_info_free(info);
     return st;
@@ -321,7 +248,7 @@ static const char *t_submit(const char *sid)
     static char ids[8][128];
     static int next;
     dk_changeset_info *info;
-    th_assert_ok(dk_changeset_submit(&info, t_e, NULL, sid));
+    th_assert_ok(dk_changeset_submit(&info, t_fx.e, NULL, sid));
     th_assert_eq_int(info->state, DK_CS_SUBMITTED);
     char *slot = ids[next++ % 8];
     snprintf(slot, 128, "%s", info->id);
@@ -333,7 +260,7 @@ static const char *t_submit(const char *sid)
 static unsigned t_land_ok(const char *sid)
 {
     dk_land_result *r = NULL;
-    int rc = dk_land(&r, t_e, NULL, sid, NULL);
+    int rc = dk_land(&r, t_fx.e, NULL, sid, NULL);
     th_assert_msg(rc == DK_OK, "land %s: %d %s (%zu conflicts: %s)", sid, rc, dk_error_last()->msg,
                   r ? r->nconflicts : 0, r && r->nconflicts ? r->conflicts[0].description : "");
     th_assert_eq_int(r->nconflicts, 0);
@@ -346,7 +273,7 @@ static unsigned t_land_ok(const char *sid)
 static int64_t t_count(const char *sql, const char *arg)
 {
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     int64_t n = -1;
     bool found;
     dk_store_val p[] = {DK_SV_TEXT(arg ? arg : "")};
@@ -361,7 +288,7 @@ static size_t t_events(const char *type, const char *cs)
 {
     dk_event *ev;
     size_t n, hits = 0;
-    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, type, 10000, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 0, type, 10000, 0));
     for (size_t i = 0; i < n; i++)
         hits += ev[i].changeset_id && strcmp(ev[i].changeset_id, cs) == 0;
     dk_events_free(ev, n);
@@ -415,7 +342,7 @@ static void t_transitions(void)
     const char *sid = t_connect("a1");
     char cs[128];
     snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
-    dk_store *store = dk_eng_store(t_e);
+    dk_store *store = dk_eng_store(t_fx.e);
     int allowed = 0, refused = 0;
 
     for (int from = 0; from < NSTATES; from++) {
@@ -428,7 +355,8 @@ static void t_transitions(void)
             th_assert_ok(dk_store_exec(
                 c, NULL, "UPDATE changesets SET state = ?, reason = ? WHERE id = ?", p, 3));
             th_assert_ok(dk_store_begin(c));
-            int rc = dk_eng_changeset_transition_tx(&before, t_e, c, cs, to, "the test's reason");
+            int rc =
+                dk_eng_changeset_transition_tx(&before, t_fx.e, c, cs, to, "the test's reason");
             char msg[256];
             snprintf(msg, sizeof(msg), "%s", dk_error_last()->msg);
             if (rc == DK_OK)
@@ -488,7 +416,7 @@ static void t_transitions(void)
     th_assert(dk_eng_changeset_is_pinned(DK_CS_VERIFYING));
     th_assert(dk_eng_changeset_is_pinned(DK_CS_AWAITING_APPROVAL));
     th_assert(!dk_eng_changeset_is_pinned(DK_CS_REJECTED));
-    th_assert_err(dk_changeset_get(&(dk_changeset_info *){NULL}, t_e, NULL, "cs_demo_999"),
+    th_assert_err(dk_changeset_get(&(dk_changeset_info *){NULL}, t_fx.e, NULL, "cs_demo_999"),
                   DK_ENOTFOUND);
 }
 void test_engine_land_sqlite__transitions(void)
@@ -514,7 +442,7 @@ static void t_submit_writes_ref(void)
 
     /* nothing to submit yet: refused, nothing changes */
     dk_changeset_info *info = NULL;
-    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_ESTATE);
+    th_assert_err(dk_changeset_submit(&info, t_fx.e, NULL, sid), DK_ESTATE);
     th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
 
     char *app = t_app_with(3, "x * 3");
@@ -523,7 +451,7 @@ static void t_submit_writes_ref(void)
     t_write(sid, "docs/new.md", "# new\n");
     th_assert(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid) > 0);
 
-    th_assert_ok(dk_changeset_submit(&info, t_e, NULL, sid));
+    th_assert_ok(dk_changeset_submit(&info, t_fx.e, NULL, sid));
     th_assert_eq_str(info->id, cs);
     th_assert_eq_int(info->state, DK_CS_SUBMITTED);
     th_assert_eq_int(info->number, 1);
@@ -533,21 +461,21 @@ static void t_submit_writes_ref(void)
     dk_changeset_info_free(info);
 
     /* plain git sees it: author = agent, message = intent, parent = base */
-    const char *path = t_repo_path("demo");
-    char *out = t_git("-C '%s' show -s --format='%%an|%%s|%%P' refs/dk/changesets/%s", path, cs);
+    const char *path = th_engine_repo_path(&t_fx, "demo");
+    char *out = th_git_out(path, "show -s --format='%%an|%%s|%%P' refs/dk/changesets/%s", cs);
     char base_hex[41], want[256];
     dk_oid_to_hex(base_hex, &t_base);
     snprintf(want, sizeof(want), "agent-1|change things|%s\n", base_hex);
     th_assert_eq_str(out, want);
     free(out);
-    out = t_git("-C '%s' rev-parse refs/dk/changesets/%s", path, cs);
+    out = th_git_out(path, "rev-parse refs/dk/changesets/%s", cs);
     snprintf(want, sizeof(want), "%s\n", commit);
     th_assert_eq_str(out, want);
     free(out);
-    out = t_git("-C '%s' diff --name-status %s refs/dk/changesets/%s", path, base_hex, cs);
+    out = th_git_out(path, "diff --name-status %s refs/dk/changesets/%s", base_hex, cs);
     th_assert_eq_str(out, "M\tapp.py\nA\tdocs/new.md\n");
     free(out);
-    out = t_git("-C '%s' show refs/dk/changesets/%s:app.py", path, cs);
+    out = th_git_out(path, "show refs/dk/changesets/%s:app.py", cs);
     th_assert(strstr(out, "return x * 3\n"));
     free(out);
 
@@ -560,14 +488,14 @@ static void t_submit_writes_ref(void)
     dk_session_infos_free(st, 1);
 
     /* a second submit is refused and leaves the ref where it was */
-    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_ESTATE);
+    th_assert_err(dk_changeset_submit(&info, t_fx.e, NULL, sid), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "is submitted, cannot become submitted"), "%s",
                   dk_error_last()->msg);
-    out = t_git("-C '%s' rev-parse refs/dk/changesets/%s", path, cs);
+    out = th_git_out(path, "rev-parse refs/dk/changesets/%s", cs);
     snprintf(want, sizeof(want), "%s\n", commit);
     th_assert_eq_str(out, want);
     free(out);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__submit_writes_ref(void)
 {
@@ -580,17 +508,17 @@ void test_engine_land_pg__submit_writes_ref(void)
 
 static void t_submit_unborn(void)
 {
-    th_assert_ok(dk_repo_init(t_e, "fresh", NULL));
+    th_assert_ok(dk_repo_init(t_fx.e, "fresh", NULL));
     const char *sid = t_connect_to(NULL, "fresh", "a1");
     dk_write_result *w = NULL;
     th_assert_ok(
-        dk_file_write(&w, t_e, NULL, sid, "hello.py", "def hi():\n    return 1\n", 23, NULL));
+        dk_file_write(&w, t_fx.e, NULL, sid, "hello.py", "def hi():\n    return 1\n", 23, NULL));
     dk_write_result_free(w);
     dk_changeset_info *info;
-    th_assert_ok(dk_changeset_submit(&info, t_e, NULL, sid));
+    th_assert_ok(dk_changeset_submit(&info, t_fx.e, NULL, sid));
     th_assert_eq_str(info->base_commit, "");
-    char *out =
-        t_git("-C '%s' rev-list --parents refs/dk/changesets/%s", t_repo_path("fresh"), info->id);
+    char *out = th_git_out(th_engine_repo_path(&t_fx, "fresh"),
+                           "rev-list --parents refs/dk/changesets/%s", info->id);
     char want[64];
     snprintf(want, sizeof(want), "%s\n", info->submit_commit);
     th_assert_eq_str(out, want); /* a root commit */
@@ -599,13 +527,13 @@ static void t_submit_unborn(void)
 
     /* the first landing makes the branch */
     dk_land_result *r;
-    th_assert_ok(dk_land(&r, t_e, NULL, sid, NULL));
+    th_assert_ok(dk_land(&r, t_fx.e, NULL, sid, NULL));
     th_assert_eq_str(r->commit, t_head("fresh"));
     dk_land_result_free(r);
     char *text = t_head_file("fresh", "hello.py");
     th_assert_eq_str(text, "def hi():\n    return 1\n");
     free(text);
-    t_fsck("fresh");
+    th_engine_fsck(&t_fx, "fresh");
 }
 void test_engine_land_sqlite__submit_unborn(void)
 {
@@ -620,7 +548,7 @@ void test_engine_land_pg__submit_unborn(void)
 static bool t_ref_exists(const char *cs)
 {
     return th_system("git -C '%s' rev-parse -q --verify refs/dk/changesets/%s >/dev/null 2>&1",
-                     t_repo_path("demo"), cs) == 0;
+                     th_engine_repo_path(&t_fx, "demo"), cs) == 0;
 }
 
 /*
@@ -630,7 +558,7 @@ static bool t_ref_exists(const char *cs)
  */
 static void t_submit_faults(void)
 {
-    dk_store *store = dk_eng_store(t_e);
+    dk_store *store = dk_eng_store(t_fx.e);
     int failed = 0, ok_first = 0;
     for (int n = 1; n <= 30; n++) {
         char agent[32];
@@ -646,7 +574,7 @@ static void t_submit_faults(void)
 
         dk_changeset_info *info = NULL;
         dk_store_fault_inject(store, (unsigned)n);
-        int rc = dk_changeset_submit(&info, t_e, NULL, sid);
+        int rc = dk_changeset_submit(&info, t_fx.e, NULL, sid);
         dk_store_fault_inject(store, 0);
         dk_changeset_info_free(info);
         if (rc == DK_OK) {
@@ -658,14 +586,14 @@ static void t_submit_faults(void)
             th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid),
                              claims);
             th_assert_eq_int(t_events("changeset.submitted", cs), 0);
-            th_assert_ok(dk_changeset_submit(&info, t_e, NULL, sid));
+            th_assert_ok(dk_changeset_submit(&info, t_fx.e, NULL, sid));
             dk_changeset_info_free(info);
         }
         th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
         th_assert(t_ref_exists(cs));
         th_assert_eq_int(t_events("changeset.submitted", cs), 1);
         th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid), 0);
-        th_assert_ok(dk_session_close(t_e, NULL, sid));
+        th_assert_ok(dk_session_close(t_fx.e, NULL, sid));
     }
     th_assert_msg(failed >= 5, "only %d submits met a fault", failed);
     th_assert(ok_first >= 1);
@@ -685,7 +613,7 @@ static void t_ids_are_refs(void)
     static const char *const names[] = {"a..b", "x.lock", "-dash", "dot.", "cs_9_9"};
     char ids[5][128];
     for (size_t i = 0; i < 5; i++) {
-        int rc = dk_repo_init(t_e, names[i], NULL);
+        int rc = dk_repo_init(t_fx.e, names[i], NULL);
         if (rc == DK_EINVALID) {
             ids[i][0] = '\0';
             continue; /* a name the repository layer refuses needs no id */
@@ -693,16 +621,16 @@ static void t_ids_are_refs(void)
         th_assert_ok(rc);
         const char *sid = t_connect_to(NULL, names[i], "a1");
         dk_write_result *w = NULL;
-        th_assert_ok(dk_file_write(&w, t_e, NULL, sid, "f.txt", "f\n", 2, NULL));
+        th_assert_ok(dk_file_write(&w, t_fx.e, NULL, sid, "f.txt", "f\n", 2, NULL));
         dk_write_result_free(w);
         dk_changeset_info *info;
-        th_assert_ok(dk_changeset_submit(&info, t_e, NULL, sid));
+        th_assert_ok(dk_changeset_submit(&info, t_fx.e, NULL, sid));
         snprintf(ids[i], sizeof(ids[i]), "%s", info->id);
-        char *out = t_git("-C '%s' show -s --format=%%s refs/dk/changesets/%s",
-                          t_repo_path(names[i]), info->id);
+        char *out = th_git_out(th_engine_repo_path(&t_fx, names[i]),
+                               "show -s --format=%%s refs/dk/changesets/%s", info->id);
         th_assert_eq_str(out, "change things\n");
         free(out);
-        out = t_git("check-ref-format 'refs/dk/changesets/%s' && echo ok", info->id);
+        out = th_git_out(".", "check-ref-format 'refs/dk/changesets/%s' && echo ok", info->id);
         th_assert_eq_str(out, "ok\n");
         free(out);
         dk_changeset_info_free(info);
@@ -732,7 +660,7 @@ static void *t_submitter_run(void *arg)
 {
     struct t_submitter *t = arg;
     dk_changeset_info *info = NULL;
-    t->rc = dk_changeset_submit(&info, t_e, NULL, t->sid);
+    t->rc = dk_changeset_submit(&info, t_fx.e, NULL, t->sid);
     dk_changeset_info_free(info);
     return NULL;
 }
@@ -764,9 +692,10 @@ static void t_concurrent_submit(void)
         }
         th_assert_eq_int(ok, 1);
         dk_changeset_info *info;
-        th_assert_ok(dk_changeset_get(&info, t_e, NULL, cs));
+        th_assert_ok(dk_changeset_get(&info, t_fx.e, NULL, cs));
         th_assert_eq_int(info->state, DK_CS_SUBMITTED);
-        char *out = t_git("-C '%s' rev-parse refs/dk/changesets/%s", t_repo_path("demo"), cs);
+        char *out =
+            th_git_out(th_engine_repo_path(&t_fx, "demo"), "rev-parse refs/dk/changesets/%s", cs);
         char want[64];
         snprintf(want, sizeof(want), "%s\n", info->submit_commit);
         th_assert_eq_str(out, want);
@@ -788,7 +717,7 @@ static void *t_lander_once(void *arg)
 {
     struct t_submitter *t = arg;
     dk_land_result *r = NULL;
-    t->rc = dk_land(&r, t_e, NULL, t->sid, NULL);
+    t->rc = dk_land(&r, t_fx.e, NULL, t->sid, NULL);
     dk_land_result_free(r);
     return NULL;
 }
@@ -819,7 +748,8 @@ static void t_concurrent_land(void)
     th_assert_eq_int(ok, 1);
     th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
     th_assert_eq_int(t_events("changeset.merged", cs), 1);
-    char *out = t_git("-C '%s' rev-list --count %s", t_repo_path("demo"), t_head("demo"));
+    char *out =
+        th_git_out(th_engine_repo_path(&t_fx, "demo"), "rev-list --count %s", t_head("demo"));
     th_assert_eq_str(out, "2\n");
     free(out);
     dk_session_info *st = t_status(sid);
@@ -855,7 +785,7 @@ static void t_refusals(void)
     dk_changeset_info *info = NULL;
 
     /* a draft does not land (but the result is set) */
-    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, sid, NULL), DK_ESTATE);
     char want[256];
     snprintf(want, sizeof(want), "changeset %s is draft, cannot become merged", cs);
     th_assert_eq_str(dk_error_last()->msg, want);
@@ -864,41 +794,41 @@ static void t_refusals(void)
     dk_land_result_free(r);
     th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
     /* approve: needs a reason, and a submitted changeset */
-    th_assert_err(dk_changeset_approve(&info, t_e, NULL, cs, NULL), DK_EINVALID);
-    th_assert_err(dk_changeset_approve(&info, t_e, NULL, cs, ""), DK_EINVALID);
-    th_assert_err(dk_changeset_approve(&info, t_e, NULL, cs, "looks good"), DK_ESTATE);
-    th_assert_err(dk_changeset_verifying(t_e, cs), DK_ESTATE);
-    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, "", "{}"), DK_ESTATE);
+    th_assert_err(dk_changeset_approve(&info, t_fx.e, NULL, cs, NULL), DK_EINVALID);
+    th_assert_err(dk_changeset_approve(&info, t_fx.e, NULL, cs, ""), DK_EINVALID);
+    th_assert_err(dk_changeset_approve(&info, t_fx.e, NULL, cs, "looks good"), DK_ESTATE);
+    th_assert_err(dk_changeset_verifying(t_fx.e, cs), DK_ESTATE);
+    th_assert_err(dk_changeset_verified(t_fx.e, cs, DK_CS_APPROVED, "", "{}"), DK_ESTATE);
     th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
 
     t_submit(sid);
     /* a verdict needs verification started (state), is a verdict, and names its head (input) */
-    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, "", "{}"), DK_ESTATE);
-    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_MERGED, "", "{}"), DK_EINVALID);
-    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_APPROVED, NULL, "{}"), DK_EINVALID);
-    th_assert_ok(dk_changeset_approve(&info, t_e, NULL, cs, "looks good"));
+    th_assert_err(dk_changeset_verified(t_fx.e, cs, DK_CS_APPROVED, "", "{}"), DK_ESTATE);
+    th_assert_err(dk_changeset_verified(t_fx.e, cs, DK_CS_MERGED, "", "{}"), DK_EINVALID);
+    th_assert_err(dk_changeset_verified(t_fx.e, cs, DK_CS_APPROVED, NULL, "{}"), DK_EINVALID);
+    th_assert_ok(dk_changeset_approve(&info, t_fx.e, NULL, cs, "looks good"));
     th_assert_eq_int(info->state, DK_CS_APPROVED);
     th_assert_eq_str(info->reason, "looks good");
     dk_changeset_info_free(info);
     th_assert_eq_int(t_events("changeset.approved", cs), 1);
     /* the approval records the head it was made on */
-    th_assert_ok(dk_changeset_get(&info, t_e, NULL, cs));
+    th_assert_ok(dk_changeset_get(&info, t_fx.e, NULL, cs));
     th_assert_eq_str(info->verified_head, head);
     th_assert(info->verify_json == NULL);
     dk_changeset_info_free(info);
     /* approved -> rejected is not a verdict (verification not started) */
-    th_assert_err(dk_changeset_verified(t_e, cs, DK_CS_REJECTED, head, "{}"), DK_ESTATE);
+    th_assert_err(dk_changeset_verified(t_fx.e, cs, DK_CS_REJECTED, head, "{}"), DK_ESTATE);
     th_assert_eq_str(t_head("demo"), head);
 
     /* a write after submit makes the session differ from what was approved */
     app = t_app_with(1, "x - 2");
     dk_write_result *w = NULL;
-    int wrc = dk_file_write(&w, t_e, NULL, sid, "app.py", app, strlen(app), NULL);
+    int wrc = dk_file_write(&w, t_fx.e, NULL, sid, "app.py", app, strlen(app), NULL);
     dk_write_result_free(w);
     free(app);
     if (wrc == DK_OK) {
         /* the write path accepts it: landing must refuse what was not approved */
-        th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
+        th_assert_err(dk_land(&r, t_fx.e, NULL, sid, NULL), DK_ESTATE);
         th_assert_msg(strstr(dk_error_last()->msg, "submit again"), "%s", dk_error_last()->msg);
         dk_land_result_free(r);
         th_assert_eq_int(t_cs_state(cs), DK_CS_APPROVED);
@@ -906,8 +836,8 @@ static void t_refusals(void)
     } else {
         th_assert_eq_int(wrc, DK_EINVALID); /* or the write path refuses it */
     }
-    th_assert_err(dk_changeset_get(&info, t_e, NULL, ""), DK_EINVALID);
-    th_assert_err(dk_land(&r, t_e, NULL, "no-such-session", NULL), DK_ENOSESSION);
+    th_assert_err(dk_changeset_get(&info, t_fx.e, NULL, ""), DK_EINVALID);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, "no-such-session", NULL), DK_ENOSESSION);
 }
 void test_engine_land_sqlite__refusals(void)
 {
@@ -942,23 +872,23 @@ static void t_pipeline_needs_approval(void)
     snprintf(head, sizeof(head), "%s", t_head("demo"));
 
     dk_land_result *r = NULL;
-    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, sid, NULL), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "verification steps"), "%s", dk_error_last()->msg);
     dk_land_result_free(r);
     th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
     th_assert_eq_str(t_head("demo"), head);
 
     /* verification fails: rejected, still no landing; resubmit, pass, land */
-    th_assert_ok(dk_changeset_verifying(t_e, cs));
+    th_assert_ok(dk_changeset_verifying(t_fx.e, cs));
     th_assert_eq_int(t_cs_state(cs), DK_CS_VERIFYING);
-    th_assert_ok(dk_changeset_verified(t_e, cs, DK_CS_REJECTED, head, "{\"passed\":false}"));
+    th_assert_ok(dk_changeset_verified(t_fx.e, cs, DK_CS_REJECTED, head, "{\"passed\":false}"));
     th_assert_eq_int(t_cs_state(cs), DK_CS_REJECTED);
-    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, sid, NULL), DK_ESTATE);
     dk_land_result_free(r);
     t_submit(sid);
-    th_assert_ok(dk_changeset_verifying(t_e, cs));
+    th_assert_ok(dk_changeset_verifying(t_fx.e, cs));
     th_assert_ok(
-        dk_changeset_verified(t_e, cs, DK_CS_APPROVED, head, "{\"passed\":true,\"steps\":1}"));
+        dk_changeset_verified(t_fx.e, cs, DK_CS_APPROVED, head, "{\"passed\":true,\"steps\":1}"));
     th_assert_eq_int(t_cs_state(cs), DK_CS_APPROVED);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE id = ? AND verify_json = "
                              "'{\"passed\":true,\"steps\":1}'",
@@ -996,24 +926,24 @@ static void t_human_reject(void)
     dk_changeset_info *ci = NULL;
 
     /* not awaiting approval yet: submitted, then verifying */
-    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, "no"), DK_ESTATE);
+    th_assert_err(dk_changeset_reject(&ci, t_fx.e, NULL, cs, "no"), DK_ESTATE);
     th_assert(strstr(dk_error_last()->msg, "is submitted, cannot become rejected"));
-    th_assert_ok(dk_changeset_verifying(t_e, cs));
-    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, "no"), DK_ESTATE);
-    th_assert_ok(dk_changeset_verified(t_e, cs, DK_CS_AWAITING_APPROVAL, head,
+    th_assert_ok(dk_changeset_verifying(t_fx.e, cs));
+    th_assert_err(dk_changeset_reject(&ci, t_fx.e, NULL, cs, "no"), DK_ESTATE);
+    th_assert_ok(dk_changeset_verified(t_fx.e, cs, DK_CS_AWAITING_APPROVAL, head,
                                        "{\"passed\":false,\"awaiting_approval\":true}"));
     th_assert_eq_int(t_cs_state(cs), DK_CS_AWAITING_APPROVAL);
 
     /* bad input changes nothing */
-    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, ""), DK_EINVALID);
-    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, NULL), DK_EINVALID);
-    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, "", "no"), DK_EINVALID);
-    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, "cs_demo_999", "no"), DK_ENOTFOUND);
+    th_assert_err(dk_changeset_reject(&ci, t_fx.e, NULL, cs, ""), DK_EINVALID);
+    th_assert_err(dk_changeset_reject(&ci, t_fx.e, NULL, cs, NULL), DK_EINVALID);
+    th_assert_err(dk_changeset_reject(&ci, t_fx.e, NULL, "", "no"), DK_EINVALID);
+    th_assert_err(dk_changeset_reject(&ci, t_fx.e, NULL, "cs_demo_999", "no"), DK_ENOTFOUND);
     th_assert(ci == NULL);
     th_assert_eq_int(t_cs_state(cs), DK_CS_AWAITING_APPROVAL);
     th_assert_eq_int(t_events("changeset.rejected", cs), 0);
 
-    th_assert_ok(dk_changeset_reject(&ci, t_e, NULL, cs, "the sign-off says no"));
+    th_assert_ok(dk_changeset_reject(&ci, t_fx.e, NULL, cs, "the sign-off says no"));
     th_assert_eq_int(ci->state, DK_CS_REJECTED);
     th_assert_eq_str(ci->reason, "the sign-off says no");
     th_assert_eq_str(ci->id, cs);
@@ -1026,10 +956,10 @@ static void t_human_reject(void)
     dk_session_infos_free(st, 1);
 
     /* once: neither rejected again nor approved, and it does not land */
-    th_assert_err(dk_changeset_reject(&ci, t_e, NULL, cs, "again"), DK_ESTATE);
-    th_assert_err(dk_changeset_approve(&ci, t_e, NULL, cs, "after all"), DK_ESTATE);
+    th_assert_err(dk_changeset_reject(&ci, t_fx.e, NULL, cs, "again"), DK_ESTATE);
+    th_assert_err(dk_changeset_approve(&ci, t_fx.e, NULL, cs, "after all"), DK_ESTATE);
     dk_land_result *r = NULL;
-    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, sid, NULL), DK_ESTATE);
     dk_land_result_free(r);
     th_assert_eq_int(t_events("changeset.rejected", cs), 1);
 
@@ -1038,10 +968,10 @@ static void t_human_reject(void)
     t_write(sid, "app.py", app);
     free(app);
     t_submit(sid);
-    th_assert_ok(dk_changeset_verifying(t_e, cs));
-    th_assert_ok(dk_changeset_verified(t_e, cs, DK_CS_AWAITING_APPROVAL, head,
+    th_assert_ok(dk_changeset_verifying(t_fx.e, cs));
+    th_assert_ok(dk_changeset_verified(t_fx.e, cs, DK_CS_AWAITING_APPROVAL, head,
                                        "{\"passed\":false,\"awaiting_approval\":true}"));
-    th_assert_ok(dk_changeset_approve(&ci, t_e, NULL, cs, "better"));
+    th_assert_ok(dk_changeset_approve(&ci, t_fx.e, NULL, cs, "better"));
     th_assert_eq_int(ci->state, DK_CS_APPROVED);
     dk_changeset_info_free(ci);
     t_land_ok(sid);
@@ -1078,12 +1008,13 @@ static void t_land_continues(void)
     free(text);
     free(app);
     dk_changeset_info *info;
-    th_assert_ok(dk_changeset_get(&info, t_e, NULL, cs1));
+    th_assert_ok(dk_changeset_get(&info, t_fx.e, NULL, cs1));
     th_assert_eq_int(info->state, DK_CS_MERGED);
     th_assert_eq_str(info->merged_commit, head);
     dk_changeset_info_free(info);
     th_assert_eq_int(t_events("changeset.merged", cs1), 1);
-    char *out = t_git("-C '%s' show -s --format='%%an|%%s|%%at' %s", t_repo_path("demo"), head);
+    char *out =
+        th_git_out(th_engine_repo_path(&t_fx, "demo"), "show -s --format='%%an|%%s|%%at' %s", head);
     /* the commit time is the engine's clock (tests inject it) */
     th_assert_msg(strncmp(out, "agent-1|change things|17000000", 30) == 0, "%s", out);
     free(out);
@@ -1100,7 +1031,7 @@ static void t_land_continues(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid), 0);
     dk_file *f;
-    th_assert_ok(dk_file_read(&f, t_e, NULL, sid, "README.md"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, sid, "README.md"));
     th_assert(!f->modified_in_session);
     dk_file_free(f);
 
@@ -1116,11 +1047,12 @@ static void t_land_continues(void)
     th_assert_eq_str(text, app);
     free(text);
     free(app);
-    out = t_git("-C '%s' diff --numstat %s %s", t_repo_path("demo"), head, t_head("demo"));
+    out = th_git_out(th_engine_repo_path(&t_fx, "demo"), "diff --numstat %s %s", head,
+                     t_head("demo"));
     th_assert_eq_str(out, "1\t1\tapp.py\n");
     free(out);
     th_assert_eq_int(t_cs_state(cs2), DK_CS_MERGED);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__land_continues(void)
 {
@@ -1140,13 +1072,14 @@ static void t_land_closes(void)
     o.close_session = true;
     o.message = "a message of its own";
     dk_land_result *r;
-    th_assert_ok(dk_land(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_land(&r, t_fx.e, NULL, sid, &o));
     dk_land_result_free(r);
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", sid), 1);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
-    th_assert_eq_int(dk_session_active_count(t_e, "demo"), 0);
-    char *out = t_git("-C '%s' show -s --format=%%s %s", t_repo_path("demo"), t_head("demo"));
+    th_assert_eq_int(dk_session_active_count(t_fx.e, "demo"), 0);
+    char *out =
+        th_git_out(th_engine_repo_path(&t_fx, "demo"), "show -s --format=%%s %s", t_head("demo"));
     th_assert_eq_str(out, "a message of its own\n");
     free(out);
 }
@@ -1175,7 +1108,7 @@ static void t_conflict_lands_nothing(void)
     dk_write_result *w = NULL;
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
     wo.force = true;
-    th_assert_ok(dk_file_write(&w, t_e, NULL, b, "app.py", vb, strlen(vb), &wo));
+    th_assert_ok(dk_file_write(&w, t_fx.e, NULL, b, "app.py", vb, strlen(vb), &wo));
     dk_write_result_free(w);
     t_land_ok(a);
     char head[41];
@@ -1185,7 +1118,7 @@ static void t_conflict_lands_nothing(void)
     dk_land_opts dry = DK_LAND_OPTS_INIT;
     dry.dry_run = true;
     dk_land_result *r = NULL;
-    th_assert_err(dk_land(&r, t_e, NULL, b, &dry), DK_ECONFLICT);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, b, &dry), DK_ECONFLICT);
     th_assert_eq_int(r->nconflicts, 1);
     th_assert_eq_str(r->conflicts[0].path, "app.py");
     th_assert_eq_str(r->conflicts[0].qualified_name, "f5");
@@ -1199,7 +1132,7 @@ static void t_conflict_lands_nothing(void)
 
     /* landing it for real: DK_ECONFLICT, nothing lands, the state stays */
     t_submit(b);
-    th_assert_err(dk_land(&r, t_e, NULL, b, NULL), DK_ECONFLICT);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, b, NULL), DK_ECONFLICT);
     th_assert_eq_int(r->nconflicts, 1);
     th_assert_eq_str(r->commit, "");
     dk_land_result_free(r);
@@ -1212,9 +1145,9 @@ static void t_conflict_lands_nothing(void)
 
     /* a dry run that would land says so without landing */
     char *vc = t_app_with(6, "x * 6");
-    th_assert_ok(dk_file_write(&w, t_e, NULL, c, "app.py", vc, strlen(vc), &wo));
+    th_assert_ok(dk_file_write(&w, t_fx.e, NULL, c, "app.py", vc, strlen(vc), &wo));
     dk_write_result_free(w);
-    th_assert_ok(dk_land(&r, t_e, NULL, c, &dry));
+    th_assert_ok(dk_land(&r, t_fx.e, NULL, c, &dry));
     th_assert_eq_int(r->nconflicts, 0);
     th_assert_eq_int(r->nmerged_files, 1);
     th_assert_eq_str(r->commit, "");
@@ -1251,7 +1184,7 @@ static void t_thirty_two_sessions(void)
     size_t merged = 0;
     for (int i = 0; i < NFUNCS; i++) {
         dk_land_result *r = NULL;
-        int rc = dk_land(&r, t_e, NULL, sids[i], NULL);
+        int rc = dk_land(&r, t_fx.e, NULL, sids[i], NULL);
         th_assert_msg(rc == DK_OK, "landing %d: %s", i, dk_error_last()->msg);
         th_assert_eq_int(r->nconflicts, 0);
         merged += r->nmerged_files;
@@ -1267,10 +1200,11 @@ static void t_thirty_two_sessions(void)
     th_assert_eq_str(text, want);
     free(text);
     free(want);
-    char *out = t_git("-C '%s' rev-list --count %s", t_repo_path("demo"), t_head("demo"));
+    char *out =
+        th_git_out(th_engine_repo_path(&t_fx, "demo"), "rev-list --count %s", t_head("demo"));
     th_assert_eq_str(out, "33\n");
     free(out);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__thirty_two_sessions(void)
 {
@@ -1289,7 +1223,7 @@ static void t_order_independent(void)
     for (size_t o = 0; o < 4; o++) {
         char repo[32];
         snprintf(repo, sizeof(repo), "copy%zu", o);
-        th_assert_ok(dk_repo_import(t_e, repo, t_src, NULL));
+        th_assert_ok(dk_repo_import(t_fx.e, repo, t_fx.src, NULL));
         const char *sids[4];
         for (int k = 0; k < 4; k++) {
             char agent[32];
@@ -1308,21 +1242,22 @@ static void t_order_independent(void)
         t_write(sids[2], "app.py", app);
         free(app);
         dk_write_result *w = NULL;
-        th_assert_ok(dk_file_delete(&w, t_e, NULL, sids[2], "README.md"));
+        th_assert_ok(dk_file_delete(&w, t_fx.e, NULL, sids[2], "README.md"));
         dk_write_result_free(w);
         t_write(sids[3], "bin/run", "#!/bin/sh\necho hello\n");
         for (int k = 0; k < 4; k++)
             t_submit(sids[orders[o][k]]);
         for (int k = 0; k < 4; k++) {
             dk_land_result *r = NULL;
-            th_assert_ok(dk_land(&r, t_e, NULL, sids[orders[o][k]], NULL));
+            th_assert_ok(dk_land(&r, t_fx.e, NULL, sids[orders[o][k]], NULL));
             dk_land_result_free(r);
         }
-        char *out = t_git("-C '%s' rev-parse %s^{tree}", t_repo_path(repo), t_head(repo));
+        char *out =
+            th_git_out(th_engine_repo_path(&t_fx, repo), "rev-parse %s^{tree}", t_head(repo));
         snprintf(trees[o], sizeof(trees[o]), "%.40s", out);
         free(out);
         /* modes survive: the script stays executable */
-        out = t_git("-C '%s' ls-tree %s bin/run", t_repo_path(repo), t_head(repo));
+        out = th_git_out(th_engine_repo_path(&t_fx, repo), "ls-tree %s bin/run", t_head(repo));
         th_assert(strncmp(out, "100755 ", 7) == 0);
         free(out);
     }
@@ -1365,9 +1300,9 @@ static void t_revert(void)
     const char *c = t_connect("a3");
     dk_land_result *r = NULL;
     /* only merged changesets revert; a busy session cannot take a revert */
-    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c, t_cs_of(c)), DK_ESTATE);
+    th_assert_err(dk_changeset_revert(&r, t_fx.e, NULL, c, t_cs_of(c)), DK_ESTATE);
     dk_land_result_free(r);
-    th_assert_ok(dk_changeset_revert(&r, t_e, NULL, c, csa));
+    th_assert_ok(dk_changeset_revert(&r, t_fx.e, NULL, c, csa));
     th_assert_eq_int(r->nconflicts, 0);
     th_assert_eq_int(r->nmerged_files, 1);
     dk_land_result_free(r);
@@ -1375,7 +1310,7 @@ static void t_revert(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE reverts = ?", csa), 1);
     const char *c2 = t_connect("a4");
     t_write(c2, "README.md", "busy\n");
-    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c2, csa), DK_ESTATE);
+    th_assert_err(dk_changeset_revert(&r, t_fx.e, NULL, c2, csa), DK_ESTATE);
     dk_land_result_free(r);
 
     t_submit(c);
@@ -1394,7 +1329,7 @@ static void t_revert(void)
     const char *d = t_connect("a5");
     char csd[128];
     snprintf(csd, sizeof(csd), "%s", t_cs_of(d));
-    th_assert_err(dk_changeset_revert(&r, t_e, NULL, d, csa), DK_ESTATE);
+    th_assert_err(dk_changeset_revert(&r, t_fx.e, NULL, d, csa), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "nothing to revert"), "%s", dk_error_last()->msg);
     dk_land_result_free(r);
     th_assert_eq_int(
@@ -1402,7 +1337,7 @@ static void t_revert(void)
     dk_session_info *st = t_status(d);
     th_assert_eq_int(st->files_changed, 0);
     dk_session_infos_free(st, 1);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__revert(void)
 {
@@ -1436,7 +1371,7 @@ static void t_revert_conflicts(void)
     char csc[128];
     snprintf(csc, sizeof(csc), "%s", t_cs_of(c));
     dk_land_result *r = NULL;
-    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c, csa), DK_ECONFLICT);
+    th_assert_err(dk_changeset_revert(&r, t_fx.e, NULL, c, csa), DK_ECONFLICT);
     th_assert_eq_int(r->nconflicts, 1);
     th_assert_eq_str(r->conflicts[0].path, "app.py");
     th_assert_eq_str(r->conflicts[0].qualified_name, "f3");
@@ -1488,7 +1423,7 @@ static void t_revert_claimed(void)
     char csc[128];
     snprintf(csc, sizeof(csc), "%s", t_cs_of(c));
     dk_land_result *r = NULL;
-    th_assert_err(dk_changeset_revert(&r, t_e, NULL, c, csa), DK_ECONFLICT);
+    th_assert_err(dk_changeset_revert(&r, t_fx.e, NULL, c, csa), DK_ECONFLICT);
     th_assert_eq_int(r->nconflicts, 1);
     th_assert_eq_str(r->conflicts[0].qualified_name, "f3");
     th_assert(strstr(r->conflicts[0].description, "claimed by"));
@@ -1500,8 +1435,8 @@ static void t_revert_claimed(void)
         t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?", csc), 0);
     th_assert_eq_int(t_events("changeset.reverted", csc), 0);
     /* once d lets go, the same revert goes through and is recorded */
-    th_assert_ok(dk_session_close(t_e, NULL, d));
-    th_assert_ok(dk_changeset_revert(&r, t_e, NULL, c, csa));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, d));
+    th_assert_ok(dk_changeset_revert(&r, t_fx.e, NULL, c, csa));
     dk_land_result_free(r);
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?", csc), 1);
@@ -1524,16 +1459,16 @@ static void t_land_closed_session(void)
     const char *sid = t_connect_to(&owner, "demo", "a1");
     char *v = t_app_with(12, "x * 12");
     dk_write_result *w = NULL;
-    th_assert_ok(dk_file_write(&w, t_e, &owner, sid, "app.py", v, strlen(v), NULL));
+    th_assert_ok(dk_file_write(&w, t_fx.e, &owner, sid, "app.py", v, strlen(v), NULL));
     dk_write_result_free(w);
-    th_assert_ok(dk_file_delete(&w, t_e, &owner, sid, "README.md"));
+    th_assert_ok(dk_file_delete(&w, t_fx.e, &owner, sid, "README.md"));
     dk_write_result_free(w);
     char cs[128];
     snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
     dk_changeset_info *info;
-    th_assert_ok(dk_changeset_submit(&info, t_e, &owner, sid));
+    th_assert_ok(dk_changeset_submit(&info, t_fx.e, &owner, sid));
     dk_changeset_info_free(info);
-    th_assert_ok(dk_session_close(t_e, &owner, sid));
+    th_assert_ok(dk_session_close(t_fx.e, &owner, sid));
     th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
 
     /* another session moves the head meanwhile */
@@ -1545,10 +1480,10 @@ static void t_land_closed_session(void)
     t_land_ok(b);
 
     dk_land_result *r = NULL;
-    th_assert_err(dk_land(&r, t_e, &other, sid, NULL), DK_EFORBIDDEN);
+    th_assert_err(dk_land(&r, t_fx.e, &other, sid, NULL), DK_EFORBIDDEN);
     dk_land_result_free(r);
     th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
-    th_assert_ok(dk_land(&r, t_e, &admin, sid, NULL));
+    th_assert_ok(dk_land(&r, t_fx.e, &admin, sid, NULL));
     th_assert_eq_int(r->nmerged_files, 1);
     th_assert_eq_str(r->commit, t_head("demo"));
     dk_land_result_free(r);
@@ -1567,17 +1502,17 @@ static void t_land_closed_session(void)
         t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", sid), 1);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
     /* landed once: a second landing is refused */
-    th_assert_err(dk_land(&r, t_e, &admin, sid, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&r, t_fx.e, &admin, sid, NULL), DK_ESTATE);
     dk_land_result_free(r);
 
     /* a closed session whose work was a draft has nothing to land */
     const char *c = t_connect("a3");
     t_write(c, "docs/x.md", "x\n");
-    th_assert_ok(dk_session_close(t_e, NULL, c));
-    th_assert_err(dk_land(&r, t_e, NULL, c, NULL), DK_ESTATE);
+    th_assert_ok(dk_session_close(t_fx.e, NULL, c));
+    th_assert_err(dk_land(&r, t_fx.e, NULL, c, NULL), DK_ESTATE);
     dk_land_result_free(r);
     free(v);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__land_closed_session(void)
 {
@@ -1603,7 +1538,7 @@ static void t_write_during_land(void)
     char head[41];
     snprintf(head, sizeof(head), "%s", t_head("demo"));
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     dk_store_val p[] = {DK_SV_TEXT(sid), DK_SV_TEXT("late.txt"),
                         DK_SV_TEXT("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"), DK_SV_INT(T0)};
     int rc = dk_store_exec(c, NULL,
@@ -1614,7 +1549,7 @@ static void t_write_during_land(void)
     th_assert_ok(rc);
 
     dk_land_result *r = NULL;
-    th_assert_err(dk_land(&r, t_e, NULL, sid, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, sid, NULL), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "changed while landing"), "%s",
                   dk_error_last()->msg);
     th_assert_eq_str(r->commit, "");
@@ -1643,7 +1578,7 @@ static void t_write_during_submit(void)
     snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
     t_write(sid, "README.md", "hello there\n");
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     dk_store_val p[] = {
         DK_SV_TEXT(sid), DK_SV_TEXT("late.txt"),
         DK_SV_TEXT("c7c7da3c64e86c3270f2639a1379e67e14891b6a") /* README.md's blob */,
@@ -1656,7 +1591,7 @@ static void t_write_during_submit(void)
     th_assert_ok(rc);
 
     dk_changeset_info *info = NULL;
-    th_assert_err(dk_changeset_submit(&info, t_e, NULL, sid), DK_ESTATE);
+    th_assert_err(dk_changeset_submit(&info, t_fx.e, NULL, sid), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "changed while submitting"), "%s",
                   dk_error_last()->msg);
     th_assert(info == NULL);
@@ -1664,9 +1599,10 @@ static void t_write_during_submit(void)
     th_assert(!t_ref_exists(cs));
     th_assert_eq_int(t_events("changeset.submitted", cs), 0);
     /* once the registry has the write, submitting takes both files */
-    th_assert_ok(dk_eng_session_reload(t_e, sid));
+    th_assert_ok(dk_eng_session_reload(t_fx.e, sid));
     t_submit(sid);
-    char *late = t_git("-C '%s' show refs/dk/changesets/%s:late.txt", t_repo_path("demo"), cs);
+    char *late =
+        th_git_out(th_engine_repo_path(&t_fx, "demo"), "show refs/dk/changesets/%s:late.txt", cs);
     th_assert_eq_str(late, "hello there\n");
     free(late);
     t_land_ok(sid);
@@ -1689,7 +1625,7 @@ void test_engine_land_pg__write_during_submit(void)
  */
 static void t_store_faults(void)
 {
-    dk_store *store = dk_eng_store(t_e);
+    dk_store *store = dk_eng_store(t_fx.e);
     int failed = 0, window = 0, ok_first = 0;
     const char *changed[NFUNCS] = {0};
     char bodies[NFUNCS][32];
@@ -1710,8 +1646,11 @@ static void t_store_faults(void)
         snprintf(head, sizeof(head), "%s", t_head("demo"));
 
         dk_land_result *r = NULL;
+        /* the fault counts the statements of every thread: the code-context
+         * indexer following the previous landing finishes first */
+        th_assert_ok(dk_context_index(NULL, t_fx.e, "demo"));
         dk_store_fault_inject(store, (unsigned)n);
-        int rc = dk_land(&r, t_e, NULL, sid, NULL);
+        int rc = dk_land(&r, t_fx.e, NULL, sid, NULL);
         char msg[300];
         snprintf(msg, sizeof(msg), "%s", dk_error_last()->msg);
         dk_store_fault_inject(store, 0);
@@ -1732,7 +1671,7 @@ static void t_store_faults(void)
             th_assert_eq_int(t_events("changeset.merged", cs), 0);
             /* the session is still usable: land again */
             r = NULL;
-            rc = dk_land(&r, t_e, NULL, sid, NULL);
+            rc = dk_land(&r, t_fx.e, NULL, sid, NULL);
             th_assert_msg(rc == DK_OK, "n=%d: landing again: %s", n, dk_error_last()->msg);
             dk_land_result_free(r);
             th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
@@ -1748,7 +1687,7 @@ static void t_store_faults(void)
     th_assert(ok_first >= 1);
     /* and one of them was the COMMIT after a won compare-and-swap */
     th_assert_eq_int(window, 1);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__store_faults(void)
 {
@@ -1785,8 +1724,8 @@ static void t_kill_while_landing(void)
         free(app);
         t_submit(sids[i]);
     }
-    dk_engine_close(t_e);
-    t_e = NULL;
+    dk_engine_close(t_fx.e);
+    t_fx.e = NULL;
 
     int fds[2];
     th_assert(pipe(fds) == 0);
@@ -1796,8 +1735,8 @@ static void t_kill_while_landing(void)
         close(fds[0]);
         dk_engine *e;
         dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-        o.data_dir = t_data;
-        o.store_url = t_url;
+        o.data_dir = t_fx.data;
+        o.store_url = t_fx.url;
         o.gc_interval_ms = 0;
         if (dk_engine_open(&e, &o) != DK_OK)
             _exit(2);
@@ -1826,13 +1765,13 @@ static void t_kill_while_landing(void)
     th_assert_eq_int(done, KILL_AFTER);
 
     t_open();
-    const char *repo = t_repo_path("demo");
+    const char *repo = th_engine_repo_path(&t_fx, "demo");
     char head[41];
     snprintf(head, sizeof(head), "%s", t_head("demo"));
     int merged = 0;
     for (int i = 0; i < N; i++) {
         dk_changeset_info *info;
-        th_assert_ok(dk_changeset_get(&info, t_e, NULL, cs[i]));
+        th_assert_ok(dk_changeset_get(&info, t_fx.e, NULL, cs[i]));
         if (info->state == DK_CS_MERGED) {
             merged++;
             th_assert_eq_int(th_system("git -C '%s' merge-base --is-ancestor %s %s", repo,
@@ -1844,7 +1783,7 @@ static void t_kill_while_landing(void)
         dk_changeset_info_free(info);
     }
     th_assert_msg(merged >= KILL_AFTER && merged < N, "%d landed before the kill", merged);
-    char *out = t_git("-C '%s' rev-list --count %s", repo, head);
+    char *out = th_git_out(repo, "rev-list --count %s", head);
     int commits = (int)strtol(out, NULL, 10);
     free(out);
     th_assert_msg(commits == 1 + merged || commits == 2 + merged, "%d commits, %d merged", commits,
@@ -1855,7 +1794,7 @@ static void t_kill_while_landing(void)
         if (t_cs_state(cs[i]) == DK_CS_MERGED)
             continue;
         dk_land_result *r = NULL;
-        int rc = dk_land(&r, t_e, NULL, sids[i], NULL);
+        int rc = dk_land(&r, t_fx.e, NULL, sids[i], NULL);
         th_assert_msg(rc == DK_OK, "landing %d after the restart: %s", i, dk_error_last()->msg);
         dk_land_result_free(r);
     }
@@ -1866,7 +1805,7 @@ static void t_kill_while_landing(void)
     th_assert_eq_str(text, want);
     free(text);
     free(want);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__kill_while_landing(void)
 {
@@ -1900,20 +1839,20 @@ static void t_land_stranded(void)
     dk_write_result *w = NULL;
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
     wo.force = true;
-    th_assert_ok(dk_file_write(&w, t_e, NULL, sb, "app.py", v, strlen(v), &wo));
+    th_assert_ok(dk_file_write(&w, t_fx.e, NULL, sb, "app.py", v, strlen(v), &wo));
     dk_write_result_free(w);
     free(v);
     t_submit(sb);
 
     /* both go idle past the TTL: stranded, not dropped */
     atomic_fetch_add(&t_clock, 2 * 3600 * 1000LL);
-    th_assert_ok(dk_engine_gc(t_e, NULL));
+    th_assert_ok(dk_engine_gc(t_fx.e, NULL));
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND repo = ?", "demo"), 2);
 
     /* a's work lands as it is */
     dk_land_result *r = NULL;
-    th_assert_ok(dk_land(&r, t_e, NULL, sa, NULL));
+    th_assert_ok(dk_land(&r, t_fx.e, NULL, sa, NULL));
     dk_land_result_free(r);
     th_assert_eq_int(t_cs_state(csa), DK_CS_MERGED);
 
@@ -1924,13 +1863,13 @@ static void t_land_stranded(void)
     snprintf(head, sizeof(head), "%s", t_head("demo"));
     {
         dk_store_conn *c;
-        th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+        th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
         dk_store_val p[] = {DK_SV_TEXT(csb)};
         th_assert_ok(dk_store_exec(
             c, NULL, "UPDATE changesets SET session_id = 'resumed-elsewhere' WHERE id = ?", p, 1));
         dk_store_release(c);
     }
-    th_assert_err(dk_land(&r, t_e, NULL, sb, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, sb, NULL), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "now belongs to session resumed-elsewhere"), "%s",
                   dk_error_last()->msg);
     dk_land_result_free(r);
@@ -1939,7 +1878,7 @@ static void t_land_stranded(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sb), 1);
     {
         dk_store_conn *c;
-        th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+        th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
         dk_store_val p[] = {DK_SV_TEXT(sb), DK_SV_TEXT(csb)};
         th_assert_ok(
             dk_store_exec(c, NULL, "UPDATE changesets SET session_id = ? WHERE id = ?", p, 2));
@@ -1953,14 +1892,14 @@ static void t_land_stranded(void)
     co.agent_id = "agent-b";
     co.resume_session_id = sb;
     dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &co));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &co));
     char resumed[64];
     snprintf(resumed, sizeof(resumed), "%s", info->session_id);
     dk_session_infos_free(info, 1);
-    th_assert_err(dk_land(&r, t_e, NULL, sb, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, sb, NULL), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "was resumed as"), "%s", dk_error_last()->msg);
     dk_land_result_free(r);
-    th_assert_ok(dk_land(&r, t_e, NULL, resumed, NULL));
+    th_assert_ok(dk_land(&r, t_fx.e, NULL, resumed, NULL));
     dk_land_result_free(r);
     const char *changed[NFUNCS] = {0};
     changed[20] = "x * 20";
@@ -1970,7 +1909,7 @@ static void t_land_stranded(void)
     th_assert_eq_str(text, want);
     free(text);
     free(want);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__land_stranded(void)
 {
@@ -1991,24 +1930,24 @@ static void t_callers(void)
     dk_caller admin = {.token_id = "tok-admin", .admin = true};
     const char *sid = t_connect_to(&owner, "demo", "a1");
     dk_write_result *w = NULL;
-    th_assert_ok(dk_file_write(&w, t_e, &owner, sid, "README.md", "mine\n", 5, NULL));
+    th_assert_ok(dk_file_write(&w, t_fx.e, &owner, sid, "README.md", "mine\n", 5, NULL));
     dk_write_result_free(w);
     char cs[128];
     snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
 
     dk_changeset_info *info = NULL;
     dk_land_result *r = NULL;
-    th_assert_err(dk_changeset_get(&info, t_e, &other, cs), DK_EFORBIDDEN);
-    th_assert_err(dk_changeset_submit(&info, t_e, &other, sid), DK_EFORBIDDEN);
+    th_assert_err(dk_changeset_get(&info, t_fx.e, &other, cs), DK_EFORBIDDEN);
+    th_assert_err(dk_changeset_submit(&info, t_fx.e, &other, sid), DK_EFORBIDDEN);
     th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
-    th_assert_ok(dk_changeset_get(&info, t_e, &admin, cs));
+    th_assert_ok(dk_changeset_get(&info, t_fx.e, &admin, cs));
     dk_changeset_info_free(info);
-    th_assert_ok(dk_changeset_submit(&info, t_e, &owner, sid));
+    th_assert_ok(dk_changeset_submit(&info, t_fx.e, &owner, sid));
     dk_changeset_info_free(info);
-    th_assert_err(dk_land(&r, t_e, &other, sid, NULL), DK_EFORBIDDEN);
+    th_assert_err(dk_land(&r, t_fx.e, &other, sid, NULL), DK_EFORBIDDEN);
     dk_land_result_free(r);
     th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
-    th_assert_ok(dk_land(&r, t_e, &owner, sid, NULL));
+    th_assert_ok(dk_land(&r, t_fx.e, &owner, sid, NULL));
     dk_land_result_free(r);
     th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
 }
@@ -2062,15 +2001,15 @@ static void t_two_nodes(void)
 {
     dk_engine *e2;
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.store_url = t_url;
+    o.data_dir = t_fx.data;
+    o.store_url = t_fx.url;
     o.gc_interval_ms = 0;
     o.clock_ms = t_clock_fn;
     o.node_name = "node-2";
     th_assert_ok(dk_engine_open(&e2, &o));
 
     enum { PER_NODE = 8 };
-    struct t_lander nodes[2] = {{.e = t_e, .n = PER_NODE}, {.e = e2, .n = PER_NODE}};
+    struct t_lander nodes[2] = {{.e = t_fx.e, .n = PER_NODE}, {.e = e2, .n = PER_NODE}};
     static char sids[2 * PER_NODE][64];
     char bodies[2 * PER_NODE][32];
     for (int i = 0; i < 2 * PER_NODE; i++) {
@@ -2118,7 +2057,8 @@ static void t_two_nodes(void)
     free(text);
     free(want);
     /* one commit per landing, each changeset merged once */
-    char *out = t_git("-C '%s' rev-list --count %s", t_repo_path("demo"), t_head("demo"));
+    char *out =
+        th_git_out(th_engine_repo_path(&t_fx, "demo"), "rev-list --count %s", t_head("demo"));
     th_assert_eq_str(out, "17\n");
     free(out);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE state = 'merged' AND "
@@ -2128,7 +2068,7 @@ static void t_two_nodes(void)
     th_assert_eq_int(
         t_count("SELECT COUNT(DISTINCT merged_commit) FROM changesets WHERE repo = ?", "demo"),
         2 * PER_NODE);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__two_nodes(void)
 {
@@ -2153,7 +2093,7 @@ static void t_many_threads(void)
     memset(ls, 0, sizeof(ls));
     for (int i = 0; i < THREADS * PER_THREAD; i++) {
         struct t_lander *l = &ls[i % THREADS];
-        l->e = t_e;
+        l->e = t_fx.e;
         char agent[32];
         snprintf(agent, sizeof(agent), "thread-agent-%d", i);
         snprintf(sids[i], sizeof(sids[i]), "%s", t_connect(agent));
@@ -2180,10 +2120,11 @@ static void t_many_threads(void)
     th_assert_eq_str(text, want);
     free(text);
     free(want);
-    char *out = t_git("-C '%s' rev-list --count %s", t_repo_path("demo"), t_head("demo"));
+    char *out =
+        th_git_out(th_engine_repo_path(&t_fx, "demo"), "rev-list --count %s", t_head("demo"));
     th_assert_eq_str(out, "25\n");
     free(out);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__many_threads(void)
 {
@@ -2202,7 +2143,7 @@ void test_engine_land_pg__many_threads(void)
 static void t_expect(char out[41], const char *sid, const char *path)
 {
     dk_file *f = NULL;
-    int rc = dk_file_read(&f, t_e, NULL, sid, path);
+    int rc = dk_file_read(&f, t_fx.e, NULL, sid, path);
     out[0] = '\0';
     if (rc == DK_OK)
         snprintf(out, 41, "%s", f->hash);
@@ -2246,7 +2187,7 @@ static void t_rb_write_force(const char *sid, const char *path, const char *text
     dk_write_result *w = NULL;
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
     wo.force = true;
-    int rc = dk_file_write(&w, t_e, NULL, sid, path, text, strlen(text), &wo);
+    int rc = dk_file_write(&w, t_fx.e, NULL, sid, path, text, strlen(text), &wo);
     th_assert_msg(rc == DK_OK, "write %s: %s", path, dk_error_last()->msg);
     dk_write_result_free(w);
 }
@@ -2278,7 +2219,7 @@ static void t_rb_setup(struct t_rb_fixture *fx)
     t_submit(fx->d);
     t_land_ok(fx->a);
     dk_land_result *r = NULL;
-    th_assert_err(dk_land(&r, t_e, NULL, fx->b, NULL), DK_ECONFLICT);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, fx->b, NULL), DK_ECONFLICT);
     th_assert_eq_int(r->nconflicts, 1);
     th_assert_eq_str(r->conflicts[0].qualified_name, "f1");
     dk_land_result_free(r);
@@ -2305,7 +2246,7 @@ static int t_rebase(dk_write_result **w, const char *sid, dk_rebase_file *files,
     }
     dk_rebase_opts o = DK_REBASE_OPTS_INIT;
     o.from_base = from;
-    int rc = dk_session_rebase(w, t_e, NULL, sid, files, n, &o);
+    int rc = dk_session_rebase(w, t_fx.e, NULL, sid, files, n, &o);
     for (size_t i = 0; i < n; i++)
         if (files[i].expect_hash >= hashes[0] && files[i].expect_hash <= hashes[7])
             files[i].expect_hash = NULL;
@@ -2349,7 +2290,7 @@ static void t_rebase_resolves(void)
     /* a draft again: its changed symbols are claimed, on the new base */
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", fx.b), 2);
     dk_changeset_info *ci;
-    th_assert_ok(dk_changeset_get(&ci, t_e, NULL, csb));
+    th_assert_ok(dk_changeset_get(&ci, t_fx.e, NULL, csb));
     th_assert_eq_str(ci->base_commit, t_head("demo"));
     dk_changeset_info_free(ci);
     th_assert_eq_int(t_events("session.rebased", csb), 1);
@@ -2364,7 +2305,7 @@ static void t_rebase_resolves(void)
     const char *theirs[NFUNCS] = {[1] = "x - 1", [3] = "x * 3", [5] = "x * 5"};
     char *vc = t_app(theirs);
     dk_land_result *r = NULL;
-    th_assert_err(dk_land(&r, t_e, NULL, fx.c, NULL), DK_ECONFLICT);
+    th_assert_err(dk_land(&r, t_fx.e, NULL, fx.c, NULL), DK_ECONFLICT);
     dk_land_result_free(r);
     dk_rebase_file fc[] = {
         {.path = "app.py", .action = DK_REBASE_WRITE, .content = vc, .len = strlen(vc)}};
@@ -2374,7 +2315,7 @@ static void t_rebase_resolves(void)
     dk_write_result_free(w);
     dk_changed_symbol *syms;
     size_t nsyms;
-    th_assert_ok(dk_session_changes(&syms, &nsyms, t_e, NULL, fx.c));
+    th_assert_ok(dk_session_changes(&syms, &nsyms, t_fx.e, NULL, fx.c));
     th_assert_eq_int(nsyms, 1);
     th_assert_eq_str(syms[0].qualified_name, "f5");
     dk_changed_symbols_free(syms, nsyms);
@@ -2402,7 +2343,7 @@ static void t_rebase_resolves(void)
     th_assert_eq_str(h, vd);
     free(h);
     th_assert(t_head_file("demo", "notes.txt") == NULL);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
     free(vb);
     free(vc);
     free(vd);
@@ -2562,7 +2503,7 @@ static void t_rebase_refusals(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         o.from_base = cases[i].from;
         o.onto = cases[i].onto;
-        int rc = dk_session_rebase(&w, t_e, NULL, fx.b, cases[i].f, cases[i].n, &o);
+        int rc = dk_session_rebase(&w, t_fx.e, NULL, fx.b, cases[i].f, cases[i].n, &o);
         th_assert_msg(rc == cases[i].want, "case %zu: %d (%s)", i, rc, dk_error_last()->msg);
         th_assert_msg(strstr(dk_error_last()->msg, cases[i].msg), "case %zu: %s", i,
                       dk_error_last()->msg);
@@ -2579,7 +2520,7 @@ static void t_rebase_refusals(void)
     dk_rebase_file ff[] = {{.path = "README.md", .action = DK_REBASE_TAKE_BASE, .expect_hash = rh}};
     o.from_base = head;
     o.onto = fx.base;
-    th_assert_err(dk_session_rebase(&w, t_e, NULL, fresh, ff, 1, &o), DK_EINVALID);
+    th_assert_err(dk_session_rebase(&w, t_fx.e, NULL, fresh, ff, 1, &o), DK_EINVALID);
     th_assert(strstr(dk_error_last()->msg, "does not contain"));
     after = t_snap(fresh);
     th_assert_eq_str(after, fresh_before);
@@ -2598,7 +2539,7 @@ static void t_rebase_refusals(void)
                             .expect_hash = good_hash}};
     o.from_base = fx.base;
     o.onto = NULL;
-    th_assert_err(dk_session_rebase(&w, t_e, NULL, fx.b, fb, 1, &o), DK_ECONFLICT);
+    th_assert_err(dk_session_rebase(&w, t_fx.e, NULL, fx.b, fb, 1, &o), DK_ECONFLICT);
     th_assert_eq_int(w->nclaims, 1);
     th_assert_eq_str(w->claims[0].qualified_name, "f3");
     th_assert_eq_str(w->claims[0].holder_session, holder);
@@ -2609,10 +2550,10 @@ static void t_rebase_refusals(void)
     free(after);
     /* another caller may not rebase the session */
     dk_caller other = {.token_id = "someone-else"};
-    th_assert_err(dk_session_rebase(&w, t_e, &other, fx.b, fb, 1, &o), DK_EFORBIDDEN);
+    th_assert_err(dk_session_rebase(&w, t_fx.e, &other, fx.b, fb, 1, &o), DK_EFORBIDDEN);
     /* once the holder lets go, the same rebase goes through */
-    th_assert_ok(dk_file_revert(t_e, NULL, holder, "app.py"));
-    th_assert_ok(dk_session_rebase(&w, t_e, NULL, fx.b, fb, 1, &o));
+    th_assert_ok(dk_file_revert(t_fx.e, NULL, holder, "app.py"));
+    th_assert_ok(dk_session_rebase(&w, t_fx.e, NULL, fx.b, fb, 1, &o));
     dk_write_result_free(w);
     after = t_snap(fx.b);
     th_assert(strcmp(after, before) != 0);
@@ -2647,7 +2588,7 @@ static void *t_rb_writer_run(void *arg)
         dk_write_result *w = NULL;
         dk_write_opts wo = DK_WRITE_OPTS_INIT;
         wo.force = true;
-        if (dk_file_write(&w, t_e, NULL, wr->sid, "notes.txt", text, strlen(text), &wo) == DK_OK)
+        if (dk_file_write(&w, t_fx.e, NULL, wr->sid, "notes.txt", text, strlen(text), &wo) == DK_OK)
             snprintf(wr->last, sizeof(wr->last), "%s", text);
         dk_write_result_free(w);
     }
@@ -2675,7 +2616,7 @@ static void t_rebase_concurrent_write(void)
     dk_rebase_opts o = DK_REBASE_OPTS_INIT;
     o.from_base = fx.base;
     dk_write_result *w = NULL;
-    th_assert_err(dk_session_rebase(&w, t_e, NULL, fx.b, fb, 1, &o), DK_ESTATE);
+    th_assert_err(dk_session_rebase(&w, t_fx.e, NULL, fx.b, fb, 1, &o), DK_ESTATE);
     th_assert(strstr(dk_error_last()->msg, "resolve again"));
     char *after = t_snap(fx.b);
     th_assert_eq_str(after, before);
@@ -2689,19 +2630,19 @@ static void t_rebase_concurrent_write(void)
     struct t_rb_writer wr = {.sid = fx.b, .n = 20};
     pthread_t th;
     pthread_create(&th, NULL, t_rb_writer_run, &wr);
-    int rc = dk_session_rebase(&w, t_e, NULL, fx.b, fb, 1, &o);
+    int rc = dk_session_rebase(&w, t_fx.e, NULL, fx.b, fb, 1, &o);
     pthread_join(th, NULL);
     th_assert_msg(rc == DK_OK || rc == DK_ESTATE, "%d %s", rc, dk_error_last()->msg);
     dk_write_result_free(w);
     dk_file *f = NULL;
-    th_assert_ok(dk_file_read(&f, t_e, NULL, fx.b, "notes.txt"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, fx.b, "notes.txt"));
     th_assert_eq_str(f->content, wr.last);
     dk_file_free(f);
     dk_session_info *st = t_status(fx.b);
     th_assert_eq_str(st->base_commit, rc == DK_OK ? t_head("demo") : fx.base);
     th_assert_eq_int(st->changeset_state, rc == DK_OK ? DK_CS_DRAFT : DK_CS_SUBMITTED);
     dk_session_infos_free(st, 1);
-    th_assert_ok(dk_file_read(&f, t_e, NULL, fx.b, "app.py"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, fx.b, "app.py"));
     th_assert_eq_str(f->content, rc == DK_OK ? vb : v2);
     dk_file_free(f);
     free(vb);
@@ -2739,7 +2680,7 @@ static void *t_rb_submit_run(void *arg)
     struct t_rb_submitter *sb = arg;
     dk_changeset_info *info = NULL;
     pthread_barrier_wait(sb->go);
-    sb->rc = dk_changeset_submit(&info, t_e, NULL, sb->sid);
+    sb->rc = dk_changeset_submit(&info, t_fx.e, NULL, sb->sid);
     snprintf(sb->msg, sizeof(sb->msg), "%s", sb->rc ? dk_error_last()->msg : "");
     dk_changeset_info_free(info);
     return NULL;
@@ -2781,7 +2722,7 @@ static void t_rebase_submit_race(void)
         th_assert(pthread_create(&th, NULL, t_rb_submit_run, &sb) == 0);
         pthread_barrier_wait(&go);
         dk_write_result *w = NULL;
-        int rc = dk_session_rebase(&w, t_e, NULL, sid, f, 1, &o);
+        int rc = dk_session_rebase(&w, t_fx.e, NULL, sid, f, 1, &o);
         char rmsg[256];
         snprintf(rmsg, sizeof(rmsg), "%s", rc ? dk_error_last()->msg : "");
         pthread_join(th, NULL);
@@ -2801,7 +2742,7 @@ static void t_rebase_submit_race(void)
         th_assert_eq_str(st->base_commit, head);
         dk_session_infos_free(st, 1);
         dk_changeset_info *ci;
-        th_assert_ok(dk_changeset_get(&ci, t_e, NULL, cs));
+        th_assert_ok(dk_changeset_get(&ci, t_fx.e, NULL, cs));
         dk_changeset_state state = ci->state;
         char submitted[41];
         snprintf(submitted, sizeof(submitted), "%s", ci->submit_commit);
@@ -2812,7 +2753,8 @@ static void t_rebase_submit_race(void)
             /* submitted after the rebase: its commit is on the new head */
             th_assert_eq_int(sb.rc, DK_OK);
             th_assert_eq_int(reopened, 0);
-            char *parent = t_git("-C '%s' rev-parse '%s^'", t_repo_path("demo"), submitted);
+            char *parent =
+                th_git_out(th_engine_repo_path(&t_fx, "demo"), "rev-parse '%s^'", submitted);
             th_assert_msg(strncmp(parent, head, 40) == 0,
                           "round %d: submitted commit %.12s is on %.12s, the session on %.12s", i,
                           submitted, parent, head);
@@ -2835,7 +2777,7 @@ static void t_rebase_submit_race(void)
     fprintf(stderr,
             "rebase/submit race: submit first %d, submit refused %d, submit after %d of %d\n",
             orders[0], orders[1], orders[2], ROUNDS);
-    t_fsck("demo");
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__rebase_submit_race(void)
 {

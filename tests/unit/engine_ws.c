@@ -29,7 +29,7 @@
 
 #include "engine/engine_int.h"
 #include "harness/th.h"
-#include "harness/th_pg.h"
+#include "harness/th_engine.h"
 #include "store/cache.h"
 #include "util/str.h"
 
@@ -37,11 +37,7 @@
 /* Fixtures                                                                   */
 /* ========================================================================== */
 
-static char t_url[1024];
-static char t_pg_db[64];
-static char t_data[4096];
-static char t_src[4096];
-static dk_engine *t_e;
+static th_engine t_fx;
 static _Atomic int64_t t_clock;
 static dk_oid t_base;
 
@@ -80,58 +76,21 @@ static const char TASKS_PY[] = "class Tasks:\n"
 
 static const char LIB_RS[] = "pub fn greet() -> &'static str {\n    \"hello\"\n}\n";
 
-static dk_oid t_blob(dk_git_repo *g, const char *text)
-{
-    dk_oid id;
-    th_assert_ok(dk_git_blob_write(&id, g, text, strlen(text)));
-    return id;
-}
-
 /* The source repository: main (two commits), a branch "feature", a tag "v1". */
 static void t_make_source(void)
 {
-    snprintf(t_src, sizeof(t_src), "%s/src.git", th_tmpdir());
-    dk_git_repo *g;
-    th_assert_ok(dk_git_repo_init(&g, t_src));
-    dk_git_edit e1[] = {
-        {.path = "README.md",
-         .op = DK_GIT_EDIT_UPSERT,
-         .id = t_blob(g, "hello\n"),
-         .mode = DK_GIT_MODE_FILE},
-        {.path = "src/tasks.py",
-         .op = DK_GIT_EDIT_UPSERT,
-         .id = t_blob(g, TASKS_PY),
-         .mode = DK_GIT_MODE_FILE},
-        {.path = "src/lib.rs",
-         .op = DK_GIT_EDIT_UPSERT,
-         .id = t_blob(g, LIB_RS),
-         .mode = DK_GIT_MODE_FILE},
-        {.path = "bin/run",
-         .op = DK_GIT_EDIT_UPSERT,
-         .id = t_blob(g, "#!/bin/sh\necho hi\n"),
-         .mode = DK_GIT_MODE_EXEC},
+    dk_git_repo *g = th_engine_src(&t_fx);
+    th_file f1[] = {
+        {"README.md", "hello\n", 0},
+        {"src/tasks.py", TASKS_PY, 0},
+        {"src/lib.rs", LIB_RS, 0},
+        {"bin/run", "#!/bin/sh\necho hi\n", DK_GIT_MODE_EXEC},
     };
-    dk_oid tree, c1, c2, cf;
-    th_assert_ok(dk_git_tree_build(&tree, g, NULL, e1, 4));
-    dk_git_commit_opts o = DK_GIT_COMMIT_OPTS_INIT;
-    o.author_name = "T";
-    o.author_email = "t@example.com";
-    o.fixed_time = true;
-    o.time = 1700000000;
-    th_assert_ok(dk_git_commit_write(&c1, g, &tree, NULL, 0, "first\n", &o));
-    dk_git_edit e2[] = {{.path = "docs/notes.txt",
-                         .op = DK_GIT_EDIT_UPSERT,
-                         .id = t_blob(g, "notes\n"),
-                         .mode = DK_GIT_MODE_FILE}};
-    th_assert_ok(dk_git_tree_build(&tree, g, &c1, e2, 1));
-    th_assert_ok(dk_git_commit_write(&c2, g, &tree, &c1, 1, "second\n", &o));
-    th_assert_ok(dk_git_branch_cas(g, "main", NULL, &c2, NULL));
-    dk_git_edit e3[] = {{.path = "feature.txt",
-                         .op = DK_GIT_EDIT_UPSERT,
-                         .id = t_blob(g, "feature\n"),
-                         .mode = DK_GIT_MODE_FILE}};
-    th_assert_ok(dk_git_tree_build(&tree, g, &c2, e3, 1));
-    th_assert_ok(dk_git_commit_write(&cf, g, &tree, &c2, 1, "feature\n", &o));
+    dk_oid c1 = th_commit_on(g, "main", f1, 4, "first\n");
+    th_file f2[] = {{"docs/notes.txt", "notes\n", 0}};
+    dk_oid c2 = th_commit_on(g, "main", f2, 1, "second\n");
+    th_file f3[] = {{"feature.txt", "feature\n", 0}};
+    dk_oid cf = th_commit(g, &c2, f3, 1, "feature\n");
     th_assert_ok(dk_git_branch_cas(g, "feature", NULL, &cf, NULL));
     git_oid tag;
     memcpy(tag.id, c1.id, 20);
@@ -155,88 +114,51 @@ static void t_make_source(void)
 static void t_open(void)
 {
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.store_url = t_url;
     o.idle_ttl_ms = IDLE_MS;
     o.max_ttl_ms = MAX_MS;
     o.strand_ttl_ms = STRAND_MS;
-    o.gc_interval_ms = 0;
     o.clock_ms = t_clock_fn;
-    th_assert_ok(dk_engine_open(&t_e, &o));
+    th_engine_open(&t_fx, &o);
 }
 
 static void t_reopen(void)
 {
-    dk_engine_close(t_e);
-    t_e = NULL;
+    th_engine_close(&t_fx);
     t_open();
 }
 
-static void t_setup(void)
+static void t_setup(const char *pg_prefix)
 {
     atomic_store(&t_clock, T0);
-    snprintf(t_data, sizeof(t_data), "%s/data", th_tmpdir());
+    th_engine_store(&t_fx, pg_prefix);
     t_make_source();
     t_open();
-    th_assert_ok(dk_repo_import(t_e, "demo", t_src, NULL));
-}
-
-static void t_cleanup(void)
-{
-    dk_engine_close(t_e);
-    t_e = NULL;
+    th_assert_ok(dk_repo_import(t_fx.e, "demo", t_fx.src, NULL));
 }
 
 void test_engine_ws_sqlite__initialize(void)
 {
-    snprintf(t_url, sizeof(t_url), "sqlite:%s/dk.db", th_tmpdir());
-    t_setup();
+    t_setup(NULL);
 }
 
 void test_engine_ws_sqlite__cleanup(void)
 {
-    t_cleanup();
+    th_engine_done(&t_fx);
 }
 
 void test_engine_ws_pg__initialize(void)
 {
-    th_pg_db_create(t_url, sizeof(t_url), t_pg_db, sizeof(t_pg_db), "dk_e");
-    t_setup();
+    t_setup("dk_e");
 }
 
 void test_engine_ws_pg__cleanup(void)
 {
-    t_cleanup();
-    th_pg_db_drop(t_pg_db);
+    th_engine_done(&t_fx);
 }
 
 /* Both suites run the same bodies: test_engine_ws_{sqlite,pg}__<name> call t_<name>. */
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static char *t_git(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *t_git(const char *fmt, ...)
-{
-    char args[2048], out[4200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof(args), fmt, ap);
-    va_end(ap);
-    snprintf(out, sizeof(out), "%s/git-out.txt", th_tmpdir());
-    int rc = th_system("git %s >'%s' 2>&1", args, out);
-    size_t len;
-    char *text = th_read_file(out, &len);
-    th_assert_msg(rc == 0, "git %s exited %d: %s", args, rc, text);
-    return text;
-}
-
-static void t_fsck(void)
-{
-    dk_repo_info *info;
-    th_assert_ok(dk_repo_get(&info, t_e, "demo"));
-    free(t_git("-C '%s' fsck --strict --no-progress --no-dangling", info->path));
-    dk_repo_infos_free(info, 1);
-}
 
 /* Connect to "demo" as agent `agent_id`; returns the session id (static slot). */
 static const char *t_connect_as(const dk_caller *caller, const char *agent_id, const char *name)
@@ -249,7 +171,7 @@ static const char *t_connect_as(const dk_caller *caller, const char *agent_id, c
     o.agent_id = agent_id;
     o.agent_name = name;
     dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_e, caller, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, caller, &o));
     char *slot = ids[next++ % 8];
     snprintf(slot, 64, "%s", info->session_id);
     dk_session_infos_free(info, 1);
@@ -264,7 +186,7 @@ static const char *t_connect(const char *agent_id)
 static int t_write(const char *sid, const char *path, const char *text)
 {
     dk_write_result *r = NULL;
-    int rc = dk_file_write(&r, t_e, NULL, sid, path, text, strlen(text), NULL);
+    int rc = dk_file_write(&r, t_fx.e, NULL, sid, path, text, strlen(text), NULL);
     dk_write_result_free(r);
     return rc;
 }
@@ -272,7 +194,7 @@ static int t_write(const char *sid, const char *path, const char *text)
 static char *t_read(const char *sid, const char *path)
 {
     dk_file *f;
-    th_assert_ok(dk_file_read(&f, t_e, NULL, sid, path));
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, sid, path));
     char *s = strdup(f->content);
     dk_file_free(f);
     return s;
@@ -298,7 +220,7 @@ static char *t_tasks_with(const char *from, const char *to)
 static int64_t t_count(const char *sql, const char *arg)
 {
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     int64_t n = -1;
     bool found;
     dk_store_val p[] = {DK_SV_TEXT(arg ? arg : "")};
@@ -311,7 +233,7 @@ static int64_t t_count(const char *sql, const char *arg)
 static char *t_changeset_of(const char *sid)
 {
     dk_session_info *info;
-    th_assert_ok(dk_session_status(&info, t_e, NULL, sid));
+    th_assert_ok(dk_session_status(&info, t_fx.e, NULL, sid));
     char *cs = strdup(info->changeset_id);
     dk_session_infos_free(info, 1);
     return cs;
@@ -324,7 +246,7 @@ static void t_mark_submitted(const char *sid)
     char now[32];
     snprintf(now, sizeof(now), "%lld", (long long)atomic_load(&t_clock));
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     dk_store_val p[] = {DK_SV_INT(atomic_load(&t_clock)), DK_SV_TEXT(cs)};
     int rc = dk_store_exec(
         c, NULL, "UPDATE changesets SET state = 'submitted', updated_at = ? WHERE id = ?", p, 2);
@@ -346,15 +268,15 @@ static void t_repos(void)
 {
     dk_repo_info *infos;
     size_t n;
-    th_assert_ok(dk_repo_init(t_e, "empty", NULL));
-    th_assert_err(dk_repo_init(t_e, "empty", NULL), DK_EEXISTS);
-    th_assert_err(dk_repo_init(t_e, "bad/name", NULL), DK_EINVALID);
-    th_assert_err(dk_repo_init(t_e, "..", NULL), DK_EINVALID);
-    th_assert_err(dk_repo_init(t_e, "x", "bad..branch"), DK_EINVALID);
-    th_assert_err(dk_repo_import(t_e, "demo", t_src, NULL), DK_EEXISTS);
-    th_assert_err(dk_repo_import(t_e, "nosrc", "/nonexistent/dir", NULL), DK_ENOTFOUND);
-    th_assert_err(dk_repo_import(t_e, "nobranch", t_src, "nope"), DK_ENOTFOUND);
-    th_assert_ok(dk_repo_list(&infos, &n, t_e));
+    th_assert_ok(dk_repo_init(t_fx.e, "empty", NULL));
+    th_assert_err(dk_repo_init(t_fx.e, "empty", NULL), DK_EEXISTS);
+    th_assert_err(dk_repo_init(t_fx.e, "bad/name", NULL), DK_EINVALID);
+    th_assert_err(dk_repo_init(t_fx.e, "..", NULL), DK_EINVALID);
+    th_assert_err(dk_repo_init(t_fx.e, "x", "bad..branch"), DK_EINVALID);
+    th_assert_err(dk_repo_import(t_fx.e, "demo", t_fx.src, NULL), DK_EEXISTS);
+    th_assert_err(dk_repo_import(t_fx.e, "nosrc", "/nonexistent/dir", NULL), DK_ENOTFOUND);
+    th_assert_err(dk_repo_import(t_fx.e, "nobranch", t_fx.src, "nope"), DK_ENOTFOUND);
+    th_assert_ok(dk_repo_list(&infos, &n, t_fx.e));
     th_assert_eq_int(n, 2);
     th_assert_eq_str(infos[0].name, "demo");
     th_assert_eq_str(infos[0].branch, "main");
@@ -364,39 +286,39 @@ static void t_repos(void)
     th_assert_eq_str(infos[1].name, "empty");
     th_assert_eq_str(infos[1].head, "");
     /* dk's repositories are never auto-gc'd */
-    char *cfg = t_git("-C '%s' config gc.auto", infos[0].path);
+    char *cfg = th_git_out(infos[0].path, "config gc.auto");
     th_assert_eq_str(cfg, "0\n");
     free(cfg);
     /* git clone gets every branch, the tag and the history */
-    char *out = t_git("clone -q --bare '%s' '%s/clone.git'", infos[0].path, th_tmpdir());
+    char *out = th_git_out(".", "clone -q --bare '%s' '%s/clone.git'", infos[0].path, th_tmpdir());
     free(out);
-    out = t_git("-C '%s/clone.git' for-each-ref --format='%%(refname)'", th_tmpdir());
+    out = th_git_out(th_tmpdir(), "-C clone.git for-each-ref --format='%%(refname)'");
     th_assert_eq_str(out, "refs/heads/feature\nrefs/heads/main\nrefs/tags/v1\nrefs/tags/v2\n");
     free(out);
-    out = t_git("-C '%s/clone.git' cat-file -t v2", th_tmpdir());
+    out = th_git_out(th_tmpdir(), "-C clone.git cat-file -t v2");
     th_assert_eq_str(out, "tag\n");
     free(out);
-    out = t_git("-C '%s/clone.git' rev-list --count main", th_tmpdir());
+    out = th_git_out(th_tmpdir(), "-C clone.git rev-list --count main");
     th_assert_eq_str(out, "2\n");
     free(out);
-    out = t_git("-C '%s/clone.git' symbolic-ref HEAD", th_tmpdir());
+    out = th_git_out(th_tmpdir(), "-C clone.git symbolic-ref HEAD");
     th_assert_eq_str(out, "refs/heads/main\n");
     free(out);
     dk_repo_infos_free(infos, n);
     /* a target branch other than the source's default */
-    th_assert_ok(dk_repo_import(t_e, "demo2", t_src, "feature"));
+    th_assert_ok(dk_repo_import(t_fx.e, "demo2", t_fx.src, "feature"));
     dk_repo_info *d2;
-    th_assert_ok(dk_repo_get(&d2, t_e, "demo2"));
+    th_assert_ok(dk_repo_get(&d2, t_fx.e, "demo2"));
     th_assert_eq_str(d2->branch, "feature");
     th_assert(d2->head[0]);
     dk_repo_infos_free(d2, 1);
-    th_assert_err(dk_repo_get(&d2, t_e, "nope"), DK_ENOTFOUND);
+    th_assert_err(dk_repo_get(&d2, t_fx.e, "nope"), DK_ENOTFOUND);
     /* registered repositories survive a restart */
     t_reopen();
-    th_assert_ok(dk_repo_list(&infos, &n, t_e));
+    th_assert_ok(dk_repo_list(&infos, &n, t_fx.e));
     th_assert_eq_int(n, 3);
     dk_repo_infos_free(infos, n);
-    t_fsck();
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_ws_sqlite__repos(void)
 {
@@ -416,20 +338,20 @@ static void t_connect_list(void)
 {
     dk_connect_opts o = DK_CONNECT_OPTS_INIT;
     dk_session_info *info;
-    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_EINVALID);
+    th_assert_err(dk_session_connect(&info, t_fx.e, NULL, &o), DK_EINVALID);
     o.repo = "demo";
     o.agent_id = "claude";
-    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_EINVALID);
+    th_assert_err(dk_session_connect(&info, t_fx.e, NULL, &o), DK_EINVALID);
     o.intent = "fix bug";
     o.repo = "nope";
-    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_ENOTFOUND);
+    th_assert_err(dk_session_connect(&info, t_fx.e, NULL, &o), DK_ENOTFOUND);
     o.repo = "demo";
     o.base_commit = "0123456789012345678901234567890123456789";
-    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_ENOTFOUND);
-    th_assert_eq_int(dk_session_active_count(t_e, NULL), 0);
+    th_assert_err(dk_session_connect(&info, t_fx.e, NULL, &o), DK_ENOTFOUND);
+    th_assert_eq_int(dk_session_active_count(t_fx.e, NULL), 0);
     /* the refusals took no agent number */
     o.base_commit = NULL;
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
     th_assert_eq_str(info->agent_name, "agent-1");
     th_assert_eq_str(info->agent_id, "claude");
     th_assert_eq_str(info->intent, "fix bug");
@@ -446,18 +368,18 @@ static void t_connect_list(void)
     t_advance(5000);
     o.agent_name = "reviewer";
     o.base_commit = "main~1";
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
     th_assert_eq_str(info->agent_name, "reviewer");
     th_assert(strcmp(info->base_commit, hex) != 0);
     dk_session_infos_free(info, 1);
     t_advance(5000);
     const char *third = t_connect("codex");
-    th_assert_eq_int(dk_session_active_count(t_e, "demo"), 3);
-    th_assert_eq_int(dk_session_active_count(t_e, NULL), 3);
-    th_assert_eq_int(dk_session_active_count(t_e, "other"), 0);
+    th_assert_eq_int(dk_session_active_count(t_fx.e, "demo"), 3);
+    th_assert_eq_int(dk_session_active_count(t_fx.e, NULL), 3);
+    th_assert_eq_int(dk_session_active_count(t_fx.e, "other"), 0);
     dk_session_info *list;
     size_t n;
-    th_assert_ok(dk_session_list(&list, &n, t_e, "demo"));
+    th_assert_ok(dk_session_list(&list, &n, t_fx.e, "demo"));
     th_assert_eq_int(n, 3);
     th_assert_eq_str(list[0].session_id, first);
     th_assert_eq_int(list[0].elapsed_s, 10);
@@ -466,35 +388,35 @@ static void t_connect_list(void)
     th_assert_eq_str(list[2].agent_name, "agent-2");
     th_assert_eq_int(list[2].elapsed_s, 0);
     dk_session_infos_free(list, n);
-    th_assert_ok(dk_session_list(&list, &n, t_e, "nope"));
+    th_assert_ok(dk_session_list(&list, &n, t_fx.e, "nope"));
     th_assert_eq_int(n, 0);
     dk_session_infos_free(list, n);
     /* the seed's active_sessions_for_repo */
     char **ids;
-    th_assert_ok(dk_session_active_ids(&ids, &n, t_e, "demo", first));
+    th_assert_ok(dk_session_active_ids(&ids, &n, t_fx.e, "demo", first));
     th_assert_eq_int(n, 2);
     th_assert_eq_str(ids[1], third);
     dk_session_ids_free(ids, n);
-    th_assert_ok(dk_session_active_ids(&ids, &n, t_e, "demo", NULL));
+    th_assert_ok(dk_session_active_ids(&ids, &n, t_fx.e, "demo", NULL));
     th_assert_eq_int(n, 3);
     th_assert_eq_str(ids[0], first);
     dk_session_ids_free(ids, n);
-    th_assert_err(dk_session_active_ids(&ids, &n, t_e, "nope", NULL), DK_ENOTFOUND);
+    th_assert_err(dk_session_active_ids(&ids, &n, t_fx.e, "nope", NULL), DK_ENOTFOUND);
     /* agent names count per repository */
-    th_assert_ok(dk_repo_import(t_e, "demo2", t_src, NULL));
+    th_assert_ok(dk_repo_import(t_fx.e, "demo2", t_fx.src, NULL));
     o.repo = "demo2";
     o.agent_name = NULL;
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
     th_assert_eq_str(info->agent_name, "agent-1");
     dk_session_infos_free(info, 1);
     o.repo = "demo";
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
     th_assert_eq_str(info->agent_name, "agent-3");
     dk_session_infos_free(info, 1);
     /* events: one session.connected per session */
     dk_event *ev;
     int64_t oldest = -1;
-    th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_e, "demo", 0, "session.*", 10, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_fx.e, "demo", 0, "session.*", 10, 0));
     th_assert_eq_int(n, 4);
     th_assert_eq_int(oldest, 1);
     th_assert_eq_str(ev[0].type, "session.connected");
@@ -504,7 +426,7 @@ static void t_connect_list(void)
     th_assert(strstr(ev[0].payload, "\"intent\":\"fix bug\""));
     dk_events_free(ev, n);
     /* status of an unknown session */
-    th_assert_err(dk_session_status(&info, t_e, NULL, "nope"), DK_ENOSESSION);
+    th_assert_err(dk_session_status(&info, t_fx.e, NULL, "nope"), DK_ENOSESSION);
 }
 void test_engine_ws_sqlite__connect_list(void)
 {
@@ -530,28 +452,28 @@ static void t_isolation(void)
     th_assert_eq_str(s, LIB_RS);
     free(s);
     dk_file *f;
-    th_assert_ok(dk_file_read(&f, t_e, NULL, a, "src/lib.rs"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, a, "src/lib.rs"));
     th_assert(f->modified_in_session);
     th_assert_eq_int(f->mode, DK_GIT_MODE_FILE);
     dk_file_free(f);
-    th_assert_ok(dk_file_read(&f, t_e, NULL, b, "bin/run"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, b, "bin/run"));
     th_assert(!f->modified_in_session);
     th_assert_eq_int(f->mode, DK_GIT_MODE_EXEC);
     dk_file_free(f);
     s = t_read(b, "src/farewell.rs");
     th_assert_eq_str(s, "pub fn bye() {}\n");
     free(s);
-    th_assert_err(dk_file_read(&f, t_e, NULL, a, "src/farewell.rs"), DK_ENOTFOUND);
+    th_assert_err(dk_file_read(&f, t_fx.e, NULL, a, "src/farewell.rs"), DK_ENOTFOUND);
     /* delete hides a base file; listings are base + added/modified - deleted, sorted */
     dk_write_result *r;
-    th_assert_ok(dk_file_delete(&r, t_e, NULL, b, "README.md"));
+    th_assert_ok(dk_file_delete(&r, t_fx.e, NULL, b, "README.md"));
     th_assert_eq_str(r->hash, "");
     dk_write_result_free(r);
-    th_assert_err(dk_file_read(&f, t_e, NULL, b, "README.md"), DK_ENOTFOUND);
-    th_assert_err(dk_file_delete(&r, t_e, NULL, b, "README.md"), DK_ENOTFOUND);
+    th_assert_err(dk_file_read(&f, t_fx.e, NULL, b, "README.md"), DK_ENOTFOUND);
+    th_assert_err(dk_file_delete(&r, t_fx.e, NULL, b, "README.md"), DK_ENOTFOUND);
     dk_file_entry *l;
     size_t n;
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, NULL, false));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, b, NULL, false));
     const char *want[] = {"bin/run", "docs/notes.txt", "src/farewell.rs", "src/lib.rs",
                           "src/tasks.py"};
     th_assert_eq_int(n, 5);
@@ -563,35 +485,35 @@ static void t_isolation(void)
     th_assert_eq_str(l[3].other_modifiers, "greet modified by agent-1");
     th_assert_eq_str(l[4].other_modifiers, "");
     dk_file_entries_free(l, n);
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, NULL, true));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, b, NULL, true));
     th_assert_eq_int(n, 2);
     th_assert_eq_str(l[0].path, "README.md");
     th_assert_eq_int(l[0].status, DK_FILE_DELETED);
     th_assert_eq_str(l[1].path, "src/farewell.rs");
     th_assert_eq_int(l[1].status, DK_FILE_ADDED);
     dk_file_entries_free(l, n);
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, a, "src/", false));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, a, "src/", false));
     th_assert_eq_int(n, 2);
     th_assert_eq_str(l[0].path, "src/lib.rs");
     th_assert_eq_int(l[0].status, DK_FILE_MODIFIED);
     th_assert_eq_str(l[1].path, "src/tasks.py");
     dk_file_entries_free(l, n);
-    th_assert_err(dk_file_list(&l, &n, t_e, NULL, a, "../", false), DK_EINVALID);
+    th_assert_err(dk_file_list(&l, &n, t_fx.e, NULL, a, "../", false), DK_EINVALID);
     /* a prefix is bytes, not only directories; a file or nothing lists nothing */
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "src/fa", false));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, b, "src/fa", false));
     th_assert_eq_int(n, 1);
     th_assert_eq_str(l[0].path, "src/farewell.rs");
     dk_file_entries_free(l, n);
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "s", false));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, b, "s", false));
     th_assert_eq_int(n, 3);
     dk_file_entries_free(l, n);
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "docs/notes.txt", false));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, b, "docs/notes.txt", false));
     th_assert_eq_int(n, 1);
     dk_file_entries_free(l, n);
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "nope/", false));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, b, "nope/", false));
     th_assert_eq_int(n, 0);
     dk_file_entries_free(l, n);
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, "bin/run/", false));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, b, "bin/run/", false));
     th_assert_eq_int(n, 0);
     dk_file_entries_free(l, n);
     /* rewriting a path replaces its entry; writing the base's bytes back drops it */
@@ -600,26 +522,26 @@ static void t_isolation(void)
     th_assert_eq_str(s, "pub fn bye() { }\n");
     free(s);
     th_assert_ok(t_write(a, "src/lib.rs", LIB_RS));
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, a, NULL, true));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, a, NULL, true));
     th_assert_eq_int(n, 0);
     dk_file_entries_free(l, n);
     /* revert: back to the base */
-    th_assert_ok(dk_file_revert(t_e, NULL, b, "README.md"));
+    th_assert_ok(dk_file_revert(t_fx.e, NULL, b, "README.md"));
     s = t_read(b, "README.md");
     th_assert_eq_str(s, "hello\n");
     free(s);
-    th_assert_err(dk_file_revert(t_e, NULL, b, "README.md"), DK_ENOTFOUND);
+    th_assert_err(dk_file_revert(t_fx.e, NULL, b, "README.md"), DK_ENOTFOUND);
     /* deleting an added file forgets it */
-    th_assert_ok(dk_file_delete(&r, t_e, NULL, b, "src/farewell.rs"));
+    th_assert_ok(dk_file_delete(&r, t_fx.e, NULL, b, "src/farewell.rs"));
     dk_write_result_free(r);
-    th_assert_err(dk_file_read(&f, t_e, NULL, b, "src/farewell.rs"), DK_ENOTFOUND);
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, b, NULL, true));
+    th_assert_err(dk_file_read(&f, t_fx.e, NULL, b, "src/farewell.rs"), DK_ENOTFOUND);
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, b, NULL, true));
     th_assert_eq_int(n, 0);
     dk_file_entries_free(l, n);
     /* modes: an executable write keeps its mode, and the hash is git's blob id */
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
     wo.mode = DK_GIT_MODE_EXEC;
-    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "tools/x.run", "echo\n", 5, &wo));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "tools/x.run", "echo\n", 5, &wo));
     dk_oid id;
     char hex[41];
     th_assert_ok(dk_git_blob_id(&id, "echo\n", 5));
@@ -628,16 +550,16 @@ static void t_isolation(void)
     th_assert(r->is_new);
     th_assert(r->unparsed);
     dk_write_result_free(r);
-    th_assert_ok(dk_file_read(&f, t_e, NULL, a, "tools/x.run"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, a, "tools/x.run"));
     th_assert_eq_int(f->mode, DK_GIT_MODE_EXEC);
     th_assert_eq_str(f->hash, hex);
     dk_file_free(f);
     /* mode 0 keeps the current mode */
     th_assert_ok(t_write(a, "tools/x.run", "echo 2\n"));
-    th_assert_ok(dk_file_read(&f, t_e, NULL, a, "tools/x.run"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, a, "tools/x.run"));
     th_assert_eq_int(f->mode, DK_GIT_MODE_EXEC);
     dk_file_free(f);
-    t_fsck();
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_ws_sqlite__isolation(void)
 {
@@ -696,74 +618,76 @@ static void t_refusals(void)
     const char *sid = t_connect_as(&owner, "a", NULL);
     th_assert_ok(t_write(sid, "src/lib.rs", "pub fn greet() {}\n"));
     dk_write_result *r = NULL;
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "../x", "x", 1, NULL), DK_EINVALID, "");
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "../x", "x", 1, NULL), DK_EINVALID, "");
     th_assert(r == NULL);
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "/abs", "x", 1, NULL), DK_EINVALID, "");
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "a//b", "x", 1, NULL), DK_EINVALID, "");
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "", "x", 1, NULL), DK_EINVALID, "");
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, ".git/config", "x", 1, NULL), DK_EINVALID, ".git");
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "sub/.GIT/hooks/x", "x", 1, NULL), DK_EINVALID,
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "/abs", "x", 1, NULL), DK_EINVALID, "");
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "a//b", "x", 1, NULL), DK_EINVALID, "");
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "", "x", 1, NULL), DK_EINVALID, "");
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, ".git/config", "x", 1, NULL), DK_EINVALID, ".git");
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "sub/.GIT/hooks/x", "x", 1, NULL), DK_EINVALID,
             ".git");
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "README.md/x", "x", 1, NULL), DK_EINVALID,
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "README.md/x", "x", 1, NULL), DK_EINVALID,
             "'README.md' is a file");
     th_assert_ok(t_write(sid, "newdir/a.txt", "a\n"));
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "newdir", "x", 1, NULL), DK_EINVALID,
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "newdir", "x", 1, NULL), DK_EINVALID,
             "is a directory");
-    th_assert_ok(dk_file_revert(t_e, NULL, sid, "newdir/a.txt"));
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "src", "x", 1, NULL), DK_EINVALID, "directory");
+    th_assert_ok(dk_file_revert(t_fx.e, NULL, sid, "newdir/a.txt"));
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "src", "x", 1, NULL), DK_EINVALID, "directory");
     size_t big = (size_t)DK_ENGINE_MAX_FILE + 1;
     char *huge = calloc(1, big);
     th_assert(huge);
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "big.bin", huge, big, NULL), DK_ELIMIT, "50 MiB");
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "big.bin", huge, big, NULL), DK_ELIMIT, "50 MiB");
     free(huge);
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
     wo.mode = 0100600;
-    REFUSED(dk_file_write(&r, t_e, NULL, sid, "x", "x", 1, &wo), DK_EINVALID, "mode");
-    REFUSED(dk_file_write(&r, t_e, NULL, "no-such-session", "x", "x", 1, NULL), DK_ENOSESSION,
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, sid, "x", "x", 1, &wo), DK_EINVALID, "mode");
+    REFUSED(dk_file_write(&r, t_fx.e, NULL, "no-such-session", "x", "x", 1, NULL), DK_ENOSESSION,
             "not found");
-    REFUSED(dk_file_write(&r, t_e, &other, sid, "x", "x", 1, NULL), DK_EFORBIDDEN,
+    REFUSED(dk_file_write(&r, t_fx.e, &other, sid, "x", "x", 1, NULL), DK_EFORBIDDEN,
             "another caller");
     dk_file *f;
-    REFUSED(dk_file_read(&f, t_e, &other, sid, "README.md"), DK_EFORBIDDEN, "another caller");
-    REFUSED(dk_file_read(&f, t_e, NULL, sid, "nope.txt"), DK_ENOTFOUND, "nope.txt");
-    REFUSED(dk_file_revert(t_e, &other, sid, "src/lib.rs"), DK_EFORBIDDEN, "another caller");
-    REFUSED(dk_session_close(t_e, &other, sid), DK_EFORBIDDEN, "another caller");
-    REFUSED(dk_session_abandon(t_e, &other, sid, NULL), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_file_read(&f, t_fx.e, &other, sid, "README.md"), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_file_read(&f, t_fx.e, NULL, sid, "nope.txt"), DK_ENOTFOUND, "nope.txt");
+    REFUSED(dk_file_revert(t_fx.e, &other, sid, "src/lib.rs"), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_session_close(t_fx.e, &other, sid), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_session_abandon(t_fx.e, &other, sid, NULL), DK_EFORBIDDEN, "another caller");
     dk_session_info *info;
-    REFUSED(dk_session_status(&info, t_e, &other, sid), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_session_status(&info, t_fx.e, &other, sid), DK_EFORBIDDEN, "another caller");
     dk_changed_symbol *cs;
     size_t n;
-    REFUSED(dk_session_changes(&cs, &n, t_e, &other, sid), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_session_changes(&cs, &n, t_fx.e, &other, sid), DK_EFORBIDDEN, "another caller");
     dk_file_entry *l;
-    REFUSED(dk_file_list(&l, &n, t_e, &other, sid, NULL, false), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_file_list(&l, &n, t_fx.e, &other, sid, NULL, false), DK_EFORBIDDEN,
+            "another caller");
     /* the local trusted caller and an admin may act; the owner too */
-    th_assert_ok(dk_file_read(&f, t_e, &owner, sid, "src/lib.rs"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, &owner, sid, "src/lib.rs"));
     dk_file_free(f);
-    th_assert_ok(dk_file_read(&f, t_e, &admin, sid, "src/lib.rs"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, &admin, sid, "src/lib.rs"));
     dk_file_free(f);
-    th_assert_ok(dk_session_status(&info, t_e, &admin, sid));
+    th_assert_ok(dk_session_status(&info, t_fx.e, &admin, sid));
     th_assert_eq_int(info->files_changed, 1);
     dk_session_infos_free(info, 1);
     /* binary content is stored, not parsed */
     const char bin[] = {'a', 0, 'b', (char)0xff};
-    th_assert_ok(dk_file_write(&r, t_e, &owner, sid, "blob.py", bin, sizeof(bin), NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, &owner, sid, "blob.py", bin, sizeof(bin), NULL));
     th_assert(r->unparsed);
     th_assert_eq_int(r->nsymbols, 0);
     dk_write_result_free(r);
-    th_assert_ok(dk_file_read(&f, t_e, NULL, sid, "blob.py"));
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, sid, "blob.py"));
     th_assert_eq_int(f->len, sizeof(bin));
     th_assert(memcmp(f->content, bin, sizeof(bin)) == 0);
     dk_file_free(f);
     /* a session of a caller cannot be closed by anyone else, but by its owner */
-    th_assert_ok(dk_session_close(t_e, &owner, sid));
-    REFUSED(dk_file_read(&f, t_e, &owner, sid, "README.md"), DK_ENOSESSION, "is closed");
-    REFUSED(dk_file_read(&f, t_e, &owner, "no-such-id", "README.md"), DK_ENOSESSION, "not found");
+    th_assert_ok(dk_session_close(t_fx.e, &owner, sid));
+    REFUSED(dk_file_read(&f, t_fx.e, &owner, sid, "README.md"), DK_ENOSESSION, "is closed");
+    REFUSED(dk_file_read(&f, t_fx.e, &owner, "no-such-id", "README.md"), DK_ENOSESSION,
+            "not found");
     /* its status still answers, from the store */
-    th_assert_ok(dk_session_status(&info, t_e, &owner, sid));
+    th_assert_ok(dk_session_status(&info, t_fx.e, &owner, sid));
     th_assert_eq_int(info->state, DK_SESSION_CLOSED);
     th_assert_eq_int(info->changeset_state, DK_CS_CLOSED);
     dk_session_infos_free(info, 1);
-    REFUSED(dk_session_status(&info, t_e, &other, sid), DK_EFORBIDDEN, "another caller");
+    REFUSED(dk_session_status(&info, t_fx.e, &other, sid), DK_EFORBIDDEN, "another caller");
 }
 void test_engine_ws_sqlite__refusals(void)
 {
@@ -794,7 +718,7 @@ static void t_symbols_claims(void)
     dk_write_result *r;
     /* a and b edit different methods of one class: both go through */
     char *ta = t_tasks_with("return name", "return name.strip()");
-    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", ta, strlen(ta), NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "src/tasks.py", ta, strlen(ta), NULL));
     th_assert_eq_int(r->nsymbols, 1);
     th_assert(t_has_sym(r, "Tasks.create_task", DK_CHANGE_MODIFIED));
     th_assert_eq_str(r->symbols[0].kind, "method");
@@ -802,7 +726,7 @@ static void t_symbols_claims(void)
     th_assert(!r->unparsed);
     dk_write_result_free(r);
     char *tb = t_tasks_with("return None", "return False");
-    th_assert_ok(dk_file_write(&r, t_e, NULL, b, "src/tasks.py", tb, strlen(tb), NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, b, "src/tasks.py", tb, strlen(tb), NULL));
     th_assert_eq_int(r->nsymbols, 1);
     th_assert(t_has_sym(r, "Tasks.delete_task", DK_CHANGE_MODIFIED));
     dk_write_result_free(r);
@@ -811,7 +735,7 @@ static void t_symbols_claims(void)
     t_advance(1000);
     char *tb2 = t_replace(tb, "return name", "return name.lower()");
     struct snapshot snap = t_snap();
-    th_assert_err(dk_file_write(&r, t_e, NULL, b, "src/tasks.py", tb2, strlen(tb2), NULL),
+    th_assert_err(dk_file_write(&r, t_fx.e, NULL, b, "src/tasks.py", tb2, strlen(tb2), NULL),
                   DK_ECONFLICT);
     th_assert(strstr(dk_error_last()->msg, "Tasks.create_task"));
     th_assert(strstr(dk_error_last()->msg, "agent-1"));
@@ -828,38 +752,38 @@ static void t_symbols_claims(void)
     free(s);
     /* a class's own text: its docstring changed -> the class is modified */
     char *tc = t_tasks_with("Task list.", "All tasks.");
-    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", tc, strlen(tc), NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "src/tasks.py", tc, strlen(tc), NULL));
     th_assert_eq_int(r->nsymbols, 1);
     th_assert(t_has_sym(r, "Tasks", DK_CHANGE_MODIFIED));
     dk_write_result_free(r);
     /* a no longer changes create_task: its claim went, b can take it now */
-    th_assert_ok(dk_file_write(&r, t_e, NULL, b, "src/tasks.py", tb2, strlen(tb2), NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, b, "src/tasks.py", tb2, strlen(tb2), NULL));
     th_assert_eq_int(r->nsymbols, 2);
     dk_write_result_free(r);
     /* b holds delete_task, create_task; a holds Tasks (the class) -- no overlap */
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 3);
     /* added and deleted functions; the file's whole symbol set */
     char *td = t_tasks_with("def other(y):\n    return y * 2\n", "def fresh(z):\n    return z\n");
-    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", td, strlen(td), NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "src/tasks.py", td, strlen(td), NULL));
     th_assert(t_has_sym(r, "fresh", DK_CHANGE_ADDED));
     th_assert(t_has_sym(r, "other", DK_CHANGE_DELETED));
     th_assert_eq_int(r->nsymbols, 2);
     dk_write_result_free(r);
     /* deleting the file deletes every symbol: create_task is b's -> refused */
-    th_assert_err(dk_file_delete(&r, t_e, NULL, a, "src/tasks.py"), DK_ECONFLICT);
+    th_assert_err(dk_file_delete(&r, t_fx.e, NULL, a, "src/tasks.py"), DK_ECONFLICT);
     th_assert_eq_int(r->nclaims, 2);
     dk_write_result_free(r);
     /* session changes, sorted by path then name */
     dk_changed_symbol *cs;
     size_t n;
-    th_assert_ok(dk_session_changes(&cs, &n, t_e, NULL, b));
+    th_assert_ok(dk_session_changes(&cs, &n, t_fx.e, NULL, b));
     th_assert_eq_int(n, 2);
     th_assert_eq_str(cs[0].qualified_name, "Tasks.create_task");
     th_assert_eq_str(cs[1].qualified_name, "Tasks.delete_task");
     dk_changed_symbols_free(cs, n);
     /* events: claim.acquired per path listing names; the refused write left none */
     dk_event *ev;
-    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "claim.*", 100, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 0, "claim.*", 100, 0));
     th_assert(n >= 3);
     th_assert_eq_str(ev[0].type, "claim.acquired");
     th_assert(strstr(ev[0].payload, "\"symbols\":[\"Tasks.create_task\"]"));
@@ -870,14 +794,14 @@ static void t_symbols_claims(void)
     th_assert(released);
     dk_events_free(ev, n);
     /* close releases b's claims: a can delete the file now */
-    th_assert_ok(dk_session_close(t_e, NULL, b));
-    th_assert_ok(dk_file_delete(&r, t_e, NULL, a, "src/tasks.py"));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, b));
+    th_assert_ok(dk_file_delete(&r, t_fx.e, NULL, a, "src/tasks.py"));
     th_assert(t_has_sym(r, "Tasks.create_task", DK_CHANGE_DELETED));
     th_assert(t_has_sym(r, "helper", DK_CHANGE_DELETED));
     dk_write_result_free(r);
     /* unparsed content: no symbols; the claims of the path stay as they were */
     int64_t held = t_count("SELECT COUNT(*) FROM claims", NULL);
-    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", "def (:\n", 8, NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "src/tasks.py", "def (:\n", 8, NULL));
     th_assert(r->unparsed);
     th_assert_eq_int(r->nsymbols, 0);
     dk_write_result_free(r);
@@ -938,18 +862,18 @@ static void t_describe(void)
     t_advance(1);
     const char *c = t_connect("c");
     char *out;
-    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", a));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_fx.e, "demo", "src/tasks.py", a));
     th_assert_eq_str(out, "");
     free(out);
     char *t1 = t_tasks_with("return name", "return name.strip()");
     th_assert_ok(t_write(b, "src/tasks.py", t1));
-    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", a));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_fx.e, "demo", "src/tasks.py", a));
     th_assert_eq_str(out, "Tasks.create_task modified by agent-2");
     free(out);
-    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", b));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_fx.e, "demo", "src/tasks.py", b));
     th_assert_eq_str(out, "");
     free(out);
-    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/other.rs", a));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_fx.e, "demo", "src/other.rs", a));
     th_assert_eq_str(out, "");
     free(out);
     /* four changed symbols: three names then ",..." */
@@ -958,13 +882,13 @@ static void t_describe(void)
                      "def helper(x):\n    return x + 9\n\n\ndef other(y):\n    return y * 9\n"
                      "\n\ndef a1():\n    pass\n\n\ndef a2():\n    pass\n");
     th_assert_ok(t_write(c, "src/tasks.py", t2));
-    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", a));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_fx.e, "demo", "src/tasks.py", a));
     th_assert_eq_str(
         out, "Tasks.create_task modified by agent-2; a1, a2, helper,... modified by agent-3");
     free(out);
     /* no exclusion: everyone */
     th_assert_ok(t_write(a, "notes.bin", "\x01\x02"));
-    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "notes.bin", NULL));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_fx.e, "demo", "notes.bin", NULL));
     th_assert_eq_str(out, "modified by agent-1");
     free(out);
     /* exactly three: no ",..." */
@@ -973,15 +897,16 @@ static void t_describe(void)
                             "def other(y):\n    return y * 3\n\n\ndef b1():\n    pass\n\n\n"
                             "def b2():\n    pass\n");
     th_assert_ok(t_write(c, "src/tasks.py", t3));
-    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", b));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_fx.e, "demo", "src/tasks.py", b));
     th_assert_eq_str(out, "b1, b2, other modified by agent-3");
     free(out);
     /* a closed session leaves the index */
-    th_assert_ok(dk_session_close(t_e, NULL, c));
-    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", a));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, c));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_fx.e, "demo", "src/tasks.py", a));
     th_assert_eq_str(out, "Tasks.create_task modified by agent-2");
     free(out);
-    th_assert_err(dk_session_describe_other_modifiers(&out, t_e, "nope", "x", NULL), DK_ENOTFOUND);
+    th_assert_err(dk_session_describe_other_modifiers(&out, t_fx.e, "nope", "x", NULL),
+                  DK_ENOTFOUND);
     free(t1);
     free(t2);
     free(t3);
@@ -1012,14 +937,14 @@ static void t_stale(void)
     /* b's overlay predates a's submitted change to the path */
     dk_write_result *r;
     struct snapshot snap = t_snap();
-    th_assert_err(dk_file_write(&r, t_e, NULL, b, "README.md", "b2\n", 3, NULL), DK_ESTALE);
+    th_assert_err(dk_file_write(&r, t_fx.e, NULL, b, "README.md", "b2\n", 3, NULL), DK_ESTALE);
     th_assert_eq_str(r->stale_changeset, cs_a);
     th_assert_eq_str(r->stale_agent, "agent-1");
     th_assert(strstr(dk_error_last()->msg, "stale overlay"));
     th_assert(strstr(dk_error_last()->msg, "README.md"));
     dk_write_result_free(r);
     t_same(snap);
-    th_assert_err(dk_file_delete(&r, t_e, NULL, b, "README.md"), DK_ESTALE);
+    th_assert_err(dk_file_delete(&r, t_fx.e, NULL, b, "README.md"), DK_ESTALE);
     dk_write_result_free(r);
     /* other paths are not affected; a's own writes are not stale */
     th_assert_ok(t_write(b, "docs/notes.txt", "n\n"));
@@ -1027,7 +952,7 @@ static void t_stale(void)
     /* force skips the check */
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
     wo.force = true;
-    th_assert_ok(dk_file_write(&r, t_e, NULL, b, "README.md", "forced\n", 7, &wo));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, b, "README.md", "forced\n", 7, &wo));
     dk_write_result_free(r);
     /* a read after the changeset's last update clears it */
     const char *c = t_connect("c");
@@ -1040,7 +965,7 @@ static void t_stale(void)
     t_mark_submitted(a);
     th_assert_err(t_write(c, "README.md", "c2\n"), DK_ESTALE);
     /* a revert is never stale */
-    th_assert_ok(dk_file_revert(t_e, NULL, c, "README.md"));
+    th_assert_ok(dk_file_revert(t_fx.e, NULL, c, "README.md"));
     /* a read mark kept in memory survives a restart (written at close) */
     char cid[64];
     snprintf(cid, sizeof(cid), "%s", c);
@@ -1072,14 +997,14 @@ static void t_restart(void)
     th_assert_ok(t_write(a, "src/tasks.py", t1));
     th_assert_ok(t_write(a, "new/file.txt", "new\n"));
     dk_write_result *r;
-    th_assert_ok(dk_file_delete(&r, t_e, NULL, b, "README.md"));
+    th_assert_ok(dk_file_delete(&r, t_fx.e, NULL, b, "README.md"));
     dk_write_result_free(r);
     int64_t events = t_last_event();
     char aid[64], bid[64];
     snprintf(aid, sizeof(aid), "%s", a);
     snprintf(bid, sizeof(bid), "%s", b);
     t_reopen();
-    th_assert_eq_int(dk_session_active_count(t_e, "demo"), 2);
+    th_assert_eq_int(dk_session_active_count(t_fx.e, "demo"), 2);
     char *s = t_read(aid, "src/tasks.py");
     th_assert_eq_str(s, t1);
     free(s);
@@ -1087,43 +1012,43 @@ static void t_restart(void)
     th_assert_eq_str(s, "new\n");
     free(s);
     dk_file *f;
-    th_assert_err(dk_file_read(&f, t_e, NULL, bid, "README.md"), DK_ENOTFOUND);
+    th_assert_err(dk_file_read(&f, t_fx.e, NULL, bid, "README.md"), DK_ENOTFOUND);
     /* changed symbols and claims came back */
     dk_changed_symbol *cs;
     size_t n;
-    th_assert_ok(dk_session_changes(&cs, &n, t_e, NULL, aid));
+    th_assert_ok(dk_session_changes(&cs, &n, t_fx.e, NULL, aid));
     th_assert_eq_int(n, 1);
     th_assert_eq_str(cs[0].qualified_name, "helper");
     dk_changed_symbols_free(cs, n);
     char *t2 = t_tasks_with("return x + 1", "return x + 5");
     th_assert_err(t_write(bid, "src/tasks.py", t2), DK_ECONFLICT);
     char *out;
-    th_assert_ok(dk_session_describe_other_modifiers(&out, t_e, "demo", "src/tasks.py", bid));
+    th_assert_ok(dk_session_describe_other_modifiers(&out, t_fx.e, "demo", "src/tasks.py", bid));
     th_assert_eq_str(out, "helper modified by agent-1");
     free(out);
     /* the agent counter and event ids continue */
     const char *c = t_connect("c");
     dk_session_info *info;
-    th_assert_ok(dk_session_status(&info, t_e, NULL, c));
+    th_assert_ok(dk_session_status(&info, t_fx.e, NULL, c));
     th_assert_eq_str(info->agent_name, "agent-3");
     dk_session_infos_free(info, 1);
     th_assert_eq_int(t_last_event(), events + 1);
     /* overlay blobs are reachable from refs/dk/sessions/<id> */
     dk_repo_info *ri;
-    th_assert_ok(dk_repo_get(&ri, t_e, "demo"));
-    char *refs = t_git("-C '%s' for-each-ref --format='%%(refname)' refs/dk/sessions", ri->path);
+    th_assert_ok(dk_repo_get(&ri, t_fx.e, "demo"));
+    char *refs = th_git_out(ri->path, "for-each-ref --format='%%(refname)' refs/dk/sessions");
     th_assert(strstr(refs, aid));
     free(refs);
-    char *tree = t_git("-C '%s' ls-tree -r --name-only refs/dk/sessions/%s", ri->path, aid);
+    char *tree = th_git_out(ri->path, "ls-tree -r --name-only refs/dk/sessions/%s", aid);
     th_assert_eq_str(tree, "new/file.txt\nsrc/tasks.py\n");
     free(tree);
     /* git gc --prune=now keeps them */
-    free(t_git("-C '%s' gc -q --prune=now", ri->path));
+    free(th_git_out(ri->path, "gc -q --prune=now"));
     dk_repo_infos_free(ri, 1);
     s = t_read(aid, "new/file.txt");
     th_assert_eq_str(s, "new\n");
     free(s);
-    t_fsck();
+    th_engine_fsck(&t_fx, "demo");
     free(t1);
     free(t2);
 }
@@ -1150,18 +1075,18 @@ static void t_gc(void)
     char *t1 = t_tasks_with("return x + 1", "return x + 2");
     th_assert_ok(t_write(idle, "src/tasks.py", t1));
     size_t n = 99;
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 0);
     /* every operation refreshes activity: busy reads, idle does nothing */
     for (int i = 0; i < 4; i++) {
         t_advance(IDLE_MS / 3);
         free(t_read(busy, "README.md"));
     }
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 1);
-    th_assert_eq_int(dk_session_active_count(t_e, "demo"), 1);
+    th_assert_eq_int(dk_session_active_count(t_fx.e, "demo"), 1);
     dk_file *f;
-    th_assert_err(dk_file_read(&f, t_e, NULL, idle_id, "README.md"), DK_ENOSESSION);
+    th_assert_err(dk_file_read(&f, t_fx.e, NULL, idle_id, "README.md"), DK_ENOSESSION);
     /* a draft session is closed: claims released, overlay dropped, changeset closed */
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", idle_id), 0);
@@ -1172,7 +1097,7 @@ static void t_gc(void)
                              idle_id),
                      1);
     dk_event *ev;
-    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "session.closed", 10, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 0, "session.closed", 10, 0));
     th_assert_eq_int(n, 1);
     th_assert_eq_str(ev[0].session_id, idle_id);
     th_assert(strstr(ev[0].payload, "idle_ttl"));
@@ -1183,9 +1108,9 @@ static void t_gc(void)
         t_advance(IDLE_MS / 2);
         free(t_read(busy, "README.md"));
     }
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 1);
-    th_assert_eq_int(dk_session_active_count(t_e, NULL), 0);
+    th_assert_eq_int(dk_session_active_count(t_fx.e, NULL), 0);
     /* persistent sessions: no idle TTL, a deadline */
     dk_connect_opts o = DK_CONNECT_OPTS_INIT;
     o.repo = "demo";
@@ -1194,14 +1119,14 @@ static void t_gc(void)
     o.mode = DK_SESSION_PERSISTENT;
     o.persistent_ttl_ms = IDLE_MS * 3;
     dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
     th_assert_eq_int(info->mode, DK_SESSION_PERSISTENT);
     dk_session_infos_free(info, 1);
     t_advance(IDLE_MS * 2);
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 0);
     t_advance(IDLE_MS * 2);
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 1);
     free(t1);
 }
@@ -1229,7 +1154,7 @@ static void t_strand_resume(void)
     /* idle and submitted: stranded, never dropped; claims released */
     t_advance(IDLE_MS + 1);
     size_t n;
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 1);
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", a), 1);
@@ -1239,7 +1164,7 @@ static void t_strand_resume(void)
         t_count("SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?", cs), 1);
     /* the agent learns why: status says stranded, operations say how to resume */
     dk_session_info *st;
-    th_assert_ok(dk_session_status(&st, t_e, &owner, a));
+    th_assert_ok(dk_session_status(&st, t_fx.e, &owner, a));
     th_assert_eq_int(st->state, DK_SESSION_STRANDED);
     th_assert_eq_int(st->files_changed, 2);
     th_assert_eq_int(st->changeset_state, DK_CS_SUBMITTED);
@@ -1247,11 +1172,11 @@ static void t_strand_resume(void)
     th_assert_err(t_write(a, "x.txt", "x\n"), DK_ENOSESSION);
     th_assert(strstr(dk_error_last()->msg, "stranded: connect with resume_session_id"));
     /* stranding twice is a no-op; the overlay ref is kept and names the overlay */
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 0);
     dk_repo_info *ri;
-    th_assert_ok(dk_repo_get(&ri, t_e, "demo"));
-    char *tree = t_git("-C '%s' ls-tree -r --name-only refs/dk/sessions/%s", ri->path, a);
+    th_assert_ok(dk_repo_get(&ri, t_fx.e, "demo"));
+    char *tree = th_git_out(ri->path, "ls-tree -r --name-only refs/dk/sessions/%s", a);
     th_assert_eq_str(tree, "added.txt\nsrc/tasks.py\n");
     free(tree);
     dk_repo_infos_free(ri, 1);
@@ -1269,21 +1194,21 @@ static void t_strand_resume(void)
     o.resume_session_id = a;
     dk_session_info *info;
     struct snapshot snap = t_snap();
-    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_EFORBIDDEN);
+    th_assert_err(dk_session_connect(&info, t_fx.e, &owner, &o), DK_EFORBIDDEN);
     o.agent_id = "agent-a";
-    th_assert_err(dk_session_connect(&info, t_e, &other, &o), DK_EFORBIDDEN);
+    th_assert_err(dk_session_connect(&info, t_fx.e, &other, &o), DK_EFORBIDDEN);
     o.resume_session_id = "nope";
-    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ENOSESSION);
+    th_assert_err(dk_session_connect(&info, t_fx.e, &owner, &o), DK_ENOSESSION);
     o.resume_session_id = b;
-    th_assert_err(dk_session_connect(&info, t_e, NULL, &o), DK_ESTATE);
+    th_assert_err(dk_session_connect(&info, t_fx.e, NULL, &o), DK_ESTATE);
     /* contended: b holds helper now; nothing changes */
     o.resume_session_id = a;
-    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ECONFLICT);
+    th_assert_err(dk_session_connect(&info, t_fx.e, &owner, &o), DK_ECONFLICT);
     th_assert(strstr(dk_error_last()->msg, "helper"));
     t_same(snap);
     /* b goes away: the resume goes through, under a new id, usable at once */
-    th_assert_ok(dk_session_close(t_e, NULL, b));
-    th_assert_ok(dk_session_connect(&info, t_e, &owner, &o));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, b));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, &owner, &o));
     char nid[64];
     snprintf(nid, sizeof(nid), "%s", info->session_id);
     th_assert(strcmp(nid, a) != 0);
@@ -1302,11 +1227,11 @@ static void t_strand_resume(void)
     th_assert_err(t_write(a, "y.txt", "y\n"), DK_ENOSESSION);
     th_assert(strstr(dk_error_last()->msg, "was resumed as"));
     /* resuming the old id again says where it went */
-    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ESTATE);
+    th_assert_err(dk_session_connect(&info, t_fx.e, &owner, &o), DK_ESTATE);
     th_assert(strstr(dk_error_last()->msg, nid));
     dk_event *ev;
-    th_assert_ok(
-        dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "session.stranded,session.resumed", 10, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 0,
+                                 "session.stranded,session.resumed", 10, 0));
     th_assert_eq_int(n, 2);
     th_assert_eq_str(ev[0].type, "session.stranded");
     th_assert_eq_str(ev[1].type, "session.resumed");
@@ -1314,20 +1239,20 @@ static void t_strand_resume(void)
     dk_events_free(ev, n);
     /* stranded too long: abandoned, overlay dropped, changeset abandoned */
     t_advance(IDLE_MS + 1);
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 1);
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", nid), 1);
     t_advance(STRAND_MS + 1);
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM sessions WHERE state = 'abandoned' AND id = ?", nid), 1);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", nid), 0);
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs), 1);
     o.resume_session_id = nid;
-    th_assert_err(dk_session_connect(&info, t_e, &owner, &o), DK_ESTATE);
-    t_fsck();
+    th_assert_err(dk_session_connect(&info, t_fx.e, &owner, &o), DK_ESTATE);
+    th_engine_fsck(&t_fx, "demo");
     free(t1);
     free(t2);
     free(cs);
@@ -1348,22 +1273,22 @@ static void t_close_abandon(void)
     char *t1 = t_tasks_with("return x + 1", "return x + 2");
     th_assert_ok(t_write(a, "src/tasks.py", t1));
     char *cs = t_changeset_of(a);
-    th_assert_ok(dk_session_abandon(t_e, NULL, a, "changed my mind"));
+    th_assert_ok(dk_session_abandon(t_fx.e, NULL, a, "changed my mind"));
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay", NULL), 0);
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs), 1);
     /* abandoning again is a no-op; closing an abandoned session is refused */
-    th_assert_ok(dk_session_abandon(t_e, NULL, a, NULL));
-    th_assert_err(dk_session_close(t_e, NULL, a), DK_ESTATE);
-    th_assert_err(dk_session_close(t_e, NULL, "nope"), DK_ENOSESSION);
+    th_assert_ok(dk_session_abandon(t_fx.e, NULL, a, NULL));
+    th_assert_err(dk_session_close(t_fx.e, NULL, a), DK_ESTATE);
+    th_assert_err(dk_session_close(t_fx.e, NULL, "nope"), DK_ENOSESSION);
     /* close of a submitted session keeps its changeset and overlay rows */
     const char *b = t_connect("b");
     th_assert_ok(t_write(b, "x.txt", "x\n"));
     t_mark_submitted(b);
     char *csb = t_changeset_of(b);
-    th_assert_ok(dk_session_close(t_e, NULL, b));
-    th_assert_ok(dk_session_close(t_e, NULL, b));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, b));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, b));
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?", csb), 1);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", b), 1);
@@ -1373,7 +1298,7 @@ static void t_close_abandon(void)
     dk_event *ev;
     size_t n;
     th_assert_ok(
-        dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "*.abandoned,session.closed", 10, 0));
+        dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 0, "*.abandoned,session.closed", 10, 0));
     th_assert_eq_int(n, 2);
     th_assert_eq_str(ev[0].type, "session.abandoned");
     th_assert(strstr(ev[0].payload, "changed my mind"));
@@ -1408,7 +1333,7 @@ static void *waiter_main(void *arg)
 {
     struct waiter *w = arg;
     dk_event *ev = NULL;
-    w->rc = dk_events_watch(&ev, &w->got, NULL, t_e, "demo", w->since, "file.*", 10, 10000);
+    w->rc = dk_events_watch(&ev, &w->got, NULL, t_fx.e, "demo", w->since, "file.*", 10, 10000);
     if (w->rc == 0 && w->got)
         snprintf(w->type, sizeof(w->type), "%s", ev[0].type);
     dk_events_free(ev, w->got);
@@ -1423,7 +1348,7 @@ static void t_events(void)
     dk_event *ev;
     size_t n;
     int64_t oldest;
-    th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_e, "demo", 0, NULL, 100, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_fx.e, "demo", 0, NULL, 100, 0));
     th_assert_eq_int(n, 3);
     for (size_t i = 0; i < n; i++)
         th_assert_eq_int(ev[i].id, (int64_t)i + 1);
@@ -1431,17 +1356,17 @@ static void t_events(void)
     th_assert(strstr(ev[1].payload, "\"path\":\"one.txt\""));
     th_assert_eq_int(ev[1].created_ms, T0);
     dk_events_free(ev, n);
-    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 2, "file.written", 100, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 2, "file.written", 100, 0));
     th_assert_eq_int(n, 1);
     th_assert_eq_int(ev[0].id, 3);
     dk_events_free(ev, n);
-    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 0, "*", 2, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 0, "*", 2, 0));
     th_assert_eq_int(n, 2);
     dk_events_free(ev, n);
-    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 3, NULL, 10, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 3, NULL, 10, 0));
     th_assert_eq_int(n, 0);
     dk_events_free(ev, n);
-    th_assert_err(dk_events_watch(&ev, &n, NULL, t_e, "nope", 0, NULL, 10, 0), DK_ENOTFOUND);
+    th_assert_err(dk_events_watch(&ev, &n, NULL, t_fx.e, "nope", 0, NULL, 10, 0), DK_ENOTFOUND);
     /* a blocked watcher wakes on the next event */
     struct waiter w = {.since = 3};
     pthread_t th;
@@ -1453,7 +1378,7 @@ static void t_events(void)
     th_assert_eq_int(w.got, 1);
     th_assert_eq_str(w.type, "file.written");
     /* a timeout with nothing returns nothing */
-    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", 4, "session.*", 10, 50));
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 4, "session.*", 10, 50));
     th_assert_eq_int(n, 0);
     dk_events_free(ev, n);
 }
@@ -1508,27 +1433,27 @@ static int notes_wait_second(struct notes_seen *n)
  */
 static void t_events_notify_hook(void)
 {
-    th_assert_ok(dk_repo_init(t_e, "second", "main"));
+    th_assert_ok(dk_repo_init(t_fx.e, "second", "main"));
     struct notes_seen n = {.lock = PTHREAD_MUTEX_INITIALIZER};
-    dk_events_set_notify(t_e, notes_hook, &n);
+    dk_events_set_notify(t_fx.e, notes_hook, &n);
     dk_caller *c = NULL;
     dk_connect_opts o = DK_CONNECT_OPTS_INIT;
     o.repo = "second";
     o.intent = "test work";
     o.agent_id = "b";
     dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_e, c, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, c, &o));
     dk_session_infos_free(info, 1);
     th_assert_eq_int(notes_wait_second(&n), 1); /* session.connected */
     pthread_mutex_lock(&n.lock);
     th_assert_eq_int(n.demo, 0);
     th_assert_eq_int(n.other, 0);
     pthread_mutex_unlock(&n.lock);
-    dk_events_set_notify(t_e, NULL, NULL);
+    dk_events_set_notify(t_fx.e, NULL, NULL);
     (void)t_connect("a"); /* an event in demo after removal: not seen */
     dk_event *ev;
     size_t count;
-    th_assert_ok(dk_events_watch(&ev, &count, NULL, t_e, "demo", 0, NULL, 10, 0));
+    th_assert_ok(dk_events_watch(&ev, &count, NULL, t_fx.e, "demo", 0, NULL, 10, 0));
     th_assert_eq_int(count, 1);
     dk_events_free(ev, count);
     usleep(100000); /* delivery is asynchronous: give a stray call time to show */
@@ -1549,26 +1474,26 @@ void test_engine_ws_pg__events_notify_hook(void)
 
 static void t_events_window(void)
 {
-    dk_engine_close(t_e);
-    t_e = NULL;
+    dk_engine_close(t_fx.e);
+    t_fx.e = NULL;
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.store_url = t_url;
+    o.data_dir = t_fx.data;
+    o.store_url = t_fx.url;
     o.gc_interval_ms = 0;
     o.events_window = 5;
     o.clock_ms = t_clock_fn;
-    th_assert_ok(dk_engine_open(&t_e, &o));
+    th_assert_ok(dk_engine_open(&t_fx.e, &o));
     const char *a = t_connect("a");
     for (int i = 0; i < 10; i++) {
         char p[32];
         snprintf(p, sizeof(p), "f%d.txt", i);
         th_assert_ok(t_write(a, p, "x\n"));
     }
-    th_assert_ok(dk_engine_gc(t_e, NULL));
+    th_assert_ok(dk_engine_gc(t_fx.e, NULL));
     dk_event *ev;
     size_t n;
     int64_t oldest = 0;
-    th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_e, "demo", 0, NULL, 100, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, &oldest, t_fx.e, "demo", 0, NULL, 100, 0));
     th_assert_eq_int(n, 5);
     th_assert_eq_int(oldest, 7);
     th_assert_eq_int(ev[0].id, 7);
@@ -1609,11 +1534,11 @@ static void *worker_main(void *arg)
         snprintf(path, sizeof(path), "w%d/f%d.txt", w->n, i);
         snprintf(text, sizeof(text), "worker %d file %d\n", w->n, i);
         dk_write_result *r = NULL;
-        int rc = dk_file_write(&r, t_e, NULL, w->sid, path, text, strlen(text), NULL);
+        int rc = dk_file_write(&r, t_fx.e, NULL, w->sid, path, text, strlen(text), NULL);
         dk_write_result_free(r);
         dk_file *f = NULL;
         if (rc == 0)
-            rc = dk_file_read(&f, t_e, NULL, w->sid, path);
+            rc = dk_file_read(&f, t_fx.e, NULL, w->sid, path);
         if (rc == 0 && strcmp(f->content, text) != 0)
             rc = -100;
         dk_file_free(f);
@@ -1633,7 +1558,7 @@ static void *worker_main(void *arg)
     dk_str_adds(&t, "\n\n");
     dk_str_adds(&t, fn);
     dk_write_result *r = NULL;
-    int rc = dk_file_write(&r, t_e, NULL, w->sid, "src/tasks.py", t.ptr, t.len, NULL);
+    int rc = dk_file_write(&r, t_fx.e, NULL, w->sid, "src/tasks.py", t.ptr, t.len, NULL);
     if (rc == 0)
         w->claimed++;
     else if (rc == DK_ECONFLICT && r && r->nclaims == 1 &&
@@ -1676,7 +1601,7 @@ static void t_threads(void)
     for (int i = 0; i < NTHREADS; i++) {
         dk_file_entry *l;
         size_t n;
-        th_assert_ok(dk_file_list(&l, &n, t_e, NULL, w[i].sid, NULL, true));
+        th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, w[i].sid, NULL, true));
         th_assert_eq_int(n, NFILES + (size_t)w[i].claimed);
         dk_file_entries_free(l, n);
     }
@@ -1688,8 +1613,8 @@ static void t_threads(void)
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM events WHERE type = 'file.written'", NULL),
                      NTHREADS * NFILES + 1);
     t_reopen();
-    th_assert_eq_int(dk_session_active_count(t_e, "demo"), NTHREADS);
-    t_fsck();
+    th_assert_eq_int(dk_session_active_count(t_fx.e, "demo"), NTHREADS);
+    th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_ws_sqlite__threads(void)
 {
@@ -1707,16 +1632,16 @@ void test_engine_ws_pg__threads(void)
 
 static void t_open_cached(const char *cache_url)
 {
-    dk_engine_close(t_e);
-    t_e = NULL;
+    dk_engine_close(t_fx.e);
+    t_fx.e = NULL;
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.store_url = t_url;
+    o.data_dir = t_fx.data;
+    o.store_url = t_fx.url;
     o.cache_url = cache_url;
     o.idle_ttl_ms = IDLE_MS;
     o.gc_interval_ms = 0;
     o.clock_ms = t_clock_fn;
-    th_assert_ok(dk_engine_open(&t_e, &o));
+    th_assert_ok(dk_engine_open(&t_fx.e, &o));
 }
 
 static void t_cache(void)
@@ -1739,7 +1664,7 @@ static void t_cache(void)
     th_assert(ttl > 0 && ttl <= IDLE_MS);
     free(json);
     th_assert_ok(t_write(a, "x.txt", "x\n"));
-    th_assert_ok(dk_session_close(t_e, NULL, a));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, a));
     th_assert_err(dk_cache_get_session(&json, NULL, NULL, c, a), DK_ENOTFOUND);
     dk_cache_close(c);
     /* a cache that is down never fails an operation */
@@ -1747,15 +1672,15 @@ static void t_cache(void)
     const char *b = t_connect("b");
     th_assert_ok(t_write(b, "y.txt", "y\n"));
     free(t_read(b, "y.txt"));
-    th_assert_ok(dk_session_close(t_e, NULL, b));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, b));
     /* a URL that names no cache is refused at open */
-    dk_engine_close(t_e);
-    t_e = NULL;
+    dk_engine_close(t_fx.e);
+    t_fx.e = NULL;
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.store_url = t_url;
+    o.data_dir = t_fx.data;
+    o.store_url = t_fx.url;
     o.cache_url = "memcached://x";
-    th_assert_err(dk_engine_open(&t_e, &o), DK_EINVALID);
+    th_assert_err(dk_engine_open(&t_fx.e, &o), DK_EINVALID);
     t_open();
 }
 
@@ -1776,8 +1701,8 @@ void test_engine_ws_pg__cache(void)
 static dk_engine *t_open_node(const char *node)
 {
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.store_url = t_url;
+    o.data_dir = t_fx.data;
+    o.store_url = t_fx.url;
     o.node_name = node;
     o.idle_ttl_ms = IDLE_MS;
     o.gc_interval_ms = 0;
@@ -1837,7 +1762,7 @@ void test_engine_ws_pg__two_nodes(void)
     th_assert_ok(t_write(b, "early.txt", "e\n"));
     /* each node learns of the other's session */
     EVENTUALLY(dk_session_active_count(n2, "demo") == 2);
-    EVENTUALLY(dk_session_active_count(t_e, "demo") == 2);
+    EVENTUALLY(dk_session_active_count(t_fx.e, "demo") == 2);
     /* claims are the store's: node 2 is refused what node 1 claimed */
     char *t1 = t_tasks_with("return x + 1", "return x + 2");
     char *t2 = t_tasks_with("return x + 1", "return x + 3");
@@ -1851,7 +1776,7 @@ void test_engine_ws_pg__two_nodes(void)
     th_assert_ok(dk_file_write(&r, n2, NULL, a, "from-n2.txt", "n2\n", 3, NULL));
     dk_write_result_free(r);
     dk_file *f = NULL;
-    EVENTUALLY(dk_file_read(&f, t_e, NULL, a, "from-n2.txt") == DK_OK);
+    EVENTUALLY(dk_file_read(&f, t_fx.e, NULL, a, "from-n2.txt") == DK_OK);
     th_assert_eq_str(f->content, "n2\n");
     dk_file_free(f);
     char *out = NULL;
@@ -1869,12 +1794,12 @@ void test_engine_ws_pg__two_nodes(void)
     th_assert_ok(w.rc);
     th_assert_eq_int(w.got, 1);
     /* node 1 closes a: node 2 lets it go, and the claim is free */
-    th_assert_ok(dk_session_close(t_e, NULL, a));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, a));
     EVENTUALLY(dk_session_active_count(n2, "demo") == 1);
     th_assert_ok(dk_file_write(&r, n2, NULL, b, "src/tasks.py", t2, strlen(t2), NULL));
     dk_write_result_free(r);
     dk_engine_close(n2);
-    t_fsck();
+    th_engine_fsck(&t_fx, "demo");
     free(t1);
     free(t2);
 }
@@ -1893,13 +1818,13 @@ static void t_submit_flow(void)
     int64_t before = t_last_event();
     t_advance(1000);
     dk_changeset_info *ci;
-    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, a));
+    th_assert_ok(dk_changeset_submit(&ci, t_fx.e, NULL, a));
     th_assert_eq_int(ci->state, DK_CS_SUBMITTED);
     dk_changeset_info_free(ci);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
     dk_event *ev;
     size_t n;
-    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_e, "demo", before, "claim.released", 10, 0));
+    th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", before, "claim.released", 10, 0));
     th_assert_eq_int(n, 2);
     th_assert(strstr(ev[0].payload, "\"path\":\"src/lib.rs\""));
     th_assert(strstr(ev[1].payload, "\"path\":\"src/tasks.py\""));
@@ -1934,38 +1859,38 @@ static void t_base_moved(void)
     /* another node moved a to main~1 (where docs/notes.txt does not exist) */
     dk_oid c1;
     dk_git_repo *g;
-    th_assert_ok(dk_git_repo_open(&g, t_src));
+    th_assert_ok(dk_git_repo_open(&g, t_fx.src));
     th_assert_ok(dk_git_rev_resolve(&c1, g, "main~1"));
     dk_git_repo_close(g);
     char hex1[41];
     dk_oid_to_hex(hex1, &c1);
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     dk_store_val p[] = {DK_SV_TEXT(hex1), DK_SV_TEXT(a)};
     th_assert_ok(dk_store_exec(c, NULL, "UPDATE sessions SET base_commit = ? WHERE id = ?", p, 2));
     dk_store_release(c);
     dk_write_result *r;
-    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "fresh.txt", "n\n", 2, NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "fresh.txt", "n\n", 2, NULL));
     th_assert(r->is_new);
     dk_write_result_free(r);
     dk_file *f;
-    th_assert_err(dk_file_read(&f, t_e, NULL, a, "docs/notes.txt"), DK_ENOTFOUND);
+    th_assert_err(dk_file_read(&f, t_fx.e, NULL, a, "docs/notes.txt"), DK_ENOTFOUND);
     dk_session_info *info;
-    th_assert_ok(dk_session_status(&info, t_e, NULL, a));
+    th_assert_ok(dk_session_status(&info, t_fx.e, NULL, a));
     th_assert_eq_str(info->base_commit, hex1);
     dk_session_infos_free(info, 1);
     /* through the changeset half: submit, land, continue from the new head */
     char *t1 = t_tasks_with("return x + 1", "return x + 2");
     th_assert_ok(t_write(a, "src/tasks.py", t1));
     dk_changeset_info *ci;
-    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, a));
+    th_assert_ok(dk_changeset_submit(&ci, t_fx.e, NULL, a));
     dk_changeset_info_free(ci);
     dk_land_result *lr;
-    th_assert_ok(dk_land(&lr, t_e, NULL, a, NULL));
+    th_assert_ok(dk_land(&lr, t_fx.e, NULL, a, NULL));
     char head[41];
     snprintf(head, sizeof(head), "%s", lr->commit);
     dk_land_result_free(lr);
-    th_assert_ok(dk_session_status(&info, t_e, NULL, a));
+    th_assert_ok(dk_session_status(&info, t_fx.e, NULL, a));
     th_assert_eq_str(info->base_commit, head);
     th_assert_eq_int(info->files_changed, 0);
     th_assert_eq_int(info->changeset_state, DK_CS_DRAFT);
@@ -1975,11 +1900,11 @@ static void t_base_moved(void)
     free(s);
     /* the next change is against the landed content: helper is no longer changed */
     char *t2 = t_replace(t1, "return y * 2", "return y * 4");
-    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", t2, strlen(t2), NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "src/tasks.py", t2, strlen(t2), NULL));
     th_assert_eq_int(r->nsymbols, 1);
     th_assert_eq_str(r->symbols[0].qualified_name, "other");
     dk_write_result_free(r);
-    t_fsck();
+    th_engine_fsck(&t_fx, "demo");
     free(t1);
     free(t2);
 }
@@ -2010,11 +1935,11 @@ static void t_reconcile(void)
     th_assert_ok(t_write(d, "d.txt", "d\n"));
     th_assert_ok(t_write(p, "p.txt", "p\n"));
     t_mark_submitted(p);
-    dk_engine_close(t_e);
-    t_e = NULL;
+    dk_engine_close(t_fx.e);
+    t_fx.e = NULL;
     t_advance(IDLE_MS + 1);
     t_open();
-    th_assert_eq_int(dk_session_active_count(t_e, NULL), 0);
+    th_assert_eq_int(dk_session_active_count(t_fx.e, NULL), 0);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE state = 'closed' AND id = ?", d),
                      1);
     th_assert_eq_int(
@@ -2041,8 +1966,8 @@ void test_engine_ws_pg__reconcile(void)
  */
 static void t_kill9(void)
 {
-    dk_engine_close(t_e);
-    t_e = NULL;
+    dk_engine_close(t_fx.e);
+    t_fx.e = NULL;
     int fd[2];
     th_assert(pipe(fd) == 0);
     pid_t pid = fork();
@@ -2060,7 +1985,7 @@ static void t_kill9(void)
             snprintf(path, sizeof(path), "k/f%d.py", i);
             snprintf(text, sizeof(text), "def f%d():\n    return %d\n", i, i);
             dk_write_result *r = NULL;
-            int rc = dk_file_write(&r, t_e, NULL, sid, path, text, strlen(text), NULL);
+            int rc = dk_file_write(&r, t_fx.e, NULL, sid, path, text, strlen(text), NULL);
             dk_write_result_free(r);
             if (rc)
                 _exit(4);
@@ -2102,7 +2027,7 @@ static void t_kill9(void)
     /* a claim survives the crash: another session is refused */
     const char *b = t_connect("b");
     th_assert_err(t_write(b, "k/f0.py", "def f0():\n    return -1\n"), DK_ECONFLICT);
-    t_fsck();
+    th_engine_fsck(&t_fx, "demo");
 }
 
 void test_engine_ws_sqlite__kill9(void)
@@ -2118,26 +2043,27 @@ void test_engine_ws_pg__kill9(void)
 /* A repository with no commit yet: sessions start from nothing. */
 static void t_unborn(void)
 {
-    th_assert_ok(dk_repo_init(t_e, "fresh", "trunk"));
+    th_assert_ok(dk_repo_init(t_fx.e, "fresh", "trunk"));
     dk_connect_opts o = DK_CONNECT_OPTS_INIT;
     o.repo = "fresh";
     o.intent = "start";
     o.agent_id = "a";
     dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
     th_assert_eq_str(info->base_commit, "");
     char sid[64];
     snprintf(sid, sizeof(sid), "%s", info->session_id);
     dk_session_infos_free(info, 1);
     dk_write_result *r;
-    th_assert_ok(dk_file_write(&r, t_e, NULL, sid, "main.py", "def main():\n    pass\n", 21, NULL));
+    th_assert_ok(
+        dk_file_write(&r, t_fx.e, NULL, sid, "main.py", "def main():\n    pass\n", 21, NULL));
     th_assert(r->is_new);
     th_assert_eq_int(r->nsymbols, 1);
     th_assert_eq_int(r->symbols[0].change, DK_CHANGE_ADDED);
     dk_write_result_free(r);
     dk_file_entry *l;
     size_t n;
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, sid, NULL, false));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, sid, NULL, false));
     th_assert_eq_int(n, 1);
     th_assert_eq_str(l[0].path, "main.py");
     th_assert_eq_int(l[0].status, DK_FILE_ADDED);
@@ -2145,14 +2071,14 @@ static void t_unborn(void)
     char *s = t_read(sid, "main.py");
     th_assert_eq_str(s, "def main():\n    pass\n");
     free(s);
-    th_assert_ok(dk_file_delete(&r, t_e, NULL, sid, "main.py"));
+    th_assert_ok(dk_file_delete(&r, t_fx.e, NULL, sid, "main.py"));
     dk_write_result_free(r);
-    th_assert_ok(dk_file_list(&l, &n, t_e, NULL, sid, NULL, false));
+    th_assert_ok(dk_file_list(&l, &n, t_fx.e, NULL, sid, NULL, false));
     th_assert_eq_int(n, 0);
     dk_file_entries_free(l, n);
     dk_repo_info *ri;
-    th_assert_ok(dk_repo_get(&ri, t_e, "fresh"));
-    char *head = t_git("-C '%s' symbolic-ref HEAD", ri->path);
+    th_assert_ok(dk_repo_get(&ri, t_fx.e, "fresh"));
+    char *head = th_git_out(ri->path, "symbolic-ref HEAD");
     th_assert_eq_str(head, "refs/heads/trunk\n");
     free(head);
     dk_repo_infos_free(ri, 1);
@@ -2171,21 +2097,21 @@ void test_engine_ws_pg__unborn(void)
 /* The GC thread runs the pass on its own. */
 static void t_gc_thread(void)
 {
-    dk_engine_close(t_e);
-    t_e = NULL;
+    dk_engine_close(t_fx.e);
+    t_fx.e = NULL;
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.store_url = t_url;
+    o.data_dir = t_fx.data;
+    o.store_url = t_fx.url;
     o.idle_ttl_ms = IDLE_MS;
     o.gc_interval_ms = 20;
     o.clock_ms = t_clock_fn;
-    th_assert_ok(dk_engine_open(&t_e, &o));
+    th_assert_ok(dk_engine_open(&t_fx.e, &o));
     const char *a = t_connect("a");
     th_assert_ok(t_write(a, "x.txt", "x\n"));
     usleep(100000);
-    th_assert_eq_int(dk_session_active_count(t_e, NULL), 1);
+    th_assert_eq_int(dk_session_active_count(t_fx.e, NULL), 1);
     t_advance(IDLE_MS + 1);
-    EVENTUALLY(dk_session_active_count(t_e, NULL) == 0);
+    EVENTUALLY(dk_session_active_count(t_fx.e, NULL) == 0);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE state = 'closed'", NULL), 1);
 }
 
@@ -2211,7 +2137,7 @@ static void *ws_reload_main(void *arg)
 {
     struct ws_reloader *r = arg;
     while (!atomic_load(&r->stop)) {
-        dk_eng_session_reload(t_e, r->sid);
+        dk_eng_session_reload(t_fx.e, r->sid);
         r->n++;
     }
     return NULL;
@@ -2222,7 +2148,7 @@ static void t_reload_race(void)
     const char *a = t_connect("a");
     /* a large overlay makes each reload's read long: writes commit inside it */
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     th_assert_ok(dk_store_begin(c));
     for (int i = 0; i < 1000; i++) {
         char path[32];
@@ -2235,7 +2161,7 @@ static void t_reload_race(void)
     }
     th_assert_ok(dk_store_commit(c));
     dk_store_release(c);
-    th_assert_ok(dk_eng_session_reload(t_e, a));
+    th_assert_ok(dk_eng_session_reload(t_fx.e, a));
     struct ws_reloader r = {.sid = a};
     pthread_t th;
     th_assert(pthread_create(&th, NULL, ws_reload_main, &r) == 0);
@@ -2249,7 +2175,7 @@ static void t_reload_race(void)
          * would hide it until the next reload */
         for (int k = 0; k < 20; k++) {
             dk_file *f = NULL;
-            int rc = dk_file_read(&f, t_e, NULL, a, path);
+            int rc = dk_file_read(&f, t_fx.e, NULL, a, path);
             if (rc != DK_OK || strcmp(f->content, text) != 0)
                 lost++;
             if (rc == DK_OK)
@@ -2285,8 +2211,8 @@ static void *ws_end_main(void *arg)
 {
     struct ws_ender *w = arg;
     pthread_barrier_wait(w->go);
-    w->rc = w->abandon ? dk_session_abandon(t_e, NULL, w->sid, "race")
-                       : dk_session_close(t_e, NULL, w->sid);
+    w->rc = w->abandon ? dk_session_abandon(t_fx.e, NULL, w->sid, "race")
+                       : dk_session_close(t_fx.e, NULL, w->sid);
     return NULL;
 }
 
@@ -2347,7 +2273,7 @@ static void *ws_resume_main(void *arg)
     o.resume_session_id = r->old;
     dk_session_info *info = NULL;
     pthread_barrier_wait(r->go);
-    r->rc = dk_session_connect(&info, t_e, NULL, &o);
+    r->rc = dk_session_connect(&info, t_fx.e, NULL, &o);
     if (r->rc == DK_OK) {
         snprintf(r->id, sizeof(r->id), "%s", info->session_id);
         dk_session_infos_free(info, 1);
@@ -2367,7 +2293,7 @@ static void t_resume_race(void)
         t_mark_submitted(old);
         t_advance(IDLE_MS + 1);
         size_t n;
-        th_assert_ok(dk_engine_gc(t_e, &n));
+        th_assert_ok(dk_engine_gc(t_fx.e, &n));
         th_assert_eq_int(
             t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", old), 1);
         pthread_barrier_t go;
@@ -2433,7 +2359,7 @@ static void t_takeover_race(void)
     t_advance(IDLE_MS + 1);
     /* the holder's renewing transaction, held open */
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     th_assert_ok(dk_store_begin(c));
     dk_store_val p[] = {DK_SV_INT(atomic_load(&t_clock)), DK_SV_TEXT(h)};
     th_assert_ok(dk_store_exec(c, NULL, "UPDATE sessions SET last_active = ? WHERE id = ?", p, 2));
@@ -2466,7 +2392,7 @@ void test_engine_ws_pg__takeover_race(void)
 static void *ws_gc_main(void *arg)
 {
     size_t *n = arg;
-    dk_engine_gc(t_e, n);
+    dk_engine_gc(t_fx.e, n);
     return NULL;
 }
 
@@ -2479,7 +2405,7 @@ static void t_gc_race_one(bool write, const char *want_state)
     char *cs = t_changeset_of(a);
     t_advance(IDLE_MS + 1);
     dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
     th_assert_ok(dk_store_begin(c));
     int64_t now = atomic_load(&t_clock);
     if (write) {
@@ -2500,7 +2426,7 @@ static void t_gc_race_one(bool write, const char *want_state)
     dk_store_release(c);
     pthread_join(th, NULL);
     dk_store_conn *q;
-    th_assert_ok(dk_store_acquire(&q, dk_eng_store(t_e)));
+    th_assert_ok(dk_store_acquire(&q, dk_eng_store(t_fx.e)));
     int64_t got = 0;
     bool found = false;
     dk_store_val p[] = {DK_SV_TEXT(a), DK_SV_TEXT(want_state)};
@@ -2540,12 +2466,12 @@ static void t_strand_now(void)
     char *ta = t_tasks_with("return x + 1", "return x + 5");
     th_assert_ok(t_write(a, "src/tasks.py", ta));
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 1);
-    th_assert_err(dk_session_strand(t_e, &other, a, "gone"), DK_EFORBIDDEN);
-    th_assert_err(dk_session_strand(t_e, NULL, "nope", "gone"), DK_ENOSESSION);
-    th_assert_err(dk_session_strand(t_e, NULL, "", "gone"), DK_EINVALID);
+    th_assert_err(dk_session_strand(t_fx.e, &other, a, "gone"), DK_EFORBIDDEN);
+    th_assert_err(dk_session_strand(t_fx.e, NULL, "nope", "gone"), DK_ENOSESSION);
+    th_assert_err(dk_session_strand(t_fx.e, NULL, "", "gone"), DK_EINVALID);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'active'", a),
                      1);
-    th_assert_ok(dk_session_strand(t_e, &owner, a, "laptop closed"));
+    th_assert_ok(dk_session_strand(t_fx.e, &owner, a, "laptop closed"));
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'stranded' AND "
                 "stranded_reason = 'laptop closed'",
@@ -2553,9 +2479,9 @@ static void t_strand_now(void)
         1);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 0);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 1);
-    th_assert_ok(dk_session_strand(t_e, &owner, a, "again")); /* already stranded */
+    th_assert_ok(dk_session_strand(t_fx.e, &owner, a, "again")); /* already stranded */
     dk_write_result *w = NULL;
-    th_assert_err(dk_file_write(&w, t_e, NULL, a, "x.txt", "x", 1, NULL), DK_ENOSESSION);
+    th_assert_err(dk_file_write(&w, t_fx.e, NULL, a, "x.txt", "x", 1, NULL), DK_ENOSESSION);
     th_assert(strstr(dk_error_last()->msg, "stranded"));
     dk_write_result_free(w);
     /* its owner resumes it, work and claims back */
@@ -2565,15 +2491,15 @@ static void t_strand_now(void)
     o.agent_id = "agent-s";
     o.resume_session_id = a;
     dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_e, &owner, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, &owner, &o));
     char nid[64];
     snprintf(nid, sizeof(nid), "%s", info->session_id);
     th_assert_eq_int(info->files_changed, 1);
     dk_session_infos_free(info, 1);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", nid), 1);
     /* an ended session does not strand */
-    th_assert_ok(dk_session_abandon(t_e, NULL, nid, "done"));
-    th_assert_err(dk_session_strand(t_e, NULL, nid, "late"), DK_ESTATE);
+    th_assert_ok(dk_session_abandon(t_fx.e, NULL, nid, "done"));
+    th_assert_err(dk_session_strand(t_fx.e, NULL, nid, "late"), DK_ESTATE);
     free(ta);
 }
 
@@ -2603,46 +2529,45 @@ static void t_resubmit(void)
     char *tb = t_tasks_with("return x + 1", "return x + 3");
     th_assert_ok(t_write(a, "src/tasks.py", ta));
     size_t ngc;
-    th_assert_ok(dk_engine_gc(t_e, &ngc)); /* writes refs/dk/sessions/<a> */
+    th_assert_ok(dk_engine_gc(t_fx.e, &ngc)); /* writes refs/dk/sessions/<a> */
     dk_repo_info *ri;
-    th_assert_ok(dk_repo_get(&ri, t_e, "demo"));
-    char *refs =
-        t_git("-C '%s' for-each-ref --format='%%(refname)' refs/dk/sessions/%s", ri->path, a);
+    th_assert_ok(dk_repo_get(&ri, t_fx.e, "demo"));
+    char *refs = th_git_out(ri->path, "for-each-ref --format='%%(refname)' refs/dk/sessions/%s", a);
     th_assert(strstr(refs, a));
     free(refs);
     dk_changeset_info *ci = NULL;
-    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, a));
+    th_assert_ok(dk_changeset_submit(&ci, t_fx.e, NULL, a));
     dk_changeset_info_free(ci);
     dk_land_result *lr = NULL;
     dk_land_opts lo = DK_LAND_OPTS_INIT;
     lo.close_session = true;
-    th_assert_ok(dk_land(&lr, t_e, NULL, a, &lo));
+    th_assert_ok(dk_land(&lr, t_fx.e, NULL, a, &lo));
     dk_land_result_free(lr);
     /* the landing closed a: its overlay ref is gone */
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", a),
                      1);
-    refs = t_git("-C '%s' for-each-ref --format='%%(refname)' refs/dk/sessions/%s", ri->path, a);
+    refs = th_git_out(ri->path, "for-each-ref --format='%%(refname)' refs/dk/sessions/%s", a);
     th_assert_eq_str(refs, "");
     free(refs);
     dk_repo_infos_free(ri, 1);
     dk_write_result *w = NULL;
     dk_write_opts wo = DK_WRITE_OPTS_INIT;
     wo.force = true;
-    th_assert_ok(dk_file_write(&w, t_e, NULL, b, "src/tasks.py", tb, strlen(tb), &wo));
+    th_assert_ok(dk_file_write(&w, t_fx.e, NULL, b, "src/tasks.py", tb, strlen(tb), &wo));
     dk_write_result_free(w);
-    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, b));
+    th_assert_ok(dk_changeset_submit(&ci, t_fx.e, NULL, b));
     dk_changeset_info_free(ci);
     lr = NULL;
-    th_assert_err(dk_land(&lr, t_e, NULL, b, NULL), DK_ECONFLICT);
+    th_assert_err(dk_land(&lr, t_fx.e, NULL, b, NULL), DK_ECONFLICT);
     dk_land_result_free(lr);
     /* the resolution: the head's helper, and b's own change elsewhere */
     char *resolved = t_replace(ta, "return y * 2", "return y * 3");
     th_assert_ok(t_write(b, "src/tasks.py", resolved));
-    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, b));
+    th_assert_ok(dk_changeset_submit(&ci, t_fx.e, NULL, b));
     th_assert_eq_int(ci->state, DK_CS_SUBMITTED);
     dk_changeset_info_free(ci);
     lr = NULL;
-    th_assert_ok(dk_land(&lr, t_e, NULL, b, NULL));
+    th_assert_ok(dk_land(&lr, t_fx.e, NULL, b, NULL));
     dk_land_result_free(lr);
 
     /* approved, then written to: submitted again, the approval lapses */
@@ -2650,16 +2575,16 @@ static void t_resubmit(void)
     char c[64];
     snprintf(c, sizeof(c), "%s", c0);
     th_assert_ok(t_write(c, "c1.txt", "one\n"));
-    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, c));
+    th_assert_ok(dk_changeset_submit(&ci, t_fx.e, NULL, c));
     char *cs = strdup(ci->id);
     dk_changeset_info_free(ci);
-    th_assert_ok(dk_changeset_approve(&ci, t_e, NULL, cs, "ok"));
+    th_assert_ok(dk_changeset_approve(&ci, t_fx.e, NULL, cs, "ok"));
     dk_changeset_info_free(ci);
     th_assert_ok(t_write(c, "c2.txt", "two\n"));
-    th_assert_ok(dk_changeset_submit(&ci, t_e, NULL, c));
+    th_assert_ok(dk_changeset_submit(&ci, t_fx.e, NULL, c));
     th_assert_eq_int(ci->state, DK_CS_SUBMITTED);
     dk_changeset_info_free(ci);
-    th_assert_err(dk_changeset_submit(&ci, t_e, NULL, c), DK_ESTATE);
+    th_assert_err(dk_changeset_submit(&ci, t_fx.e, NULL, c), DK_ESTATE);
     th_assert(strstr(dk_error_last()->msg, "nothing changed since it was submitted"));
     free(cs);
     free(resolved);
@@ -2688,7 +2613,7 @@ static void t_resume_deadline(void)
     o.mode = DK_SESSION_PERSISTENT;
     o.persistent_ttl_ms = IDLE_MS * 3;
     dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
     char old[64];
     snprintf(old, sizeof(old), "%s", info->session_id);
     dk_session_infos_free(info, 1);
@@ -2696,17 +2621,17 @@ static void t_resume_deadline(void)
     t_mark_submitted(old);
     t_advance(IDLE_MS * 4);
     size_t n;
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(
         t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", old), 1);
     o.persistent_ttl_ms = 0;
     o.resume_session_id = old;
-    th_assert_ok(dk_session_connect(&info, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
     char id[64];
     snprintf(id, sizeof(id), "%s", info->session_id);
     dk_session_infos_free(info, 1);
     t_advance(1000);
-    th_assert_ok(dk_engine_gc(t_e, &n));
+    th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE state = 'active' AND id = ?", id),
                      1);
 }
@@ -2733,7 +2658,7 @@ static void t_unparsed_keeps_claims(void)
     th_assert(held >= 1);
     char *broken = t_tasks_with("def helper(x):", "def helper(x:");
     dk_write_result *r = NULL;
-    th_assert_ok(dk_file_write(&r, t_e, NULL, a, "src/tasks.py", broken, strlen(broken), NULL));
+    th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "src/tasks.py", broken, strlen(broken), NULL));
     th_assert(r->unparsed);
     dk_write_result_free(r);
     th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), held);

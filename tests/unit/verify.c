@@ -39,6 +39,7 @@
 #include "api/api.h"
 #include "harness/th.h"
 #include "harness/th_api.h"
+#include "harness/th_engine.h"
 #include "util/str.h"
 #include "verify/verify_int.h"
 
@@ -46,10 +47,8 @@
 /* Fixtures                                                                   */
 /* ========================================================================== */
 
-static char t_data[4096];
-static char t_src[4096];
+static th_engine t_fx;
 static char t_scratch[4096];
-static dk_engine *t_e;
 /* the engine's clock (ms): tests move it to strand sessions */
 static _Atomic int64_t t_clock;
 
@@ -58,12 +57,6 @@ static int64_t t_clock_ms(void *ud)
     (void)ud;
     return atomic_load(&t_clock);
 }
-
-struct t_file {
-    const char *path;
-    const char *text;
-    unsigned mode;
-};
 
 static const char t_makefile[] = "all: calc\n"
                                  "calc: main.c calc.c calc.h\n"
@@ -99,60 +92,33 @@ static const char t_pipeline_make[] = "pipeline:\n  name: c\n  timeout: 5m\n"
                                       "      - name: unit\n        run: make test\n"
                                       "        timeout: 60s\n";
 
-static dk_oid t_blob(dk_git_repo *g, const char *text)
-{
-    dk_oid id;
-    th_assert_ok(dk_git_blob_write(&id, g, text, strlen(text)));
-    return id;
-}
-
-/* Commit `files` (text NULL: delete) on `branch` of repository `path` (unborn: a root commit). */
-static void t_commit(const char *path, const struct t_file *files, size_t n)
+/* Commit `files` (text NULL: delete) on main of repository `path` (unborn: a root commit). */
+static void t_commit(const char *path, const th_file *files, size_t n)
 {
     dk_git_repo *g;
     th_assert_ok(dk_git_repo_open(&g, path));
-    dk_oid head, tree, commit;
-    bool born = dk_git_branch_read(&head, g, "main") == DK_OK;
-    dk_git_edit *e = calloc(n, sizeof(*e));
-    for (size_t i = 0; i < n; i++) {
-        e[i].path = files[i].path;
-        e[i].op = files[i].text ? DK_GIT_EDIT_UPSERT : DK_GIT_EDIT_DELETE;
-        if (files[i].text)
-            e[i].id = t_blob(g, files[i].text);
-        e[i].mode = files[i].mode ? files[i].mode : DK_GIT_MODE_FILE;
-    }
-    th_assert_ok(dk_git_tree_build(&tree, g, born ? &head : NULL, e, n));
-    free(e);
-    dk_git_commit_opts o = DK_GIT_COMMIT_OPTS_INIT;
-    o.author_name = "T";
-    o.author_email = "t@example.com";
-    th_assert_ok(
-        dk_git_commit_write(&commit, g, &tree, born ? &head : NULL, born ? 1 : 0, "fixture\n", &o));
-    th_assert_ok(dk_git_branch_cas(g, "main", born ? &head : NULL, &commit, NULL));
+    th_commit_on(g, "main", files, n, "fixture\n");
     dk_git_repo_close(g);
 }
 
 /* A C project with make and `pipeline` (NULL: none) as the source, imported as "demo". */
 static void t_project(const char *pipeline, const char *calc)
 {
-    snprintf(t_src, sizeof(t_src), "%s/src.git", th_tmpdir());
-    dk_git_repo *g;
-    th_assert_ok(dk_git_repo_init(&g, t_src));
-    dk_git_repo_close(g);
-    struct t_file f[] = {
+    dk_git_repo_close(th_engine_src(&t_fx));
+    th_file f[] = {
         {"Makefile", t_makefile, 0}, {"calc.c", calc ? calc : t_calc_ok, 0},
         {"calc.h", t_calc_h, 0},     {"main.c", t_main, 0},
         {"stale.txt", "old\n", 0},   {".dk/pipeline.yaml", pipeline, 0},
     };
-    t_commit(t_src, f, pipeline ? 6 : 5);
-    th_assert_ok(dk_repo_import(t_e, "demo", t_src, NULL));
+    t_commit(t_fx.src, f, pipeline ? 6 : 5);
+    th_assert_ok(dk_repo_import(t_fx.e, "demo", t_fx.src, NULL));
 }
 
 /* The engine's copy of "demo". */
 static void t_demo_path(char *out, size_t n)
 {
     dk_repo_info *info;
-    th_assert_ok(dk_repo_get(&info, t_e, "demo"));
+    th_assert_ok(dk_repo_get(&info, t_fx.e, "demo"));
     snprintf(out, n, "%s", info->path);
     dk_repo_infos_free(info, 1);
 }
@@ -164,7 +130,7 @@ static char *t_connect(void)
     o.intent = "change";
     o.agent_id = "agent";
     dk_session_info *s;
-    th_assert_ok(dk_session_connect(&s, t_e, NULL, &o));
+    th_assert_ok(dk_session_connect(&s, t_fx.e, NULL, &o));
     char *id = strdup(s->session_id);
     dk_session_infos_free(s, 1);
     return id;
@@ -173,14 +139,14 @@ static char *t_connect(void)
 static void t_write(const char *sid, const char *path, const char *text)
 {
     dk_write_result *w = NULL;
-    th_assert_ok(dk_file_write(&w, t_e, NULL, sid, path, text, strlen(text), NULL));
+    th_assert_ok(dk_file_write(&w, t_fx.e, NULL, sid, path, text, strlen(text), NULL));
     dk_write_result_free(w);
 }
 
 static void t_submit(const char *sid)
 {
     dk_changeset_info *cs;
-    th_assert_ok(dk_changeset_submit(&cs, t_e, NULL, sid));
+    th_assert_ok(dk_changeset_submit(&cs, t_fx.e, NULL, sid));
     dk_changeset_info_free(cs);
 }
 
@@ -219,7 +185,7 @@ static const dk_verify_step *t_step(const dk_verify_result *r, const char *name)
 static dk_changeset_state t_cs_state(const char *sid)
 {
     dk_session_info *s;
-    th_assert_ok(dk_session_status(&s, t_e, NULL, sid));
+    th_assert_ok(dk_session_status(&s, t_fx.e, NULL, sid));
     dk_changeset_state st = s->changeset_state;
     dk_session_infos_free(s, 1);
     return st;
@@ -227,20 +193,18 @@ static dk_changeset_state t_cs_state(const char *sid)
 
 void test_verify_run__initialize(void)
 {
-    snprintf(t_data, sizeof(t_data), "%s/data", th_tmpdir());
+    /* the engine's default store, in its data directory */
+    memset(&t_fx, 0, sizeof(t_fx));
     snprintf(t_scratch, sizeof(t_scratch), "%s/scratch", th_tmpdir());
     atomic_store(&t_clock, 1764000000000LL);
     dk_engine_opts o = DK_ENGINE_OPTS_INIT;
-    o.data_dir = t_data;
-    o.gc_interval_ms = 0;
     o.clock_ms = t_clock_ms;
-    th_assert_ok(dk_engine_open(&t_e, &o));
+    th_engine_open(&t_fx, &o);
 }
 
 void test_verify_run__cleanup(void)
 {
-    dk_engine_close(t_e);
-    t_e = NULL;
+    th_engine_close(&t_fx);
 }
 
 void test_verify_flow__initialize(void)
@@ -268,7 +232,7 @@ void test_verify_run__c_make_passes(void)
     struct t_seen seen = {0};
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(r->passed, "%s", r->json);
     th_assert_eq_str(r->pipeline, ".dk/pipeline.yaml");
     th_assert_eq_int(r->nsteps, 3);
@@ -279,7 +243,8 @@ void test_verify_run__c_make_passes(void)
     /* each step was also an event, in order, for watchers */
     dk_event *ev = NULL;
     size_t nev = 0;
-    th_assert_ok(dk_events_watch(&ev, &nev, NULL, t_e, "demo", 0, "changeset.verify_step", 100, 0));
+    th_assert_ok(
+        dk_events_watch(&ev, &nev, NULL, t_fx.e, "demo", 0, "changeset.verify_step", 100, 0));
     th_assert_eq_int(nev, 3);
     th_assert(strstr(ev[0].payload, "\"step\":\"semantic\"") != NULL);
     th_assert(strstr(ev[2].payload, "\"step\":\"unit\"") &&
@@ -291,7 +256,7 @@ void test_verify_run__c_make_passes(void)
     th_assert(strstr(r->json, "\"passed\":true") != NULL);
     /* the approved changeset lands (the repository has verification steps) */
     dk_land_result *lr = NULL;
-    th_assert_ok(dk_land(&lr, t_e, NULL, sid, NULL));
+    th_assert_ok(dk_land(&lr, t_fx.e, NULL, sid, NULL));
     dk_land_result_free(lr);
     dk_verify_result_free(r);
     free(sid);
@@ -308,7 +273,7 @@ void test_verify_run__failing_test_rejects(void)
     struct t_seen seen = {0};
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert(!r->passed);
     const dk_verify_step *u = t_step(r, "unit");
     th_assert_eq_int(u->status, DK_VERIFY_FAIL);
@@ -323,7 +288,7 @@ void test_verify_run__failing_test_rejects(void)
     th_assert_eq_int(t_cs_state(sid), DK_CS_REJECTED);
     /* rejected cannot land */
     dk_land_result *lr = NULL;
-    th_assert_err(dk_land(&lr, t_e, NULL, sid, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&lr, t_fx.e, NULL, sid, NULL), DK_ESTATE);
     dk_land_result_free(lr);
     dk_verify_result_free(r);
     free(sid);
@@ -356,7 +321,7 @@ void test_verify_run__timeout_kills_the_group(void)
     struct t_seen seen = {0};
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert(!r->passed);
     const dk_verify_step *h = t_step(r, "hang");
     th_assert_eq_int(h->status, DK_VERIFY_TIMEOUT);
@@ -392,7 +357,7 @@ void test_verify_run__megabytes_are_capped(void)
     dk_verify_opts o = t_opts(&seen);
     o.output_cap = 65536;
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(r->passed, "%s", r->error ? r->error : "");
     const dk_verify_step *s = t_step(r, "spam");
     th_assert_eq_int(s->status, DK_VERIFY_PASS);
@@ -417,7 +382,7 @@ void test_verify_run__binary_output_stays_in_the_json(void)
     dk_verify_opts o = t_opts(&seen);
     o.check_only = true;
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(r->passed, "%s", r->json);
     th_assert_eq_str(t_step(r, "bin")->output, "x\xef\xbf\xbdy");
     th_assert_eq_int(t_step(r, "bin")->output_bytes, 3);
@@ -443,7 +408,7 @@ void test_verify_run__step_inherits_no_descriptor(void)
     dk_verify_opts o = t_opts(&seen);
     o.check_only = true;
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     close(fd);
     /* 0-2, and 3: ls's own handle on /proc/self/fd */
     th_assert_eq_str(t_step(r, "fds")->output, "0\n1\n2\n3\n");
@@ -463,7 +428,7 @@ void test_verify_run__command_not_allowed_is_refused(void)
     struct t_seen seen = {0};
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
-    th_assert_err(dk_verify(&r, t_e, NULL, sid, &o), DK_EINVALID);
+    th_assert_err(dk_verify(&r, t_fx.e, NULL, sid, &o), DK_EINVALID);
     th_assert(r != NULL);
     th_assert(!r->passed);
     th_assert_msg(strstr(r->error, "touch") && strstr(r->error, "allow-list"), "%s", r->error);
@@ -490,16 +455,16 @@ void test_verify_run__deleted_file_is_gone(void)
     /* precondition: with the file there, the step fails (so it tests something) */
     t_write(sid, "notes.txt", "x\n");
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert(!r->passed);
     dk_verify_result_free(r);
     th_assert_eq_int(t_cs_state(sid), DK_CS_DRAFT);
     dk_write_result *w = NULL;
-    th_assert_ok(dk_file_delete(&w, t_e, NULL, sid, "stale.txt"));
+    th_assert_ok(dk_file_delete(&w, t_fx.e, NULL, sid, "stale.txt"));
     dk_write_result_free(w);
     t_submit(sid);
     o.check_only = false;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(r->passed, "%s", r->json);
     th_assert_eq_int(r->files_removed, 1);
     dk_verify_result_free(r);
@@ -522,17 +487,17 @@ void test_verify_run__fix_passes_only_merged_with_head(void)
     dk_verify_opts o = t_opts(&seen);
     o.check_only = true;
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(!r->passed, "the session's own tree must fail: %s", r->json);
     dk_verify_result_free(r);
     /* the head moves */
     char demo[4096];
     t_demo_path(demo, sizeof(demo));
-    struct t_file f[] = {{"calc.c", add_fixed, 0}};
+    th_file f[] = {{"calc.c", add_fixed, 0}};
     t_commit(demo, f, 1);
     t_submit(sid);
     o.check_only = false;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(r->passed, "%s", r->json);
     /* the tree under test is the merge: both fixes in calc.c on disk */
     char path[4200];
@@ -555,15 +520,15 @@ void test_verify_run__conflict_is_reported(void)
     t_submit(sid);
     char demo[4096];
     t_demo_path(demo, sizeof(demo));
-    struct t_file f[] = {{"calc.c",
-                          "#include \"calc.h\"\n\nint add(int a, int b)\n{\n    return (a + "
-                          "b);\n}\n\nint mul(int a, int b)\n{\n    return a * b;\n}\n",
-                          0}};
+    th_file f[] = {{"calc.c",
+                    "#include \"calc.h\"\n\nint add(int a, int b)\n{\n    return (a + "
+                    "b);\n}\n\nint mul(int a, int b)\n{\n    return a * b;\n}\n",
+                    0}};
     t_commit(demo, f, 1);
     struct t_seen seen = {0};
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert(!r->passed);
     th_assert(r->nconflicts >= 1);
     th_assert_eq_str(r->conflicts[0].path, "calc.c");
@@ -589,7 +554,7 @@ void test_verify_run__gate_comes_from_the_head(void)
     struct t_seen seen = {0};
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert(!r->passed);
     th_assert_eq_int(t_step(r, "unit")->status, DK_VERIFY_FAIL);
     dk_verify_result_free(r);
@@ -609,7 +574,7 @@ void test_verify_run__semantic_removed_and_changed(void)
     dk_verify_opts o = t_opts(&seen);
     o.check_only = true;
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert(!r->passed);
     const dk_verify_step *s = t_step(r, "semantic");
     th_assert_eq_int(s->status, DK_VERIFY_FAIL);
@@ -630,7 +595,7 @@ void test_verify_run__semantic_removed_and_changed(void)
     t_write(sid, "calc.c",
             "#include \"calc.h\"\n\nint add(int a, int b)\n{\n    return b + a;\n}\n\nint mul(int "
             "a, int b)\n{\n    return a * b;\n}\n");
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(r->passed, "%s", r->json);
     th_assert_eq_int(t_step(r, "semantic")->nfindings, 0);
     dk_verify_result_free(r);
@@ -649,10 +614,10 @@ void test_verify_run__parallel_stage_and_draft_refused(void)
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
     /* a draft is not verified (record mode needs a submitted changeset) */
-    th_assert_err(dk_verify(&r, t_e, NULL, sid, &o), DK_ESTATE);
+    th_assert_err(dk_verify(&r, t_fx.e, NULL, sid, &o), DK_ESTATE);
     th_assert(r == NULL);
     t_submit(sid);
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(r->passed, "%s", r->json);
     th_assert_eq_int(seen.calls, 4);
     th_assert_eq_str(t_step(r, "a")->output, "a\n");
@@ -670,7 +635,7 @@ void test_verify_run__auto_detected_make(void)
     struct t_seen seen = {0};
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_eq_str(r->pipeline, "auto-c");
     th_assert_msg(r->passed, "%s", r->json);
     th_assert_eq_int(t_step(r, "c:build")->status, DK_VERIFY_PASS);
@@ -709,7 +674,7 @@ void test_verify_run__bwrap_when_present(void)
     o.check_only = true;
     o.path = path;
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(r->passed, "%s", r->json);
     th_assert_eq_str(r->sandbox, "bwrap");
     th_assert_eq_str(t_step(r, "hi")->output, "inside\n");
@@ -726,12 +691,12 @@ void test_verify_run__bwrap_when_present(void)
     /* REQUIRE with no bwrap on PATH: nothing runs */
     o.path = "/nonexistent";
     o.sandbox = DK_VERIFY_SANDBOX_REQUIRE;
-    th_assert_err(dk_verify(&r, t_e, NULL, sid, &o), DK_EUNSUPPORTED);
+    th_assert_err(dk_verify(&r, t_fx.e, NULL, sid, &o), DK_EUNSUPPORTED);
     th_assert(r == NULL);
     /* NONE ignores the one on PATH */
     o.path = path;
     o.sandbox = DK_VERIFY_SANDBOX_NONE;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_eq_str(r->sandbox, "none");
     dk_verify_result_free(r);
     free(sid);
@@ -745,7 +710,7 @@ void test_verify_run__through_the_op_table(void)
     t_write(sid, "notes.txt", "x\n");
     t_submit(sid);
     dk_api *api;
-    th_assert_ok(dk_api_new(&api, t_e));
+    th_assert_ok(dk_api_new(&api, t_fx.e));
     char params[512];
     snprintf(params, sizeof(params), "{\"session_id\":\"%s\"}", sid);
     json_t *p = json_loads(params, 0, NULL), *res = NULL;
@@ -764,7 +729,7 @@ void test_verify_run__through_the_op_table(void)
     json_decref(res);
     /* the default scratch directory sits beside repos/ */
     char tree[4200];
-    snprintf(tree, sizeof(tree), "%s/verify/demo/tree/calc", t_data);
+    snprintf(tree, sizeof(tree), "%s/verify/demo/tree/calc", t_fx.data);
     th_assert(access(tree, X_OK) == 0);
     /* approved is no longer submitted: a second verify is refused */
     res = NULL;
@@ -796,16 +761,16 @@ void test_verify_unit__incremental_materialisation(void)
         snprintf(names[i], sizeof(names[i]), "d%d/f%d.txt", i % 5, i);
         e[i] = (dk_git_edit){.path = names[i],
                              .op = DK_GIT_EDIT_UPSERT,
-                             .id = t_blob(g, names[i]),
+                             .id = th_blob(g, names[i]),
                              .mode = DK_GIT_MODE_FILE};
     }
     e[50] = (dk_git_edit){.path = "bin/run",
                           .op = DK_GIT_EDIT_UPSERT,
-                          .id = t_blob(g, "#!/bin/sh\n"),
+                          .id = th_blob(g, "#!/bin/sh\n"),
                           .mode = DK_GIT_MODE_EXEC};
     e[51] = (dk_git_edit){.path = "link",
                           .op = DK_GIT_EDIT_UPSERT,
-                          .id = t_blob(g, "d0/f0.txt"),
+                          .id = th_blob(g, "d0/f0.txt"),
                           .mode = DK_GIT_MODE_LINK};
     dk_oid t1, t2, t3;
     th_assert_ok(dk_git_tree_build(&t1, g, NULL, e, 52));
@@ -836,7 +801,7 @@ void test_verify_unit__incremental_materialisation(void)
     dk_git_edit ch[] = {
         {.path = "d2/f2.txt",
          .op = DK_GIT_EDIT_UPSERT,
-         .id = t_blob(g, "new"),
+         .id = th_blob(g, "new"),
          .mode = DK_GIT_MODE_FILE},
         {.path = "bin/run", .op = DK_GIT_EDIT_DELETE},
     };
@@ -873,7 +838,7 @@ void test_verify_unit__incremental_materialisation(void)
         {.path = "link", .op = DK_GIT_EDIT_DELETE},
         {.path = "link/inner",
          .op = DK_GIT_EDIT_UPSERT,
-         .id = t_blob(g, "in"),
+         .id = th_blob(g, "in"),
          .mode = DK_GIT_MODE_FILE},
     };
     th_assert_ok(dk_git_tree_build(&t3, g, &t2, fd, 2));
@@ -907,7 +872,7 @@ void test_verify_unit__rewrite_gets_later_mtime(void)
     th_assert_ok(dk_git_repo_init(&g, repo_path));
     dk_git_edit e1 = {.path = "calc.py",
                       .op = DK_GIT_EDIT_UPSERT,
-                      .id = t_blob(g, "def add(a, b): return a - b\n"),
+                      .id = th_blob(g, "def add(a, b): return a - b\n"),
                       .mode = DK_GIT_MODE_FILE};
     dk_oid t1, t2;
     th_assert_ok(dk_git_tree_build(&t1, g, NULL, &e1, 1));
@@ -919,7 +884,7 @@ void test_verify_unit__rewrite_gets_later_mtime(void)
     th_assert(utimensat(AT_FDCWD, p, ts, 0) == 0);
     dk_git_edit e2 = {.path = "calc.py",
                       .op = DK_GIT_EDIT_UPSERT,
-                      .id = t_blob(g, "def add(a, b): return a + b\n"),
+                      .id = th_blob(g, "def add(a, b): return a + b\n"),
                       .mode = DK_GIT_MODE_FILE};
     th_assert_ok(dk_git_tree_build(&t2, g, &t1, &e2, 1));
     th_assert_ok(dk_vfy_scratch_sync(&st, g, &t2, root));
@@ -1250,17 +1215,14 @@ static const char t_py_test[] = "import calc\n\n\n"
 /* A Python project with pytest tests and no pipeline file (auto-detected), as "demo". */
 static void t_py_project(const char *calc)
 {
-    snprintf(t_src, sizeof(t_src), "%s/src.git", th_tmpdir());
-    dk_git_repo *g;
-    th_assert_ok(dk_git_repo_init(&g, t_src));
-    dk_git_repo_close(g);
-    struct t_file f[] = {
+    dk_git_repo_close(th_engine_src(&t_fx));
+    th_file f[] = {
         {"requirements.txt", "# no dependencies\n", 0},
         {"calc.py", calc, 0},
         {"tests/test_calc.py", t_py_test, 0},
     };
-    t_commit(t_src, f, 3);
-    th_assert_ok(dk_repo_import(t_e, "demo", t_src, NULL));
+    t_commit(t_fx.src, f, 3);
+    th_assert_ok(dk_repo_import(t_fx.e, "demo", t_fx.src, NULL));
 }
 
 void test_verify_flow__pytest_failing_test_rejects(void)
@@ -1277,7 +1239,7 @@ void test_verify_flow__pytest_failing_test_rejects(void)
     dk_verify_opts o = t_opts(&seen);
     o.path = path;
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_eq_str(r->pipeline, "auto-python");
     th_assert(!r->passed);
     th_assert_eq_int(r->state, DK_CS_REJECTED);
@@ -1317,18 +1279,18 @@ void test_verify_flow__pytest_fix_passes_only_merged_with_head(void)
     o.path = path;
     o.check_only = true;
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(!r->passed, "the session's own tree must fail: %s", r->json);
     th_assert_eq_int(t_step(r, "python:test")->status, DK_VERIFY_FAIL);
     dk_verify_result_free(r);
     char demo[4096];
     t_demo_path(demo, sizeof(demo));
-    struct t_file f[] = {
+    th_file f[] = {
         {"calc.py", "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a + b\n", 0}};
     t_commit(demo, f, 1);
     t_submit(sid);
     o.check_only = false;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert_msg(r->passed, "%s", r->json);
     th_assert(strstr(t_step(r, "python:test")->output, "2 passed") != NULL);
     th_assert_eq_int(r->state, DK_CS_APPROVED);
@@ -1339,13 +1301,13 @@ void test_verify_flow__pytest_fix_passes_only_merged_with_head(void)
 static void t_strand_all(void)
 {
     atomic_fetch_add(&t_clock, 2 * 3600 * 1000LL);
-    th_assert_ok(dk_engine_gc(t_e, NULL));
+    th_assert_ok(dk_engine_gc(t_fx.e, NULL));
 }
 
 static dk_session_state t_session_state(const char *sid)
 {
     dk_session_info *s;
-    th_assert_ok(dk_session_status(&s, t_e, NULL, sid));
+    th_assert_ok(dk_session_status(&s, t_fx.e, NULL, sid));
     dk_session_state st = s->state;
     dk_session_infos_free(s, 1);
     return st;
@@ -1367,13 +1329,13 @@ void test_verify_flow__sessions_that_left(void)
     dk_verify_result *r = NULL;
     /* check reads a live overlay: refused with why */
     o.check_only = true;
-    th_assert_err(dk_verify(&r, t_e, NULL, a, &o), DK_ESTATE);
+    th_assert_err(dk_verify(&r, t_fx.e, NULL, a, &o), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "is stranded"), "%s", dk_error_last()->msg);
     o.check_only = false;
     /* a caller that does not own it may not */
     dk_caller other = {.token_id = "someone-else"};
-    th_assert_err(dk_verify(&r, t_e, &other, a, &o), DK_EFORBIDDEN);
-    th_assert_ok(dk_verify(&r, t_e, NULL, a, &o));
+    th_assert_err(dk_verify(&r, t_fx.e, &other, a, &o), DK_EFORBIDDEN);
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, a, &o));
     th_assert_msg(r->passed, "%s", r->json);
     th_assert_eq_int(r->state, DK_CS_APPROVED);
     th_assert_eq_int(seen.calls, 3);
@@ -1381,7 +1343,7 @@ void test_verify_flow__sessions_that_left(void)
     th_assert_eq_int(t_cs_state(a), DK_CS_APPROVED);
     th_assert_eq_int(t_session_state(a), DK_SESSION_STRANDED);
     dk_land_result *lr = NULL;
-    th_assert_ok(dk_land(&lr, t_e, NULL, a, NULL));
+    th_assert_ok(dk_land(&lr, t_fx.e, NULL, a, NULL));
     dk_land_result_free(lr);
     th_assert_eq_int(t_cs_state(a), DK_CS_MERGED);
 
@@ -1389,9 +1351,9 @@ void test_verify_flow__sessions_that_left(void)
     char *b = t_connect();
     t_write(b, "notes.txt", "b\n");
     t_submit(b);
-    th_assert_ok(dk_session_close(t_e, NULL, b));
+    th_assert_ok(dk_session_close(t_fx.e, NULL, b));
     th_assert_eq_int(t_session_state(b), DK_SESSION_CLOSED);
-    th_assert_ok(dk_verify(&r, t_e, NULL, b, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, b, &o));
     th_assert_msg(r->passed, "%s", r->json);
     dk_verify_result_free(r);
     th_assert_eq_int(t_cs_state(b), DK_CS_APPROVED);
@@ -1400,14 +1362,14 @@ void test_verify_flow__sessions_that_left(void)
     char *c = t_connect();
     t_write(c, "other.txt", "c\n");
     t_submit(c);
-    th_assert_ok(dk_session_abandon(t_e, NULL, c, "gave up"));
-    th_assert_err(dk_verify(&r, t_e, NULL, c, &o), DK_ESTATE);
+    th_assert_ok(dk_session_abandon(t_fx.e, NULL, c, "gave up"));
+    th_assert_err(dk_verify(&r, t_fx.e, NULL, c, &o), DK_ESTATE);
     th_assert(r == NULL);
     th_assert_msg(strstr(dk_error_last()->msg, "is abandoned") &&
                       strstr(dk_error_last()->msg, "nothing to verify"),
                   "%s", dk_error_last()->msg);
     /* an unknown session stays unknown */
-    th_assert_err(dk_verify(&r, t_e, NULL, "s_nope", &o), DK_ENOSESSION);
+    th_assert_err(dk_verify(&r, t_fx.e, NULL, "s_nope", &o), DK_ENOSESSION);
     free(a);
     free(b);
     free(c);
@@ -1430,9 +1392,9 @@ static char *t_head_hex(void)
 static dk_changeset_info *t_cs_info(const char *sid)
 {
     dk_session_info *s;
-    th_assert_ok(dk_session_status(&s, t_e, NULL, sid));
+    th_assert_ok(dk_session_status(&s, t_fx.e, NULL, sid));
     dk_changeset_info *c;
-    th_assert_ok(dk_changeset_get(&c, t_e, NULL, s->changeset_id));
+    th_assert_ok(dk_changeset_get(&c, t_fx.e, NULL, s->changeset_id));
     dk_session_infos_free(s, 1);
     return c;
 }
@@ -1452,7 +1414,7 @@ void test_verify_flow__head_moved_after_approval(void)
     char *s1 = t_connect();
     t_write(s1, "notes.txt", "one\n");
     t_submit(s1);
-    th_assert_ok(dk_verify(&r, t_e, NULL, s1, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, s1, &o));
     th_assert(r->passed);
     char *h1 = t_head_hex();
     th_assert_eq_str(r->head, h1);
@@ -1462,7 +1424,7 @@ void test_verify_flow__head_moved_after_approval(void)
     dk_changeset_info_free(ci);
     dk_verify_result_free(r);
     int runs = seen.calls;
-    th_assert_ok(dk_verify_land(&lr, &again, t_e, NULL, s1, NULL, &o));
+    th_assert_ok(dk_verify_land(&lr, &again, t_fx.e, NULL, s1, NULL, &o));
     th_assert(again == NULL);
     th_assert_eq_int(seen.calls, runs);
     th_assert(lr->commit[0] != '\0');
@@ -1474,7 +1436,7 @@ void test_verify_flow__head_moved_after_approval(void)
             "#include \"calc.h\"\n\nint add(int a, int b)\n{\n    return a + b + (a == 7);\n}\n\n"
             "int mul(int a, int b)\n{\n    return a * b;\n}\n");
     t_submit(s2);
-    th_assert_ok(dk_verify(&r, t_e, NULL, s2, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, s2, &o));
     th_assert_msg(r->passed, "%s", r->json);
     dk_verify_result_free(r);
     char *main_more = strdup(t_main);
@@ -1486,20 +1448,20 @@ void test_verify_flow__head_moved_after_approval(void)
     dk_str_adds(&m, "    if (add(7, 1) != 8) {\n        fprintf(stderr, \"main.c:14: error: add(7, "
                     "1) is %d\\n\", add(7, 1));\n        return 1;\n    }\n");
     dk_str_adds(&m, at);
-    struct t_file f[] = {{"main.c", m.ptr, 0}};
+    th_file f[] = {{"main.c", m.ptr, 0}};
     t_commit(demo, f, 1);
     dk_str_release(&m);
     free(main_more);
     char *h3 = t_head_hex();
     /* the engine alone refuses: approved on another head */
-    th_assert_err(dk_land(&lr, t_e, NULL, s2, NULL), DK_ESTALE);
+    th_assert_err(dk_land(&lr, t_fx.e, NULL, s2, NULL), DK_ESTALE);
     th_assert_msg(strstr(dk_error_last()->msg, "verify again"), "%s", dk_error_last()->msg);
     dk_land_result_free(lr);
     char *still = t_head_hex();
     th_assert_eq_str(still, h3);
     free(still);
     /* landing re-verifies on the new merged tree: now rejected, nothing lands */
-    th_assert_err(dk_verify_land(&lr, &again, t_e, NULL, s2, NULL, &o), DK_ESTATE);
+    th_assert_err(dk_verify_land(&lr, &again, t_fx.e, NULL, s2, NULL, &o), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "nothing landed"), "%s", dk_error_last()->msg);
     th_assert(again != NULL);
     th_assert_eq_str(again->head, h3);
@@ -1517,17 +1479,17 @@ void test_verify_flow__head_moved_after_approval(void)
     char *s3 = t_connect();
     t_write(s3, "more.txt", "three\n");
     t_submit(s3);
-    th_assert_ok(dk_verify(&r, t_e, NULL, s3, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, s3, &o));
     th_assert(r->passed);
     dk_verify_result_free(r);
     /* verifying again on the same head is refused: nothing would change */
-    th_assert_err(dk_verify(&r, t_e, NULL, s3, &o), DK_ESTATE);
+    th_assert_err(dk_verify(&r, t_fx.e, NULL, s3, &o), DK_ESTATE);
     th_assert_msg(strstr(dk_error_last()->msg, "already approved"), "%s", dk_error_last()->msg);
-    struct t_file g[] = {{"README", "moved\n", 0}};
+    th_file g[] = {{"README", "moved\n", 0}};
     t_commit(demo, g, 1);
     char *h4 = t_head_hex();
     dk_changeset_info *c3 = t_cs_info(s3);
-    th_assert_ok(dk_verify_land(&lr, &again, t_e, NULL, s3, NULL, &o));
+    th_assert_ok(dk_verify_land(&lr, &again, t_fx.e, NULL, s3, NULL, &o));
     th_assert(again != NULL);
     th_assert_eq_str(again->head, h4);
     th_assert_eq_int(again->state, DK_CS_APPROVED);
@@ -1535,7 +1497,7 @@ void test_verify_flow__head_moved_after_approval(void)
     dk_verify_result_free(again);
     dk_land_result_free(lr);
     dk_changeset_info *merged = NULL;
-    th_assert_ok(dk_changeset_get(&merged, t_e, NULL, c3->id));
+    th_assert_ok(dk_changeset_get(&merged, t_fx.e, NULL, c3->id));
     th_assert_eq_int(merged->state, DK_CS_MERGED);
     th_assert_eq_str(merged->verified_head, h4);
     dk_changeset_info_free(merged);
@@ -1571,7 +1533,7 @@ void test_verify_flow__human_approve(void)
     t_write(sid, "notes.txt", "fine\n");
     t_submit(sid);
     dk_api *api;
-    th_assert_ok(dk_api_new(&api, t_e));
+    th_assert_ok(dk_api_new(&api, t_fx.e));
     char params[512];
     snprintf(params, sizeof(params), "{\"session_id\":\"%s\"}", sid);
     json_t *res = t_op(api, NULL, "verify", params, DK_API_OK);
@@ -1588,7 +1550,7 @@ void test_verify_flow__human_approve(void)
     th_assert_eq_int(t_cs_state(sid), DK_CS_AWAITING_APPROVAL);
     /* waiting is not approved: it does not land */
     dk_land_result *lr = NULL;
-    th_assert_err(dk_land(&lr, t_e, NULL, sid, NULL), DK_ESTATE);
+    th_assert_err(dk_land(&lr, t_fx.e, NULL, sid, NULL), DK_ESTATE);
     dk_land_result_free(lr);
     /* the verdict is readable later, through status */
     res = t_op(api, NULL, "status", params, DK_API_OK);
@@ -1632,7 +1594,7 @@ void test_verify_flow__human_approve(void)
     struct t_seen seen = {0};
     dk_verify_opts o = t_opts(&seen);
     dk_verify_result *r = NULL;
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     th_assert(!r->passed && !r->awaiting_approval);
     th_assert_eq_int(r->state, DK_CS_REJECTED);
     th_assert_eq_int(t_step(r, "lead")->status, DK_VERIFY_SKIP);
@@ -1685,7 +1647,7 @@ void test_verify_flow__agent_review(void)
             "#include \"calc.h\"\n\n/* TODO: overflow */\nint add(int a, int b)\n{\n    return a "
             "+ b;\n}\n\nint mul(int a, int b)\n{\n    return a * b;\n}\n");
     t_submit(sid);
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     const dk_verify_step *rv = t_step(r, "reviewer");
     th_assert_msg(rv->status == DK_VERIFY_FAIL, "%s", rv->output);
     th_assert_eq_str(rv->command, "dk-test-reviewer --strict");
@@ -1702,7 +1664,7 @@ void test_verify_flow__agent_review(void)
     sid = t_connect();
     t_write(sid, "notes.txt", "no todo here\n");
     t_submit(sid);
-    th_assert_ok(dk_verify(&r, t_e, NULL, sid, &o));
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
     rv = t_step(r, "reviewer");
     th_assert_msg(rv->status == DK_VERIFY_PASS, "%s", rv->output);
     th_assert(strstr(rv->output, "verdict: approve - cs_demo_") != NULL);
