@@ -8,8 +8,9 @@ declaration at the same place, landed one after another.
 REPO is a git repository (a bare mirror is fine); only its HEAD is read. From
 real files of each REPO the script takes runs of 2-4 adjacent top-level
 declarations (found with `dk symbols --json`; "top-level" = no parent, or a
-parent that is a namespace/module; imports, includes, `use`, packages,
-namespaces and modules themselves are not taken) and builds one scenario per
+parent that is a namespace/module, or in Java the file's only top-level
+type; imports, includes, `use`, packages, namespaces and modules themselves
+are not taken) and builds one scenario per
 run:
 
   - unit k = declaration k's lines (its span: leading comments and attributes
@@ -67,6 +68,7 @@ import tempfile
 
 SKIP_KINDS = {"include", "import", "use", "package", "namespace", "module", "mod"}
 CONTAINER_KINDS = {"namespace", "module", "mod"}
+ONE_TYPE_LANGS = {"java"}
 SKIP_DIRS = ("vendor/", "third_party/", "third-party/", "node_modules/", "deps/")
 
 
@@ -153,9 +155,11 @@ def blank(line):
     return line.strip() == b""
 
 
-def candidate_runs(symbols, lines):
+def candidate_runs(symbols, lines, lang=None):
     """Runs (lists of symbols, 2..4 long) of adjacent siblings whose lines can be
-    cut out cleanly. Returns [(syms, unit_starts)] with 0-based line indexes."""
+    cut out cleanly. Returns [(syms, unit_starts)] with 0-based line indexes.
+    In Java (ONE_TYPE_LANGS: a file is one top-level type) the members of a
+    file's only top-level type count as top-level: that is where agents add."""
     offs = [0]
     for l in lines:
         offs.append(offs[-1] + len(l))
@@ -171,10 +175,14 @@ def candidate_runs(symbols, lines):
         s["_b"] = line_of(max(sp["start_byte"], sp["end_byte"] - 1))
         s["_col"] = sp["start_byte"] - offs[s["_a"]]
     top_names = {s["name"]: s["kind"] for s in symbols if s.get("parent") is None}
+    containers = set(CONTAINER_KINDS)
+    tops = [k for k in top_names.values() if k not in SKIP_KINDS]
+    if lang in ONE_TYPE_LANGS and len(tops) == 1:
+        containers.add(tops[0])
     groups = collections.OrderedDict()
     for s in symbols:
         p = s.get("parent")
-        if p is None or top_names.get(p) in CONTAINER_KINDS:
+        if p is None or top_names.get(p) in containers:
             groups.setdefault(p, []).append(s)
     runs = []
     for sibs in groups.values():
@@ -387,7 +395,7 @@ def sample(repos, dk, exts, args):
                         except (ValueError, IndexError, KeyError):
                             continue
                         lines = split_lines(data)
-                        runs = candidate_runs(syms, lines)
+                        runs = candidate_runs(syms, lines, lang)
                         if not runs:
                             continue
                         rng = random.Random("%s:%s:%s" % (args.seed, os.path.normpath(repo), path))

@@ -802,9 +802,10 @@ static bool rest_is_comment(const char *p, const char *e)
 
 /*
  * Line [p, e) (no newline) is a lone macro invocation at column 0:
- * `FMT_BEGIN_NAMESPACE`, `G_DEFINE_TYPE (Foo, foo, G_TYPE_OBJECT)`: an
- * upper-case name with an underscore, then at most one balanced argument
- * list on the line, no `;`, nothing else but a comment.
+ * `FMT_BEGIN_NAMESPACE`, `G_DEFINE_TYPE (Foo, foo, G_TYPE_OBJECT)`,
+ * `ELISTIZEH(C_OUTLINE_FRAG)`: an upper-case name (with an underscore when
+ * no argument list follows), then at most one balanced argument list on
+ * the line, no `;`, nothing else but a comment.
  */
 static bool is_macro_line(const char *p, const char *e)
 {
@@ -817,10 +818,12 @@ static bool is_macro_line(const char *p, const char *e)
         underscore = underscore || *q == '_';
         q++;
     }
-    if (!letter || !underscore || q - p < 3 || (q < e && ((*q >= 'a' && *q <= 'z'))))
+    if (!letter || q - p < 3 || (q < e && ((*q >= 'a' && *q <= 'z'))))
         return false;
     while (q < e && (*q == ' ' || *q == '\t'))
         q++;
+    if (!underscore && (q == e || *q != '('))
+        return false;
     if (q < e && *q == '(') {
         int depth = 0;
         for (; q < e; q++) {
@@ -859,9 +862,18 @@ static bool ends_item(const char *p, const char *e)
     return c == ';' || c == '{' || c == '}' || (e - p >= 2 && c == '/' && e[-2] == '*');
 }
 
+/* The next line that is not blank, from `p` on, starts with `{` (a function's body). */
+static bool body_follows(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    return p < end && *p == '{';
+}
+
 /*
  * A copy of `src` with lone macro lines (is_macro_line, after a line that
- * ends an item) turned into spaces, offsets unchanged; NULL when there are
+ * ends an item, not followed by a `{` line: `TEST_F(Suite, Name)` above its
+ * body is a function's head) turned into spaces, offsets unchanged; NULL when there are
  * none. `ranges` (NULL: not wanted) gets each hidden line's start and end
  * (after its newline). tree-sitter reads `FMT_BEGIN_NAMESPACE` or
  * `Q_DECLARE_METATYPE(T)` without a semicolon as the start of a declaration
@@ -876,7 +888,7 @@ static char *mask_macro_lines(const char *src, size_t len, u32_vec *ranges)
     for (const char *p = src; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *e = nl ? nl : end;
-        if ((!prev || ends_item(prev, prev_end)) && is_macro_line(p, e)) {
+        if ((!prev || ends_item(prev, prev_end)) && is_macro_line(p, e) && !body_follows(e, end)) {
             if (!out) {
                 out = dk_xmalloc(len ? len : 1);
                 memcpy(out, src, len);

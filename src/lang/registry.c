@@ -153,10 +153,27 @@ static bool interpreter_matches(const char *word, size_t wlen, const char *name)
     return true;
 }
 
+/* Line [p, e) includes a C++ standard header: `#include <map>` (a name without an extension). */
+static bool includes_cpp_header(const char *p, const char *e)
+{
+    if (e - p < 9 || memcmp(p, "#include", 8) != 0)
+        return false;
+    p += 8;
+    while (p < e && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p == e || *p != '<')
+        return false;
+    const char *q = ++p;
+    while (q < e && ((*q >= 'a' && *q <= 'z') || *q == '_'))
+        q++;
+    return q > p && q < e && *q == '>';
+}
+
 /*
  * A ".h" header is C unless its text shows C++ (the C grammar turns classes
  * and namespaces into error regions, while the C++ grammar reads C fine
- * except for C++ keywords used as identifiers). Looks at the first 64 KiB.
+ * except for C++ keywords used as identifiers): a line that starts with a
+ * C++ keyword, or includes a C++ standard header. Looks at the first 64 KiB.
  */
 static bool header_looks_cpp(const char *src, size_t len)
 {
@@ -176,6 +193,8 @@ static bool header_looks_cpp(const char *src, size_t len)
                 return true;
         }
         const char *nl = memchr(src + i, '\n', n - i);
+        if (includes_cpp_header(src + i, nl ? nl : src + n))
+            return true;
         if (!nl)
             break;
         i = (size_t)(nl - src) + 1;

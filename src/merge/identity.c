@@ -289,6 +289,56 @@ static bool is_ident_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* Does `s` contain `w` (lower case), in any case (`enable_if`, `FMT_ENABLE_IF`)? */
+static bool has_word_ci(const char *s, const char *w)
+{
+    size_t n = strlen(w);
+    for (; *s; s++) {
+        size_t i = 0;
+        while (i < n && s[i] &&
+               (s[i] == w[i] || (s[i] >= 'A' && s[i] <= 'Z' && s[i] - 'A' + 'a' == w[i])))
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * A C++ function template constrained in its head (`enable_if` in the
+ * return type or a template argument, or a `requires` clause) can have a
+ * sibling with the same parameter types and another constraint: two
+ * overloads, told apart by their heads (`FMT_ENABLE_IF(...)` counts too).
+ * The head before the name (`template <...> std::enable_if_t<...> `),
+ * without blanks, as "{...}"; nothing for other declarations, whose
+ * parameters alone tell overloads apart.
+ */
+static void add_constrained_head(dk_str *out, const dk_symbol *s)
+{
+    const char *sig = s->signature;
+    size_t n = strlen(s->name);
+    if (n == 0 || strncmp(sig, "template", 8) != 0 ||
+        (!has_word_ci(sig, "enable_if") && !strstr(sig, "requires")))
+        return;
+    /* the name where it is called: a whole word followed by the parameter list */
+    const char *at = NULL;
+    for (const char *p = strstr(sig, s->name); p && !at; p = strstr(p + 1, s->name)) {
+        const char *q = p + n;
+        while (*q == ' ' || *q == '\t' || *q == '\n')
+            q++;
+        if ((p == sig || !is_ident_char(p[-1])) && *q == '(')
+            at = p;
+    }
+    if (!at)
+        return;
+    dk_str_addch(out, '{');
+    for (const char *p = sig; p < at; p++) {
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            dk_str_addch(out, *p);
+    }
+    dk_str_addch(out, '}');
+}
+
 /*
  * One parameter [p, e) as its type: tokens (identifiers, single punctuation)
  * joined by one space, without a default value and without the name, which
@@ -390,6 +440,8 @@ void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
             } else if (!param_types(&params, s)) {
                 dk_str_clear(&params);
                 dk_str_adds(&params, "?");
+            } else {
+                add_constrained_head(&params, s);
             }
             if (vi == 1) {
                 /* ours' parameters of the group, or `several` */
@@ -425,8 +477,10 @@ void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,
     dk_str_adds(out, s->qualified_name);
     add_conditions(out, s, src);
     add_branch(out, br, s->span.start_byte);
-    if (over)
+    if (over) {
         add_params(out, s);
+        add_constrained_head(out, s);
+    }
     dk_str_adds(out, "::");
     bool fn = s->kind == DK_SYM_FUNCTION || s->kind == DK_SYM_METHOD || s->kind == DK_SYM_PROTOTYPE;
     dk_str_adds(out, callable && fn ? "callable" : dk_symbol_kind_name(s->kind));

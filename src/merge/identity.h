@@ -62,7 +62,10 @@ void dk_merge_find_overloads(dk_map *set, const dk_language *lang, const dk_anal
  * Add to `set` the group keys of overloadable declarations (of language
  * `lang`, dk_language_overloads) that base lacks and ours and theirs both
  * add with different parameters: two overloads, each side's, not one
- * declaration added twice. a/src/br: base, ours, theirs.
+ * declaration added twice. In C and C++ the parameters are compared by
+ * type; two function templates with the same types and differently
+ * constrained heads (`enable_if`, `requires`) are two overloads as well.
+ * a/src/br: base, ours, theirs.
  */
 void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
                                    const dk_analysis *const a[3], const char *const src[3],
@@ -70,8 +73,9 @@ void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
 
 /*
  * The identity of a symbol for matching: its local id, or, for an
- * overloaded name, "qualified(params)::kind" (occurrences are added by the
- * caller). `callable` folds function/method/prototype into one kind (the
+ * overloaded name, "qualified(params)::kind", with "{head}" after the
+ * parameters for a constrained C++ function template (occurrences are
+ * added by the caller). `callable` folds function/method/prototype into one kind (the
  * gate's duplicate check in languages without forward declarations).
  */
 void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,

@@ -215,6 +215,22 @@ static void analyze_inputs(struct merge_ctx *cx)
     }
 }
 
+/*
+ * The language of the path, judged on all three inputs so that swapping the
+ * sides cannot change it: a ".h" header is C++ when any input shows C++ (a
+ * side that adds the first class to a header that was plain C so far).
+ */
+static const dk_language *merge_language(const struct merge_ctx *cx)
+{
+    const dk_language *lang = NULL;
+    for (int vi = 0; vi < 3; vi++) {
+        const dk_language *l = dk_language_for_path(cx->path, cx->v[vi].src, cx->v[vi].len);
+        if (!lang || (l && l != lang && l == dk_language_by_name("cpp")))
+            lang = l;
+    }
+    return lang;
+}
+
 int dk_merge_file(dk_merge_result **out, const char *path, const char *base, size_t base_len,
                   const char *ours, size_t ours_len, const char *theirs, size_t theirs_len,
                   const dk_merge_opts *opts)
@@ -299,7 +315,7 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     if (rc)
         goto out;
 
-    cx.lang = (o.flags & DK_MERGE_LINE_ONLY) ? NULL : dk_language_for_path(cx.path, ours, ours_len);
+    cx.lang = (o.flags & DK_MERGE_LINE_ONLY) ? NULL : merge_language(&cx);
     if (!cx.lang) {
         if (!line_clean)
             dk_merge_record_blocks(&cx, text.ptr, &blocks, NULL, NULL);

@@ -1262,7 +1262,8 @@ static void mark_member_slots(dk_map *slots, struct merge_ctx *cx, const dk_map 
         bool in_other = dk_map_has(other, s->local_id, n);
         if (in_base && in_other) {
             dk_map_put_u64(&last, (uint64_t)s->parent, (void *)(uintptr_t)(i + 1), NULL);
-        } else if (!in_base && !in_other) {
+        } else if (!in_base) {
+            /* new on this side (the other side may add one of that name too: an overload) */
             uintptr_t prev = (uintptr_t)dk_map_get_u64(&last, (uint64_t)s->parent);
             dk_str_clear(&key);
             dk_str_adds(&key, a->symbols[s->parent].local_id);

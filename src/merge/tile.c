@@ -330,20 +330,33 @@ static uint32_t interned(struct merge_ctx *cx, char tag, const char *bytes, size
     return (uint32_t)id;
 }
 
-/* Does base's item sequence have the gap lines [a, z) of version vi at item `at`? */
-static bool gap_lines_at(struct merge_ctx *cx, const struct level *base, size_t at, int vi,
-                         uint32_t a, uint32_t z)
+/*
+ * How far the gap lines [a, z) of version vi match base's items from item
+ * `at` on, line for line: the end of the last matching line (a when none
+ * does). *next gets the index of base's item after the matched ones.
+ */
+static uint32_t gap_lines_at(struct merge_ctx *cx, const struct level *base, size_t at, int vi,
+                             uint32_t a, uint32_t z, size_t *next)
 {
     const char *src = cx->v[vi].src;
-    for (uint32_t pos = a; pos < z; at++) {
+    uint32_t pos = a;
+    while (pos < z) {
         const char *nl = memchr(src + pos, '\n', z - pos);
         uint32_t e = nl ? (uint32_t)(nl - src) + 1 : z;
         if (at >= base->items.len || base->items.items[at].piece >= 0 ||
             base->items.items[at].id != interned(cx, 'L', src + pos, e - pos))
-            return false;
+            break;
         pos = e;
+        at++;
     }
-    return true;
+    *next = at;
+    return pos;
+}
+
+/* Does base's text stop at item i (a separator, a declaration or the end follows)? */
+static bool base_text_ends_at(const struct level *base, size_t i)
+{
+    return i >= base->items.len || base->items.items[i].piece >= 0 || base->items.items[i].blank;
 }
 
 void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
@@ -361,11 +374,25 @@ void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
         dk_map_put_u64(&first, it->id, (void *)(uintptr_t)(i + 1), &old);
         next[i] = (uintptr_t)old;
     }
-    /* the id of the item before each piece (0 for the first item) */
+    /* the id of the item before each piece (0 for the first item), and of the last piece
+     * before it that base has too (0: none) */
     uint32_t *before = dk_xcalloc(side->pieces.len + 1, sizeof(*before));
-    for (size_t i = 1; i < side->items.len; i++) {
-        if (side->items.items[i].piece >= 0)
-            before[side->items.items[i].piece] = side->items.items[i - 1].id;
+    uint32_t *anchor = dk_xcalloc(side->pieces.len + 1, sizeof(*anchor));
+    uint32_t last_shared = 0;
+    for (size_t i = 0; i < side->items.len; i++) {
+        const struct item *it = &side->items.items[i];
+        if (it->piece < 0)
+            continue;
+        before[it->piece] = i ? side->items.items[i - 1].id : 0;
+        anchor[it->piece] = last_shared;
+        if (dk_merge_level_piece(base, it->id))
+            last_shared = it->id;
+    }
+    /* base's last piece before each item (0: none) */
+    uint32_t *base_anchor = dk_xcalloc(base->items.len + 1, sizeof(*base_anchor));
+    for (size_t i = 1; i <= base->items.len; i++) {
+        const struct item *it = &base->items.items[i - 1];
+        base_anchor[i] = it->piece >= 0 ? it->id : base_anchor[i - 1];
     }
     bool changed = false;
     for (size_t k = 0; k < side->pieces.len; k++) {
@@ -379,20 +406,32 @@ void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
         const char *nl = memchr(v->src + p->start, '\n', d - p->start);
         uint32_t e1 = nl ? (uint32_t)(nl - v->src) + 1 : d;
         uint32_t id = interned(cx, 'L', v->src + p->start, e1 - p->start);
-        bool found = false;
-        /* at the same place: after the same item as in base (an attribute line that base
-         * has elsewhere, or the same comment above another declaration, is not it) */
-        for (size_t at = id ? (uintptr_t)dk_map_get_u64(&first, id) : 0; at && !found;
-             at = next[at - 1])
-            found = (at - 1 == 0 ? 0 : base->items.items[at - 2].id) == before[k] &&
-                    gap_lines_at(cx, base, at - 1, side->vi, p->start, d);
-        if (!found)
+        /* at the same place: after the same item as in base and the same declaration before
+         * it (an attribute line that base has elsewhere, or the same comment above another
+         * declaration, is not it; nor is base's copy of a doc comment repeated above many
+         * functions, further down); all of
+         * the lines above the declaration, or the first ones when they are the whole of
+         * base's text there (a section comment above the side's own doc comment) */
+        uint32_t keep = p->start;
+        for (size_t at = id ? (uintptr_t)dk_map_get_u64(&first, id) : 0; at && keep == p->start;
+             at = next[at - 1]) {
+            if ((at - 1 == 0 ? 0 : base->items.items[at - 2].id) != before[k] ||
+                base_anchor[at - 1] != anchor[k])
+                continue;
+            size_t after = 0;
+            uint32_t m = gap_lines_at(cx, base, at - 1, side->vi, p->start, d, &after);
+            if (m == d || (m > p->start && base_text_ends_at(base, after)))
+                keep = m;
+        }
+        if (keep == p->start)
             continue;
-        p->start = d;
+        p->start = keep;
         changed = true;
     }
     free(next);
     free(before);
+    free(anchor);
+    free(base_anchor);
     dk_map_release(&first);
     if (changed)
         build_items(cx, side);

@@ -170,6 +170,11 @@ void test_lang__detection(void)
     const char *cpph = "#pragma once\nnamespace a {\nclass B {};\n}\n";
     th_assert_eq_str(dk_language_name(dk_language_for_path("a.h", cpph, strlen(cpph))), "cpp");
     th_assert_eq_str(dk_language_name(dk_language_for_path("a.hpp", ch, strlen(ch))), "cpp");
+    /* a C++ standard header (no extension) makes a header C++; <stdio.h> does not */
+    const char *stdh = "#include <stdio.h>\n#include <sys/types.h>\nint f(void);\n";
+    th_assert_eq_str(dk_language_name(dk_language_for_path("a.h", stdh, strlen(stdh))), "c");
+    const char *maph = "#include <map>\n#include <string>\nstruct D { int x; };\n";
+    th_assert_eq_str(dk_language_name(dk_language_for_path("a.h", maph, strlen(maph))), "cpp");
     th_assert_eq_str(dk_language_name(dk_language_for_path("x.tsx", NULL, 0)), "tsx");
     th_assert_eq_str(dk_language_name(dk_language_for_path("x.mjs", NULL, 0)), "javascript");
     const char *node = "#!/usr/bin/env node\nconsole.log(1)\n";

@@ -1,0 +1,17 @@
+#ifndef PARSER_H_
+#define PARSER_H_
+
+enum DupeEdgeAction {
+  kDupeEdgeActionWarn,
+  kDupeEdgeActionError,
+};
+
+/// Parses .ninja files.
+struct ManifestParser : public Parser {
+  bool ParseTest(const std::string& input, std::string* err);
+
+private:
+  bool quiet_;
+};
+
+#endif  // PARSER_H_

@@ -1,0 +1,13 @@
+namespace Catch {
+
+    void ColourImpl::ColourGuard::engageImpl( std::ostream& stream ) {
+        m_engaged = true;
+    }
+
+    ColourImpl::ColourGuard&
+    ColourImpl::ColourGuard::engage( std::ostream& stream ) & {
+        engageImpl( stream );
+        return *this;
+    }
+
+} // namespace Catch

@@ -1,0 +1,6 @@
+import os
+
+# Configuration:
+release_notes = "release-notes.md"
+
+title = "Contents"

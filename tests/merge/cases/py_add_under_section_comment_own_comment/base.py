@@ -1,0 +1,5 @@
+import math
+
+# Both sizes must match functions.h.
+
+print("// generated")
