@@ -1,5 +1,5 @@
 /*
- * api/dk_ops_context.c - the `context` row of the table (issue 8): ranked
+ * api/ops_context.c - the `context` row of the table (issue 8): ranked
  * symbols with their source, callers, callees and tests within a token
  * budget, from include/dk/context.h. MCP dk_context and the CLI reach it
  * through the table like every other row.

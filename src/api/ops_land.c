@@ -1,5 +1,5 @@
 /*
- * api/dk_ops_land.c - the changeset rows of the table: pre_submit_check
+ * api/ops_land.c - the changeset rows of the table: pre_submit_check
  * (dry-run landing), submit, approve, reject, land, revert.
  *
  * A landing conflict is CONFLICT (409) whose details list every conflicting

@@ -1,5 +1,5 @@
 /*
- * api/dk_ops_resolve.c - resolve: settle a landing's conflicts and land again,
+ * api/ops_resolve.c - resolve: settle a landing's conflicts and land again,
  * built on the engine's public API (dk/engine.h), git reads and dk_merge.
  *
  *   session S (base B, overlay)        head H moved, land said CONFLICT

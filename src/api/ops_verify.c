@@ -1,5 +1,5 @@
 /*
- * api/dk_ops_verify.c - the `verify` row of the table (issue 9): run the
+ * api/ops_verify.c - the `verify` row of the table (issue 9): run the
  * repository's verification pipeline on the tree the session's changeset
  * would land as now (include/dk/verify.h), and answer with the verdict,
  * every step (status, duration, output tail, findings) and any conflicts.

@@ -1,5 +1,5 @@
 /*
- * api/dk_ops_watch.c - watch: the events of a repository after an id, filtered
+ * api/ops_watch.c - watch: the events of a repository after an id, filtered
  * by type patterns, blocking up to timeout_ms (the long-poll form; the SSE
  * stream in server/ uses the same matcher and event JSON).
  *

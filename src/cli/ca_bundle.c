@@ -23,7 +23,7 @@
  * Fail closed: should a libgit2 TLS connection ever be made in a dk process,
  * it would find no trusted CA and certificate verification would refuse the
  * server. With a libgit2 built on OpenSSL, or without TLS, nothing calls it.
- * tests/integration/symbols_cli.sh checks the binding with LD_DEBUG.
+ * tests/integration/cli_process.sh checks the binding with LD_DEBUG.
  */
 #include "dk/dk.h"
 

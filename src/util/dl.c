@@ -2,7 +2,8 @@
  * util/dl.c - dk_dl_load: dlopen and dlsym, with dk errors.
  *
  * Invariants: a library opened here stays open for the life of the process
- * (its functions may be called from any thread at any time); a dk_dl_lib
+ * (its functions may be called from any thread at any time), unless a listed
+ * function is missing: then it is closed and `fns` is all NULL; a dk_dl_lib
  * is tried once, under its mutex, and its outcome never changes. Conventions:
  * the message names the soname and, when one is missing, the function.
  */
@@ -26,8 +27,12 @@ int dk_dl_load(void (**fns)(void), const char *soname, const char *const *names,
     }
     for (size_t i = 0; i < n; i++) {
         void *p = dlsym(lib, names[i]);
-        if (!p)
+        if (!p) {
+            /* nothing half-filled is left behind, and the library is let go */
+            memset(fns, 0, n * sizeof(*fns));
+            dlclose(lib);
             return dk_error_set(DK_EUNSUPPORTED, "cannot load %s: it has no %s", soname, names[i]);
+        }
         /* POSIX: a function's address converts through void * */
         memcpy(&fns[i], &p, sizeof(p));
     }

@@ -14,11 +14,12 @@
 #include <stddef.h>
 
 /**
- * Open `soname` (RTLD_NOW | RTLD_LOCAL; never closed) and look up the
- * `n` functions `names[i]` into `fns[i]`.
+ * Open `soname` (RTLD_NOW | RTLD_LOCAL; never closed once every function
+ * is found) and look up the `n` functions `names[i]` into `fns[i]`.
  * @return DK_OK with every fns[i] set; DK_EUNSUPPORTED, with the loader's
  *         reason and the name of the missing function if one is, when the
- *         library or a function cannot be loaded (fns unspecified).
+ *         library or a function cannot be loaded (then the library is
+ *         closed again and every fns[i] is NULL).
  */
 int dk_dl_load(void (**fns)(void), const char *soname, const char *const *names, size_t n);
 

@@ -117,6 +117,21 @@ static bool path_is_dotgit(const char *comp, size_t n)
     }
 }
 
+/*
+ * Whether component `comp` reads as "." or ".." through path_next: with
+ * invisible characters between or around the dots (".\u200c.") it is not
+ * the parent directory here, but HFS+ ignores those characters and git
+ * refuses such trees, so it is refused like the plain spelling.
+ */
+static bool path_is_dots(const char *comp, size_t n)
+{
+    struct path_reader r = {comp, comp + n};
+    unsigned dots = 0, c;
+    while ((c = path_next(&r)) == '.')
+        dots++;
+    return c == 0 && (dots == 1 || dots == 2);
+}
+
 static bool path_is_ascii(const char *comp, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -163,10 +178,17 @@ int dk_path_validate(const char *path, size_t len)
         if (n == 2 && comp[0] == '.' && comp[1] == '.')
             return dk_error_set(DK_EINVALID, "path '%.*s' has a '..' component",
                                 (int)(len > 200 ? 200 : len), path);
-        if (path_is_dotgit(comp, n) && path_is_ascii(comp, n))
+        bool ascii = path_is_ascii(comp, n);
+        if (!ascii && path_is_dots(comp, n))
+            return dk_error_set(DK_EINVALID,
+                                "path '%.*s' has a component that reads as '.' or '..' "
+                                "(invisible or look-alike characters)",
+                                (int)(len > 200 ? 200 : len), path);
+        bool dotgit = path_is_dotgit(comp, n);
+        if (dotgit && ascii)
             return dk_error_set(DK_EINVALID, "path '%.*s' has a '.git' component",
                                 (int)(len > 200 ? 200 : len), path);
-        if (path_is_dotgit(comp, n))
+        if (dotgit)
             return dk_error_set(DK_EINVALID,
                                 "path '%.*s' has a component that reads as '.git' (invisible or "
                                 "look-alike characters in '%.*s')",

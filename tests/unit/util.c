@@ -461,6 +461,11 @@ void test_path__rejects_bad_paths(void)
     };
     for (size_t i = 0; i < sizeof(lookalikes) / sizeof(lookalikes[0]); i++)
         expect_bad_path(lookalikes[i], strlen(lookalikes[i]), "reads as '.git'");
+    /* and of '.' and '..', read the same way */
+    static const char *const dots[] = {".\u200c.", "a/\u200b../b", "\uff0e\uff0e/x", ".\u200d"};
+    for (size_t i = 0; i < sizeof(dots) / sizeof(dots[0]); i++)
+        expect_bad_path(dots[i], strlen(dots[i]), "reads as '.' or '..'");
+    th_assert_ok(dk_path_validate(".\u200c.x", strlen(".\u200c.x")));
     expect_bad_path("bad\xff", 4, "utf-8");
     static char longp[DK_PATH_MAX + 2];
     memset(longp, 'a', DK_PATH_MAX + 1);
@@ -491,6 +496,7 @@ void test_dl__load_and_refuse(void)
     static const char *const missing[] = {"strlen", "dk_no_such_function"};
     th_assert_err(dk_dl_load(fns, "libc.so.6", missing, 2), DK_EUNSUPPORTED);
     th_assert(strstr(dk_error_last()->msg, "has no dk_no_such_function") != NULL);
+    th_assert(fns[0] == NULL && fns[1] == NULL); /* nothing half-filled */
     th_assert_err(dk_dl_load(fns, "libdk-no-such-library.so.1", names, 2), DK_EUNSUPPORTED);
     th_assert(strstr(dk_error_last()->msg, "libdk-no-such-library.so.1") != NULL);
 }
