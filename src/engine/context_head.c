@@ -19,7 +19,10 @@
  *      wait for the slot at most wait_ms (not at all for a large build),
  *      then answer from the index as it is: its rows are those of one
  *      complete head (a build commits in one transaction), and the answer
- *      names that head (behind = true).
+ *      names that head (behind = true). So does a reader whose inline
+ *      update found the store busy (DK_EBUSY: the write lock held past the
+ *      busy timeout, e.g. by the thread building another repository) or
+ *      the head moving (DK_ERACE): the build goes to the thread instead.
  *
  * So no agent request pays for a large build (the first index of a big
  * repository is built at import or by the thread), and a request that
@@ -272,6 +275,16 @@ int dk_ctx_head_ready(struct dk_ctx_head *out, dk_context_index_stats *stats, dk
                 r->busy = false;
                 r->large = true;
                 ctxh_queue(e, ix, r);
+            } else if (bounded && (rc == DK_EBUSY || rc == DK_ERACE)) {
+                /* the store's write lock was held for the whole busy timeout (the thread
+                 * building another repository, another process) or the head kept moving:
+                 * answer from the last complete head, index_behind; the thread catches up */
+                ctxh_done(ix, r, rc, &st, head);
+                ctxh_queue(e, ix, r);
+                pthread_mutex_unlock(&ix->lock);
+                dk_error_clear();
+                timed_out = true;
+                continue;
             } else {
                 ctxh_done(ix, r, rc, &st, head);
                 pthread_mutex_unlock(&ix->lock);

@@ -677,6 +677,56 @@ void test_context_pg__behind(void)
     t_behind();
 }
 
+/*
+ * A reader whose small inline update cannot write (another connection holds
+ * the store's write lock on SQLite, the head row on PostgreSQL, past the
+ * busy timeout: 10 s) answers from the last complete head with
+ * index_behind instead of failing; the build goes to the thread.
+ */
+static void t_store_busy(void)
+{
+    dk_context_index_status ix;
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
+    char old[41];
+    snprintf(old, sizeof(old), "%s", ix.indexed_head);
+    dk_ctx_indexer_tune(t_fx.e, 0, -1, true);
+    const char *a = t_connect("agent-b");
+    t_write(a, "app/util.py", "def freight_quote(weight):\n    return weight * 9\n");
+    t_land(a);
+    dk_store_conn *c = NULL;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
+    th_assert_ok(dk_store_begin(c));
+    dk_store_val p[] = {DK_SV_TEXT("demo")};
+    th_assert_ok(dk_store_exec(c, NULL,
+                               "UPDATE context_heads SET updated_at = updated_at "
+                               "WHERE repo = ?",
+                               p, 1));
+    dk_context_result *r = t_query(NULL, "freight quote", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert(r->index_behind);
+    th_assert_eq_str(r->head, old);
+    th_assert(strcmp(r->branch_head, old) != 0);
+    dk_context_result_free(r);
+    dk_store_rollback(c);
+    dk_store_release(c);
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
+    th_assert(ix.updating);
+    dk_ctx_indexer_tune(t_fx.e, 0, -1, false);
+    th_assert_ok(dk_context_index(NULL, t_fx.e, "demo"));
+    r = t_query(NULL, "freight quote", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert(!r->index_behind);
+    th_assert_eq_str(t_first(r)->name, "freight_quote");
+    dk_context_result_free(r);
+    t_check_totals();
+}
+void test_context_sqlite__store_busy(void)
+{
+    t_store_busy();
+}
+void test_context_pg__store_busy(void)
+{
+    t_store_busy();
+}
+
 /* True when s is valid UTF-8. */
 static bool t_utf8(const char *s)
 {
