@@ -17,11 +17,15 @@
  *   export default function/class/arrow          its own name, or "default"
  *   exports.x = ... / module.exports.x = ... /
  *     Foo.prototype.bar = ... (a statement)      function when the value is one, else
- *                                                variable; named by the target
- *   describe('x', fn) / app.get('/a', fn)
- *     (a call statement, first argument a
- *     string)                                    function when the last argument is
- *                                                one, else variable; named `callee('x')`
+ *                                                variable; named by the target. Only
+ *                                                these three shapes: a whole-object
+ *                                                assignment (module.exports = {..},
+ *                                                Foo.prototype = {..}, a.b = ..) is text
+ *   describe('x', fn) / it('x', fn) / test.only
+ *     ('x', fn) (a test-framework call
+ *     statement, first argument a string)        function when the last argument is
+ *                                                one, else variable; named `callee('x')`.
+ *                                                Other calls (app.get('/a', fn)) are text
  *   interface (container)                        interface; its method signatures are
  *                                                prototypes, property signatures variables
  *   type alias / enum                            type / enum (enum members are not symbols)
@@ -224,10 +228,37 @@ static bool js_is_member_path(TSNode n)
 }
 
 /*
- * `exports.x = ...`, `module.exports.x = ...`, `Foo.prototype.bar = function`
- * as a statement of its own: a declaration named by its target (one line of
- * text, no blanks in it). Plain calls (`app.use(...)`) have no such name.
+ * `exports.x = ...`, `module.exports.x = ...`, `Foo.prototype.bar = ...` as a statement of
+ * its own: a declaration named by its target. Declarations added at one place by the two
+ * sides merge in a fixed order (ours first), which is only right when neither statement
+ * can overwrite what the other one set. Any assignment to a path that is a proper prefix
+ * of another assignment's target (module.exports = {..} after module.exports.x = ..,
+ * a.b = {} after a.b.c = 1, Foo.prototype = {..} after Foo.prototype.bar = ..) replaces
+ * the object the other one wrote into, so its order matters; it stays text and conflicts
+ * with the other side's addition next to it. Hence only these exact shapes: their targets
+ * have a fixed depth per shape, and none is a proper prefix of another one's
+ * (`exports.prototype.y` would extend `exports.prototype`, so X is neither `exports` nor
+ * `module`, and `module.exports.prototype.y` has four parts, no shape).
  */
+static bool js_assignment_target(struct lang_ctx *cx, TSNode left)
+{
+    if (!js_is_member_path(left))
+        return false;
+    TSNode obj = lang_field(left, "object");
+    if (lang_is(obj, "identifier")) /* exports.x */
+        return dk_lang_text_eq(cx, obj, "exports");
+    if (!lang_is(obj, "member_expression")) /* this.x */
+        return false;
+    TSNode base = lang_field(obj, "object");
+    TSNode prop = lang_field(obj, "property");
+    if (!lang_is(base, "identifier")) /* a.b.c.d */
+        return false;
+    if (dk_lang_text_eq(cx, base, "module")) /* module.exports.x */
+        return dk_lang_text_eq(cx, prop, "exports");
+    return dk_lang_text_eq(cx, prop, "prototype") && /* Foo.prototype.bar */
+           !dk_lang_text_eq(cx, base, "exports");
+}
+
 static bool js_assignment(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
 {
     if (ts_node_named_child_count(n) != 1)
@@ -236,7 +267,8 @@ static bool js_assignment(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
     if (!lang_is(as, "assignment_expression"))
         return false;
     TSNode left = lang_field(as, "left");
-    if (!js_is_member_path(left) || ts_node_start_point(left).row != ts_node_end_point(left).row)
+    if (!js_assignment_target(cx, left) ||
+        ts_node_start_point(left).row != ts_node_end_point(left).row)
         return false;
     const char *name = dk_lang_text(cx, left);
     for (const char *c = name; *c; c++) {
@@ -252,19 +284,71 @@ static bool js_assignment(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
     } else {
         d->kind = DK_SYM_VARIABLE;
     }
-    bool pub = strncmp(name, "exports.", 8) == 0 || strcmp(name, "module.exports") == 0 ||
-               strncmp(name, "module.exports.", 15) == 0;
+    bool pub = strncmp(name, "exports.", 8) == 0 || strncmp(name, "module.exports.", 15) == 0;
     d->visibility = pub ? DK_VIS_PUBLIC : DK_VIS_PRIVATE;
     return true;
 }
 
 /*
- * A call as a statement of its own whose first argument is a one-line string
- * (`describe('utils', ...)`, `app.get('/a', ...)`): a declaration named by its callee and
- * that string (`describe('utils')`), so two sides adding such calls next to each other
- * merge (ours first) and an edit inside one is an edit of that declaration. Other calls
- * (`app.use(logger('dev'))`) have no name that survives an edit: a side rewriting them
- * all next to the other side's addition must stay a conflict, so they stay text, and so
+ * Test-framework block names (Mocha BDD and TDD, Jest, Vitest, Jasmine, node:test):
+ * describe/context/suite group tests, it/test/specify declare one. Two sides adding such
+ * blocks at one place merge in a fixed order (ours first), and a side moving one merges
+ * with the other side's edit of it; that is right because these frameworks only collect
+ * the blocks, each a self-contained case selected and reported by its name, and their
+ * relative order changes what runs first, not what each case checks. Hooks are not here
+ * (before/after/beforeEach/afterEach/beforeAll/afterAll, even with a title): several hooks
+ * of one kind run in registration order, so moving them changes behaviour. Nor is any
+ * other call with a string first argument: app.get('/a', fn), app.use('/admin', auth),
+ * router.post(...), emitter.on('x', fn) register handlers whose order is their meaning
+ * (a route before the middleware guarding it is served unguarded).
+ */
+static const char *const js_test_blocks[] = {"describe", "context", "suite",
+                                             "it",       "test",    "specify"};
+/* Modifiers after the block name: describe.only, it.skip, test.todo, test.concurrent. */
+static const char *const js_test_modifiers[] = {"only", "skip", "todo", "concurrent"};
+
+static bool js_text_in(struct lang_ctx *cx, TSNode n, const char *const *set, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (dk_lang_text_eq(cx, n, set[i]))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * `describe`, `it.only`, `test.skip.each(table)`: a test block callee. `.each(table)` is
+ * allowed once, as the last link (describe.each([..])('x %s', fn)); its table becomes part
+ * of the declaration's name, which is why the callee must be one line.
+ */
+static bool js_test_callee(struct lang_ctx *cx, TSNode fn)
+{
+    if (lang_is(fn, "call_expression")) {
+        TSNode each = lang_field(fn, "function");
+        if (!lang_is(each, "member_expression") ||
+            !dk_lang_text_eq(cx, lang_field(each, "property"), "each") ||
+            !lang_is(lang_field(fn, "arguments"), "arguments"))
+            return false;
+        fn = lang_field(each, "object");
+    }
+    for (int depth = 0; depth < 3 && lang_is(fn, "member_expression"); depth++) {
+        TSNode prop = lang_field(fn, "property");
+        if (!lang_is(prop, "property_identifier") ||
+            !js_text_in(cx, prop, js_test_modifiers,
+                        sizeof js_test_modifiers / sizeof *js_test_modifiers))
+            return false;
+        fn = lang_field(fn, "object");
+    }
+    return lang_is(fn, "identifier") &&
+           js_text_in(cx, fn, js_test_blocks, sizeof js_test_blocks / sizeof *js_test_blocks);
+}
+
+/*
+ * A test-framework block as a statement of its own whose first argument is a one-line
+ * string (`describe('utils', ...)`, `it.only('works', ...)`): a declaration named by its
+ * callee and that string (`describe('utils')`), so two sides adding such blocks next to
+ * each other merge (ours first) and an edit inside one is an edit of that declaration.
+ * Every other call stays text (see js_test_blocks for why order matters there), and so
  * does `require('x');` (an import).
  */
 static bool js_call_statement(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
@@ -276,9 +360,8 @@ static bool js_call_statement(struct lang_ctx *cx, TSNode n, struct lang_decl *d
         return false;
     TSNode fn = lang_field(call, "function");
     TSNode args = lang_field(call, "arguments");
-    if (!(lang_is(fn, "identifier") || js_is_member_path(fn)) || !lang_is(args, "arguments") ||
-        ts_node_start_point(fn).row != ts_node_end_point(fn).row ||
-        dk_lang_text_eq(cx, fn, "require"))
+    if (!js_test_callee(cx, fn) || !lang_is(args, "arguments") ||
+        ts_node_start_point(fn).row != ts_node_end_point(fn).row)
         return false;
     TSNode first = ts_node_named_child(args, 0);
     if (!lang_is(first, "string") || ts_node_start_point(first).row != ts_node_end_point(first).row)

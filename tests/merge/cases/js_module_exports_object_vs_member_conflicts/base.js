@@ -1,0 +1,7 @@
+function main() {
+  return 1;
+}
+
+function helper() {
+  return 2;
+}

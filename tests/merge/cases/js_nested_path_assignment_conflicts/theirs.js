@@ -1,0 +1,5 @@
+var config = {};
+
+config.name = "app";
+
+config.db = {};

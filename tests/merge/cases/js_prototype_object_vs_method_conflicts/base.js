@@ -1,0 +1,7 @@
+function Store() {
+  this.items = [];
+}
+
+Store.prototype.add = function (x) {
+  this.items.push(x);
+};

@@ -1,0 +1,11 @@
+function Store() {
+  this.items = [];
+}
+
+Store.prototype.add = function (x) {
+  this.items.push(x);
+};
+
+Store.prototype.clear = function () {
+  this.items = [];
+};

@@ -1,0 +1,7 @@
+const app = require('express')();
+
+app.get('/', function (req, res) {
+  res.send('home');
+});
+
+app.listen(3000);

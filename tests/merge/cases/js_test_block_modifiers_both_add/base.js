@@ -1,0 +1,7 @@
+const { sum } = require('./sum');
+
+describe('sum', () => {
+  it('adds', () => {
+    expect(sum(1, 2)).toBe(3);
+  });
+});
