@@ -8,7 +8,8 @@
  * serialised by the head row's compare-and-swap (context_index.c).
  *
  *   landing ──► dk_eng_ctx_follow: queued ──► indexer thread: busy,
- *               update (no limit), last stats, busy = false, broadcast
+ *               (large when at least inline_max files changed), update
+ *               (no limit), last stats, busy = large = false, broadcast
  *
  *   reader (query, connect) ──► index at the branch head? ──yes──► answer
  *      │no
@@ -30,10 +31,12 @@
  * head it names. dk_context_index (import, tests, tools) is not bounded: it
  * waits for the slot and makes whatever is left itself.
  *
- * Invariants: `busy` and `queued` change under `lock` only, and every change
- * is broadcast on `cond`; the thread starts at the first queued build and is
- * joined by dk_eng_ctx_indexer_stop, which also cancels a build in progress
- * (rolled back: the next reader or landing starts it again).
+ * Invariants: `busy`, `queued` and `large` change under `lock` only, and
+ * every change is broadcast on `cond`; the thread starts at the first
+ * queued build (when it cannot start, the repository is left neither queued
+ * nor large, so readers update inline) and is joined by
+ * dk_eng_ctx_indexer_stop, which also cancels a build in progress (rolled
+ * back: the next reader or landing starts it again).
  *
  * Conventions: statics are ctxh_-prefixed; DK_OK or a negative dk_err_code.
  */
@@ -63,7 +66,8 @@ struct ctxh_repo {
     bool busy;
     /* the background thread should bring it to the head */
     bool queued;
-    /* the queued build was handed off by a reader (too large to make inline) */
+    /* the pending build is too large to make inline (a reader's handoff, or the thread found
+     * at least the inline limit's files changed): readers do not wait for it */
     bool large;
     /* the last update made in this process */
     bool has_last;
@@ -187,10 +191,20 @@ static void *ctxh_main(void *arg)
         }
         next->queued = false;
         next->busy = true;
-        pthread_mutex_unlock(&ix->lock);
         dk_context_index_stats st = {0};
         char head[41] = "";
-        int rc = dk_ctx_head_update(&st, head, e, next->name, 0, &ix->cancel);
+        /* a build of at least the inline limit's files is large whoever queued it (a reader's
+         * handoff or a landing): readers answer from the index as it is instead of waiting */
+        size_t inline_max = ix->inline_max;
+        pthread_mutex_unlock(&ix->lock);
+        int rc = dk_ctx_head_update(&st, head, e, next->name, inline_max, &ix->cancel);
+        if (rc == CTX_HANDOFF) {
+            pthread_mutex_lock(&ix->lock);
+            next->large = true;
+            pthread_cond_broadcast(&ix->cond);
+            pthread_mutex_unlock(&ix->lock);
+            rc = dk_ctx_head_update(&st, head, e, next->name, 0, &ix->cancel);
+        }
         if (rc < 0 && !atomic_load(&ix->cancel))
             dk_trace(DK_TRACE_WARN, "context", "indexing %s: %s", next->name, dk_error_last()->msg);
         pthread_mutex_lock(&ix->lock);
@@ -200,19 +214,27 @@ static void *ctxh_main(void *arg)
     return NULL;
 }
 
-/* Queue `r` for the thread, starting it if needed (under ix->lock). */
-static void ctxh_queue(dk_engine *e, struct dk_ctx_indexer *ix, struct ctxh_repo *r)
+/*
+ * Queue `r` for the thread, starting it if needed (under ix->lock). False
+ * when nothing will build it (the engine is closing, or the thread cannot
+ * start): then `r` is neither queued nor large, so readers update inline.
+ */
+static bool ctxh_queue(dk_engine *e, struct dk_ctx_indexer *ix, struct ctxh_repo *r)
 {
-    if (ix->stop)
-        return;
-    r->queued = true;
-    if (!ix->running) {
-        if (pthread_create(&ix->thread, NULL, ctxh_main, e) == 0)
+    bool queued = !ix->stop;
+    if (queued && !ix->running) {
+        if (pthread_create(&ix->thread, NULL, ctxh_main, e) == 0) {
             ix->running = true;
-        else
+        } else {
             dk_trace(DK_TRACE_WARN, "context", "cannot start the indexer thread");
+            queued = false;
+        }
     }
+    r->queued = queued;
+    if (!queued)
+        r->large = false;
     pthread_cond_broadcast(&ix->cond);
+    return queued;
 }
 
 void dk_eng_ctx_follow(dk_engine *e, const char *repo)
@@ -221,7 +243,7 @@ void dk_eng_ctx_follow(dk_engine *e, const char *repo)
     if (!ix || !repo)
         return;
     pthread_mutex_lock(&ix->lock);
-    ctxh_queue(e, ix, ctxh_repo(ix, repo));
+    (void)ctxh_queue(e, ix, ctxh_repo(ix, repo));
     pthread_mutex_unlock(&ix->lock);
 }
 
@@ -274,13 +296,16 @@ int dk_ctx_head_ready(struct dk_ctx_head *out, dk_context_index_stats *stats, dk
             if (rc == CTX_HANDOFF) {
                 r->busy = false;
                 r->large = true;
-                ctxh_queue(e, ix, r);
+                /* no thread to build it: answer from the index as it is (the next reader
+                 * tries again) rather than hand it off again */
+                if (!ctxh_queue(e, ix, r))
+                    timed_out = true;
             } else if (bounded && (rc == DK_EBUSY || rc == DK_ERACE)) {
                 /* the store's write lock was held for the whole busy timeout (the thread
                  * building another repository, another process) or the head kept moving:
                  * answer from the last complete head, index_behind; the thread catches up */
                 ctxh_done(ix, r, rc, &st, head);
-                ctxh_queue(e, ix, r);
+                (void)ctxh_queue(e, ix, r);
                 pthread_mutex_unlock(&ix->lock);
                 dk_error_clear();
                 timed_out = true;
