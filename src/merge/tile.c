@@ -437,6 +437,31 @@ void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
         build_items(cx, side);
 }
 
+/*
+ * Does side vi leave the lines c standing above its piece sp: as whole lines of text between
+ * sp and the side's last piece before it that base has too (the level's start when none), or
+ * attached above a declaration the side added there? A copy above or inside a declaration
+ * base has too is not the one this declaration had.
+ */
+static bool left_above(struct merge_ctx *cx, struct level *lv[3], int vi, const struct piece *sp,
+                       const char *c, size_t n)
+{
+    const struct level *l = lv[vi];
+    const char *src = cx->v[vi].src;
+    uint32_t hi = sp->start;
+    for (size_t j = (size_t)(sp - l->pieces.items); j-- > 0;) {
+        const struct piece *q = &l->pieces.items[j];
+        if (holds_lines(src, q->end, hi, c, n))
+            return true;
+        if (dk_merge_level_piece(lv[V_BASE], q->id))
+            return false;
+        if (q->sym >= 0 && holds_lines(src, q->start, decl_line(&cx->v[vi], q), c, n))
+            return true;
+        hi = q->start;
+    }
+    return holds_lines(src, l->start, hi, c, n);
+}
+
 void dk_merge_level_detach_left_comments(struct merge_ctx *cx, struct level *lv[3])
 {
     const struct level *base = lv[V_BASE];
@@ -456,7 +481,7 @@ void dk_merge_level_detach_left_comments(struct merge_ctx *cx, struct level *lv[
             const struct piece *sp = dk_merge_level_piece(lv[vi], bp->id);
             if (!sp || sp->sym < 0 || decl_line(&cx->v[vi], sp) != sp->start)
                 continue;
-            left = holds_lines(cx->v[vi].src, lv[vi]->start, sp->start, c, n);
+            left = left_above(cx, lv, vi, sp, c, n);
         }
         if (!left)
             continue;

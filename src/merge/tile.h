@@ -90,8 +90,11 @@ void dk_merge_level_detach_base_text(struct merge_ctx *cx, struct level *side,
 /*
  * A comment a side leaves behind: base attaches lines (a section comment) to
  * a declaration, and a side has that declaration with nothing attached while
- * the same lines stand above it in that side (alone, or above a declaration
- * the side inserted between them). Those lines are then text in every
+ * the same lines stand above it in that side (as text, or attached to a
+ * declaration the side inserted between them), below the side's last
+ * declaration before it that base has too: a copy above or inside another
+ * declaration is not it (a side that deleted this declaration's comment
+ * deleted it). Those lines are then text in every
  * version where the declaration still carries exactly them, so diff3 aligns
  * them and the side's insertion is an insertion under them, not a change of
  * the declaration's comment (see dk_merge_level_detach_base_text, which then

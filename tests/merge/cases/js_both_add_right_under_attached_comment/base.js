@@ -1,0 +1,14 @@
+'use strict';
+
+var path = require('node:path');
+
+/**
+ * Module variables.
+ * @private
+ */
+var extname = path.extname;
+var join = path.join;
+
+function f() {
+  return join('a', extname('b'));
+}

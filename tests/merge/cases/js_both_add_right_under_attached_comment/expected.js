@@ -1,0 +1,16 @@
+'use strict';
+
+var path = require('node:path');
+
+/**
+ * Module variables.
+ * @private
+ */
+var dirname = path.dirname;
+var basename = path.basename;
+var extname = path.extname;
+var join = path.join;
+
+function f() {
+  return join('a', extname('b'));
+}

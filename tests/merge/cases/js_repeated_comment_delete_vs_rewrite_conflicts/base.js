@@ -1,0 +1,9 @@
+// helper
+function a() {
+  return 1;
+}
+
+// helper
+function b() {
+  return 2;
+}

@@ -1,0 +1,8 @@
+// helper
+function a() {
+  return 1;
+}
+
+function b() {
+  return 2;
+}
