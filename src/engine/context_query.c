@@ -1263,6 +1263,35 @@ static void cq_budget(dk_context_result *res, size_t max_tokens)
 /* The operation                                                              */
 /* ========================================================================== */
 
+/* Answers made before one is given from a head that stayed put while it was read. */
+#define CQ_HEAD_TRIES 3
+
+static void cq_syms_release(cq_syms *v)
+{
+    dk_vec_foreach(v, struct cq_sym *, s)
+        cq_sym_release(s);
+    dk_vec_release(v);
+}
+
+/* Drop an answer and the query's caches and connections, to answer again. */
+static void cq_reset(dk_context_result **res, struct cq *q, cq_syms *ranked, dk_str *words)
+{
+    dk_context_result_free(*res);
+    *res = dk_xcalloc(1, sizeof(**res));
+    cq_syms_release(ranked);
+    *ranked = (cq_syms)DK_VEC_INIT;
+    dk_str_release(words);
+    *words = (dk_str)DK_STR_INIT;
+    cq_release(q);
+    q->cands = (dk_map)DK_MAP_INIT_STR;
+    q->imps = (dk_map)DK_MAP_INIT_STR;
+    q->blobs = (dk_map)DK_MAP_INIT_STR;
+    dk_store_release(q->c);
+    q->c = NULL;
+    dk_eng_repo_release(q->e, q->repo, q->g);
+    q->g = NULL;
+}
+
 int dk_context_query(dk_context_result **out, dk_engine *e, const dk_caller *caller,
                      const char *repo, const char *session_id, const dk_context_opts *opts)
 {
@@ -1299,6 +1328,8 @@ int dk_context_query(dk_context_result **out, dk_engine *e, const dk_caller *cal
         q.scope = view.id;
     }
     q.repo = repo;
+    int attempt = 0;
+again:;
     struct dk_ctx_head head;
     if ((rc = dk_ctx_head_ready(&head, NULL, e, repo, true)) < 0)
         goto out;
@@ -1361,11 +1392,22 @@ int dk_context_query(dk_context_result **out, dk_engine *e, const dk_caller *cal
             res->symbols[i].ntests = 0;
         }
     cq_budget(res, opts->max_tokens);
+    /* the indexer may have committed a newer head between dk_ctx_head_ready and the reads
+     * above (the store gives no read snapshot across them): the rows would not be those of
+     * the head the answer names, so answer again; after CQ_HEAD_TRIES, as it is, behind */
+    char indexed_now[41], branch_now[41];
+    if ((rc = dk_ctx_head_state(indexed_now, branch_now, e, repo)) < 0)
+        goto out;
+    if (strcmp(indexed_now, head.indexed) != 0) {
+        if (++attempt < CQ_HEAD_TRIES) {
+            cq_reset(&res, &q, &ranked, &words);
+            goto again;
+        }
+        res->index_behind = true;
+    }
     rc = DK_OK;
 out:
-    dk_vec_foreach(&ranked, struct cq_sym *, s)
-        cq_sym_release(s);
-    dk_vec_release(&ranked);
+    cq_syms_release(&ranked);
     dk_str_release(&words);
     cq_release(&q);
     dk_store_release(q.c);
@@ -1416,14 +1458,30 @@ int dk_context_summary_at(dk_context_summary **out, dk_engine *e, const char *re
 {
     *out = NULL;
     struct dk_ctx_head head;
-    int rc = dk_ctx_head_ready(&head, NULL, e, repo, true);
-    if (rc < 0)
-        return rc;
     dk_map langs = DK_MAP_INIT_STR;
-    const char *want = commit && commit[0] && !head.behind ? commit : head.indexed;
-    rc = dk_ctx_summary_counts(&langs, e, repo, head.indexed, want, CQ_SUMMARY_CHANGES_MAX);
-    if (rc == CTX_HANDOFF)
-        want = head.indexed;
+    const char *want;
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        if ((rc = dk_ctx_head_ready(&head, NULL, e, repo, true)) < 0)
+            return rc;
+        want = commit && commit[0] && !head.behind ? commit : head.indexed;
+        rc = dk_ctx_summary_counts(&langs, e, repo, head.indexed, want, CQ_SUMMARY_CHANGES_MAX);
+        if (rc == CTX_HANDOFF)
+            want = head.indexed;
+        /* counted while the indexer committed a newer head: count again (as dk_context_query) */
+        char indexed_now[41] = "", branch_now[41];
+        int st =
+            rc < 0 && rc != CTX_HANDOFF ? rc : dk_ctx_head_state(indexed_now, branch_now, e, repo);
+        if (st < 0 || strcmp(indexed_now, head.indexed) == 0 || attempt + 1 >= CQ_HEAD_TRIES) {
+            if (st < 0)
+                rc = st;
+            break;
+        }
+        dk_map_foreach(&langs, it)
+            free(it->value);
+        dk_map_release(&langs);
+        langs = (dk_map)DK_MAP_INIT_STR;
+    }
     dk_context_summary *s = dk_xcalloc(1, sizeof(*s));
     snprintf(s->commit, sizeof(s->commit), "%s", want);
     struct cq_lang *ls = dk_xcalloc(langs.len ? langs.len : 1, sizeof(*ls));
