@@ -17,7 +17,8 @@
  *   export default function/class/arrow          its own name, or "default"
  *   exports.x = ... / module.exports.x = ... /
  *     Foo.prototype.bar = ... (a statement)      function when the value is one, else
- *                                                variable; named by the target. Only
+ *                                                variable; named by the target
+ *                                                (module.exports.x as exports.x). Only
  *                                                these three shapes: a whole-object
  *                                                assignment (module.exports = {..},
  *                                                Foo.prototype = {..}, a.b = ..) is text
@@ -276,7 +277,12 @@ static bool js_assignment(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
             return false;
     }
     d->node = n;
-    d->name_node = left;
+    /* `module.exports.x` and `exports.x` set one property (exports is module.exports):
+     * one name, so both sides adding it under either spelling conflict. */
+    if (strncmp(name, "module.exports.", 15) == 0)
+        d->name = name + 7;
+    else
+        d->name_node = left;
     TSNode value = lang_field(as, "right");
     if (js_is_function_value(value)) {
         d->kind = DK_SYM_FUNCTION;

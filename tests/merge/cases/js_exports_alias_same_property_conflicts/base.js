@@ -1,0 +1,5 @@
+function parse(s) {
+  return JSON.parse(s);
+}
+
+exports.parse = parse;

@@ -1,0 +1,7 @@
+function parse(s) {
+  return JSON.parse(s);
+}
+
+exports.parse = parse;
+
+exports.version = "1.0";
