@@ -197,13 +197,14 @@ static void *ctxh_main(void *arg)
          * handoff or a landing): readers answer from the index as it is instead of waiting */
         size_t inline_max = ix->inline_max;
         pthread_mutex_unlock(&ix->lock);
-        int rc = dk_ctx_head_update(&st, head, e, next->name, inline_max, &ix->cancel);
-        if (rc == CTX_HANDOFF) {
+        bool large = false;
+        int rc = dk_ctx_head_update(&st, head, e, next->name, inline_max, &ix->cancel, &large);
+        if (rc == DK_OK && large) {
             pthread_mutex_lock(&ix->lock);
             next->large = true;
             pthread_cond_broadcast(&ix->cond);
             pthread_mutex_unlock(&ix->lock);
-            rc = dk_ctx_head_update(&st, head, e, next->name, 0, &ix->cancel);
+            rc = dk_ctx_head_update(&st, head, e, next->name, 0, &ix->cancel, NULL);
         }
         if (rc < 0 && !atomic_load(&ix->cancel))
             dk_trace(DK_TRACE_WARN, "context", "indexing %s: %s", next->name, dk_error_last()->msg);
@@ -291,9 +292,10 @@ int dk_ctx_head_ready(struct dk_ctx_head *out, dk_context_index_stats *stats, dk
             pthread_mutex_unlock(&ix->lock);
             dk_context_index_stats st = {0};
             char head[41] = "";
-            rc = dk_ctx_head_update(&st, head, e, repo, inline_max, NULL);
+            bool handoff = false;
+            rc = dk_ctx_head_update(&st, head, e, repo, inline_max, NULL, &handoff);
             pthread_mutex_lock(&ix->lock);
-            if (rc == CTX_HANDOFF) {
+            if (rc == DK_OK && handoff) {
                 r->busy = false;
                 r->large = true;
                 /* no thread to build it: answer from the index as it is (the next reader

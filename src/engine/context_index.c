@@ -862,21 +862,23 @@ static int ctx_cancelled(const atomic_bool *cancel)
 
 /*
  * The files that changed from `old_hex` ("" = nothing indexed) to `head`,
- * parsed; CTX_HANDOFF, with nothing parsed, when `inline_max` is not 0 and
+ * parsed; *handoff set, with nothing parsed, when `inline_max` is not 0 and
  * at least that many files changed.
  */
-static int ctx_head_changes(ctx_files *out, dk_context_index_stats *st, dk_engine *e,
+static int ctx_head_changes(ctx_files *out, bool *handoff, dk_context_index_stats *st, dk_engine *e,
                             dk_git_repo *g, const char *old_hex, const dk_oid *head,
                             size_t inline_max, const atomic_bool *cancel)
 {
     int rc;
+    *handoff = false;
     if (!old_hex[0]) {
         dk_git_files files = DK_GIT_FILES_INIT;
         if ((rc = dk_git_files_list(&files, g, head)) < 0)
             return rc;
         if (inline_max && files.len >= inline_max) {
             dk_git_files_release(&files);
-            return CTX_HANDOFF;
+            *handoff = true;
+            return DK_OK;
         }
         bool cache = files.len < CTX_BULK_FILES;
         dk_vec_foreach(&files, dk_git_file *, f) {
@@ -898,7 +900,8 @@ static int ctx_head_changes(ctx_files *out, dk_context_index_stats *st, dk_engin
         return rc;
     if (inline_max && ch.len >= inline_max) {
         dk_git_changes_release(&ch);
-        return CTX_HANDOFF;
+        *handoff = true;
+        return DK_OK;
     }
     bool cache = ch.len < CTX_BULK_FILES;
     dk_vec_foreach(&ch, dk_git_change *, c) {
@@ -914,9 +917,11 @@ static int ctx_head_changes(ctx_files *out, dk_context_index_stats *st, dk_engin
 }
 
 int dk_ctx_head_update(dk_context_index_stats *stats, char head_hex[41], dk_engine *e,
-                       const char *repo, size_t inline_max, const atomic_bool *cancel)
+                       const char *repo, size_t inline_max, const atomic_bool *cancel,
+                       bool *handoff)
 {
     dk_context_index_stats st = {0};
+    bool large = false;
     dk_git_repo *g = NULL;
     const char *branch = NULL;
     dk_store_conn *c = NULL;
@@ -953,10 +958,11 @@ int dk_ctx_head_update(dk_context_index_stats *stats, char head_hex[41], dk_engi
         }
         memset(&st, 0, sizeof(st));
         ctx_files_release(&files);
-        if (new_hex[0] && (rc = ctx_head_changes(&files, &st, e, g, old_hex, &head, inline_max,
-                                                 cancel)) != DK_OK) {
-            /* CTX_HANDOFF: the index still describes old_hex */
-            if (rc == CTX_HANDOFF)
+        if (new_hex[0] && ((rc = ctx_head_changes(&files, &large, &st, e, g, old_hex, &head,
+                                                  inline_max, cancel)) < 0 ||
+                           large)) {
+            /* handed off: the index still describes old_hex */
+            if (large)
                 snprintf(head_hex, 41, "%s", old_hex);
             goto out;
         }
@@ -1010,6 +1016,8 @@ out:
     dk_eng_repo_release(e, repo, g);
     if (stats)
         *stats = st;
+    if (handoff)
+        *handoff = large;
     return rc;
 }
 
@@ -1048,8 +1056,9 @@ static void ctx_lang_add(dk_map *langs, const char *lang, int64_t files, int64_t
 }
 
 int dk_ctx_summary_counts(dk_map *langs, dk_engine *e, const char *repo, const char *indexed_hex,
-                          const char *commit_hex, size_t max_changes)
+                          const char *commit_hex, size_t max_changes, bool *too_many)
 {
+    *too_many = false;
     dk_store_conn *c = NULL;
     dk_store_rows *r;
     dk_store_val p[] = {DK_SV_TEXT(repo)};
@@ -1084,7 +1093,7 @@ int dk_ctx_summary_counts(dk_map *langs, dk_engine *e, const char *repo, const c
         (rc = dk_git_changes_list(&ch, g, &from, &to)) < 0)
         goto out;
     if (ch.len > max_changes) {
-        rc = CTX_HANDOFF;
+        *too_many = true;
         goto out;
     }
     dk_vec_foreach(&ch, dk_git_change *, d) {

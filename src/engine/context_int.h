@@ -48,21 +48,22 @@ void dk_ctx_words_text(dk_str *out, const char *words);
 /* True for a path that holds tests (tests/, test_x.py, x_test.go, x.test.ts, spec/, ...). */
 bool dk_ctx_path_is_test(const char *path);
 
-/* dk_ctx_head_update and dk_ctx_summary_counts: more files changed than the caller allows. */
-#define CTX_HANDOFF 1
-
 /**
  * Bring the head scope of `repo` to its branch head (context_index.c). The
  * caller holds the repository's indexing slot (context_head.c), so one
  * thread of this process updates a repository at a time; other processes
  * serialise on the head row.
  * @param[out] head_hex the indexed head afterwards (hex; "" when unborn)
- * @param inline_max 0: no limit; else CTX_HANDOFF, with nothing changed,
- *        when at least this many files changed since the indexed head
+ * @param inline_max 0: no limit; else, when at least this many files
+ *        changed since the indexed head, nothing is changed and *handoff is set
  * @param cancel may be NULL; when it becomes true the update stops (DK_EBUSY)
+ * @param[out] handoff may be NULL (then inline_max should be 0); set when
+ *        the update was left for the caller to hand off (DK_OK, head_hex the
+ *        indexed head)
  */
 int dk_ctx_head_update(dk_context_index_stats *stats, char head_hex[41], dk_engine *e,
-                       const char *repo, size_t inline_max, const atomic_bool *cancel);
+                       const char *repo, size_t inline_max, const atomic_bool *cancel,
+                       bool *handoff);
 
 /** The indexed head and the branch head of `repo` (hex, "" for none): two reads, no update. */
 int dk_ctx_head_state(char indexed_hex[41], char branch_hex[41], dk_engine *e, const char *repo);
@@ -103,11 +104,11 @@ void dk_ctx_indexer_tune(dk_engine *e, size_t inline_max, int64_t wait_ms, bool 
  * values allocated; the caller frees them): the head index's counts moved
  * by the files that differ between `indexed_hex` and the commit (parsed
  * through the symbol cache). NULL, "" or the indexed head: the index's
- * counts. CTX_HANDOFF when more than `max_changes` files differ (then
- * `langs` holds the indexed head's counts).
+ * counts. *too_many set (DK_OK) when more than `max_changes` files differ
+ * (then `langs` holds the indexed head's counts).
  */
 int dk_ctx_summary_counts(dk_map *langs, dk_engine *e, const char *repo, const char *indexed_hex,
-                          const char *commit_hex, size_t max_changes);
+                          const char *commit_hex, size_t max_changes, bool *too_many);
 
 struct ctx_lang_count {
     int64_t files, symbols;

@@ -1465,13 +1465,14 @@ int dk_context_summary_at(dk_context_summary **out, dk_engine *e, const char *re
         if ((rc = dk_ctx_head_ready(&head, NULL, e, repo, true)) < 0)
             return rc;
         want = commit && commit[0] && !head.behind ? commit : head.indexed;
-        rc = dk_ctx_summary_counts(&langs, e, repo, head.indexed, want, CQ_SUMMARY_CHANGES_MAX);
-        if (rc == CTX_HANDOFF)
+        bool too_many = false;
+        rc = dk_ctx_summary_counts(&langs, e, repo, head.indexed, want, CQ_SUMMARY_CHANGES_MAX,
+                                   &too_many);
+        if (too_many)
             want = head.indexed;
         /* counted while the indexer committed a newer head: count again (as dk_context_query) */
         char indexed_now[41] = "", branch_now[41];
-        int st =
-            rc < 0 && rc != CTX_HANDOFF ? rc : dk_ctx_head_state(indexed_now, branch_now, e, repo);
+        int st = rc < 0 ? rc : dk_ctx_head_state(indexed_now, branch_now, e, repo);
         if (st < 0 || strcmp(indexed_now, head.indexed) == 0 || attempt + 1 >= CQ_HEAD_TRIES) {
             if (st < 0)
                 rc = st;
@@ -1507,7 +1508,7 @@ int dk_context_summary_at(dk_context_summary **out, dk_engine *e, const char *re
         s->language_files[i] = ls[i].files;
     }
     free(ls);
-    if (rc < 0 && rc != CTX_HANDOFF) {
+    if (rc < 0) {
         dk_context_summary_free(s);
         return rc;
     }
