@@ -8,6 +8,10 @@
 #      on the same inputs, p50 and p95 per scenario (bench/bench_merge.c);
 #   3. whole process: `dk merge-file -p` against `git merge-file -p`, p50 of
 #      repeated runs (bench/proc_bench.py; hyperfine when installed);
+#   3b. the same on real merges: up to 60 files that both parents of a real
+#      merge changed and git merges cleanly, from the C, Python, Rust, Go and
+#      JS/TS snapshots under /work/.mirror (bench/replay_bench.py; skipped when
+#      none is there): p50 of per-scenario ratios, the target's own definition;
 #   4. growth: whole-process time and peak memory from 1k to 300k lines, on the
 #      path where git merges cleanly and on the structured path (bench/growth.py);
 #   5. landing through the engine: 32 sessions changing different functions
@@ -43,6 +47,10 @@ echo "== in process: dk_merge_file vs dk_git_merge_file (git's xdiff line merge)
 echo
 echo "== whole process: dk merge-file -p vs git merge-file -p =="
 python3 bench/proc_bench.py "$O/dk" $dirs
+echo
+echo "== whole process on real git-clean merges (bench/replay_bench.py) =="
+python3 bench/replay_bench.py --dk "$O/dk" --out "$O/replay-corpus" --limit 60 \
+    $( [ "${BENCH_INSTR:-}" = 1 ] && echo --instr )
 echo
 echo "== growth: 1k to 300k lines, git-clean and structured paths (bench/growth.py) =="
 python3 bench/growth.py "$O/dk"
