@@ -314,6 +314,74 @@ void test_git_history__changes_match_git_diff_tree(void)
     dk_git_changes_release(&c);
 }
 
+/*
+ * Random trees against git diff-tree: files that become directories and
+ * back, nested directories, mode and type changes (file, executable,
+ * symlink, submodule), names that sort around '/' ("a", "a-b", "a.c",
+ * "a/b"); diffs one, five and (backwards) three commits apart. The walk
+ * skips equal subtrees, so this checks it pairs entries as git does.
+ */
+void test_git_history__changes_random_trees_match_git(void)
+{
+    static const char *const pool[] = {"a",     "a.c",   "a-b",     "a/b", "a/b/c", "a/b.c",
+                                       "a/c",   "a/b/d", "b",       "b/x", "b/y/z", "b/y.z",
+                                       "c/d/e", "c/d/g", "c/d/e/f", "z",   "a0",    "a/b-"};
+    enum { NPOOL = sizeof(pool) / sizeof(*pool), ROUNDS = 36 };
+    static const unsigned modes[] = {DK_GIT_MODE_FILE, DK_GIT_MODE_EXEC, DK_GIT_MODE_LINK,
+                                     DK_GIT_MODE_GITLINK};
+    static const char *const texts[] = {"one\n", "two\n", "three\n"};
+    /* the model: per pool path, 0 absent, else 1 + text index, and its mode */
+    int have[NPOOL] = {0};
+    unsigned mode[NPOOL] = {0};
+    dk_oid commits[ROUNDS];
+    uint32_t seed = 12345;
+    for (int r = 0; r < ROUNDS; r++) {
+        for (int k = 0; k < 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            int at = (int)((seed >> 8) % NPOOL);
+            if (have[at] && (seed >> 20) % 3 == 0) {
+                have[at] = 0;
+                continue;
+            }
+            have[at] = 1 + (int)((seed >> 4) % 3);
+            mode[at] = modes[(seed >> 12) % 4];
+            /* a path cannot be a file and a directory: drop whatever is above or below it */
+            size_t la = strlen(pool[at]);
+            for (int i = 0; i < NPOOL; i++) {
+                size_t li = strlen(pool[i]);
+                if (i == at || !have[i])
+                    continue;
+                if ((li < la && strncmp(pool[at], pool[i], li) == 0 && pool[at][li] == '/') ||
+                    (la < li && strncmp(pool[i], pool[at], la) == 0 && pool[i][la] == '/'))
+                    have[i] = 0;
+            }
+        }
+        dk_git_edit edits[NPOOL];
+        size_t n = 0;
+        for (int i = 0; i < NPOOL; i++)
+            if (have[i]) {
+                edits[n] = upsert(pool[i], texts[have[i] - 1], mode[i]);
+                n++;
+            }
+        commits[r] = commit_edit(NULL, edits, n, NULL, 0);
+        const int back[] = {1, 5, -3};
+        for (size_t b = 0; b < 3; b++) {
+            int from = back[b] > 0 ? r - back[b] : r, to = back[b] > 0 ? r : r + back[b];
+            if (from < 0 || to < 0)
+                continue;
+            dk_git_changes c = DK_GIT_CHANGES_INIT;
+            th_assert_ok(dk_git_changes_list(&c, repo, &commits[from], &commits[to]));
+            char *got = changes_text(&c);
+            char *want = th_git_out(repo_path, "diff-tree -r --no-renames --name-status %s %s",
+                                    oid_str(&commits[from]), oid_str(&commits[to]));
+            th_assert_eq_str(got, want);
+            free(got);
+            free(want);
+            dk_git_changes_release(&c);
+        }
+    }
+}
+
 void test_git_history__changes_of_a_merge(void)
 {
     struct history h = build_history();
