@@ -185,6 +185,9 @@ typedef struct dk_context_index_status {
     char branch_head[41];
     /* an update is running or queued in this process */
     bool updating;
+    /* that update is a large build (at least the inline limit's files, 256, changed): readers
+     * do not wait for it and answer from the index as it is, with index_behind */
+    bool large;
     /* the last update this process made (has_last false: none since the engine opened) */
     bool has_last;
     dk_context_index_stats last;
@@ -209,6 +212,12 @@ typedef struct dk_context_summary {
     size_t all_files;
     /* the commit these counts describe (hex; "" for an unborn branch) */
     char commit[41];
+    /* the branch head when the summary was made (hex; "" for an unborn branch) */
+    char branch_head[41];
+    /* the index was behind the branch (a large build in progress, or the indexer kept
+     * committing newer heads while the summary was counted): `commit` is the indexed head,
+     * not the commit asked for */
+    bool index_behind;
 } dk_context_summary;
 
 /** Summary of `repo` at its head (dk_context_summary_at with commit NULL). */
@@ -220,7 +229,8 @@ DK_EXTERN int dk_context_summary_get(dk_context_summary **out, dk_engine *engine
  * indexed head and the commit (parsed through the symbol cache). When more
  * than 2,000 files differ, or the index is behind the branch (a large build
  * in progress, see dk_context_index), the summary describes the indexed
- * head instead: `commit` always says which commit it describes.
+ * head instead: `commit` always says which commit it describes, and
+ * `index_behind` whether that is because the index is behind the branch.
  */
 DK_EXTERN int dk_context_summary_at(dk_context_summary **out, dk_engine *engine, const char *repo,
                                     const char *commit);

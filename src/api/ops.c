@@ -127,7 +127,7 @@ static const dk_api_op ops_table[] = {
          Q("repo") "," Q("intent") "," Q("agent_id")),
      /* cppcheck-suppress unknownMacro ; it cannot expand the nested schema macros */
      ROBJ(R_SESSION_FIELDS ","
-          Q("summary") ":" ROBJ(Q("commit") ":" T_STR "," Q("files") ":" T_INT "," Q("languages") ":{\"type\":\"object\"}," Q("symbols") ":" T_INT, Q("commit")) ","
+          Q("summary") ":" ROBJ(Q("commit") ":" T_STR "," Q("branch_head") ":" T_STR "," Q("index_behind") ":" T_BOOL "," Q("files") ":" T_INT "," Q("languages") ":{\"type\":\"object\"}," Q("symbols") ":" T_INT, Q("commit") "," Q("index_behind")) ","
           Q("other_sessions") ":" T_ARR(ROBJ(
               Q("session_id") ":" T_STR "," Q("agent_id") ":" T_STR "," Q("agent_name") ":" T_STR ","
               Q("intent") ":" T_STR "," Q("files") ":" T_ARR(T_STR), "")),

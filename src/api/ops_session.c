@@ -30,7 +30,9 @@
  * session's base commit, read from the code-context index of the head (built
  * at import, following every landing) moved by the files that differ from
  * the base, not from a walk of the tree. `commit` names the commit described
- * (the indexed head when the base is too far from it, see context.h).
+ * (the indexed head when the base is too far from it, see context.h);
+ * `index_behind` says the index was behind the branch (`branch_head`), so
+ * the summary describes the indexed head, not the base.
  */
 static int ops_summary(json_t **out, dk_engine *e, const char *repo, const char *base)
 {
@@ -42,9 +44,10 @@ static int ops_summary(json_t **out, dk_engine *e, const char *repo, const char 
     for (size_t i = 0; i < sum->nlanguages; i++)
         json_object_set_new(langs, sum->languages[i],
                             json_integer((json_int_t)sum->language_files[i]));
-    *out =
-        json_pack("{s:s,s:I,s:o,s:I}", "commit", sum->commit, "files", (json_int_t)sum->all_files,
-                  "languages", langs, "symbols", (json_int_t)sum->symbols);
+    *out = json_pack("{s:s,s:s,s:b,s:I,s:o,s:I}", "commit", sum->commit, "branch_head",
+                     sum->branch_head, "index_behind", sum->index_behind, "files",
+                     (json_int_t)sum->all_files, "languages", langs, "symbols",
+                     (json_int_t)sum->symbols);
     dk_context_summary_free(sum);
     return DK_OK;
 }

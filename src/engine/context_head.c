@@ -85,6 +85,9 @@ struct dk_ctx_indexer {
     atomic_bool cancel;
     /* tests: the thread takes no work while set */
     bool hold;
+    /* tests: called at the hook points (dk_ctx_indexer_hook) */
+    dk_ctx_hook_fn hook;
+    void *hook_arg;
     size_t inline_max;
     int64_t wait_ms;
 };
@@ -143,6 +146,26 @@ void dk_ctx_indexer_tune(dk_engine *e, size_t inline_max, int64_t wait_ms, bool 
     ix->hold = hold;
     pthread_cond_broadcast(&ix->cond);
     pthread_mutex_unlock(&ix->lock);
+}
+
+void dk_ctx_indexer_hook(dk_engine *e, dk_ctx_hook_fn fn, void *arg)
+{
+    struct dk_ctx_indexer *ix = e->ctx_indexer;
+    pthread_mutex_lock(&ix->lock);
+    ix->hook = fn;
+    ix->hook_arg = arg;
+    pthread_mutex_unlock(&ix->lock);
+}
+
+void dk_ctx_hook_run(dk_engine *e, enum dk_ctx_hook_at at, const char *repo)
+{
+    struct dk_ctx_indexer *ix = e->ctx_indexer;
+    pthread_mutex_lock(&ix->lock);
+    dk_ctx_hook_fn fn = ix->hook;
+    void *arg = ix->hook_arg;
+    pthread_mutex_unlock(&ix->lock);
+    if (fn)
+        fn(arg, at, repo);
 }
 
 /* The slot of `repo`, made on first use (under ix->lock). */
@@ -204,6 +227,7 @@ static void *ctxh_main(void *arg)
             next->large = true;
             pthread_cond_broadcast(&ix->cond);
             pthread_mutex_unlock(&ix->lock);
+            dk_ctx_hook_run(e, DK_CTX_HOOK_LARGE, next->name);
             rc = dk_ctx_head_update(&st, head, e, next->name, 0, &ix->cancel, NULL);
         }
         if (rc < 0 && !atomic_load(&ix->cancel))
@@ -358,6 +382,7 @@ int dk_context_index_state(dk_context_index_status *out, dk_engine *e, const cha
     struct ctxh_repo *r = dk_map_get(&ix->repos, repo, strlen(repo));
     if (r) {
         out->updating = r->busy || r->queued;
+        out->large = out->updating && r->large;
         out->has_last = r->has_last;
         out->last = r->last;
         snprintf(out->last_head, sizeof(out->last_head), "%s", r->last_head);

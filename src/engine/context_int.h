@@ -98,6 +98,27 @@ int dk_ctx_head_ready(struct dk_ctx_head *out, dk_context_index_stats *stats, dk
  */
 void dk_ctx_indexer_tune(dk_engine *e, size_t inline_max, int64_t wait_ms, bool hold);
 
+/* Where a test hook runs (dk_ctx_indexer_hook). */
+enum dk_ctx_hook_at {
+    /* on the indexer thread: its build was just marked large, before it is made */
+    DK_CTX_HOOK_LARGE,
+    /* in a query or a summary: its reads are done, before it re-reads the indexed head */
+    DK_CTX_HOOK_READ,
+};
+
+typedef void (*dk_ctx_hook_fn)(void *arg, enum dk_ctx_hook_at at, const char *repo);
+
+/**
+ * Call fn(arg, at, repo) at each hook point of engine `e` (NULL: none, the
+ * default): for tests, to pause the indexer thread inside a build or to move
+ * the index between a reader's reads and its head re-read. The engine's own
+ * state, not a global; set it while no request runs.
+ */
+void dk_ctx_indexer_hook(dk_engine *e, dk_ctx_hook_fn fn, void *arg);
+
+/** Run the hook of `e` at `at` for `repo`, if one is set. */
+void dk_ctx_hook_run(dk_engine *e, enum dk_ctx_hook_at at, const char *repo);
+
 /**
  * Files and symbols per language ("" for files in no supported language)
  * of `commit_hex`, added into `langs` (lang -> struct ctx_lang_count *,

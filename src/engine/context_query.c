@@ -1392,6 +1392,7 @@ again:;
             res->symbols[i].ntests = 0;
         }
     cq_budget(res, opts->max_tokens);
+    dk_ctx_hook_run(e, DK_CTX_HOOK_READ, repo);
     /* the indexer may have committed a newer head between dk_ctx_head_ready and the reads
      * above (the store gives no read snapshot across them): the rows would not be those of
      * the head the answer names, so answer again; after CQ_HEAD_TRIES, as it is, behind */
@@ -1460,6 +1461,8 @@ int dk_context_summary_at(dk_context_summary **out, dk_engine *e, const char *re
     struct dk_ctx_head head;
     dk_map langs = DK_MAP_INIT_STR;
     const char *want;
+    bool behind = false;
+    char branch_now[41] = "";
     int rc;
     for (int attempt = 0;; attempt++) {
         if ((rc = dk_ctx_head_ready(&head, NULL, e, repo, true)) < 0)
@@ -1470,12 +1473,16 @@ int dk_context_summary_at(dk_context_summary **out, dk_engine *e, const char *re
                                    &too_many);
         if (too_many)
             want = head.indexed;
+        if (rc == DK_OK)
+            dk_ctx_hook_run(e, DK_CTX_HOOK_READ, repo);
         /* counted while the indexer committed a newer head: count again (as dk_context_query) */
-        char indexed_now[41] = "", branch_now[41];
+        char indexed_now[41] = "";
         int st = rc < 0 ? rc : dk_ctx_head_state(indexed_now, branch_now, e, repo);
         if (st < 0 || strcmp(indexed_now, head.indexed) == 0 || attempt + 1 >= CQ_HEAD_TRIES) {
             if (st < 0)
                 rc = st;
+            /* behind: a large build in progress, or still moving after the last try */
+            behind = head.behind || strcmp(indexed_now, head.indexed) != 0;
             break;
         }
         dk_map_foreach(&langs, it)
@@ -1485,6 +1492,8 @@ int dk_context_summary_at(dk_context_summary **out, dk_engine *e, const char *re
     }
     dk_context_summary *s = dk_xcalloc(1, sizeof(*s));
     snprintf(s->commit, sizeof(s->commit), "%s", want);
+    snprintf(s->branch_head, sizeof(s->branch_head), "%s", branch_now);
+    s->index_behind = behind;
     struct cq_lang *ls = dk_xcalloc(langs.len ? langs.len : 1, sizeof(*ls));
     dk_map_foreach(&langs, it) {
         struct ctx_lang_count *n = it->value;

@@ -14,10 +14,13 @@
  */
 #include "dk/context.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -725,6 +728,258 @@ void test_context_sqlite__store_busy(void)
 void test_context_pg__store_busy(void)
 {
     t_store_busy();
+}
+
+/* ---- the indexer thread's large build, paused by a test hook ------------- */
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    /* the hook reached its point / the test lets it go on */
+    bool reached, released;
+} t_pause = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false};
+
+/* Wait (at most 30 s) until `*flag`; true if it was set. */
+static bool t_pause_wait(const bool *flag)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 30;
+    int w = 0;
+    while (!*flag && w != ETIMEDOUT)
+        w = pthread_cond_timedwait(&t_pause.cond, &t_pause.lock, &until);
+    return *flag;
+}
+
+/* DK_CTX_HOOK_LARGE: stop the indexer thread there until the test releases it (30 s at most). */
+static void t_pause_hook(void *arg, enum dk_ctx_hook_at at, const char *repo)
+{
+    (void)arg;
+    (void)repo;
+    if (at != DK_CTX_HOOK_LARGE)
+        return;
+    pthread_mutex_lock(&t_pause.lock);
+    t_pause.reached = true;
+    pthread_cond_broadcast(&t_pause.cond);
+    (void)t_pause_wait(&t_pause.released);
+    pthread_mutex_unlock(&t_pause.lock);
+}
+
+static void t_pause_release(void)
+{
+    pthread_mutex_lock(&t_pause.lock);
+    t_pause.released = true;
+    pthread_cond_broadcast(&t_pause.cond);
+    pthread_mutex_unlock(&t_pause.lock);
+}
+
+/*
+ * A landing whose files reach the inline limit (2 here) is a large build for
+ * the indexer thread, which marks it so before making it: while it runs
+ * (paused by the hook), the status says large, and a query and connect's
+ * summary answer at once from the older head with index_behind, although
+ * the wait bound is 60 s; once the build is made, the answers follow.
+ */
+static void t_large_landing(void)
+{
+    dk_context_index_status ix;
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
+    char old[41];
+    snprintf(old, sizeof(old), "%s", ix.indexed_head);
+    dk_context_summary *before;
+    th_assert_ok(dk_context_summary_get(&before, t_fx.e, "demo"));
+    th_assert(!before->index_behind);
+    th_assert_eq_str(before->branch_head, old);
+    t_pause.reached = t_pause.released = false;
+    dk_ctx_indexer_hook(t_fx.e, t_pause_hook, NULL);
+    dk_ctx_indexer_tune(t_fx.e, 2, 60000, false);
+    const char *a = t_connect("agent-large");
+    t_write(a, "app/bulk_a.py", "def bulk_alpha(x):\n    return x\n");
+    t_write(a, "app/bulk_b.py", "def bulk_beta(x):\n    return x\n");
+    t_land(a);
+    pthread_mutex_lock(&t_pause.lock);
+    bool reached = t_pause_wait(&t_pause.reached);
+    pthread_mutex_unlock(&t_pause.lock);
+    if (!reached)
+        t_pause_release();
+    th_assert_msg(reached, "the indexer thread did not mark the landing's build large");
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
+    bool large = ix.updating && ix.large;
+    if (!large)
+        t_pause_release();
+    th_assert(large);
+    th_assert_eq_str(ix.indexed_head, old);
+    /* not waiting for the paused build: answered from the old head */
+    dk_context_result *r = t_query(NULL, "bulk alpha", DK_CONTEXT_SIGNATURES, false, 0);
+    bool behind = r->index_behind && strcmp(r->head, old) == 0;
+    char branch[41];
+    snprintf(branch, sizeof(branch), "%s", r->branch_head);
+    for (size_t i = 0; i < r->nsymbols; i++)
+        behind = behind && strcmp(r->symbols[i].name, "bulk_alpha") != 0;
+    dk_context_result_free(r);
+    dk_context_summary *sum;
+    th_assert_ok(dk_context_summary_at(&sum, t_fx.e, "demo", NULL));
+    behind = behind && sum->index_behind && strcmp(sum->commit, old) == 0 &&
+             strcmp(sum->branch_head, branch) == 0 && sum->symbols == before->symbols;
+    dk_context_summary_free(sum);
+    json_t *js = t_connect_summary(NULL);
+    behind = behind && json_is_true(json_object_get(js, "index_behind")) &&
+             strcmp(json_string_value(json_object_get(js, "commit")), old) == 0 &&
+             strcmp(json_string_value(json_object_get(js, "branch_head")), branch) == 0;
+    json_decref(js);
+    t_pause_release();
+    th_assert_msg(behind, "a reader did not answer from the old head while the build ran");
+    th_assert(strcmp(branch, old) != 0);
+    dk_context_index_stats st;
+    th_assert_ok(dk_context_index(&st, t_fx.e, "demo"));
+    dk_ctx_indexer_hook(t_fx.e, NULL, NULL);
+    dk_ctx_indexer_tune(t_fx.e, 0, -1, false);
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
+    th_assert_eq_str(ix.indexed_head, branch);
+    th_assert(!ix.large);
+    /* the thread made the build: two files changed, both parsed */
+    th_assert(ix.has_last);
+    th_assert_eq_int(ix.last.files_changed, 2);
+    th_assert_eq_str(ix.last_head, branch);
+    r = t_query(NULL, "bulk alpha", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert(!r->index_behind);
+    th_assert_eq_str(t_first(r)->name, "bulk_alpha");
+    dk_context_result_free(r);
+    th_assert_ok(dk_context_summary_at(&sum, t_fx.e, "demo", NULL));
+    th_assert(!sum->index_behind);
+    th_assert_eq_str(sum->commit, branch);
+    th_assert_eq_int(sum->symbols, before->symbols + 2);
+    dk_context_summary_free(sum);
+    dk_context_summary_free(before);
+    t_check_totals();
+}
+void test_context_sqlite__large_landing(void)
+{
+    t_large_landing();
+}
+void test_context_pg__large_landing(void)
+{
+    t_large_landing();
+}
+
+/* ---- a reader's head re-read: the index moves between its reads and the check */
+
+static struct {
+    /* hook calls, and how many of the first calls land a new function and index it */
+    int calls, moves;
+    /* functions landed so far (t_move_names) */
+    int landed;
+    /* the indexed head after each moving call */
+    char heads[4][41];
+} t_move;
+
+static const char *const t_move_names[] = {"moved_alpha", "moved_beta",  "moved_gamma",
+                                           "moved_delta", "moved_omega", "moved_zeta",
+                                           "moved_eta",   "moved_theta"};
+
+/* DK_CTX_HOOK_READ: land one more function and bring the index to it (the thread is held). */
+static void t_move_hook(void *arg, enum dk_ctx_hook_at at, const char *repo)
+{
+    (void)arg;
+    if (at != DK_CTX_HOOK_READ || strcmp(repo, "demo") != 0)
+        return;
+    int k = t_move.calls++;
+    if (k >= t_move.moves || k >= 4 || t_move.landed >= 8)
+        return;
+    const char *name = t_move_names[t_move.landed++];
+    const char *a = t_connect("agent-move");
+    char path[64], text[128];
+    snprintf(path, sizeof(path), "app/%s.py", name);
+    snprintf(text, sizeof(text), "def %s(x):\n    return x\n", name);
+    t_write(a, path, text);
+    t_land(a);
+    dk_context_index_stats st;
+    th_assert_ok(dk_context_index(&st, t_fx.e, "demo"));
+    th_assert_eq_int(st.files_changed, 1);
+    dk_context_index_status ix;
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
+    snprintf(t_move.heads[k], 41, "%s", ix.indexed_head);
+}
+
+/*
+ * The index moves after a reader's reads and before it re-reads the head
+ * (the hook lands a function and indexes it): the query answers again at
+ * the new head (the new function first, not behind); when the index moves
+ * on each of its three tries, it answers the last as it is, index_behind.
+ * The same for connect's summary.
+ */
+static void t_reread(void)
+{
+    dk_ctx_indexer_tune(t_fx.e, 0, -1, true);
+    memset(&t_move, 0, sizeof(t_move));
+    dk_ctx_indexer_hook(t_fx.e, t_move_hook, NULL);
+    dk_context_index_status ix;
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
+    char old[41];
+    snprintf(old, sizeof(old), "%s", ix.indexed_head);
+    /* moved once: the second try answers at the new head */
+    t_move.calls = 0;
+    t_move.moves = 1;
+    dk_context_result *r = t_query(NULL, "moved alpha", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert_eq_int(t_move.calls, 2);
+    th_assert(strcmp(t_move.heads[0], old) != 0);
+    th_assert_eq_str(r->head, t_move.heads[0]);
+    th_assert_eq_str(r->branch_head, t_move.heads[0]);
+    th_assert(!r->index_behind);
+    th_assert_eq_str(t_first(r)->name, "moved_alpha");
+    dk_context_result_free(r);
+    /* moved on every try (beta, gamma, delta): the third answers as it is, behind, naming
+     * the head it read (with gamma, without delta) */
+    t_move.calls = 0;
+    t_move.moves = 3;
+    r = t_query(NULL, "moved gamma delta", DK_CONTEXT_SIGNATURES, false, 0);
+    th_assert_eq_int(t_move.calls, 3);
+    th_assert(r->index_behind);
+    th_assert_eq_str(r->head, t_move.heads[1]);
+    th_assert_eq_str(t_first(r)->name, "moved_gamma");
+    for (size_t i = 0; i < r->nsymbols; i++)
+        th_assert(strcmp(r->symbols[i].name, "moved_delta") != 0);
+    dk_context_result_free(r);
+    /* connect's summary: once, then on every try */
+    t_move.calls = 0;
+    t_move.moves = 1;
+    dk_context_summary *before;
+    th_assert_ok(dk_context_summary_get(&before, t_fx.e, "demo"));
+    th_assert_eq_int(t_move.calls, 2);
+    th_assert(!before->index_behind);
+    th_assert_eq_str(before->commit, t_move.heads[0]);
+    th_assert_eq_str(before->branch_head, t_move.heads[0]);
+    /* re-counted at the new head: its symbol is in (the first try's count lacked it) */
+    th_assert_ok(dk_context_index_state(&ix, t_fx.e, "demo"));
+    th_assert_eq_str(ix.indexed_head, t_move.heads[0]);
+    t_move.calls = 0;
+    t_move.moves = 0;
+    dk_context_summary *same;
+    th_assert_ok(dk_context_summary_get(&same, t_fx.e, "demo"));
+    th_assert_eq_int(same->symbols, before->symbols);
+    dk_context_summary_free(same);
+    t_move.calls = 0;
+    t_move.moves = 3;
+    dk_context_summary *sum;
+    th_assert_ok(dk_context_summary_get(&sum, t_fx.e, "demo"));
+    th_assert_eq_int(t_move.calls, 3);
+    th_assert(sum->index_behind);
+    th_assert_eq_str(sum->commit, t_move.heads[1]);
+    th_assert_eq_str(sum->branch_head, t_move.heads[2]);
+    th_assert_eq_int(sum->symbols, before->symbols + 2);
+    dk_context_summary_free(sum);
+    dk_context_summary_free(before);
+    dk_ctx_indexer_hook(t_fx.e, NULL, NULL);
+    dk_ctx_indexer_tune(t_fx.e, 0, -1, false);
+    t_check_totals();
+}
+void test_context_sqlite__reread(void)
+{
+    t_reread();
+}
+void test_context_pg__reread(void)
+{
+    t_reread();
 }
 
 /* True when s is valid UTF-8. */
