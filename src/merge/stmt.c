@@ -17,11 +17,17 @@
  *   a unit changed by one side               -> that side
  *   different units changed on each side     -> both, even as neighbours
  *   one side's insertion next to the other's change -> both, in base order,
- *     unless the change adds statements at that edge too or deletes, or the
- *     two write a statement in common (two insertions at one place; written
- *     twice); blank lines between hunks do not keep them apart, and two
- *     edits of neighbouring lines of other text (decorators, a head) are
- *     adjacent as in git
+ *     unless the change adds statements at that edge too, or the two write a
+ *     statement in common (two insertions at one place; written twice);
+ *     next to the other's deletion only when the insertion's other
+ *     neighbour is a statement both sides keep and the inserted text shares
+ *     no word with the deleted one (else a replacement: both decide); blank
+ *     lines between hunks do not keep them apart, and two edits of
+ *     neighbouring lines of other text (decorators, a head) are adjacent as
+ *     in git
+ *   a multi-line statement whose first line a side kept (`if (x) {` with a
+ *     changed body) at the edge of that side's hunk -> a hunk of its own, so
+ *     the other side's change of that body merges one level down
  *   the same units changed identically       -> once
  *   overlapping changes, or two different insertions at one place
  *     -> one level down when it is one statement on all three sides (its
@@ -40,6 +46,7 @@
  */
 #include "merge/stmt.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +90,8 @@ struct body {
     struct merge_ctx *cx;
     const struct merge_names *names;
     unit_vec u[3];
+    /* base unit -> the side's unit, SIZE_MAX when the side changed or deleted it */
+    size_t *m[3];
     uint32_t start[3], end[3];
     int depth;
 };
@@ -188,16 +197,60 @@ static int tile_body(struct merge_ctx *cx, int vi, uint32_t start, uint32_t end,
     return DK_OK;
 }
 
-/* A side's hunks over base from the matching m (base index -> side index or SIZE_MAX). */
-static void side_hunks(hunk_vec *h, const size_t *m, size_t nb, size_t ns, int side)
+/*
+ * Units a and b (of versions va, vb) are one multi-line statement whose
+ * first line is unchanged (`if (x) {` with a changed body): the same
+ * statement, changed.
+ */
+static bool same_head_line(const struct body *b, int va, size_t a, int vb, size_t c)
+{
+    const struct unit *x = &b->u[va].items[a], *y = &b->u[vb].items[c];
+    if (!x->stmt || !y->stmt)
+        return false;
+    const char *xs = b->cx->v[va].src, *ys = b->cx->v[vb].src;
+    uint32_t xe = line_end(xs, x->start, x->end), ye = line_end(ys, y->start, y->end);
+    return xe < x->end && ye < y->end && xe - x->start == ye - y->start &&
+           memcmp(xs + x->start, ys + y->start, xe - x->start) == 0;
+}
+
+static void push_hunk(hunk_vec *h, size_t b0, size_t b1, size_t s0, size_t s1, int side)
+{
+    if (b1 > b0 || s1 > s0)
+        dk_vec_push(h, ((struct hunk){b0, b1, s0, s1, side}));
+}
+
+/*
+ * A side's hunks over base from the matching m (base index -> side index or
+ * SIZE_MAX). A hunk whose first or last base unit the side kept as the same
+ * statement changed (same_head_line) is cut there, so that statement is a
+ * hunk of its own (ours deletes the block above `if (x) {` and changes its
+ * body; theirs changes the body too: the two bodies merge one level down).
+ */
+static void side_hunks(const struct body *b, hunk_vec *h, const size_t *m, size_t nb, size_t ns,
+                       int side)
 {
     size_t pb = 0, ps = 0;
     for (size_t i = 0; i <= nb; i++) {
         size_t j = i < nb ? m[i] : ns;
         if (j == SIZE_MAX)
             continue;
-        if (i > pb || j > ps)
-            dk_vec_push(h, ((struct hunk){pb, i, ps, j, side}));
+        size_t b0 = pb, s0 = ps, b1 = i, s1 = j;
+        if (b1 - b0 >= 2 || s1 - s0 >= 2) {
+            bool head = b1 > b0 && s1 > s0 && same_head_line(b, V_BASE, b0, side, s0);
+            bool tail = b1 - b0 >= (head ? 2 : 1) && s1 - s0 >= (head ? 2 : 1) &&
+                        same_head_line(b, V_BASE, b1 - 1, side, s1 - 1);
+            if (head) {
+                push_hunk(h, b0, b0 + 1, s0, s0 + 1, side);
+                b0++;
+                s0++;
+            }
+            if (tail) {
+                push_hunk(h, b0, b1 - 1, s0, s1 - 1, side);
+                b0 = b1 - 1;
+                s0 = s1 - 1;
+            }
+        }
+        push_hunk(h, b0, b1, s0, s1, side);
         pb = i + 1;
         ps = j + 1;
     }
@@ -452,6 +505,76 @@ static bool kept_at(const struct body *b, const struct hunk *h, bool at_start)
            STMT_SAME_HEAD;
 }
 
+/* Next identifier-like word of [*p, e) (letters, digits, '_'; at least one letter or '_'). */
+static bool next_word(const char **p, const char *e, const char **w, size_t *n)
+{
+    const char *s = *p;
+    for (;;) {
+        while (s < e && !(isalnum((unsigned char)*s) || *s == '_'))
+            s++;
+        if (s == e) {
+            *p = s;
+            return false;
+        }
+        const char *t = s;
+        bool letter = false;
+        while (t < e && (isalnum((unsigned char)*t) || *t == '_')) {
+            letter = letter || !isdigit((unsigned char)*t);
+            t++;
+        }
+        if (letter) {
+            *w = s;
+            *n = (size_t)(t - s);
+            *p = t;
+            return true;
+        }
+        s = t;
+    }
+}
+
+/*
+ * One side inserts statements (hunk ins) right next to the other side's
+ * deletion of statements (hunk del). Both edits stand, as two edits, when:
+ * the insertion's other neighbour, base unit `anchor`, is a statement (the
+ * insertion stays anchored to a statement both sides keep: neither hunk
+ * touches it, the deletion being on the insertion's other side); the
+ * deletion removes only statements and blank lines; and no word (an
+ * identifier, a keyword) of the inserted text is in the deleted text, so
+ * the insertion neither uses what the deletion removes nor restates it in
+ * another form (ours deletes `free(p);`, theirs adds `close(fd);` before
+ * `return 0;`: both; theirs adds `p = NULL;` there: a conflict).
+ */
+static bool insert_beside_delete(const struct body *b, const struct hunk *ins,
+                                 const struct hunk *del, size_t anchor)
+{
+    const unit_vec *ub = &b->u[V_BASE];
+    if (anchor >= ub->len || !ub->items[anchor].stmt || ins->s0 == ins->s1 ||
+        b->m[V_OURS][anchor] == SIZE_MAX || b->m[V_THEIRS][anchor] == SIZE_MAX)
+        return false;
+    bool stmt = false;
+    for (size_t i = del->b0; i < del->b1; i++) {
+        if (!ub->items[i].stmt && !ub->items[i].light)
+            return false;
+        stmt = stmt || ub->items[i].stmt;
+    }
+    if (!stmt)
+        return false;
+    const char *bs = b->cx->v[V_BASE].src, *is = b->cx->v[ins->side].src;
+    const char *ip = is + b->u[ins->side].items[ins->s0].start;
+    const char *ie = is + b->u[ins->side].items[ins->s1 - 1].end;
+    const char *dp0 = bs + ub->items[del->b0].start, *de = bs + ub->items[del->b1 - 1].end;
+    dk_map deleted = DK_MAP_INIT_STR;
+    const char *w;
+    size_t n;
+    while (next_word(&dp0, de, &w, &n))
+        dk_map_put(&deleted, w, n, (void *)1, NULL);
+    bool shared = false;
+    while (!shared && next_word(&ip, ie, &w, &n))
+        shared = dk_map_has(&deleted, w, n);
+    dk_map_release(&deleted);
+    return !shared;
+}
+
 /* Hunk hs[j] (next in base order) belongs to the group hs[i, j), which ends at base unit B1. */
 static bool joins_group(const struct body *b, const struct hunk *hs, size_t i, size_t j, size_t B1)
 {
@@ -487,9 +610,12 @@ static bool joins_group(const struct body *b, const struct hunk *hs, size_t i, s
             return true;
         if (write_common(b, g, h))
             return true;
-        /* an insertion next to a deletion: a replacement or two edits? both sides decide */
+        /* an insertion next to a deletion: two edits only when the insertion keeps an anchor
+         * and shares no word with what is deleted; else a replacement, both sides decide */
         bool h_ins = h->b0 == h->b1, g_ins = g->b0 == g->b1;
-        if ((h_ins && !g_ins && g->s0 == g->s1) || (g_ins && !h_ins && h->s0 == h->s1))
+        if (h_ins && !g_ins && g->s0 == g->s1 && !insert_beside_delete(b, h, g, h->b0))
+            return true;
+        if (g_ins && !h_ins && h->s0 == h->s1 && !insert_beside_delete(b, g, h, g->b0 - 1))
             return true;
     }
     return false;
@@ -591,6 +717,8 @@ static int merge_body(struct merge_ctx *cx, dk_str *out, const struct merge_name
     }
     size_t nb = b.u[V_BASE].len;
     size_t *m[3] = {NULL, dk_xcalloc(nb + 1, sizeof(size_t)), dk_xcalloc(nb + 1, sizeof(size_t))};
+    b.m[V_OURS] = m[V_OURS];
+    b.m[V_THEIRS] = m[V_THEIRS];
     hunk_vec hs[3] = {DK_VEC_INIT, DK_VEC_INIT, DK_VEC_INIT}, all = DK_VEC_INIT;
     for (int vi = V_OURS; vi <= V_THEIRS && rc == DK_OK; vi++) {
         size_t n[2] = {nb, b.u[vi].len};
@@ -612,7 +740,7 @@ static int merge_body(struct merge_ctx *cx, dk_str *out, const struct merge_name
             free(light[k]);
         }
         if (rc == DK_OK)
-            side_hunks(&hs[vi], m[vi], nb, b.u[vi].len, vi);
+            side_hunks(&b, &hs[vi], m[vi], nb, b.u[vi].len, vi);
     }
     if (rc == DK_OK) {
         /* both sides' hunks in base order; at one position an insertion first */

@@ -1,0 +1,10 @@
+int finish(struct conn *c)
+{
+	int code = wait_for(c);
+
+	if (code) {
+		report(code);
+		free(c->buf);
+	}
+	return code;
+}

@@ -1,0 +1,9 @@
+int finish(struct conn *c)
+{
+	int code = wait_for(c);
+
+	if (code) {
+		report(code);
+	}
+	return code;
+}

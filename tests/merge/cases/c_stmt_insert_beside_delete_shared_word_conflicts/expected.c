@@ -1,0 +1,19 @@
+int check(int fd, struct opt *opt)
+{
+	struct pack *new_pack = NULL;
+
+	if (has_remote()) {
+		reprepare();
+		do {
+			if (found(oid))
+				goto found;
+		} while ((oid = next()) != NULL);
+<<<<<<< ours
+=======
+		free(new_pack);
+		new_pack = NULL;
+>>>>>>> theirs
+		return 0;
+	}
+	return run(fd);
+}

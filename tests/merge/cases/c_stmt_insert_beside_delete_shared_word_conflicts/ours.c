@@ -1,0 +1,14 @@
+int check(int fd, struct opt *opt)
+{
+	struct pack *new_pack = NULL;
+
+	if (has_remote()) {
+		reprepare();
+		do {
+			if (found(oid))
+				goto found;
+		} while ((oid = next()) != NULL);
+		return 0;
+	}
+	return run(fd);
+}

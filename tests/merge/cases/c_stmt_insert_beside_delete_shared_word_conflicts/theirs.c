@@ -1,0 +1,16 @@
+int check(int fd, struct opt *opt)
+{
+	struct pack *new_pack = NULL;
+
+	if (has_remote()) {
+		reprepare();
+		do {
+			if (found(oid))
+				goto found;
+		} while ((oid = next()) != NULL);
+		free(new_pack);
+		new_pack = NULL;
+		return 0;
+	}
+	return run(fd);
+}
