@@ -4,21 +4,28 @@
  *   1. build: a generated repository of NFILES Python files (10 functions
  *      each, NFILES * 10 symbols, calls between modules), imported into a
  *      scratch engine (SQLite WAL file): the import builds the index; time
- *      of the import, then of the first query after it against the median
- *      of later queries (the first request no longer pays for the build);
+ *      of the import against the baseline measured in the same run:
+ *      parsing every file alone (dk_lang_analyze, the floor any index
+ *      pays); then the first query after it against the median of later
+ *      queries (the first request no longer pays for the build);
  *   2. incremental: BENCH_CONTEXT_INC (default 100) commits that each change
  *      one file, moved onto the branch outside dk; time of each
  *      dk_context_index (target under 10 ms), p50 / p99 / max, against the
  *      baseline measured in the same run: parsing that file alone
- *      (dk_lang_analyze of the same blob), the floor any update pays;
+ *      (dk_lang_analyze of the same blob), the floor any update pays; and
+ *      the tree diff alone (dk_git_changes_list of the two commits);
  *   3. query: 300 queries of two or three vocabulary words at depth
  *      signatures (20 results), then 100 at call_graph; p50 and p99
- *      (target p99 under 20 ms at 100,000 symbols).
+ *      (target p99 under 20 ms at 100,000 symbols), against the baseline
+ *      measured in the same run: what an agent does without an index, a
+ *      scan of every file's text (in memory) for the query's words, keeping
+ *      the files holding all of them.
  *
  * usage: bench_context [NFILES]   (default 10000)
  * Prints figures; exits 0 whatever they are (no timed assertions), 1 when
  * something fails.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +94,37 @@ static void module_text(dk_str *s, unsigned m, unsigned ver, unsigned nfiles)
     }
 }
 
+/*
+ * The no-index baseline: CPU time to find the files holding every word of
+ * `query` (words of 3+ letters, case-insensitive) by scanning all texts.
+ */
+static double scan_ms(const dk_str *texts, unsigned nfiles, const char *query)
+{
+    char words[8][32];
+    size_t nw = 0;
+    for (const char *p = query; *p && nw < 8;) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n >= 3 && n < sizeof(words[0])) {
+            for (size_t i = 0; i < n; i++)
+                words[nw][i] = (char)(p[i] | 0x20);
+            words[nw++][n] = '\0';
+        }
+        p += n;
+    }
+    double c0 = cpu_ms();
+    volatile unsigned hits = 0;
+    for (unsigned m = 0; m < nfiles; m++) {
+        bool all = true;
+        for (size_t w = 0; w < nw && all; w++)
+            all = memmem(texts[m].ptr, texts[m].len, words[w], strlen(words[w])) != NULL;
+        hits += all;
+    }
+    (void)hits;
+    return cpu_ms() - c0;
+}
+
 #define CHECK(call)                                                                                \
     do {                                                                                           \
         if ((call) != 0) {                                                                         \
@@ -111,10 +149,14 @@ int main(int argc, char **argv)
     CHECK(dk_git_repo_init(&g, src));
     dk_git_edit *edits = calloc(nfiles, sizeof(*edits));
     char(*paths)[48] = calloc(nfiles, sizeof(*paths));
+    /* every file's text, for the baselines (parse all, scan all) */
+    dk_str *texts = calloc(nfiles, sizeof(*texts));
     dk_str text = DK_STR_INIT;
     for (unsigned m = 0; m < nfiles; m++) {
         snprintf(paths[m], sizeof(paths[m]), "pkg%u/mod%u.py", m % 100, m);
         module_text(&text, m, 0, nfiles);
+        texts[m] = (dk_str)DK_STR_INIT;
+        dk_str_add(&texts[m], text.ptr, text.len);
         edits[m].path = paths[m];
         edits[m].op = DK_GIT_EDIT_UPSERT;
         edits[m].mode = DK_GIT_MODE_FILE;
@@ -148,6 +190,19 @@ int main(int argc, char **argv)
     printf("import with index build: %.0f ms (%zu files parsed, %zu symbols, %.0f files/s)\n",
            build, ixs.last.files_parsed, ixs.last.symbols_added,
            (double)ixs.last.files_parsed / (build / 1e3));
+    /* the baseline: parsing every file alone, in this thread (wall and CPU) */
+    const dk_language *py = dk_language_for_path("x.py", NULL, 0);
+    t0 = now_ms();
+    double pc0 = cpu_ms();
+    for (unsigned m = 0; m < nfiles; m++) {
+        dk_analysis *a = NULL;
+        CHECK(dk_lang_analyze(&a, py, texts[m].ptr, texts[m].len));
+        dk_analysis_unref(a);
+    }
+    double parse_all = now_ms() - t0, parse_all_cpu = cpu_ms() - pc0;
+    printf("  baseline, parsing every file alone: %.0f ms wall, %.0f ms cpu; import / parse: "
+           "%.2fx (wall)\n",
+           parse_all, parse_all_cpu, build / parse_all);
     dk_repo_info *info;
     CHECK(dk_repo_get(&info, e, "gen"));
     CHECK(dk_git_repo_open(&g, info->path));
@@ -172,8 +227,7 @@ int main(int argc, char **argv)
     unsigned ninc = ninc_env ? (unsigned)strtoul(ninc_env, NULL, 10) : 100;
     ninc = ninc < 2 ? 2 : ninc;
     double *inc = calloc(ninc, sizeof(double)), *inc_cpu = calloc(ninc, sizeof(double));
-    double *parse_cpu = calloc(ninc, sizeof(double));
-    const dk_language *py = dk_language_for_path("x.py", NULL, 0);
+    double *parse_cpu = calloc(ninc, sizeof(double)), *diff_cpu = calloc(ninc, sizeof(double));
     dk_context_index_stats st;
     for (unsigned i = 0; i < ninc; i++) {
         unsigned m = (i * 7919u) % nfiles;
@@ -191,6 +245,12 @@ int main(int argc, char **argv)
         CHECK(dk_lang_analyze(&a, py, text.ptr, text.len));
         parse_cpu[i] = cpu_ms() - p0;
         dk_analysis_unref(a);
+        /* the tree diff alone */
+        dk_git_changes ch = DK_GIT_CHANGES_INIT;
+        p0 = cpu_ms();
+        CHECK(dk_git_changes_list(&ch, g, &cur, &c));
+        diff_cpu[i] = cpu_ms() - p0;
+        dk_git_changes_release(&ch);
         t0 = now_ms();
         double c0 = cpu_ms();
         CHECK(dk_context_index(&st, e, "gen"));
@@ -213,6 +273,9 @@ int main(int argc, char **argv)
     printf("  baseline, parsing the file alone: cpu p50 %.2f ms, p99 %.2f ms; update / parse: "
            "p50 %.2fx, p99 %.2fx\n",
            pp50, pp99, cp50 / pp50, cp99 / pp99);
+    printf("  of which the tree diff alone (dk_git_changes_list): cpu p50 %.3f ms, p99 %.3f ms\n",
+           pct(diff_cpu, ninc, 0.5), pct(diff_cpu, ninc, 0.99));
+    free(diff_cpu);
     free(inc);
     free(inc_cpu);
     free(parse_cpu);
@@ -229,7 +292,7 @@ int main(int argc, char **argv)
 
     /* 3. queries */
     enum { NQ = 300, NQG = 100 };
-    double q[NQ], qc[NQ];
+    double q[NQ], qc[NQ], scan[NQ];
     unsigned found = 0, named = 0;
     for (unsigned i = 0; i < NQ + NQG; i++) {
         unsigned k = (i * 104729u) % (nfiles * 10);
@@ -254,6 +317,8 @@ int main(int argc, char **argv)
             found += strcmp(r->symbols[0].name, want) == 0;
         }
         dk_context_result_free(r);
+        if (i < NQ)
+            scan[i] = scan_ms(texts, nfiles, query);
         /* the signatures figures are printed first, then the slots are reused */
         q[i < NQ ? i : i - NQ] = ms;
         qc[i < NQ ? i : i - NQ] = cms;
@@ -262,6 +327,12 @@ int main(int argc, char **argv)
                    "cpu p50 %.2f ms, p99 %.2f ms (target p99 < 20 ms)\n",
                    nfiles * 10, pct(q, NQ, 0.5), pct(q, NQ, 0.99), pct(qc, NQ, 0.5),
                    pct(qc, NQ, 0.99));
+        if (i == NQ - 1) {
+            double s50 = pct(scan, NQ, 0.5), s99 = pct(scan, NQ, 0.99);
+            printf("  baseline, scanning every file's text for the words (no index): cpu p50 %.2f "
+                   "ms, p99 %.2f ms; query / scan: p50 %.3fx, p99 %.3fx\n",
+                   s50, s99, pct(qc, NQ, 0.5) / s50, pct(qc, NQ, 0.99) / s99);
+        }
     }
     printf("query (call_graph, 20 results): wall p50 %.2f ms, p99 %.2f ms; cpu p50 %.2f ms, p99 "
            "%.2f ms\n",
@@ -277,6 +348,9 @@ int main(int argc, char **argv)
     dk_engine_close(e);
     free(edits);
     free(paths);
+    for (unsigned m = 0; m < nfiles; m++)
+        dk_str_release(&texts[m]);
+    free(texts);
     dk_str_release(&text);
     char cmd[256];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);

@@ -988,52 +988,93 @@ static bool t_utf8(const char *s)
     return dk_utf8_is_valid(s, strlen(s));
 }
 
-static void t_budget(void)
+/* What a budget sweep saw: source cuts at a line end and inside a line, dropped sources and
+ * answers with dropped symbols. */
+struct t_cuts {
+    unsigned lines, chars, dropped, symbols;
+};
+
+/*
+ * Ask `query` at every budget from 1 to past the unlimited answer's tokens:
+ * never over the budget, always valid UTF-8, lower ranks lose their source
+ * first, and the response says exactly what was cut: the symbols left out
+ * are the lowest-ranked of the full answer (symbols_dropped of them), a cut
+ * source is a prefix of the full one (sources_cut of them), a dropped one
+ * is absent (sources_dropped), everything else is as in the full answer.
+ */
+static void t_budget_sweep(struct t_cuts *cuts, const char *query, dk_context_depth depth,
+                           bool tests)
 {
-    dk_context_result *full = t_query(NULL, "greeting text wide line", DK_CONTEXT_FULL, false, 0);
+    dk_context_result *full = t_query(NULL, query, depth, tests, 0);
     th_assert(full->nsymbols >= 2);
     size_t unlimited = full->estimated_tokens;
     th_assert(unlimited > 60);
-    dk_context_result_free(full);
-    unsigned cut_lines = 0, cut_chars = 0, dropped = 0, symbols_dropped = 0;
     for (size_t budget = 1; budget <= unlimited + 5; budget++) {
-        dk_context_result *r =
-            t_query(NULL, "greeting text wide line", DK_CONTEXT_FULL, false, budget);
+        dk_context_result *r = t_query(NULL, query, depth, tests, budget);
         th_assert_msg(r->estimated_tokens <= budget, "budget %zu: %zu tokens", budget,
                       r->estimated_tokens);
+        th_assert_msg(r->nsymbols + r->symbols_dropped == full->nsymbols,
+                      "budget %zu: %zu symbols + %zu dropped, %zu in full", budget, r->nsymbols,
+                      r->symbols_dropped, full->nsymbols);
         bool later_dropped = false;
+        size_t ncut = 0, ndropped = 0;
         for (size_t i = 0; i < r->nsymbols; i++) {
-            const dk_context_symbol *s = &r->symbols[i];
+            const dk_context_symbol *s = &r->symbols[i], *f = &full->symbols[i];
+            th_assert_eq_str(s->name, f->name);
+            th_assert_eq_str(s->path, f->path);
+            th_assert_eq_int(s->ncallers, f->ncallers);
+            th_assert_eq_int(s->ncallees, f->ncallees);
+            th_assert_eq_int(s->ntests, f->ntests);
             th_assert(t_utf8(s->signature) && t_utf8(s->doc));
             if (s->source) {
                 th_assert(!later_dropped); /* lower ranks lose their source first */
                 th_assert_msg(t_utf8(s->source), "budget %zu: split character", budget);
+                size_t n = strlen(s->source);
+                th_assert(f->source && strncmp(s->source, f->source, n) == 0);
+                th_assert(s->source_cut ? n < strlen(f->source) : n == strlen(f->source));
             }
             if (s->source_cut) {
                 size_t n = strlen(s->source);
                 th_assert(n > 0);
                 if (s->source[n - 1] == '\n')
-                    cut_lines++;
+                    cuts->lines++;
                 else
-                    cut_chars++;
+                    cuts->chars++;
                 later_dropped = true;
+                ncut++;
             }
             if (s->source_dropped) {
+                th_assert(!s->source && f->source);
                 later_dropped = true;
-                dropped++;
+                cuts->dropped++;
+                ndropped++;
             }
         }
-        symbols_dropped += r->symbols_dropped > 0;
+        th_assert_eq_int(r->sources_cut, ncut);
+        th_assert_eq_int(r->sources_dropped, ndropped);
+        cuts->symbols += r->symbols_dropped > 0;
         if (budget >= unlimited) {
             th_assert_eq_int(r->sources_cut + r->sources_dropped + r->symbols_dropped, 0);
             th_assert_eq_int(r->estimated_tokens, unlimited);
         }
         dk_context_result_free(r);
     }
+    dk_context_result_free(full);
+}
+
+static void t_budget(void)
+{
+    struct t_cuts c = {0};
+    t_budget_sweep(&c, "greeting text wide line", DK_CONTEXT_FULL, false);
     /* anti-vacuity: every kind of cut happened somewhere in the sweep */
-    th_assert_msg(cut_lines > 5 && cut_chars > 0 && dropped > 5 && symbols_dropped > 0,
-                  "lines %u chars %u dropped %u symbols %u", cut_lines, cut_chars, dropped,
-                  symbols_dropped);
+    th_assert_msg(c.lines > 5 && c.chars > 0 && c.dropped > 5 && c.symbols > 0,
+                  "lines %u chars %u dropped %u symbols %u", c.lines, c.chars, c.dropped,
+                  c.symbols);
+    /* callers, callees and tests count into the budget too */
+    struct t_cuts g = {0};
+    t_budget_sweep(&g, "parse config normalize path", DK_CONTEXT_CALL_GRAPH, true);
+    th_assert_msg(g.dropped > 0 && g.symbols > 0, "call graph: dropped %u symbols %u", g.dropped,
+                  g.symbols);
 }
 void test_context_sqlite__budget(void)
 {
@@ -1060,6 +1101,11 @@ static void t_no_match_and_syntax(void)
     for (size_t i = 0; i < sizeof(q) / sizeof(*q); i++) {
         r = t_query(NULL, q[i], DK_CONTEXT_CALL_GRAPH, true, 100);
         th_assert(r->estimated_tokens <= 100);
+        /* punctuation only: no words, no symbols */
+        if (!strpbrk(q[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\xc3\xe6")) {
+            th_assert_eq_str(r->words, "");
+            th_assert_eq_int(r->nsymbols, 0);
+        }
         dk_context_result_free(r);
     }
     /* syntax around real words: the words still count */
