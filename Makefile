@@ -55,10 +55,10 @@ PKG_LIBS   = $(eval PKG_LIBS := $$(call pkg,--libs))$(PKG_LIBS)
 CPPFLAGS = -Iinclude -Isrc -I$(RT)/include -D_GNU_SOURCE $(PKG_CFLAGS)
 CFLAGS   := -std=c17 $(OPT) $(WARN) -fvisibility=hidden -pthread
 LIBS      = $(PKG_LIBS) -lpthread -lm
-# dk itself without libpq and libmicrohttpd: src/store/pq.c and
-# src/server/mhd.c load them when a PostgreSQL store opens or a server starts
-# (tests and benchmarks that call them directly keep LIBS)
-DK_LIBS   = $(filter-out -lpq -lmicrohttpd,$(LIBS))
+# dk itself without libpq, libsqlite3 and libmicrohttpd: src/store/pq.c,
+# src/store/sqlite.c and src/server/mhd.c load them when a PostgreSQL or
+# SQLite store opens or a server starts (tests and benchmarks keep LIBS)
+DK_LIBS   = $(filter-out -lpq -lsqlite3 -lmicrohttpd,$(LIBS))
 LDFLAGS  := $(OPT) -pthread
 
 # ---- tree-sitter runtime + grammars (vendored from npm) -------------------

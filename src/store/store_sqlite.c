@@ -42,7 +42,7 @@
  * prepare -> DK_EINVALID; anything else DK_ERROR. Messages start "sqlite: ".
  *
  * Conventions: notifications are in-process (store.c), so notify/listen
- * are NULL here.
+ * are NULL here. libsqlite3 is loaded when the first store opens (sqlite.h).
  */
 #include <errno.h>
 #include <limits.h>
@@ -52,8 +52,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
+#include "store/sqlite.h"
 #include "store/store_backend.h"
 #include "util/alloc.h"
 
@@ -208,10 +207,12 @@ static int sqlite_temp_path(char **out)
 static int sqlite_db_open(void **out, dk_store *store, const char *target,
                           const dk_store_opts *opts)
 {
+    int rc = dk_store_sqlite_load();
+    if (rc)
+        return rc;
     struct sqlite_db *d = dk_xcalloc(1, sizeof(*d));
     sqlite3 *db = NULL;
     char *err = NULL;
-    int rc;
 
     (void)store;
     *out = NULL;
