@@ -561,6 +561,12 @@ typedef struct dk_changeset_info {
 
 DK_EXTERN int dk_changeset_get(dk_changeset_info **out, dk_engine *engine, const dk_caller *caller,
                                const char *changeset_id);
+/**
+ * The DK_ENOTFOUND message of an unknown changeset id (printf format, one %s: the
+ * id). A layer that must hide a changeset from a caller (another repository's)
+ * answers with these same words, so the answer does not tell the two apart.
+ */
+#define DK_CHANGESET_NOT_FOUND_FMT "changeset '%s' not found"
 DK_EXTERN void dk_changeset_info_free(dk_changeset_info *info);
 
 /**
@@ -684,6 +690,8 @@ DK_EXTERN int dk_land(dk_land_result **out, dk_engine *engine, const dk_caller *
  * the current head through the structured merge (later work on other
  * symbols of the same files survives); the session then submits and lands
  * as usual. DK_ECONFLICT with the conflicts when the inverse does not merge.
+ * A changeset of another repository than the session's is DK_ENOTFOUND in the
+ * words of an unknown id (DK_CHANGESET_NOT_FOUND_FMT).
  */
 DK_EXTERN int dk_changeset_revert(dk_land_result **out, dk_engine *engine, const dk_caller *caller,
                                   const char *session_id, const char *changeset_id);

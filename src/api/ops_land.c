@@ -91,6 +91,17 @@ static int ops_answer(dk_api_ctx *ctx, json_t *params, json_t **result, dk_api_e
     dk_changeset_info *c = NULL;
     /* read as the local process: an approver is usually not the changeset's owner */
     int rc = dk_changeset_get(&c, ctx->api->engine, NULL, id);
+    /*
+     * A changeset outside the token's repository is answered as one that does not
+     * exist, with the engine's own words: ids are readable (cs_<repo>_<n>), and a
+     * FORBIDDEN here would tell a token of repository A which ids repository B has.
+     */
+    if (rc == DK_OK && ctx->principal && ctx->principal->repo[0] &&
+        strcmp(c->repo, ctx->principal->repo) != 0) {
+        dk_changeset_info_free(c);
+        c = NULL;
+        rc = dk_error_set(DK_ENOTFOUND, DK_CHANGESET_NOT_FOUND_FMT, id);
+    }
     if (rc)
         return dk_api_error_from_dk(err, rc);
     if (dk_ops_check_repo(ctx, err, c->repo, DK_API_SCOPE_APPROVE)) {

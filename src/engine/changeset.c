@@ -221,7 +221,7 @@ int dk_eng_cs_load_tx(struct dk_eng_cs *out, dk_store_conn *conn, const char *id
         return rc;
     rc = dk_store_rows_next(rows);
     if (rc == 0)
-        rc = dk_error_set(DK_ENOTFOUND, "changeset '%s' not found", id);
+        rc = dk_error_set(DK_ENOTFOUND, DK_CHANGESET_NOT_FOUND_FMT, id);
     if (rc == 1) {
         out->id = cs_col(rows, 0);
         out->repo = cs_col(rows, 1);

@@ -722,14 +722,16 @@ int dk_changeset_revert(dk_land_result **out, dk_engine *e, const dk_caller *cal
                           session_id);
         goto out;
     }
-    /* any caller who may act on the session may revert any landed changeset */
-    if ((rc = dk_eng_cs_load(&target, e, NULL, changeset_id)))
+    /*
+     * any caller who may act on the session may revert any landed changeset of its
+     * repository; one of another repository is not found, in the same words as an
+     * unknown id (a caller scoped to one repository must not learn another's ids)
+     */
+    rc = dk_eng_cs_load(&target, e, NULL, changeset_id);
+    if (rc == DK_OK && strcmp(target.repo, v.repo) != 0)
+        rc = dk_error_set(DK_ENOTFOUND, DK_CHANGESET_NOT_FOUND_FMT, changeset_id);
+    if (rc)
         goto out;
-    if (strcmp(target.repo, v.repo) != 0) {
-        rc = dk_error_set(DK_EINVALID, "changeset %s belongs to repository %s, not %s", target.id,
-                          target.repo, v.repo);
-        goto out;
-    }
     if (target.state != DK_CS_MERGED || !target.merged_commit || !*target.merged_commit) {
         rc = dk_error_set(DK_ESTATE, "changeset %s is %s: only a merged changeset reverts",
                           target.id, dk_changeset_state_name(target.state));

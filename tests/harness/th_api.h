@@ -19,4 +19,11 @@
 json_t *th_api_op(dk_api *api, const dk_api_principal *who, const char *op, const char *params,
                   dk_api_code want);
 
+/**
+ * Call `op` as th_api_op does and assert it failed; returns the error object as
+ * the transports send it ({"error":{code, message, details}}, compact, keys
+ * sorted), for comparing two answers byte for byte. The caller frees it.
+ */
+char *th_api_op_error(dk_api *api, const dk_api_principal *who, const char *op, const char *params);
+
 #endif

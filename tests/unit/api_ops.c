@@ -496,13 +496,13 @@ void test_api_ops_live__error_codes(void)
     t_call(NULL, "reject", ap, DK_API_INVALID_ARGUMENT);
     snprintf(ap, sizeof(ap), "{\"changeset_id\":\"%s\",\"reason\":\"\"}", cs);
     t_call(NULL, "reject", ap, DK_API_INVALID_ARGUMENT);
-    /* input: reverting, in a session of "other", a changeset of "demo" */
+    /* reverting, in a session of "other", a changeset of "demo": not found there */
     r = t_call(NULL, "connect", "{\"repo\":\"other\",\"intent\":\"i\",\"agent_id\":\"b\"}",
                DK_API_OK);
     snprintf(ap, sizeof(ap), "{\"session_id\":\"%s\",\"changeset_id\":\"%s\"}",
              json_string_value(json_object_get(r, "session_id")), cs);
     json_decref(r);
-    t_call(NULL, "revert", ap, DK_API_INVALID_ARGUMENT);
+    t_call(NULL, "revert", ap, DK_API_NOT_FOUND);
     /* state again: submitted twice with nothing changed */
     snprintf(ap, sizeof(ap), "{\"session_id\":\"%s\",\"path\":\"n.txt\",\"content\":\"n\"}", sid);
     json_decref(t_call(NULL, "file_write", ap, DK_API_OK));
@@ -513,4 +513,93 @@ void test_api_ops_live__error_codes(void)
     t_call(NULL, "changes", p, DK_API_SESSION_NOT_FOUND);
     t_call(NULL, "submit", p, DK_API_SESSION_NOT_FOUND);
     t_call(NULL, "file_write", ap, DK_API_SESSION_NOT_FOUND);
+}
+
+/* `text` with every `from` replaced by `to` (malloc'd). */
+static char *t_replace(const char *text, const char *from, const char *to)
+{
+    size_t nf = strlen(from), nt = strlen(to), n = 0;
+    for (const char *at = text; (at = strstr(at, from)); at += nf)
+        n++;
+    char *out = malloc(strlen(text) + n * nt + 1), *w = out;
+    th_assert(out != NULL);
+    for (const char *at; (at = strstr(text, from)); text = at + nf) {
+        memcpy(w, text, (size_t)(at - text));
+        w += at - text;
+        memcpy(w, to, nt);
+        w += nt;
+    }
+    memcpy(w, text, strlen(text) + 1);
+    return out;
+}
+
+/* The error `op` answers `who` for `params` with `id` in place of "@ID", then with
+ * the id written back as "@ID" (the one thing two answers about two ids may differ in). */
+static char *t_error_about(const dk_api_principal *who, const char *op, const char *params,
+                           const char *id)
+{
+    char *p = t_replace(params, "@ID", id);
+    char *e = th_api_op_error(t_api, who, op, p);
+    char *back = t_replace(e, id, "@ID");
+    free(p);
+    free(e);
+    return back;
+}
+
+/*
+ * Changeset ids are readable (cs_<repo>_<n>): a token scoped to repository
+ * "other" must not learn which ids "demo" has. Approve, reject and revert of a
+ * changeset of "demo" answer exactly what they answer for an id that does not
+ * exist (they used to answer FORBIDDEN, resp. INVALID_ARGUMENT naming the
+ * repository, against NOT_FOUND); on its own repository the token is answered
+ * as before, and an unscoped approver still reaches "demo".
+ */
+void test_api_ops_live__changeset_ids_of_another_repository(void)
+{
+    json_t *r = t_call(NULL, "connect", "{\"repo\":\"demo\",\"intent\":\"i\",\"agent_id\":\"a\"}",
+                       DK_API_OK);
+    char cs[128];
+    snprintf(cs, sizeof(cs), "%s", json_string_value(json_object_get(r, "changeset_id")));
+    json_decref(r);
+    char *tok = NULL;
+    dk_api_principal other, all;
+    th_assert_ok(dk_api_token_create(&tok, NULL, t_e, DK_API_SCOPE_APPROVE, "other", "o"));
+    th_assert_ok(dk_api_token_verify(&other, t_e, tok, strlen(tok)));
+    free(tok);
+    th_assert_ok(dk_api_token_create(&tok, NULL, t_e, DK_API_SCOPE_APPROVE, NULL, "all"));
+    th_assert_ok(dk_api_token_verify(&all, t_e, tok, strlen(tok)));
+    free(tok);
+    r = t_call(&other, "connect", "{\"repo\":\"other\",\"intent\":\"i\",\"agent_id\":\"o\"}",
+               DK_API_OK);
+    char osid[128], ocs[128];
+    snprintf(osid, sizeof(osid), "%s", json_string_value(json_object_get(r, "session_id")));
+    snprintf(ocs, sizeof(ocs), "%s", json_string_value(json_object_get(r, "changeset_id")));
+    json_decref(r);
+    char revert[256];
+    snprintf(revert, sizeof(revert), "{\"session_id\":\"%s\",\"changeset_id\":\"@ID\"}", osid);
+    const char *ask[][2] = {
+        {"approve", "{\"changeset_id\":\"@ID\",\"reason\":\"r\"}"},
+        {"reject", "{\"changeset_id\":\"@ID\",\"reason\":\"r\"}"},
+        {"revert", revert},
+    };
+    for (size_t i = 0; i < sizeof(ask) / sizeof(ask[0]); i++) {
+        char *known = t_error_about(&other, ask[i][0], ask[i][1], cs);
+        char *unknown = t_error_about(&other, ask[i][0], ask[i][1], "cs_demo_987654");
+        th_assert_msg(strcmp(known, unknown) == 0,
+                      "%s tells a changeset of demo (%s) from none (%s)", ask[i][0], known,
+                      unknown);
+        th_assert_msg(strstr(known, "\"NOT_FOUND\"") != NULL, "%s: %s", ask[i][0], known);
+        free(known);
+        free(unknown);
+    }
+    /* its own repository: the state decides (a draft is neither approved nor rejected) */
+    char p[256];
+    snprintf(p, sizeof(p), "{\"changeset_id\":\"%s\",\"reason\":\"r\"}", ocs);
+    t_call(&other, "approve", p, DK_API_INVALID_STATE);
+    t_call(&other, "reject", p, DK_API_INVALID_STATE);
+    /* an approver of every repository reaches demo's changeset */
+    snprintf(p, sizeof(p), "{\"changeset_id\":\"%s\",\"reason\":\"r\"}", cs);
+    t_call(&all, "approve", p, DK_API_INVALID_STATE);
+    /* the local process is told too */
+    t_call(NULL, "approve", p, DK_API_INVALID_STATE);
 }
