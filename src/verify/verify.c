@@ -23,8 +23,10 @@
  *   changeset -> approved | awaiting_approval (stopped at a human-approve
  *   step) | rejected, with the results JSON and the head it was made on
  *
- *   dk_verify_land: dk_land; refused because the approval was made on
- *   another head (DK_ESTALE)? verify on the new head, land if approved
+ *   dk_verify_land: under the repository's landing lock (<scratch>/land.lock,
+ *   flock: landings of one repository queue), dk_land; refused because the
+ *   approval was made on another head (DK_ESTALE)? verify on the new head,
+ *   land if approved
  *
  * Invariants:
  *  1. Once verifying was recorded, every exit records a verdict: an I/O
@@ -1016,6 +1018,48 @@ out:
 #define LAND_REVERIFY_MAX 3
 
 /*
+ * The landing lock of the session's repository: <scratch>/land.lock, flock'd
+ * exclusively, or -1 when there is none to take (the session is not live, the
+ * directory cannot be made): the landing then goes on unserialised, as before.
+ * Held from the first dk_land to the last, it makes landings of one repository
+ * a queue: without it, twenty agents landing at once with a pipeline starved
+ * each other (each re-verification, serialised by the scratch lock, was made
+ * stale by the landing of the one verified before it; after LAND_REVERIFY_MAX
+ * tries the landing failed with DK_ESTALE). It is not the scratch lock: dk_verify
+ * takes that one inside.
+ */
+static int land_lock(dk_engine *e, const dk_caller *caller, const char *session_id,
+                     const dk_verify_opts *vo)
+{
+    dk_session_info *si = NULL;
+    dk_repo_info *info = NULL;
+    int fd = -1;
+    if (dk_session_status(&si, e, caller, session_id) == DK_OK &&
+        dk_repo_get(&info, e, si->repo) == DK_OK) {
+        char *scratch =
+            vo->scratch_dir ? dk_xstrdup(vo->scratch_dir) : default_scratch(info->path, si->repo);
+        if (mkdir_p(scratch) == DK_OK) {
+            dk_str lockp = DK_STR_INIT;
+            dk_str_addf(&lockp, "%s/land.lock", scratch);
+            fd = open(lockp.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+            while (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+                if (errno != EINTR) {
+                    close(fd);
+                    fd = -1;
+                }
+            }
+            dk_str_release(&lockp);
+        }
+        free(scratch);
+    }
+    dk_repo_infos_free(info, info ? 1 : 0);
+    dk_session_infos_free(si, si ? 1 : 0);
+    /* whatever failed here, the landing reports its own errors */
+    dk_error_clear();
+    return fd;
+}
+
+/*
  * Why the landing re-verifies rather than only refusing (docs/verify.md):
  * dkod landed whatever was approved onto whatever the head had become, so a
  * change approved on H1 reached H2 unchecked. dk_land refuses that
@@ -1035,27 +1079,38 @@ int dk_verify_land(dk_land_result **land, dk_verify_result **verdict, dk_engine 
     *land = NULL;
     *verdict = NULL;
     int rc = DK_OK;
+    bool dry = land_opts && land_opts->dry_run;
+    int lock_fd = dry ? -1 : land_lock(e, caller, session_id, &vo);
     for (int attempt = 0;; attempt++) {
         rc = dk_land(land, e, caller, session_id, land_opts);
-        if (rc != DK_ESTALE || (land_opts && land_opts->dry_run) || attempt >= LAND_REVERIFY_MAX)
-            return rc;
+        if (rc != DK_ESTALE || dry || attempt >= LAND_REVERIFY_MAX)
+            break;
         /* the refusal's message, kept in case it was not about the verdict */
         dk_error refused = *dk_error_last();
         dk_verify_result_free(*verdict);
         *verdict = NULL;
         int vrc = dk_verify(verdict, e, caller, session_id, &vo);
-        if (vrc && !*verdict)
+        if (vrc && !*verdict) {
             /* nothing to re-verify (the approval is current): the landing's refusal stands */
-            return dk_error_set(refused.code, "%s", refused.msg);
-        if (vrc)
-            return vrc;
-        if ((*verdict)->state != DK_CS_APPROVED)
-            return dk_error_set(DK_ESTATE,
-                                "verified again on head %.12s (the head moved since the "
-                                "approval): the changeset of session %s is %s, nothing landed",
-                                *(*verdict)->head ? (*verdict)->head : "(unborn)", session_id,
-                                dk_changeset_state_name((*verdict)->state));
+            rc = dk_error_set(refused.code, "%s", refused.msg);
+            break;
+        }
+        if (vrc) {
+            rc = vrc;
+            break;
+        }
+        if ((*verdict)->state != DK_CS_APPROVED) {
+            rc = dk_error_set(DK_ESTATE,
+                              "verified again on head %.12s (the head moved since the "
+                              "approval): the changeset of session %s is %s, nothing landed",
+                              *(*verdict)->head ? (*verdict)->head : "(unborn)", session_id,
+                              dk_changeset_state_name((*verdict)->state));
+            break;
+        }
         dk_land_result_free(*land);
         *land = NULL;
     }
+    if (lock_fd >= 0)
+        close(lock_fd);
+    return rc;
 }

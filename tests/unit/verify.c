@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1397,6 +1398,81 @@ static dk_changeset_info *t_cs_info(const char *sid)
     th_assert_ok(dk_changeset_get(&c, t_fx.e, NULL, s->changeset_id));
     dk_session_infos_free(s, 1);
     return c;
+}
+
+struct t_lander {
+    const char *sid;
+    int rc;
+    char msg[256];
+};
+
+static void *t_lander_run(void *arg)
+{
+    struct t_lander *l = arg;
+    dk_verify_opts o = DK_VERIFY_OPTS_INIT;
+    o.scratch_dir = t_scratch;
+    dk_land_result *lr = NULL;
+    dk_verify_result *again = NULL;
+    l->rc = dk_verify_land(&lr, &again, t_fx.e, NULL, l->sid, NULL, &o);
+    snprintf(l->msg, sizeof(l->msg), "%s", dk_error_last()->msg);
+    dk_land_result_free(lr);
+    dk_verify_result_free(again);
+    return NULL;
+}
+
+/*
+ * Twelve sessions approved on one head land at once: every one lands. Each landing
+ * but the first must be verified again on the head the others made; those runs
+ * are one at a time (the scratch lock), so without the repository's landing
+ * lock each was made stale by the landing verified just before it and, after
+ * LAND_REVERIFY_MAX tries, failed with DK_ESTALE (found by
+ * tests/integration/agents20.sh: twenty agents over MCP with a pipeline).
+ */
+void test_verify_flow__landings_at_once_queue(void)
+{
+    t_project(t_pipeline_make, NULL);
+    enum { T = 12 };
+    char *sid[T], cs[T][64];
+    struct t_lander l[T];
+    pthread_t th[T];
+    dk_verify_opts o = DK_VERIFY_OPTS_INIT;
+    o.scratch_dir = t_scratch;
+    for (int k = 0; k < T; k++) {
+        char path[32];
+        snprintf(path, sizeof(path), "note%d.txt", k);
+        sid[k] = t_connect();
+        t_write(sid[k], path, "a note\n");
+        t_submit(sid[k]);
+        dk_verify_result *r = NULL;
+        th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid[k], &o));
+        th_assert_msg(r->passed, "%s", r->json);
+        dk_verify_result_free(r);
+        l[k] = (struct t_lander){.sid = sid[k]};
+        dk_changeset_info *ci = t_cs_info(sid[k]);
+        snprintf(cs[k], sizeof(cs[k]), "%s", ci->id);
+        dk_changeset_info_free(ci);
+    }
+    char *before = t_head_hex();
+    for (int k = 0; k < T; k++)
+        th_assert(pthread_create(&th[k], NULL, t_lander_run, &l[k]) == 0);
+    for (int k = 0; k < T; k++)
+        pthread_join(th[k], NULL);
+    for (int k = 0; k < T; k++) {
+        free(sid[k]);
+        th_assert_msg(l[k].rc == DK_OK, "landing %d: %s (%s)", k, dk_error_name(l[k].rc), l[k].msg);
+        dk_changeset_info *ci = NULL;
+        th_assert_ok(dk_changeset_get(&ci, t_fx.e, NULL, cs[k]));
+        dk_changeset_state st = ci->state;
+        dk_changeset_info_free(ci);
+        th_assert_eq_int(st, DK_CS_MERGED);
+    }
+    /* one commit per landing on the branch */
+    char demo[4096];
+    t_demo_path(demo, sizeof(demo));
+    char *n = th_git_out(demo, "rev-list --count --no-merges %s..main", before);
+    th_assert_eq_int(atoi(n), T);
+    free(n);
+    free(before);
 }
 
 /* An approval counts for the head it was made on; landing on another re-verifies. */
