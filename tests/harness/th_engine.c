@@ -1,14 +1,18 @@
 /*
  * tests/harness/th_engine.c - the engine suites' shared set-up (see
  * th_engine.h): fixture commits through dk_git_*, an engine per test on the
- * store the suite runs on, and git fsck (th_git_out) as the independent check.
+ * store the suite runs on, git fsck (th_git_out) as the independent check, and
+ * the small calls every engine suite makes (connect, status, a count from the store).
  */
 #include "th_engine.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine_int.h"
+#include "store/store.h"
 #include "th.h"
 #include "th_pg.h"
 
@@ -113,4 +117,42 @@ const char *th_engine_repo_path(th_engine *t, const char *repo)
 void th_engine_fsck(th_engine *t, const char *repo)
 {
     free(th_git_out(th_engine_repo_path(t, repo), "fsck --strict --no-progress --no-dangling"));
+}
+
+const char *th_connect(th_engine *t, const dk_caller *caller, const char *repo,
+                       const char *agent_id, const char *name, const char *intent)
+{
+    static char ids[64][64];
+    static atomic_uint next;
+    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
+    o.repo = repo;
+    o.intent = intent;
+    o.agent_id = agent_id;
+    o.agent_name = name;
+    dk_session_info *info;
+    th_assert_ok(dk_session_connect(&info, t->e, caller, &o));
+    char *slot = ids[atomic_fetch_add(&next, 1) % 64];
+    snprintf(slot, 64, "%s", info->session_id);
+    dk_session_infos_free(info, 1);
+    return slot;
+}
+
+dk_session_info *th_status(th_engine *t, const char *sid)
+{
+    dk_session_info *info;
+    th_assert_ok(dk_session_status(&info, t->e, NULL, sid));
+    return info;
+}
+
+int64_t th_count(th_engine *t, const char *sql, const char *arg)
+{
+    dk_store_conn *c;
+    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t->e)));
+    int64_t n = -1;
+    bool found;
+    dk_store_val p[] = {DK_SV_TEXT(arg ? arg : "")};
+    int rc = dk_store_query_int(&n, &found, c, sql, p, arg ? 1 : 0);
+    dk_store_release(c);
+    th_assert_ok(rc);
+    return n;
 }

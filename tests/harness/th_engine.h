@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dk/engine.h"
 
@@ -86,5 +87,23 @@ const char *th_engine_repo_path(th_engine *t, const char *repo);
 
 /** `git fsck --strict` of repository `repo` of t->e passes. */
 void th_engine_fsck(th_engine *t, const char *repo);
+
+/**
+ * Connect agent `agent_id` (named `name`; NULL: the engine's "agent-N") to
+ * repository `repo` of t->e as `caller` (NULL: the local process) with
+ * `intent`. Returns the session id from a ring of 64 static slots: it stays
+ * valid for the next 63 calls (from any thread).
+ */
+const char *th_connect(th_engine *t, const dk_caller *caller, const char *repo,
+                       const char *agent_id, const char *name, const char *intent);
+
+/** Session `sid`'s status, read as the local process; free with dk_session_infos_free(s, 1). */
+dk_session_info *th_status(th_engine *t, const char *sid);
+
+/**
+ * The one integer `sql` answers on t->e's store, with `arg` as its single
+ * parameter (NULL: the query has none).
+ */
+int64_t th_count(th_engine *t, const char *sql, const char *arg);
 
 #endif

@@ -173,18 +173,7 @@ static char *t_head_file(const char *repo, const char *path)
 
 static const char *t_connect_to(const dk_caller *caller, const char *repo, const char *agent)
 {
-    static char ids[64][64];
-    static int next;
-    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
-    o.repo = repo;
-    o.intent = "change things";
-    o.agent_id = agent;
-    dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_fx.e, caller, &o));
-    char *slot = ids[next++ % 64];
-    snprintf(slot, 64, "%s", info->session_id);
-    dk_session_infos_free(info, 1);
-    return slot;
+    return th_connect(&t_fx, caller, repo, agent, NULL, "change things");
 }
 
 static const char *t_connect(const char *agent)
@@ -214,19 +203,12 @@ static void t_write(const char *sid, const char *path, const char *text)
 }
 
 /* The session's status (caller frees). */
-static dk_session_info *t_status(const char *sid)
-{
-    dk_session_info *info;
-    th_assert_ok(dk_session_status(&info, t_fx.e, NULL, sid));
-    return info;
-}
-
 /* The session's changeset id (static slot). */
 static const char *t_cs_of(const char *sid)
 {
     static char ids[8][128];
     static int next;
-    dk_session_info *info = t_status(sid);
+    dk_session_info *info = th_status(&t_fx, sid);
     char *slot = ids[next++ % 8];
     snprintf(slot, 128, "%s", info->changeset_id);
     dk_session_infos_free(info, 1);
@@ -268,19 +250,6 @@ static unsigned t_land_ok(const char *sid)
     unsigned retries = r->retries;
     dk_land_result_free(r);
     return retries;
-}
-
-static int64_t t_count(const char *sql, const char *arg)
-{
-    dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
-    int64_t n = -1;
-    bool found;
-    dk_store_val p[] = {DK_SV_TEXT(arg ? arg : "")};
-    int rc = dk_store_query_int(&n, &found, c, sql, p, arg ? 1 : 0);
-    dk_store_release(c);
-    th_assert_ok(rc);
-    return n;
 }
 
 /* How many events of `type` the repository "demo" has for changeset `cs`. */
@@ -449,7 +418,7 @@ static void t_submit_writes_ref(void)
     t_write(sid, "app.py", app);
     free(app);
     t_write(sid, "docs/new.md", "# new\n");
-    th_assert(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid) > 0);
+    th_assert(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", sid) > 0);
 
     th_assert_ok(dk_changeset_submit(&info, t_fx.e, NULL, sid));
     th_assert_eq_str(info->id, cs);
@@ -480,10 +449,10 @@ static void t_submit_writes_ref(void)
     free(out);
 
     /* claims released, event emitted, the branch untouched */
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", sid), 0);
     th_assert_eq_int(t_events("changeset.submitted", cs), 1);
     th_assert_eq_str(t_head("demo"), base_hex);
-    dk_session_info *st = t_status(sid);
+    dk_session_info *st = th_status(&t_fx, sid);
     th_assert_eq_int(st->changeset_state, DK_CS_SUBMITTED);
     dk_session_infos_free(st, 1);
 
@@ -569,7 +538,7 @@ static void t_submit_faults(void)
         char *app = t_app_with(n % NFUNCS, "0");
         t_read_write(sid, "app.py", app);
         free(app);
-        int64_t claims = t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid);
+        int64_t claims = th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", sid);
         th_assert(claims > 0);
 
         dk_changeset_info *info = NULL;
@@ -583,8 +552,8 @@ static void t_submit_faults(void)
             failed++;
             th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
             th_assert_msg(!t_ref_exists(cs), "n=%d: a failed submit left its ref", n);
-            th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid),
-                             claims);
+            th_assert_eq_int(
+                th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", sid), claims);
             th_assert_eq_int(t_events("changeset.submitted", cs), 0);
             th_assert_ok(dk_changeset_submit(&info, t_fx.e, NULL, sid));
             dk_changeset_info_free(info);
@@ -592,7 +561,8 @@ static void t_submit_faults(void)
         th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
         th_assert(t_ref_exists(cs));
         th_assert_eq_int(t_events("changeset.submitted", cs), 1);
-        th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid), 0);
+        th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", sid),
+                         0);
         th_assert_ok(dk_session_close(t_fx.e, NULL, sid));
     }
     th_assert_msg(failed >= 5, "only %d submits met a fault", failed);
@@ -752,7 +722,7 @@ static void t_concurrent_land(void)
         th_git_out(th_engine_repo_path(&t_fx, "demo"), "rev-list --count %s", t_head("demo"));
     th_assert_eq_str(out, "2\n");
     free(out);
-    dk_session_info *st = t_status(sid);
+    dk_session_info *st = th_status(&t_fx, sid);
     th_assert_eq_str(st->base_commit, t_head("demo"));
     th_assert_eq_int(st->files_changed, 0);
     dk_session_infos_free(st, 1);
@@ -890,9 +860,10 @@ static void t_pipeline_needs_approval(void)
     th_assert_ok(
         dk_changeset_verified(t_fx.e, cs, DK_CS_APPROVED, head, "{\"passed\":true,\"steps\":1}"));
     th_assert_eq_int(t_cs_state(cs), DK_CS_APPROVED);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE id = ? AND verify_json = "
-                             "'{\"passed\":true,\"steps\":1}'",
-                             cs),
+    th_assert_eq_int(th_count(&t_fx,
+                              "SELECT COUNT(*) FROM changesets WHERE id = ? AND verify_json = "
+                              "'{\"passed\":true,\"steps\":1}'",
+                              cs),
                      1);
     th_assert_eq_int(t_events("changeset.verified", cs), 2);
     t_land_ok(sid);
@@ -951,7 +922,7 @@ static void t_human_reject(void)
     ci = NULL;
     th_assert_eq_int(t_cs_state(cs), DK_CS_REJECTED);
     th_assert_eq_int(t_events("changeset.rejected", cs), 1);
-    dk_session_info *st = t_status(sid);
+    dk_session_info *st = th_status(&t_fx, sid);
     th_assert_eq_int(st->changeset_state, DK_CS_REJECTED);
     dk_session_infos_free(st, 1);
 
@@ -1020,7 +991,7 @@ static void t_land_continues(void)
     free(out);
 
     /* the session continues from the new head with nothing to re-merge (dkod bug #11) */
-    dk_session_info *st = t_status(sid);
+    dk_session_info *st = th_status(&t_fx, sid);
     th_assert_eq_str(st->base_commit, head);
     th_assert_eq_int(st->files_changed, 0);
     th_assert_eq_int(st->changeset_state, DK_CS_DRAFT);
@@ -1028,8 +999,8 @@ static void t_land_continues(void)
     char cs2[128];
     snprintf(cs2, sizeof(cs2), "%s", st->changeset_id);
     dk_session_infos_free(st, 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", sid), 0);
     dk_file *f;
     th_assert_ok(dk_file_read(&f, t_fx.e, NULL, sid, "README.md"));
     th_assert(!f->modified_in_session);
@@ -1075,8 +1046,8 @@ static void t_land_closes(void)
     th_assert_ok(dk_land(&r, t_fx.e, NULL, sid, &o));
     dk_land_result_free(r);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", sid), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", sid), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
     th_assert_eq_int(dk_session_active_count(t_fx.e, "demo"), 0);
     char *out =
         th_git_out(th_engine_repo_path(&t_fx, "demo"), "show -s --format=%%s %s", t_head("demo"));
@@ -1139,7 +1110,7 @@ static void t_conflict_lands_nothing(void)
     th_assert_eq_int(t_cs_state(csb), DK_CS_SUBMITTED);
     th_assert_eq_str(t_head("demo"), head);
     th_assert_eq_int(t_events("changeset.merged", csb), 0);
-    dk_session_info *st = t_status(b);
+    dk_session_info *st = th_status(&t_fx, b);
     th_assert_eq_int(st->files_changed, 1);
     dk_session_infos_free(st, 1);
 
@@ -1307,7 +1278,7 @@ static void t_revert(void)
     th_assert_eq_int(r->nmerged_files, 1);
     dk_land_result_free(r);
     th_assert_eq_int(t_events("changeset.reverted", t_cs_of(c)), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE reverts = ?", csa), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM changesets WHERE reverts = ?", csa), 1);
     const char *c2 = t_connect("a4");
     t_write(c2, "README.md", "busy\n");
     th_assert_err(dk_changeset_revert(&r, t_fx.e, NULL, c2, csa), DK_ESTATE);
@@ -1333,8 +1304,10 @@ static void t_revert(void)
     th_assert_msg(strstr(dk_error_last()->msg, "nothing to revert"), "%s", dk_error_last()->msg);
     dk_land_result_free(r);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?", csd), 0);
-    dk_session_info *st = t_status(d);
+        th_count(&t_fx, "SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?",
+                 csd),
+        0);
+    dk_session_info *st = th_status(&t_fx, d);
     th_assert_eq_int(st->files_changed, 0);
     dk_session_infos_free(st, 1);
     th_engine_fsck(&t_fx, "demo");
@@ -1378,12 +1351,13 @@ static void t_revert_conflicts(void)
     th_assert(strstr(r->conflicts[0].head_text, "x * 3333"));
     th_assert(strstr(r->conflicts[0].session_text, "x + 3"));
     dk_land_result_free(r);
-    dk_session_info *st = t_status(c);
+    dk_session_info *st = th_status(&t_fx, c);
     th_assert_eq_int(st->files_changed, 0);
     dk_session_infos_free(st, 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND "
-                             "repo = ?",
-                             "demo"),
+    th_assert_eq_int(th_count(&t_fx,
+                              "SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND "
+                              "repo = ?",
+                              "demo"),
                      0);
     th_assert_eq_int(t_events("changeset.reverted", csc), 0);
     th_assert_eq_str(t_head("demo"), head);
@@ -1428,18 +1402,22 @@ static void t_revert_claimed(void)
     th_assert_eq_str(r->conflicts[0].qualified_name, "f3");
     th_assert(strstr(r->conflicts[0].description, "claimed by"));
     dk_land_result_free(r);
-    dk_session_info *st = t_status(c);
+    dk_session_info *st = th_status(&t_fx, c);
     th_assert_eq_int(st->files_changed, 0);
     dk_session_infos_free(st, 1);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?", csc), 0);
+        th_count(&t_fx, "SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?",
+                 csc),
+        0);
     th_assert_eq_int(t_events("changeset.reverted", csc), 0);
     /* once d lets go, the same revert goes through and is recorded */
     th_assert_ok(dk_session_close(t_fx.e, NULL, d));
     th_assert_ok(dk_changeset_revert(&r, t_fx.e, NULL, c, csa));
     dk_land_result_free(r);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?", csc), 1);
+        th_count(&t_fx, "SELECT COUNT(*) FROM changesets WHERE reverts IS NOT NULL AND id = ?",
+                 csc),
+        1);
     th_assert_eq_int(t_events("changeset.reverted", csc), 1);
 }
 void test_engine_land_sqlite__revert_claimed(void)
@@ -1499,8 +1477,8 @@ static void t_land_closed_session(void)
     text = t_head_file("demo", "README.md");
     th_assert(text == NULL);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", sid), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", sid), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
     /* landed once: a second landing is refused */
     th_assert_err(dk_land(&r, t_fx.e, &admin, sid, NULL), DK_ESTATE);
     dk_land_result_free(r);
@@ -1556,7 +1534,7 @@ static void t_write_during_land(void)
     dk_land_result_free(r);
     th_assert_eq_str(t_head("demo"), head);
     th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 2);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 2);
     th_assert_eq_int(t_events("changeset.merged", cs), 0);
 }
 void test_engine_land_sqlite__write_during_land(void)
@@ -1667,7 +1645,8 @@ static void t_store_faults(void)
                 window++;
                 th_assert_msg(strstr(msg, "landed as"), "n=%d: head moved, error: %s", n, msg);
             }
-            th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 1);
+            th_assert_eq_int(
+                th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 1);
             th_assert_eq_int(t_events("changeset.merged", cs), 0);
             /* the session is still usable: land again */
             r = NULL;
@@ -1847,8 +1826,10 @@ static void t_land_stranded(void)
     /* both go idle past the TTL: stranded, not dropped */
     atomic_fetch_add(&t_clock, 2 * 3600 * 1000LL);
     th_assert_ok(dk_engine_gc(t_fx.e, NULL));
-    th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND repo = ?", "demo"), 2);
+    th_assert_eq_int(th_count(&t_fx,
+                              "SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND repo = ?",
+                              "demo"),
+                     2);
 
     /* a's work lands as it is */
     dk_land_result *r = NULL;
@@ -1875,7 +1856,7 @@ static void t_land_stranded(void)
     dk_land_result_free(r);
     th_assert_eq_str(t_head("demo"), head);
     th_assert_eq_int(t_cs_state(csb), DK_CS_SUBMITTED);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", sb), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", sb), 1);
     {
         dk_store_conn *c;
         th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
@@ -2061,13 +2042,15 @@ static void t_two_nodes(void)
         th_git_out(th_engine_repo_path(&t_fx, "demo"), "rev-list --count %s", t_head("demo"));
     th_assert_eq_str(out, "17\n");
     free(out);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE state = 'merged' AND "
-                             "merged_commit IS NOT NULL AND repo = ?",
-                             "demo"),
+    th_assert_eq_int(th_count(&t_fx,
+                              "SELECT COUNT(*) FROM changesets WHERE state = 'merged' AND "
+                              "merged_commit IS NOT NULL AND repo = ?",
+                              "demo"),
                      2 * PER_NODE);
-    th_assert_eq_int(
-        t_count("SELECT COUNT(DISTINCT merged_commit) FROM changesets WHERE repo = ?", "demo"),
-        2 * PER_NODE);
+    th_assert_eq_int(th_count(&t_fx,
+                              "SELECT COUNT(DISTINCT merged_commit) FROM changesets WHERE repo = ?",
+                              "demo"),
+                     2 * PER_NODE);
     th_engine_fsck(&t_fx, "demo");
 }
 void test_engine_land_sqlite__two_nodes(void)
@@ -2156,7 +2139,7 @@ static void t_expect(char out[41], const char *sid, const char *path)
 static char *t_snap(const char *sid)
 {
     dk_str s = DK_STR_INIT;
-    dk_session_info *st = t_status(sid);
+    dk_session_info *st = th_status(&t_fx, sid);
     char app[41];
     t_expect(app, sid, "app.py");
     dk_str_addf(&s, "base=%s cs=%s/%s state=%d files=%zu syms=%zu app=%s", st->base_commit,
@@ -2172,7 +2155,7 @@ static char *t_snap(const char *sid)
         "s.id = ? AND c.base_commit = s.base_commit",
     };
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
-        dk_str_addf(&s, " %lld", (long long)t_count(counts[i], sid));
+        dk_str_addf(&s, " %lld", (long long)th_count(&t_fx, counts[i], sid));
     return dk_str_detach(&s, NULL);
 }
 
@@ -2233,7 +2216,7 @@ static void t_rb_setup(struct t_rb_fixture *fx)
 static int t_rebase(dk_write_result **w, const char *sid, dk_rebase_file *files, size_t n)
 {
     char hashes[8][41];
-    dk_session_info *st = t_status(sid);
+    dk_session_info *st = th_status(&t_fx, sid);
     char from[41];
     snprintf(from, sizeof(from), "%s", st->base_commit);
     dk_session_infos_free(st, 1);
@@ -2280,7 +2263,7 @@ static void t_rebase_resolves(void)
     th_assert(t_has_symbol(w, "f1") && t_has_symbol(w, "f3"));
     th_assert_eq_int(w->nsymbols, 2);
     dk_write_result_free(w);
-    dk_session_info *st = t_status(fx.b);
+    dk_session_info *st = th_status(&t_fx, fx.b);
     th_assert_eq_str(st->session_id, fx.b);
     th_assert_eq_str(st->changeset_id, csb);
     th_assert_eq_str(st->base_commit, t_head("demo"));
@@ -2288,7 +2271,7 @@ static void t_rebase_resolves(void)
     th_assert_eq_int(st->changeset_state, DK_CS_DRAFT);
     dk_session_infos_free(st, 1);
     /* a draft again: its changed symbols are claimed, on the new base */
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", fx.b), 2);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", fx.b), 2);
     dk_changeset_info *ci;
     th_assert_ok(dk_changeset_get(&ci, t_fx.e, NULL, csb));
     th_assert_eq_str(ci->base_commit, t_head("demo"));
@@ -2334,7 +2317,7 @@ static void t_rebase_resolves(void)
     };
     th_assert_ok(t_rebase(&w, fx.d, fd, 2));
     dk_write_result_free(w);
-    st = t_status(fx.d);
+    st = th_status(&t_fx, fx.d);
     th_assert_eq_int(st->files_changed, 1);
     dk_session_infos_free(st, 1);
     th_assert_eq_str(t_submit(fx.d), csd);
@@ -2638,7 +2621,7 @@ static void t_rebase_concurrent_write(void)
     th_assert_ok(dk_file_read(&f, t_fx.e, NULL, fx.b, "notes.txt"));
     th_assert_eq_str(f->content, wr.last);
     dk_file_free(f);
-    dk_session_info *st = t_status(fx.b);
+    dk_session_info *st = th_status(&t_fx, fx.b);
     th_assert_eq_str(st->base_commit, rc == DK_OK ? t_head("demo") : fx.base);
     th_assert_eq_int(st->changeset_state, rc == DK_OK ? DK_CS_DRAFT : DK_CS_SUBMITTED);
     dk_session_infos_free(st, 1);
@@ -2736,7 +2719,7 @@ static void t_rebase_submit_race(void)
             th_assert_msg(strstr(sb.msg, "submit again"), "round %d: %s", i, sb.msg);
 
         /* the session and its changeset are on the new head, whatever the order */
-        dk_session_info *st = t_status(sid);
+        dk_session_info *st = th_status(&t_fx, sid);
         char cs[128];
         snprintf(cs, sizeof(cs), "%s", st->changeset_id);
         th_assert_eq_str(st->base_commit, head);

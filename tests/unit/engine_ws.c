@@ -163,19 +163,7 @@ void test_engine_ws_pg__cleanup(void)
 /* Connect to "demo" as agent `agent_id`; returns the session id (static slot). */
 static const char *t_connect_as(const dk_caller *caller, const char *agent_id, const char *name)
 {
-    static char ids[8][64];
-    static int next;
-    dk_connect_opts o = DK_CONNECT_OPTS_INIT;
-    o.repo = "demo";
-    o.intent = "test work";
-    o.agent_id = agent_id;
-    o.agent_name = name;
-    dk_session_info *info;
-    th_assert_ok(dk_session_connect(&info, t_fx.e, caller, &o));
-    char *slot = ids[next++ % 8];
-    snprintf(slot, 64, "%s", info->session_id);
-    dk_session_infos_free(info, 1);
-    return slot;
+    return th_connect(&t_fx, caller, "demo", agent_id, name, "test work");
 }
 
 static const char *t_connect(const char *agent_id)
@@ -217,19 +205,6 @@ static char *t_tasks_with(const char *from, const char *to)
     return t_replace(TASKS_PY, from, to);
 }
 
-static int64_t t_count(const char *sql, const char *arg)
-{
-    dk_store_conn *c;
-    th_assert_ok(dk_store_acquire(&c, dk_eng_store(t_fx.e)));
-    int64_t n = -1;
-    bool found;
-    dk_store_val p[] = {DK_SV_TEXT(arg ? arg : "")};
-    int rc = dk_store_query_int(&n, &found, c, sql, p, arg ? 1 : 0);
-    dk_store_release(c);
-    th_assert_ok(rc);
-    return n;
-}
-
 static char *t_changeset_of(const char *sid)
 {
     dk_session_info *info;
@@ -257,7 +232,7 @@ static void t_mark_submitted(const char *sid)
 
 static int64_t t_last_event(void)
 {
-    return t_count("SELECT event_seq FROM repos WHERE name = ?", "demo");
+    return th_count(&t_fx, "SELECT event_seq FROM repos WHERE name = ?", "demo");
 }
 
 /* ========================================================================== */
@@ -584,10 +559,10 @@ static struct snapshot t_snap(void)
 {
     struct snapshot s = {
         .events = t_last_event(),
-        .overlay = t_count("SELECT COUNT(*) FROM overlay", NULL),
-        .symbols = t_count("SELECT COUNT(*) FROM session_symbols", NULL),
-        .claims = t_count("SELECT COUNT(*) FROM claims", NULL),
-        .sessions = t_count("SELECT COUNT(*) FROM sessions", NULL),
+        .overlay = th_count(&t_fx, "SELECT COUNT(*) FROM overlay", NULL),
+        .symbols = th_count(&t_fx, "SELECT COUNT(*) FROM session_symbols", NULL),
+        .claims = th_count(&t_fx, "SELECT COUNT(*) FROM claims", NULL),
+        .sessions = th_count(&t_fx, "SELECT COUNT(*) FROM sessions", NULL),
     };
     return s;
 }
@@ -730,7 +705,7 @@ static void t_symbols_claims(void)
     th_assert_eq_int(r->nsymbols, 1);
     th_assert(t_has_sym(r, "Tasks.delete_task", DK_CHANGE_MODIFIED));
     dk_write_result_free(r);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 2);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims", NULL), 2);
     /* b now touches a's method too: refused whole, holder and since named, nothing stored */
     t_advance(1000);
     char *tb2 = t_replace(tb, "return name", "return name.lower()");
@@ -761,7 +736,7 @@ static void t_symbols_claims(void)
     th_assert_eq_int(r->nsymbols, 2);
     dk_write_result_free(r);
     /* b holds delete_task, create_task; a holds Tasks (the class) -- no overlap */
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 3);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims", NULL), 3);
     /* added and deleted functions; the file's whole symbol set */
     char *td = t_tasks_with("def other(y):\n    return y * 2\n", "def fresh(z):\n    return z\n");
     th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "src/tasks.py", td, strlen(td), NULL));
@@ -800,12 +775,12 @@ static void t_symbols_claims(void)
     th_assert(t_has_sym(r, "helper", DK_CHANGE_DELETED));
     dk_write_result_free(r);
     /* unparsed content: no symbols; the claims of the path stay as they were */
-    int64_t held = t_count("SELECT COUNT(*) FROM claims", NULL);
+    int64_t held = th_count(&t_fx, "SELECT COUNT(*) FROM claims", NULL);
     th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "src/tasks.py", "def (:\n", 8, NULL));
     th_assert(r->unparsed);
     th_assert_eq_int(r->nsymbols, 0);
     dk_write_result_free(r);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), held);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims", NULL), held);
     free(ta);
     free(tb);
     free(tb2);
@@ -836,8 +811,8 @@ static void t_claim_lease(void)
     th_assert_ok(t_write(b, "README.md", "x\n"));
     t_advance(IDLE_MS / 2 + 1000);
     th_assert_ok(t_write(b, "src/tasks.py", t2));
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", b), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", b), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 0);
     free(t1);
     free(t2);
 }
@@ -1088,13 +1063,16 @@ static void t_gc(void)
     dk_file *f;
     th_assert_err(dk_file_read(&f, t_fx.e, NULL, idle_id, "README.md"), DK_ENOSESSION);
     /* a draft session is closed: claims released, overlay dropped, changeset closed */
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", idle_id), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims", NULL), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", idle_id),
+                     0);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'closed' AND id = ?", idle_id), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE state = 'closed' AND "
-                             "session_id = ?",
-                             idle_id),
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'closed' AND id = ?", idle_id),
+        1);
+    th_assert_eq_int(th_count(&t_fx,
+                              "SELECT COUNT(*) FROM changesets WHERE state = 'closed' AND "
+                              "session_id = ?",
+                              idle_id),
                      1);
     dk_event *ev;
     th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", 0, "session.closed", 10, 0));
@@ -1157,11 +1135,12 @@ static void t_strand_resume(void)
     th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 1);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", a), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 2);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", a), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 2);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims", NULL), 0);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?", cs), 1);
+        th_count(&t_fx, "SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?", cs),
+        1);
     /* the agent learns why: status says stranded, operations say how to resume */
     dk_session_info *st;
     th_assert_ok(dk_session_status(&st, t_fx.e, &owner, a));
@@ -1221,9 +1200,10 @@ static void t_strand_resume(void)
     th_assert_eq_str(s, "added\n");
     free(s);
     th_assert_ok(t_write(nid, "more.txt", "more\n"));
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", nid), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", nid), 1);
     /* the changeset follows the session */
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM changesets WHERE session_id = ?", nid), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM changesets WHERE session_id = ?", nid),
+                     1);
     th_assert_err(t_write(a, "y.txt", "y\n"), DK_ENOSESSION);
     th_assert(strstr(dk_error_last()->msg, "was resumed as"));
     /* resuming the old id again says where it went */
@@ -1242,14 +1222,17 @@ static void t_strand_resume(void)
     th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(n, 1);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", nid), 1);
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", nid),
+        1);
     t_advance(STRAND_MS + 1);
     th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'abandoned' AND id = ?", nid), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", nid), 0);
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'abandoned' AND id = ?", nid),
+        1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", nid), 0);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs), 1);
+        th_count(&t_fx, "SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs),
+        1);
     o.resume_session_id = nid;
     th_assert_err(dk_session_connect(&info, t_fx.e, &owner, &o), DK_ESTATE);
     th_engine_fsck(&t_fx, "demo");
@@ -1274,10 +1257,11 @@ static void t_close_abandon(void)
     th_assert_ok(t_write(a, "src/tasks.py", t1));
     char *cs = t_changeset_of(a);
     th_assert_ok(dk_session_abandon(t_fx.e, NULL, a, "changed my mind"));
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay", NULL), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims", NULL), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay", NULL), 0);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs), 1);
+        th_count(&t_fx, "SELECT COUNT(*) FROM changesets WHERE state = 'abandoned' AND id = ?", cs),
+        1);
     /* abandoning again is a no-op; closing an abandoned session is refused */
     th_assert_ok(dk_session_abandon(t_fx.e, NULL, a, NULL));
     th_assert_err(dk_session_close(t_fx.e, NULL, a), DK_ESTATE);
@@ -1290,8 +1274,10 @@ static void t_close_abandon(void)
     th_assert_ok(dk_session_close(t_fx.e, NULL, b));
     th_assert_ok(dk_session_close(t_fx.e, NULL, b));
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?", csb), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", b), 1);
+        th_count(&t_fx, "SELECT COUNT(*) FROM changesets WHERE state = 'submitted' AND id = ?",
+                 csb),
+        1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", b), 1);
     /* ... so the stale check still guards its path */
     const char *c = t_connect("c");
     th_assert_err(t_write(c, "x.txt", "c\n"), DK_ESTALE);
@@ -1597,7 +1583,7 @@ static void t_threads(void)
     th_assert_eq_int(claimed, 1);
     th_assert_eq_int(refused, NTHREADS - 1);
     /* nothing lost: every file of every worker, in the store and in memory */
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay", NULL), NTHREADS * NFILES + 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay", NULL), NTHREADS * NFILES + 1);
     for (int i = 0; i < NTHREADS; i++) {
         dk_file_entry *l;
         size_t n;
@@ -1605,13 +1591,14 @@ static void t_threads(void)
         th_assert_eq_int(n, NFILES + (size_t)w[i].claimed);
         dk_file_entries_free(l, n);
     }
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE qualified_name = 'helper'", NULL),
-                     1);
+    th_assert_eq_int(
+        th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE qualified_name = 'helper'", NULL), 1);
     /* event ids are dense: one per committed change, no gaps */
     int64_t last = t_last_event();
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM events WHERE repo = ?", "demo"), last);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM events WHERE type = 'file.written'", NULL),
-                     NTHREADS * NFILES + 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM events WHERE repo = ?", "demo"), last);
+    th_assert_eq_int(
+        th_count(&t_fx, "SELECT COUNT(*) FROM events WHERE type = 'file.written'", NULL),
+        NTHREADS * NFILES + 1);
     t_reopen();
     th_assert_eq_int(dk_session_active_count(t_fx.e, "demo"), NTHREADS);
     th_engine_fsck(&t_fx, "demo");
@@ -1821,7 +1808,7 @@ static void t_submit_flow(void)
     th_assert_ok(dk_changeset_submit(&ci, t_fx.e, NULL, a));
     th_assert_eq_int(ci->state, DK_CS_SUBMITTED);
     dk_changeset_info_free(ci);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims", NULL), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims", NULL), 0);
     dk_event *ev;
     size_t n;
     th_assert_ok(dk_events_watch(&ev, &n, NULL, t_fx.e, "demo", before, "claim.released", 10, 0));
@@ -1940,12 +1927,12 @@ static void t_reconcile(void)
     t_advance(IDLE_MS + 1);
     t_open();
     th_assert_eq_int(dk_session_active_count(t_fx.e, NULL), 0);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE state = 'closed' AND id = ?", d),
-                     1);
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", p), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", p), 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", d), 0);
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'closed' AND id = ?", d), 1);
+    th_assert_eq_int(
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", p), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", p), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", d), 0);
 }
 
 void test_engine_ws_sqlite__reconcile(void)
@@ -2023,7 +2010,8 @@ static void t_kill9(void)
         th_assert_eq_str(s, text);
         free(s);
     }
-    th_assert(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", sid) >= acked + 1);
+    th_assert(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", sid) >=
+              acked + 1);
     /* a claim survives the crash: another session is refused */
     const char *b = t_connect("b");
     th_assert_err(t_write(b, "k/f0.py", "def f0():\n    return -1\n"), DK_ECONFLICT);
@@ -2112,7 +2100,8 @@ static void t_gc_thread(void)
     th_assert_eq_int(dk_session_active_count(t_fx.e, NULL), 1);
     t_advance(IDLE_MS + 1);
     EVENTUALLY(dk_session_active_count(t_fx.e, NULL) == 0);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE state = 'closed'", NULL), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'closed'", NULL),
+                     1);
 }
 
 void test_engine_ws_sqlite__gc_thread(void)
@@ -2234,9 +2223,10 @@ static void t_end_race(void)
         for (int k = 0; k < 2; k++)
             pthread_join(th[k], NULL);
         pthread_barrier_destroy(&go);
-        int64_t ends = t_count("SELECT COUNT(*) FROM events WHERE session_id = ? AND type IN "
-                               "('session.closed', 'session.abandoned')",
-                               sid);
+        int64_t ends = th_count(&t_fx,
+                                "SELECT COUNT(*) FROM events WHERE session_id = ? AND type IN "
+                                "('session.closed', 'session.abandoned')",
+                                sid);
         if (ends != 1 || (w[0].rc == DK_OK && w[1].rc == DK_OK))
             both++;
     }
@@ -2295,7 +2285,9 @@ static void t_resume_race(void)
         size_t n;
         th_assert_ok(dk_engine_gc(t_fx.e, &n));
         th_assert_eq_int(
-            t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", old), 1);
+            th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?",
+                     old),
+            1);
         pthread_barrier_t go;
         pthread_barrier_init(&go, NULL, 2);
         struct ws_resumer r[2] = {{.old = old, .agent = agent, .go = &go},
@@ -2307,16 +2299,18 @@ static void t_resume_race(void)
             pthread_join(th[k], NULL);
         pthread_barrier_destroy(&go);
         int ok = (r[0].rc == DK_OK) + (r[1].rc == DK_OK);
-        int64_t live = t_count("SELECT COUNT(*) FROM sessions WHERE agent_id = ? AND state = "
-                               "'active'",
-                               agent);
+        int64_t live = th_count(&t_fx,
+                                "SELECT COUNT(*) FROM sessions WHERE agent_id = ? AND state = "
+                                "'active'",
+                                agent);
         if (ok != 1 || live != 1) {
             fprintf(stderr, "resume race %d: rc %d/%d live %lld\n", i, r[0].rc, r[1].rc,
                     (long long)live);
             bad++;
         }
         const char *won = r[0].rc == DK_OK ? r[0].id : r[1].id;
-        if (ok >= 1 && t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", won) != 1)
+        if (ok >= 1 &&
+            th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", won) != 1)
             bad++;
     }
     th_assert_msg(bad == 0, "%d of 10 resumes raced wrong", bad);
@@ -2371,7 +2365,7 @@ static void t_takeover_race(void)
     dk_store_release(c);
     pthread_join(th, NULL);
     th_assert_err(w.rc, DK_ECONFLICT);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", h), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", h), 1);
     free(t1);
     free(t2);
 }
@@ -2434,7 +2428,7 @@ static void t_gc_race_one(bool write, const char *want_state)
         &got, &found, q, "SELECT COUNT(*) FROM sessions WHERE id = ? AND state = ?", p, 2));
     dk_store_release(q);
     th_assert_msg(got == 1, "session should be %s", want_state);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 1);
     /* a session the re-check spared is not counted as collected; a stranded one
      * is (the second round also closes the first round's session, idle since) */
     th_assert_eq_int(n, (size_t)(write ? 0 : 2));
@@ -2465,20 +2459,21 @@ static void t_strand_now(void)
     snprintf(a, sizeof(a), "%s", t_connect_as(&owner, "agent-s", NULL));
     char *ta = t_tasks_with("return x + 1", "return x + 5");
     th_assert_ok(t_write(a, "src/tasks.py", ta));
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 1);
     th_assert_err(dk_session_strand(t_fx.e, &other, a, "gone"), DK_EFORBIDDEN);
     th_assert_err(dk_session_strand(t_fx.e, NULL, "nope", "gone"), DK_ENOSESSION);
     th_assert_err(dk_session_strand(t_fx.e, NULL, "", "gone"), DK_EINVALID);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'active'", a),
-                     1);
+    th_assert_eq_int(
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'active'", a), 1);
     th_assert_ok(dk_session_strand(t_fx.e, &owner, a, "laptop closed"));
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'stranded' AND "
-                "stranded_reason = 'laptop closed'",
-                a),
+        th_count(&t_fx,
+                 "SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'stranded' AND "
+                 "stranded_reason = 'laptop closed'",
+                 a),
         1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 0);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", a), 0);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", a), 1);
     th_assert_ok(dk_session_strand(t_fx.e, &owner, a, "again")); /* already stranded */
     dk_write_result *w = NULL;
     th_assert_err(dk_file_write(&w, t_fx.e, NULL, a, "x.txt", "x", 1, NULL), DK_ENOSESSION);
@@ -2496,7 +2491,7 @@ static void t_strand_now(void)
     snprintf(nid, sizeof(nid), "%s", info->session_id);
     th_assert_eq_int(info->files_changed, 1);
     dk_session_infos_free(info, 1);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", nid), 1);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", nid), 1);
     /* an ended session does not strand */
     th_assert_ok(dk_session_abandon(t_fx.e, NULL, nid, "done"));
     th_assert_err(dk_session_strand(t_fx.e, NULL, nid, "late"), DK_ESTATE);
@@ -2544,8 +2539,8 @@ static void t_resubmit(void)
     th_assert_ok(dk_land(&lr, t_fx.e, NULL, a, &lo));
     dk_land_result_free(lr);
     /* the landing closed a: its overlay ref is gone */
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", a),
-                     1);
+    th_assert_eq_int(
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE id = ? AND state = 'closed'", a), 1);
     refs = th_git_out(ri->path, "for-each-ref --format='%%(refname)' refs/dk/sessions/%s", a);
     th_assert_eq_str(refs, "");
     free(refs);
@@ -2623,7 +2618,8 @@ static void t_resume_deadline(void)
     size_t n;
     th_assert_ok(dk_engine_gc(t_fx.e, &n));
     th_assert_eq_int(
-        t_count("SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", old), 1);
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'stranded' AND id = ?", old),
+        1);
     o.persistent_ttl_ms = 0;
     o.resume_session_id = old;
     th_assert_ok(dk_session_connect(&info, t_fx.e, NULL, &o));
@@ -2632,8 +2628,8 @@ static void t_resume_deadline(void)
     dk_session_infos_free(info, 1);
     t_advance(1000);
     th_assert_ok(dk_engine_gc(t_fx.e, &n));
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM sessions WHERE state = 'active' AND id = ?", id),
-                     1);
+    th_assert_eq_int(
+        th_count(&t_fx, "SELECT COUNT(*) FROM sessions WHERE state = 'active' AND id = ?", id), 1);
 }
 
 void test_engine_ws_sqlite__resume_deadline(void)
@@ -2654,14 +2650,14 @@ static void t_unparsed_keeps_claims(void)
     snprintf(a, sizeof(a), "%s", a0);
     char *t1 = t_tasks_with("return x + 1", "return x + 2");
     th_assert_ok(t_write(a, "src/tasks.py", t1));
-    int64_t held = t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a);
+    int64_t held = th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", a);
     th_assert(held >= 1);
     char *broken = t_tasks_with("def helper(x):", "def helper(x:");
     dk_write_result *r = NULL;
     th_assert_ok(dk_file_write(&r, t_fx.e, NULL, a, "src/tasks.py", broken, strlen(broken), NULL));
     th_assert(r->unparsed);
     dk_write_result_free(r);
-    th_assert_eq_int(t_count("SELECT COUNT(*) FROM claims WHERE session_id = ?", a), held);
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM claims WHERE session_id = ?", a), held);
     /* another session still cannot take the method */
     const char *b = t_connect("b");
     char *t2 = t_tasks_with("return x + 1", "return x + 3");
