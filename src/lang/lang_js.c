@@ -16,12 +16,14 @@
  *                                                expression, class for a class one
  *   export default function/class/arrow          its own name, or "default"
  *   exports.x = ... / module.exports.x = ... /
- *     Foo.prototype.bar = ... (a statement)      function when the value is one, else
+ *     obj.x = ... / Foo.prototype.bar = ...
+ *     (a statement)                              function when the value is one, else
  *                                                variable; named by the target
  *                                                (module.exports.x as exports.x). Only
- *                                                these three shapes: a whole-object
- *                                                assignment (module.exports = {..},
- *                                                Foo.prototype = {..}, a.b = ..) is text
+ *                                                these shapes: a whole-object assignment
+ *                                                (module.exports = {..}, Foo.prototype =
+ *                                                {..}) and a deeper path (a.b.c = ..) are
+ *                                                text
  *   describe('x', fn) / it('x', fn) / test.only
  *     ('x', fn) (a test-framework call
  *     statement, first argument a string)        function when the last argument is
@@ -229,25 +231,29 @@ static bool js_is_member_path(TSNode n)
 }
 
 /*
- * `exports.x = ...`, `module.exports.x = ...`, `Foo.prototype.bar = ...` as a statement of
- * its own: a declaration named by its target. Declarations added at one place by the two
- * sides merge in a fixed order (ours first), which is only right when neither statement
- * can overwrite what the other one set. Any assignment to a path that is a proper prefix
- * of another assignment's target (module.exports = {..} after module.exports.x = ..,
- * a.b = {} after a.b.c = 1, Foo.prototype = {..} after Foo.prototype.bar = ..) replaces
- * the object the other one wrote into, so its order matters; it stays text and conflicts
- * with the other side's addition next to it. Hence only these exact shapes: their targets
- * have a fixed depth per shape, and none is a proper prefix of another one's
- * (`exports.prototype.y` would extend `exports.prototype`, so X is neither `exports` nor
- * `module`, and `module.exports.prototype.y` has four parts, no shape).
+ * `exports.x = ...`, `module.exports.x = ...`, `obj.x = ...` (express's `res.status =
+ * function ..`, `app.init = ..`), `Foo.prototype.bar = ...` as a statement of its own: a
+ * declaration named by its target. Declarations added at one place by the two sides merge
+ * in a fixed order (ours first), which is only right when neither statement can overwrite
+ * what the other one set. Any assignment to a path that is a proper prefix of another
+ * assignment's target (module.exports = {..} after module.exports.x = .., a.b = {} after
+ * a.b.c = 1, Foo.prototype = {..} after Foo.prototype.bar = ..) replaces the object the
+ * other one wrote into, so its order matters; it stays text and conflicts with the other
+ * side's addition next to it. Hence only these exact shapes: their targets have a fixed
+ * depth per shape, and none is a proper prefix of another one's: `obj.x` has two parts
+ * and the three-part shapes start with `module.exports` or `Foo.prototype`, so in `obj.x`
+ * obj is not `module` and x is not `prototype` (`exports.x` is `obj.x` with obj =
+ * exports); `exports.prototype.y` would extend `exports.prototype`, so Foo is neither
+ * `exports` nor `module`, and `module.exports.prototype.y` has four parts, no shape.
  */
 static bool js_assignment_target(struct lang_ctx *cx, TSNode left)
 {
     if (!js_is_member_path(left))
         return false;
     TSNode obj = lang_field(left, "object");
-    if (lang_is(obj, "identifier")) /* exports.x */
-        return dk_lang_text_eq(cx, obj, "exports");
+    if (lang_is(obj, "identifier")) /* exports.x, obj.x */
+        return !dk_lang_text_eq(cx, obj, "module") &&
+               !dk_lang_text_eq(cx, lang_field(left, "property"), "prototype");
     if (!lang_is(obj, "member_expression")) /* this.x */
         return false;
     TSNode base = lang_field(obj, "object");
