@@ -370,6 +370,8 @@ static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, i
         dk_str_addch(&q, '.');
     }
     dk_str_adds(&q, name);
+    if (d->suffix)
+        dk_str_adds(&q, d->suffix);
 
     uint32_t ds = ts_node_start_byte(decl), de = ts_node_end_byte(decl);
     if (!ts_node_is_null(d->last) && ts_node_end_byte(d->last) > de)

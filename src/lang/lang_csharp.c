@@ -19,6 +19,12 @@
  *                           an indexer is named "this")
  *   field, event            variable; `const` and `static readonly` fields constant
  *   delegate                type
+ * A generic type or method has its arity after its name in the qualified
+ * name, as C# writes an unbound generic type (`typeof(Dictionary<,>)`):
+ * `Foo<>`, `Foo<>.Bar`, `Map<,>`; the bare name stays `Foo`. C# lets
+ * `class Foo` and `class Foo<T>` (and `void M()` and `void M<T>()`) live
+ * side by side as different declarations, so their identities differ;
+ * renaming a type parameter keeps the identity.
  * Attributes ([Obsolete]) are attribute_list children of the declaration,
  * so spans include them; `///` and other comments directly above attach.
  * A declaration declaring several variables (`int a, b;`) is one symbol
@@ -50,6 +56,7 @@
  * Conventions: all strings go to the analysis arena (dk_lang_text & co).
  */
 #include "lang/lang_int.h"
+#include "util/str.h"
 
 #include "util/banned.h"
 
@@ -123,6 +130,27 @@ static bool cs_after_file_namespace(TSNode n)
 }
 
 /* ---- declarations -------------------------------------------------------- */
+
+/* "<>", "<,>", ... for a declaration with type parameters; NULL without. */
+static const char *cs_arity(struct lang_ctx *cx, TSNode n)
+{
+    TSNode list = lang_field(n, "type_parameters");
+    if (ts_node_is_null(list))
+        list = dk_lang_child_of_type(n, "type_parameter_list");
+    uint32_t k = 0, c = ts_node_is_null(list) ? 0 : ts_node_named_child_count(list);
+    for (uint32_t i = 0; i < c; i++)
+        k += lang_is(ts_node_named_child(list, i), "type_parameter");
+    if (k == 0)
+        return NULL;
+    dk_str s = DK_STR_INIT;
+    dk_str_addch(&s, '<');
+    for (uint32_t i = 1; i < k; i++)
+        dk_str_addch(&s, ',');
+    dk_str_addch(&s, '>');
+    const char *r = dk_lang_strdup(cx, s.ptr, s.len);
+    dk_str_release(&s);
+    return r;
+}
 
 /* Name of a field / event field: the first declarator of its variable_declaration. */
 static TSNode cs_declarator_name(TSNode n)
@@ -232,6 +260,7 @@ static bool cs_classify(struct lang_ctx *cx, TSNode n, int parent_kind, struct l
             return false;
     }
     d->visibility = cs_visibility(cx, n, parent_kind);
+    d->suffix = cs_arity(cx, n);
     return d->name || !ts_node_is_null(d->name_node);
 }
 
@@ -270,6 +299,8 @@ static const struct lang_call_rule cs_calls[] = {
 };
 static const char *const cs_members[] = {"member_access_expression",
                                          "conditional_access_expression", NULL};
+/* statements: what a method body merges by (merge/stmt.c); a switch's sections are units */
+static const char *const cs_statement_lists[] = {"block", "switch_body", NULL};
 
 const dk_language dk_lang_csharp = {
     .name = "csharp",
@@ -282,5 +313,6 @@ const dk_language dk_lang_csharp = {
     .import = cs_import,
     .calls = cs_calls,
     .member_types = cs_members,
+    .statement_lists = cs_statement_lists,
     .overloads = LANG_OVERLOADS_ALL,
 };

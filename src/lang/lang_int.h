@@ -36,6 +36,10 @@ struct lang_decl {
     /* extra qualifier placed between the parent's path and the name
      * (Go receiver type "Server" gives "Server.Start"); arena or static */
     const char *qualifier;
+    /* text placed right after the name in the qualified name (so in the identity and in
+     * members' paths), not in the bare name: C#'s generic arity "<>" / "<,>", since
+     * `class X` and `class X<T>` are two types; arena or static, NULL: none */
+    const char *suffix;
     /* node whose span is the declaration; null node: the classified node */
     TSNode node;
     /* a later sibling the declaration runs through (a Haskell function's last

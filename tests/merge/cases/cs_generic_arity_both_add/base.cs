@@ -1,0 +1,6 @@
+namespace Demo
+{
+    public class Bar
+    {
+    }
+}

@@ -1,0 +1,11 @@
+namespace Demo
+{
+    public class Bar
+    {
+    }
+
+    public class Foo<TItem>
+    {
+        public TItem Item { get; set; }
+    }
+}
