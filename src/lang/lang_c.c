@@ -370,12 +370,16 @@ static const char *const c_members[] = {"field_expression", NULL};
 
 /* statements: what a function body merges by (merge/stmt.c) */
 static const char *const c_statement_lists[] = {"compound_statement", "case_statement", NULL};
-/* a struct's or union's fields, an enum's constants (a C++ class with methods is not one) */
+/* a struct's or union's fields, an enum's constants (a C++ class with methods is not one),
+ * a table's designated initializers */
 static const char *const c_fields[] = {"field_declaration", NULL};
 static const char *const c_enumerators[] = {"enumerator", NULL};
+/* a table's designated initializers (`[KEY] = v`, `.field = v`); positional ones are no list */
+static const char *const c_initializers[] = {"initializer_pair", NULL};
 static const struct lang_member_list c_member_lists[] = {
     {"field_declaration_list", NULL, NULL, c_fields},
     {"enumerator_list", NULL, NULL, c_enumerators},
+    {"initializer_list", NULL, NULL, c_initializers},
     {NULL, NULL, NULL, NULL},
 };
 

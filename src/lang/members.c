@@ -5,15 +5,18 @@
  * (lang_member_list: Rust field_declaration_list, enum_variant_list,
  * use_list, a derive's token_tree; C's field_declaration_list and
  * enumerator_list; Go's struct fields; JS/TS named_imports and enum bodies;
- * Python's from-import names). One parse, one depth-first walk: a node that
- * is such a list (and holds no syntax error, and only members, comments and
- * attributes) is recorded and not entered; every other node is entered.
+ * Python's from-import names; C and C++ designated initializers). One
+ * parse, one depth-first walk: a node that is such a list (and holds no
+ * syntax error, only members, comments and attributes, and no member whose
+ * value is such a list: a table of tables is its inner lists) is recorded
+ * and not entered; every other node is entered.
  *
  * A member takes the comments and attributes that start on a line after the
  * previous member's end (a comment on the previous member's line is that
  * member's trailing comment and stays in the separator). Its key is its
- * name ("name" field, or the innermost declarator of a C field), else its
- * text with whitespace runs collapsed.
+ * name ("name" field, or the innermost declarator of a C field; a
+ * designated initializer's designators and `=`), else its text with
+ * whitespace runs collapsed.
  *
  * Ownership: the result and everything it points to live in one arena, the
  * first allocation of which is the result itself.
@@ -80,6 +83,11 @@ static const char *member_key(struct collect *c, TSNode n)
     TSNode name = name_node(n);
     uint32_t a = ts_node_start_byte(ts_node_is_null(name) ? n : name);
     uint32_t z = ts_node_end_byte(ts_node_is_null(name) ? n : name);
+    /* a designated initializer (`[KEY] = v`, `.a.b = v`): its designators up to the value */
+    TSNode value = lang_field(n, "value");
+    if (ts_node_is_null(name) && !ts_node_is_null(lang_field(n, "designator")) &&
+        !ts_node_is_null(value))
+        z = ts_node_start_byte(value);
     dk_str k = DK_STR_INIT;
     bool space = false;
     for (uint32_t i = a; i < z; i++) {
@@ -129,6 +137,13 @@ static bool take_list(struct collect *c, TSNode n, const struct lang_member_list
             if (rule->field && (!field || strcmp(field, rule->field) != 0))
                 continue; /* text of the list's own (Python's module name) */
             if (rule->members && !dk_lang_is_any(ch, rule->members)) {
+                ok = false;
+                break;
+            }
+            /* a member whose value is a list itself (a table of tables): the inner lists
+             * are the member lists, this one's text is around them */
+            TSNode value = lang_field(ch, "value");
+            if (!ts_node_is_null(value) && list_rule(c->lang, value)) {
                 ok = false;
                 break;
             }

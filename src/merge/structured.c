@@ -281,11 +281,14 @@ static void note_composed_lines(struct merge_ctx *cx, const char *text, size_t l
     }
 }
 
-/* Kinds whose members are lists below the declaration (fields, variants), and imports. */
+/*
+ * Kinds whose members are lists below the declaration (fields, variants, a
+ * C table's designated initializers), and imports.
+ */
 static bool has_member_lists(const dk_symbol *s)
 {
     return !s || s->kind == DK_SYM_STRUCT || s->kind == DK_SYM_UNION || s->kind == DK_SYM_ENUM ||
-           s->kind == DK_SYM_TYPE;
+           s->kind == DK_SYM_TYPE || s->kind == DK_SYM_VARIABLE || s->kind == DK_SYM_CONSTANT;
 }
 
 /*
