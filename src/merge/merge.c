@@ -10,6 +10,14 @@
  *      | does not apply (no language, parse errors, limits)
  *   line merge result ("fallback"), one conflict record per block git wrote
  *
+ * Before the cascade, when both sides changed every line ending of base the
+ * same way (base all CRLF, both sides all LF, or the reverse), base is read
+ * with the sides' endings: the conversion is one change both sides made,
+ * taken once, instead of a change to every line on both sides that
+ * conflicts wherever either side also edited (AutoMapper converted 23 C#
+ * files to LF on two branches). Not with DK_MERGE_LINE_ONLY, which is git's
+ * line merge as git does it.
+ *
  * Invariants: the result never claims clean with markers in it; every
  * conflict block in the output has a record in conflicts[] with the lines
  * where it sits. Conventions: all temporary memory is in cx->arena or in
@@ -143,6 +151,40 @@ static bool bytes_eq(const char *a, size_t al, const char *b, size_t bl)
     return al == bl && (al == 0 || memcmp(a, b, al) == 0);
 }
 
+/* Line endings of a text: 1 when every line break is CRLF, 0 when none is, -1 mixed or none. */
+static int crlf_style(const char *s, size_t n)
+{
+    size_t lf = 0, crlf = 0;
+    for (const char *p = s, *end = s + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+        lf++;
+        crlf += p > s && p[-1] == '\r';
+    }
+    if (lf == 0 || (crlf != 0 && crlf != lf))
+        return -1;
+    return crlf == lf;
+}
+
+/*
+ * Base with the line endings both sides converted it to, in `buf`; false
+ * (buf untouched) unless base's endings are all CRLF and both sides' all LF,
+ * or the reverse.
+ */
+static bool base_with_sides_eol(dk_str *buf, const char *base, size_t base_len, const char *ours,
+                                size_t ours_len, const char *theirs, size_t theirs_len)
+{
+    int b = crlf_style(base, base_len);
+    if (b < 0 || crlf_style(ours, ours_len) != !b || crlf_style(theirs, theirs_len) != !b)
+        return false;
+    for (size_t i = 0; i < base_len; i++) {
+        if (b && base[i] == '\r' && i + 1 < base_len && base[i + 1] == '\n')
+            continue;
+        if (!b && base[i] == '\n')
+            dk_str_addch(buf, '\r');
+        dk_str_addch(buf, base[i]);
+    }
+    return true;
+}
+
 static void ctx_release(struct merge_ctx *cx)
 {
     for (int vi = 0; vi < 3; vi++) {
@@ -254,6 +296,16 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
         ours = "";
     if (!theirs)
         theirs = "";
+    dk_str base_eol = DK_STR_INIT;
+    if (!(o.flags & DK_MERGE_LINE_ONLY) &&
+        base_with_sides_eol(&base_eol, base, base_len, ours, ours_len, theirs, theirs_len)) {
+        if (base_eol.len > DK_MERGE_MAX_INPUT) {
+            dk_str_release(&base_eol);
+            return dk_error_set(DK_ELIMIT, "base with CRLF line endings is over the merge's limit");
+        }
+        base = base_eol.ptr ? base_eol.ptr : "";
+        base_len = base_eol.len;
+    }
 
     struct merge_ctx cx;
     memset(&cx, 0, sizeof(cx));
@@ -389,6 +441,7 @@ out:
     dk_merge_blocks_release(&blocks);
     dk_str_release(&structured);
     dk_str_release(&text);
+    dk_str_release(&base_eol);
     ctx_release(&cx);
     return rc;
 }

@@ -1,0 +1,11 @@
+<<<<<<< ours
+int a(void)
+{
+    return 1;
+}
+=======
+int a(void)
+{
+    return 2;
+}
+>>>>>>> theirs

@@ -1,0 +1,8 @@
+namespace Demo
+{
+    public class TypeInfo
+    {
+        public int Count;
+        public int Size;
+    }
+}

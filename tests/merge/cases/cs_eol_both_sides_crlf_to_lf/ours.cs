@@ -1,0 +1,8 @@
+namespace Demo
+{
+    public class TypeInfo
+    {
+        public long Count;
+        public int Size;
+    }
+}
