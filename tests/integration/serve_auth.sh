@@ -2,7 +2,7 @@
 # tests/integration/serve_auth.sh - tokens: 401 without one or with a wrong,
 # malformed or revoked one; 403 on another token's session; repository
 # scope (a token for repository "other" can neither connect to, list nor
-# clone "demo"); the scope ladder (read cannot write, write cannot approve);
+# clone "demo", nor tell its changeset ids from unknown ones); the scope ladder (read cannot write, write cannot approve);
 # admin may act on every session; only hashes in the store; admin.token is
 # kept across restarts. Every refusal changes nothing.
 . "$(dirname "$0")/lib/serve_env.sh"
@@ -65,8 +65,13 @@ ok repo_list '{}' "$oth"
 op sessions_list '{"repo":"demo"}' "$oth"; expect 403 FORBIDDEN
 ok sessions_list '{}' "$oth"; [ "$(jq_ 'len(j["sessions"])')" = 0 ] || fail "scoped sessions_list"
 op status "{\"session_id\":\"$A\"}" "$oth"; expect 403 FORBIDDEN
-op approve "{\"changeset_id\":\"$cs\",\"reason\":\"x\"}" "$oth"; expect 403 FORBIDDEN
-op reject "{\"changeset_id\":\"$cs\",\"reason\":\"x\"}" "$oth"; expect 403 FORBIDDEN
+# a changeset of "demo" is answered as an unknown id, word for word (ids are readable)
+for verb in approve reject; do
+    op $verb '{"changeset_id":"cs_demo_9999","reason":"x"}' "$oth"; expect 404 NOT_FOUND
+    none=$(printf '%s' "$BODY" | sed 's/cs_demo_9999/ID/')
+    op $verb "{\"changeset_id\":\"$cs\",\"reason\":\"x\"}" "$oth"; expect 404 NOT_FOUND
+    [ "$(printf '%s' "$BODY" | sed "s/$cs/ID/")" = "$none" ] || fail "$verb tells a changeset of demo from none: $BODY / $none"
+done
 if GIT_TERMINAL_PROMPT=0 timeout 20 git clone -q "http://dk:$oth@$HOSTPORT/git/demo.git" "$tmp/c1" 2>/dev/null; then fail "scoped clone"; fi
 if GIT_TERMINAL_PROMPT=0 timeout 20 git clone -q "http://dk:$wrong@$HOSTPORT/git/demo.git" "$tmp/c2" 2>/dev/null; then fail "wrong-token clone"; fi
 if GIT_TERMINAL_PROMPT=0 timeout 20 git clone -q "http://$HOSTPORT/git/demo.git" "$tmp/c3" 2>/dev/null; then fail "anonymous clone"; fi
