@@ -680,18 +680,80 @@ static TSPoint point_at(const struct dk_line_index *ix, uint32_t off)
 }
 
 /* Interned ids of each line (by bytes) of both texts, for the line diff. */
-static void intern_lines(dk_map *ids, uint32_t *out, const char *src, size_t len,
-                         const uint32_t *ls, size_t nl)
+/* Line i of a text with nl lines starting at ls[], as [*s, *e). */
+static void line_span(const uint32_t *ls, size_t nl, size_t len, size_t i, uint32_t *s, uint32_t *e)
 {
-    for (size_t i = 0; i < nl; i++) {
-        uint32_t s = ls[i], e = i + 1 < nl ? ls[i + 1] : (uint32_t)len;
+    *s = ls[i];
+    *e = i + 1 < nl ? ls[i + 1] : (uint32_t)len;
+}
+
+/* Lines [from, to) of a text (nl lines at ls[]) as ids into out[0..to-from). */
+static void intern_lines(dk_map *ids, uint32_t *out, const char *src, size_t len,
+                         const uint32_t *ls, size_t nl, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        uint32_t s, e;
+        line_span(ls, nl, len, i, &s, &e);
         uintptr_t id = (uintptr_t)dk_map_get(ids, src + s, e - s);
         if (!id) {
             id = ids->len + 1;
             dk_map_put(ids, src + s, e - s, (void *)id, NULL);
         }
-        out[i] = (uint32_t)id;
+        out[i - from] = (uint32_t)id;
     }
+}
+
+static bool lines_equal(const char *a, size_t alen, const uint32_t *la, size_t na, size_t i,
+                        const char *b, size_t blen, const uint32_t *lb, size_t nb, size_t j)
+{
+    uint32_t as, ae, bs, be;
+    line_span(la, na, alen, i, &as, &ae);
+    line_span(lb, nb, blen, j, &bs, &be);
+    return ae - as == be - bs && memcmp(a + as, b + bs, ae - as) == 0;
+}
+
+/*
+ * match[] of old's lines against new's, exactly as dk_diff_match computes it
+ * on the interned lines (bounded by 2,000 edits), without interning the
+ * common prefix and suffix (most of a text in a merge). dk_diff_match
+ * matches those first, then searches the middle: while the middle has at
+ * most 1,024 lines its small-distance search (util/diff.c SMALL_D) cannot
+ * run out of edits, and it gives the same matches when called on the middle
+ * alone. A larger middle goes to dk_diff_match whole, as before.
+ * DK_OK or DK_ELIMIT.
+ */
+static int match_lines(size_t *match, const char *old, size_t old_len, const uint32_t *lo,
+                       size_t no, const char *src, size_t len, const uint32_t *ln, size_t nn)
+{
+    size_t pre = 0, suf = 0;
+    while (pre < no && pre < nn && lines_equal(old, old_len, lo, no, pre, src, len, ln, nn, pre))
+        pre++;
+    while (suf < no - pre && suf < nn - pre &&
+           lines_equal(old, old_len, lo, no, no - 1 - suf, src, len, ln, nn, nn - 1 - suf))
+        suf++;
+    size_t mo = no - pre - suf, mn = nn - pre - suf;
+    if (mo + mn > 1024) {
+        pre = suf = 0;
+        mo = no;
+        mn = nn;
+    }
+    uint32_t *ia = dk_xcalloc(mo + 1, sizeof(*ia)), *ib = dk_xcalloc(mn + 1, sizeof(*ib));
+    dk_map ids = DK_MAP_INIT_STR;
+    intern_lines(&ids, ia, old, old_len, lo, no, pre, pre + mo);
+    intern_lines(&ids, ib, src, len, ln, nn, pre, pre + mn);
+    dk_map_release(&ids);
+    int rc = dk_diff_match(match + pre, ia, mo, ib, mn, 2000);
+    free(ia);
+    free(ib);
+    if (rc != DK_OK || (pre == 0 && suf == 0))
+        return rc;
+    for (size_t i = 0; i < pre; i++)
+        match[i] = i;
+    for (size_t i = pre; i < pre + mo; i++)
+        match[i] = match[i] == SIZE_MAX ? SIZE_MAX : match[i] + pre;
+    for (size_t k = 0; k < suf; k++)
+        match[no - suf + k] = nn - suf + k;
+    return DK_OK;
 }
 
 /*
@@ -708,14 +770,9 @@ static TSTree *edited_tree(const struct analysis_box *prev, const char *old, siz
     dk_line_index_init(&lin, src, len);
     size_t no = lio.n, nn = lin.n;
     const uint32_t *lo = lio.starts, *ln = lin.starts;
-    uint32_t *ia = dk_xcalloc(no + 1, sizeof(*ia)), *ib = dk_xcalloc(nn + 1, sizeof(*ib));
     size_t *match = dk_xcalloc(no + 1, sizeof(*match));
-    dk_map ids = DK_MAP_INIT_STR;
-    intern_lines(&ids, ia, old, old_len, lo, no);
-    intern_lines(&ids, ib, src, len, ln, nn);
-    dk_map_release(&ids);
     TSTree *tree = NULL;
-    if (dk_diff_match(match, ia, no, ib, nn, 2000) == DK_OK) {
+    if (match_lines(match, old, old_len, lo, no, src, len, ln, nn) == DK_OK) {
         /* hunks, forward: old lines [i0, i1) became new lines [j0, j1) */
         dk_vec(size_t) hunks = DK_VEC_INIT;
         size_t i = 0, j = 0;
@@ -768,8 +825,6 @@ static TSTree *edited_tree(const struct analysis_box *prev, const char *old, siz
     }
     dk_line_index_release(&lio);
     dk_line_index_release(&lin);
-    free(ia);
-    free(ib);
     free(match);
     return tree;
 }
