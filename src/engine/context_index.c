@@ -6,8 +6,8 @@
  * Design. The index is a cache of git: for scope "" it says which head it
  * describes (context_heads) and which blob each path had (context_files).
  * Bringing it to a new head lists the paths whose blob changed between
- * the indexed head and the new one (dk_git_changes_list: trees only, no
- * blob read) and rewrites exactly those paths; an unchanged file is never
+ * the indexed head and the new one (dk_git_changes_list: trees only, equal
+ * subtrees skipped, no blob read) and rewrites exactly those paths; an unchanged file is never
  * read again. Parsing goes through the engine's per-blob symbol cache, so
  * a blob a session already wrote (and the engine parsed) is not parsed
  * again. A bulk build (first index of a large repository) bypasses the
