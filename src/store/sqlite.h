@@ -4,7 +4,7 @@
  *
  * Linked, libsqlite3 costs every dk process 1,610 symbol relocations at
  * start-up (Debian builds it with BIND_NOW, and it binds its own exported
- * API through the GOT): about 2 M instructions, a fifth of the dynamic
+ * API through the GOT): about 1.5 M instructions, a sixth of the dynamic
  * loader's work, for commands such as `dk merge-file` that open no store.
  * Including this header instead of <sqlite3.h> turns every sqlite3_* call
  * below into a call through dk_store_sqlite_fns, filled by
