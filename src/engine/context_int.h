@@ -193,7 +193,9 @@ void dk_ctx_tf_count(struct dk_ctx_tf *out, const struct dk_ctx_ranker *r,
                      const char *const fields[CTX_NFIELDS]);
 /* True if query word `word` occurs (exactly or by stem) in some column. */
 bool dk_ctx_tf_has(const struct dk_ctx_tf *tf, size_t word);
-/* The score (> 0 when some word matches; 0 otherwise); `kind` is the symbol's kind name. */
-double dk_ctx_score(const struct dk_ctx_ranker *r, const struct dk_ctx_tf *tf, const char *kind);
+/* The score (> 0 when some word matches; 0 otherwise); `kind` is the symbol's kind name,
+ * `lines` the line count of its span (the size prior; 0 or 1: none). */
+double dk_ctx_score(const struct dk_ctx_ranker *r, const struct dk_ctx_tf *tf, const char *kind,
+                    uint32_t lines);
 
 #endif

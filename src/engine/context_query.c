@@ -496,7 +496,8 @@ static int cq_rank(cq_syms *out, struct cq *q, const char *words, size_t limit, 
     size_t k = 0;
     for (size_t i = 0; i < cands.len; i++) {
         struct cq_cand *cd = &cands.items[i];
-        cd->sym.score = dk_ctx_score(rk, &cd->tf, cd->sym.kind);
+        cd->sym.score =
+            dk_ctx_score(rk, &cd->tf, cd->sym.kind, cd->sym.end_line - cd->sym.start_line + 1);
         if (cd->sym.score > 0)
             cands.items[k++] = *cd;
         else

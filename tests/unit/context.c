@@ -15,6 +15,7 @@
 #include "dk/context.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1525,14 +1526,20 @@ void test_context_rank__stems(void)
     th_assert_eq_int(t_stem("use"), 3);
 }
 
-/* Score one symbol given as its six columns. */
-static double t_score(struct dk_ctx_ranker *rk, const char *name, const char *body,
-                      const char *kind)
+/* Score one symbol of `lines` lines given as its six columns. */
+static double t_score_lines(struct dk_ctx_ranker *rk, const char *name, const char *body,
+                            const char *kind, uint32_t lines)
 {
     const char *cols[CTX_NFIELDS] = {name, name, "", "", "src x", body};
     struct dk_ctx_tf tf;
     dk_ctx_tf_count(&tf, rk, cols);
-    return dk_ctx_score(rk, &tf, kind);
+    return dk_ctx_score(rk, &tf, kind, lines);
+}
+
+static double t_score(struct dk_ctx_ranker *rk, const char *name, const char *body,
+                      const char *kind)
+{
+    return t_score_lines(rk, name, body, kind, 1);
 }
 
 void test_context_rank__bm25f(void)
@@ -1560,6 +1567,14 @@ void test_context_rank__bm25f(void)
     /* a prototype is half its definition */
     double def = t_score(&rk, "parse config", "", "function");
     th_assert(t_score(&rk, "parse config", "", "prototype") == def * 0.5);
+    /* the size prior: of two equal matches the longer symbol is first, by 1 + 0.15 ln(lines);
+     * no match stays 0 whatever the size */
+    double one = t_score_lines(&rk, "load", "parse config", "function", 1);
+    double ten = t_score_lines(&rk, "load", "parse config", "function", 10);
+    th_assert(ten > one);
+    th_assert(fabs(ten / one - (1.0 + 0.15 * log(10.0))) < 1e-12);
+    th_assert(t_score_lines(&rk, "load", "parse config", "function", 0) == one);
+    th_assert(t_score_lines(&rk, "load", "open read", "function", 500) == 0);
     /* a rarer word weighs more */
     dk_ctx_ranker_set_df(&rk, 1, 500);
     th_assert(t_score(&rk, "parse", "", "function") > t_score(&rk, "config", "", "function"));
