@@ -303,6 +303,14 @@ static const char *text_recovery(const char *tool, dk_api_code code)
                "3. Then dk_file_read the file again (the holder may have landed a change) and "
                "dk_file_write your change again.";
     case DK_API_STALE_OVERLAY:
+        /* landing's STALE_OVERLAY is a verdict given on an older head, not a stale file */
+        if (strcmp(tool, "dk_merge") == 0 || strcmp(tool, "dk_resolve") == 0)
+            return "1. Nothing landed: your changeset was verified (and approved) on an older "
+                   "head, and the branch moved before it could land (other changesets landed "
+                   "meanwhile).\n"
+                   "2. dk_verify your session again: it checks the changeset on the current head "
+                   "(dk_approve again if the pipeline asks for a human).\n"
+                   "3. Then dk_merge. Your files are unchanged; do not rewrite them.";
         return "1. Your write stored nothing: the file changed on the branch (another "
                "changeset landed or is submitted) after your session read it.\n"
                "2. dk_file_read the file again to see the current content.\n"

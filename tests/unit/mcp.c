@@ -260,6 +260,16 @@ void test_mcp__tool_error_text_and_meta(void)
     th_assert(strstr(t, "SYMBOL_CLAIMED") && strstr(t, "holder_agent=bob"));
     th_assert(strstr(t, "How to recover") && strstr(t, "claim.released"));
     json_decref(r);
+    /* STALE_OVERLAY: a write re-reads the file; a landing verifies again */
+    dk_api_error stale = DK_API_ERROR_INIT;
+    dk_api_error_set(&stale, DK_API_STALE_OVERLAY, "changeset cs_demo_1 was approved on head a");
+    char *wt = dk_mcp_text_error("dk_file_write", &stale);
+    char *mt = dk_mcp_text_error("dk_merge", &stale);
+    th_assert(strstr(wt, "dk_file_read") && !strstr(wt, "dk_verify"));
+    th_assert(strstr(mt, "dk_verify") && !strstr(mt, "dk_file_read"));
+    free(wt);
+    free(mt);
+    dk_api_error_release(&stale);
     /* a tool whose operation is not in the table yet is a tool error saying so */
     const char *pending = !dk_api_op_find("verify")    ? "dk_verify"
                           : !dk_api_op_find("context") ? "dk_context"
