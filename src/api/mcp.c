@@ -280,6 +280,26 @@ static const struct mcp_tool *mcp_find_tool(const char *name)
     return NULL;
 }
 
+unsigned dk_mcp_message_op_flags(const dk_mcp *mcp, const char *body, size_t len)
+{
+    /* a bigger message is a file's content (a quick write): not worth a second parse */
+    if (!mcp || len > (size_t)1 << 20)
+        return 0;
+    json_t *msg = json_loadb(body, len, 0, NULL);
+    if (!msg)
+        return 0;
+    unsigned flags = 0;
+    const char *method = json_string_value(json_object_get(msg, "method"));
+    const char *name = json_string_value(json_object_get(json_object_get(msg, "params"), "name"));
+    const struct mcp_tool *t =
+        method && name && strcmp(method, "tools/call") == 0 ? mcp_find_tool(name) : NULL;
+    const dk_api_op *op = t && t->op ? mcp_find_op(mcp, t->op) : NULL;
+    if (op)
+        flags = op->flags & (DK_API_OP_SLOW | DK_API_OP_WAITS);
+    json_decref(msg);
+    return flags;
+}
+
 /*
  * The legacy inputSchema: session_id optional (the MCP session supplies it
  * when it holds exactly one dk session), said so in its description.

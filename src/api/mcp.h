@@ -147,6 +147,16 @@ void dk_mcp_handle(dk_mcp *mcp, dk_mcp_session *session, const dk_mcp_request *r
 void dk_mcp_response_release(dk_mcp_response *resp);
 
 /**
+ * The operation flags (DK_API_OP_SLOW, DK_API_OP_WAITS) of what one JSON-RPC
+ * message would run: a tools/call of a tool whose operation is slow or waits
+ * gives that operation's flags; any other message, a pending tool, a body
+ * over 1 MiB or one that does not parse gives 0 (dk_mcp_handle decides and
+ * answers it as usual). For a transport choosing the thread a message runs
+ * on; reads nothing but its arguments; any thread.
+ */
+unsigned dk_mcp_message_op_flags(const dk_mcp *mcp, const char *body, size_t len);
+
+/**
  * End an HTTP legacy session (DELETE /mcp). Only the token that opened it
  * may end it. @return 200, 404 (unknown) or 403 (another token)
  */

@@ -24,8 +24,10 @@
  *   5. api/mcp.c: era, headers against the body, sessions, tools.
  *
  * Runs on a worker: a tools/call may land (a merge) or wait (dk_watch), so
- * it never holds an MHD pool thread. Ownership: the response body is a
- * malloc'd string handed to the srv_req (freed with it).
+ * it never holds an MHD pool thread. server.c picks the pool by the tool
+ * (dk_mcp_message_op_flags): slow tools on the workers, the rest on the
+ * wait pool, so landings queued on a repository never starve reads. Ownership: the response body is
+ * a malloc'd string handed to the srv_req (freed with it).
  *
  * The progress stream (struct mcp_stream), shared by the worker and the
  * connection, refcounted (one each), under its lock:

@@ -47,6 +47,7 @@
 #include "dk/errors.h"
 
 #include "api/api.h"
+#include "api/mcp.h"
 #include "server/mcp_http.h" /* MCP (mcp_http.c) */
 #include "server/mhd.h"
 #include "server/server_int.h"
@@ -471,7 +472,11 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *c, const cha
     if (r->route == SRV_MCP) { /* MCP (mcp_http.c): on a worker (tools may land or wait) */
         r->work = srv_mcp_work;
         MHD_suspend_connection(c);
-        srv_pool_submit(&s->wait, r); /* a tool may wait (dk_watch) */
+        /* A landing, verification or resolve queues on the workers as POST /v1/land does;
+         * every other message (reads, writes, dk_watch's wait) runs on the wait pool, so
+         * twenty agents landing at once never hold the threads their reads need. */
+        unsigned f = dk_mcp_message_op_flags(s->mcp, r->body.ptr, r->body.len);
+        srv_pool_submit((f & DK_API_OP_SLOW) && !(f & DK_API_OP_WAITS) ? &s->work : &s->wait, r);
         return MHD_YES;
     }
     if (r->route == SRV_WATCH)

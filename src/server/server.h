@@ -36,9 +36,10 @@ typedef struct dk_server_opts {
     const char *listen;
     /* MHD pool threads (default 2) */
     unsigned threads;
-    /* worker threads for slow operations and git (default 4) */
+    /* worker threads for slow operations, slow MCP tools (land, verify, resolve) and git
+     * (default 4) */
     unsigned workers;
-    /* worker threads for what may wait: the long-poll watch, MCP tools (default 16) */
+    /* worker threads for what may wait: the long-poll watch, the other MCP tools (default 16) */
     unsigned wait_workers;
     /* seconds a connection may stay idle or unfinished before it is closed (default 30) */
     unsigned idle_timeout_s;

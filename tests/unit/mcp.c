@@ -475,3 +475,42 @@ void test_mcp__progress_notifications(void)
     seen_notes = NULL;
     dk_mcp_free(m);
 }
+
+/* The pool a transport picks: slow tools (land, verify, resolve) apart from reads and waits. */
+void test_mcp__message_op_flags(void)
+{
+    struct {
+        const char *body;
+        unsigned flags;
+    } cases[] = {
+        {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/"
+         "call\",\"params\":{\"name\":\"dk_merge\"}}",
+         DK_API_OP_SLOW},
+        {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/"
+         "call\",\"params\":{\"name\":\"dk_verify\","
+         "\"arguments\":{\"session_id\":\"s1\"}}}",
+         DK_API_OP_SLOW},
+        {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/"
+         "call\",\"params\":{\"name\":\"dk_watch\"}}",
+         DK_API_OP_WAITS},
+        {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/"
+         "call\",\"params\":{\"name\":\"dk_status\"}}",
+         0},
+        {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/"
+         "call\",\"params\":{\"name\":\"dk_nope\"}}",
+         0},
+        {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/"
+         "list\",\"params\":{\"name\":\"dk_merge\"}}",
+         0},
+        {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":7}}", 0},
+        {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/"
+         "call\",\"params\":{\"name\":\"dk_merge\"",
+         0},
+        {"[1,2]", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        th_assert_eq_int(dk_mcp_message_op_flags(mcp, cases[i].body, strlen(cases[i].body)),
+                         cases[i].flags);
+    th_assert_eq_int(dk_mcp_message_op_flags(NULL, cases[0].body, strlen(cases[0].body)), 0);
+}
