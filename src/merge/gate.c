@@ -8,8 +8,8 @@
  *      theirs (none if both parse cleanly);
  *   3. no declaration identity (qualified name + kind) occurs more often
  *      than in ours or in theirs, whichever has more (a name an input
- *      declares several times may have o + t - b, none of its contents
- *      more often than in a side);
+ *      declares several times, or a Rust inherent impl block, may have
+ *      o + t - b, none of its contents more often than in a side);
  *   4. every significant line occurs a plausible number of times: with
  *      n_b, n_o, n_t its counts in the inputs, the result's count lies
  *      between min and max of {n_o, n_t, n_o + n_t - n_b}. A merge made of
@@ -42,9 +42,11 @@ struct decl_count {
     uint32_t n[4];
     /* byte span of the first occurrence in each version */
     uint32_t start[4], end[4];
+    /* a declaration the language lets a file repeat (dk_merge_repeatable) */
+    bool repeatable;
 };
 
-static void count_one(dk_map *m, const dk_str *key, int slot, dk_span span)
+static struct decl_count *count_one(dk_map *m, const dk_str *key, int slot, dk_span span)
 {
     struct decl_count *c = dk_map_get(m, key->ptr, key->len);
     if (!c) {
@@ -55,6 +57,7 @@ static void count_one(dk_map *m, const dk_str *key, int slot, dk_span span)
         c->start[slot] = span.start_byte;
         c->end[slot] = span.end_byte;
     }
+    return c;
 }
 
 /* FNV-1a of a declaration's bytes: tells same-named declarations apart by content. */
@@ -80,7 +83,10 @@ static void count_decls(dk_map *m, dk_map *variants, const dk_analysis *a, const
         const dk_symbol *s = &a->symbols[i];
         dk_str_clear(&key);
         dk_merge_symbol_key(&key, s, src, br, overloaded, callable);
-        count_one(m, &key, slot, s->span);
+        if (dk_merge_repeatable(s))
+            count_one(m, &key, slot, s->span)->repeatable = true;
+        else
+            count_one(m, &key, slot, s->span);
         dk_str_addf(&key, "\x1f%016llx",
                     (unsigned long long)content_hash(src + s->span.start_byte,
                                                      s->span.end_byte - s->span.start_byte));
@@ -288,11 +294,13 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
             const char *problem = NULL;
             /*
              * A name an input already declares several times (macro_rules!
-             * redefinitions, impl blocks, Go init) may gain one declaration
-             * from each side: up to o + t - b, as long as no declaration's
-             * content is there more often than in either side (a copy).
+             * redefinitions, impl blocks, Go init), or one the language lets
+             * a file repeat (a Rust inherent impl block both sides add), may
+             * gain one declaration from each side: up to o + t - b, as long
+             * as no declaration's content is there more often than in
+             * either side (a copy); its members are counted on their own.
              */
-            bool several = c->n[0] > 1 || c->n[1] > 1 || c->n[2] > 1;
+            bool several = c->n[0] > 1 || c->n[1] > 1 || c->n[2] > 1 || c->repeatable;
             if (nr > most && !(several && have_base && nr <= sum &&
                                !dk_map_has(&copied, slot->key, slot->key_len)))
                 problem = "declared more often than in either side";

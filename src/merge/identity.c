@@ -486,6 +486,11 @@ void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,
     dk_str_adds(out, callable && fn ? "callable" : dk_symbol_kind_name(s->kind));
 }
 
+bool dk_merge_repeatable(const dk_symbol *s)
+{
+    return s->kind == DK_SYM_IMPL && strncmp(s->name, "impl ", 5) == 0 && !strstr(s->name, " for ");
+}
+
 void dk_merge_import_key(dk_str *out, const dk_import *im)
 {
     dk_str_addf(out, "import:%s", im->module);

@@ -82,6 +82,14 @@ void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,
                          const struct merge_branches *br, const dk_map *overloaded, bool callable);
 
 /*
+ * True for a declaration a file may hold several times with different
+ * content under one name: a Rust inherent impl block (`impl T`, not
+ * `impl Trait for T`, which must be unique). Its members still may not
+ * repeat (`impl T.new` twice is a duplicate).
+ */
+bool dk_merge_repeatable(const dk_symbol *s);
+
+/*
  * The identity of an import statement, from its first record:
  * "import:<module>[:<name>][ as <alias>]".
  */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "merge/identity.h"
 #include "util/alloc.h"
 
 #include "util/banned.h"
@@ -230,10 +231,39 @@ static void pair_imports(struct level *lb, struct level *ls)
     }
 }
 
+/*
+ * Both sides add a declaration the language lets a file repeat (a Rust
+ * inherent `impl T` block, dk_merge_repeatable) under one key that base
+ * lacks, with different bytes: two blocks, ours' and theirs', not one
+ * added twice differently. Theirs' piece gets a key of its own so both are
+ * written, ours' first; the gate still refuses the result when a member
+ * (`impl T.new`) is then declared twice.
+ */
+static void split_repeated_additions(struct merge_ctx *cx, struct level *const l[3])
+{
+    const struct merge_version *vo = &cx->v[V_OURS], *vt = &cx->v[V_THEIRS];
+    bool changed = false;
+    unsigned fresh = 0;
+    for (size_t k = 0; k < l[V_THEIRS]->pieces.len; k++) {
+        struct piece *t = &l[V_THEIRS]->pieces.items[k];
+        const struct piece *o = dk_merge_level_piece(l[V_OURS], t->id);
+        if (t->sym < 0 || !o || o->sym < 0 || dk_merge_level_piece(l[V_BASE], t->id) ||
+            !dk_merge_repeatable(&vt->an->symbols[t->sym]) ||
+            !dk_merge_repeatable(&vo->an->symbols[o->sym]) ||
+            piece_bytes_eq(cx, V_OURS, o, V_THEIRS, t))
+            continue;
+        t->key = dk_arena_sprintf(&cx->arena, "%s@theirs-added%u", t->stem, ++fresh);
+        changed = true;
+    }
+    if (changed)
+        dk_merge_level_reindex(cx, l[V_THEIRS]);
+}
+
 void dk_merge_match_pieces(struct merge_ctx *cx, struct level *l[3])
 {
     rekey_duplicates(cx, l[V_BASE], l[V_OURS], "ours");
     rekey_duplicates(cx, l[V_BASE], l[V_THEIRS], "theirs");
+    split_repeated_additions(cx, l);
     pair_overloads(cx, l[V_BASE], l[V_OURS]);
     pair_overloads(cx, l[V_BASE], l[V_THEIRS]);
     pair_imports(l[V_BASE], l[V_OURS]);
