@@ -125,8 +125,11 @@ static const char *const py_members[] = {"attribute", NULL};
 static const char *const python_statement_lists[] = {"block", NULL};
 /* the names of `from m import a, b` */
 static const char *const py_import_names[] = {"dotted_name", "aliased_import", NULL};
+/* the entries of a dict display, keyed by their key (a `**x` entry makes it no member list) */
+static const char *const py_dict_entries[] = {"pair", NULL};
 static const struct lang_member_list py_member_lists[] = {
     {"import_from_statement", NULL, "name", py_import_names},
+    {"dictionary", NULL, NULL, py_dict_entries},
     {NULL, NULL, NULL, NULL},
 };
 

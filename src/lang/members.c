@@ -5,18 +5,18 @@
  * (lang_member_list: Rust field_declaration_list, enum_variant_list,
  * use_list, a derive's token_tree; C's field_declaration_list and
  * enumerator_list; Go's struct fields; JS/TS named_imports and enum bodies;
- * Python's from-import names; C and C++ designated initializers). One
- * parse, one depth-first walk: a node that is such a list (and holds no
- * syntax error, only members, comments and attributes, and no member whose
- * value is such a list: a table of tables is its inner lists) is recorded
- * and not entered; every other node is entered.
+ * Python's from-import names and dict entries; C and C++ designated
+ * initializers). One parse, one depth-first walk: a node that is such a
+ * list (and holds no syntax error, only members, comments and attributes,
+ * and no member whose value is such a list: a table of tables is its inner
+ * lists) is recorded and not entered; every other node is entered.
  *
  * A member takes the comments and attributes that start on a line after the
  * previous member's end (a comment on the previous member's line is that
  * member's trailing comment and stays in the separator). Its key is its
- * name ("name" field, or the innermost declarator of a C field; a
- * designated initializer's designators and `=`), else its text with
- * whitespace runs collapsed.
+ * name ("name" field, a dict entry's "key", or the innermost declarator
+ * of a C field; a designated initializer's designators and `=`), else its
+ * text with whitespace runs collapsed.
  *
  * Ownership: the result and everything it points to live in one arena, the
  * first allocation of which is the result itself.
@@ -62,10 +62,16 @@ static bool is_decoration(const dk_language *lang, TSNode n)
            (lang->attribute_types && dk_lang_is_any(n, lang->attribute_types));
 }
 
-/* The node that names a member: its "name" field, or the innermost "declarator" (C fields). */
+/*
+ * The node that names a member: its "name" field, its "key" (a Python dict
+ * entry), or the innermost "declarator" (C fields).
+ */
 static TSNode name_node(TSNode n)
 {
     TSNode name = lang_field(n, "name");
+    if (!ts_node_is_null(name))
+        return name;
+    name = lang_field(n, "key");
     if (!ts_node_is_null(name))
         return name;
     TSNode d = lang_field(n, "declarator");

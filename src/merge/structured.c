@@ -283,7 +283,7 @@ static void note_composed_lines(struct merge_ctx *cx, const char *text, size_t l
 
 /*
  * Kinds whose members are lists below the declaration (fields, variants, a
- * C table's designated initializers), and imports.
+ * C table's designated initializers, a Python dict's entries), and imports.
  */
 static bool has_member_lists(const dk_symbol *s)
 {
@@ -292,8 +292,9 @@ static bool has_member_lists(const dk_symbol *s)
 }
 
 /*
- * Both sides changed a struct, union, enum, type or import: merge its
- * member lists (fields, variants, imported names, derive arguments) when
+ * Both sides changed a struct, union, enum, type, variable, constant or
+ * import: merge its member lists (fields, variants, imported names, derive
+ * arguments, dict entries) when
  * they are all the two sides changed; false when that does not apply (the
  * caller merges the declaration as before, with a conflict where both sides
  * changed one member).

@@ -1,0 +1,13 @@
+import os
+
+SETTINGS = {
+    "a": 1,
+    "b": 2,
+    "c": 3,
+    "x": 5,
+    "z": 7,
+}
+
+
+def f():
+    return SETTINGS

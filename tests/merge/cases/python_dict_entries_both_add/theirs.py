@@ -1,0 +1,12 @@
+import os
+
+SETTINGS = {
+    "a": 1,
+    "b": 2,
+    "c": 3,
+    "z": 7,
+}
+
+
+def f():
+    return SETTINGS

@@ -1,0 +1,11 @@
+import os
+
+SETTINGS = {
+    "a": 1,
+    "b": 2,
+    "c": 3,
+}
+
+
+def f():
+    return SETTINGS
