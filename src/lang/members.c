@@ -84,6 +84,34 @@ static TSNode name_node(TSNode n)
     return d;
 }
 
+/*
+ * A string literal key ('a', "a", '''a''') without its quotes, after its
+ * prefix letters ("b" for b'a'): one key whatever quotes a side rewrote it
+ * with. False when [*a, *z) is no quoted string.
+ */
+static bool unquote(const char *src, uint32_t *a, uint32_t *z, dk_str *k)
+{
+    uint32_t p = *a;
+    while (p < *z && ((src[p] >= 'a' && src[p] <= 'z') || (src[p] >= 'A' && src[p] <= 'Z')))
+        p++;
+    if (p >= *z || (src[p] != '\'' && src[p] != '"'))
+        return false;
+    char q = src[p];
+    uint32_t nq = p + 2 < *z && src[p + 1] == q && src[p + 2] == q && *z - p >= 6 ? 3 : 1;
+    if (*z - p < 2 * nq)
+        return false;
+    for (uint32_t i = 0; i < nq; i++) {
+        if (src[*z - 1 - i] != q)
+            return false;
+    }
+    for (uint32_t i = *a; i < p; i++)
+        dk_str_addch(k, (char)(src[i] | 0x20));
+    dk_str_addch(k, '\'');
+    *a = p + nq;
+    *z -= nq;
+    return true;
+}
+
 static const char *member_key(struct collect *c, TSNode n)
 {
     TSNode name = name_node(n);
@@ -95,6 +123,12 @@ static const char *member_key(struct collect *c, TSNode n)
         !ts_node_is_null(value))
         z = ts_node_start_byte(value);
     dk_str k = DK_STR_INIT;
+    if (!ts_node_is_null(name) && lang_is(name, "string") && unquote(c->src, &a, &z, &k)) {
+        dk_str_add(&k, c->src + a, z - a);
+        const char *key = dk_arena_strndup(c->arena, k.ptr, k.len);
+        dk_str_release(&k);
+        return key;
+    }
     bool space = false;
     for (uint32_t i = a; i < z; i++) {
         char ch = c->src[i];

@@ -94,7 +94,26 @@ static int pick_member(const struct side_list sl[3], const size_t at[3])
     return pick3(s, n);
 }
 
-/* Separator text between merged entries x and y. */
+/* Do a and b hold the same text but for blanks (spaces, tabs, line breaks)? */
+static bool same_but_blanks(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < al && (a[i] == ' ' || a[i] == '\t' || a[i] == '\n' || a[i] == '\r'))
+            i++;
+        while (j < bl && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r'))
+            j++;
+        if (i == al || j == bl)
+            return i == al && j == bl;
+        if (a[i++] != b[j++])
+            return false;
+    }
+}
+
+/*
+ * Separator text between merged entries x and y: the one the versions that
+ * have x and y adjacent agree on (three-way), else the one after x.
+ */
 static bool separator(const struct side_list sl[3], const struct entry *x, const struct entry *y,
                       const char **text, size_t *n)
 {
@@ -114,6 +133,10 @@ static bool separator(const struct side_list sl[3], const struct entry *x, const
     }
     if (have == 3) {
         int vi = pick3(s, len);
+        /* both sides changed it: ours when they differ in blanks only, else no member merge
+         * (a trailing comment each side rewrote must not lose one side's text) */
+        if (vi < 0 && !same_but_blanks(s[V_OURS], len[V_OURS], s[V_THEIRS], len[V_THEIRS]))
+            return false;
         first = vi < 0 ? V_OURS : vi;
     }
     if (first >= 0) {

@@ -1,0 +1,6 @@
+PRIORITIES = {
+    'default': 0,
+    'command': 10,
+    'addon': 15,
+    'project': 20,
+}

@@ -1,0 +1,5 @@
+PRIORITIES = {
+    "default": 0,
+    "command": 10,
+    "project": 20,
+}
