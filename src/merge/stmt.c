@@ -82,6 +82,8 @@ typedef dk_vec(struct unit) unit_vec;
 struct hunk {
     size_t b0, b1, s0, s1;
     int side;
+    /* one multi-line statement cut off the edge of a larger hunk (side_hunks) */
+    bool cut;
 };
 
 typedef dk_vec(struct hunk) hunk_vec;
@@ -213,10 +215,10 @@ static bool same_head_line(const struct body *b, int va, size_t a, int vb, size_
            memcmp(xs + x->start, ys + y->start, xe - x->start) == 0;
 }
 
-static void push_hunk(hunk_vec *h, size_t b0, size_t b1, size_t s0, size_t s1, int side)
+static void push_hunk(hunk_vec *h, size_t b0, size_t b1, size_t s0, size_t s1, int side, bool cut)
 {
     if (b1 > b0 || s1 > s0)
-        dk_vec_push(h, ((struct hunk){b0, b1, s0, s1, side}));
+        dk_vec_push(h, ((struct hunk){b0, b1, s0, s1, side, cut}));
 }
 
 /*
@@ -235,22 +237,23 @@ static void side_hunks(const struct body *b, hunk_vec *h, const size_t *m, size_
         if (j == SIZE_MAX)
             continue;
         size_t b0 = pb, s0 = ps, b1 = i, s1 = j;
+        bool tail = false;
         if (b1 - b0 >= 2 || s1 - s0 >= 2) {
             bool head = b1 > b0 && s1 > s0 && same_head_line(b, V_BASE, b0, side, s0);
-            bool tail = b1 - b0 >= (head ? 2 : 1) && s1 - s0 >= (head ? 2 : 1) &&
-                        same_head_line(b, V_BASE, b1 - 1, side, s1 - 1);
+            tail = b1 - b0 >= (head ? 2 : 1) && s1 - s0 >= (head ? 2 : 1) &&
+                   same_head_line(b, V_BASE, b1 - 1, side, s1 - 1);
             if (head) {
-                push_hunk(h, b0, b0 + 1, s0, s0 + 1, side);
+                push_hunk(h, b0, b0 + 1, s0, s0 + 1, side, true);
                 b0++;
                 s0++;
             }
             if (tail) {
-                push_hunk(h, b0, b1 - 1, s0, s1 - 1, side);
+                push_hunk(h, b0, b1 - 1, s0, s1 - 1, side, false);
                 b0 = b1 - 1;
                 s0 = s1 - 1;
             }
         }
-        push_hunk(h, b0, b1, s0, s1, side);
+        push_hunk(h, b0, b1, s0, s1, side, tail);
         pb = i + 1;
         ps = j + 1;
     }
@@ -668,6 +671,32 @@ static bool written_twice(const struct body *b, const struct hunk *h, size_t nh)
     return twice;
 }
 
+/*
+ * A group both sides changed that holds a statement cut off a hunk's edge
+ * (side_hunks) stands apart only as the cut meant it: one statement on all
+ * three sides, each keeping its first line, so the two changes of its body
+ * merge one level down. Else the cut narrowed a change the other side made
+ * to something else (express static.js: theirs adds a line inside
+ * `path.exists(...)`, ours replaces that call by `if (cached) {...} else
+ * {...}`; the narrowed line merge put theirs' line into ours' new branch),
+ * and the whole body is merged without the statement rule (false).
+ */
+static bool cut_group_ok(const struct body *b, const struct hunk *h, size_t n, const size_t r0[3],
+                         const size_t r1[3])
+{
+    bool cut = false;
+    for (size_t k = 0; k < n; k++)
+        cut = cut || h[k].cut;
+    if (!cut)
+        return true;
+    for (int vi = 0; vi < 3; vi++) {
+        if (r1[vi] - r0[vi] != 1)
+            return false;
+    }
+    return same_head_line(b, V_BASE, r0[V_BASE], V_OURS, r0[V_OURS]) &&
+           same_head_line(b, V_BASE, r0[V_BASE], V_THEIRS, r0[V_THEIRS]);
+}
+
 static int merge_hunks(struct body *b, dk_str *out, const struct hunk *h, size_t nh)
 {
     size_t nb = b->u[V_BASE].len, bpos = 0;
@@ -690,6 +719,9 @@ static int merge_hunks(struct body *b, dk_str *out, const struct hunk *h, size_t
             r1[vi] = h[k].s1 + (B1 - h[k].b1);
             both = both || h[k].side != h[i].side;
         }
+        if (both && !cut_group_ok(b, h + i, j - i, r0, r1))
+            return dk_error_set(DK_ECONFLICT,
+                                "a statement one side kept is another statement on the other");
         int rc = DK_OK;
         if (!both)
             put_units(b, out, h[i].side, r0[h[i].side], r1[h[i].side]);
