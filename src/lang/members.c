@@ -112,6 +112,20 @@ static bool unquote(const char *src, uint32_t *a, uint32_t *z, dk_str *k)
     return true;
 }
 
+/*
+ * A designated initializer with a GNU range (`[2 ... 6] = v`): it sets
+ * entries other members name too ([5] = w), and which value an index gets
+ * depends on their order, so its list is no member list.
+ */
+static bool range_designated(TSNode n)
+{
+    for (uint32_t i = 0, nc = ts_node_named_child_count(n); i < nc; i++) {
+        if (lang_is(ts_node_named_child(n, i), "subscript_range_designator"))
+            return true;
+    }
+    return false;
+}
+
 static const char *member_key(struct collect *c, TSNode n)
 {
     TSNode name = name_node(n);
@@ -184,6 +198,10 @@ static bool take_list(struct collect *c, TSNode n, const struct lang_member_list
              * are the member lists, this one's text is around them */
             TSNode value = lang_field(ch, "value");
             if (!ts_node_is_null(value) && list_rule(c->lang, value)) {
+                ok = false;
+                break;
+            }
+            if (range_designated(ch)) {
                 ok = false;
                 break;
             }
