@@ -208,6 +208,56 @@ static int check_lines(struct merge_ctx *cx, const char *text, size_t len, const
     return rc;
 }
 
+/* Top-level declarations of `a`, by qualified name. */
+static void top_level_names(dk_map *m, const dk_analysis *a)
+{
+    for (size_t i = 0; i < a->nsymbols; i++) {
+        if (a->symbols[i].parent < 0)
+            dk_map_put(m, a->symbols[i].qualified_name, strlen(a->symbols[i].qualified_name),
+                       (void *)1, NULL);
+    }
+}
+
+/*
+ * JS/TS: a top-level declaration named through another one (`cfg.timeout =
+ * 30`, `Foo.prototype.bar = ...`) that the result keeps or adds while the
+ * root (`cfg`, `Foo`) is declared at top level in base and a side deleted
+ * both it and everything named through it: the other side's statement
+ * would use what is gone (a ReferenceError), so the result is refused.
+ * Returns the offending qualified name, or NULL.
+ */
+static const char *orphaned_member(const struct merge_ctx *cx, const dk_analysis *r)
+{
+    const char *lname = dk_language_name(cx->lang);
+    if (!cx->v[V_BASE].an || (strcmp(lname, "javascript") != 0 &&
+                              strcmp(lname, "typescript") != 0 && strcmp(lname, "tsx") != 0))
+        return NULL;
+    dk_map top[4] = {DK_MAP_INIT_STR, DK_MAP_INIT_STR, DK_MAP_INIT_STR, DK_MAP_INIT_STR};
+    top_level_names(&top[0], cx->v[V_BASE].an);
+    top_level_names(&top[1], cx->v[V_OURS].an);
+    top_level_names(&top[2], cx->v[V_THEIRS].an);
+    top_level_names(&top[3], r);
+    const char *found = NULL;
+    for (size_t i = 0; i < r->nsymbols && !found; i++) {
+        const dk_symbol *s = &r->symbols[i];
+        const char *dot = strchr(s->qualified_name, '.');
+        if (s->parent >= 0 || !dot)
+            continue;
+        size_t rn = (size_t)(dot - s->qualified_name), qn = strlen(s->qualified_name);
+        if (!dk_map_has(&top[0], s->qualified_name, rn) ||
+            dk_map_has(&top[3], s->qualified_name, rn))
+            continue;
+        for (int vi = 1; vi <= 2 && !found; vi++) {
+            if (!dk_map_has(&top[vi], s->qualified_name, rn) &&
+                !dk_map_has(&top[vi], s->qualified_name, qn))
+                found = s->qualified_name;
+        }
+    }
+    for (int k = 0; k < 4; k++)
+        dk_map_release(&top[k]);
+    return found;
+}
+
 int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why)
 {
     unsigned size = cx->opts.marker_size;
@@ -322,6 +372,12 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         }
         free_counts(&decls);
         dk_map_release(&copied);
+        const char *orphan = rc ? NULL : orphaned_member(cx, r);
+        if (orphan) {
+            *why = dk_arena_sprintf(
+                &cx->arena, "`%s` is kept while a side deleted what it is named through", orphan);
+            rc = DK_ECONFLICT;
+        }
         dk_analysis_unref(r);
         if (rc)
             return rc;
