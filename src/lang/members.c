@@ -86,8 +86,9 @@ static TSNode name_node(TSNode n)
 
 /*
  * A string literal key ('a', "a", '''a''') without its quotes, after its
- * prefix letters ("b" for b'a'): one key whatever quotes a side rewrote it
- * with. False when [*a, *z) is no quoted string.
+ * prefix letters ("b" for b'a'; none for u'a', nor for r'a' without a
+ * backslash, the same string): one key whatever quotes or prefix a side
+ * rewrote it with. False when [*a, *z) is no quoted string.
  */
 static bool unquote(const char *src, uint32_t *a, uint32_t *z, dk_str *k)
 {
@@ -104,8 +105,13 @@ static bool unquote(const char *src, uint32_t *a, uint32_t *z, dk_str *k)
         if (src[*z - 1 - i] != q)
             return false;
     }
-    for (uint32_t i = *a; i < p; i++)
-        dk_str_addch(k, (char)(src[i] | 0x20));
+    /* u'a' is 'a' (Python 3), and so is r'a' without a backslash: one key, not two */
+    bool backslash = memchr(src + p, '\\', *z - p) != NULL;
+    for (uint32_t i = *a; i < p; i++) {
+        char ch = (char)(src[i] | 0x20);
+        if (ch != 'u' && !(ch == 'r' && !backslash))
+            dk_str_addch(k, ch);
+    }
     dk_str_addch(k, '\'');
     *a = p + nq;
     *z -= nq;

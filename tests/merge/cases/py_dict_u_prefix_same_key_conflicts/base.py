@@ -1,0 +1,4 @@
+SETTINGS = {
+    'host': 'localhost',
+    'port': 80,
+}

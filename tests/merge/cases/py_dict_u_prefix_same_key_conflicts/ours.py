@@ -1,0 +1,5 @@
+SETTINGS = {
+    'host': 'localhost',
+    'port': 80,
+    u'timeout': 5,
+}
