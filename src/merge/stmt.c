@@ -674,8 +674,10 @@ static bool written_twice(const struct body *b, const struct hunk *h, size_t nh)
 /*
  * A group both sides changed that holds a statement cut off a hunk's edge
  * (side_hunks) stands apart only as the cut meant it: one statement on all
- * three sides, each keeping its first line, so the two changes of its body
- * merge one level down. Else the cut narrowed a change the other side made
+ * three sides, each the same statement changed (its first line starts as
+ * base's, as kept_at reads it: keepassxc Kdbx4Reader.cpp @9e2be34897, ours
+ * joins `if (headerHmac` with its next line, theirs changes the body), so
+ * the two changes merge one level down. Else the cut narrowed a change the other side made
  * to something else (express static.js: theirs adds a line inside
  * `path.exists(...)`, ours replaces that call by `if (cached) {...} else
  * {...}`; the narrowed line merge put theirs' line into ours' new branch),
@@ -693,8 +695,17 @@ static bool cut_group_ok(const struct body *b, const struct hunk *h, size_t n, c
         if (r1[vi] - r0[vi] != 1)
             return false;
     }
-    return same_head_line(b, V_BASE, r0[V_BASE], V_OURS, r0[V_OURS]) &&
-           same_head_line(b, V_BASE, r0[V_BASE], V_THEIRS, r0[V_THEIRS]);
+    const struct unit *ub = &b->u[V_BASE].items[r0[V_BASE]];
+    const char *bs = b->cx->v[V_BASE].src;
+    for (int vi = V_OURS; vi <= V_THEIRS; vi++) {
+        const struct unit *us = &b->u[vi].items[r0[vi]];
+        const char *ss = b->cx->v[vi].src;
+        if (!ub->stmt || !us->stmt ||
+            common_head(bs + ub->start, bs + ub->end, ss + us->start, ss + us->end) <
+                STMT_SAME_HEAD)
+            return false;
+    }
+    return true;
 }
 
 static int merge_hunks(struct body *b, dk_str *out, const struct hunk *h, size_t nh)
