@@ -119,17 +119,21 @@ static bool unquote(const char *src, uint32_t *a, uint32_t *z, dk_str *k)
 }
 
 /*
- * A designated initializer with a GNU range (`[2 ... 6] = v`): it sets
- * entries other members name too ([5] = w), and which value an index gets
- * depends on their order, so its list is no member list.
+ * A designated initializer whose designator overlaps entries other members
+ * name, so which value an entry gets depends on their order: a GNU range
+ * (`[2 ... 6] = v` and `[5] = w`) or a path of designators (`.pos.y = 2`
+ * and `.pos = origin`: the later one wins). Its list is no member list.
  */
 static bool range_designated(TSNode n)
 {
+    uint32_t designators = 0;
     for (uint32_t i = 0, nc = ts_node_named_child_count(n); i < nc; i++) {
-        if (lang_is(ts_node_named_child(n, i), "subscript_range_designator"))
+        TSNode d = ts_node_named_child(n, i);
+        if (lang_is(d, "subscript_range_designator"))
             return true;
+        designators += lang_is(d, "field_designator") || lang_is(d, "subscript_designator");
     }
-    return false;
+    return designators > 1;
 }
 
 static const char *member_key(struct collect *c, TSNode n)

@@ -1,0 +1,4 @@
+static struct cfg c = {
+    .name = "x",
+    .size = 1,
+};

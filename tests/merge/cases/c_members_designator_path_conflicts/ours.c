@@ -1,0 +1,5 @@
+static struct cfg c = {
+    .name = "x",
+    .size = 1,
+    .pos.y = 2,
+};
