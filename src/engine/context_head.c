@@ -31,6 +31,17 @@
  * head it names. dk_context_index (import, tests, tools) is not bounded: it
  * waits for the slot and makes whatever is left itself.
  *
+ * WAL checkpoints. An update commits with dk_store_commit_deferred, so the
+ * SQLite checkpoint that about one update in 15 would pay inside its commit
+ * (3-5 ms: the WAL passed 1,000 frames) is only counted due. Whoever made
+ * the update publishes it first (ctxh_done), then hands the checkpoint to
+ * the thread (`ckpt`), which runs it when its queue is empty; a reader's
+ * inline update runs it itself only when there is no thread to take it.
+ * Each update that leaves one due sets `ckpt` again, so the WAL stays as
+ * bounded as with SQLite's own auto-checkpoint, and a checkpoint that could
+ * not finish (a reader's snapshot) is retried after the next update, never
+ * in a loop.
+ *
  * Invariants: `busy`, `queued` and `large` change under `lock` only, and
  * every change is broadcast on `cond`; the thread starts at the first
  * queued build (when it cannot start, the repository is left neither queued
@@ -82,8 +93,10 @@ struct dk_ctx_indexer {
     dk_map repos;
     pthread_t thread;
     bool running, stop;
+    /* a deferred WAL checkpoint is due: the thread runs it when its queue is empty */
+    bool ckpt;
     atomic_bool cancel;
-    /* tests: the thread takes no work while set */
+    /* tests: the thread takes no work (no build, no checkpoint) while set */
     bool hold;
     /* tests: called at the hook points (dk_ctx_indexer_hook) */
     dk_ctx_hook_fn hook;
@@ -194,6 +207,33 @@ static void ctxh_done(struct dk_ctx_indexer *ix, struct ctxh_repo *r, int rc,
     pthread_cond_broadcast(&ix->cond);
 }
 
+/* Run the store's due WAL checkpoint (no lock held); a failure only delays it. */
+static void ctxh_checkpoint(dk_engine *e)
+{
+    if (dk_store_checkpoint(dk_eng_store(e)) < 0) {
+        dk_trace(DK_TRACE_WARN, "context", "wal checkpoint: %s", dk_error_last()->msg);
+        dk_error_clear();
+    }
+}
+
+static bool ctxh_start(dk_engine *e, struct dk_ctx_indexer *ix);
+
+/*
+ * After an update was published (under ix->lock): hand the checkpoint it
+ * left due, if any, to the thread. False when the caller must run it itself
+ * (ctxh_checkpoint, after unlocking): the thread is not there to take it.
+ */
+static bool ctxh_checkpoint_later(dk_engine *e, struct dk_ctx_indexer *ix)
+{
+    if (!dk_store_checkpoint_due(dk_eng_store(e)))
+        return true;
+    if (!ctxh_start(e, ix))
+        return false;
+    ix->ckpt = true;
+    pthread_cond_broadcast(&ix->cond);
+    return true;
+}
+
 static void *ctxh_main(void *arg)
 {
     dk_engine *e = arg;
@@ -207,6 +247,13 @@ static void *ctxh_main(void *arg)
                 next = r;
                 break;
             }
+        }
+        if (!next && ix->ckpt && !ix->hold) {
+            ix->ckpt = false;
+            pthread_mutex_unlock(&ix->lock);
+            ctxh_checkpoint(e);
+            pthread_mutex_lock(&ix->lock);
+            continue;
         }
         if (!next) {
             pthread_cond_wait(&ix->cond, &ix->lock);
@@ -234,6 +281,8 @@ static void *ctxh_main(void *arg)
             dk_trace(DK_TRACE_WARN, "context", "indexing %s: %s", next->name, dk_error_last()->msg);
         pthread_mutex_lock(&ix->lock);
         ctxh_done(ix, next, rc, &st, head);
+        if (dk_store_checkpoint_due(dk_eng_store(e)))
+            ix->ckpt = true;
     }
     pthread_mutex_unlock(&ix->lock);
     return NULL;
@@ -246,20 +295,28 @@ static void *ctxh_main(void *arg)
  */
 static bool ctxh_queue(dk_engine *e, struct dk_ctx_indexer *ix, struct ctxh_repo *r)
 {
-    bool queued = !ix->stop;
-    if (queued && !ix->running) {
-        if (pthread_create(&ix->thread, NULL, ctxh_main, e) == 0) {
-            ix->running = true;
-        } else {
-            dk_trace(DK_TRACE_WARN, "context", "cannot start the indexer thread");
-            queued = false;
-        }
-    }
+    bool queued = ctxh_start(e, ix);
     r->queued = queued;
     if (!queued)
         r->large = false;
     pthread_cond_broadcast(&ix->cond);
     return queued;
+}
+
+/* Start the thread if it is not running (under ix->lock). False when the engine is closing or
+ * the thread cannot start. */
+static bool ctxh_start(dk_engine *e, struct dk_ctx_indexer *ix)
+{
+    if (ix->stop)
+        return false;
+    if (!ix->running) {
+        if (pthread_create(&ix->thread, NULL, ctxh_main, e) != 0) {
+            dk_trace(DK_TRACE_WARN, "context", "cannot start the indexer thread");
+            return false;
+        }
+        ix->running = true;
+    }
+    return true;
 }
 
 void dk_eng_ctx_follow(dk_engine *e, const char *repo)
@@ -338,7 +395,10 @@ int dk_ctx_head_ready(struct dk_ctx_head *out, dk_context_index_stats *stats, dk
                 continue;
             } else {
                 ctxh_done(ix, r, rc, &st, head);
+                bool ckpt_here = !ctxh_checkpoint_later(e, ix);
                 pthread_mutex_unlock(&ix->lock);
+                if (ckpt_here)
+                    ctxh_checkpoint(e);
                 if (rc < 0)
                     return rc;
                 if (stats)

@@ -1000,8 +1000,10 @@ int dk_ctx_head_update(dk_context_index_stats *stats, char head_hex[41], dk_engi
             rc = ctx_totals_apply(c, repo, delta, !old_hex[0] || !new_hex[0]);
         if (rc == DK_OK)
             rc = ctx_drop_dead_sessions(e, c, repo);
+        /* the WAL checkpoint this commit may owe is left to the caller (context_head.c runs
+         * it after the new head is published, off the reader's path) */
         if (rc == DK_OK)
-            rc = dk_store_commit(c);
+            rc = dk_store_commit_deferred(c);
         else
             dk_store_rollback(c);
         if (rc == DK_ERACE || rc == DK_EBUSY)

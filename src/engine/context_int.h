@@ -60,6 +60,9 @@ bool dk_ctx_path_is_test(const char *path);
  * @param[out] handoff may be NULL (then inline_max should be 0); set when
  *        the update was left for the caller to hand off (DK_OK, head_hex the
  *        indexed head)
+ * The update commits with dk_store_commit_deferred: a WAL checkpoint it
+ * leaves due is the caller's to run once the update is published
+ * (context_head.c).
  */
 int dk_ctx_head_update(dk_context_index_stats *stats, char head_hex[41], dk_engine *e,
                        const char *repo, size_t inline_max, const atomic_bool *cancel,
@@ -94,7 +97,8 @@ int dk_ctx_head_ready(struct dk_ctx_head *out, dk_context_index_stats *stats, dk
 /**
  * Set the inline limit (files; 0: the default, 256) and the wait bound (ms;
  * negative: the default, 2,000) of dk_ctx_head_ready for engine `e`, and
- * hold the indexer thread (it takes no work while `hold`): for tests.
+ * hold the indexer thread (it takes no work, neither a build nor a WAL
+ * checkpoint, while `hold`): for tests.
  */
 void dk_ctx_indexer_tune(dk_engine *e, size_t inline_max, int64_t wait_ms, bool hold);
 

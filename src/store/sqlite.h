@@ -43,7 +43,9 @@
     X(sqlite3_open_v2)                                                                             \
     X(sqlite3_prepare_v3)                                                                          \
     X(sqlite3_reset)                                                                               \
-    X(sqlite3_step)
+    X(sqlite3_step)                                                                                \
+    X(sqlite3_wal_checkpoint_v2)                                                                   \
+    X(sqlite3_wal_hook)
 
 /* indexes into dk_store_sqlite_fns */
 enum dk_store_sqlite_fn {
@@ -114,5 +116,10 @@ int dk_store_sqlite_load(void);
 #define sqlite3_reset                                                                              \
     ((__typeof__(&sqlite3_reset))dk_store_sqlite_fns[DK_STORE_SQLITE_sqlite3_reset])
 #define sqlite3_step ((__typeof__(&sqlite3_step))dk_store_sqlite_fns[DK_STORE_SQLITE_sqlite3_step])
+#define sqlite3_wal_checkpoint_v2                                                                  \
+    ((__typeof__(&sqlite3_wal_checkpoint_v2))                                                      \
+         dk_store_sqlite_fns[DK_STORE_SQLITE_sqlite3_wal_checkpoint_v2])
+#define sqlite3_wal_hook                                                                           \
+    ((__typeof__(&sqlite3_wal_hook))dk_store_sqlite_fns[DK_STORE_SQLITE_sqlite3_wal_hook])
 
 #endif

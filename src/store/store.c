@@ -484,6 +484,32 @@ static void store_queue_push(dk_store *s, struct store_note *head, struct store_
     store_notes_free(head);
 }
 
+int dk_store_commit_deferred(dk_store_conn *conn)
+{
+    conn->defer_checkpoint = true;
+    int rc = dk_store_commit(conn);
+    conn->defer_checkpoint = false;
+    return rc;
+}
+
+bool dk_store_checkpoint_due(dk_store *store)
+{
+    return store->be->checkpoint_due && store->be->checkpoint_due(store->db);
+}
+
+int dk_store_checkpoint(dk_store *store)
+{
+    if (!store->be->checkpoint)
+        return DK_OK;
+    dk_store_conn *conn = NULL;
+    int rc = dk_store_acquire(&conn, store);
+    if (rc < 0)
+        return rc;
+    rc = store->be->checkpoint(conn);
+    dk_store_release(conn);
+    return rc;
+}
+
 int dk_store_commit(dk_store_conn *conn)
 {
     dk_store *s = conn->store;

@@ -175,6 +175,34 @@ int dk_store_begin(dk_store_conn *conn);
  */
 int dk_store_commit(dk_store_conn *conn);
 
+/**
+ * Commit like dk_store_commit, without the WAL checkpoint the commit may
+ * pay. SQLite: a commit that leaves at least 1,000 frames in the WAL copies
+ * them into the database before it returns (a few ms every dozen or so
+ * commits of a busy writer); this one counts that checkpoint as due
+ * instead. The caller must then call dk_store_checkpoint while
+ * dk_store_checkpoint_due holds, after the work it does not want delayed,
+ * or the WAL grows until an ordinary commit checkpoints it. PostgreSQL:
+ * exactly dk_store_commit (nothing is ever due).
+ */
+int dk_store_commit_deferred(dk_store_conn *conn);
+
+/**
+ * True when a dk_store_commit_deferred left a checkpoint due that no
+ * completed dk_store_checkpoint has run since. Thread-safe, no I/O.
+ */
+bool dk_store_checkpoint_due(dk_store *store);
+
+/**
+ * Run a checkpoint on a pooled connection (SQLite: PASSIVE: it copies what
+ * it can without waiting for, or blocking, any writer or reader, so it may
+ * leave frames a reader still needs, and the checkpoint stays due). A no-op
+ * when the backend has none (PostgreSQL). Call it outside a transaction.
+ * @return DK_OK; DK_EBUSY when no connection is free within the busy
+ *         timeout or the database is locked; DK_ERROR otherwise
+ */
+int dk_store_checkpoint(dk_store *store);
+
 /** Roll back the open transaction, if any. Never fails (errors are traced). */
 void dk_store_rollback(dk_store_conn *conn);
 

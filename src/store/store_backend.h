@@ -54,6 +54,9 @@ struct dk_store_conn {
     /* the error code of the first statement that failed inside the open
      * transaction (0: none); every later statement is refused with it */
     int tx_failed;
+    /* the COMMIT running now is dk_store_commit_deferred's: the backend leaves its
+     * WAL checkpoint due instead of running it */
+    bool defer_checkpoint;
     /* the transport failed: close on release instead of pooling */
     bool broken;
     /* the rows open on this connection, if any (at most one) */
@@ -123,6 +126,16 @@ struct store_backend {
     int64_t (*rows_int)(dk_store_rows *rows, int col);
     const char *(*rows_text)(dk_store_rows *rows, int col, size_t *len);
     void (*rows_free)(dk_store_rows *rows);
+
+    /*
+     * Deferred WAL checkpoints (NULL, both: the backend has none to defer).
+     * checkpoint_due: a deferred commit left a checkpoint that no completed
+     * checkpoint has run since (thread-safe, no connection). checkpoint: run
+     * one without blocking writers or readers, on `conn` (outside a
+     * transaction), and mark the due ones done when it copied everything.
+     */
+    bool (*checkpoint_due)(void *db);
+    int (*checkpoint)(dk_store_conn *conn);
 
     /*
      * Cross-process notifications. NULL for in-process delivery (store.c

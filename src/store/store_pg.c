@@ -828,6 +828,8 @@ const struct store_backend dk_store_backend_pg = {
     .rows_int = pg_rows_int,
     .rows_text = pg_rows_text,
     .rows_free = pg_rows_free,
+    .checkpoint_due = NULL,
+    .checkpoint = NULL,
     .notify = pg_notify,
     .listen = pg_listen,
 };

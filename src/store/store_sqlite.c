@@ -19,6 +19,15 @@
  * reset and unbound as soon as its exec ends or its rows are freed, so no
  * cached statement ever holds a read transaction open.
  *
+ * WAL checkpoints: every handle has our own WAL hook in place of SQLite's
+ * auto-checkpoint, doing what the default does (a PASSIVE checkpoint in the
+ * commit that leaves at least SQLITE_CKPT_FRAMES frames in the WAL) except
+ * for a commit made with dk_store_commit_deferred: that one only counts the
+ * checkpoint as due (`ckpt_due` of the store-wide state), and
+ * dk_store_checkpoint runs it later, on a thread whose latency does not
+ * matter. Such a due checkpoint is marked done (`ckpt_done`) only by a
+ * checkpoint that started after it was counted, so none is lost.
+ *
  * Durability: WAL with synchronous=NORMAL survives a process crash (kill -9)
  * with every committed transaction; on power loss or an OS crash the last
  * transactions before the crash may roll back (never corruption), because
@@ -46,6 +55,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +77,13 @@ struct sqlite_db {
     int flags;
     /* the busy timeout in ms */
     int busy_ms;
+    /* deferred checkpoints: counted due by a deferred commit's WAL hook, and
+     * the count that the last completed dk_store_checkpoint had seen */
+    atomic_uint ckpt_due, ckpt_done;
 };
+
+/* WAL frames after a commit that make it checkpoint (SQLite's default auto-checkpoint) */
+#define SQLITE_CKPT_FRAMES 1000
 
 /* statements kept prepared per connection */
 #define SQLITE_STMT_CACHE 48
@@ -88,6 +104,8 @@ struct sqlite_slot {
 struct sqlite_conn {
     struct dk_store_conn base;
     sqlite3 *db;
+    /* the store-wide state */
+    struct sqlite_db *d;
     /* use counter for the slots' LRU */
     uint64_t tick;
     struct sqlite_slot cache[SQLITE_STMT_CACHE];
@@ -245,6 +263,31 @@ fail:
     return rc;
 }
 
+/*
+ * The WAL hook of every pooled handle, run by SQLite after each commit with
+ * the frames now in the WAL. It replaces the auto-checkpoint (the same
+ * threshold, the same PASSIVE checkpoint, whose result is ignored as SQLite's
+ * own hook ignores it) except in a deferred commit, which only counts the
+ * checkpoint as due.
+ */
+static int sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    struct sqlite_conn *c = arg;
+    if (frames < SQLITE_CKPT_FRAMES)
+        return SQLITE_OK;
+    if (c->base.defer_checkpoint) {
+        atomic_fetch_add(&c->d->ckpt_due, 1);
+        return SQLITE_OK;
+    }
+    unsigned due = atomic_load(&c->d->ckpt_due);
+    int log = 0, done = 0;
+    /* a complete one also runs the deferred commits' due checkpoints */
+    if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK &&
+        done == log)
+        atomic_store(&c->d->ckpt_done, due);
+    return SQLITE_OK;
+}
+
 static int sqlite_conn_open(dk_store_conn **out, void *arg)
 {
     struct sqlite_conn *c;
@@ -254,7 +297,31 @@ static int sqlite_conn_open(dk_store_conn **out, void *arg)
         return rc;
     c = dk_xcalloc(1, sizeof(*c));
     c->db = db;
+    c->d = arg;
+    sqlite3_wal_hook(db, sqlite_wal_hook, c);
     *out = &c->base;
+    return DK_OK;
+}
+
+static bool sqlite_checkpoint_due(void *arg)
+{
+    struct sqlite_db *d = arg;
+    return atomic_load(&d->ckpt_due) != atomic_load(&d->ckpt_done);
+}
+
+/* A PASSIVE checkpoint of the WAL (see dk_store_checkpoint). */
+static int sqlite_checkpoint(dk_store_conn *conn)
+{
+    struct sqlite_conn *c = (struct sqlite_conn *)conn;
+    unsigned due = atomic_load(&c->d->ckpt_due);
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK)
+        return sqlite_error(c->db, rc, false);
+    /* every frame copied: the due checkpoints counted before it are done (a reader's
+     * snapshot can keep the newest frames from being copied; then it stays due) */
+    if (done == log)
+        atomic_store(&c->d->ckpt_done, due);
     return DK_OK;
 }
 
@@ -518,6 +585,8 @@ const struct store_backend dk_store_backend_sqlite = {
     .rows_int = sqlite_rows_int,
     .rows_text = sqlite_rows_text,
     .rows_free = sqlite_rows_free,
+    .checkpoint_due = sqlite_checkpoint_due,
+    .checkpoint = sqlite_checkpoint,
     .notify = NULL,
     .listen = NULL,
 };

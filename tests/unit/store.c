@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -630,6 +631,111 @@ void test_store_sqlite__tx_visibility(void)
 void test_store_pg__tx_visibility(void)
 {
     t_tx_visibility();
+}
+
+/* ---- deferred WAL checkpoints ------------------------------------------- */
+
+/* frames SQLite's auto-checkpoint lets the WAL reach, and a bound on the WAL file it allows
+ * (a WAL frame is a 4,096-byte page and a 24-byte header; the file has a 32-byte header; one
+ * transaction below writes well under 100 frames) */
+#define T_CKPT_FRAMES 1000
+#define T_WAL_BOUND   ((int64_t)(T_CKPT_FRAMES + 100) * (4096 + 24) + 32)
+
+static int64_t wal_size(void)
+{
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/dk.db-wal", th_tmpdir());
+    return stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
+}
+
+/* One transaction of 10 rows of 3,000 bytes (about 10 WAL frames), committed deferred. */
+static void deferred_tx(dk_store_conn *c, int64_t first)
+{
+    char text[3001];
+    th_assert_ok(dk_store_begin(c));
+    for (int64_t id = first; id < first + 10; id++) {
+        memset(text, 'a' + (int)(id % 26), sizeof(text) - 1);
+        text[sizeof(text) - 1] = '\0';
+        dk_store_val p[] = {DK_SV_INT(id), DK_SV_TEXT(text)};
+        th_assert_ok(dk_store_exec(c, NULL, "INSERT INTO w (id, s) VALUES (?, ?)", p, 2));
+    }
+    th_assert_ok(dk_store_commit_deferred(c));
+}
+
+/*
+ * dk_store_commit_deferred commits without the checkpoint: on SQLite the
+ * WAL grows past the auto-checkpoint size until dk_store_checkpoint (or an
+ * ordinary commit) runs it, and stays bounded when the caller runs it while
+ * due; an ordinary writer on another connection works throughout. On
+ * PostgreSQL it is a plain commit and nothing is ever due.
+ */
+static void t_deferred_checkpoint(void)
+{
+    dk_store_conn *a = open_conn(), *b = NULL;
+    bool sqlite = dk_store_kind_of(t_store) == DK_STORE_SQLITE;
+    th_assert_ok(dk_store_exec(a, NULL, "CREATE TABLE w (id BIGINT PRIMARY KEY, s TEXT)", NULL, 0));
+    create_t(a);
+    th_assert_ok(dk_store_acquire(&b, t_store));
+    th_assert(!dk_store_checkpoint_due(t_store));
+
+    /* 1. the caller checkpoints whenever one is due: the WAL stays within the bound */
+    int64_t id = 0, other = 0;
+    int checkpoints = 0;
+    for (int i = 0; i < 300; i++, id += 10) {
+        deferred_tx(a, id);
+        if (dk_store_checkpoint_due(t_store)) {
+            checkpoints++;
+            th_assert_ok(dk_store_checkpoint(t_store));
+            th_assert(!dk_store_checkpoint_due(t_store));
+        }
+        if (sqlite)
+            th_assert_msg(wal_size() <= T_WAL_BOUND, "wal %lld bytes after %d transactions",
+                          (long long)wal_size(), i + 1);
+        if (i % 25 == 0) {
+            /* an ordinary writer on another connection */
+            dk_store_val p[] = {DK_SV_INT(other++)};
+            th_assert_ok(dk_store_begin(b));
+            th_assert_ok(dk_store_exec(b, NULL, "INSERT INTO t (id) VALUES (?)", p, 1));
+            th_assert_ok(dk_store_commit(b));
+            th_assert_eq_int(count_rows(a, "t"), other);
+        }
+    }
+    th_assert_eq_int(count_rows(b, "w"), id);
+    if (!sqlite) {
+        th_assert_eq_int(checkpoints, 0);
+        th_assert_ok(dk_store_checkpoint(t_store));
+        dk_store_release(b);
+        return;
+    }
+    /* about 3,000 frames were written: the checkpoints ran, none left over */
+    th_assert_msg(checkpoints >= 2, "%d checkpoints", checkpoints);
+
+    /* 2. nobody checkpoints: the WAL passes the bound and the checkpoint stays due */
+    for (int i = 0; i < 300; i++, id += 10)
+        deferred_tx(a, id);
+    th_assert(dk_store_checkpoint_due(t_store));
+    th_assert_msg(wal_size() > T_WAL_BOUND, "wal %lld bytes", (long long)wal_size());
+
+    /* 3. an ordinary commit on another connection runs it (SQLite's own behaviour) */
+    dk_store_val p[] = {DK_SV_INT(other++)};
+    th_assert_ok(dk_store_begin(b));
+    th_assert_ok(dk_store_exec(b, NULL, "INSERT INTO t (id) VALUES (?)", p, 1));
+    th_assert_ok(dk_store_commit(b));
+    th_assert(!dk_store_checkpoint_due(t_store));
+    th_assert_eq_int(count_rows(a, "t"), other);
+    th_assert_eq_int(count_rows(a, "w"), id);
+    dk_store_release(b);
+}
+
+void test_store_sqlite__deferred_checkpoint(void)
+{
+    t_deferred_checkpoint();
+}
+
+void test_store_pg__deferred_checkpoint(void)
+{
+    t_deferred_checkpoint();
 }
 
 /* A writer holds a row; a second writer gives up after the busy timeout. */
