@@ -673,37 +673,38 @@ static bool written_twice(const struct body *b, const struct hunk *h, size_t nh)
 
 /*
  * A group both sides changed that holds a statement cut off a hunk's edge
- * (side_hunks) stands apart only as the cut meant it: one statement on all
- * three sides, each the same statement changed (its first line starts as
- * base's, as kept_at reads it: keepassxc Kdbx4Reader.cpp @9e2be34897, ours
- * joins `if (headerHmac` with its next line, theirs changes the body), so
- * the two changes merge one level down. Else the cut narrowed a change the other side made
- * to something else (express static.js: theirs adds a line inside
+ * (side_hunks) stands apart only as the cut meant it: where the other side
+ * changed that statement too, it is the same statement changed there (its
+ * first line starts as base's, as kept_at reads it: keepassxc
+ * Kdbx4Reader.cpp @9e2be34897, ours joins `if (headerHmac` with its next
+ * line, theirs changes the body), so the two changes merge one level down.
+ * Else the cut narrowed a change the other side made to something else
+ * (express static.js @ae33e7b673: theirs adds a line inside
  * `path.exists(...)`, ours replaces that call by `if (cached) {...} else
  * {...}`; the narrowed line merge put theirs' line into ours' new branch),
  * and the whole body is merged without the statement rule (false).
  */
-static bool cut_group_ok(const struct body *b, const struct hunk *h, size_t n, const size_t r0[3],
-                         const size_t r1[3])
+static bool cut_group_ok(const struct body *b, const struct hunk *h, size_t n)
 {
-    bool cut = false;
-    for (size_t k = 0; k < n; k++)
-        cut = cut || h[k].cut;
-    if (!cut)
-        return true;
-    for (int vi = 0; vi < 3; vi++) {
-        if (r1[vi] - r0[vi] != 1)
-            return false;
-    }
-    const struct unit *ub = &b->u[V_BASE].items[r0[V_BASE]];
     const char *bs = b->cx->v[V_BASE].src;
-    for (int vi = V_OURS; vi <= V_THEIRS; vi++) {
-        const struct unit *us = &b->u[vi].items[r0[vi]];
-        const char *ss = b->cx->v[vi].src;
-        if (!ub->stmt || !us->stmt ||
-            common_head(bs + ub->start, bs + ub->end, ss + us->start, ss + us->end) <
-                STMT_SAME_HEAD)
-            return false;
+    for (size_t k = 0; k < n; k++) {
+        if (!h[k].cut)
+            continue;
+        size_t at = h[k].b0;
+        const struct unit *ub = &b->u[V_BASE].items[at];
+        for (size_t g = 0; g < n; g++) {
+            if (h[g].side == h[k].side || at < h[g].b0 || at >= h[g].b1)
+                continue;
+            /* the other side's unit in base's place, when its hunk keeps the count */
+            if (h[g].b1 - h[g].b0 != h[g].s1 - h[g].s0)
+                return false;
+            const struct unit *us = &b->u[h[g].side].items[h[g].s0 + (at - h[g].b0)];
+            const char *ss = b->cx->v[h[g].side].src;
+            if (!ub->stmt || !us->stmt ||
+                common_head(bs + ub->start, bs + ub->end, ss + us->start, ss + us->end) <
+                    STMT_SAME_HEAD)
+                return false;
+        }
     }
     return true;
 }
@@ -730,7 +731,7 @@ static int merge_hunks(struct body *b, dk_str *out, const struct hunk *h, size_t
             r1[vi] = h[k].s1 + (B1 - h[k].b1);
             both = both || h[k].side != h[i].side;
         }
-        if (both && !cut_group_ok(b, h + i, j - i, r0, r1))
+        if (both && !cut_group_ok(b, h + i, j - i))
             return dk_error_set(DK_ECONFLICT,
                                 "a statement one side kept is another statement on the other");
         int rc = DK_OK;
