@@ -264,6 +264,21 @@ fail:
 }
 
 /*
+ * A PASSIVE checkpoint of `db`'s WAL `name`. When it copied every frame, the
+ * due checkpoints counted before it started are done (a reader's snapshot
+ * can keep the newest frames from being copied; then they stay due).
+ */
+static int sqlite_ckpt_passive(struct sqlite_db *d, sqlite3 *db, const char *name)
+{
+    unsigned due = atomic_load(&d->ckpt_due);
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && done == log)
+        atomic_store(&d->ckpt_done, due);
+    return rc;
+}
+
+/*
  * The WAL hook of every pooled handle, run by SQLite after each commit with
  * the frames now in the WAL. It replaces the auto-checkpoint (the same
  * threshold, the same PASSIVE checkpoint, whose result is ignored as SQLite's
@@ -279,12 +294,7 @@ static int sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
         atomic_fetch_add(&c->d->ckpt_due, 1);
         return SQLITE_OK;
     }
-    unsigned due = atomic_load(&c->d->ckpt_due);
-    int log = 0, done = 0;
-    /* a complete one also runs the deferred commits' due checkpoints */
-    if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK &&
-        done == log)
-        atomic_store(&c->d->ckpt_done, due);
+    (void)sqlite_ckpt_passive(c->d, db, name); /* a complete one also clears the due ones */
     return SQLITE_OK;
 }
 
@@ -313,16 +323,8 @@ static bool sqlite_checkpoint_due(void *arg)
 static int sqlite_checkpoint(dk_store_conn *conn)
 {
     struct sqlite_conn *c = (struct sqlite_conn *)conn;
-    unsigned due = atomic_load(&c->d->ckpt_due);
-    int log = 0, done = 0;
-    int rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-    if (rc != SQLITE_OK)
-        return sqlite_error(c->db, rc, false);
-    /* every frame copied: the due checkpoints counted before it are done (a reader's
-     * snapshot can keep the newest frames from being copied; then it stays due) */
-    if (done == log)
-        atomic_store(&c->d->ckpt_done, due);
-    return DK_OK;
+    int rc = sqlite_ckpt_passive(c->d, c->db, "main");
+    return rc == SQLITE_OK ? DK_OK : sqlite_error(c->db, rc, false);
 }
 
 static void sqlite_conn_close(dk_store_conn *conn)

@@ -620,6 +620,21 @@ static int mkdir_p(const char *path)
     return rc;
 }
 
+/* Open `path` (made if missing) and flock it exclusively, waiting; -1 with errno on failure. */
+static int lock_file(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    while (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            int err = errno;
+            close(fd);
+            errno = err;
+            return -1;
+        }
+    }
+    return fd;
+}
+
 /* The pipeline: .dk/pipeline.yaml at the head, else auto-detected. */
 static int load_pipeline(struct dk_vfy_pipeline *p, dk_git_repo *repo, const dk_oid *head,
                          const dk_oid *tree)
@@ -805,8 +820,7 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
     if ((rc = mkdir_p(scratch)))
         goto out;
     dk_str_addf(&lockp, "%s/lock", scratch);
-    lock_fd = open(lockp.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
+    if ((lock_fd = lock_file(lockp.ptr)) < 0) {
         rc = dk_error_set(DK_ERROR, "lock %s: %s", lockp.ptr, strerror(errno));
         goto out;
     }
@@ -1041,13 +1055,7 @@ static int land_lock(dk_engine *e, const dk_caller *caller, const char *session_
         if (mkdir_p(scratch) == DK_OK) {
             dk_str lockp = DK_STR_INIT;
             dk_str_addf(&lockp, "%s/land.lock", scratch);
-            fd = open(lockp.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-            while (fd >= 0 && flock(fd, LOCK_EX) != 0) {
-                if (errno != EINTR) {
-                    close(fd);
-                    fd = -1;
-                }
-            }
+            fd = lock_file(lockp.ptr);
             dk_str_release(&lockp);
         }
         free(scratch);
