@@ -679,7 +679,6 @@ static TSPoint point_at(const struct dk_line_index *ix, uint32_t off)
     return (TSPoint){(uint32_t)row, off - ix->starts[row]};
 }
 
-/* Interned ids of each line (by bytes) of both texts, for the line diff. */
 /* Line i of a text with nl lines starting at ls[], as [*s, *e). */
 static void line_span(const uint32_t *ls, size_t nl, size_t len, size_t i, uint32_t *s, uint32_t *e)
 {
@@ -687,7 +686,8 @@ static void line_span(const uint32_t *ls, size_t nl, size_t len, size_t i, uint3
     *e = i + 1 < nl ? ls[i + 1] : (uint32_t)len;
 }
 
-/* Lines [from, to) of a text (nl lines at ls[]) as ids into out[0..to-from). */
+/* Lines [from, to) of a text (nl lines at ls[]) as interned ids (by bytes, shared by both
+ * texts of the line diff) into out[0..to-from). */
 static void intern_lines(dk_map *ids, uint32_t *out, const char *src, size_t len,
                          const uint32_t *ls, size_t nl, size_t from, size_t to)
 {
