@@ -126,8 +126,11 @@ static const unsigned cs_next[] = {
     [DK_CS_SUBMITTED] = CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_MERGED) |
                         CS_BIT(DK_CS_SUBMITTED) | CS_BIT(DK_CS_DRAFT),
     /* -> awaiting_approval: the pipeline stopped at a human-approve step */
+    /* -> verifying: a verification that left no verdict (its process was
+     * killed) started again, only through dk_eng_changeset_verify_restart */
     [DK_CS_VERIFYING] = CS_BIT(DK_CS_APPROVED) | CS_BIT(DK_CS_REJECTED) |
-                        CS_BIT(DK_CS_AWAITING_APPROVAL) | CS_BIT(DK_CS_DRAFT),
+                        CS_BIT(DK_CS_AWAITING_APPROVAL) | CS_BIT(DK_CS_DRAFT) |
+                        CS_BIT(DK_CS_VERIFYING),
     /* -> verifying: re-verification, the head moved since the approval (dk_verify_land) */
     [DK_CS_APPROVED] = CS_BIT(DK_CS_MERGED) | CS_BIT(DK_CS_VERIFYING) | CS_BIT(DK_CS_SUBMITTED) |
                        CS_BIT(DK_CS_DRAFT),
@@ -1071,7 +1074,21 @@ int dk_changeset_verifying(dk_engine *e, const char *changeset_id)
                         .to = DK_CS_VERIFYING,
                         .reason = "verification started",
                         .event = "changeset.verifying",
-                        .from_mask = ~0u};
+                        /* a verification in progress is never started over here */
+                        .from_mask = ~CS_BIT(DK_CS_VERIFYING)};
+    return cs_move(NULL, &m);
+}
+
+int dk_eng_changeset_verify_restart(dk_engine *e, const char *changeset_id)
+{
+    if (!changeset_id || !*changeset_id)
+        return dk_error_set(DK_EINVALID, "changeset id is empty");
+    struct cs_move m = {.e = e,
+                        .id = changeset_id,
+                        .to = DK_CS_VERIFYING,
+                        .reason = "verification started again (the last one left no verdict)",
+                        .event = "changeset.verifying",
+                        .from_mask = CS_BIT(DK_CS_VERIFYING)};
     return cs_move(NULL, &m);
 }
 

@@ -182,6 +182,17 @@ int dk_eng_changeset_transition_tx(dk_changeset_state *from, dk_engine *e, dk_st
                                    const char *changeset_id, dk_changeset_state to,
                                    const char *reason);
 
+/**
+ * verifying -> verifying: start again a verification that left no verdict
+ * (the process running it was killed; every other exit records one). Only
+ * the verification layer calls it, holding the repository's scratch lock,
+ * so no verification of that changeset is running (dk_changeset_verifying
+ * refuses a changeset that is verifying). Emits changeset.verifying.
+ * @return DK_OK; DK_EINVALID (empty id); DK_ENOTFOUND; DK_ESTATE when the
+ *         changeset is not verifying
+ */
+int dk_eng_changeset_verify_restart(dk_engine *e, const char *changeset_id);
+
 /** The changeset's state. @return DK_OK; DK_ENOTFOUND */
 int dk_eng_changeset_state_tx(dk_changeset_state *out, dk_store_conn *conn,
                               const char *changeset_id);

@@ -2,10 +2,14 @@
  * verify/verify.c - dk_verify: a changeset checked on the exact tree that
  * landing would commit now, and the verdict recorded with it.
  *
- *   session view (caller checked) ─► changeset submitted? (check_only: any)
+ *   session view (caller checked)
+ *     ▼  scratch lock (<scratch>/lock, flock: one run per repository)
+ *   changeset (read under the lock) submitted, approved or awaiting
+ *     │  approval? (check_only: any); verifying there means the last run
+ *     │  was killed before its verdict: it starts again
  *     │  entries: the submitted commit's changes against the base
  *     │           (check_only: the live overlay) - what land.c lands
- *     ▼  scratch lock (<scratch>/lock, flock: one run per repository)
+ *     ▼
  *   changeset -> verifying
  *   head ─► dk_land_merge_tree(base, head, entries) ─► conflicts? ─► rejected
  *     │      (the landing core itself, not a copy of its rules)
@@ -25,13 +29,15 @@
  *
  *   dk_verify_land: under the repository's landing lock (<scratch>/land.lock,
  *   flock: landings of one repository queue), dk_land; refused because the
- *   approval was made on another head (DK_ESTALE)? verify on the new head,
- *   land if approved
+ *   approval was made on another head (DK_ESTALE), or because the changeset
+ *   is still verifying (a killed run)? verify on the new head, land if
+ *   approved
  *
  * Invariants:
  *  1. Once verifying was recorded, every exit records a verdict: an I/O
  *     failure or a malformed pipeline rejects with the error in the JSON, so
- *     no changeset stays verifying.
+ *     no changeset stays verifying. Only a killed process leaves one
+ *     verifying; the next dk_verify (or dk_verify_land) runs it again.
  *  2. The libgit2 handle goes back to the engine's pool before any command
  *     runs (steps take minutes; landings of other sessions need handles).
  *  3. A step's directory is inside <scratch>/tree after resolving links (a
@@ -801,18 +807,6 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
         free(bwrap);
         return rc;
     }
-    if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
-        goto out;
-    if (ended && (rc = ended_check(&v, &cs, opts)))
-        goto out;
-    if (!opts->check_only && cs.state != DK_CS_SUBMITTED && cs.state != DK_CS_APPROVED &&
-        cs.state != DK_CS_AWAITING_APPROVAL) {
-        rc = dk_error_set(
-            DK_ESTATE,
-            "changeset %s is %s, cannot become verifying (submit it, or verify with check)", cs.id,
-            dk_changeset_state_name(cs.state));
-        goto out;
-    }
     if ((rc = dk_repo_get(&info, e, v.repo)))
         goto out;
     scratch =
@@ -822,6 +816,20 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
     dk_str_addf(&lockp, "%s/lock", scratch);
     if ((lock_fd = lock_file(lockp.ptr)) < 0) {
         rc = dk_error_set(DK_ERROR, "lock %s: %s", lockp.ptr, strerror(errno));
+        goto out;
+    }
+    /* read under the lock: a verification that ran meanwhile left its verdict;
+     * one still verifying was interrupted (its process died) and starts again */
+    if ((rc = dk_eng_cs_load(&cs, e, NULL, v.changeset_id)))
+        goto out;
+    if (ended && (rc = ended_check(&v, &cs, opts)))
+        goto out;
+    if (!opts->check_only && cs.state != DK_CS_SUBMITTED && cs.state != DK_CS_APPROVED &&
+        cs.state != DK_CS_AWAITING_APPROVAL && cs.state != DK_CS_VERIFYING) {
+        rc = dk_error_set(
+            DK_ESTATE,
+            "changeset %s is %s, cannot become verifying (submit it, or verify with check)", cs.id,
+            dk_changeset_state_name(cs.state));
         goto out;
     }
     if ((rc = dk_eng_repo_acquire(&repo, &branch, e, v.repo)))
@@ -851,7 +859,8 @@ int dk_verify(dk_verify_result **out, dk_engine *e, const dk_caller *caller, con
 
     if (!opts->check_only) {
         /* the lock stays held: nothing else verifies this repository meanwhile */
-        if ((rc = dk_changeset_verifying(e, cs.id)))
+        if ((rc = cs.state == DK_CS_VERIFYING ? dk_eng_changeset_verify_restart(e, cs.id)
+                                              : dk_changeset_verifying(e, cs.id)))
             goto out;
         verifying = true;
     }
@@ -1068,6 +1077,24 @@ static int land_lock(dk_engine *e, const dk_caller *caller, const char *session_
 }
 
 /*
+ * The session's changeset is verifying. Under the landing lock that is a
+ * verification killed before its verdict (or one still running elsewhere:
+ * dk_verify then waits for it on the scratch lock), so the landing verifies
+ * it again rather than refusing a state the agent cannot leave.
+ */
+static bool land_cs_verifying(dk_engine *e, const dk_caller *caller, const char *session_id)
+{
+    dk_error refused = *dk_error_last();
+    dk_session_info *si = NULL;
+    bool verifying = dk_session_status(&si, e, caller, session_id) == DK_OK &&
+                     si->changeset_state == DK_CS_VERIFYING;
+    dk_session_infos_free(si, si ? 1 : 0);
+    /* the landing's refusal stays the error to report */
+    dk_error_set(refused.code, "%s", refused.msg);
+    return verifying;
+}
+
+/*
  * Why the landing re-verifies rather than only refusing (docs/verify.md):
  * dkod landed whatever was approved onto whatever the head had become, so a
  * change approved on H1 reached H2 unchecked. dk_land refuses that
@@ -1091,7 +1118,8 @@ int dk_verify_land(dk_land_result **land, dk_verify_result **verdict, dk_engine 
     int lock_fd = dry ? -1 : land_lock(e, caller, session_id, &vo);
     for (int attempt = 0;; attempt++) {
         rc = dk_land(land, e, caller, session_id, land_opts);
-        if (rc != DK_ESTALE || dry || attempt >= LAND_REVERIFY_MAX)
+        bool interrupted = rc == DK_ESTATE && !dry && land_cs_verifying(e, caller, session_id);
+        if ((rc != DK_ESTALE && !interrupted) || dry || attempt >= LAND_REVERIFY_MAX)
             break;
         /* the refusal's message, kept in case it was not about the verdict */
         dk_error refused = *dk_error_last();

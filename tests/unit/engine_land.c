@@ -296,6 +296,8 @@ static bool t_allowed(dk_changeset_state from, dk_changeset_state to)
         {DK_CS_APPROVED, DK_CS_DRAFT},
         {DK_CS_AWAITING_APPROVAL, DK_CS_DRAFT},
         {DK_CS_REJECTED, DK_CS_DRAFT},
+        /* a verification killed before its verdict, started again */
+        {DK_CS_VERIFYING, DK_CS_VERIFYING},
     };
     bool terminal = from == DK_CS_MERGED || from == DK_CS_CLOSED || from == DK_CS_ABANDONED;
     if (!terminal && (to == DK_CS_CLOSED || to == DK_CS_ABANDONED))
@@ -367,8 +369,9 @@ static void t_transitions(void)
         }
     }
     /* 6 non-terminal states x {closed, abandoned} + 13 others (2 idempotent apart;
-     * awaiting_approval -> rejected is a person's reject) + 2 resubmit + 5 reopen */
-    th_assert_eq_int(allowed, 6 * 2 + 13 + 2 + 5);
+     * awaiting_approval -> rejected is a person's reject) + 2 resubmit + 5 reopen
+     * + 1 restart of a killed verification */
+    th_assert_eq_int(allowed, 6 * 2 + 13 + 2 + 5 + 1);
     th_assert_eq_int(refused, NSTATES * NSTATES - allowed - 2);
 
     /* names round-trip, unknown ones are refused */

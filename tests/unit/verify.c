@@ -38,6 +38,7 @@
 #include "dk/engine.h"
 
 #include "api/api.h"
+#include "engine/engine_int.h"
 #include "harness/th.h"
 #include "harness/th_api.h"
 #include "harness/th_engine.h"
@@ -1783,4 +1784,75 @@ void test_verify_unit__review_verdict(void)
         dk_vec_release(&f);
         free(summary);
     }
+}
+
+/*
+ * A verification whose process was killed leaves the changeset verifying with
+ * no verdict. The next verify (under the scratch lock, so none is running)
+ * starts it again, and a landing of such a changeset verifies it and lands,
+ * instead of refusing a state the agent cannot leave. A verification in
+ * progress is never started over by dk_changeset_verifying.
+ */
+void test_verify_flow__killed_run_starts_again(void)
+{
+    t_project(t_pipeline_make, NULL);
+    struct t_seen seen = {0};
+    dk_verify_opts o = t_opts(&seen);
+    dk_verify_result *r = NULL, *again = NULL;
+    dk_land_result *lr = NULL;
+
+    char *sid = t_connect();
+    t_write(sid, "notes.txt", "one\n");
+    t_submit(sid);
+    dk_changeset_info *ci = t_cs_info(sid);
+    char cs[128];
+    snprintf(cs, sizeof(cs), "%s", ci->id);
+    dk_changeset_info_free(ci);
+    /* what a killed run leaves */
+    th_assert_ok(dk_changeset_verifying(t_fx.e, cs));
+    th_assert_err(dk_changeset_verifying(t_fx.e, cs), DK_ESTATE);
+    th_assert_eq_int(t_cs_state(sid), DK_CS_VERIFYING);
+    th_assert_ok(dk_verify(&r, t_fx.e, NULL, sid, &o));
+    th_assert_msg(r->passed, "%s", r->json);
+    th_assert_eq_int(r->state, DK_CS_APPROVED);
+    th_assert_eq_int(t_cs_state(sid), DK_CS_APPROVED);
+    dk_verify_result_free(r);
+    th_assert_ok(dk_verify_land(&lr, &again, t_fx.e, NULL, sid, NULL, &o));
+    th_assert(lr->commit[0] != '\0');
+    dk_land_result_free(lr);
+    dk_verify_result_free(again);
+    again = NULL;
+    free(sid);
+
+    /* killed while verifying, then landed directly: verified again, landed */
+    sid = t_connect();
+    t_write(sid, "notes.txt", "two\n");
+    t_submit(sid);
+    ci = t_cs_info(sid);
+    snprintf(cs, sizeof(cs), "%s", ci->id);
+    dk_changeset_info_free(ci);
+    th_assert_ok(dk_changeset_verifying(t_fx.e, cs));
+    char *before = t_head_hex();
+    int runs = seen.calls;
+    th_assert_ok(dk_verify_land(&lr, &again, t_fx.e, NULL, sid, NULL, &o));
+    th_assert(again != NULL && again->state == DK_CS_APPROVED);
+    th_assert(seen.calls > runs);
+    char *after = t_head_hex();
+    th_assert_eq_str(lr->commit, after);
+    th_assert(strcmp(before, after) != 0);
+    dk_land_result_free(lr);
+    dk_verify_result_free(again);
+    free(before);
+    free(after);
+    free(sid);
+
+    /* a changeset that is not verifying is not "started again" */
+    sid = t_connect();
+    t_write(sid, "notes.txt", "three\n");
+    t_submit(sid);
+    ci = t_cs_info(sid);
+    th_assert_err(dk_eng_changeset_verify_restart(t_fx.e, ci->id), DK_ESTATE);
+    th_assert_eq_int(t_cs_state(sid), DK_CS_SUBMITTED);
+    dk_changeset_info_free(ci);
+    free(sid);
 }
