@@ -862,7 +862,9 @@ static bool rest_is_comment(const char *p, const char *e)
  * `FMT_BEGIN_NAMESPACE`, `G_DEFINE_TYPE (Foo, foo, G_TYPE_OBJECT)`,
  * `ELISTIZEH(C_OUTLINE_FRAG)`: an upper-case name (with an underscore when
  * no argument list follows), then at most one balanced argument list on
- * the line, no `;`, nothing else but a comment.
+ * the line (string literals in it read as such:
+ * `FMT_PRAGMA_CLANG(diagnostic ignored "-Wfoo")`), no `;`, nothing else but
+ * a comment.
  */
 static bool is_macro_line(const char *p, const char *e)
 {
@@ -884,7 +886,18 @@ static bool is_macro_line(const char *p, const char *e)
     if (q < e && *q == '(') {
         int depth = 0;
         for (; q < e; q++) {
-            if (*q == ';' || *q == '{' || *q == '}' || *q == '"' || *q == '\'')
+            if (*q == '"' || *q == '\'') {
+                /* a string or character literal: skipped whole, escapes included */
+                char quote = *q;
+                for (q++; q < e && *q != quote; q++) {
+                    if (*q == '\\' && q + 1 < e)
+                        q++;
+                }
+                if (q == e)
+                    return false;
+                continue;
+            }
+            if (*q == ';' || *q == '{' || *q == '}')
                 return false;
             if (*q == '(')
                 depth++;
@@ -898,6 +911,15 @@ static bool is_macro_line(const char *p, const char *e)
     return rest_is_comment(q, e);
 }
 
+/* [p, e) with the blanks around it (and a `\r`) cut off. */
+static void trim_line(const char **p, const char **e)
+{
+    while (*e > *p && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+        (*e)--;
+    while (*p < *e && (**p == ' ' || **p == '\t'))
+        (*p)++;
+}
+
 /*
  * Line [p, e) (no newline) ends an item or is none, so a macro line after it
  * starts a new one: blank, a preprocessor line, a comment line, or code
@@ -905,10 +927,7 @@ static bool is_macro_line(const char *p, const char *e)
  */
 static bool ends_item(const char *p, const char *e)
 {
-    while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-        e--;
-    while (p < e && (*p == ' ' || *p == '\t'))
-        p++;
+    trim_line(&p, &e);
     if (p == e)
         return true;
     if (e[-1] == '\\')
@@ -927,6 +946,130 @@ static bool body_follows(const char *p, const char *end)
     return p < end && *p == '{';
 }
 
+/* Line [p, e) is a preprocessor directive whose name starts with `name` (`#  ifdef X`). */
+static bool is_directive(const char *p, const char *e, const char *name)
+{
+    trim_line(&p, &e);
+    if (p == e || *p != '#')
+        return false;
+    for (p++; p < e && (*p == ' ' || *p == '\t'); p++)
+        ;
+    size_t n = strlen(name);
+    return (size_t)(e - p) >= n && memcmp(p, name, n) == 0;
+}
+
+/* Line [p, e) opens a linkage block alone at column 0 (`extern "C" {`, `extern "C++" {`): 1;
+ * closes a block alone at column 0 (`}`, a comment after it allowed): -1; anything else: 0. */
+static int brace_line_kind(const char *p, const char *e)
+{
+    if (p == e || *p == ' ' || *p == '\t')
+        return 0;
+    trim_line(&p, &e);
+    if (p < e && *p == '}')
+        return rest_is_comment(p + 1, e) ? -1 : 0;
+    static const char *const openers[] = {"extern \"C\"", "extern \"C++\""};
+    for (size_t i = 0; i < sizeof(openers) / sizeof(openers[0]); i++) {
+        size_t n = strlen(openers[i]);
+        if ((size_t)(e - p) <= n || memcmp(p, openers[i], n) != 0)
+            continue;
+        const char *q = p + n;
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        if (q < e && *q == '{')
+            return rest_is_comment(q + 1, e) ? 1 : 0;
+    }
+    return 0;
+}
+
+/*
+ * The starts of conditional brace lines, in source order: an `extern "C++" {`
+ * alone between an `#if...` line and an `#endif` line, and the `}` that
+ * closes it alone in a later such block (fmt's `src/fmt.cc`; the `#ifdef __cplusplus`
+ * guard of C headers). tree-sitter cannot pair braces across preprocessor
+ * blocks and reads everything from the opener on as one error; hidden in
+ * pairs, the declarations between them are top-level, which they are for
+ * every reader but the linker. An opener without such a closer (or the
+ * reverse) stays as it is.
+ */
+static void conditional_brace_lines(const char *src, size_t len, u32_vec *out)
+{
+    /* candidates in source order: start << 1 | paired; open: indexes of unpaired openers */
+    u32_vec cand = DK_VEC_INIT, open = DK_VEC_INIT;
+    const char *end = src + len, *prev = NULL, *prev_end = NULL;
+    for (const char *p = src; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        int kind = nl && prev ? brace_line_kind(p, e) : 0;
+        if (kind != 0 && is_directive(prev, prev_end, "if")) {
+            const char *n2 = memchr(nl + 1, '\n', (size_t)(end - nl - 1));
+            if (is_directive(nl + 1, n2 ? n2 : end, "endif")) {
+                if (kind > 0) {
+                    dk_vec_push(&open, (uint32_t)cand.len);
+                    dk_vec_push(&cand, (uint32_t)(p - src) << 1);
+                } else if (open.len > 0) {
+                    cand.items[open.items[--open.len]] |= 1;
+                    dk_vec_push(&cand, (uint32_t)(p - src) << 1 | 1);
+                }
+            }
+        }
+        prev = p;
+        prev_end = e;
+        p = nl ? nl + 1 : end;
+    }
+    for (size_t i = 0; i < cand.len; i++) {
+        if (cand.items[i] & 1)
+            dk_vec_push(out, cand.items[i] >> 1);
+    }
+    dk_vec_release(&cand);
+    dk_vec_release(&open);
+}
+
+/* Turn line [p, e) of src into spaces in *out (a copy of src made on first use). */
+static void blank_line(char **out, const char *src, size_t len, const char *p, const char *e)
+{
+    if (!*out) {
+        *out = dk_xmalloc(len ? len : 1);
+        memcpy(*out, src, len);
+    }
+    for (const char *q = p; q < e; q++) {
+        if (*q != '\r')
+            (*out)[q - src] = ' ';
+    }
+}
+
+/*
+ * Block comments that open and close on line [p, e) of a preprocessor
+ * directive continued by a `\` at its end turned into spaces in *out
+ * (string and character literals skipped). tree-sitter's C grammar ends a
+ * macro's body at such a comment and reads the rest of the body (tmux's
+ * `RB_GENERATE_INTERNAL`, a comment above each function it defines) as code.
+ */
+static void blank_directive_comments(char **out, const char *src, size_t len, const char *p,
+                                     const char *e)
+{
+    for (const char *q = p; q + 1 < e; q++) {
+        if (*q == '"' || *q == '\'') {
+            char quote = *q;
+            for (q++; q < e && *q != quote; q++) {
+                if (*q == '\\' && q + 1 < e)
+                    q++;
+            }
+            if (q == e)
+                return;
+        } else if (q[0] == '/' && q[1] == '/') {
+            return;
+        } else if (q[0] == '/' && q[1] == '*') {
+            const char *c = q + 2;
+            while (c + 1 < e && !(c[0] == '*' && c[1] == '/'))
+                c++;
+            if (c + 1 >= e)
+                return;
+            blank_line(out, src, len, q, c + 2);
+            q = c + 1;
+        }
+    }
+}
+
 /*
  * A copy of `src` with lone macro lines (is_macro_line, after a line that
  * ends an item, not followed by a `{` line: `TEST_F(Suite, Name)` above its
@@ -941,19 +1084,29 @@ static bool body_follows(const char *p, const char *end)
 static char *mask_macro_lines(const char *src, size_t len, u32_vec *ranges)
 {
     char *out = NULL;
+    u32_vec braces = DK_VEC_INIT;
+    conditional_brace_lines(src, len, &braces);
+    size_t bi = 0;
+    bool directive = false; /* line p is (a continuation of) a preprocessor directive */
     const char *prev = NULL, *prev_end = NULL, *end = src + len;
     for (const char *p = src; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *e = nl ? nl : end;
-        if ((!prev || ends_item(prev, prev_end)) && is_macro_line(p, e) && !body_follows(e, end)) {
-            if (!out) {
-                out = dk_xmalloc(len ? len : 1);
-                memcpy(out, src, len);
-            }
-            for (const char *q = p; q < e; q++) {
-                if (*q != '\r')
-                    out[q - src] = ' ';
-            }
+        const char *ts = p, *te = e;
+        trim_line(&ts, &te);
+        directive = directive || (ts < te && *ts == '#');
+        bool continued = te > ts && te[-1] == '\\';
+        if (directive && continued)
+            blank_directive_comments(&out, src, len, ts, te - 1);
+        directive = directive && continued;
+        bool brace = bi < braces.len && braces.items[bi] == (uint32_t)(p - src);
+        if (brace) {
+            /* hidden, but not a macro line: it qualifies no declaration */
+            bi++;
+            blank_line(&out, src, len, p, e);
+        } else if ((!prev || ends_item(prev, prev_end)) && is_macro_line(p, e) &&
+                   !body_follows(e, end)) {
+            blank_line(&out, src, len, p, e);
             if (ranges) {
                 dk_vec_push(ranges, (uint32_t)(p - src));
                 dk_vec_push(ranges, (uint32_t)(nl ? nl + 1 - src : e - src));
@@ -963,6 +1116,7 @@ static char *mask_macro_lines(const char *src, size_t len, u32_vec *ranges)
         prev_end = e;
         p = nl ? nl + 1 : end;
     }
+    dk_vec_release(&braces);
     return out;
 }
 

@@ -1,0 +1,33 @@
+module;
+
+#include <string>
+
+export module lib;
+
+#define LIB_EXPORT export
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+extern "C++" {
+#endif
+
+export int lib_open(const char *path);
+
+export int lib_close(int fd);
+
+export int lib_read(int fd, char *buf, int n);
+
+export int lib_flush(int fd);
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+}
+#endif
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+extern "C++" {
+#endif
+
+static int lib_state = 0;
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+}
+#endif

@@ -1,0 +1,33 @@
+module;
+
+#include <string>
+
+export module lib;
+
+#define LIB_EXPORT export
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+extern "C++" {
+#endif
+
+export int lib_open(const char *path);
+
+<<<<<<< ours
+export int lib_close(int fd, int flags);
+=======
+export long lib_close(int fd);
+>>>>>>> theirs
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+}
+#endif
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+extern "C++" {
+#endif
+
+static int lib_state = 0;
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+}
+#endif

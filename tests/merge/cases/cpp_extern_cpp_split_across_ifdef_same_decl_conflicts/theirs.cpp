@@ -1,0 +1,29 @@
+module;
+
+#include <string>
+
+export module lib;
+
+#define LIB_EXPORT export
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+extern "C++" {
+#endif
+
+export int lib_open(const char *path);
+
+export long lib_close(int fd);
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+}
+#endif
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+extern "C++" {
+#endif
+
+static int lib_state = 0;
+
+#ifdef LIB_ATTACH_TO_GLOBAL_MODULE
+}
+#endif
