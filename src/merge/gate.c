@@ -8,8 +8,9 @@
  *      theirs (none if both parse cleanly);
  *   3. no declaration identity (qualified name + kind) occurs more often
  *      than in ours or in theirs, whichever has more (a name an input
- *      declares several times, or a Rust inherent impl block, may have
- *      o + t - b, none of its contents more often than in a side);
+ *      declares several times, or a Rust inherent impl block or C# partial
+ *      type part, may have o + t - b, none of its contents more often than
+ *      in a side);
  *   4. every significant line occurs a plausible number of times: with
  *      n_b, n_o, n_t its counts in the inputs, the result's count lies
  *      between min and max of {n_o, n_t, n_o + n_t - n_b}. A merge made of
@@ -345,8 +346,9 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
             /*
              * A name an input already declares several times (macro_rules!
              * redefinitions, impl blocks, Go init), or one the language lets
-             * a file repeat (a Rust inherent impl block both sides add), may
-             * gain one declaration from each side: up to o + t - b, as long
+             * a file repeat (a Rust inherent impl block or a C# partial type
+             * part both sides add), may gain one declaration from each side:
+             * up to o + t - b, as long
              * as no declaration's content is there more often than in
              * either side (a copy); its members are counted on their own.
              */

@@ -486,9 +486,29 @@ void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,
     dk_str_adds(out, callable && fn ? "callable" : dk_symbol_kind_name(s->kind));
 }
 
+/* The signature holds the modifier `partial` as a word outside `[...]` attribute lists. */
+static bool has_partial_modifier(const char *sig)
+{
+    int depth = 0;
+    for (const char *p = sig; p && *p; p++) {
+        if (*p == '[')
+            depth++;
+        else if (*p == ']' && depth > 0)
+            depth--;
+        else if (depth == 0 && strncmp(p, "partial", 7) == 0 &&
+                 (p == sig || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' || p[-1] == ']') &&
+                 (p[7] == ' ' || p[7] == '\t' || p[7] == '\n'))
+            return true;
+    }
+    return false;
+}
+
 bool dk_merge_repeatable(const dk_symbol *s)
 {
-    return s->kind == DK_SYM_IMPL && strncmp(s->name, "impl ", 5) == 0 && !strstr(s->name, " for ");
+    if (s->kind == DK_SYM_IMPL)
+        return strncmp(s->name, "impl ", 5) == 0 && !strstr(s->name, " for ");
+    return (s->kind == DK_SYM_CLASS || s->kind == DK_SYM_STRUCT || s->kind == DK_SYM_INTERFACE) &&
+           has_partial_modifier(s->signature);
 }
 
 void dk_merge_import_key(dk_str *out, const dk_import *im)

@@ -84,8 +84,9 @@ void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,
 /*
  * True for a declaration a file may hold several times with different
  * content under one name: a Rust inherent impl block (`impl T`, not
- * `impl Trait for T`, which must be unique). Its members still may not
- * repeat (`impl T.new` twice is a duplicate).
+ * `impl Trait for T`, which must be unique), a C# `partial` class, struct
+ * or interface (its parts). Its members still may not repeat (`impl T.new`
+ * twice is a duplicate).
  */
 bool dk_merge_repeatable(const dk_symbol *s);
 

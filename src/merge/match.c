@@ -233,11 +233,11 @@ static void pair_imports(struct level *lb, struct level *ls)
 
 /*
  * Both sides add a declaration the language lets a file repeat (a Rust
- * inherent `impl T` block, dk_merge_repeatable) under one key that base
- * lacks, with different bytes: two blocks, ours' and theirs', not one
- * added twice differently. Theirs' piece gets a key of its own so both are
- * written, ours' first; the gate still refuses the result when a member
- * (`impl T.new`) is then declared twice.
+ * inherent `impl T` block, a C# partial class part, dk_merge_repeatable)
+ * under one key that base lacks, with different bytes: two blocks, ours'
+ * and theirs', not one added twice differently. Theirs' piece gets a key
+ * of its own so both are written, ours' first; the gate still refuses the
+ * result when a member (`impl T.new`) is then declared twice.
  */
 static void split_repeated_additions(struct merge_ctx *cx, struct level *const l[3])
 {
