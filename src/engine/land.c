@@ -8,7 +8,9 @@
  *     view the session (caller checked) ─► changeset submitted or approved?
  *     │  the overlay still what was submitted? (what was verified lands)
  *     ▼  repository landing lock (one landing per repository per process)
- *     dk_land_publish ── merge onto head ─► commit ─► prepare: BEGIN;
+ *     its landing_commit on the branch already? ─► record it, done (land_recover)
+ *     dk_land_publish ── merge onto head ─► commit ─► landing_commit := commit
+ *     │                  (committed alone) ─► prepare: BEGIN;
  *     │                    changeset -> merged, claims released,
  *     │                    changeset.merged, session moved to the new head
  *     │                    (or closed) ─► CAS branch ─► COMMIT
@@ -24,9 +26,12 @@
  *     transition (a conditional UPDATE) makes a second landing of the same
  *     changeset - from this node or another - fail before it can move the
  *     branch, and a failed CAS rolls the records back. Only a failing COMMIT
- *     after a won CAS leaves the branch ahead of the store; that is
- *     reported, and landing again is harmless (the changes are already on
- *     the head, so they merge as "same on both sides").
+ *     after a won CAS (or a process killed there) leaves the branch ahead of
+ *     the store. The commit about to land is recorded first, in a
+ *     transaction of its own (changesets.landing_commit); landing again
+ *     finds it on the branch, checks that it is exactly this changeset
+ *     merged onto its parent, and records it (land_recover): one commit per
+ *     landing, and the store names it.
  *  3. After landing the session never re-merges what landed (dkod bug #11):
  *     in the same transaction its base becomes the new commit and its
  *     overlay, changed symbols and read marks are cleared, with a fresh
@@ -110,6 +115,8 @@ struct land_ctx {
     bool offline;
     /* what the last prepare failed with (DK_OK: it did not) */
     int prepare_rc;
+    /* recording a landing whose commit is on the branch already (land_recover) */
+    bool recovering;
 };
 
 /* The session after landing: closed, or continuing from `commit` with a fresh draft. */
@@ -218,8 +225,11 @@ static int land_record_tx(struct land_ctx *c, const dk_oid *head, const dk_oid *
     dk_str payload = DK_STR_INIT;
     int rc;
 
-    if ((rc = dk_eng_cs_has_pipeline(&pipeline, c->repo, head)))
+    /* a recovered landing passed these checks in the prepare before its CAS */
+    if (!c->recovering && (rc = dk_eng_cs_has_pipeline(&pipeline, c->repo, head)))
         return rc;
+    if (c->recovering)
+        pipeline = false;
     if (!c->offline && (rc = dk_eng_cs_overlay_unchanged_tx(c->conn, v, "landing")))
         return rc;
     if ((rc = dk_eng_changeset_state_tx(&from, c->conn, v->changeset_id)))
@@ -267,6 +277,20 @@ static int land_record_tx(struct land_ctx *c, const dk_oid *head, const dk_oid *
     return land_session_tx(c, hex);
 }
 
+/*
+ * The commit about to land, committed on its own before the records'
+ * transaction opens (and so before the CAS): if the process dies after the
+ * CAS and before the records commit, the retry finds its commit through it
+ * (land_recover) instead of landing the same change again as an empty commit.
+ */
+static int land_intent(dk_store_conn *conn, const char *changeset_id, const dk_oid *commit)
+{
+    char hex[DK_OID_HEXSZ + 1];
+    dk_oid_to_hex(hex, commit);
+    dk_store_val p[] = {DK_SV_TEXT(hex), DK_SV_TEXT(changeset_id)};
+    return dk_store_exec(conn, NULL, "UPDATE changesets SET landing_commit = ? WHERE id = ?", p, 2);
+}
+
 static int land_prepare(void *ud, const dk_oid *head, const dk_oid *commit)
 {
     struct land_ctx *c = ud;
@@ -276,7 +300,8 @@ static int land_prepare(void *ud, const dk_oid *head, const dk_oid *commit)
         c->prepare_rc = rc;
         return rc;
     }
-    if ((rc = dk_store_begin(c->conn)) == DK_OK && (rc = land_record_tx(c, head, commit)) == DK_OK)
+    if ((rc = land_intent(c->conn, c->view->changeset_id, commit)) == DK_OK &&
+        (rc = dk_store_begin(c->conn)) == DK_OK && (rc = land_record_tx(c, head, commit)) == DK_OK)
         return DK_OK;
     dk_store_rollback(c->conn);
     dk_store_release(c->conn);
@@ -422,6 +447,107 @@ static int land_check_submitted(dk_git_repo *repo, const struct dk_eng_session_v
     return DK_OK;
 }
 
+/*
+ * A landing killed between its compare-and-swap and its COMMIT left its
+ * commit on the branch and nothing in the store (invariant 2). Its intent
+ * (changesets.landing_commit, land_intent) names the commit; when that commit
+ * is on the branch and its tree is exactly the session's entries merged onto
+ * its parent, the landing happened: record it now (the same records as a
+ * landing, in one transaction, no commit and no CAS), and *out is that commit.
+ * Anything else (no intent, a commit that never reached the branch or holds
+ * something else) is DK_OK with *out zero: the landing goes on as usual.
+ */
+static int land_recover(dk_oid *out, struct land_ctx *c, const char *branch)
+{
+    const struct dk_eng_session_view *v = c->view;
+    struct dk_land_merge m = {0};
+    dk_store_conn *conn;
+    dk_oid landed, head, parent, mb, landed_tree;
+    char *hex = NULL, spec[DK_OID_HEXSZ + 2];
+    bool found = false;
+    int rc, prc = DK_OK;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = dk_store_acquire(&conn, dk_eng_store(c->e))))
+        return rc;
+    dk_store_rows *rows;
+    dk_store_val p[] = {DK_SV_TEXT(v->changeset_id)};
+    rc = dk_store_query(&rows, conn, "SELECT landing_commit FROM changesets WHERE id = ?", p, 1);
+    if (rc == DK_OK) {
+        if (dk_store_rows_next(rows) == 1) {
+            const char *t = dk_store_rows_text(rows, 0, NULL);
+            hex = t && *t ? dk_xstrdup(t) : NULL;
+        }
+        dk_store_rows_free(rows);
+    }
+    dk_store_release(conn);
+    if (rc || !hex)
+        goto out;
+    /* on the branch: the commit is the head or one of its ancestors */
+    if (dk_oid_from_hex(&landed, hex, strlen(hex)) || dk_git_branch_read(&head, c->repo, branch) ||
+        dk_git_merge_base(&mb, c->repo, &landed, &head) || !dk_oid_is_equal(&mb, &landed))
+        goto out;
+    snprintf(spec, sizeof(spec), "%s^", hex);
+    prc = dk_git_rev_resolve(&parent, c->repo, spec);
+    if (prc && prc != DK_ENOTFOUND)
+        goto out;
+    /* exactly this changeset's entries merged onto its parent */
+    bool unborn_base = dk_oid_is_zero(&v->base);
+    if (dk_land_merge_tree(&m, c->repo, unborn_base ? NULL : &v->base, prc ? NULL : &parent,
+                           v->entries, v->nentries, dk_eng_symcache(c->e)) ||
+        m.conflicts.len > 0 || dk_git_tree_resolve(&landed_tree, c->repo, &landed) ||
+        !dk_oid_is_equal(&landed_tree, &m.tree))
+        goto out;
+    found = true;
+out:
+    dk_land_merge_release(&m);
+    free(hex);
+    dk_error_clear();
+    if (rc || !found)
+        return rc;
+    /* record it, as land_prepare and the COMMIT after the CAS would have */
+    c->recovering = true;
+    const struct dk_land_publish_result *pub = c->pub;
+    c->pub = NULL;
+    if ((rc = dk_store_acquire(&c->conn, dk_eng_store(c->e))) == DK_OK) {
+        if ((rc = dk_store_begin(c->conn)) == DK_OK &&
+            (rc = land_record_tx(c, prc ? NULL : &parent, &landed)) == DK_OK)
+            rc = dk_store_commit(c->conn);
+        else
+            dk_store_rollback(c->conn);
+        dk_store_release(c->conn);
+    }
+    c->conn = NULL;
+    c->pub = pub;
+    c->recovering = false;
+    if (rc == DK_OK) {
+        char lhex[DK_OID_HEXSZ + 1];
+        dk_oid_to_hex(lhex, &landed);
+        *out = landed;
+        dk_trace(DK_TRACE_WARN, "engine",
+                 "changeset %s: its landing %.12s was on the branch, unrecorded (a process "
+                 "stopped before its COMMIT): recorded now",
+                 v->changeset_id, lhex);
+    }
+    return rc;
+}
+
+/* dk_land_publish; a store transaction that failed to serialise (deadlock, busy) is retried whole.
+ */
+static int land_publish_retrying(struct dk_land_publish_result *pub, struct land_ctx *c,
+                                 const struct dk_land_publish_opts *po)
+{
+    const struct dk_eng_session_view *v = c->view;
+    for (int attempt = 0;; attempt++) {
+        c->prepare_rc = DK_OK;
+        int rc = dk_land_publish(pub, c->repo, &v->base, v->entries, v->nentries, po);
+        bool store_busy = rc == c->prepare_rc && (rc == DK_ERACE || rc == DK_EBUSY);
+        if (!store_busy || attempt >= LAND_STORE_RETRIES)
+            return rc;
+        dk_land_publish_release(pub);
+    }
+}
+
 int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const char *session_id,
             const dk_land_opts *opts)
 {
@@ -508,15 +634,14 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
         if (lock)
             pthread_mutex_lock(lock);
     }
-    /* a store transaction that failed to serialise (deadlock, busy) is retried whole */
-    for (int attempt = 0;; attempt++) {
-        ctx.prepare_rc = DK_OK;
-        rc = dk_land_publish(&pub, repo, &v.base, v.entries, v.nentries, &po);
-        bool store_busy = rc == ctx.prepare_rc && (rc == DK_ERACE || rc == DK_EBUSY);
-        if (!store_busy || attempt >= LAND_STORE_RETRIES)
-            break;
-        dk_land_publish_release(&pub);
-    }
+    /* landed already by a landing killed before its records committed? */
+    dk_oid recovered = {{0}};
+    if (!opts->dry_run)
+        rc = land_recover(&recovered, &ctx, branch);
+    if (rc == DK_OK && !dk_oid_is_zero(&recovered))
+        pub.commit = recovered;
+    else if (rc == DK_OK)
+        rc = land_publish_retrying(&pub, &ctx, &po);
     if (rc == DK_OK && ctx.conn) {
         /* the branch moved: make the records durable */
         rc = dk_store_commit(ctx.conn);

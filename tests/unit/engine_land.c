@@ -1603,6 +1603,8 @@ void test_engine_land_pg__write_during_submit(void)
  * changed, or - the one window there is - the branch moved and the COMMIT
  * of the records failed, which the error says; in every case landing again
  * without faults completes it, and each change is in the head exactly once.
+ * In the window, landing again records the commit already on the branch
+ * (changesets.landing_commit) instead of landing an empty commit on top.
  */
 static void t_store_faults(void)
 {
@@ -1644,9 +1646,11 @@ static void t_store_faults(void)
         } else {
             failed++;
             th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
+            char landed[41] = "";
             if (moved) {
                 window++;
                 th_assert_msg(strstr(msg, "landed as"), "n=%d: head moved, error: %s", n, msg);
+                snprintf(landed, sizeof(landed), "%s", t_head("demo"));
             }
             th_assert_eq_int(
                 th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 1);
@@ -1655,6 +1659,19 @@ static void t_store_faults(void)
             r = NULL;
             rc = dk_land(&r, t_fx.e, NULL, sid, NULL);
             th_assert_msg(rc == DK_OK, "n=%d: landing again: %s", n, dk_error_last()->msg);
+            if (*landed) {
+                /* recorded, not landed twice: the same commit, the head did not move */
+                th_assert_eq_str(r->commit, landed);
+                th_assert_eq_str(t_head("demo"), landed);
+                th_assert_eq_int(th_count(&t_fx,
+                                          "SELECT COUNT(*) FROM changesets WHERE id = ? AND "
+                                          "merged_commit = landing_commit",
+                                          cs),
+                                 1);
+                th_assert_eq_int(t_events("changeset.merged", cs), 1);
+                th_assert_eq_int(
+                    th_count(&t_fx, "SELECT COUNT(*) FROM overlay WHERE session_id = ?", sid), 0);
+            }
             dk_land_result_free(r);
             th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
         }
@@ -1678,6 +1695,68 @@ void test_engine_land_sqlite__store_faults(void)
 void test_engine_land_pg__store_faults(void)
 {
     t_store_faults();
+}
+
+/*
+ * The commit a landing records before its CAS (changesets.landing_commit) is
+ * believed only when it is true: a commit that is not on the branch (here the
+ * changeset's own submit commit, whose tree is exactly its entries on its
+ * parent), or one on the branch that is not this changeset merged onto its
+ * parent (the head), is passed over, and the landing lands as usual: one new
+ * commit with the change, recorded with its own landing_commit.
+ */
+static void t_landing_commit_checked(void)
+{
+    dk_store *store = dk_eng_store(t_fx.e);
+    for (int k = 0; k < 2; k++) {
+        char agent[32];
+        snprintf(agent, sizeof(agent), "intent-%d", k);
+        const char *sid = t_connect(agent);
+        char *app = t_app_with(k + 1, k ? "x * 41" : "x * 40");
+        t_read_write(sid, "app.py", app);
+        char cs[128], head[41], intent[41];
+        snprintf(cs, sizeof(cs), "%s", t_submit(sid));
+        snprintf(head, sizeof(head), "%s", t_head("demo"));
+        dk_changeset_info *ci;
+        th_assert_ok(dk_changeset_get(&ci, t_fx.e, NULL, cs));
+        snprintf(intent, sizeof(intent), "%s", k ? head : ci->submit_commit);
+        dk_changeset_info_free(ci);
+        dk_store_conn *c;
+        th_assert_ok(dk_store_acquire(&c, store));
+        dk_store_val p[] = {DK_SV_TEXT(intent), DK_SV_TEXT(cs)};
+        th_assert_ok(
+            dk_store_exec(c, NULL, "UPDATE changesets SET landing_commit = ? WHERE id = ?", p, 2));
+        dk_store_release(c);
+
+        /* a message of its own: the landed commit is not the submit commit */
+        dk_land_opts lo = DK_LAND_OPTS_INIT;
+        lo.message = "landed through the checks";
+        dk_land_result *r = NULL;
+        th_assert_ok(dk_land(&r, t_fx.e, NULL, sid, &lo));
+        th_assert_eq_str(r->commit, t_head("demo"));
+        dk_land_result_free(r);
+        th_assert(strcmp(t_head("demo"), head) != 0);
+        th_assert(strcmp(t_head("demo"), intent) != 0);
+        char *text = t_head_file("demo", "app.py");
+        th_assert_eq_str(text, app);
+        free(text);
+        free(app);
+        th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
+        th_assert_eq_int(th_count(&t_fx,
+                                  "SELECT COUNT(*) FROM changesets WHERE id = ? AND "
+                                  "merged_commit = landing_commit",
+                                  cs),
+                         1);
+    }
+    th_engine_fsck(&t_fx, "demo");
+}
+void test_engine_land_sqlite__landing_commit_checked(void)
+{
+    t_landing_commit_checked();
+}
+void test_engine_land_pg__landing_commit_checked(void)
+{
+    t_landing_commit_checked();
 }
 
 /*
