@@ -47,13 +47,15 @@ struct decl_count {
     bool repeatable;
 };
 
-static struct decl_count *count_one(dk_map *m, const dk_str *key, int slot, dk_span span)
+/* The counts are allocated from `ar`, which the caller releases after the map. */
+static struct decl_count *count_one(dk_map *m, dk_arena *ar, const dk_str *key, int slot,
+                                    dk_span span)
 {
-    struct decl_count *c = dk_map_get(m, key->ptr, key->len);
-    if (!c) {
-        c = dk_xcalloc(1, sizeof(*c));
-        dk_map_put(m, key->ptr, key->len, c, NULL);
-    }
+    bool added;
+    void **v = dk_map_slot(m, key->ptr, key->len, &added);
+    if (added)
+        *v = dk_arena_calloc(ar, 1, sizeof(struct decl_count));
+    struct decl_count *c = *v;
     if (c->n[slot]++ == 0) {
         c->start[slot] = span.start_byte;
         c->end[slot] = span.end_byte;
@@ -75,9 +77,20 @@ static uint64_t content_hash(const char *p, size_t n)
  * with its content hash ("key\x1f<hash>"): the variants of a name declared
  * several times (macro_rules! redefinitions, Rust impl blocks, Go init).
  */
-static void count_decls(dk_map *m, dk_map *variants, const dk_analysis *a, const char *src,
-                        const struct merge_branches *br, int slot, const dk_map *overloaded,
-                        bool callable)
+/* Append "\x1f" and h as 16 lower-case hex digits (what "%016llx" prints). */
+static void add_hash_suffix(dk_str *key, uint64_t h)
+{
+    static const char hex[] = "0123456789abcdef";
+    char buf[17];
+    buf[0] = '\x1f';
+    for (int i = 16; i >= 1; i--, h >>= 4)
+        buf[i] = hex[h & 15];
+    dk_str_add(key, buf, sizeof(buf));
+}
+
+static void count_decls(dk_map *m, dk_map *variants, dk_arena *ar, const dk_analysis *a,
+                        const char *src, const struct merge_branches *br, int slot,
+                        const dk_map *overloaded, bool callable)
 {
     dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
@@ -85,13 +98,12 @@ static void count_decls(dk_map *m, dk_map *variants, const dk_analysis *a, const
         dk_str_clear(&key);
         dk_merge_symbol_key(&key, s, src, br, overloaded, callable);
         if (dk_merge_repeatable(s))
-            count_one(m, &key, slot, s->span)->repeatable = true;
+            count_one(m, ar, &key, slot, s->span)->repeatable = true;
         else
-            count_one(m, &key, slot, s->span);
-        dk_str_addf(&key, "\x1f%016llx",
-                    (unsigned long long)content_hash(src + s->span.start_byte,
-                                                     s->span.end_byte - s->span.start_byte));
-        count_one(variants, &key, slot, s->span);
+            count_one(m, ar, &key, slot, s->span);
+        add_hash_suffix(
+            &key, content_hash(src + s->span.start_byte, s->span.end_byte - s->span.start_byte));
+        count_one(variants, ar, &key, slot, s->span);
     }
     /* import statements count as declarations too: the same import twice is a duplicate */
     uint32_t last_start = UINT32_MAX;
@@ -102,7 +114,7 @@ static void count_decls(dk_map *m, dk_map *variants, const dk_analysis *a, const
         last_start = im->span.start_byte;
         dk_str_clear(&key);
         dk_merge_import_key(&key, im);
-        count_one(m, &key, slot, im->span);
+        count_one(m, ar, &key, slot, im->span);
     }
     dk_str_release(&key);
 }
@@ -121,14 +133,6 @@ static bool text_present(const struct merge_ctx *cx, const struct decl_count *c,
         return false;
     size_t n = c->end[vi] - c->start[vi];
     return memmem(text, len, cx->v[vi].src + c->start[vi], n) != NULL;
-}
-
-static void free_counts(dk_map *m)
-{
-    dk_map_foreach(m, slot) {
-        free(slot->value);
-    }
-    dk_map_release(m);
 }
 
 /* Trimmed line [*s, *e) of src starting at i; returns the index after the line. */
@@ -157,19 +161,18 @@ static bool significant(const char *p, size_t n)
     return false;
 }
 
-static void count_lines(dk_map *m, const char *src, size_t len, int slot)
+static void count_lines(dk_map *m, dk_arena *ar, const char *src, size_t len, int slot)
 {
     for (size_t i = 0; i < len;) {
         size_t s, e;
         i = next_line(src, len, i, &s, &e);
         if (!significant(src + s, e - s))
             continue;
-        uint32_t *c = dk_map_get(m, src + s, e - s);
-        if (!c) {
-            c = dk_xcalloc(4, sizeof(*c));
-            dk_map_put(m, src + s, e - s, c, NULL);
-        }
-        c[slot]++;
+        bool added;
+        void **v = dk_map_slot(m, src + s, e - s, &added);
+        if (added)
+            *v = dk_arena_calloc(ar, 4, sizeof(uint32_t));
+        ((uint32_t *)*v)[slot]++;
     }
 }
 
@@ -188,9 +191,10 @@ static long lmax3(long a, long b, long c)
 static int check_lines(struct merge_ctx *cx, const char *text, size_t len, const char **why)
 {
     dk_map m = DK_MAP_INIT_STR;
+    dk_arena ar = DK_ARENA_INIT;
     for (int vi = 0; vi < 3; vi++)
-        count_lines(&m, cx->v[vi].src, cx->v[vi].len, vi);
-    count_lines(&m, text, len, 3);
+        count_lines(&m, &ar, cx->v[vi].src, cx->v[vi].len, vi);
+    count_lines(&m, &ar, text, len, 3);
     int rc = DK_OK;
     dk_map_foreach(&m, slot) {
         const uint32_t *c = slot->value;
@@ -205,7 +209,8 @@ static int check_lines(struct merge_ctx *cx, const char *text, size_t len, const
             break;
         }
     }
-    free_counts(&m);
+    dk_map_release(&m);
+    dk_arena_release(&ar);
     return rc;
 }
 
@@ -316,11 +321,12 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         if (have_base)
             dk_merge_find_overloads(&over, NULL, vb->an, vb->src, vb->br);
         dk_map decls = DK_MAP_INIT_STR, variants = DK_MAP_INIT_STR;
+        dk_arena ar = DK_ARENA_INIT; /* the counts of both maps */
         if (have_base)
-            count_decls(&decls, &variants, vb->an, vb->src, vb->br, 0, &over, callable);
-        count_decls(&decls, &variants, vo->an, vo->src, vo->br, 1, &over, callable);
-        count_decls(&decls, &variants, vt->an, vt->src, vt->br, 2, &over, callable);
-        count_decls(&decls, &variants, r, text, rb, 3, &over, callable);
+            count_decls(&decls, &variants, &ar, vb->an, vb->src, vb->br, 0, &over, callable);
+        count_decls(&decls, &variants, &ar, vo->an, vo->src, vo->br, 1, &over, callable);
+        count_decls(&decls, &variants, &ar, vt->an, vt->src, vt->br, 2, &over, callable);
+        count_decls(&decls, &variants, &ar, r, text, rb, 3, &over, callable);
         /* identities one of whose contents the result has more often than either side */
         dk_map copied = DK_MAP_INIT_STR;
         dk_map_foreach(&variants, v) {
@@ -331,7 +337,7 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
                            NULL);
             }
         }
-        free_counts(&variants);
+        dk_map_release(&variants);
         dk_map_release(&over);
         if (rb)
             dk_merge_branches_release(rb);
@@ -372,7 +378,8 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
                 break;
             }
         }
-        free_counts(&decls);
+        dk_map_release(&decls);
+        dk_arena_release(&ar);
         dk_map_release(&copied);
         const char *orphan = rc ? NULL : orphaned_member(cx, r);
         if (orphan) {

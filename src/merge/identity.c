@@ -250,9 +250,10 @@ void dk_merge_find_overloads(dk_map *set, const dk_language *lang, const dk_anal
             continue;
         dk_str_clear(&key);
         dk_merge_group_key(&key, &a->symbols[i], src, br);
-        uintptr_t n = (uintptr_t)dk_map_get(&count, key.ptr, key.len);
-        dk_map_put(&count, key.ptr, key.len, (void *)(n + 1), NULL);
-        if (n == 1)
+        bool added;
+        void **n = dk_map_slot(&count, key.ptr, key.len, &added);
+        *n = (void *)((uintptr_t)*n + 1);
+        if ((uintptr_t)*n == 2)
             dk_map_put(set, key.ptr, key.len, (void *)1, NULL);
     }
     dk_str_release(&key);
@@ -470,13 +471,19 @@ void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
 void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,
                          const struct merge_branches *br, const dk_map *overloaded, bool callable)
 {
-    dk_str k = DK_STR_INIT;
-    dk_merge_group_key(&k, s, src, br);
-    bool over = overloaded && dk_map_has(overloaded, k.ptr, k.len);
-    dk_str_release(&k);
+    /* the group key is built in place, looked up, then cut back to its name part */
+    size_t start = out->len;
     dk_str_adds(out, s->qualified_name);
     add_conditions(out, s, src);
     add_branch(out, br, s->span.start_byte);
+    size_t name_end = out->len;
+    bool over = false;
+    if (overloaded && overloaded->len) {
+        dk_str_adds(out, "::");
+        dk_str_adds(out, dk_symbol_kind_name(s->kind));
+        over = dk_map_has(overloaded, out->ptr + start, out->len - start);
+        dk_str_truncate(out, name_end);
+    }
     if (over) {
         add_params(out, s);
         add_constrained_head(out, s);

@@ -89,8 +89,8 @@ static void map_rehash(dk_map *m, size_t new_cap)
     free(old);
 }
 
-static void map_put(dk_map *m, uint64_t hash, const char *key, size_t key_len, uint64_t key_u64,
-                    void *value, void **old)
+/* Grow (dropping tombstones) when one more filled slot would pass 3/4. */
+static void map_reserve_one(dk_map *m)
 {
     if (m->cap == 0 || (m->filled + 1) * 4 > m->cap * 3) {
         size_t cap = m->cap ? m->cap : 8;
@@ -98,6 +98,28 @@ static void map_put(dk_map *m, uint64_t hash, const char *key, size_t key_len, u
             cap *= 2;
         map_rehash(m, cap);
     }
+}
+
+/* Fill free slot i (from map_find) with a new key. */
+static void map_fill(dk_map *m, size_t i, uint64_t hash, const char *key, size_t key_len,
+                     uint64_t key_u64, void *value)
+{
+    struct dk_map_slot *s = &m->slots[i];
+    if (s->state == SLOT_EMPTY)
+        m->filled++;
+    s->state = SLOT_USED;
+    s->hash = hash;
+    s->key = m->u64_keys ? NULL : dk_xstrndup(key, key_len);
+    s->key_len = key_len;
+    s->key_u64 = key_u64;
+    s->value = value;
+    m->len++;
+}
+
+static void map_put(dk_map *m, uint64_t hash, const char *key, size_t key_len, uint64_t key_u64,
+                    void *value, void **old)
+{
+    map_reserve_one(m);
     bool found;
     size_t i = map_find(m, hash, key, key_len, key_u64, &found);
     struct dk_map_slot *s = &m->slots[i];
@@ -109,15 +131,7 @@ static void map_put(dk_map *m, uint64_t hash, const char *key, size_t key_len, u
     }
     if (old)
         *old = NULL;
-    if (s->state == SLOT_EMPTY)
-        m->filled++;
-    s->state = SLOT_USED;
-    s->hash = hash;
-    s->key = m->u64_keys ? NULL : dk_xstrndup(key, key_len);
-    s->key_len = key_len;
-    s->key_u64 = key_u64;
-    s->value = value;
-    m->len++;
+    map_fill(m, i, hash, key, key_len, key_u64, value);
 }
 
 static struct dk_map_slot *map_lookup(const dk_map *m, uint64_t hash, const char *key,
@@ -148,6 +162,25 @@ void dk_map_put(dk_map *m, const char *key, size_t key_len, void *value, void **
 {
     dk_assert(!m->u64_keys);
     map_put(m, dk_hash_bytes(key, key_len), key, key_len, 0, value, old);
+}
+
+void **dk_map_slot(dk_map *m, const char *key, size_t key_len, bool *inserted)
+{
+    dk_assert(!m->u64_keys);
+    uint64_t hash = dk_hash_bytes(key, key_len);
+    bool found = false;
+    size_t i = 0;
+    if (m->cap)
+        i = map_find(m, hash, key, key_len, 0, &found);
+    if (!found) {
+        const struct dk_map_slot *before = m->slots;
+        map_reserve_one(m);
+        if (m->slots != before) /* rehashed (a new table is allocated before the old is freed) */
+            i = map_find(m, hash, key, key_len, 0, &found);
+        map_fill(m, i, hash, key, key_len, 0, NULL);
+    }
+    *inserted = !found;
+    return &m->slots[i].value;
 }
 
 void *dk_map_get(const dk_map *m, const char *key, size_t key_len)

@@ -49,6 +49,13 @@ void *dk_map_get(const dk_map *m, const char *key, size_t key_len);
 bool dk_map_has(const dk_map *m, const char *key, size_t key_len);
 /** Remove; returns true and the value in *old (if non-NULL) when present. */
 bool dk_map_del(dk_map *m, const char *key, size_t key_len, void **old);
+/**
+ * Get or insert in one lookup: the value slot of `key`, added with value
+ * NULL when absent (*inserted true). The table grows only when a key is
+ * added, as dk_map_get followed by dk_map_put of a missing key would. The
+ * pointer is valid until the next insert or release.
+ */
+void **dk_map_slot(dk_map *m, const char *key, size_t key_len, bool *inserted);
 
 void dk_map_put_u64(dk_map *m, uint64_t key, void *value, void **old);
 void *dk_map_get_u64(const dk_map *m, uint64_t key);

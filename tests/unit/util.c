@@ -294,6 +294,52 @@ void test_map__churn_keeps_tombstones_bounded(void)
     dk_map_release(&m);
 }
 
+/* dk_map_slot counts like get + put of a missing key, and lays the table out the same way */
+void test_map__slot_get_or_insert(void)
+{
+    dk_map a = DK_MAP_INIT_STR, b = DK_MAP_INIT_STR;
+    static int counts[1000];
+    for (int i = 0; i < 3000; i++) {
+        char key[32];
+        int n = snprintf(key, sizeof(key), "k%d", i % 1000);
+        bool inserted;
+        void **slot = dk_map_slot(&a, key, (size_t)n, &inserted);
+        th_assert_eq_int(inserted, i < 1000);
+        th_assert((uintptr_t)*slot == (uintptr_t)(i / 1000));
+        *slot = (void *)(uintptr_t)(i / 1000 + 1);
+        int *c = dk_map_get(&b, key, (size_t)n);
+        if (!c) {
+            c = &counts[i % 1000];
+            dk_map_put(&b, key, (size_t)n, c, NULL);
+        }
+        (*c)++;
+        if (i % 7 == 3 && i < 1000) { /* tombstones: delete and re-add */
+            th_assert(dk_map_del(&a, key, (size_t)n, NULL));
+            th_assert(dk_map_del(&b, key, (size_t)n, NULL));
+            slot = dk_map_slot(&a, key, (size_t)n, &inserted);
+            th_assert(inserted);
+            *slot = (void *)1;
+            dk_map_put(&b, key, (size_t)n, c, NULL);
+        }
+    }
+    th_assert_eq_int(a.len, 1000);
+    th_assert_eq_int(a.len, b.len);
+    th_assert_eq_int(a.cap, b.cap);
+    for (size_t i = 0; i < a.cap; i++) {
+        th_assert_eq_int(a.slots[i].state, b.slots[i].state);
+        if (a.slots[i].state == 1)
+            th_assert(strcmp(a.slots[i].key, b.slots[i].key) == 0);
+    }
+    for (int i = 0; i < 1000; i++) {
+        char key[32];
+        int n = snprintf(key, sizeof(key), "k%d", i);
+        th_assert_eq_int((uintptr_t)dk_map_get(&a, key, (size_t)n), 3);
+        th_assert_eq_int(counts[i], 3);
+    }
+    dk_map_release(&a);
+    dk_map_release(&b);
+}
+
 void test_map__u64_keys(void)
 {
     dk_map m = DK_MAP_INIT_U64;
