@@ -493,9 +493,14 @@ void dk_merge_symbol_key(dk_str *out, const dk_symbol *s, const char *src,
     dk_str_adds(out, callable && fn ? "callable" : dk_symbol_kind_name(s->kind));
 }
 
-/* The signature holds the modifier `partial` as a word outside `[...]` attribute lists. */
+/*
+ * The signature holds the C# modifier `partial` outside `[...]` attribute
+ * lists, right before the type keyword (`public partial class Foo`; C
+ * `struct partial {` is not one).
+ */
 static bool has_partial_modifier(const char *sig)
 {
+    static const char *const kw[] = {"class", "struct", "interface", "record"};
     int depth = 0;
     for (const char *p = sig; p && *p; p++) {
         if (*p == '[')
@@ -504,8 +509,16 @@ static bool has_partial_modifier(const char *sig)
             depth--;
         else if (depth == 0 && strncmp(p, "partial", 7) == 0 &&
                  (p == sig || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' || p[-1] == ']') &&
-                 (p[7] == ' ' || p[7] == '\t' || p[7] == '\n'))
-            return true;
+                 (p[7] == ' ' || p[7] == '\t' || p[7] == '\n')) {
+            const char *q = p + 7;
+            while (*q == ' ' || *q == '\t' || *q == '\n')
+                q++;
+            for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++) {
+                size_t n = strlen(kw[i]);
+                if (strncmp(q, kw[i], n) == 0 && (q[n] == ' ' || q[n] == '\t' || q[n] == '\n'))
+                    return true;
+            }
+        }
     }
     return false;
 }

@@ -1,0 +1,7 @@
+#include <stddef.h>
+
+struct partial {
+    int done;
+};
+
+int count(void);

@@ -1,0 +1,7 @@
+#include <stddef.h>
+
+struct partial {
+    size_t used;
+};
+
+int count(void);
