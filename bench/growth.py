@@ -8,9 +8,13 @@ For Python files of N two-line functions (N from 1k to 300k lines by default), t
   structured  both sides append a different function at the end: git conflicts, dk merges
               by declarations
 
-Whole process, one run each (the sizes are large): wall seconds and peak RSS of
-`dk merge-file -p` and `git merge-file -p`, and the ratios. Prints a table; exits 0 whatever
-the numbers (no timed assertions). Needs GNU time (/usr/bin/time).
+Whole process, one run each (the sizes are large): wall seconds, CPU seconds (user + system,
+less disturbed than wall time by other load on the machine) and peak RSS of
+`dk merge-file -p` and `git merge-file -p`, and the ratios. The last lines give the worst CPU
+ratio of each path against issue 10's target (no input slower than 10x git), over the sizes
+where git takes at least 0.02 s of CPU (below that GNU time's 0.01 s steps decide the ratio).
+Prints a table; exits 0 whatever the numbers (no timed assertions). Needs GNU time
+(/usr/bin/time).
 """
 import os
 import subprocess
@@ -39,10 +43,10 @@ def write_case(d, lines, path):
 
 
 def measure(cmd, cwd):
-    out = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True)
+    out = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S"] + cmd, cwd=cwd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     last = out.stderr.strip().splitlines()[-1].split()
-    return float(last[0]), int(last[1]), out.returncode
+    return float(last[0]), int(last[1]), float(last[2]) + float(last[3]), out.returncode
 
 
 def main():
@@ -52,17 +56,28 @@ def main():
     dk = os.path.abspath(sys.argv[1])
     sizes = [int(s) for s in sys.argv[2:]] or DEFAULT_SIZES
     print(f"{'path':<11} {'lines':>7} {'git s':>7} {'git MB':>7} {'dk s':>7} {'dk MB':>7} "
-          f"{'time x':>7} {'mem x':>6}  {'git':>3} {'dk':>3}")
+          f"{'time x':>7} {'mem x':>6} {'git cpu':>7} {'dk cpu':>7} {'cpu x':>6}  {'git':>3} {'dk':>3}")
+    worst = {}
     for path in ("clean", "structured"):
         for lines in sizes:
             with tempfile.TemporaryDirectory() as d:
                 write_case(d, lines, path)
                 args = ["-p", "ours.py", "base.py", "theirs.py"]
-                gs, gk, grc = measure(["git", "merge-file"] + args, d)
-                ds, dkb, drc = measure([dk, "merge-file"] + args, d)
+                gs, gk, gc, grc = measure(["git", "merge-file"] + args, d)
+                ds, dkb, dc, drc = measure([dk, "merge-file"] + args, d)
+                cpu_x = dc / max(gc, 0.01)
                 print(f"{path:<11} {lines:>7} {gs:>7.2f} {gk / 1024:>7.1f} {ds:>7.2f} "
-                      f"{dkb / 1024:>7.1f} {ds / max(gs, 0.01):>7.1f} {dkb / max(gk, 1):>6.1f}  "
-                      f"{grc:>3} {drc:>3}")
+                      f"{dkb / 1024:>7.1f} {ds / max(gs, 0.01):>7.1f} {dkb / max(gk, 1):>6.1f} "
+                      f"{gc:>7.2f} {dc:>7.2f} {cpu_x:>6.1f}  {grc:>3} {drc:>3}")
+                if gc >= 0.02 and cpu_x > worst.get(path, (0, 0))[0]:
+                    worst[path] = (cpu_x, lines)
+    for path in ("clean", "structured"):
+        if path in worst:
+            x, lines = worst[path]
+            print(f"{path}: worst CPU dk/git {x:.1f}x (at {lines} lines; target <= 10x: "
+                  f"{'met' if x <= 10 else 'NOT met'})")
+        else:
+            print(f"{path}: git under 0.02 s CPU at every size, no ratio")
     return 0
 
 

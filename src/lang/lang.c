@@ -559,13 +559,21 @@ static void scan_tree(struct lang_ctx *cx, TSNode root)
 {
     TSTreeCursor cur = ts_tree_cursor_new(root);
     bool outline = (cx->flags & DK_LANG_OUTLINE) != 0;
+    /*
+     * The cursor's depth in visible nodes, kept here: each goto_first_child
+     * is one level down and each goto_parent one up, while
+     * ts_tree_cursor_current_depth walks the cursor's whole stack, hidden
+     * repetition nodes included (about 500 instructions a node at the top
+     * level of a file of 20,000 functions, 5% of a merge).
+     */
+    uint32_t depth = 0;
     for (;;) {
         TSNode n = ts_tree_cursor_current_node(&cur);
         /*
          * Outline: no calls, imports only near the top (depth <= 2: statements
          * and their direct parts), and only subtrees with errors below that.
          */
-        bool descend = !outline || ts_tree_cursor_current_depth(&cur) < 2 || ts_node_has_error(n);
+        bool descend = !outline || depth < 2 || ts_node_has_error(n);
         if (ts_node_is_error(n) || (ts_node_is_missing(n) &&
                                     !(cx->def->benign_missing && cx->def->benign_missing(cx, n)))) {
             dk_vec_push(&cx->errors, node_span(cx, n));
@@ -578,13 +586,16 @@ static void scan_tree(struct lang_ctx *cx, TSNode root)
             if (rule)
                 record_call(cx, n, rule);
         }
-        if (descend && ts_tree_cursor_goto_first_child(&cur))
+        if (descend && ts_tree_cursor_goto_first_child(&cur)) {
+            depth++;
             continue;
+        }
         while (!ts_tree_cursor_goto_next_sibling(&cur)) {
             if (!ts_tree_cursor_goto_parent(&cur)) {
                 ts_tree_cursor_delete(&cur);
                 return;
             }
+            depth--;
         }
     }
 }

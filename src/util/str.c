@@ -255,6 +255,12 @@ bool dk_utf8_is_valid(const char *ptr, size_t len)
 {
     size_t off = 0;
     while (off < len) {
+        /* eight ASCII bytes at a time (source text is mostly ASCII) */
+        uint64_t word;
+        if (len - off >= 8 && (memcpy(&word, ptr + off, 8), (word & 0x8080808080808080ull) == 0)) {
+            off += 8;
+            continue;
+        }
         if ((unsigned char)ptr[off] < 0x80) {
             off++;
             continue;

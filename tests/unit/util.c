@@ -172,6 +172,21 @@ void test_str__utf8_validation(void)
     th_assert(!dk_utf8_is_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
     th_assert(!dk_utf8_is_valid("\xff", 1));
     th_assert(!dk_utf8_is_valid("a\x80", 2)); /* stray continuation */
+    /* the eight-byte ASCII steps: a bad byte at every offset of a longer text */
+    char buf[40];
+    for (size_t at = 0; at < sizeof(buf); at++) {
+        memset(buf, 'x', sizeof(buf));
+        th_assert(dk_utf8_is_valid(buf, sizeof(buf)));
+        buf[at] = (char)0x80;
+        th_assert(!dk_utf8_is_valid(buf, sizeof(buf)));
+        th_assert(dk_utf8_is_valid(buf, at));
+        if (at + 2 <= sizeof(buf)) {
+            buf[at] = (char)0xc3;
+            buf[at + 1] = (char)0xa9;
+            th_assert(dk_utf8_is_valid(buf, sizeof(buf)));
+            th_assert(!dk_utf8_is_valid(buf, at + 1)); /* cut inside the sequence */
+        }
+    }
     unsigned cp = 7;
     th_assert_eq_int(dk_utf8_next(&cp, "a", 1), 1);
     th_assert_eq_int(cp, 'a');
