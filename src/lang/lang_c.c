@@ -377,10 +377,10 @@ static const char *const c_enumerators[] = {"enumerator", NULL};
 /* a table's designated initializers (`[KEY] = v`, `.field = v`); positional ones are no list */
 static const char *const c_initializers[] = {"initializer_pair", NULL};
 static const struct lang_member_list c_member_lists[] = {
-    {"field_declaration_list", NULL, NULL, c_fields},
-    {"enumerator_list", NULL, NULL, c_enumerators},
-    {"initializer_list", NULL, NULL, c_initializers},
-    {NULL, NULL, NULL, NULL},
+    {"field_declaration_list", NULL, NULL, c_fields, false},
+    {"enumerator_list", NULL, NULL, c_enumerators, false},
+    {"initializer_list", NULL, NULL, c_initializers, false},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 const dk_language dk_lang_c = {

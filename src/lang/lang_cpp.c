@@ -212,9 +212,9 @@ static const char *const cpp_statement_lists[] = {"compound_statement", "case_st
 static const char *const cpp_fields[] = {"field_declaration", NULL};
 static const char *const cpp_enumerators[] = {"enumerator", NULL};
 static const struct lang_member_list cpp_member_lists[] = {
-    {"field_declaration_list", NULL, NULL, cpp_fields},
-    {"enumerator_list", NULL, NULL, cpp_enumerators},
-    {NULL, NULL, NULL, NULL},
+    {"field_declaration_list", NULL, NULL, cpp_fields, false},
+    {"enumerator_list", NULL, NULL, cpp_enumerators, false},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 const dk_language dk_lang_cpp = {

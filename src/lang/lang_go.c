@@ -177,8 +177,8 @@ static const char *const go_statement_lists[] = {"statement_list", "expression_s
 /* a struct's fields */
 static const char *const go_fields[] = {"field_declaration", NULL};
 static const struct lang_member_list go_member_lists[] = {
-    {"field_declaration_list", NULL, NULL, go_fields},
-    {NULL, NULL, NULL, NULL},
+    {"field_declaration_list", NULL, NULL, go_fields, false},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 const dk_language dk_lang_go = {

@@ -82,6 +82,10 @@ struct lang_member_list {
      * comment or attribute makes the list no member list (a C++ class with methods); NULL:
      * any */
     const char *const *members;
+    /* keys are JavaScript property names: `a`, `'a'` and `"a"` are one key (an object
+     * literal's entries); a numeric, computed or escaped key makes it no member list, since
+     * `1` and `'1'`, `[k]` and `a` may name one property */
+    bool property_keys;
 };
 
 enum { LANG_OVERLOADS_NONE = 0, LANG_OVERLOADS_SIGNATURES, LANG_OVERLOADS_ALL };

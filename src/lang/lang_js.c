@@ -686,11 +686,16 @@ static const char *const js_statement_lists[] = {"statement_block", "switch_body
 static const char *const js_import_names[] = {"import_specifier", NULL};
 static const char *const js_export_names[] = {"export_specifier", NULL};
 static const char *const js_enum_members[] = {"property_identifier", "enum_assignment", NULL};
+/* an object literal's entries (a spread `...x` makes it no member list: what it sets
+ * depends on where it stands) */
+static const char *const js_object_entries[] = {"pair", "shorthand_property_identifier",
+                                                "method_definition", NULL};
 static const struct lang_member_list js_member_lists[] = {
-    {"named_imports", NULL, NULL, js_import_names},
-    {"export_clause", NULL, NULL, js_export_names},
-    {"enum_body", NULL, NULL, js_enum_members},
-    {NULL, NULL, NULL, NULL},
+    {"named_imports", NULL, NULL, js_import_names, false},
+    {"export_clause", NULL, NULL, js_export_names, false},
+    {"enum_body", NULL, NULL, js_enum_members, false},
+    {"object", NULL, NULL, js_object_entries, true},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 #define JS_LANGUAGE(lang_name, grammar_fn, exts, interp, overloading)                              \

@@ -128,9 +128,9 @@ static const char *const py_import_names[] = {"dotted_name", "aliased_import", N
 /* the entries of a dict display, keyed by their key (a `**x` entry makes it no member list) */
 static const char *const py_dict_entries[] = {"pair", NULL};
 static const struct lang_member_list py_member_lists[] = {
-    {"import_from_statement", NULL, "name", py_import_names},
-    {"dictionary", NULL, NULL, py_dict_entries},
-    {NULL, NULL, NULL, NULL},
+    {"import_from_statement", NULL, "name", py_import_names, false},
+    {"dictionary", NULL, NULL, py_dict_entries, false},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 const dk_language dk_lang_python = {

@@ -340,11 +340,11 @@ static const char *const rs_fields[] = {"field_declaration", NULL};
 static const char *const rs_variants[] = {"enum_variant", NULL};
 static const char *const rs_paths[] = {"identifier", "scoped_identifier", NULL};
 static const struct lang_member_list rs_member_lists[] = {
-    {"field_declaration_list", NULL, NULL, rs_fields},
-    {"enum_variant_list", NULL, NULL, rs_variants},
-    {"use_list", NULL, NULL, NULL},
-    {"token_tree", "attribute", NULL, rs_paths},
-    {NULL, NULL, NULL, NULL},
+    {"field_declaration_list", NULL, NULL, rs_fields, false},
+    {"enum_variant_list", NULL, NULL, rs_variants, false},
+    {"use_list", NULL, NULL, NULL, false},
+    {"token_tree", "attribute", NULL, rs_paths, false},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 const dk_language dk_lang_rust = {

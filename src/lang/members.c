@@ -4,9 +4,9 @@
  * A language lists the node types that hold ordered members
  * (lang_member_list: Rust field_declaration_list, enum_variant_list,
  * use_list, a derive's token_tree; C's field_declaration_list and
- * enumerator_list; Go's struct fields; JS/TS named_imports and enum bodies;
- * Python's from-import names and dict entries; C and C++ designated
- * initializers). One parse, one depth-first walk: a node that is such a
+ * enumerator_list; Go's struct fields; JS/TS named_imports, enum bodies and
+ * object literals; Python's from-import names and dict entries; C and C++
+ * designated initializers). One parse, one depth-first walk: a node that is such a
  * list (and holds no syntax error, only members, comments and attributes,
  * and no member whose value is such a list: a table of tables is its inner
  * lists) is recorded and not entered; every other node is entered.
@@ -16,7 +16,10 @@
  * member's trailing comment and stays in the separator). Its key is its
  * name ("name" field, a dict entry's "key", or the innermost declarator
  * of a C field; a designated initializer's designators and `=`), else its
- * text with whitespace runs collapsed.
+ * text with whitespace runs collapsed. A JavaScript object's entry is keyed
+ * by its property name as a string (`a: 1`, `'a': 1`, `a() {}` and `a` are
+ * key 'a); an entry the name of which is no plain identifier or string
+ * (`1:`, `[k]:`, `'\x61':`) makes its object no member list.
  *
  * Ownership: the result and everything it points to live in one arena, the
  * first allocation of which is the result itself.
@@ -170,6 +173,31 @@ static const char *member_key(struct collect *c, TSNode n)
     return key;
 }
 
+/*
+ * The key of an object literal's entry: its property name after a quote,
+ * the key a string names gets from unquote ('a). NULL when the name is no
+ * identifier nor a string without escapes.
+ */
+static const char *property_key(struct collect *c, TSNode n)
+{
+    TSNode name = lang_is(n, "shorthand_property_identifier") ? n : name_node(n);
+    if (ts_node_is_null(name))
+        return NULL;
+    uint32_t a = ts_node_start_byte(name), z = ts_node_end_byte(name);
+    dk_str k = DK_STR_INIT;
+    if (lang_is(name, "property_identifier") || lang_is(name, "shorthand_property_identifier")) {
+        dk_str_addch(&k, '\'');
+    } else if (!lang_is(name, "string") || memchr(c->src + a, '\\', z - a) ||
+               !unquote(c->src, &a, &z, &k)) {
+        dk_str_release(&k);
+        return NULL;
+    }
+    dk_str_add(&k, c->src + a, z - a);
+    const char *key = dk_arena_strndup(c->arena, k.ptr, k.len);
+    dk_str_release(&k);
+    return key;
+}
+
 static uint32_t row_of_end(TSNode n)
 {
     return ts_node_end_point(n).row;
@@ -215,10 +243,15 @@ static bool take_list(struct collect *c, TSNode n, const struct lang_member_list
                 ok = false;
                 break;
             }
+            const char *key = rule->property_keys ? property_key(c, ch) : member_key(c, ch);
+            if (!key) {
+                ok = false;
+                break;
+            }
             dk_member *m = dk_vec_push_zero(&c->members);
             m->start = pending ? pending_start : ts_node_start_byte(ch);
             m->end = ts_node_end_byte(ch);
-            m->key = member_key(c, ch);
+            m->key = key;
             pending = false;
             prev = ch;
             have_prev = true;

@@ -328,6 +328,41 @@ out:
     return rc;
 }
 
+static bool has_line(const char *text, size_t len, const char *line, size_t n)
+{
+    for (size_t i = 0; i + n <= len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - text) : len;
+        if (e - i == n && memcmp(text + i, line, n) == 0)
+            return true;
+        i = e + 1;
+    }
+    return false;
+}
+
+/* Record for the gate the lines of a member merge's text that none of the three texts has. */
+static void note_composed_lines(struct merge_ctx *cx, const char *text, size_t len,
+                                const char *const texts[3], const size_t lens[3])
+{
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - text) : len;
+        size_t a = i, z = e;
+        while (a < z && (text[a] == ' ' || text[a] == '\t'))
+            a++;
+        while (z > a && (text[z - 1] == ' ' || text[z - 1] == '\t' || text[z - 1] == '\r'))
+            z--;
+        bool known = false;
+        for (int vi = 0; vi < 3 && !known; vi++)
+            known = has_line(texts[vi], lens[vi], text + i, e - i);
+        if (!known && z > a) {
+            uintptr_t n = (uintptr_t)dk_map_get(&cx->composed, text + a, z - a);
+            dk_map_put(&cx->composed, text + a, z - a, (void *)(n + 1), NULL);
+        }
+        i = e + 1;
+    }
+}
+
 /* Version vi's text with each list replaced by one \x01 byte. */
 static void skeleton(const struct version *v, dk_str *s)
 {
@@ -380,8 +415,10 @@ int dk_merge_members(struct merge_ctx *cx, dk_str *out, const char *const text[3
         if (rc == DK_OK)
             dk_str_add(&res, k->src + pos, k->len - pos);
     }
-    if (rc == DK_OK)
+    if (rc == DK_OK) {
         dk_str_add(out, res.ptr, res.len);
+        note_composed_lines(cx, res.ptr, res.len, text, len);
+    }
     dk_str_release(&res);
     for (int vi = 0; vi < 3; vi++) {
         dk_str_release(&sk[vi]);

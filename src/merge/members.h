@@ -18,7 +18,9 @@
  * surviving predecessor on their side, two sides' additions at one spot
  * ours first, then theirs; a member changed by one side takes that side's
  * text, the same addition on both sides is written once.
- * Appends the merged text to `out` and returns DK_OK; otherwise `out` is
+ * Appends the merged text to `out`, records for the gate the lines of it
+ * that none of the three texts has (cx->composed), and returns DK_OK;
+ * otherwise `out` is
  * unchanged and the result is DK_EUNSUPPORTED (no member lists, or lists
  * that do not line up) or DK_ECONFLICT (both sides changed one member or
  * the text around the lists differently, a side deleted a member the other

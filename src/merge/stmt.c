@@ -30,9 +30,12 @@
  *     the other side's change of that body merges one level down
  *   the same units changed identically       -> once
  *   overlapping changes, or two different insertions at one place
- *     -> one level down when it is one statement on all three sides (its
- *        own blocks), else a line merge of just those units, else a
- *        conflict block naming the statement and the enclosing symbol.
+ *     -> when it is one statement on all three sides: by its member lists
+ *        (members.c: an object literal's or a dict's entries, designated
+ *        initializers) when the text around them changed on one side at
+ *        most, else one level down (its own blocks); else a line merge of
+ *        just those units, else a conflict block naming the statement and
+ *        the enclosing symbol.
  *
  * Order matters in a body, so two insertions at one place are a conflict
  * unless identical (never "ours first, then theirs" as between
@@ -51,6 +54,7 @@
 #include <string.h>
 
 #include "merge/diff3.h"
+#include "merge/members.h"
 #include "merge/tile.h"
 #include "util/alloc.h"
 
@@ -381,6 +385,20 @@ static int merge_group(struct body *b, dk_str *out, const size_t r0[3], const si
     bool single = b->depth + 1 < STMT_MAX_DEPTH;
     for (int vi = 0; vi < 3 && single; vi++)
         single = r1[vi] - r0[vi] == 1 && b->u[vi].items[r0[vi]].node_end != 0;
+    if (single) {
+        /* one statement on all sides, which both changed: by its member lists (an object
+         * literal's entries, a table's designated initializers) when those are all that
+         * both sides changed */
+        const char *texts[3];
+        size_t lens[3];
+        for (int vi = 0; vi < 3; vi++) {
+            texts[vi] = cx->v[vi].src + s[vi];
+            lens[vi] = e[vi] - s[vi];
+        }
+        if (dk_merge_members(cx, out, texts, lens) == DK_OK)
+            return DK_OK;
+        dk_error_clear();
+    }
     if (single) {
         uint32_t ns[3], ne[3];
         for (int vi = 0; vi < 3; vi++) {

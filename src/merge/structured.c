@@ -246,41 +246,6 @@ out:
     return rc;
 }
 
-static bool has_line(const char *text, size_t len, const char *line, size_t n)
-{
-    for (size_t i = 0; i + n <= len;) {
-        const char *nl = memchr(text + i, '\n', len - i);
-        size_t e = nl ? (size_t)(nl - text) : len;
-        if (e - i == n && memcmp(text + i, line, n) == 0)
-            return true;
-        i = e + 1;
-    }
-    return false;
-}
-
-/* Record for the gate the lines of a member merge's text that none of the three texts has. */
-static void note_composed_lines(struct merge_ctx *cx, const char *text, size_t len,
-                                const char *const texts[3], const size_t lens[3])
-{
-    for (size_t i = 0; i < len;) {
-        const char *nl = memchr(text + i, '\n', len - i);
-        size_t e = nl ? (size_t)(nl - text) : len;
-        size_t a = i, z = e;
-        while (a < z && (text[a] == ' ' || text[a] == '\t'))
-            a++;
-        while (z > a && (text[z - 1] == ' ' || text[z - 1] == '\t' || text[z - 1] == '\r'))
-            z--;
-        bool known = false;
-        for (int vi = 0; vi < 3 && !known; vi++)
-            known = has_line(texts[vi], lens[vi], text + i, e - i);
-        if (!known && z > a) {
-            uintptr_t n = (uintptr_t)dk_map_get(&cx->composed, text + a, z - a);
-            dk_map_put(&cx->composed, text + a, z - a, (void *)(n + 1), NULL);
-        }
-        i = e + 1;
-    }
-}
-
 /*
  * Kinds whose members are lists below the declaration (fields, variants, a
  * C table's designated initializers, a Python dict's entries), and imports.
@@ -319,7 +284,6 @@ static bool merge_by_members(struct merge_level *m, dk_str *out, const struct pi
             (at == 0 || m->cx->v[V_OURS].src[at - 1] == '\n'))
             dk_str_adds(out, m->cx->eol);
         dk_str_add(out, tmp.ptr, tmp.len);
-        note_composed_lines(m->cx, tmp.ptr, tmp.len, texts, lens);
     } else {
         dk_error_clear();
     }

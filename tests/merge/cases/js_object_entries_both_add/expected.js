@@ -1,0 +1,11 @@
+const defaults = {
+  name: 'app',
+  port: 8080,
+  host: 'localhost',
+  timeout: 30,
+  retries: 3,
+};
+
+function start(opts) {
+  return Object.assign({}, defaults, opts);
+}

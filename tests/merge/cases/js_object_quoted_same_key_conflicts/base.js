@@ -1,0 +1,7 @@
+function connect(opts) {
+  const client = new Client({
+    host: opts.host,
+    port: opts.port,
+  });
+  return client;
+}

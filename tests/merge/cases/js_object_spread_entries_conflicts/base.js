@@ -1,0 +1,6 @@
+function options(user) {
+  return {
+    mode: 'fast',
+    ...user,
+  };
+}

@@ -1,0 +1,7 @@
+function options(user) {
+  return {
+    mode: 'fast',
+    ...user,
+    retries: 1,
+  };
+}

@@ -1,0 +1,10 @@
+function connect(opts) {
+  const client = new Client({
+    host: opts.host,
+    port: opts.port,
+    timeout: opts.timeout,
+    keepAlive() { return true; },
+  });
+  client.on('error', onError);
+  return client;
+}
