@@ -633,6 +633,67 @@ void dk_store_release(dk_store_conn *conn)
 }
 
 /* ========================================================================== */
+/* Locks across nodes                                                         */
+/* ========================================================================== */
+
+struct dk_store_lock {
+    /* the connection holding the advisory lock (NULL: SQLite, nothing held) */
+    dk_store_conn *conn;
+};
+
+/* FNV-1a, 64 bits: the advisory lock's key for a name. */
+static int64_t store_lock_key(const char *name)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        h = (h ^ *c) * 1099511628211ull;
+    return (int64_t)h;
+}
+
+int dk_store_lock_take(dk_store_lock **out, dk_store *s, const char *name)
+{
+    *out = NULL;
+    if (!name || !*name)
+        return dk_error_set(DK_EINVALID, "a store lock needs a name");
+    dk_store_lock *l = dk_xcalloc(1, sizeof(*l));
+    if (s->be->kind != DK_STORE_POSTGRESQL) {
+        *out = l;
+        return DK_OK;
+    }
+    dk_store_conn *c;
+    int rc = s->be->conn_open(&c, s->db);
+    if (rc < 0) {
+        free(l);
+        return rc;
+    }
+    c->store = s;
+    c->notes_tail = &c->notes;
+    dk_store_val p[] = {DK_SV_INT(store_lock_key(name))};
+    dk_store_rows *rows = NULL;
+    if ((rc = dk_store_exec(c, NULL, "SET lock_timeout = 0", NULL, 0)) == DK_OK &&
+        (rc = dk_store_query(&rows, c, "SELECT pg_advisory_lock(?)", p, 1)) == DK_OK)
+        dk_store_rows_free(rows);
+    if (rc < 0) {
+        s->be->conn_close(c);
+        free(l);
+        return rc;
+    }
+    l->conn = c;
+    *out = l;
+    return DK_OK;
+}
+
+void dk_store_lock_release(dk_store_lock *l)
+{
+    if (!l)
+        return;
+    /* closing the session releases its advisory locks */
+    if (l->conn)
+        l->conn->store->be->conn_close(l->conn);
+    free(l);
+}
+
+/* ========================================================================== */
 /* Notifications                                                              */
 /* ========================================================================== */
 

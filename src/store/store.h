@@ -282,6 +282,29 @@ int dk_store_query_int(int64_t *out, bool *found, dk_store_conn *conn, const cha
 void dk_store_fault_inject(dk_store *store, unsigned n);
 
 /* ========================================================================== */
+/* Locks across nodes                                                         */
+/* ========================================================================== */
+
+/** A named lock held across every process on the database (dk_store_lock_take). */
+typedef struct dk_store_lock dk_store_lock;
+
+/**
+ * Take the lock `name` (non-empty) for every node on this database, waiting
+ * as long as another holds it. PostgreSQL: a session-level advisory lock
+ * (pg_advisory_lock on a 64-bit hash of the name; two names with one hash
+ * only share a queue) on a connection of its own, outside the pool, so the
+ * waiters take no pooled connection from the holder, and a process that
+ * dies releases it with its connection; lock_timeout is off on it. SQLite:
+ * one node per database file, nothing to take (the lock is a token).
+ * @return DK_OK (*out set); DK_EINVALID for an empty name; the connection's
+ *         error when PostgreSQL cannot be reached (*out NULL)
+ */
+int dk_store_lock_take(dk_store_lock **out, dk_store *store, const char *name);
+
+/** Release and free a lock from dk_store_lock_take. NULL is a no-op. */
+void dk_store_lock_release(dk_store_lock *lock);
+
+/* ========================================================================== */
 /* Notifications (cross-node fan-out)                                         */
 /* ========================================================================== */
 

@@ -28,7 +28,8 @@
  *   step) | rejected, with the results JSON and the head it was made on
  *
  *   dk_verify_land: under the repository's landing lock (<scratch>/land.lock,
- *   flock: landings of one repository queue), dk_land; refused because the
+ *   flock: landings of one repository queue; with PostgreSQL also an
+ *   advisory lock, so the nodes on one store share the queue), dk_land; refused because the
  *   approval was made on another head (DK_ESTALE), or because the changeset
  *   is still verifying (a killed run)? verify on the new head, land if
  *   approved
@@ -1044,6 +1045,12 @@ out:
  * The landing lock of the session's repository: <scratch>/land.lock, flock'd
  * exclusively, or -1 when there is none to take (the session is not live, the
  * directory cannot be made): the landing then goes on unserialised, as before.
+ * Then, in *slock, the same lock for every node on the store: a flock is one
+ * machine's (two dk serve on two machines sharing a PostgreSQL store each
+ * had their own queue and made each other's approvals stale), so with
+ * PostgreSQL an advisory lock "dk.land:<repo>" is taken too, after the flock
+ * (one waiter per repository per process). NULL when it cannot be taken: the
+ * landing goes on, as without the flock (the CAS keeps it correct).
  * Held from the first dk_land to the last, it makes landings of one repository
  * a queue: without it, twenty agents landing at once with a pipeline starved
  * each other (each re-verification, serialised by the scratch lock, was made
@@ -1051,12 +1058,13 @@ out:
  * tries the landing failed with DK_ESTALE). It is not the scratch lock: dk_verify
  * takes that one inside.
  */
-static int land_lock(dk_engine *e, const dk_caller *caller, const char *session_id,
-                     const dk_verify_opts *vo)
+static int land_lock(dk_store_lock **slock, dk_engine *e, const dk_caller *caller,
+                     const char *session_id, const dk_verify_opts *vo)
 {
     dk_session_info *si = NULL;
     dk_repo_info *info = NULL;
     int fd = -1;
+    *slock = NULL;
     if (dk_session_status(&si, e, caller, session_id) == DK_OK &&
         dk_repo_get(&info, e, si->repo) == DK_OK) {
         char *scratch =
@@ -1068,6 +1076,12 @@ static int land_lock(dk_engine *e, const dk_caller *caller, const char *session_
             dk_str_release(&lockp);
         }
         free(scratch);
+        dk_str name = DK_STR_INIT;
+        dk_str_addf(&name, "dk.land:%s", si->repo);
+        if (dk_store_lock_take(slock, dk_eng_store(e), name.ptr))
+            dk_trace(DK_TRACE_WARN, "verify", "landing lock of %s across nodes: %s", si->repo,
+                     dk_error_last()->msg);
+        dk_str_release(&name);
     }
     dk_repo_infos_free(info, info ? 1 : 0);
     dk_session_infos_free(si, si ? 1 : 0);
@@ -1115,7 +1129,8 @@ int dk_verify_land(dk_land_result **land, dk_verify_result **verdict, dk_engine 
     *verdict = NULL;
     int rc = DK_OK;
     bool dry = land_opts && land_opts->dry_run;
-    int lock_fd = dry ? -1 : land_lock(e, caller, session_id, &vo);
+    dk_store_lock *slock = NULL;
+    int lock_fd = dry ? -1 : land_lock(&slock, e, caller, session_id, &vo);
     for (int attempt = 0;; attempt++) {
         rc = dk_land(land, e, caller, session_id, land_opts);
         bool interrupted = rc == DK_ESTATE && !dry && land_cs_verifying(e, caller, session_id);
@@ -1146,6 +1161,7 @@ int dk_verify_land(dk_land_result **land, dk_verify_result **verdict, dk_engine 
         dk_land_result_free(*land);
         *land = NULL;
     }
+    dk_store_lock_release(slock);
     if (lock_fd >= 0)
         close(lock_fd);
     return rc;

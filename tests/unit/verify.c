@@ -19,7 +19,11 @@
  *                detected; skipped, not passed, when no python3 with pytest is
  *                found), stranded / closed / abandoned sessions, landing after
  *                the head moved (re-verified), human-approve and agent-review
- *                steps, the verdict read back through status.
+ *                steps, the verdict read back through status, a run killed
+ *                before its verdict started again.
+ *  verify_pg     two engines on one PostgreSQL store (two nodes) landing at
+ *                once through one queue (the store's advisory lock), and
+ *                that lock itself.
  */
 #include "dk/verify.h"
 
@@ -42,6 +46,7 @@
 #include "harness/th.h"
 #include "harness/th_api.h"
 #include "harness/th_engine.h"
+#include "store/store.h"
 #include "util/str.h"
 #include "verify/verify_int.h"
 
@@ -1855,4 +1860,193 @@ void test_verify_flow__killed_run_starts_again(void)
     th_assert_eq_int(t_cs_state(sid), DK_CS_SUBMITTED);
     dk_changeset_info_free(ci);
     free(sid);
+}
+
+/* ========================================================================== */
+/* Two nodes on one PostgreSQL store                                          */
+/* ========================================================================== */
+
+void test_verify_pg__initialize(void)
+{
+    memset(&t_fx, 0, sizeof(t_fx));
+    snprintf(t_scratch, sizeof(t_scratch), "%s/scratch", th_tmpdir());
+    atomic_store(&t_clock, 1764000000000LL);
+    th_engine_store(&t_fx, "dk_v");
+    dk_engine_opts o = DK_ENGINE_OPTS_INIT;
+    o.clock_ms = t_clock_ms;
+    th_engine_open(&t_fx, &o);
+}
+
+void test_verify_pg__cleanup(void)
+{
+    th_engine_done(&t_fx);
+}
+
+struct t_node_lander {
+    dk_engine *e;
+    const char *scratch;
+    char sid[64];
+    int rc;
+    char msg[256];
+};
+
+static void *t_node_lander_run(void *arg)
+{
+    struct t_node_lander *l = arg;
+    dk_verify_opts o = DK_VERIFY_OPTS_INIT;
+    o.scratch_dir = l->scratch;
+    dk_land_result *lr = NULL;
+    dk_verify_result *again = NULL;
+    l->rc = dk_verify_land(&lr, &again, l->e, NULL, l->sid, NULL, &o);
+    snprintf(l->msg, sizeof(l->msg), "%s", dk_error_last()->msg);
+    dk_land_result_free(lr);
+    dk_verify_result_free(again);
+    return NULL;
+}
+
+/*
+ * Two engines on one PostgreSQL store and data directory, each with a scratch
+ * directory of its own: two dk serve on two machines, whose <scratch>/land.lock
+ * flocks do not see each other. Sessions approved on one head land at once
+ * from both: every one lands, one commit each. The flock alone made two
+ * queues, each landing making the other queue's approvals stale until the
+ * re-verifications ran out (DK_ESTALE); the advisory lock taken with
+ * PostgreSQL (dk_store_lock_take) makes one queue across the nodes.
+ */
+void test_verify_pg__two_nodes_one_queue(void)
+{
+    t_project(t_pipeline_make, NULL);
+    dk_engine *e2;
+    dk_engine_opts eo = DK_ENGINE_OPTS_INIT;
+    eo.data_dir = t_fx.data;
+    eo.store_url = t_fx.url;
+    eo.gc_interval_ms = 0;
+    eo.clock_ms = t_clock_ms;
+    eo.node_name = "node-2";
+    th_assert_ok(dk_engine_open(&e2, &eo));
+    char scratch2[4200];
+    snprintf(scratch2, sizeof(scratch2), "%s/scratch-node-2", th_tmpdir());
+
+    enum { T = 8 };
+    struct t_node_lander l[T];
+    pthread_t th[T];
+    for (int k = 0; k < T; k++) {
+        l[k] = (struct t_node_lander){.e = k % 2 ? e2 : t_fx.e,
+                                      .scratch = k % 2 ? scratch2 : t_scratch};
+        dk_connect_opts co = DK_CONNECT_OPTS_INIT;
+        co.repo = "demo";
+        co.intent = "two nodes";
+        co.agent_id = "agent";
+        dk_session_info *s;
+        th_assert_ok(dk_session_connect(&s, l[k].e, NULL, &co));
+        snprintf(l[k].sid, sizeof(l[k].sid), "%s", s->session_id);
+        dk_session_infos_free(s, 1);
+        char path[32];
+        snprintf(path, sizeof(path), "note%d.txt", k);
+        dk_write_result *w = NULL;
+        th_assert_ok(dk_file_write(&w, l[k].e, NULL, l[k].sid, path, "a note\n", 7, NULL));
+        dk_write_result_free(w);
+        dk_changeset_info *ci;
+        th_assert_ok(dk_changeset_submit(&ci, l[k].e, NULL, l[k].sid));
+        dk_changeset_info_free(ci);
+        dk_verify_opts o = DK_VERIFY_OPTS_INIT;
+        o.scratch_dir = l[k].scratch;
+        dk_verify_result *r = NULL;
+        th_assert_ok(dk_verify(&r, l[k].e, NULL, l[k].sid, &o));
+        th_assert_msg(r->passed, "%s", r->json);
+        dk_verify_result_free(r);
+    }
+    char *before = t_head_hex();
+    for (int k = 0; k < T; k++)
+        th_assert(pthread_create(&th[k], NULL, t_node_lander_run, &l[k]) == 0);
+    for (int k = 0; k < T; k++)
+        pthread_join(th[k], NULL);
+    dk_engine_close(e2);
+    for (int k = 0; k < T; k++)
+        th_assert_msg(l[k].rc == DK_OK, "landing %d (node %d): %s (%s)", k, k % 2 + 1,
+                      dk_error_name(l[k].rc), l[k].msg);
+    char demo[4096];
+    t_demo_path(demo, sizeof(demo));
+    char *n = th_git_out(demo, "rev-list --count --no-merges %s..main", before);
+    th_assert_eq_int(atoi(n), T);
+    free(n);
+    free(before);
+    th_assert_eq_int(th_count(&t_fx,
+                              "SELECT COUNT(*) FROM changesets WHERE state = 'merged' AND repo = ?",
+                              "demo"),
+                     T);
+    th_engine_fsck(&t_fx, "demo");
+}
+
+struct t_lock_waiter {
+    dk_store *store;
+    dk_store_lock *lock;
+    int rc;
+    atomic_int taken;
+};
+
+static void *t_lock_waiter_run(void *arg)
+{
+    struct t_lock_waiter *w = arg;
+    w->rc = dk_store_lock_take(&w->lock, w->store, "dk.land:demo");
+    atomic_store(&w->taken, 1);
+    return NULL;
+}
+
+/* The number of advisory locks on the database, granted or waited for. */
+static int64_t t_advisory(dk_store *s, bool granted)
+{
+    dk_store_conn *c;
+    int64_t n = -1;
+    bool found;
+    th_assert_ok(dk_store_acquire(&c, s));
+    th_assert_ok(dk_store_query_int(&n, &found, c,
+                                    granted ? "SELECT COUNT(*) FROM pg_locks WHERE locktype = "
+                                              "'advisory' AND granted"
+                                            : "SELECT COUNT(*) FROM pg_locks WHERE locktype = "
+                                              "'advisory' AND NOT granted",
+                                    NULL, 0));
+    dk_store_release(c);
+    return n;
+}
+
+/*
+ * The lock itself, from two stores on one database (two nodes): the second
+ * taker waits while the first holds it and gets it once released; closing
+ * the holder's connection leaves no advisory lock behind. Polled with a
+ * bound, never timed.
+ */
+void test_verify_pg__store_lock(void)
+{
+    dk_store *a = dk_eng_store(t_fx.e), *b;
+    th_assert_ok(dk_store_open(&b, t_fx.url, NULL));
+    dk_store_lock *la = NULL;
+    th_assert_err(dk_store_lock_take(&la, a, ""), DK_EINVALID);
+    th_assert(la == NULL);
+    th_assert_ok(dk_store_lock_take(&la, a, "dk.land:demo"));
+    th_assert_eq_int(t_advisory(a, true), 1);
+    struct t_lock_waiter w = {.store = b};
+    pthread_t th;
+    th_assert(pthread_create(&th, NULL, t_lock_waiter_run, &w) == 0);
+    int64_t waiting = 0;
+    for (int i = 0; i < 400 && waiting == 0; i++) {
+        waiting = t_advisory(a, false);
+        if (waiting == 0)
+            usleep(25000);
+    }
+    th_assert_eq_int(waiting, 1);
+    th_assert(atomic_load(&w.taken) == 0);
+    dk_store_lock_release(la);
+    pthread_join(th, NULL);
+    th_assert_ok(w.rc);
+    th_assert(w.lock != NULL);
+    dk_store_lock_release(w.lock);
+    int64_t left = 1;
+    for (int i = 0; i < 400 && left != 0; i++) {
+        left = t_advisory(a, true) + t_advisory(a, false);
+        if (left != 0)
+            usleep(25000);
+    }
+    th_assert_eq_int(left, 0);
+    dk_store_close(b);
 }
