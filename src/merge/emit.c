@@ -194,6 +194,94 @@ int dk_merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, struct merge_b
     return DK_OK;
 }
 
+/* Offsets of the starts of the lines of text[s, e), and e last: returns the number of lines. */
+static size_t line_starts(const char *text, size_t s, size_t e, size_t **at)
+{
+    size_t n = 0;
+    for (size_t i = s; i < e; i++)
+        n += text[i] == '\n' || i + 1 == e;
+    *at = dk_xcalloc(n + 1, sizeof(**at));
+    size_t k = 0;
+    for (size_t i = s; i < e; i++) {
+        if (i == s || text[i - 1] == '\n')
+            (*at)[k++] = i;
+    }
+    (*at)[n] = e;
+    return n;
+}
+
+static bool line_eq(const char *text, const size_t *x, size_t i, const size_t *y, size_t j)
+{
+    size_t n = x[i + 1] - x[i];
+    return n == y[j + 1] - y[j] && memcmp(text + x[i], text + y[j], n) == 0;
+}
+
+/*
+ * Which side of a diff3 block that only inserts holds the other's lines with
+ * lines added (a common start and a common end that together cover all of
+ * the shorter insertion): V_OURS or V_THEIRS, or -1.
+ */
+static int containing_side(const char *text, const dk_git_merge_conflict *g)
+{
+    if (g->base_start == SIZE_MAX || g->base_end != g->base_start)
+        return -1;
+    size_t *o, *t;
+    size_t no = line_starts(text, g->ours_start, g->ours_end, &o);
+    size_t nt = line_starts(text, g->theirs_start, g->theirs_end, &t);
+    size_t pre = 0, suf = 0;
+    while (pre < no && pre < nt && line_eq(text, o, pre, t, pre))
+        pre++;
+    while (suf < no - pre && suf < nt - pre && line_eq(text, o, no - 1 - suf, t, nt - 1 - suf))
+        suf++;
+    int side = -1;
+    if (no && nt && pre + suf == no)
+        side = V_THEIRS;
+    else if (no && nt && pre + suf == nt)
+        side = V_OURS;
+    free(o);
+    free(t);
+    return side;
+}
+
+int dk_merge_line_contained(struct merge_ctx *cx, dk_str *out, bool *clean,
+                            struct merge_blocks *blocks, const char *b, size_t bl, const char *o,
+                            size_t ol, const char *t, size_t tl)
+{
+    size_t mark = out->len;
+    int rc = dk_merge_line(cx, out, clean, blocks, b, bl, o, ol, t, tl);
+    if (rc || *clean)
+        return rc;
+    dk_git_merge_input ib = {b, bl, 0}, io = {o, ol, 0}, it = {t, tl, 0};
+    dk_git_merge_file_opts mo = {.version = DK_GIT_MERGE_FILE_OPTS_VERSION,
+                                 .style = DK_GIT_MERGE_STYLE_DIFF3};
+    dk_git_merge_file_result r = {0};
+    if (dk_git_merge_file(&r, &ib, &io, &it, &mo) != DK_OK) {
+        dk_error_clear();
+        return DK_OK;
+    }
+    bool all = r.nconflicts > 0;
+    for (size_t i = 0; all && i < r.nconflicts; i++)
+        all = containing_side(r.ptr, &r.conflicts[i]) >= 0;
+    if (all) {
+        dk_str_truncate(out, mark);
+        size_t from = 0;
+        for (size_t i = 0; i < r.nconflicts; i++) {
+            const dk_git_merge_conflict *g = &r.conflicts[i];
+            bool ours = containing_side(r.ptr, g) == V_OURS;
+            dk_str_add(out, r.ptr + from, g->start - from);
+            dk_str_add(out, r.ptr + (ours ? g->ours_start : g->theirs_start),
+                       ours ? g->ours_end - g->ours_start : g->theirs_end - g->theirs_start);
+            from = g->end;
+        }
+        dk_str_add(out, r.ptr + from, r.len - from);
+        *clean = true;
+        if (blocks)
+            dk_merge_blocks_release(blocks);
+    }
+    dk_git_merge_file_result_release(&r);
+    return DK_OK;
+}
+
 /* Name a record after the innermost symbol of ours around its lines, if any. */
 static void name_by_position(struct merge_ctx *cx, dk_merge_conflict *c)
 {

@@ -51,6 +51,17 @@ void dk_merge_blocks_release(struct merge_blocks *b);
 int dk_merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, struct merge_blocks *blocks,
                   const char *b, size_t bl, const char *o, size_t ol, const char *t, size_t tl);
 
+/*
+ * dk_merge_line, and when it conflicts only where both sides inserted lines
+ * at one place and one side's insertion is the other's with lines added
+ * (ours adds `a`, theirs `a` and `b`), the longer insertion there: clean.
+ * Two different insertions, or any block that also changes base lines,
+ * leave git's conflicts as they are.
+ */
+int dk_merge_line_contained(struct merge_ctx *cx, dk_str *out, bool *clean,
+                            struct merge_blocks *blocks, const char *b, size_t bl, const char *o,
+                            size_t ol, const char *t, size_t tl);
+
 /* How to name the records of a line merge's blocks: one symbol, or (qname NULL) by position. */
 struct merge_names {
     const char *qname;

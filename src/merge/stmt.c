@@ -38,11 +38,11 @@
  *        the enclosing symbol.
  *
  * Order matters in a body, so two insertions at one place are a conflict
- * unless identical (never "ours first, then theirs" as between
- * declarations). A statement that shares a line with other code (`if (x)
- * { y(); }` on one line, `} else { z();`) is not a unit: its lines stay
- * lines. Nothing is reformatted: every byte written is a unit of a version.
- * The gate then judges the whole file as always.
+ * unless identical, or one holds the other's lines with lines added (never
+ * "ours first, then theirs" as between declarations). A statement that shares a line with other
+ * code (`if (x) { y(); }` on one line, `} else { z();`) is not a unit: its lines stay lines.
+ * Nothing is reformatted: every byte written is a unit of a version. The gate then judges the whole
+ * file as always.
  *
  * Conventions: DK_OK or an error meaning "does not apply", with nothing
  * written (the caller line-merges); conflicts are recorded, not errors.
@@ -416,10 +416,10 @@ static int merge_group(struct body *b, dk_str *out, const size_t r0[3], const si
     }
     struct merge_blocks blocks = {0};
     bool clean = false;
-    int rc =
-        dk_merge_line(cx, out, &clean, &blocks, cx->v[V_BASE].src + s[V_BASE],
-                      e[V_BASE] - s[V_BASE], cx->v[V_OURS].src + s[V_OURS], e[V_OURS] - s[V_OURS],
-                      cx->v[V_THEIRS].src + s[V_THEIRS], e[V_THEIRS] - s[V_THEIRS]);
+    int rc = dk_merge_line_contained(cx, out, &clean, &blocks, cx->v[V_BASE].src + s[V_BASE],
+                                     e[V_BASE] - s[V_BASE], cx->v[V_OURS].src + s[V_OURS],
+                                     e[V_OURS] - s[V_OURS], cx->v[V_THEIRS].src + s[V_THEIRS],
+                                     e[V_THEIRS] - s[V_THEIRS]);
     if (rc == DK_OK && !clean) {
         struct merge_names names = *b->names;
         names.desc = group_desc(b, r0, r1, s, e);

@@ -196,11 +196,11 @@ static int merge_leaf(struct merge_level *m, dk_str *out, const struct piece *p[
     dk_str tmp = DK_STR_INIT;
     struct merge_blocks blocks = {0};
     bool clean = false;
-    int rc =
-        dk_merge_line(cx, &tmp, &clean, &blocks, cx->v[V_BASE].src + p[V_BASE]->start,
-                      p[V_BASE]->end - p[V_BASE]->start, cx->v[V_OURS].src + p[V_OURS]->start,
-                      p[V_OURS]->end - p[V_OURS]->start, cx->v[V_THEIRS].src + p[V_THEIRS]->start,
-                      p[V_THEIRS]->end - p[V_THEIRS]->start);
+    int rc = dk_merge_line_contained(
+        cx, &tmp, &clean, &blocks, cx->v[V_BASE].src + p[V_BASE]->start,
+        p[V_BASE]->end - p[V_BASE]->start, cx->v[V_OURS].src + p[V_OURS]->start,
+        p[V_OURS]->end - p[V_OURS]->start, cx->v[V_THEIRS].src + p[V_THEIRS]->start,
+        p[V_THEIRS]->end - p[V_THEIRS]->start);
     if (rc)
         goto out;
     if (!clean) {
@@ -859,6 +859,34 @@ static void undo_to(struct merge_level *m, dk_str *out, size_t mark, size_t ncon
     m->cx->conflict_out_end.len = nconf;
 }
 
+/* Item i of version vi and item j of version vj hold the same bytes. */
+static bool item_bytes_eq(const struct merge_level *m, int vi, size_t i, int vj, size_t j)
+{
+    const struct item *x = &m->l[vi]->items.items[i], *y = &m->l[vj]->items.items[j];
+    return x->end - x->start == y->end - y->start &&
+           memcmp(m->cx->v[vi].src + x->start, m->cx->v[vj].src + y->start, x->end - x->start) == 0;
+}
+
+/*
+ * A chunk where both sides only inserted, one side's insertion being the
+ * other's with items added (a common start and a common end, byte for byte,
+ * covering all of the shorter): the side whose insertion holds the other's,
+ * or -1. Ours adds `#![allow(a)]`, theirs `#![allow(a)]` and `#![allow(b)]`:
+ * theirs, which says all ours says.
+ */
+static int contained_insert_side(const struct merge_level *m, const struct diff3_chunk *c)
+{
+    size_t on = c->o1 - c->o0, tn = c->t1 - c->t0, pre = 0, suf = 0;
+    if (c->b0 != c->b1 || !on || !tn)
+        return -1;
+    while (pre < on && pre < tn && item_bytes_eq(m, V_OURS, c->o0 + pre, V_THEIRS, c->t0 + pre))
+        pre++;
+    while (suf < on - pre && suf < tn - pre &&
+           item_bytes_eq(m, V_OURS, c->o1 - 1 - suf, V_THEIRS, c->t1 - 1 - suf))
+        suf++;
+    return pre + suf == on ? V_THEIRS : pre + suf == tn ? V_OURS : -1;
+}
+
 /*
  * A chunk both sides changed. Made only of declarations and blank lines:
  * merged as a set. Otherwise, what both sides wrote identically at its
@@ -891,6 +919,11 @@ static int merge_both_changed(struct merge_level *m, dk_str *out, const struct d
               range_is_decl_set(m, V_THEIRS, c->t0 + pre, c->t1 - suf);
     }
     if (!set) {
+        int side = contained_insert_side(m, c);
+        if (side == V_OURS)
+            return emit_items(m, out, V_OURS, c->o0, c->o1);
+        if (side == V_THEIRS)
+            return emit_items(m, out, V_THEIRS, c->t0, c->t1);
         conflict_chunk(m, out, c);
         return DK_OK;
     }

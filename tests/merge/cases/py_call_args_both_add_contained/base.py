@@ -1,0 +1,10 @@
+from setuptools import setup
+
+setup(
+    name='Scrapy',
+    install_requires=[
+        'w3lib>=1.17.0',
+        'protego>=0.1.15',
+    ],
+    python_requires='>=3.5',
+)

@@ -1,0 +1,11 @@
+from setuptools import setup
+
+setup(
+    name='Scrapy',
+    install_requires=[
+        'w3lib>=1.17.0',
+        'protego>=0.1.15',
+        'itemadapter>=0.1.0',
+    ],
+    python_requires='>=3.6',
+)

@@ -1,0 +1,10 @@
+#![warn(clippy::missing_trait_methods)]
+#![expect(clippy::needless_lifetimes)]
+
+trait A {
+    fn provided() {}
+}
+
+trait B {
+    fn required();
+}

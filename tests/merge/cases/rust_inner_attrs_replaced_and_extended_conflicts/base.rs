@@ -1,0 +1,6 @@
+#![warn(clippy::missing_trait_methods)]
+#![allow(clippy::needless_lifetimes)]
+
+trait A {
+    fn provided() {}
+}

@@ -1,0 +1,14 @@
+fn functions() -> _ {
+    let x = 2;
+    (
+        array_append(extras::array, extras::id),
+        array_length(extras::array),
+        array_replace(extras::array, extras::id, extras::id),
+        array_dims(extras::array),
+        array_to_string(extras::array, extras::name),
+    )
+}
+
+fn other() -> i32 {
+    7
+}

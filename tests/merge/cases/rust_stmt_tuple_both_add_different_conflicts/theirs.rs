@@ -1,0 +1,13 @@
+fn functions() -> _ {
+    let x = 1;
+    (
+        array_append(extras::array, extras::id),
+        array_length(extras::array),
+        array_replace(extras::array, extras::id, extras::id),
+        array_ndims(extras::array),
+    )
+}
+
+fn other() -> i32 {
+    7
+}
