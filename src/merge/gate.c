@@ -190,7 +190,7 @@ static long lmax3(long a, long b, long c)
 
 static int check_lines(struct merge_ctx *cx, const char *text, size_t len, const char **why)
 {
-    dk_map m = DK_MAP_INIT_STR;
+    dk_map m = DK_MAP_INIT_STR_POOLED;
     dk_arena ar = DK_ARENA_INIT;
     for (int vi = 0; vi < 3; vi++)
         count_lines(&m, &ar, cx->v[vi].src, cx->v[vi].len, vi);
@@ -238,7 +238,8 @@ static const char *orphaned_member(const struct merge_ctx *cx, const dk_analysis
     if (!cx->v[V_BASE].an || (strcmp(lname, "javascript") != 0 &&
                               strcmp(lname, "typescript") != 0 && strcmp(lname, "tsx") != 0))
         return NULL;
-    dk_map top[4] = {DK_MAP_INIT_STR, DK_MAP_INIT_STR, DK_MAP_INIT_STR, DK_MAP_INIT_STR};
+    dk_map top[4] = {DK_MAP_INIT_STR_POOLED, DK_MAP_INIT_STR_POOLED, DK_MAP_INIT_STR_POOLED,
+                     DK_MAP_INIT_STR_POOLED};
     top_level_names(&top[0], cx->v[V_BASE].an);
     top_level_names(&top[1], cx->v[V_OURS].an);
     top_level_names(&top[2], cx->v[V_THEIRS].an);
@@ -306,7 +307,7 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         }
         const struct merge_version *vb = &cx->v[V_BASE], *vo = &cx->v[V_OURS],
                                    *vt = &cx->v[V_THEIRS];
-        dk_map over = DK_MAP_INIT_STR;
+        dk_map over = DK_MAP_INIT_STR_POOLED;
         dk_merge_find_overloads(&over, NULL, vo->an, vo->src, vo->br);
         dk_merge_find_overloads(&over, NULL, vt->an, vt->src, vt->br);
         /*
@@ -320,7 +321,7 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         bool have_base = vb->an != NULL;
         if (have_base)
             dk_merge_find_overloads(&over, NULL, vb->an, vb->src, vb->br);
-        dk_map decls = DK_MAP_INIT_STR, variants = DK_MAP_INIT_STR;
+        dk_map decls = DK_MAP_INIT_STR_POOLED, variants = DK_MAP_INIT_STR_POOLED;
         dk_arena ar = DK_ARENA_INIT; /* the counts of both maps */
         if (have_base)
             count_decls(&decls, &variants, &ar, vb->an, vb->src, vb->br, 0, &over, callable);
@@ -328,7 +329,7 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         count_decls(&decls, &variants, &ar, vt->an, vt->src, vt->br, 2, &over, callable);
         count_decls(&decls, &variants, &ar, r, text, rb, 3, &over, callable);
         /* identities one of whose contents the result has more often than either side */
-        dk_map copied = DK_MAP_INIT_STR;
+        dk_map copied = DK_MAP_INIT_STR_POOLED;
         dk_map_foreach(&variants, v) {
             const struct decl_count *c = v->value;
             if (c->n[3] > (c->n[1] > c->n[2] ? c->n[1] : c->n[2])) {

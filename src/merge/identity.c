@@ -243,7 +243,7 @@ void dk_merge_group_key(dk_str *out, const dk_symbol *s, const char *src,
 void dk_merge_find_overloads(dk_map *set, const dk_language *lang, const dk_analysis *a,
                              const char *src, const struct merge_branches *br)
 {
-    dk_map count = DK_MAP_INIT_STR;
+    dk_map count = DK_MAP_INIT_STR_POOLED;
     dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
         if (lang && !dk_language_overloads(lang, a->symbols[i].kind))
@@ -418,7 +418,7 @@ void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
                                    struct merge_branches *const br[3])
 {
     static char several[] = "(several)";
-    dk_map in_base = DK_MAP_INIT_STR, ours = DK_MAP_INIT_STR;
+    dk_map in_base = DK_MAP_INIT_STR_POOLED, ours = DK_MAP_INIT_STR_POOLED;
     dk_str key = DK_STR_INIT, params = DK_STR_INIT;
     for (int vi = 0; vi < 3; vi++) {
         for (size_t i = 0; i < a[vi]->nsymbols; i++) {

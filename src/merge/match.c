@@ -53,7 +53,7 @@ static void rekey_duplicates(struct merge_ctx *cx, struct level *lb, struct leve
      * even when nothing is duplicated.
      */
     size_t nbp = lb->pieces.len, nsp = ls->pieces.len;
-    dk_map groups = DK_MAP_INIT_STR;
+    dk_map groups = DK_MAP_INIT_STR_POOLED;
     struct group {
         uint32_t nb, ns;
         /* first base piece of the group, and the last (for appending), SIZE_MAX: none */

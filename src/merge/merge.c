@@ -311,9 +311,9 @@ int dk_merge_file(dk_merge_result **out, const char *path, const char *base, siz
     memset(&cx, 0, sizeof(cx));
     cx.path = path ? path : "";
     cx.opts = o;
-    cx.intern = (dk_map)DK_MAP_INIT_STR;
-    cx.overloaded = (dk_map)DK_MAP_INIT_STR;
-    cx.composed = (dk_map)DK_MAP_INIT_STR;
+    cx.intern = (dk_map)DK_MAP_INIT_STR_POOLED;
+    cx.overloaded = (dk_map)DK_MAP_INIT_STR_POOLED;
+    cx.composed = (dk_map)DK_MAP_INIT_STR_POOLED;
     const char *srcs[3] = {base, ours, theirs};
     size_t lens[3] = {base_len, ours_len, theirs_len};
     for (int vi = 0; vi < 3; vi++) {

@@ -1281,14 +1281,14 @@ static void mark_member_slots(dk_map *slots, struct merge_ctx *cx, const dk_map 
 
 static bool members_added_at_one_place(struct merge_ctx *cx)
 {
-    dk_map ids[3] = {DK_MAP_INIT_STR, DK_MAP_INIT_STR, DK_MAP_INIT_STR};
+    dk_map ids[3] = {DK_MAP_INIT_STR_POOLED, DK_MAP_INIT_STR_POOLED, DK_MAP_INIT_STR_POOLED};
     for (int vi = 0; vi < 3; vi++) {
         for (size_t i = 0; i < cx->v[vi].an->nsymbols; i++) {
             const char *id = cx->v[vi].an->symbols[i].local_id;
             dk_map_put(&ids[vi], id, strlen(id), (void *)1, NULL);
         }
     }
-    dk_map slots = DK_MAP_INIT_STR;
+    dk_map slots = DK_MAP_INIT_STR_POOLED;
     mark_member_slots(&slots, cx, ids, V_OURS);
     mark_member_slots(&slots, cx, ids, V_THEIRS);
     bool both = false;

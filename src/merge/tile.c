@@ -20,16 +20,18 @@
 
 uint32_t dk_merge_intern(struct merge_ctx *cx, char tag, const char *bytes, size_t len)
 {
-    dk_str k = DK_STR_INIT;
-    dk_str_addch(&k, tag);
-    dk_str_add(&k, bytes, len);
-    uintptr_t id = (uintptr_t)dk_map_get(&cx->intern, k.ptr, k.len);
-    if (id == 0) {
-        id = ++cx->next_id;
-        dk_map_put(&cx->intern, k.ptr, k.len, (void *)id, NULL);
-    }
-    dk_str_release(&k);
-    return (uint32_t)id;
+    /* the key is the tag and the bytes; short ones (most) are built on the stack */
+    char small[256];
+    char *k = len < sizeof(small) ? small : dk_xmalloc(len + 1);
+    k[0] = tag;
+    memcpy(k + 1, bytes, len);
+    bool added;
+    void **slot = dk_map_slot(&cx->intern, k, len + 1, &added);
+    if (added)
+        *slot = (void *)(uintptr_t)++cx->next_id;
+    if (k != small)
+        free(k);
+    return (uint32_t)(uintptr_t)*slot;
 }
 
 static bool span_is_blank(const char *src, uint32_t a, uint32_t b)
@@ -52,6 +54,17 @@ void dk_merge_level_release(struct level *l)
 static int piece_cmp(const void *a, const void *b)
 {
     const struct piece *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
+}
+
+/* A declaration's span, for finding the one an import statement lies inside. */
+struct span_end {
+    uint32_t start, end;
+};
+
+static int span_start_cmp(const void *a, const void *b)
+{
+    const struct span_end *x = a, *y = b;
     return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
 }
 
@@ -185,14 +198,15 @@ int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t
     l->start = start;
     l->end = end;
     l->by_id = (dk_map)DK_MAP_INIT_U64;
-    dk_map occ = DK_MAP_INIT_STR;
-    dk_str key = DK_STR_INIT;
+    dk_map occ = DK_MAP_INIT_STR_POOLED;
+    dk_str key = DK_STR_INIT, grp = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
         const dk_symbol *s = &a->symbols[i];
         if (s->parent != parent)
             continue;
         if (s->span.start_byte < start || s->span.end_byte > end) {
             dk_str_release(&key);
+            dk_str_release(&grp);
             dk_map_release(&occ);
             return dk_error_set(DK_ELIMIT, "declaration `%s` outside its container",
                                 s->qualified_name);
@@ -203,33 +217,54 @@ int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t
         p->sym = (int32_t)i;
         dk_str_clear(&key);
         dk_merge_symbol_key(&key, s, v->src, v->br, &cx->overloaded, false);
-        dk_str grp = DK_STR_INIT;
-        dk_merge_group_key(&grp, s, v->src, v->br);
-        if (dk_map_has(&cx->overloaded, grp.ptr, grp.len))
-            p->group = dk_arena_strndup(&cx->arena, grp.ptr, grp.len);
-        dk_str_release(&grp);
-        uintptr_t n = (uintptr_t)dk_map_get(&occ, key.ptr, key.len);
-        dk_map_put(&occ, key.ptr, key.len, (void *)(n + 1), NULL);
+        if (cx->overloaded.len) {
+            dk_str_clear(&grp);
+            dk_merge_group_key(&grp, s, v->src, v->br);
+            if (dk_map_has(&cx->overloaded, grp.ptr, grp.len))
+                p->group = dk_arena_strndup(&cx->arena, grp.ptr, grp.len);
+        }
+        bool added;
+        void **occ_n = dk_map_slot(&occ, key.ptr, key.len, &added);
+        uintptr_t n = (uintptr_t)*occ_n;
+        *occ_n = (void *)(n + 1);
         p->stem = dk_arena_strndup(&cx->arena, key.ptr, key.len);
         p->key = n == 0 ? p->stem : dk_arena_sprintf(&cx->arena, "%s#%u", key.ptr, (unsigned)n + 1);
     }
     dk_str_release(&key);
+    dk_str_release(&grp);
     dk_map_release(&occ);
     if (parent < 0) {
+        /* the declarations' spans by start, with the furthest end up to each: an import is
+         * inside one iff the furthest end among those starting at or before it lies past it */
+        size_t nsym = l->pieces.len;
+        struct span_end *by_start = dk_xcalloc(nsym + 1, sizeof(*by_start));
+        for (size_t k = 0; k < nsym; k++) {
+            by_start[k].start = l->pieces.items[k].start;
+            by_start[k].end = l->pieces.items[k].end;
+        }
+        if (nsym > 1)
+            qsort(by_start, nsym, sizeof(*by_start), span_start_cmp);
+        for (size_t k = 1; k < nsym; k++) {
+            if (by_start[k].end < by_start[k - 1].end)
+                by_start[k].end = by_start[k - 1].end;
+        }
         /* import statements outside every top-level symbol, one piece per statement */
-        dk_map seen = DK_MAP_INIT_STR;
+        dk_map seen = DK_MAP_INIT_STR_POOLED;
         uint32_t last_start = UINT32_MAX;
         for (size_t i = 0; i < a->nimports; i++) {
             const dk_import *im = &a->imports[i];
             if (im->span.start_byte == last_start)
                 continue;
             last_start = im->span.start_byte;
-            bool inside = false;
-            for (size_t k = 0; k < l->pieces.len && !inside; k++) {
-                const struct piece *p = &l->pieces.items[k];
-                inside =
-                    p->sym >= 0 && im->span.start_byte >= p->start && im->span.start_byte < p->end;
+            size_t lo = 0, hi = nsym; /* count of declarations starting at or before it */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (by_start[mid].start <= im->span.start_byte)
+                    lo = mid + 1;
+                else
+                    hi = mid;
             }
+            bool inside = lo > 0 && by_start[lo - 1].end > im->span.start_byte;
             /* only statements that start their line (possibly indented, as in Go's
              * `import ( ... )` groups); one sharing a line with other code is text */
             uint32_t at = im->span.start_byte;
@@ -253,6 +288,7 @@ int dk_merge_level_build(struct merge_ctx *cx, struct level *l, int vi, uint32_t
             dk_str_release(&ikey);
         }
         dk_map_release(&seen);
+        free(by_start);
     }
     if (l->pieces.len > 1)
         qsort(l->pieces.items, l->pieces.len, sizeof(*l->pieces.items), piece_cmp);

@@ -109,7 +109,9 @@ static void map_fill(dk_map *m, size_t i, uint64_t hash, const char *key, size_t
         m->filled++;
     s->state = SLOT_USED;
     s->hash = hash;
-    s->key = m->u64_keys ? NULL : dk_xstrndup(key, key_len);
+    s->key = m->u64_keys ? NULL
+             : m->pooled ? dk_arena_strndup(&m->pool, key, key_len)
+                         : dk_xstrndup(key, key_len);
     s->key_len = key_len;
     s->key_u64 = key_u64;
     s->value = value;
@@ -150,7 +152,8 @@ static bool map_del(dk_map *m, struct dk_map_slot *s, void **old)
         return false;
     if (old)
         *old = s->value;
-    free(s->key);
+    if (!m->pooled)
+        free(s->key);
     s->key = NULL;
     s->value = NULL;
     s->state = SLOT_DELETED;
@@ -229,8 +232,12 @@ bool dk_map_del_u64(dk_map *m, uint64_t key, void **old)
 
 void dk_map_release(dk_map *m)
 {
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].key);
+    if (m->pooled) {
+        dk_arena_release(&m->pool);
+    } else {
+        for (size_t i = 0; i < m->cap; i++)
+            free(m->slots[i].key);
+    }
     free(m->slots);
     m->slots = NULL;
     m->cap = m->len = m->filled = 0;

@@ -3,7 +3,10 @@
  *
  * Linear probing with tombstones, load factor <= 0.75, power-of-two sizes.
  * Keys: a string map copies its keys (owned by the map; NUL-free keys of any
- * length passed as ptr+len); a u64 map stores them inline. Values are
+ * length passed as ptr+len); a u64 map stores them inline. A pooled string
+ * map (DK_MAP_INIT_STR_POOLED) copies them into an arena of its own instead
+ * of one malloc each, freed only by dk_map_release: for maps that live for
+ * one computation (a merge), not for maps that delete and re-add keys. Values are
  * `void *` owned by the caller: dk_map_release never frees them (use
  * dk_map_foreach first). Not thread-safe.
  */
@@ -13,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "util/arena.h"
 
 struct dk_map_slot {
     /* owned key bytes (string maps), NULL for an empty or deleted slot */
@@ -32,15 +37,22 @@ typedef struct dk_map {
     /* used + deleted slots, drives rehash */
     size_t filled;
     bool u64_keys;
+    /* string keys are copied into `pool` (deleted keys' bytes stay until release) */
+    bool pooled;
+    dk_arena pool;
 } dk_map;
 
 #define DK_MAP_INIT_STR                                                                            \
     {                                                                                              \
-        NULL, 0, 0, 0, false                                                                       \
+        NULL, 0, 0, 0, false, false, DK_ARENA_INIT                                                 \
+    }
+#define DK_MAP_INIT_STR_POOLED                                                                     \
+    {                                                                                              \
+        NULL, 0, 0, 0, false, true, DK_ARENA_INIT                                                  \
     }
 #define DK_MAP_INIT_U64                                                                            \
     {                                                                                              \
-        NULL, 0, 0, 0, true                                                                        \
+        NULL, 0, 0, 0, true, false, DK_ARENA_INIT                                                  \
     }
 
 /** Insert or replace. @param[out] old previous value or NULL (may be NULL). */
@@ -62,7 +74,7 @@ void *dk_map_get_u64(const dk_map *m, uint64_t key);
 bool dk_map_has_u64(const dk_map *m, uint64_t key);
 bool dk_map_del_u64(dk_map *m, uint64_t key, void **old);
 
-/** Free the table and owned keys; values are untouched. */
+/** Free the table and owned keys (a pooled map's pool); values are untouched. */
 void dk_map_release(dk_map *m);
 
 /** Iterate used slots: `dk_map_foreach(m, slot) use(slot->key, slot->value);` */
