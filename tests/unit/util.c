@@ -355,6 +355,37 @@ void test_map__slot_get_or_insert(void)
     dk_map_release(&b);
 }
 
+/* a pooled map keeps its keys in its own arena: lookups, deletes and re-adds behave as usual */
+void test_map__pooled_keys(void)
+{
+    dk_map m = DK_MAP_INIT_STR_POOLED;
+    static int v[2];
+    for (int i = 0; i < 2000; i++) {
+        char key[32];
+        int n = snprintf(key, sizeof(key), "key-%d", i);
+        dk_map_put(&m, key, (size_t)n, &v[i % 2], NULL);
+    }
+    for (int i = 0; i < 2000; i += 3) {
+        char key[32];
+        int n = snprintf(key, sizeof(key), "key-%d", i);
+        th_assert(dk_map_del(&m, key, (size_t)n, NULL));
+    }
+    bool inserted;
+    th_assert(dk_map_slot(&m, "key-0", 5, &inserted) && inserted);
+    th_assert(!dk_map_has(&m, "key-3", 5));
+    th_assert(dk_map_get(&m, "key-4", 5) == &v[0]);
+    th_assert(dk_map_get(&m, "key-5", 5) == &v[1]);
+    th_assert_eq_int(m.len, 2000 - 667 + 1);
+    size_t seen = 0;
+    dk_map_foreach(&m, slot) {
+        th_assert(slot->key[slot->key_len] == '\0');
+        seen++;
+    }
+    th_assert_eq_int(seen, m.len);
+    dk_map_release(&m);
+    th_assert(m.pool.head == NULL);
+}
+
 void test_map__u64_keys(void)
 {
     dk_map m = DK_MAP_INIT_U64;
