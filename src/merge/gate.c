@@ -265,6 +265,19 @@ static const char *orphaned_member(const struct merge_ctx *cx, const dk_analysis
     return found;
 }
 
+void dk_merge_add_overloads(struct merge_ctx *cx, int vi, dk_map *set)
+{
+    struct merge_version *v = &cx->v[vi];
+    if (!v->overloads_done) {
+        v->overloads = (dk_map)DK_MAP_INIT_STR_POOLED;
+        dk_merge_find_overloads(&v->overloads, NULL, v->an, v->src, v->br);
+        v->overloads_done = true;
+    }
+    dk_map_foreach(&v->overloads, slot) {
+        dk_map_put(set, slot->key, slot->key_len, (void *)1, NULL);
+    }
+}
+
 int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why)
 {
     unsigned size = cx->opts.marker_size;
@@ -308,8 +321,8 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         const struct merge_version *vb = &cx->v[V_BASE], *vo = &cx->v[V_OURS],
                                    *vt = &cx->v[V_THEIRS];
         dk_map over = DK_MAP_INIT_STR_POOLED;
-        dk_merge_find_overloads(&over, NULL, vo->an, vo->src, vo->br);
-        dk_merge_find_overloads(&over, NULL, vt->an, vt->src, vt->br);
+        dk_merge_add_overloads(cx, V_OURS, &over);
+        dk_merge_add_overloads(cx, V_THEIRS, &over);
         /*
          * A name only the result repeats is an overload only where the
          * language has them: in C, `int f(int)` from one side and `int
@@ -320,7 +333,7 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         bool callable = !dk_language_has_forward_decls(cx->lang);
         bool have_base = vb->an != NULL;
         if (have_base)
-            dk_merge_find_overloads(&over, NULL, vb->an, vb->src, vb->br);
+            dk_merge_add_overloads(cx, V_BASE, &over);
         dk_map decls = DK_MAP_INIT_STR_POOLED, variants = DK_MAP_INIT_STR_POOLED;
         dk_arena ar = DK_ARENA_INIT; /* the counts of both maps */
         if (have_base)

@@ -12,4 +12,11 @@
  */
 int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char **why);
 
+/*
+ * Add to `set` the group keys input vi declares more than once, i.e.
+ * dk_merge_find_overloads(set, NULL, ...) on its analysis (which must be
+ * there), counted once per merge and kept in cx->v[vi].overloads.
+ */
+void dk_merge_add_overloads(struct merge_ctx *cx, int vi, dk_map *set);
+
 #endif

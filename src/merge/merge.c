@@ -193,6 +193,7 @@ static void ctx_release(struct merge_ctx *cx)
         if (cx->v[vi].br)
             dk_merge_branches_release(cx->v[vi].br);
         free(cx->v[vi].br);
+        dk_map_release(&cx->v[vi].overloads);
     }
     dk_vec_release(&cx->conflicts);
     dk_vec_release(&cx->conflict_out_start);

@@ -43,6 +43,9 @@ struct merge_version {
     struct dk_line_index lines;
     /* its alternative preprocessor branches (identity.h); NULL unless C or C++ */
     struct merge_branches *br;
+    /* group keys it declares more than once, once computed (dk_merge_add_overloads) */
+    dk_map overloads;
+    bool overloads_done;
 };
 
 struct merge_ctx {

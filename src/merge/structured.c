@@ -45,6 +45,7 @@
 
 #include "merge/diff3.h"
 #include "merge/emit.h"
+#include "merge/gate.h"
 #include "merge/identity.h"
 #include "merge/match.h"
 #include "merge/members.h"
@@ -1320,7 +1321,7 @@ bool dk_merge_adds_at_one_place(struct merge_ctx *cx)
             return false;
     }
     for (int vi = 0; vi < 3; vi++)
-        dk_merge_find_overloads(&cx->overloaded, NULL, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
+        dk_merge_add_overloads(cx, vi, &cx->overloaded);
     find_added_overloads(cx);
     struct level l[3];
     memset(l, 0, sizeof(l));
@@ -1361,7 +1362,7 @@ int dk_merge_structured(struct merge_ctx *cx, dk_str *out, const char **why)
         }
     }
     for (int vi = 0; vi < 3; vi++)
-        dk_merge_find_overloads(&cx->overloaded, NULL, cx->v[vi].an, cx->v[vi].src, cx->v[vi].br);
+        dk_merge_add_overloads(cx, vi, &cx->overloaded);
     find_added_overloads(cx);
     if (cx->v[V_BASE].len == 0) {
         /* both sides created the file: nothing to anchor declarations to */
