@@ -567,13 +567,20 @@ static void scan_tree(struct lang_ctx *cx, TSNode root)
      * level of a file of 20,000 functions, 5% of a merge).
      */
     uint32_t depth = 0;
+    /* the statement part last seen at depth 2 is a call: its own parts are looked at too */
+    bool call_parts = false;
     for (;;) {
         TSNode n = ts_tree_cursor_current_node(&cur);
         /*
          * Outline: no calls, imports only near the top (depth <= 2: statements
-         * and their direct parts), and only subtrees with errors below that.
+         * and their direct parts; and the arguments of a call that is a
+         * statement's direct part, so that JavaScript's `require('x');` is an
+         * import statement as `import 'x';` is), and only subtrees with errors
+         * below that.
          */
-        bool descend = !outline || depth < 2 || ts_node_has_error(n);
+        if (outline && depth == 2)
+            call_parts = call_rule_for(cx->def, n) != NULL;
+        bool descend = !outline || depth < 2 || (call_parts && depth <= 3) || ts_node_has_error(n);
         if (ts_node_is_error(n) || (ts_node_is_missing(n) &&
                                     !(cx->def->benign_missing && cx->def->benign_missing(cx, n)))) {
             dk_vec_push(&cx->errors, node_span(cx, n));

@@ -1,0 +1,4 @@
+'use strict';
+
+require('./parser')(opts);
+require('./server');

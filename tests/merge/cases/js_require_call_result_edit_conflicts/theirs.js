@@ -1,0 +1,5 @@
+'use strict';
+
+require('./util');
+require('./parser')(opts, true);
+require('./server');

@@ -1,0 +1,6 @@
+'use strict';
+
+require('./util');
+require('./parser');
+require('./socket');
+require('./server');

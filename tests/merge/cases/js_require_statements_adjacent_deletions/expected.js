@@ -1,0 +1,5 @@
+'use strict';
+
+require('./socket');
+require('./server');
+require('./client');

@@ -1,0 +1,5 @@
+'use strict';
+
+require('./parser');
+require('./socket');
+require('./server');

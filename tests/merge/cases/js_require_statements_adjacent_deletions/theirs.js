@@ -1,0 +1,6 @@
+'use strict';
+
+require('./util');
+require('./socket');
+require('./server');
+require('./client');
