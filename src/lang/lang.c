@@ -27,7 +27,9 @@
  * tree-sitter does not read it as the start of a declaration and swallow
  * what follows into one error; offsets are unchanged, names are read from
  * the real text, and such a line directly above a declaration is part of
- * its span (`FMT_EXPORT` over a template).
+ * its span (`FMT_EXPORT` over a template). Hidden the same way: an
+ * `extern "C++" {` alone in an `#if` block with the `}` alone in a later
+ * one that closes it, and block comments on continued `#define` lines.
  *
  * Ownership: every string and array of a result lives in the result's own
  * arena; the dk_analysis header is the first allocation of that arena, so
