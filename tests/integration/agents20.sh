@@ -19,15 +19,15 @@
 set -eu
 DK=${DK_BIN:?DK_BIN must point at the dk binary}
 cd "${DK_SRCDIR:-.}"
+. tests/integration/lib/pg_db.sh
 MCP=$(pwd)/tests/mcp
 [ -d "$MCP/node_modules/@modelcontextprotocol/client" ] && [ -d "$MCP/node_modules/@modelcontextprotocol/sdk" ] ||
     { echo "FAIL: tests/mcp/node_modules missing: run scripts/deps" >&2; exit 1; }
 tmp=$(mktemp -d)
 PID=
-OWN_SERVICES=
 cleanup() {
     if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-    if [ -n "$OWN_SERVICES" ]; then scripts/test-services stop "$OWN_SERVICES" > /dev/null 2>&1 || true; fi
+    pg_db_done
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -233,16 +233,7 @@ PY
 run "sqlite, verification pipeline" "$tmp/src-pipe" 1 "$tmp/data"
 
 # PostgreSQL + Redis: the services tests/run.sh started, else our own
-if { [ -z "${DK_TEST_PG_URL:-}" ] && [ -z "${DK_TEST_PG_ERROR:-}" ]; } ||
-    { [ -z "${DK_TEST_REDIS_URL:-}" ] && [ -z "${DK_TEST_REDIS_ERROR:-}" ]; }; then
-    eval "$(scripts/test-services start)"
-    OWN_SERVICES=$DK_TEST_SERVICES_DIR
-fi
-[ -n "${DK_TEST_PG_URL:-}" ] || fail "postgresql not available: ${DK_TEST_PG_ERROR:-unknown}"
-[ -n "${DK_TEST_REDIS_URL:-}" ] || fail "redis not available: ${DK_TEST_REDIS_ERROR:-unknown}"
-db=agents20_$$
-psql -q "$DK_TEST_PG_URL" -c "CREATE DATABASE $db" > /dev/null || fail "create database $db"
-PGDB=${DK_TEST_PG_URL%/*}/$db
+pg_db agents20_$$
 run "postgresql + redis, no pipeline" "$tmp/src" 0 "$tmp/data-pg" "$PGDB" "$DK_TEST_REDIS_URL"
-psql -q "$DK_TEST_PG_URL" -c "DROP DATABASE $db" > /dev/null 2>&1 || true
+pg_db_done
 echo "agents20: ok"
