@@ -714,12 +714,11 @@ static void intern_lines(dk_map *ids, uint32_t *out, const char *src, size_t len
     for (size_t i = from; i < to; i++) {
         uint32_t s, e;
         line_span(ls, nl, len, i, &s, &e);
-        uintptr_t id = (uintptr_t)dk_map_get(ids, src + s, e - s);
-        if (!id) {
-            id = ids->len + 1;
-            dk_map_put(ids, src + s, e - s, (void *)id, NULL);
-        }
-        out[i - from] = (uint32_t)id;
+        bool added;
+        void **id = dk_map_slot(ids, src + s, e - s, &added);
+        if (added)
+            *id = (void *)(uintptr_t)ids->len;
+        out[i - from] = (uint32_t)(uintptr_t)*id;
     }
 }
 
