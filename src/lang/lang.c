@@ -776,19 +776,18 @@ static int match_lines(size_t *match, const char *old, size_t old_len, const uin
 }
 
 /*
- * A copy of prev's tree edited into the shape of `src`: a line diff of the
- * two texts gives hunks, applied last to first so that every edit is in the
- * coordinates of the text before it. NULL when the texts differ too much
- * (then a full parse is as cheap).
+ * A copy of prev's tree edited into the shape of `src` (whose lines are
+ * `lin`): a line diff of the two texts gives hunks, applied last to first so
+ * that every edit is in the coordinates of the text before it. NULL when the
+ * texts differ too much (then a full parse is as cheap).
  */
 static TSTree *edited_tree(const struct analysis_box *prev, const char *old, size_t old_len,
-                           const char *src, size_t len)
+                           const char *src, size_t len, const struct dk_line_index *lin)
 {
-    struct dk_line_index lio, lin;
+    struct dk_line_index lio;
     dk_line_index_init(&lio, old, old_len);
-    dk_line_index_init(&lin, src, len);
-    size_t no = lio.n, nn = lin.n;
-    const uint32_t *lo = lio.starts, *ln = lin.starts;
+    size_t no = lio.n, nn = lin->n;
+    const uint32_t *lo = lio.starts, *ln = lin->starts;
     size_t *match = dk_xcalloc(no + 1, sizeof(*match));
     TSTree *tree = NULL;
     if (match_lines(match, old, old_len, lo, no, src, len, ln, nn) == DK_OK) {
@@ -843,7 +842,6 @@ static TSTree *edited_tree(const struct analysis_box *prev, const char *old, siz
         dk_vec_release(&hunks);
     }
     dk_line_index_release(&lio);
-    dk_line_index_release(&lin);
     free(match);
     return tree;
 }
@@ -1176,6 +1174,9 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
     /* what the parser reads: the text, lone macro lines hidden (C, C++) */
     u32_vec masked = DK_VEC_INIT;
     char *ptext = lang->macro_lines && src ? mask_macro_lines(src, len, &masked) : NULL;
+    /* the text's lines: for the edits and for the extractor (masking keeps every newline) */
+    struct dk_line_index lines;
+    dk_line_index_init(&lines, src, len);
     const struct analysis_box *prev = (const struct analysis_box *)(uintptr_t)o.prev;
     TSTree *old_tree = NULL;
     if (prev && prev->tree && prev->lang == lang && o.prev_src) {
@@ -1185,7 +1186,7 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
                                ptext ? ptext
                                : src ? src
                                      : "",
-                               len);
+                               len, &lines);
         free(pprev);
     }
     struct parse_input in = {ptext ? ptext : src ? src : "", (uint32_t)len};
@@ -1203,6 +1204,7 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
     free(ptext);
     if (!tree) {
         dk_vec_release(&masked);
+        dk_line_index_release(&lines);
         return dk_error_set(DK_ELIMIT, "%s parser gave up (work budget of %llu exhausted)",
                             lang->name, (unsigned long long)budget.max);
     }
@@ -1217,8 +1219,8 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
                           .len = len,
                           .arena = arena,
                           .masked = masked.items,
-                          .nmasked = masked.len / 2};
-    dk_line_index_init(&cx.lines, src, len);
+                          .nmasked = masked.len / 2,
+                          .lines = lines};
 
     TSNode root = ts_tree_root_node(tree);
     walk_level(&cx, root, -1, 0);
