@@ -11,7 +11,8 @@
  *   3. listeners: "dk_events" wakes dk_events_watch, "dk_sessions" re-reads
  *      a session another node changed;
  *   4. reconcile: one GC pass (expired sessions collected, pinned work
- *      stranded - never dropped), then the GC thread.
+ *      stranded - never dropped), landings a killed process left on a branch
+ *      unrecorded recorded (dk_eng_land_reconcile), then the GC thread.
  * Close undoes it in reverse; sessions stay in the store.
  *
  * Ownership: the engine owns everything it opened; sessions and repositories
@@ -360,6 +361,13 @@ int dk_engine_open(dk_engine **out, const dk_engine_opts *opts)
     /* reconcile: what expired while no node served it is collected now */
     if ((rc = dk_engine_gc(e, NULL)))
         goto out_free;
+    /* and landings a killed process put on a branch without recording them */
+    unsigned landed = 0;
+    if ((rc = dk_eng_land_reconcile(e, &landed)))
+        goto out_free;
+    if (landed)
+        dk_trace(DK_TRACE_WARN, "engine", "%u landing%s found on a branch unrecorded: recorded",
+                 landed, landed == 1 ? "" : "s");
     if ((rc = dk_eng_gc_start(e)))
         goto out_free;
     *out = e;

@@ -193,6 +193,17 @@ int dk_eng_changeset_transition_tx(dk_changeset_state *from, dk_engine *e, dk_st
  */
 int dk_eng_changeset_verify_restart(dk_engine *e, const char *changeset_id);
 
+/**
+ * Startup reconcile of landings (dk_engine_open): every changeset still
+ * submitted or approved whose landing_commit is on the branch and is exactly
+ * its changes merged onto its parent (a process killed between the CAS and
+ * the COMMIT) is recorded as landed, as landing it again would, so the
+ * store names every commit of the branch even when the agent never comes
+ * back. Anything else is left as it is. *recorded counts those recorded.
+ * @return DK_OK; the store's error when the candidates cannot be read
+ */
+int dk_eng_land_reconcile(dk_engine *e, unsigned *recorded);
+
 /** The changeset's state. @return DK_OK; DK_ENOTFOUND */
 int dk_eng_changeset_state_tx(dk_changeset_state *out, dk_store_conn *conn,
                               const char *changeset_id);

@@ -548,8 +548,10 @@ static int land_publish_retrying(struct dk_land_publish_result *pub, struct land
     }
 }
 
-int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const char *session_id,
-            const dk_land_opts *opts)
+/* dk_land; with recover_only, only a landing whose records were lost is
+ * recorded (land_recover), and anything else is DK_ENOTFOUND, nothing done. */
+static int land_run(dk_land_result **out, dk_engine *e, const dk_caller *caller,
+                    const char *session_id, const dk_land_opts *opts, bool recover_only)
 {
     static const dk_land_opts defaults = DK_LAND_OPTS_INIT;
     struct dk_eng_session_view v;
@@ -640,6 +642,9 @@ int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const c
         rc = land_recover(&recovered, &ctx, branch);
     if (rc == DK_OK && !dk_oid_is_zero(&recovered))
         pub.commit = recovered;
+    else if (rc == DK_OK && recover_only)
+        rc = dk_error_set(DK_ENOTFOUND, "changeset %s: no unrecorded landing on the branch",
+                          v.changeset_id);
     else if (rc == DK_OK)
         rc = land_publish_retrying(&pub, &ctx, &po);
     if (rc == DK_OK && ctx.conn) {
@@ -674,6 +679,49 @@ out:
     free(name);
     free(email);
     free(msg);
+    return rc;
+}
+
+int dk_land(dk_land_result **out, dk_engine *e, const dk_caller *caller, const char *session_id,
+            const dk_land_opts *opts)
+{
+    return land_run(out, e, caller, session_id, opts, false);
+}
+
+int dk_eng_land_reconcile(dk_engine *e, unsigned *recorded)
+{
+    dk_store_conn *conn;
+    dk_store_rows *rows = NULL;
+    dk_vec(char *) sids = DK_VEC_INIT;
+    int rc;
+
+    *recorded = 0;
+    if ((rc = dk_store_acquire(&conn, dk_eng_store(e))))
+        return rc;
+    rc = dk_store_query(&rows, conn,
+                        "SELECT session_id FROM changesets WHERE landing_commit IS NOT NULL AND "
+                        "state IN ('submitted', 'approved') ORDER BY number",
+                        NULL, 0);
+    while (rc == DK_OK && dk_store_rows_next(rows) == 1) {
+        const char *sid = dk_store_rows_text(rows, 0, NULL);
+        if (sid)
+            dk_vec_push(&sids, dk_xstrdup(sid));
+    }
+    dk_store_rows_free(rows);
+    dk_store_release(conn);
+    dk_vec_foreach(&sids, char **, sid) {
+        dk_land_result *r = NULL;
+        int lrc = rc ? rc : land_run(&r, e, NULL, *sid, NULL, true);
+        if (lrc == DK_OK)
+            (*recorded)++;
+        else if (lrc != DK_ENOTFOUND && !rc)
+            dk_trace(DK_TRACE_WARN, "engine", "reconcile landing of session %s: %s", *sid,
+                     dk_error_last()->msg);
+        dk_land_result_free(r);
+        free(*sid);
+    }
+    dk_vec_release(&sids);
+    dk_error_clear();
     return rc;
 }
 

@@ -1698,6 +1698,83 @@ void test_engine_land_pg__store_faults(void)
 }
 
 /*
+ * A landing whose records failed after its CAS, by an agent that never lands
+ * again: the next engine open (a restarted server) finds the commit on the
+ * branch and records it (dk_eng_land_reconcile): the changeset merged with
+ * that commit, the session moved past it, no new commit. The fault is moved
+ * along the landing's statements until it hits the COMMIT after the CAS.
+ */
+static void t_reconcile_at_open(void)
+{
+    bool hit = false;
+    for (int n = 1; n <= 40 && !hit; n++) {
+        char agent[32];
+        snprintf(agent, sizeof(agent), "gone-%d", n);
+        const char *sid = t_connect(agent);
+        char sidc[64], cs[128], head[41];
+        snprintf(sidc, sizeof(sidc), "%s", sid);
+        char body[32];
+        snprintf(body, sizeof(body), "x * %d + 7", n);
+        char *app = t_app_with(n % NFUNCS, body);
+        t_read_write(sidc, "app.py", app);
+        snprintf(cs, sizeof(cs), "%s", t_submit(sidc));
+        snprintf(head, sizeof(head), "%s", t_head("demo"));
+        th_assert_ok(dk_context_index(NULL, t_fx.e, "demo"));
+        dk_store_fault_inject(dk_eng_store(t_fx.e), (unsigned)n);
+        dk_land_result *r = NULL;
+        int rc = dk_land(&r, t_fx.e, NULL, sidc, NULL);
+        char msg[300];
+        snprintf(msg, sizeof(msg), "%s", dk_error_last()->msg);
+        dk_store_fault_inject(dk_eng_store(t_fx.e), 0);
+        dk_land_result_free(r);
+        char landed[41];
+        snprintf(landed, sizeof(landed), "%s", t_head("demo"));
+        if (rc == DK_OK || strcmp(landed, head) == 0) {
+            /* landed and recorded, or nothing happened: finish it, try the next point */
+            if (rc != DK_OK)
+                t_land_ok(sidc);
+            free(app);
+            continue;
+        }
+        hit = true;
+        th_assert_msg(strstr(msg, "landed as"), "n=%d: %s", n, msg);
+        th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
+        /* the server restarts; the agent does not come back */
+        th_engine_close(&t_fx);
+        t_open();
+        th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
+        th_assert_eq_str(t_head("demo"), landed);
+        th_assert_eq_int(th_count(&t_fx,
+                                  "SELECT COUNT(*) FROM changesets WHERE id = ? AND "
+                                  "merged_commit = landing_commit",
+                                  cs),
+                         1);
+        th_assert_eq_int(t_events("changeset.merged", cs), 1);
+        dk_session_info *si = th_status(&t_fx, sidc);
+        th_assert_eq_str(si->base_commit, landed);
+        th_assert_eq_int(si->changeset_state, DK_CS_DRAFT);
+        dk_session_infos_free(si, 1);
+        char *text = t_head_file("demo", "app.py");
+        th_assert_eq_str(text, app);
+        free(text);
+        free(app);
+    }
+    th_assert(hit);
+    /* a second open finds nothing more to record */
+    th_engine_close(&t_fx);
+    t_open();
+    th_engine_fsck(&t_fx, "demo");
+}
+void test_engine_land_sqlite__reconcile_at_open(void)
+{
+    t_reconcile_at_open();
+}
+void test_engine_land_pg__reconcile_at_open(void)
+{
+    t_reconcile_at_open();
+}
+
+/*
  * The commit a landing records before its CAS (changesets.landing_commit) is
  * believed only when it is true: a commit that is not on the branch (here the
  * changeset's own submit commit, whose tree is exactly its entries on its
