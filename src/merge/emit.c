@@ -216,18 +216,31 @@ static bool line_eq(const char *text, const size_t *x, size_t i, const size_t *y
     return n == y[j + 1] - y[j] && memcmp(text + x[i], text + y[j], n) == 0;
 }
 
+/* Line i of x (starts xa) is blank: only spaces, tabs and the line end. */
+static bool line_blank(const char *text, const size_t *xa, size_t i)
+{
+    for (size_t k = xa[i]; k < xa[i + 1]; k++) {
+        if (text[k] != ' ' && text[k] != '\t' && text[k] != '\r' && text[k] != '\n')
+            return false;
+    }
+    return true;
+}
+
 /*
- * Which side of a diff3 block that only inserts holds the other's lines with
- * lines added (a common start and a common end that together cover all of
- * the shorter insertion): V_OURS or V_THEIRS, or -1.
+ * Which side of a diff3 block holds the other side's lines with lines added
+ * (a common start and a common end that together cover all of the shorter
+ * side): V_OURS or V_THEIRS, or -1. The added lines must be new: a line of
+ * base's block among them (not blank) is one the shorter side deleted, so
+ * that block stays a conflict.
  */
 static int containing_side(const char *text, const dk_git_merge_conflict *g)
 {
-    if (g->base_start == SIZE_MAX || g->base_end != g->base_start)
+    if (g->base_start == SIZE_MAX)
         return -1;
-    size_t *o, *t;
+    size_t *o, *t, *b;
     size_t no = line_starts(text, g->ours_start, g->ours_end, &o);
     size_t nt = line_starts(text, g->theirs_start, g->theirs_end, &t);
+    size_t nb = line_starts(text, g->base_start, g->base_end, &b);
     size_t pre = 0, suf = 0;
     while (pre < no && pre < nt && line_eq(text, o, pre, t, pre))
         pre++;
@@ -238,8 +251,17 @@ static int containing_side(const char *text, const dk_git_merge_conflict *g)
         side = V_THEIRS;
     else if (no && nt && pre + suf == nt)
         side = V_OURS;
+    const size_t *l = side == V_OURS ? o : t;
+    size_t nl = side == V_OURS ? no : nt;
+    for (size_t i = pre; side >= 0 && i < nl - suf; i++) {
+        for (size_t k = 0; side >= 0 && k < nb; k++) {
+            if (!line_blank(text, l, i) && line_eq(text, l, i, b, k))
+                side = -1;
+        }
+    }
     free(o);
     free(t);
+    free(b);
     return side;
 }
 

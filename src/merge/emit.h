@@ -52,11 +52,11 @@ int dk_merge_line(struct merge_ctx *cx, dk_str *out, bool *clean, struct merge_b
                   const char *b, size_t bl, const char *o, size_t ol, const char *t, size_t tl);
 
 /*
- * dk_merge_line, and when it conflicts only where both sides inserted lines
- * at one place and one side's insertion is the other's with lines added
- * (ours adds `a`, theirs `a` and `b`), the longer insertion there: clean.
- * Two different insertions, or any block that also changes base lines,
- * leave git's conflicts as they are.
+ * dk_merge_line, and when every block it conflicts on is one where one
+ * side's lines are the other's with new lines added (ours adds `a`, theirs
+ * `a` and `b`; or both replace `x` by `a`, theirs adding `b`), the longer
+ * side there: clean. Added lines that base's block holds (lines the shorter
+ * side deleted) or two different changes leave git's conflicts as they are.
  */
 int dk_merge_line_contained(struct merge_ctx *cx, dk_str *out, bool *clean,
                             struct merge_blocks *blocks, const char *b, size_t bl, const char *o,

@@ -869,23 +869,37 @@ static bool item_bytes_eq(const struct merge_level *m, int vi, size_t i, int vj,
 }
 
 /*
- * A chunk where both sides only inserted, one side's insertion being the
- * other's with items added (a common start and a common end, byte for byte,
- * covering all of the shorter): the side whose insertion holds the other's,
+ * A chunk where one side's items are the other's with items added (a common
+ * start and a common end, byte for byte, covering all of the shorter side),
+ * the added items new (none of base's in the chunk, blank lines aside: such
+ * an item is one the shorter side deleted): the side that holds the other's,
  * or -1. Ours adds `#![allow(a)]`, theirs `#![allow(a)]` and `#![allow(b)]`:
  * theirs, which says all ours says.
  */
 static int contained_insert_side(const struct merge_level *m, const struct diff3_chunk *c)
 {
     size_t on = c->o1 - c->o0, tn = c->t1 - c->t0, pre = 0, suf = 0;
-    if (c->b0 != c->b1 || !on || !tn)
+    if (!on || !tn)
         return -1;
+    /* base's declarations here are decided by check_deletions on the one-sided paths */
+    for (size_t k = c->b0; k < c->b1; k++) {
+        if (m->l[V_BASE]->items.items[k].piece >= 0)
+            return -1;
+    }
     while (pre < on && pre < tn && item_bytes_eq(m, V_OURS, c->o0 + pre, V_THEIRS, c->t0 + pre))
         pre++;
     while (suf < on - pre && suf < tn - pre &&
            item_bytes_eq(m, V_OURS, c->o1 - 1 - suf, V_THEIRS, c->t1 - 1 - suf))
         suf++;
-    return pre + suf == on ? V_THEIRS : pre + suf == tn ? V_OURS : -1;
+    int side = pre + suf == on ? V_THEIRS : pre + suf == tn ? V_OURS : -1;
+    size_t l0 = side == V_OURS ? c->o0 : c->t0, l1 = side == V_OURS ? c->o1 : c->t1;
+    for (size_t i = l0 + pre; side >= 0 && i < l1 - suf; i++) {
+        for (size_t k = c->b0; side >= 0 && k < c->b1; k++) {
+            if (!m->l[side]->items.items[i].blank && item_bytes_eq(m, side, i, V_BASE, k))
+                side = -1;
+        }
+    }
+    return side;
 }
 
 /*

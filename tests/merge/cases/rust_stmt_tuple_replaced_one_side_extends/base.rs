@@ -1,0 +1,11 @@
+fn functions() -> _ {
+    let x = 1;
+    (
+        array_append(extras::array, extras::id),
+        array_length(extras::array),
+    )
+}
+
+fn other() -> i32 {
+    7
+}

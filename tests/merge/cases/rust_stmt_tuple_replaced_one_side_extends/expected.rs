@@ -1,0 +1,12 @@
+fn functions() -> _ {
+    let x = 2;
+    (
+        array_append(extras::array, extras::id),
+        array_length(extras::array, 1),
+        array_ndims(extras::array),
+    )
+}
+
+fn other() -> i32 {
+    7
+}
