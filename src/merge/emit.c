@@ -226,12 +226,24 @@ static bool line_blank(const char *text, const size_t *xa, size_t i)
     return true;
 }
 
+/* The lines of x (starts xa, n lines) that are not blank. */
+static size_t count_nonblank(const char *text, const size_t *xa, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += !line_blank(text, xa, i);
+    return k;
+}
+
 /*
  * Which side of a diff3 block holds the other side's lines with lines added
  * (a common start and a common end that together cover all of the shorter
  * side): V_OURS or V_THEIRS, or -1. The added lines must be new: a line of
  * base's block among them (not blank) is one the shorter side deleted, so
- * that block stays a conflict.
+ * that block stays a conflict. So does a shorter side with fewer lines than
+ * base's block (blank lines aside): it deleted one, and the added lines may
+ * be the longer side's edit of it (base `x = 1` `log(x)`, ours `x = 2`,
+ * theirs `x = 2` `log(x, 1)`: delete vs modify).
  */
 static int containing_side(const char *text, const dk_git_merge_conflict *g)
 {
@@ -251,8 +263,12 @@ static int containing_side(const char *text, const dk_git_merge_conflict *g)
         side = V_THEIRS;
     else if (no && nt && pre + suf == nt)
         side = V_OURS;
-    const size_t *l = side == V_OURS ? o : t;
-    size_t nl = side == V_OURS ? no : nt;
+    const size_t *l = side == V_OURS ? o : t, *sh = side == V_OURS ? t : o;
+    size_t nl = side == V_OURS ? no : nt, nsh = side == V_OURS ? nt : no;
+    /* fewer lines than base's block: the shorter side deleted one, which the added lines may
+     * well be the longer side's edit of (delete vs modify) */
+    if (side >= 0 && count_nonblank(text, sh, nsh) < count_nonblank(text, b, nb))
+        side = -1;
     for (size_t i = pre; side >= 0 && i < nl - suf; i++) {
         for (size_t k = 0; side >= 0 && k < nb; k++) {
             if (!line_blank(text, l, i) && line_eq(text, l, i, b, k))

@@ -868,13 +868,23 @@ static bool item_bytes_eq(const struct merge_level *m, int vi, size_t i, int vj,
            memcmp(m->cx->v[vi].src + x->start, m->cx->v[vj].src + y->start, x->end - x->start) == 0;
 }
 
+/* The items of version vi in [i0, i1) that are not blank lines. */
+static size_t count_nonblank(const struct merge_level *m, int vi, size_t i0, size_t i1)
+{
+    size_t k = 0;
+    for (size_t i = i0; i < i1; i++)
+        k += !m->l[vi]->items.items[i].blank;
+    return k;
+}
+
 /*
  * A chunk where one side's items are the other's with items added (a common
  * start and a common end, byte for byte, covering all of the shorter side),
  * the added items new (none of base's in the chunk, blank lines aside: such
- * an item is one the shorter side deleted): the side that holds the other's,
- * or -1. Ours adds `#![allow(a)]`, theirs `#![allow(a)]` and `#![allow(b)]`:
- * theirs, which says all ours says.
+ * an item is one the shorter side deleted), the shorter side with no fewer
+ * items than base's chunk (else it deleted one, and the added items may be
+ * the longer side's edit of it): the side that holds the other's, or -1. Ours adds `#![allow(a)]`,
+ * theirs `#![allow(a)]` and `#![allow(b)]`: theirs, which says all ours says.
  */
 static int contained_insert_side(const struct merge_level *m, const struct diff3_chunk *c)
 {
@@ -893,6 +903,14 @@ static int contained_insert_side(const struct merge_level *m, const struct diff3
         suf++;
     int side = pre + suf == on ? V_THEIRS : pre + suf == tn ? V_OURS : -1;
     size_t l0 = side == V_OURS ? c->o0 : c->t0, l1 = side == V_OURS ? c->o1 : c->t1;
+    /* the shorter side with fewer items than base's chunk deleted one, which the added items
+     * may be the longer side's edit of (delete vs modify) */
+    if (side == V_OURS &&
+        count_nonblank(m, V_THEIRS, c->t0, c->t1) < count_nonblank(m, V_BASE, c->b0, c->b1))
+        side = -1;
+    if (side == V_THEIRS &&
+        count_nonblank(m, V_OURS, c->o0, c->o1) < count_nonblank(m, V_BASE, c->b0, c->b1))
+        side = -1;
     for (size_t i = l0 + pre; side >= 0 && i < l1 - suf; i++) {
         for (size_t k = c->b0; side >= 0 && k < c->b1; k++) {
             if (!m->l[side]->items.items[i].blank && item_bytes_eq(m, side, i, V_BASE, k))

@@ -1,0 +1,9 @@
+def f():
+    x = 1
+    y = 2
+    log(y)
+    return x
+
+
+def g():
+    pass

@@ -1,0 +1,7 @@
+#![warn(x)]
+#![allow(a)]
+#![allow(b)]
+
+trait A {
+    fn p() {}
+}

@@ -1,0 +1,11 @@
+#![warn(x)]
+<<<<<<< ours
+#![expect(a)]
+=======
+#![expect(a)]
+#![allow(b, c)]
+>>>>>>> theirs
+
+trait A {
+    fn p() {}
+}

@@ -1,0 +1,6 @@
+#![warn(x)]
+#![expect(a)]
+
+trait A {
+    fn p() {}
+}

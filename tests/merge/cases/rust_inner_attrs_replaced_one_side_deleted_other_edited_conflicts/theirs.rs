@@ -1,0 +1,7 @@
+#![warn(x)]
+#![expect(a)]
+#![allow(b, c)]
+
+trait A {
+    fn p() {}
+}
