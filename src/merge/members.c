@@ -6,7 +6,9 @@
  * dk_lang_members). The text outside the lists (the "skeleton": a struct's
  * head, an import's module) and each list's opening and closing text are
  * taken three-way as units: one side changed it, that side; both the same,
- * it; both differently, no member merge. Lists pair up by position. In a
+ * it; both differently, no member merge. Lists pair up by position, so a
+ * list a side moved (one holding more of another base list's members than
+ * of its own: `g({a}, {b})` -> `g({b}, {a})`) is no member merge. In a
  * list changed on both sides, members are identified by key (their name):
  * survivors keep base's order (when a side reordered them this does not
  * apply), deletions are honoured unless the other side changed the member,
@@ -14,7 +16,12 @@
  * theirs after ours' additions at the same spot. Each member's text is
  * taken three-way; the separator between two members is one a version has
  * between those two, else the one after the first in its version, else the
- * list's usual separator (ours' first).
+ * list's usual separator (ours' first). A comment in the text after a
+ * member (`b: 2, // deprecated`, up to the next member or the list's
+ * closing delimiter) is that member's: it is merged three-way with it, and
+ * when the separator or close text written after the member carries
+ * another comment (the member is no longer last, or a side's addition now
+ * follows it) there is no member merge.
  *
  * Lists are short: positions are found by linear scans (quadratic in a
  * list's length), keys through maps.
@@ -161,6 +168,77 @@ static bool separator(const struct side_list sl[3], const struct entry *x, const
     return false;
 }
 
+/* Do a and b hold the same text but for blanks and the separators `,` and `;`? */
+static bool same_trail(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < al && strchr(" \t\r\n,;", a[i]))
+            i++;
+        while (j < bl && strchr(" \t\r\n,;", b[j]))
+            j++;
+        if (i == al || j == bl)
+            return i == al && j == bl;
+        if (a[i++] != b[j++])
+            return false;
+    }
+}
+
+/* The close text of a list without its closing delimiter (and the blanks before it). */
+static size_t close_body(const char *close, size_t n)
+{
+    while (n && strchr(" \t\r\n", close[n - 1]))
+        n--;
+    if (n && strchr(")]}>", close[n - 1]))
+        n--;
+    return n;
+}
+
+/*
+ * The text after member j of s: the separator to the next member, or for
+ * the last one the list's close text without its delimiter. A comment in
+ * it (`b: 2, // deprecated`) belongs to member j.
+ */
+static const char *trail_after(const struct side_list *s, size_t j, size_t *n)
+{
+    if (j + 1 < s->l->count)
+        return sep_after(s, j, n);
+    const char *close = s->src + s->m[j].end;
+    *n = close_body(close, s->l->end - s->m[j].end);
+    return close;
+}
+
+/*
+ * The trailing text member `key` should keep in the merge (three-way over
+ * the versions that have it; its comment is its own), or NULL when both
+ * sides changed it differently.
+ */
+static const char *wanted_trail(const struct side_list sl[3], const char *key, size_t *n)
+{
+    const char *t[3] = {NULL, NULL, NULL};
+    size_t len[3] = {0, 0, 0};
+    for (int vi = 0; vi < 3; vi++) {
+        size_t ix = index_of(&sl[vi], key);
+        if (ix)
+            t[vi] = trail_after(&sl[vi], ix - 1, &len[vi]);
+    }
+    int vi = -1;
+    if (t[V_BASE] && t[V_OURS] && t[V_THEIRS]) {
+        vi = same_trail(t[V_BASE], len[V_BASE], t[V_OURS], len[V_OURS])       ? V_THEIRS
+             : same_trail(t[V_BASE], len[V_BASE], t[V_THEIRS], len[V_THEIRS]) ? V_OURS
+             : same_trail(t[V_OURS], len[V_OURS], t[V_THEIRS], len[V_THEIRS]) ? V_OURS
+                                                                              : -1;
+    } else if (t[V_OURS] && t[V_THEIRS]) {
+        vi = same_trail(t[V_OURS], len[V_OURS], t[V_THEIRS], len[V_THEIRS]) ? V_OURS : -1;
+    } else {
+        vi = t[V_OURS] ? V_OURS : t[V_THEIRS] ? V_THEIRS : V_BASE;
+    }
+    if (vi < 0 || !t[vi])
+        return NULL;
+    *n = len[vi];
+    return t[vi];
+}
+
 static size_t position_of(const struct entry *e, size_t n, const char *key)
 {
     for (size_t k = 0; k < n; k++) {
@@ -249,6 +327,43 @@ static int merge_list(struct side_list sl[3], entry_vec *res)
     return DK_OK;
 }
 
+/* How many members of list li of x are in list lj of y with the same key and text. */
+static size_t shared_members(const struct version *x, size_t li, const struct version *y, size_t lj)
+{
+    const dk_member_list *a = &x->mb->lists[li], *b = &y->mb->lists[lj];
+    size_t k = 0;
+    for (size_t i = 0; i < a->count; i++) {
+        const dk_member *m = &x->mb->members[a->first + i];
+        for (size_t j = 0; j < b->count; j++) {
+            const dk_member *n = &y->mb->members[b->first + j];
+            if (strcmp(m->key, n->key) == 0 && bytes_eq(x->src + m->start, m->end - m->start,
+                                                        y->src + n->start, n->end - n->start)) {
+                k++;
+                break;
+            }
+        }
+    }
+    return k;
+}
+
+/*
+ * Does a side's list i hold more of another base list's members than of
+ * base's list i (the side moved lists: `g({a}, {b})` -> `g({b}, {a})`)?
+ * Lists pair up by position, so merging them would put the other side's
+ * changes into the wrong list.
+ */
+static bool list_moved(const struct version v[3], size_t i)
+{
+    for (int vi = V_OURS; vi <= V_THEIRS; vi++) {
+        size_t own = shared_members(&v[vi], i, &v[V_BASE], i);
+        for (size_t j = 0; j < v[V_BASE].mb->nlists; j++) {
+            if (j != i && shared_members(&v[vi], i, &v[V_BASE], j) > own)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Append list i merged; DK_OK or why not. */
 static int render_list(struct version v[3], size_t i, dk_str *out)
 {
@@ -283,6 +398,8 @@ static int render_list(struct version v[3], size_t i, dk_str *out)
         if (sl[vi].l->count == 0)
             rc = dk_error_set(DK_EUNSUPPORTED, "an empty member list");
     }
+    if (rc == DK_OK && list_moved(v, i))
+        rc = dk_error_set(DK_EUNSUPPORTED, "a side moved a member list");
     if (rc)
         goto out;
     const char *open[3], *close[3];
@@ -306,15 +423,24 @@ static int render_list(struct version v[3], size_t i, dk_str *out)
     if (rc == DK_OK)
         dk_str_add(&buf, open[ov], olen[ov]);
     for (size_t k = 0; k < res.len && rc == DK_OK; k++) {
-        size_t n;
+        size_t n, wn = 0;
         const char *t = mtext(&sl[res.items[k].vi], res.items[k].j, &n);
         dk_str_add(&buf, t, n);
         if (k + 1 < res.len) {
-            if (!separator(sl, &res.items[k], &res.items[k + 1], &t, &n))
+            if (!separator(sl, &res.items[k], &res.items[k + 1], &t, &n)) {
                 rc = dk_error_set(DK_EUNSUPPORTED, "no separator known for a list");
-            else
-                dk_str_add(&buf, t, n);
+                break;
+            }
+            dk_str_add(&buf, t, n);
+        } else {
+            t = close[cv];
+            n = close_body(close[cv], clen[cv]);
         }
+        /* what follows the member must carry its trailing comment as merged, not another's */
+        const char *w = wanted_trail(sl, res.items[k].key, &wn);
+        if (!w || !same_trail(t, n, w, wn))
+            rc = dk_error_set(DK_ECONFLICT, "the comment after member `%s` would change",
+                              res.items[k].key);
     }
     if (rc == DK_OK) {
         dk_str_add(&buf, close[cv], clen[cv]);

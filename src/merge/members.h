@@ -24,8 +24,9 @@
  * unchanged and the result is DK_EUNSUPPORTED (no member lists, or lists
  * that do not line up) or DK_ECONFLICT (both sides changed one member or
  * the text around the lists differently, a side deleted a member the other
- * changed, both added one name with different text): the caller merges the
- * declaration another way.
+ * changed, both added one name with different text, a side moved a list,
+ * a member's trailing comment would be lost or land after another member):
+ * the caller merges the declaration another way.
  */
 int dk_merge_members(struct merge_ctx *cx, dk_str *out, const char *const text[3],
                      const size_t len[3]);

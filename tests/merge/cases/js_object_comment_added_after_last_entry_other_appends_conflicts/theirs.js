@@ -1,0 +1,9 @@
+const config = {
+  a: 1,
+  b: 2,
+  c: 3,
+};
+
+function other() {
+  return 1;
+}

@@ -1,0 +1,6 @@
+function f() {
+  return [
+    { a: 1 },
+    { b: 2 },
+  ];
+}

@@ -1,0 +1,5 @@
+struct S {
+    a: u8,
+    b: u8,
+    c: u8,
+}
