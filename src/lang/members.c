@@ -139,9 +139,41 @@ static bool range_designated(TSNode n)
     return designators > 1;
 }
 
+/*
+ * A key literal that may name the key another one names in other words, so
+ * two sides adding both would set one key twice: a Python dict's `True`
+ * and `1`, `1.0` and `1`, `0x1` and `1`, `'\x61'` or `f'a'` and `'a'`,
+ * `'a' 'b'` and `'ab'`.
+ */
+static bool ambiguous_key(const char *src, TSNode name)
+{
+    if (lang_is(name, "float") || lang_is(name, "true") || lang_is(name, "false") ||
+        lang_is(name, "concatenated_string"))
+        return true;
+    uint32_t a = ts_node_start_byte(name), z = ts_node_end_byte(name);
+    if (lang_is(name, "integer")) {
+        for (uint32_t i = a; i < z; i++) {
+            if (src[i] < '0' || src[i] > '9')
+                return true;
+        }
+        return z - a > 1 && src[a] == '0';
+    }
+    if (lang_is(name, "string")) {
+        if (memchr(src + a, '\\', z - a))
+            return true;
+        for (uint32_t i = a; i < z && src[i] != '\'' && src[i] != '"'; i++) {
+            if (src[i] == 'f' || src[i] == 'F')
+                return true;
+        }
+    }
+    return false;
+}
+
 static const char *member_key(struct collect *c, TSNode n)
 {
     TSNode name = name_node(n);
+    if (!ts_node_is_null(name) && ambiguous_key(c->src, name))
+        return NULL;
     uint32_t a = ts_node_start_byte(ts_node_is_null(name) ? n : name);
     uint32_t z = ts_node_end_byte(ts_node_is_null(name) ? n : name);
     /* a designated initializer (`[KEY] = v`, `.a.b = v`): its designators up to the value */
@@ -176,7 +208,7 @@ static const char *member_key(struct collect *c, TSNode n)
 /*
  * The key of an object literal's entry: its property name after a quote,
  * the key a string names gets from unquote ('a). NULL when the name is no
- * identifier nor a string without escapes.
+ * identifier nor a string, or holds an escape.
  */
 static const char *property_key(struct collect *c, TSNode n)
 {
@@ -184,11 +216,13 @@ static const char *property_key(struct collect *c, TSNode n)
     if (ts_node_is_null(name))
         return NULL;
     uint32_t a = ts_node_start_byte(name), z = ts_node_end_byte(name);
+    /* an escape in a name (`\u0061: 1`, `'\x61': 1`) may name a key written plainly */
+    if (memchr(c->src + a, '\\', z - a))
+        return NULL;
     dk_str k = DK_STR_INIT;
     if (lang_is(name, "property_identifier") || lang_is(name, "shorthand_property_identifier")) {
         dk_str_addch(&k, '\'');
-    } else if (!lang_is(name, "string") || memchr(c->src + a, '\\', z - a) ||
-               !unquote(c->src, &a, &z, &k)) {
+    } else if (!lang_is(name, "string") || !unquote(c->src, &a, &z, &k)) {
         dk_str_release(&k);
         return NULL;
     }

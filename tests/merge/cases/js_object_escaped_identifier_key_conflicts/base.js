@@ -1,0 +1,7 @@
+const config = {
+  a: 1,
+};
+
+function other() {
+  return 1;
+}

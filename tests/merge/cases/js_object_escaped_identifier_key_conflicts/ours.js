@@ -1,0 +1,8 @@
+const config = {
+  a: 1,
+  b: 2,
+};
+
+function other() {
+  return 1;
+}

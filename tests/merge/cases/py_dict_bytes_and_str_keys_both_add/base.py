@@ -1,0 +1,5 @@
+def f():
+    d = {
+        'z': 0,
+    }
+    return d

@@ -1,0 +1,10 @@
+def f():
+    d = {
+        'z': 0,
+<<<<<<< ours
+        1: 'x',
+=======
+        True: 'y',
+>>>>>>> theirs
+    }
+    return d

@@ -1,0 +1,6 @@
+def f():
+    d = {
+        'z': 0,
+        True: 'y',
+    }
+    return d
