@@ -920,6 +920,56 @@ static int contained_insert_side(const struct merge_level *m, const struct diff3
     return side;
 }
 
+/* The item with id `id` among items [i0, i1) of version vi (a piece when piece), or SIZE_MAX. */
+static size_t find_item(const struct merge_level *m, int vi, size_t i0, size_t i1, uint32_t id,
+                        bool piece)
+{
+    for (size_t i = i0; i < i1; i++) {
+        const struct item *it = &m->l[vi]->items.items[i];
+        if (it->id == id && (it->piece >= 0) == piece)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/*
+ * An import statement or #include of base's in this chunk that one side moved elsewhere
+ * while the other side kept it here and added lines on the side of it that
+ * it moved across (base `require('./app');` `require('./polyfill');`, ours
+ * moves app below polyfill, theirs adds `require('./mid');` after app):
+ * written where the mover put it, it would end up on the other side of
+ * those lines, and the order of imports matters (side effects, #include).
+ */
+static bool moved_import_crosses_addition(const struct merge_level *m, const struct diff3_chunk *c)
+{
+    const struct level *lb = m->l[V_BASE];
+    for (size_t k = c->b0; k < c->b1; k++) {
+        const struct item *it = &lb->items.items[k];
+        if (it->piece < 0)
+            continue;
+        const dk_symbol *sym = piece_symbol(m, V_BASE, &lb->pieces.items[it->piece]);
+        if (sym && sym->kind != DK_SYM_INCLUDE)
+            continue;
+        size_t in_o = find_item(m, V_OURS, c->o0, c->o1, it->id, true);
+        size_t in_t = find_item(m, V_THEIRS, c->t0, c->t1, it->id, true);
+        if ((in_o == SIZE_MAX) == (in_t == SIZE_MAX))
+            continue;
+        int mover = in_o == SIZE_MAX ? V_OURS : V_THEIRS, other = V_OURS + V_THEIRS - mover;
+        if (!moved_by(m, mover, it->id))
+            continue;
+        /* already written: the mover put it above this chunk; else below it */
+        bool up = dk_map_has_u64(&m->emitted, it->id);
+        size_t at = other == V_OURS ? in_o : in_t;
+        size_t r0 = other == V_OURS ? c->o0 : c->t0, r1 = other == V_OURS ? c->o1 : c->t1;
+        for (size_t i = up ? r0 : at + 1; i < (up ? at : r1); i++) {
+            const struct item *x = &m->l[other]->items.items[i];
+            if (!x->blank && find_item(m, V_BASE, c->b0, c->b1, x->id, x->piece >= 0) == SIZE_MAX)
+                return true;
+        }
+    }
+    return false;
+}
+
 /*
  * A chunk both sides changed. Made only of declarations and blank lines:
  * merged as a set. Otherwise, what both sides wrote identically at its
@@ -932,6 +982,10 @@ static int contained_insert_side(const struct merge_level *m, const struct diff3
  */
 static int merge_both_changed(struct merge_level *m, dk_str *out, const struct diff3_chunk *c)
 {
+    /* the region falls back to the line merge, whose conflict shows both orders */
+    if (moved_import_crosses_addition(m, c))
+        return dk_error_set(DK_ECONFLICT,
+                            "a side moved an import next to which the other added lines");
     const struct item *O = dk_merge_level_items_at(m->l[V_OURS], 0);
     const struct item *T = dk_merge_level_items_at(m->l[V_THEIRS], 0);
     size_t on = c->o1 - c->o0, tn = c->t1 - c->t0, pre = 0, suf = 0;

@@ -1,0 +1,7 @@
+#include "config.h"
+#include "app.h"
+
+int main(void)
+{
+    return 0;
+}

@@ -1,0 +1,8 @@
+'use strict';
+
+require('./app');
+require('./polyfill');
+
+function main() {
+  return 1;
+}

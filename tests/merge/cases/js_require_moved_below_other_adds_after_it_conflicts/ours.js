@@ -1,0 +1,8 @@
+'use strict';
+
+require('./polyfill');
+require('./app');
+
+function main() {
+  return 1;
+}

@@ -1,0 +1,10 @@
+'use strict';
+
+require('./x');
+require('./b');
+require('./c');
+require('./a');
+
+function main() {
+  return 1;
+}

@@ -1,0 +1,10 @@
+'use strict';
+
+require('./x');
+require('./a');
+require('./b');
+require('./c');
+
+function main() {
+  return 1;
+}

@@ -1,0 +1,9 @@
+'use strict';
+
+require('./app');
+require('./polyfill');
+require('./extra');
+
+function main() {
+  return 1;
+}
