@@ -434,10 +434,12 @@ void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
             if (dk_map_has(&in_base, key.ptr, key.len))
                 continue;
             dk_str_clear(&params);
-            /* C/C++ parameter types, names dropped: `f(int a)` and `f(int b)` are one function;
-             * unreadable ones (function pointers) count as equal: a conflict, never a guess */
-            if (!dk_language_has_preprocessor(lang)) {
-                add_params(&params, s); /* name-before-type languages: as written */
+            /* C, C++, Java and C# parameter types, names dropped: `f(int a)` and `f(int b)` are
+             * one function; unreadable ones (function pointers) count as equal: a conflict,
+             * never a guess */
+            if (!dk_language_has_preprocessor(lang) &&
+                !dk_language_overloads(lang, DK_SYM_FUNCTION)) {
+                add_params(&params, s); /* TypeScript's signatures: as written */
             } else if (!param_types(&params, s)) {
                 dk_str_clear(&params);
                 dk_str_adds(&params, "?");

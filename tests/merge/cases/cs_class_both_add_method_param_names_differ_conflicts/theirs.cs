@@ -1,0 +1,9 @@
+namespace N
+{
+    public class A
+    {
+        public int X;
+
+        public void M(int b) { }
+    }
+}

@@ -1,0 +1,7 @@
+namespace N
+{
+    public class A
+    {
+        public int X;
+    }
+}

@@ -1,0 +1,5 @@
+class A {
+    int x;
+
+    void m(int b) { }
+}
