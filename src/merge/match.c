@@ -236,9 +236,158 @@ static void pair_imports(struct level *lb, struct level *ls)
  * inherent `impl T` block, a C# partial class part, dk_merge_repeatable)
  * under one key that base lacks, with different bytes: two blocks, ours'
  * and theirs', not one added twice differently. Theirs' piece gets a key
- * of its own so both are written, ours' first; the gate still refuses the
- * result when a member (`impl T.new`) is then declared twice.
+ * of its own so both are written, ours' first (when parts_compatible);
+ * the gate still refuses the result when a member (`impl T.new`) is then
+ * declared twice.
  */
+static bool word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.';
+}
+
+/*
+ * What a C# partial type part's head says that every part must agree on
+ * (whitespace runs in a signature are one space), each as a string:
+ * attr: the names of its attributes, each followed by a space (`[A, B(x)]
+ * [C]` -> "A B C "); access: its access modifiers; bases: its base list
+ * (after `:` up to `where`).
+ */
+struct part_head {
+    dk_str attr, access, bases;
+};
+
+static void read_part_head(struct part_head *h, const char *sig)
+{
+    int sq = 0, round = 0, angle = 0;
+    bool name_next = false;
+    const char *colon = NULL;
+    for (const char *p = sig; *p; p++) {
+        char c = *p;
+        if (c == '[') {
+            sq++;
+            name_next = sq == 1;
+        } else if (c == ']' && sq > 0) {
+            sq--;
+        } else if (c == '(') {
+            round++;
+        } else if (c == ')' && round > 0) {
+            round--;
+        } else if (c == '<') {
+            angle++;
+        } else if (c == '>' && angle > 0) {
+            angle--;
+        } else if (sq == 1 && round == 0 && c == ',') {
+            name_next = true;
+        } else if (sq == 1 && round == 0 && name_next && word_char(c)) {
+            const char *e = p;
+            while (word_char(*e))
+                e++;
+            /* a target (`[return: X]`) is not the name */
+            const char *q = e;
+            while (*q == ' ')
+                q++;
+            if (*q != ':') {
+                dk_str_add(&h->attr, p, (size_t)(e - p));
+                dk_str_addch(&h->attr, ' ');
+                name_next = false;
+            }
+            p = e - 1;
+        } else if (sq == 0 && round == 0 && angle == 0 && c == ':' && !colon) {
+            colon = p + 1;
+        } else if (sq == 0 && !colon && word_char(c) && (p == sig || !word_char(p[-1]))) {
+            static const char *const acc[] = {"public", "internal", "protected", "private"};
+            for (size_t i = 0; i < sizeof(acc) / sizeof(acc[0]); i++) {
+                size_t n = strlen(acc[i]);
+                if (strncmp(p, acc[i], n) == 0 && !word_char(p[n])) {
+                    dk_str_adds(&h->access, acc[i]);
+                    dk_str_addch(&h->access, ' ');
+                }
+            }
+        }
+    }
+    if (colon) {
+        const char *w = strstr(colon, " where ");
+        size_t n = w ? (size_t)(w - colon) : strlen(colon);
+        while (n && colon[0] == ' ')
+            colon++, n--;
+        while (n && colon[n - 1] == ' ')
+            n--;
+        dk_str_add(&h->bases, colon, n);
+    }
+}
+
+/* Some word of the space-ended list a is also in b. */
+static bool share_word(const dk_str *a, const dk_str *b)
+{
+    for (size_t i = 0; i < a->len;) {
+        const char *sp = memchr(a->ptr + i, ' ', a->len - i);
+        size_t n = (size_t)(sp - (a->ptr + i)) + 1;
+        for (size_t j = 0; j + n <= b->len;) {
+            const char *sp2 = memchr(b->ptr + j, ' ', b->len - j);
+            size_t m = (size_t)(sp2 - (b->ptr + j)) + 1;
+            if (m == n && memcmp(a->ptr + i, b->ptr + j, n) == 0)
+                return true;
+            j += m;
+        }
+        i += n;
+    }
+    return false;
+}
+
+/*
+ * Two C# partial type parts, ours' and theirs', that can both be kept: no
+ * attribute both name (`[Serializable]` twice is an error), and access
+ * modifiers and base lists the same where both give them (`partial class
+ * A : B` and `partial class A : Exception` name two base classes).
+ */
+static bool part_heads_compatible(const dk_symbol *o, const dk_symbol *t)
+{
+    struct part_head ho = {DK_STR_INIT, DK_STR_INIT, DK_STR_INIT};
+    struct part_head ht = {DK_STR_INIT, DK_STR_INIT, DK_STR_INIT};
+    read_part_head(&ho, o->signature);
+    read_part_head(&ht, t->signature);
+    bool ok = !(ho.attr.len && share_word(&ho.attr, &ht.attr));
+    if (ho.access.len && ht.access.len)
+        ok = ok && ho.access.len == ht.access.len &&
+             memcmp(ho.access.ptr, ht.access.ptr, ho.access.len) == 0;
+    if (ho.bases.len && ht.bases.len)
+        ok = ok && ho.bases.len == ht.bases.len &&
+             memcmp(ho.bases.ptr, ht.bases.ptr, ho.bases.len) == 0;
+    dk_str_release(&ho.attr);
+    dk_str_release(&ho.access);
+    dk_str_release(&ho.bases);
+    dk_str_release(&ht.attr);
+    dk_str_release(&ht.access);
+    dk_str_release(&ht.bases);
+    return ok;
+}
+
+/*
+ * Two parts of one repeatable declaration, ours' and theirs', can both be
+ * kept: no member of one has a member name of the other (`M(int a)` and
+ * `M(int b)` are one method twice, which the gate, keying overloads by
+ * their text, would let through), and C# partial type heads that agree
+ * (part_heads_compatible).
+ */
+static bool parts_compatible(const struct merge_version *vo, int32_t so,
+                             const struct merge_version *vt, int32_t st)
+{
+    const dk_symbol *o = &vo->an->symbols[so], *t = &vt->an->symbols[st];
+    if (o->kind != DK_SYM_IMPL && !part_heads_compatible(o, t))
+        return false;
+    for (size_t i = 0; i < vo->an->nsymbols; i++) {
+        if (vo->an->symbols[i].parent != so)
+            continue;
+        for (size_t j = 0; j < vt->an->nsymbols; j++) {
+            if (vt->an->symbols[j].parent == st &&
+                strcmp(vo->an->symbols[i].name, vt->an->symbols[j].name) == 0)
+                return false;
+        }
+    }
+    return true;
+}
+
 static void split_repeated_additions(struct merge_ctx *cx, struct level *const l[3])
 {
     const struct merge_version *vo = &cx->v[V_OURS], *vt = &cx->v[V_THEIRS];
@@ -250,7 +399,7 @@ static void split_repeated_additions(struct merge_ctx *cx, struct level *const l
         if (t->sym < 0 || !o || o->sym < 0 || dk_merge_level_piece(l[V_BASE], t->id) ||
             !dk_merge_repeatable(&vt->an->symbols[t->sym]) ||
             !dk_merge_repeatable(&vo->an->symbols[o->sym]) ||
-            piece_bytes_eq(cx, V_OURS, o, V_THEIRS, t))
+            piece_bytes_eq(cx, V_OURS, o, V_THEIRS, t) || !parts_compatible(vo, o->sym, vt, t->sym))
             continue;
         t->key = dk_arena_sprintf(&cx->arena, "%s@theirs-added%u", t->stem, ++fresh);
         changed = true;

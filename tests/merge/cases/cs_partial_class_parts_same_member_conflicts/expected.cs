@@ -14,13 +14,14 @@ namespace Shop.Models
     {
         public int Number { get; set; }
         public string Display => Number.ToString();
+    }
 =======
     [MetadataType(typeof(InvoiceMetadata))]
     partial class Invoice
     {
         public string Display { get; set; }
->>>>>>> theirs
     }
+>>>>>>> theirs
 
     public class OrderLine
     {

@@ -1,15 +1,19 @@
 struct Pool;
 
+<<<<<<< ours
 impl Pool {
     pub fn new() -> Self {
-<<<<<<< ours
         Pool
+    }
+}
 =======
+impl Pool {
+    pub fn new() -> Self {
         Pool {}
     }
 
     pub fn len(&self) -> usize {
         0
->>>>>>> theirs
     }
 }
+>>>>>>> theirs

@@ -1,0 +1,13 @@
+using System;
+
+namespace N
+{
+    public class B
+    {
+    }
+
+    internal partial class A
+    {
+        public int Q;
+    }
+}

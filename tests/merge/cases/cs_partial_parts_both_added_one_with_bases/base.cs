@@ -1,0 +1,8 @@
+using System;
+
+namespace N
+{
+    public class B
+    {
+    }
+}

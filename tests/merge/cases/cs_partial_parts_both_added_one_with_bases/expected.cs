@@ -1,0 +1,18 @@
+using System;
+
+namespace N
+{
+    public class B
+    {
+    }
+
+    public partial class A : IDisposable
+    {
+        public void Dispose() { }
+    }
+
+    partial class A
+    {
+        public int Q;
+    }
+}

@@ -1,0 +1,14 @@
+using System;
+
+namespace N
+{
+    public class B
+    {
+    }
+
+    [Serializable]
+    public partial class A
+    {
+        public int Q;
+    }
+}
