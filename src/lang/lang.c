@@ -31,6 +31,12 @@
  * `extern "C++" {` alone in an `#if` block with the `}` alone in a later
  * one that closes it, and block comments on continued `#define` lines.
  *
+ * Cost: tree-sitter's cursor steps and field lookups are most of the walk;
+ * what is ours is kept per node type or per field, not per node: a node
+ * type's entries in the language's tables (comment, import, call rule, ...)
+ * are looked up once per analysis (type_info), a field's id once per thread
+ * (dk_lang_field_id), and a span's end line is searched from its start line.
+ *
  * Ownership: every string and array of a result lives in the result's own
  * arena; the dk_analysis header is the first allocation of that arena, so
  * one dk_arena_release frees all. Results are immutable and refcounted.
@@ -68,6 +74,8 @@
 #define LANG_SIGNATURE_MAX 400
 /* Deepest nesting of containers walked; deeper members are not extracted. */
 #define LANG_MAX_DEPTH 64
+/* Entries of the node-type memo of one analysis (type_info); a power of two. */
+#define LANG_TYPE_MEMO 128
 
 struct analysis_box {
     /* must stay first: a dk_analysis * is a struct analysis_box * */
@@ -78,6 +86,24 @@ struct analysis_box {
      * read-only once published (ts_tree_copy is thread-safe) */
     TSTree *tree;
     const dk_language *lang;
+};
+
+/* What the language's tables say of a node type (type_info). */
+enum lang_type_flags {
+    LANG_TYPE_COMMENT = 1u << 0,     /* in comment_types */
+    LANG_TYPE_ATTRIBUTE = 1u << 1,   /* in attribute_types */
+    LANG_TYPE_TRANSPARENT = 1u << 2, /* in transparent_types */
+    LANG_TYPE_IMPORT = 1u << 3,      /* in import_types */
+    LANG_TYPE_MEMBER = 1u << 4,      /* in member_types */
+};
+
+struct type_memo {
+    /* the node type as ts_node_type returns it (the grammar's own string), or NULL */
+    const char *type;
+    /* lang_type_flags */
+    uint16_t flags;
+    /* 1 + the index of the first call rule of this type; 0: none */
+    uint16_t call_rule;
 };
 
 struct lang_ctx {
@@ -96,11 +122,51 @@ struct lang_ctx {
     /* lines hidden from the parser (macro_lines), start and end (after the newline) pairs */
     const uint32_t *masked;
     size_t nmasked;
+    /*
+     * Node types seen, by the address of their name: ts_node_type returns
+     * the grammar's static string for a symbol, so the address stands for
+     * the text, and the walk compares each type with the tables once
+     * instead of at every node. Direct-mapped; a collision computes again.
+     */
+    struct type_memo types[LANG_TYPE_MEMO];
 };
 
 /* ------------------------------------------------------------------------ */
 /* Helpers exported to language files                                       */
 /* ------------------------------------------------------------------------ */
+
+/*
+ * Field ids by name: ts_language_field_id_for_name compares the name with
+ * the grammar's field names one by one (about 500 instructions for Python's
+ * "body"), and the hooks ask for a field at nearly every declaration. The
+ * names asked for are string constants, so (grammar, address) keys a small
+ * direct-mapped memo of the answer, one per thread (no locking; a
+ * collision only costs the lookup again). An id found is checked against
+ * the grammar's name for it, so only the "no such field" answer relies on
+ * the constant-string contract.
+ */
+#define LANG_FIELD_MEMO 64
+
+struct field_memo {
+    const TSLanguage *grammar;
+    const char *field;
+    TSFieldId id;
+};
+
+static _Thread_local struct field_memo field_memo[LANG_FIELD_MEMO];
+
+TSFieldId dk_lang_field_id(const TSLanguage *grammar, const char *field)
+{
+    uintptr_t h = ((uintptr_t)field >> 3) ^ ((uintptr_t)grammar >> 4);
+    struct field_memo *m = &field_memo[(h ^ (h >> 7)) % LANG_FIELD_MEMO];
+    if (m->grammar == grammar && m->field == field &&
+        (m->id == 0 || strcmp(ts_language_field_name_for_id(grammar, m->id), field) == 0))
+        return m->id;
+    m->grammar = grammar;
+    m->field = field;
+    m->id = ts_language_field_id_for_name(grammar, field, (uint32_t)strlen(field));
+    return m->id;
+}
 
 bool dk_lang_is_any(TSNode n, const char *const *types)
 {
@@ -225,16 +291,88 @@ const char *dk_lang_source(struct lang_ctx *cx, size_t *len)
     return cx->src;
 }
 
+static bool type_in(const char *t, const char *const *types)
+{
+    for (; types && *types; types++) {
+        if (strcmp(t, *types) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The memo entry of n's type (lang_ctx.types): the same answers as dk_lang_is_any on the
+ * language's tables and as a search of its call rules, computed once per type. */
+static const struct type_memo *type_info(struct lang_ctx *cx, TSNode n)
+{
+    const char *t = ts_node_type(n);
+    uintptr_t h = (uintptr_t)t >> 3;
+    struct type_memo *m = &cx->types[(h ^ (h >> 7)) & (LANG_TYPE_MEMO - 1)];
+    if (m->type == t && t)
+        return m;
+    const dk_language *def = cx->def;
+    m->type = t;
+    m->flags = 0;
+    m->call_rule = 0;
+    if (!t)
+        return m;
+    if (type_in(t, def->comment_types))
+        m->flags |= LANG_TYPE_COMMENT;
+    if (type_in(t, def->attribute_types))
+        m->flags |= LANG_TYPE_ATTRIBUTE;
+    if (type_in(t, def->transparent_types))
+        m->flags |= LANG_TYPE_TRANSPARENT;
+    if (type_in(t, def->import_types))
+        m->flags |= LANG_TYPE_IMPORT;
+    if (type_in(t, def->member_types))
+        m->flags |= LANG_TYPE_MEMBER;
+    for (const struct lang_call_rule *r = def->calls; r && r->type; r++) {
+        if (strcmp(r->type, t) == 0) {
+            m->call_rule = (uint16_t)(r - def->calls + 1);
+            break;
+        }
+    }
+    return m;
+}
+
 static uint32_t line_of(const struct lang_ctx *cx, uint32_t byte)
 {
     return dk_line_index_line(&cx->lines, byte);
+}
+
+/*
+ * line_of(byte), found from `line` (1-based) on when byte is at or after
+ * that line's start: steps of 1, 2, 4, ... lines forward, then a binary
+ * search in the last step; a span's end is a few lines after its start,
+ * where a search of the whole index costs about 17 probes at 100,000 lines.
+ */
+static uint32_t line_from(const struct lang_ctx *cx, uint32_t line, uint32_t byte)
+{
+    const uint32_t *st = cx->lines.starts;
+    size_t n = cx->lines.n, lo = line - 1;
+    if (line == 0 || lo >= n || st[lo] > byte)
+        return line_of(cx, byte);
+    /* st[lo] <= byte; hi is n or a line starting after byte */
+    size_t step = 1, hi = lo + 1;
+    while (hi < n && st[hi] <= byte) {
+        lo = hi;
+        step *= 2;
+        hi = lo + step < n ? lo + step : n;
+    }
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st[mid] <= byte)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo + 1;
 }
 
 static dk_span span_of(const struct lang_ctx *cx, uint32_t start, uint32_t end)
 {
     dk_span s = {start, end, line_of(cx, start), 0};
     /* the last byte's line: an end just after a newline stays on that line */
-    s.end_line = end > start ? line_of(cx, end - 1) : s.start_line;
+    s.end_line = end > start ? line_from(cx, s.start_line, end - 1) : s.start_line;
     return s;
 }
 
@@ -285,28 +423,36 @@ static bool same_line(const struct lang_ctx *cx, uint32_t a, uint32_t b)
     return true;
 }
 
-/* Collapse whitespace runs to one space and trim; cut at LANG_SIGNATURE_MAX. */
+/*
+ * Collapse whitespace runs to one space and trim; cut at LANG_SIGNATURE_MAX
+ * (at a character boundary, so up to 3 bytes of a character begun before the
+ * cut, and a space before it, can follow: the buffer has room for them).
+ */
 static const char *make_signature(struct lang_ctx *cx, uint32_t start, uint32_t end)
 {
-    dk_str s = DK_STR_INIT;
+    char buf[LANG_SIGNATURE_MAX + 8];
+    size_t n = 0;
     bool space = false;
-    for (uint32_t i = start; i < end && i < cx->len; i++) {
+    if (end > cx->len)
+        end = (uint32_t)cx->len;
+    for (uint32_t i = start; i < end; i++) {
         unsigned char c = (unsigned char)cx->src[i];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-            space = s.len > 0;
+            space = n > 0;
             continue;
         }
+        /* the size tests only stop input no valid UTF-8 is (continuation bytes in a run) */
         if (space) {
-            dk_str_addch(&s, ' ');
+            if (n + 1 >= sizeof(buf))
+                break;
+            buf[n++] = ' ';
             space = false;
         }
-        if (s.len >= LANG_SIGNATURE_MAX && (c & 0xc0) != 0x80)
+        if (n >= LANG_SIGNATURE_MAX && ((c & 0xc0) != 0x80 || n + 1 >= sizeof(buf)))
             break;
-        dk_str_addch(&s, (char)c);
+        buf[n++] = (char)c;
     }
-    const char *out = dk_arena_strndup(cx->arena, s.ptr, s.len);
-    dk_str_release(&s);
-    return out;
+    return dk_arena_strndup(cx->arena, buf, n);
 }
 
 static bool kind_is_type_container(int kind)
@@ -347,6 +493,39 @@ static uint32_t with_macro_lines(const struct lang_ctx *cx, uint32_t start, int3
     }
 }
 
+/*
+ * "<parent's qualified name>.<qualifier>.<name><suffix>" (the parts there
+ * are) in the arena; a top-level name without qualifier or suffix is
+ * its own qualified name (the same arena string).
+ */
+static const char *qualified_name(struct lang_ctx *cx, int32_t parent, const struct lang_decl *d,
+                                  const char *name)
+{
+    const char *pq = parent >= 0 ? cx->syms.items[parent].qualified_name : NULL;
+    const char *qual = d->qualifier && *d->qualifier ? d->qualifier : NULL;
+    if (!pq && !qual && !d->suffix)
+        return name;
+    size_t lp = pq ? strlen(pq) + 1 : 0, lq = qual ? strlen(qual) + 1 : 0;
+    size_t ln = strlen(name), ls = d->suffix ? strlen(d->suffix) : 0;
+    char *q = dk_arena_alloc(cx->arena, lp + lq + ln + ls + 1), *w = q;
+    if (pq) {
+        memcpy(w, pq, lp - 1);
+        w[lp - 1] = '.';
+        w += lp;
+    }
+    if (qual) {
+        memcpy(w, qual, lq - 1);
+        w[lq - 1] = '.';
+        w += lq;
+    }
+    memcpy(w, name, ln);
+    w += ln;
+    if (ls)
+        memcpy(w, d->suffix, ls);
+    w[ls] = '\0';
+    return q;
+}
+
 static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, int32_t parent,
                         uint32_t lead_start, int depth)
 {
@@ -362,18 +541,7 @@ static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, i
         kind_is_type_container((int)cx->syms.items[parent].kind))
         kind = DK_SYM_METHOD;
 
-    dk_str q = DK_STR_INIT;
-    if (parent >= 0) {
-        dk_str_adds(&q, cx->syms.items[parent].qualified_name);
-        dk_str_addch(&q, '.');
-    }
-    if (d->qualifier && *d->qualifier) {
-        dk_str_adds(&q, d->qualifier);
-        dk_str_addch(&q, '.');
-    }
-    dk_str_adds(&q, name);
-    if (d->suffix)
-        dk_str_adds(&q, d->suffix);
+    const char *qualified = qualified_name(cx, parent, d, name);
 
     uint32_t ds = ts_node_start_byte(decl), de = ts_node_end_byte(decl);
     if (!ts_node_is_null(d->last) && ts_node_end_byte(d->last) > de)
@@ -383,14 +551,16 @@ static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, i
     sym->kind = kind;
     sym->visibility = d->visibility;
     sym->name = name;
-    sym->qualified_name = dk_arena_strndup(cx->arena, q.ptr, q.len);
-    dk_str_release(&q);
+    sym->qualified_name = qualified;
     sym->parent = parent;
     sym->decl = span_of(cx, ds, de);
-    sym->span = span_of(cx, lead_start < ds ? lead_start : ds, de);
+    sym->span = lead_start < ds ? span_of(cx, lead_start, de) : sym->decl;
     if (!ts_node_is_null(d->body)) {
         sym->has_body = true;
-        sym->body = node_span(cx, d->body);
+        uint32_t bs = ts_node_start_byte(d->body), be = ts_node_end_byte(d->body);
+        dk_span b = {bs, be, line_from(cx, sym->decl.start_line, bs), 0};
+        b.end_line = be > bs ? line_from(cx, b.start_line, be - 1) : b.start_line;
+        sym->body = b;
         sym->signature = make_signature(cx, ds, ts_node_start_byte(d->body));
     } else {
         /* no body: the head stops at a brace (typedef struct {...}, enum {...}) */
@@ -427,9 +597,10 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
         if (!ts_node_is_named(n))
             continue;
         uint32_t ns = ts_node_start_byte(n), ne = ts_node_end_byte(n);
-        if (dk_lang_is_any(n, def->comment_types) || dk_lang_is_any(n, def->attribute_types)) {
-            bool trailing = have_prev_code && same_line(cx, prev_code_end, ns) &&
-                            dk_lang_is_any(n, def->comment_types);
+        unsigned tflags = type_info(cx, n)->flags;
+        if (tflags & (LANG_TYPE_COMMENT | LANG_TYPE_ATTRIBUTE)) {
+            bool trailing =
+                have_prev_code && same_line(cx, prev_code_end, ns) && (tflags & LANG_TYPE_COMMENT);
             if (trailing) {
                 have_lead = false;
             } else if (have_lead && !is_blank_between(cx, lead_end, ns)) {
@@ -474,7 +645,7 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
                     ;
                 ne = ts_node_end_byte(ts_tree_cursor_current_node(&cur));
             }
-        } else if (dk_lang_is_any(n, def->transparent_types) && depth < LANG_MAX_DEPTH) {
+        } else if ((tflags & LANG_TYPE_TRANSPARENT) && depth < LANG_MAX_DEPTH) {
             walk_level(cx, n, parent, depth + 1);
         }
         have_prev_code = true;
@@ -527,7 +698,7 @@ static void record_call(struct lang_ctx *cx, TSNode n, const struct lang_call_ru
     if (cx->def->is_call && !cx->def->is_call(cx, n, callee))
         return;
     uint32_t start = ts_node_start_byte(callee), end = ts_node_end_byte(callee);
-    bool is_method = dk_lang_is_any(callee, cx->def->member_types);
+    bool is_method = (type_info(cx, callee)->flags & LANG_TYPE_MEMBER) != 0;
     if (rule->receiver_field) {
         TSNode recv = lang_field(n, rule->receiver_field);
         if (!ts_node_is_null(recv)) {
@@ -545,16 +716,11 @@ static void record_call(struct lang_ctx *cx, TSNode n, const struct lang_call_ru
     c->enclosing = enclosing_symbol(cx, ts_node_start_byte(n));
 }
 
-static const struct lang_call_rule *call_rule_for(const dk_language *def, TSNode n)
+/* The language's first call rule for n's type, or NULL. */
+static const struct lang_call_rule *call_rule_for(const struct lang_ctx *cx,
+                                                  const struct type_memo *ti)
 {
-    if (!def->calls)
-        return NULL;
-    const char *t = ts_node_type(n);
-    for (const struct lang_call_rule *r = def->calls; r->type; r++) {
-        if (strcmp(r->type, t) == 0)
-            return r;
-    }
-    return NULL;
+    return ti->call_rule ? &cx->def->calls[ti->call_rule - 1] : NULL;
 }
 
 static void scan_tree(struct lang_ctx *cx, TSNode root)
@@ -573,6 +739,7 @@ static void scan_tree(struct lang_ctx *cx, TSNode root)
     bool call_parts = false;
     for (;;) {
         TSNode n = ts_tree_cursor_current_node(&cur);
+        const struct type_memo ti = *type_info(cx, n);
         /*
          * Outline: no calls, imports only near the top (depth <= 2: statements
          * and their direct parts; and the arguments of a call that is a
@@ -581,17 +748,17 @@ static void scan_tree(struct lang_ctx *cx, TSNode root)
          * below that.
          */
         if (outline && depth == 2)
-            call_parts = call_rule_for(cx->def, n) != NULL;
+            call_parts = call_rule_for(cx, &ti) != NULL;
         bool descend = !outline || depth < 2 || (call_parts && depth <= 3) || ts_node_has_error(n);
         if (ts_node_is_error(n) || (ts_node_is_missing(n) &&
                                     !(cx->def->benign_missing && cx->def->benign_missing(cx, n)))) {
             dk_vec_push(&cx->errors, node_span(cx, n));
             /* calls inside a broken region are still calls, but imports there are not */
-        } else if (dk_lang_is_any(n, cx->def->import_types) && cx->def->import) {
+        } else if ((ti.flags & LANG_TYPE_IMPORT) && cx->def->import) {
             cx->def->import(cx, n);
             descend = false;
         } else if (!outline && ts_node_is_named(n)) {
-            const struct lang_call_rule *rule = call_rule_for(cx->def, n);
+            const struct lang_call_rule *rule = call_rule_for(cx, &ti);
             if (rule)
                 record_call(cx, n, rule);
         }
@@ -630,7 +797,8 @@ static void merge_errors(struct lang_ctx *cx)
 
 static void assign_ids(struct lang_ctx *cx)
 {
-    dk_map seen = DK_MAP_INIT_STR;
+    /* pooled: the keys live as long as this map, and none is deleted */
+    dk_map seen = DK_MAP_INIT_STR_POOLED;
     dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < cx->syms.len; i++) {
         dk_symbol *s = &cx->syms.items[i];
@@ -638,9 +806,11 @@ static void assign_ids(struct lang_ctx *cx)
         dk_str_adds(&key, s->qualified_name);
         dk_str_adds(&key, "::");
         dk_str_adds(&key, dk_symbol_kind_name(s->kind));
-        uintptr_t count = (uintptr_t)dk_map_get(&seen, key.ptr, key.len);
+        bool added;
+        void **slot = dk_map_slot(&seen, key.ptr, key.len, &added);
+        uintptr_t count = (uintptr_t)*slot;
         s->occurrence = (uint32_t)count;
-        dk_map_put(&seen, key.ptr, key.len, (void *)(count + 1), NULL);
+        *slot = (void *)(count + 1);
         if (count == 0)
             s->local_id = dk_arena_strndup(cx->arena, key.ptr, key.len);
         else

@@ -10,7 +10,9 @@
  * Conventions: hooks never allocate with malloc; strings they create go to
  * the analysis arena through dk_lang_text/dk_lang_strdup/dk_lang_sprintf. Node types
  * are compared by name (lang_is), which keeps the tables readable; the cost
- * is a strcmp per node, small next to parsing.
+ * is a strcmp per node, small next to parsing (the walker itself reads the
+ * tables once per node type, lang.c type_info). Field names passed to
+ * lang_field are string constants: their ids are memoised by address.
  */
 #ifndef DK_LANG_INT_H
 #define DK_LANG_INT_H
@@ -154,12 +156,20 @@ static inline bool lang_is(TSNode n, const char *type)
 /** True if the node's type is in the NULL-terminated list. */
 bool dk_lang_is_any(TSNode n, const char *const *types);
 
-/* Null-safe: a null node has no fields. */
+/**
+ * The id of field `field` in `grammar` (0: the grammar has no such field), as
+ * ts_language_field_id_for_name gives it, memoised per thread by the string's
+ * address: `field` must be a string constant (a literal or a static table's),
+ * never a buffer whose text changes.
+ */
+TSFieldId dk_lang_field_id(const TSLanguage *grammar, const char *field);
+
+/* Null-safe: a null node has no fields. `field` is a string constant (dk_lang_field_id). */
 static inline TSNode lang_field(TSNode n, const char *field)
 {
     if (ts_node_is_null(n))
         return n;
-    return ts_node_child_by_field_name(n, field, (uint32_t)strlen(field));
+    return ts_node_child_by_field_id(n, dk_lang_field_id(ts_node_language(n), field));
 }
 
 /** First named child of the given type, or a null node (also for a null `n`). */
