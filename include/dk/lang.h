@@ -244,6 +244,26 @@ DK_EXTERN int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, con
 DK_EXTERN int dk_analysis_statements(const dk_analysis *a, uint32_t start, uint32_t end,
                                      dk_span **out, size_t *n);
 
+/**
+ * The name of the statement that spans exactly [start, end) of `src` (the
+ * text `a` analysed), when the language counts it as one of a set of
+ * independent blocks that are collected and run by name, whose relative
+ * order changes nothing any of them does: a JavaScript/TypeScript test
+ * block whose first argument is a one-line string and whose last is a
+ * function (`it('works', fn)`, `describe.skip('x', () => {..})`), named
+ * `it('works')`. Any other statement (a hook such as `beforeEach(fn)`, a
+ * route `app.get('/a', fn)`, an assignment) has no such name.
+ * @param a an analysis of `src` made with DK_LANG_KEEP_TREE
+ * @param[out] name malloc'd name (caller frees), or NULL when the statement
+ *             has none
+ * @return DK_OK (a name or NULL); DK_EINVALID when `a` kept no tree or
+ *         [start, end) is not within `src`; DK_ENOTFOUND when no node spans
+ *         exactly [start, end).
+ * Thread-safe: reads a copy of the shared tree.
+ */
+DK_EXTERN int dk_analysis_statement_name(const dk_analysis *a, const char *src, size_t len,
+                                         uint32_t start, uint32_t end, char **name);
+
 /*
  * Members below declarations: the ordered lists of a text (a struct's or
  * union's fields, an enum's variants or constants, the names of a

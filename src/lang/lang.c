@@ -1550,6 +1550,42 @@ int dk_analysis_statements(const dk_analysis *a, uint32_t start, uint32_t end, d
     return DK_OK;
 }
 
+int dk_analysis_statement_name(const dk_analysis *a, const char *src, size_t len, uint32_t start,
+                               uint32_t end, char **name)
+{
+    *name = NULL;
+    const struct analysis_box *box = (const struct analysis_box *)(const void *)a;
+    if (!box->tree)
+        return dk_error_set(DK_EINVALID, "the analysis kept no syntax tree");
+    if (start > end || end > len)
+        return dk_error_set(DK_EINVALID, "bytes [%u, %u) are not within the %zu-byte text", start,
+                            end, len);
+    TSTree *tree = ts_tree_copy(box->tree);
+    TSNode node = ts_node_descendant_for_byte_range(ts_tree_root_node(tree), start, end);
+    /* the outermost node of exactly that span: the statement, not its expression */
+    while (!ts_node_is_null(node)) {
+        TSNode up = ts_node_parent(node);
+        if (ts_node_is_null(up) || ts_node_start_byte(up) != start || ts_node_end_byte(up) != end)
+            break;
+        node = up;
+    }
+    int rc = DK_OK;
+    if (ts_node_is_null(node) || ts_node_start_byte(node) != start ||
+        ts_node_end_byte(node) != end) {
+        rc = dk_error_set(DK_ENOTFOUND, "no syntax node spans bytes [%u, %u)", start, end);
+    } else if (box->lang->order_free_statement) {
+        dk_arena arena = DK_ARENA_INIT;
+        struct lang_ctx cx = {.def = box->lang, .src = src, .len = len, .arena = &arena};
+        struct lang_decl d;
+        memset(&d, 0, sizeof d);
+        if (box->lang->order_free_statement(&cx, node, &d) && d.name)
+            *name = dk_xstrdup(d.name);
+        dk_arena_release(&arena);
+    }
+    ts_tree_delete(tree);
+    return rc;
+}
+
 static const char *const kind_names[DK_SYM_KIND_COUNT] = {
     [DK_SYM_FUNCTION] = "function",   [DK_SYM_METHOD] = "method",
     [DK_SYM_CLASS] = "class",         [DK_SYM_STRUCT] = "struct",

@@ -140,6 +140,10 @@ struct dk_language {
     /* a line holding only an upper-case macro invocation (`FMT_BEGIN_NAMESPACE`) is hidden
      * from the parser: text, or part of the declaration right below it (C, C++) */
     bool macro_lines;
+    /* optional: true, with d->name set, for a statement inside a body that is one of a set
+     * of independent blocks collected and run by name, whose relative order changes nothing
+     * any of them does (JS/TS test blocks `it('x', fn)`): dk_analysis_statement_name */
+    bool (*order_free_statement)(struct lang_ctx *cx, TSNode stmt, struct lang_decl *d);
     /* optional: true for a MISSING node that is no error in the language as written with
      * macros (C's `;` after `list_for_each(p, l)` before its `{ }` block): not an error
      * range, so the declaration around it stays mergeable; NULL: every MISSING node is one */

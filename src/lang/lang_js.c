@@ -392,6 +392,27 @@ static bool js_call_statement(struct lang_ctx *cx, TSNode n, struct lang_decl *d
     return true;
 }
 
+/*
+ * A test block inside a body (a describe callback's `it('x', fn)`): order-free as at top
+ * level (js_test_blocks), and only with a function as its last argument, a block the
+ * framework collects rather than a call of a helper that happens to be named `test`. Named
+ * by its title alone, quotes stripped: `it('x')`, `it.only("x")` and `describe('x')` are
+ * one name, so two sides adding blocks of one title never both stand (a title with a
+ * backslash, whose value its spelling hides, is no name).
+ */
+static bool js_order_free_statement(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
+{
+    if (!lang_is(n, "expression_statement") || !js_call_statement(cx, n, d) ||
+        d->kind != DK_SYM_FUNCTION)
+        return false;
+    TSNode call = ts_node_named_child(n, 0);
+    const char *title = dk_lang_text(cx, ts_node_named_child(lang_field(call, "arguments"), 0));
+    if (strchr(title, '\\'))
+        return false;
+    d->name = dk_lang_unquote(cx, title);
+    return true;
+}
+
 /* Classify a declaration found at top level or in a namespace body. */
 static bool js_classify_statement(struct lang_ctx *cx, TSNode n, struct lang_decl *d)
 {
@@ -705,7 +726,7 @@ static const struct lang_member_list js_member_lists[] = {
         .transparent_types = js_transparent, .classify = js_classify, .import_types = js_imports,  \
         .import = js_import, .calls = js_calls, .member_types = js_members,                        \
         .statement_lists = js_statement_lists, .member_lists = js_member_lists,                    \
-        .overloads = overloading,                                                                  \
+        .overloads = overloading, .order_free_statement = js_order_free_statement,                 \
     }
 
 const dk_language dk_lang_javascript =

@@ -39,7 +39,9 @@
  *
  * Order matters in a body, so two insertions at one place are a conflict
  * unless identical, or one holds the other's lines with lines added (never
- * "ours first, then theirs" as between declarations). A statement that shares a line with other
+ * "ours first, then theirs" as between declarations), or both are only
+ * order-free statements with names new to the other side and base (JS/TS
+ * test blocks `it('x', fn)` in a describe body: ours, then theirs). A statement that shares a line with other
  * code (`if (x) { y(); }` on one line, `} else { z();`) is not a unit: its lines stay lines.
  * Nothing is reformatted: every byte written is a unit of a version. The gate then judges the whole
  * file as always.
@@ -99,6 +101,9 @@ struct body {
     /* base unit -> the side's unit, SIZE_MAX when the side changed or deleted it */
     size_t *m[3];
     uint32_t start[3], end[3];
+    /* statements of the version's level that are no unit of their own (several on one
+     * line, or sharing a line with other code) */
+    size_t loose[3];
     int depth;
 };
 
@@ -155,7 +160,7 @@ static void push_lines(struct merge_ctx *cx, unit_vec *u, const char *src, uint3
  * statement unit.
  */
 static int tile_body(struct merge_ctx *cx, int vi, uint32_t start, uint32_t end, uint32_t ns,
-                     uint32_t ne, unit_vec *u)
+                     uint32_t ne, unit_vec *u, size_t *loose)
 {
     const char *src = cx->v[vi].src;
     dk_span *st = NULL;
@@ -190,9 +195,13 @@ static int tile_body(struct merge_ctx *cx, int vi, uint32_t start, uint32_t end,
             if (j == i + 1) {
                 x->node_start = st[i].start_byte;
                 x->node_end = st[i].end_byte;
+            } else {
+                *loose += j - i;
             }
             pos = le;
             units++;
+        } else {
+            *loose += j - i;
         }
         i = j;
     }
@@ -361,6 +370,124 @@ static const char *group_desc(const struct body *b, const size_t r0[3], const si
                             (int)(z - a), src + a, more, what, b->names->qname);
 }
 
+/* The order-free name of unit i of version vi (dk_analysis_statement_name), or NULL. */
+static char *unit_name(const struct body *b, int vi, size_t i)
+{
+    const struct unit *x = &b->u[vi].items[i];
+    const struct merge_version *v = &b->cx->v[vi];
+    char *name = NULL;
+    if (!x->stmt || x->node_end == 0)
+        return NULL;
+    if (dk_analysis_statement_name(v->an, v->src, v->len, x->node_start, x->node_end, &name)) {
+        dk_error_clear();
+        return NULL;
+    }
+    return name;
+}
+
+/*
+ * Version vi's units [r0, r1) hold at least one statement, and every unit there is a blank
+ * line or an order-free statement whose name `elsewhere` lacks. Sets the range's leading
+ * and trailing blank units.
+ */
+static bool order_free_range(const struct body *b, int vi, size_t r0, size_t r1,
+                             const dk_map *elsewhere, size_t *lead, size_t *trail)
+{
+    const struct unit *u = b->u[vi].items;
+    size_t a = r0, z = r1;
+    while (a < z && u[a].light)
+        a++;
+    while (z > a && u[z - 1].light)
+        z--;
+    *lead = a - r0;
+    *trail = r1 - z;
+    bool ok = a < z;
+    for (size_t i = a; ok && i < z; i++) {
+        if (u[i].light)
+            continue;
+        char *name = unit_name(b, vi, i);
+        ok = name && !dk_map_has(elsewhere, name, strlen(name));
+        free(name);
+    }
+    return ok;
+}
+
+/* Adds version vi's order-free statement names at this level to `names`; false when one
+ * occurs twice in the version. */
+static bool add_names(const struct body *b, int vi, dk_map *names)
+{
+    dk_map own = DK_MAP_INIT_STR;
+    bool once = true;
+    for (size_t i = 0; i < b->u[vi].len && once; i++) {
+        char *name = unit_name(b, vi, i);
+        if (name) {
+            bool added = false;
+            (void)dk_map_slot(&own, name, strlen(name), &added);
+            once = added;
+            dk_map_put(names, name, strlen(name), (void *)1, NULL);
+        }
+        free(name);
+    }
+    dk_map_release(&own);
+    return once;
+}
+
+/*
+ * Two insertions at one place (base's units there blank lines at most) that are each only
+ * order-free statements, blocks a framework collects and runs by name (JS/TS test blocks
+ * `it('x', fn)`: lang's dk_analysis_statement_name), every name once on every side at this
+ * level, and no name of one side's insertion anywhere in base or in the other side: both
+ * insertions, ours first, then theirs, as two declarations added at one place merge. Their
+ * order changes which runs first, not what either checks. A statement of a version's level
+ * that is no unit of its own (it shares a line) could hide a name: then not.
+ *
+ * Layout: ours' range as written, then theirs' statements, one blank run between (theirs'
+ * leading one, else ours' trailing or leading one, else theirs' trailing one), then ours'
+ * trailing blank lines, so each block keeps the separation its side gave it.
+ */
+static bool order_free_insertions(const struct body *b, dk_str *out, const size_t r0[3],
+                                  const size_t r1[3])
+{
+    for (size_t i = r0[V_BASE]; i < r1[V_BASE]; i++) {
+        if (!b->u[V_BASE].items[i].light)
+            return false;
+    }
+    for (int vi = 0; vi < 3; vi++) {
+        if (b->loose[vi])
+            return false;
+    }
+    size_t lead[3] = {0}, trail[3] = {0};
+    bool ok = true;
+    for (int vi = V_OURS; ok && vi <= V_THEIRS; vi++) {
+        /* what the side inserts is new to base and to the other side, and every version
+         * names each block once */
+        int other = vi == V_OURS ? V_THEIRS : V_OURS;
+        dk_map elsewhere = DK_MAP_INIT_STR;
+        ok = add_names(b, V_BASE, &elsewhere) && add_names(b, other, &elsewhere);
+        if (ok) {
+            dk_map mine = DK_MAP_INIT_STR;
+            ok = add_names(b, vi, &mine);
+            dk_map_release(&mine);
+        }
+        ok = ok && order_free_range(b, vi, r0[vi], r1[vi], &elsewhere, &lead[vi], &trail[vi]);
+        dk_map_release(&elsewhere);
+    }
+    if (!ok)
+        return false;
+    put_units(b, out, V_OURS, r0[V_OURS], r1[V_OURS] - trail[V_OURS]);
+    if (lead[V_THEIRS])
+        put_units(b, out, V_THEIRS, r0[V_THEIRS], r0[V_THEIRS] + lead[V_THEIRS]);
+    else if (trail[V_OURS])
+        put_units(b, out, V_OURS, r1[V_OURS] - trail[V_OURS], r1[V_OURS]);
+    else if (lead[V_OURS])
+        put_units(b, out, V_OURS, r0[V_OURS], r0[V_OURS] + lead[V_OURS]);
+    else if (trail[V_THEIRS])
+        put_units(b, out, V_THEIRS, r1[V_THEIRS] - trail[V_THEIRS], r1[V_THEIRS]);
+    put_units(b, out, V_THEIRS, r0[V_THEIRS] + lead[V_THEIRS], r1[V_THEIRS] - trail[V_THEIRS]);
+    put_units(b, out, V_OURS, r1[V_OURS] - trail[V_OURS], r1[V_OURS]);
+    return true;
+}
+
 /*
  * Both sides changed base units [b0, b1) (sides' units r0..r1): one level
  * down when it is one statement everywhere, else a line merge of just these
@@ -379,6 +506,9 @@ static int merge_group(struct body *b, dk_str *out, const size_t r0[3], const si
         put_units(b, out, side, r0[side], r1[side]);
         return DK_OK;
     }
+    /* two insertions of test blocks with names of their own: ours, then theirs */
+    if (order_free_insertions(b, out, r0, r1))
+        return DK_OK;
     uint32_t s[3], e[3];
     for (int vi = 0; vi < 3; vi++)
         unit_bytes(b, vi, r0[vi], r1[vi], &s[vi], &e[vi]);
@@ -775,7 +905,8 @@ static int merge_body(struct merge_ctx *cx, dk_str *out, const struct merge_name
     for (int vi = 0; vi < 3 && rc == DK_OK; vi++) {
         b.start[vi] = start[vi];
         b.end[vi] = end[vi];
-        rc = tile_body(cx, vi, start[vi], end[vi], node_start[vi], node_end[vi], &b.u[vi]);
+        rc = tile_body(cx, vi, start[vi], end[vi], node_start[vi], node_end[vi], &b.u[vi],
+                       &b.loose[vi]);
     }
     size_t nb = b.u[V_BASE].len;
     size_t *m[3] = {NULL, dk_xcalloc(nb + 1, sizeof(size_t)), dk_xcalloc(nb + 1, sizeof(size_t))};

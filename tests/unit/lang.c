@@ -503,6 +503,68 @@ void test_lang__statements_of_a_declaration_with_trailing_comment(void)
     dk_analysis_unref(a);
 }
 
+/*
+ * Order-free statement names: a describe body's test blocks are named by their title (quotes
+ * stripped, modifiers ignored); hooks, helper calls without a function, titles with escapes
+ * and other statements have none; bad asks are errors.
+ */
+void test_lang__statement_names_of_test_blocks(void)
+{
+    const char *src = "describe('x', () => {\n"
+                      "  beforeEach(() => {});\n"
+                      "  it('works', function () {});\n"
+                      "  it.only(\"works\", async () => {});\n"
+                      "  test('json', app);\n"
+                      "  it('it\\'s', () => {});\n"
+                      "  app.get('/a', () => {});\n"
+                      "});\n";
+    size_t len = strlen(src);
+    dk_lang_opts keep = DK_LANG_OPTS_INIT;
+    keep.flags = DK_LANG_OUTLINE | DK_LANG_KEEP_TREE;
+    dk_analysis *a;
+    th_assert_ok(dk_lang_analyze_ex(&a, dk_language_by_name("javascript"), src, len, &keep));
+    th_assert_eq_int(a->nsymbols, 1);
+    dk_span *st = NULL;
+    size_t n = 0;
+    th_assert_ok(dk_analysis_statements(a, a->symbols[0].decl.start_byte,
+                                        a->symbols[0].decl.end_byte, &st, &n));
+    th_assert_eq_int(n, 6);
+    const char *want[6] = {NULL, "works", "works", NULL, NULL, NULL};
+    for (size_t i = 0; i < n; i++) {
+        char *name = (char *)"unset";
+        th_assert_ok(
+            dk_analysis_statement_name(a, src, len, st[i].start_byte, st[i].end_byte, &name));
+        if (want[i])
+            th_assert_eq_str(name, want[i]);
+        else
+            th_assert(name == NULL);
+        free(name);
+    }
+    char *name = NULL;
+    th_assert_err(
+        dk_analysis_statement_name(a, src, len, st[1].start_byte + 1, st[1].end_byte, &name),
+        DK_ENOTFOUND);
+    th_assert(name == NULL);
+    th_assert_err(dk_analysis_statement_name(a, src, len, 0, (uint32_t)len + 1, &name),
+                  DK_EINVALID);
+    free(st);
+    dk_analysis_unref(a);
+    /* an analysis without its tree cannot answer; C names no order-free statements */
+    th_assert_ok(dk_lang_analyze(&a, dk_language_by_name("javascript"), src, len));
+    th_assert_err(dk_analysis_statement_name(a, src, len, 0, (uint32_t)len, &name), DK_EINVALID);
+    dk_analysis_unref(a);
+    const char *c = "int f(void)\n{\n    it(\"x\", g);\n}\n";
+    th_assert_ok(dk_lang_analyze_ex(&a, dk_language_by_name("c"), c, strlen(c), &keep));
+    th_assert_ok(dk_analysis_statements(a, a->symbols[0].decl.start_byte,
+                                        a->symbols[0].decl.end_byte, &st, &n));
+    th_assert_eq_int(n, 1);
+    th_assert_ok(
+        dk_analysis_statement_name(a, c, strlen(c), st[0].start_byte, st[0].end_byte, &name));
+    th_assert(name == NULL);
+    free(st);
+    dk_analysis_unref(a);
+}
+
 /* Statements of a body: a block's children, nested blocks as one statement, errors for bad asks. */
 void test_lang__statements_of_a_body(void)
 {

@@ -1,0 +1,21 @@
+var expect = require('chai').expect;
+var parse = require('../src/parse');
+
+describe('parse', function () {
+  it('reads numbers', function () {
+    expect(parse('1')).to.equal(1);
+  });
+
+<<<<<<< ours
+  beforeEach(function () {
+    parse.reset();
+=======
+  it('reads booleans', function () {
+    expect(parse('true')).to.equal(true);
+>>>>>>> theirs
+  });
+
+  it('reads strings', function () {
+    expect(parse('"a"')).to.equal('a');
+  });
+});
