@@ -17,8 +17,7 @@
  * taken three-way; the separator between two members is one a version has
  * between those two, else the one after the first in its version, else the
  * list's usual separator (ours' first). A comment in the text after a
- * member (`b: 2, // deprecated`, up to the next member or the list's
- * closing delimiter) is that member's: it is merged three-way with it, and
+ * member on its line (`b: 2, // deprecated`) is that member's: it is merged three-way with it, and
  * when the separator or close text written after the member carries
  * another comment (the member is no longer last, or a side's addition now
  * follows it) there is no member merge.
@@ -173,9 +172,9 @@ static bool same_trail(const char *a, size_t al, const char *b, size_t bl)
 {
     size_t i = 0, j = 0;
     for (;;) {
-        while (i < al && strchr(" \t\r\n,;", a[i]))
+        while (i < al && memchr(" \t\r\n,;", a[i], 6))
             i++;
-        while (j < bl && strchr(" \t\r\n,;", b[j]))
+        while (j < bl && memchr(" \t\r\n,;", b[j], 6))
             j++;
         if (i == al || j == bl)
             return i == al && j == bl;
@@ -184,27 +183,34 @@ static bool same_trail(const char *a, size_t al, const char *b, size_t bl)
     }
 }
 
-/* The close text of a list without its closing delimiter (and the blanks before it). */
-static size_t close_body(const char *close, size_t n)
+/*
+ * The part of text t (n bytes) after a member that is the member's own: up
+ * to the end of its line (`, // deprecated`; a comment on a line of its own
+ * belongs to the next member or to the list's end), and in a list's close
+ * text that ends on the member's line, without the closing delimiter.
+ */
+static size_t own_trail(const char *t, size_t n, bool close)
 {
-    while (n && strchr(" \t\r\n", close[n - 1]))
+    const char *nl = memchr(t, '\n', n);
+    if (nl)
+        return (size_t)(nl - t);
+    while (close && n && memchr(" \t\r", t[n - 1], 3))
         n--;
-    if (n && strchr(")]}>", close[n - 1]))
+    if (close && n && memchr(")]}>", t[n - 1], 4))
         n--;
     return n;
 }
 
-/*
- * The text after member j of s: the separator to the next member, or for
- * the last one the list's close text without its delimiter. A comment in
- * it (`b: 2, // deprecated`) belongs to member j.
- */
+/* The text after member j of s that is its own (own_trail). */
 static const char *trail_after(const struct side_list *s, size_t j, size_t *n)
 {
-    if (j + 1 < s->l->count)
-        return sep_after(s, j, n);
+    if (j + 1 < s->l->count) {
+        const char *t = sep_after(s, j, n);
+        *n = own_trail(t, *n, false);
+        return t;
+    }
     const char *close = s->src + s->m[j].end;
-    *n = close_body(close, s->l->end - s->m[j].end);
+    *n = own_trail(close, s->l->end - s->m[j].end, true);
     return close;
 }
 
@@ -432,9 +438,10 @@ static int render_list(struct version v[3], size_t i, dk_str *out)
                 break;
             }
             dk_str_add(&buf, t, n);
+            n = own_trail(t, n, false);
         } else {
             t = close[cv];
-            n = close_body(close[cv], clen[cv]);
+            n = own_trail(close[cv], clen[cv], true);
         }
         /* what follows the member must carry its trailing comment as merged, not another's */
         const char *w = wanted_trail(sl, res.items[k].key, &wn);
