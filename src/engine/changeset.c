@@ -596,7 +596,12 @@ static int cs_ref_write(dk_git_repo *repo, const char *id, const dk_oid *commit)
 
     dk_str_addf(&name, "refs/dk/changesets/%s", id);
     memcpy(gid.id, commit->id, DK_OID_RAWSZ);
-    rc = git_reference_create(&ref, dk_git_repo_raw(repo), name.ptr, &gid, 1, "dk: submit");
+    for (int reaped = 0;; reaped++) {
+        rc = git_reference_create(&ref, dk_git_repo_raw(repo), name.ptr, &gid, 1, "dk: submit");
+        /* a lock a process killed while writing this ref left: removed, tried again */
+        if (rc != GIT_ELOCKED || reaped || dk_git_ref_lock_reap(repo, name.ptr) != 1)
+            break;
+    }
     if (rc < 0)
         rc = dk_error_from_git(rc, "write the changeset ref");
     git_reference_free(ref);

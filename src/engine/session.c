@@ -441,7 +441,9 @@ void dk_eng_ref_delete(dk_engine *e, const char *repo, const char *id)
     dk_str_addf(&ref, "refs/dk/sessions/%s", id);
     git_reference *gr = NULL;
     if (git_reference_lookup(&gr, dk_git_repo_raw(g), ref.ptr) == 0) {
-        git_reference_delete(gr);
+        /* a lock a killed process left: removed, tried again */
+        if (git_reference_delete(gr) == GIT_ELOCKED && dk_git_ref_lock_reap(g, ref.ptr) == 1)
+            git_reference_delete(gr);
         git_reference_free(gr);
     }
     dk_str_release(&ref);
@@ -486,8 +488,15 @@ static void sess_ref_write(dk_engine *e, struct eng_session *s, bool keep)
             git_oid oid;
             memcpy(oid.id, tree.id, DK_OID_RAWSZ);
             git_reference *r = NULL;
-            if (git_reference_create(&r, dk_git_repo_raw(g), ref.ptr, &oid, 1,
-                                     "dk session overlay") < 0)
+            int grc;
+            for (int reaped = 0;; reaped++) {
+                grc = git_reference_create(&r, dk_git_repo_raw(g), ref.ptr, &oid, 1,
+                                           "dk session overlay");
+                /* a lock a killed process left: removed, tried again */
+                if (grc != GIT_ELOCKED || reaped || dk_git_ref_lock_reap(g, ref.ptr) != 1)
+                    break;
+            }
+            if (grc < 0)
                 dk_trace(DK_TRACE_WARN, "engine", "session %s: overlay ref not written", id);
             git_reference_free(r);
         } else {

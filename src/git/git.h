@@ -406,6 +406,26 @@ int dk_git_branch_read(dk_oid *out, dk_git_repo *repo, const char *branch);
 int dk_git_branch_cas(dk_git_repo *repo, const char *branch, const dk_oid *expected,
                       const dk_oid *new_id, const char *log_msg);
 
+/* A ref lock file this many seconds old was left by a dead process (a live
+ * writer holds one for the moment of a small write and a rename). */
+#define DK_GIT_STALE_LOCK_S 10
+
+/**
+ * Remove the lock file of ref `refname` (<gitdir>/<refname>.lock), or else
+ * <gitdir>/packed-refs.lock, when it is older than DK_GIT_STALE_LOCK_S: the
+ * lock of a process killed while it wrote the ref, which would make libgit2
+ * refuse every later update of the ref (GIT_ELOCKED). Call it after an update
+ * failed with GIT_ELOCKED and try the update once more when it returns 1.
+ * Reapers are serialised by a flock on <gitdir>/dk-reap.lock; a younger lock
+ * (a live writer's) is never removed. Logs a warning for each removal.
+ * dk_git_branch_cas does this itself.
+ *
+ * @param refname a full ref name ("refs/...")
+ * @return 1 a stale lock was removed; 0 none (absent or younger); DK_EINVALID
+ *         for a malformed name; DK_ERROR for an I/O failure
+ */
+int dk_git_ref_lock_reap(dk_git_repo *repo, const char *refname);
+
 /**
  * The best common ancestor of two commits (git merge-base).
  * @return DK_OK; DK_ENOTFOUND if they share no history or one is missing

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -476,6 +477,84 @@ void test_engine_land_sqlite__submit_writes_ref(void)
 void test_engine_land_pg__submit_writes_ref(void)
 {
     t_submit_writes_ref();
+}
+
+/* Create the lock file `<repo>/<ref>.lock` with its mtime `age_s` seconds ago. */
+static void t_ref_lock(const char *ref, long age_s)
+{
+    const char *repo = th_engine_repo_path(&t_fx, "demo");
+    th_assert_eq_int(th_system("mkdir -p \"$(dirname '%s/%s')\" && touch -d @%lld '%s/%s.lock'",
+                               repo, ref, (long long)time(NULL) - age_s, repo, ref),
+                     0);
+}
+
+static bool t_ref_locked(const char *ref)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/%s.lock", th_engine_repo_path(&t_fx, "demo"), ref);
+    return access(path, F_OK) == 0;
+}
+
+/*
+ * kill -9 between libgit2's lock and its rename leaves <ref>.lock behind: the
+ * changeset ref's (submit) and the branch's (landing) are removed once older
+ * than DK_GIT_STALE_LOCK_S, so the work goes on; a younger one is a live
+ * writer's and refuses as a busy resource, changing nothing.
+ */
+static void t_stale_ref_locks(void)
+{
+    const char *sid = t_connect("a1");
+    char cs[128], ref[160];
+    snprintf(cs, sizeof(cs), "%s", t_cs_of(sid));
+    snprintf(ref, sizeof(ref), "refs/dk/changesets/%s", cs);
+    char *app = t_app_with(3, "x * 3");
+    t_write(sid, "app.py", app);
+    free(app);
+
+    /* young: the submit is refused as busy, nothing changes, the lock stays */
+    t_ref_lock(ref, DK_GIT_STALE_LOCK_S - 3);
+    dk_changeset_info *info = NULL;
+    int rc = dk_changeset_submit(&info, t_fx.e, NULL, sid);
+    th_assert_msg(rc == DK_ERACE || rc == DK_EBUSY, "submit under a live lock: %d %s", rc,
+                  dk_error_last()->msg);
+    th_assert_eq_int(t_cs_state(cs), DK_CS_DRAFT);
+    th_assert(t_ref_locked(ref));
+
+    /* stale: removed, submitted */
+    t_ref_lock(ref, DK_GIT_STALE_LOCK_S + 5);
+    t_submit(sid);
+    th_assert(!t_ref_locked(ref));
+    th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
+
+    /* the branch: young refuses the landing (busy), nothing lands; stale lands */
+    const char *before = t_head("demo");
+    char head[41];
+    snprintf(head, sizeof(head), "%s", before);
+    t_ref_lock("refs/heads/main", DK_GIT_STALE_LOCK_S - 3);
+    dk_land_result *r = NULL;
+    rc = dk_land(&r, t_fx.e, NULL, sid, NULL);
+    th_assert_msg(rc == DK_ERACE || rc == DK_EBUSY, "land under a live lock: %d %s", rc,
+                  dk_error_last()->msg);
+    dk_land_result_free(r);
+    th_assert_eq_str(t_head("demo"), head);
+    th_assert_eq_int(t_cs_state(cs), DK_CS_SUBMITTED);
+    th_assert(t_ref_locked("refs/heads/main"));
+    t_ref_lock("refs/heads/main", DK_GIT_STALE_LOCK_S + 5);
+    t_land_ok(sid);
+    th_assert(!t_ref_locked("refs/heads/main"));
+    th_assert_eq_int(t_cs_state(cs), DK_CS_MERGED);
+    char *text = t_head_file("demo", "app.py");
+    th_assert(strstr(text, "return x * 3\n"));
+    free(text);
+    th_engine_fsck(&t_fx, "demo");
+}
+void test_engine_land_sqlite__stale_ref_locks(void)
+{
+    t_stale_ref_locks();
+}
+void test_engine_land_pg__stale_ref_locks(void)
+{
+    t_stale_ref_locks();
 }
 
 static void t_submit_unborn(void)

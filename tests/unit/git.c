@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "harness/th.h"
 #include "util/str.h"
@@ -648,6 +650,73 @@ void test_git__cas_lost_race(void)
 
     /* the retry with the fresh value wins */
     th_assert_ok(dk_git_branch_cas(repo, "main", &got, &c3, NULL));
+    assert_fsck();
+}
+
+/* Create `path` (a lock file) with its mtime `age_s` seconds in the past. */
+static void lock_file_aged(const char *path, long age_s)
+{
+    FILE *f = fopen(path, "w");
+    th_assert(f != NULL);
+    fputs("0000000000000000000000000000000000000000\n", f);
+    fclose(f);
+    struct timeval tv[2];
+    gettimeofday(&tv[0], NULL);
+    tv[0].tv_sec -= age_s;
+    tv[1] = tv[0];
+    th_assert_eq_int(utimes(path, tv), 0);
+}
+
+void test_git__cas_stale_lock_reaped(void)
+{
+    dk_oid c1 = sample_commit(), t, c2, c3, got;
+    char lock[4200], packed[4200];
+    th_assert_ok(dk_git_branch_cas(repo, "main", NULL, &c1, NULL));
+    dk_git_edit e2[] = {upsert("two", blob("2\n"), DK_GIT_MODE_FILE)};
+    th_assert_ok(dk_git_tree_build(&t, repo, &c1, e2, 1));
+    c2 = commit(&t, &c1, 1, "two\n");
+    dk_git_edit e3[] = {upsert("three", blob("3\n"), DK_GIT_MODE_FILE)};
+    th_assert_ok(dk_git_tree_build(&t, repo, &c2, e3, 1));
+    c3 = commit(&t, &c2, 1, "three\n");
+    snprintf(lock, sizeof(lock), "%s/refs/heads/main.lock", repo_path);
+    snprintf(packed, sizeof(packed), "%s/packed-refs.lock", repo_path);
+
+    /* a lock younger than DK_GIT_STALE_LOCK_S is a live writer's: a race, and it stays */
+    lock_file_aged(lock, DK_GIT_STALE_LOCK_S - 3);
+    th_assert_err(dk_git_branch_cas(repo, "main", &c1, &c2, NULL), DK_ERACE);
+    th_assert(access(lock, F_OK) == 0);
+    th_assert_eq_int(dk_git_ref_lock_reap(repo, "refs/heads/main"), 0);
+    th_assert(access(lock, F_OK) == 0);
+    th_assert_ok(dk_git_branch_read(&got, repo, "main"));
+    th_assert(dk_oid_is_equal(&got, &c1));
+
+    /* one a killed process left (older): removed, and the CAS goes through */
+    lock_file_aged(lock, DK_GIT_STALE_LOCK_S + 5);
+    th_assert_ok(dk_git_branch_cas(repo, "main", &c1, &c2, NULL));
+    th_assert(access(lock, F_OK) != 0);
+    th_assert_ok(dk_git_branch_read(&got, repo, "main"));
+    th_assert(dk_oid_is_equal(&got, &c2));
+    /* still a compare-and-swap after the reaping: a stale expected value loses */
+    lock_file_aged(lock, DK_GIT_STALE_LOCK_S + 5);
+    th_assert_err(dk_git_branch_cas(repo, "main", &c1, &c3, NULL), DK_ERACE);
+    th_assert(access(lock, F_OK) != 0);
+    th_assert_ok(dk_git_branch_read(&got, repo, "main"));
+    th_assert(dk_oid_is_equal(&got, &c2));
+
+    /* the reaper alone: packed-refs.lock too, nothing when there is nothing, bad names */
+    lock_file_aged(packed, DK_GIT_STALE_LOCK_S + 5);
+    th_assert_eq_int(dk_git_ref_lock_reap(repo, "refs/dk/changesets/cs_x_1"), 1);
+    th_assert(access(packed, F_OK) != 0);
+    th_assert_eq_int(dk_git_ref_lock_reap(repo, "refs/heads/main"), 0);
+    th_assert_err(dk_git_ref_lock_reap(repo, "HEAD"), DK_EINVALID);
+    th_assert_err(dk_git_ref_lock_reap(repo, "refs/heads/a..b"), DK_EINVALID);
+    th_assert_err(dk_git_ref_lock_reap(repo, NULL), DK_EINVALID);
+    /* a directory of that name is not a lock file */
+    th_assert_eq_int(th_system("mkdir '%s/refs/heads/dir.lock'", repo_path), 0);
+    th_assert_eq_int(dk_git_ref_lock_reap(repo, "refs/heads/dir"), 0);
+    th_assert_eq_int(th_system("rmdir '%s/refs/heads/dir.lock'", repo_path), 0);
+
+    th_assert_ok(dk_git_branch_cas(repo, "main", &c2, &c3, NULL));
     assert_fsck();
 }
 
