@@ -24,6 +24,8 @@
 # landed; every active session's changeset is a draft on the head; event ids are
 # dense; SQLite's integrity and foreign-key checks pass.
 # Order comes from polling with bounded retries; the kills are the only randomness.
+# CRASH_SEED=N replays the kill moments of a run; CRASH_KILLS=N kills N times
+# instead of five (to hunt a rare failure).
 set -eu
 DK=${DK_BIN:?DK_BIN must point at the dk binary}
 cd "${DK_SRCDIR:-.}"
@@ -74,7 +76,7 @@ run() {
     [ -z "$store" ] || set -- "$@" --store "$store"
     [ -z "$cache" ] || set -- "$@" --cache "$cache"
     timeout 600 python3 "$LIB/crash_agents.py" --dk "$DK" --repo shop --pipeline "$pipe" \
-        --out "$tmp/result.json" --logs "$tmp/logs-$pipe" ${CRASH_SEED:+--seed "$CRASH_SEED"} -- "$@" ||
+        --out "$tmp/result.json" --logs "$tmp/logs-$pipe" ${CRASH_SEED:+--seed "$CRASH_SEED"} ${CRASH_KILLS:+--kills "$CRASH_KILLS"} -- "$@" ||
         fail "$label: the agents and the restarts"
     gitdir=$data/repos/shop.git
     [ -d "$gitdir" ] || fail "$label: no repository at $gitdir"

@@ -3,7 +3,7 @@
 tests/integration/crash_restart.sh.
 
     crash_agents.py --dk DK --repo R --pipeline 0|1 --out RESULT.json --logs DIR
-                    [--seed N] -- SERVE_ARGS...
+                    [--seed N] [--kills N] -- SERVE_ARGS...
 
 Starts `dk serve SERVE_ARGS --listen 127.0.0.1:0`, then restarts it on the
 same port after each kill. Ten agents (threads), each with one session,
@@ -22,6 +22,7 @@ RESULT.json: {"acked": [{agent, round, tag, commit, changeset}], "tags": [...],
 "sessions": [...], "kills": N}. Exit 1 with "not ok - ..." on a failure.
 """
 import argparse
+import collections
 import json
 import os
 import random
@@ -36,7 +37,6 @@ import urllib.request
 
 AGENTS = 10
 ROUNDS = 3
-KILLS = 5
 FILES = "abc"
 
 ap = argparse.ArgumentParser()
@@ -46,8 +46,10 @@ ap.add_argument("--pipeline", type=int, default=0)
 ap.add_argument("--out", required=True)
 ap.add_argument("--logs", required=True)
 ap.add_argument("--seed", type=int, default=None)
+ap.add_argument("--kills", type=int, default=5)  # more to hunt a rare failure (CRASH_KILLS)
 ap.add_argument("serve", nargs="*")
 args = ap.parse_args()
+KILLS = args.kills
 seed = args.seed if args.seed is not None else random.randrange(1 << 30)
 rng = random.Random(seed)
 print("seed %d (CRASH_SEED=%d reproduces the kill moments)" % (seed, seed), flush=True)
@@ -57,6 +59,7 @@ token = None  # written by the first `dk serve`
 
 lock = threading.Lock()
 failures = []
+crashed = set()  # servers that exited by themselves (their stderr is shown)
 
 
 def fail(what):
@@ -92,6 +95,7 @@ class Server:
             if self.proc.poll() is None and os.path.getsize(out) > 0:
                 break
             # the port may still be held a moment after a kill: try again
+            self.proc.dk_killed = True
             self.proc.kill()
             self.proc.wait()
             time.sleep(0.1)
@@ -105,12 +109,15 @@ class Server:
         self.up.set()
 
     def kill(self):
+        # marked first: a request this kill leaves unanswered sees the mark (call)
+        self.proc.dk_killed = True
         self.up.clear()
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
         self.kills += 1
 
     def stop(self):
+        self.proc.dk_killed = True  # stopped, not crashed
         self.up.clear()
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -124,10 +131,14 @@ srv = Server()
 
 
 def call(op, body, timeout=120):
-    """POST /v1/op. (status, json) or None when no answer came (the server died)."""
+    """POST /v1/op. (status, json) or None when no answer came because the killer
+    killed the server. No answer from a server the killer did not kill is a
+    failure: it exited by itself (a crash), or it is running and dropped the
+    request or did not answer within the timeout."""
     if not srv.up.wait(timeout=120):
         fail("the server stayed down")
         return None
+    proc, n = srv.proc, srv.n
     req = urllib.request.Request(srv.url + "/v1/" + op, data=json.dumps(body).encode(), method="POST",
                                  headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
     try:
@@ -135,7 +146,14 @@ def call(op, body, timeout=120):
             status, raw = r.status, r.read()
     except urllib.error.HTTPError as e:
         status, raw = e.code, e.read()
-    except (OSError, urllib.error.URLError):
+    except (OSError, urllib.error.URLError) as ex:
+        if not getattr(proc, "dk_killed", False):
+            rc = proc.poll()
+            if rc is not None:
+                crashed.add(n)
+                fail("%s: no answer: server %d exited by itself with status %d (not killed)" % (op, n, rc))
+            else:
+                fail("%s: no answer from server %d, which is running and was not killed: %r" % (op, n, ex))
         return None
     try:
         j = json.loads(raw) if raw else {}
@@ -171,6 +189,10 @@ class Agent:
         self.sid = None
         self.name = "agent-%02d" % i
         self.log = []
+        self.trail = collections.deque(maxlen=16)  # the last answers, for a failure's report
+        self.step = 0  # the current round's step
+        self.steps = []  # the steps each finished round took
+        self.answers = collections.Counter()  # "op status code" of every answer
 
     def note(self, msg):
         self.log.append(msg)
@@ -187,12 +209,25 @@ class Agent:
             if a and code(a) not in ("BUSY", "INTERNAL"):
                 fail("%s: connect: %s" % (self.name, json.dumps(a[1])[:300]))
                 return
+            if code(a) == "BUSY":
+                time.sleep(0.25)
         fail("%s: connect kept failing" % self.name)
 
     def s(self, op, body=None, timeout=120):
         b = dict(body or {})
         b["session_id"] = self.sid
         a = call(op, b, timeout)
+        if a is None:
+            self.answers["%s none" % op] += 1
+            self.trail.append("%s: no answer" % op)
+        else:
+            err = a[1].get("error") or {}
+            self.answers["%s %d %s" % (op, a[0], err.get("code", ""))] += 1
+            self.trail.append("%s: %d %s %s" % (op, a[0], err.get("code", ""), (err.get("message") or "")[:160]))
+        if code(a) == "BUSY":
+            # "try again", after a pause as a client does: a ref lock a killed server left
+            # is taken over once DK_GIT_STALE_LOCK_S (10 s) old, well within the 400 steps
+            time.sleep(0.25)
         if a and a[0] == 404 and code(a) in ("SESSION_NOT_FOUND", "NOT_FOUND"):
             self.note("%s: session %s gone: %s" % (op, self.sid, a[1]["error"].get("message")))
             self.sid = None
@@ -215,6 +250,7 @@ class Agent:
         for step in range(400):
             if failures:
                 return
+            self.step = step
             if self.sid is None:
                 self.connect()
                 phase = "write"
@@ -316,13 +352,14 @@ class Agent:
                 elif a and self.sid is not None and code(a) != "BUSY":
                     fail("%s: land: %s" % (self.name, json.dumps(a[1])[:400]))
                     return
-        fail("%s: round %d did not finish" % (self.name, r))
+        fail("%s: round %d did not finish; its last answers:\n      %s" % (self.name, r, "\n      ".join(self.trail)))
 
     def run(self):
         try:
             self.connect()
             for r in range(ROUNDS):
                 self.round(r)
+                self.steps.append(self.step + 1)
         except Exception as ex:  # noqa: BLE001 - a driver bug is a failure too
             fail("%s: %r" % (self.name, ex))
         finally:
@@ -405,12 +442,19 @@ for n in range(1, srv.n + 1):
     if m and (n == srv.n or "LeakSanitizer" not in m.group(0)):
         fail("sanitizer report from server %d:\n%s" % (n, err[m.start() - 200:m.start() + 3000]))
 if failures:
-    for n in range(max(1, srv.n - 1), srv.n + 1):
+    for n in sorted(crashed | set(range(max(1, srv.n - 1), srv.n + 1))):
         err = open(os.path.join(args.logs, "serve.%d.err" % n), errors="replace").read().splitlines()
         print("   server %d stderr (last lines, info left out):" % n)
         for line in [x for x in err if " level=info " not in x][-15:]:
             print("     " + line)
     sys.exit(1)
+# how close the rounds came to their bound of 400 steps, and what the answers were
+most = max((n, a.name, r) for a in agents for r, n in enumerate(a.steps))
+answers = collections.Counter()
+for a in agents:
+    answers.update(a.answers)
+print("   most steps in a round: %d (%s round %d); answers: %s" % (most + (", ".join(
+    "%s x%d" % (k, n) for k, n in sorted(answers.items())),)))
 recovered = sum(open(os.path.join(args.logs, "serve.%d.err" % n), errors="replace").read().count("recorded now")
                 for n in range(1, srv.n + 1))
 print("ok - no 5xx answer; the last server stopped cleanly; no sanitizer report "
