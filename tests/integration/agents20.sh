@@ -119,7 +119,7 @@ start_server() { # start_server ARGS...: dk serve on a free loopback port
     PID=$!
     i=0
     while [ ! -s "$tmp/serve.out" ]; do
-        i=$((i + 1)); [ $i -lt 400 ] || fail "server did not start"
+        i=$((i + 1)); [ $i -lt 1200 ] || fail "server did not start in 60 s"
         kill -0 "$PID" 2>/dev/null || fail "server exited at start"
         sleep 0.05
     done

@@ -189,7 +189,7 @@ scenario() {
     sleep 0.5
     as eve connect demo --intent "be seen" --agent eve $where; rc_is 0 "eve connect"
     i=0; while ! grep -q '"agent_id": *"eve"' "$tmp/follow"; do
-        i=$((i + 1)); [ $i -lt 100 ] || { kill $FOLLOW; cat "$tmp/follow.err" >&2; fail "$mode: watch --follow missed the event"; }
+        i=$((i + 1)); [ $i -lt 600 ] || { kill $FOLLOW; cat "$tmp/follow.err" >&2; fail "$mode: watch --follow missed the event (60 s)"; }
         sleep 0.1
     done
     kill $FOLLOW; wait $FOLLOW 2>/dev/null || true

@@ -44,7 +44,7 @@ git -C "$tmp/slow" init -q -b main && git -C "$tmp/slow" add . &&
 PID=$!
 i=0
 while [ ! -s "$tmp/serve.out" ]; do
-    i=$((i + 1)); [ $i -lt 200 ] || fail "server did not start"
+    i=$((i + 1)); [ $i -lt 1200 ] || fail "server did not start in 60 s"
     kill -0 "$PID" 2>/dev/null || fail "server exited at start"
     sleep 0.05
 done
@@ -68,7 +68,7 @@ run() { # run SCENARIOS ARGS...: one node process, one fresh repository per scen
     done
     echo "== $* ($repos)"
     DK_BIN=$DK DK_REPO=$repos DK_URL=$URL/mcp DK_TOKEN=$TOKEN DK_TOKEN2=$TOKEN2 \
-        timeout 60 node "$MCP/client.mjs" "$@" > "$tmp/out" 2>&1 || { cat "$tmp/out"; fail "scenario $*"; }
+        timeout 300 node "$MCP/client.mjs" "$@" > "$tmp/out" 2>&1 || { cat "$tmp/out"; fail "scenario $*"; }
     ! grep -q 'AddressSanitizer\|runtime error:' "$tmp/out" || { cat "$tmp/out"; fail "sanitizer report in dk mcp"; }
     echo "   checks: $(grep -c '^ok' "$tmp/out"), $((($(date +%s%N) - t0) / 1000000)) ms"
 }
@@ -86,7 +86,7 @@ unset DK_MCP_SERVER
 M='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}'
 post() { # [AUTH=TOKEN] post NAME BODY [curl args...]: status in $tmp/NAME.st, headers .h, body .b
     name=$1; body=$2; shift 2
-    curl -s --max-time 15 -o "$tmp/$name.b" -D "$tmp/$name.h" -w '%{http_code}' -X POST "$URL/mcp" \
+    curl -s --max-time 60 -o "$tmp/$name.b" -D "$tmp/$name.h" -w '%{http_code}' -X POST "$URL/mcp" \
         -H "Authorization: Bearer ${AUTH:-$TOKEN}" -H 'Content-Type: application/json' "$@" -d "$body" > "$tmp/$name.st"
 }
 check() { # check NAME STATUS [JSON-RPC error code]
@@ -141,11 +141,11 @@ post ping '{"jsonrpc":"2.0","id":8,"method":"ping"}' -H "Mcp-Session-Id: $SID" -
 check ping 200
 AUTH=$TOKEN2 post other_token '{"jsonrpc":"2.0","id":9,"method":"ping"}' -H "Mcp-Session-Id: $SID" $J
 check other_token 404
-st=$(curl -s --max-time 15 -o /dev/null -w '%{http_code}' "$URL/mcp" -H "Authorization: Bearer $TOKEN")
+st=$(curl -s --max-time 60 -o /dev/null -w '%{http_code}' "$URL/mcp" -H "Authorization: Bearer $TOKEN")
 [ "$st" = 405 ] || fail "GET /mcp: $st"; echo "ok - GET /mcp: 405"
-st=$(curl -s --max-time 15 -o /dev/null -w '%{http_code}' -X DELETE "$URL/mcp" -H "Authorization: Bearer $TOKEN2" -H "Mcp-Session-Id: $SID")
+st=$(curl -s --max-time 60 -o /dev/null -w '%{http_code}' -X DELETE "$URL/mcp" -H "Authorization: Bearer $TOKEN2" -H "Mcp-Session-Id: $SID")
 [ "$st" = 403 ] || fail "DELETE by another token: $st"; echo "ok - DELETE by another token: 403"
-st=$(curl -s --max-time 15 -o /dev/null -w '%{http_code}' -X DELETE "$URL/mcp" -H "Authorization: Bearer $TOKEN" -H "Mcp-Session-Id: $SID")
+st=$(curl -s --max-time 60 -o /dev/null -w '%{http_code}' -X DELETE "$URL/mcp" -H "Authorization: Bearer $TOKEN" -H "Mcp-Session-Id: $SID")
 [ "$st" = 200 ] || fail "DELETE: $st"; echo "ok - DELETE: 200"
 post ping_after '{"jsonrpc":"2.0","id":10,"method":"ping"}' -H "Mcp-Session-Id: $SID" $J
 check ping_after 404

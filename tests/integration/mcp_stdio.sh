@@ -40,7 +40,7 @@ run() { # run SCENARIOS ARGS...: one node process (several dk mcp children)
         esac
     done
     echo "== $* ($repos)"
-    DK_BIN=$DK DK_REPO=$repos timeout 60 node "$MCP/client.mjs" "$@" --transport stdio > "$tmp/out" 2>&1 ||
+    DK_BIN=$DK DK_REPO=$repos timeout 300 node "$MCP/client.mjs" "$@" --transport stdio > "$tmp/out" 2>&1 ||
         { cat "$tmp/out"; fail "scenario $*"; }
     ! grep -q 'AddressSanitizer\|runtime error:' "$tmp/out" || { cat "$tmp/out"; fail "sanitizer report in dk mcp"; }
     echo "   checks: $(grep -c '^ok' "$tmp/out"), $((($(date +%s%N) - t0) / 1000000)) ms"

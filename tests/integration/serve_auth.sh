@@ -13,7 +13,7 @@ op repo_list '{}' ""; expect 401 UNAUTHORIZED
 wrong=$(printf '%s' "$TOKEN" | sed 's/.$/0/'); [ "$wrong" != "$TOKEN" ] || wrong=$(printf '%s' "$TOKEN" | sed 's/.$/1/')
 op repo_list '{}' "$wrong"; expect 401 UNAUTHORIZED
 op repo_list '{}' "not-a-token"; expect 401 UNAUTHORIZED
-curl -s --max-time 5 -D "$tmp/h" -o /dev/null -X POST -d '{}' "$URL/v1/repo_list"
+curl -s --max-time 60 -D "$tmp/h" -o /dev/null -X POST -d '{}' "$URL/v1/repo_list"
 grep -qi '^WWW-Authenticate: Bearer' "$tmp/h" || fail "WWW-Authenticate"
 
 # only the hash is stored

@@ -8,7 +8,7 @@
 serve_start
 
 [ "$(stat -c %a "$tmp/data/admin.token")" = 600 ] || fail "admin.token mode"
-STATUS=$(curl -s --max-time 5 -o "$tmp/body" -w '%{http_code}' "$URL/healthz"); BODY=$(cat "$tmp/body")
+STATUS=$(curl -s --max-time 60 -o "$tmp/body" -w '%{http_code}' "$URL/healthz"); BODY=$(cat "$tmp/body")
 expect 200; [ "$(jq_ 'j["status"]')" = ok ] || fail healthz
 
 ok repo_list '{}'
@@ -90,7 +90,7 @@ op file_write "{\"session_id\":\"$SID\",\"path\":\"x.txt\",\"content\":\"x\"}"
 [ "$STATUS" = 404 ] || [ "$STATUS" = 409 ] || fail "write to a closed session: HTTP $STATUS"
 
 # keep-alive: three requests on one connection
-curl -sv --max-time 10 -H "Authorization: Bearer $TOKEN" -X POST -d '{}' \
+curl -sv --max-time 60 -H "Authorization: Bearer $TOKEN" -X POST -d '{}' \
     "$URL/v1/repo_list" "$URL/v1/repo_list" "$URL/v1/repo_list" -o /dev/null -o /dev/null -o /dev/null 2>"$tmp/kv"
 [ "$(grep -c 'Re-using existing connection' "$tmp/kv")" = 2 ] || fail "keep-alive: $(grep -i 'connection' "$tmp/kv")"
 if grep -qi '^< connection: close' "$tmp/kv"; then fail "server closed a keep-alive connection"; fi

@@ -320,23 +320,35 @@ const scenarios = {
         let r = await a.callTool({ name: 'dk_watch', arguments: { repo, since: 0, types: 'session.*', timeout_ms: 0 } });
         ok(!r.isError && r.structuredContent.events.some((e) => e.type === 'session.connected'),
             'dk_watch lists session.connected');
-        const next = r.structuredContent.next;
+        let next = r.structuredContent.next;
         // Separate `dk mcp` processes on one SQLite data directory do not wake each
         // other's waits (the engine wakes watchers in-process; see docs/mcp.md): there
         // the wait ends at its timeout and still finds the event. One server wakes at once.
+        // There a write slower than the wait (a loaded machine) may commit after the wait
+        // ended: a miss waits again, longer, after the events so far (bounded: 3 tries).
         const shared = transportKind === 'http' || !!process.env.DK_MCP_SERVER;
-        const t0 = Date.now();
-        const waiting = a.callTool({
-            name: 'dk_watch',
-            arguments: { repo, since: next, types: 'file.*', timeout_ms: shared ? 20000 : 2000 },
-        });
-        await new Promise((res) => setTimeout(res, 300));
-        r = await call(b, 'dk_file_write', { path: 'watched.py', content: 'def w():\n    return 1\n' }, sb);
-        ok(!r.isError, 'the other agent writes');
-        r = await waiting;
-        ok(!r.isError && r.structuredContent.events.some((e) => e.type === 'file.written'),
-            'the waiting dk_watch wakes with file.written');
-        if (shared) ok(Date.now() - t0 < 10000, `it woke at the write, not at the timeout (${Date.now() - t0} ms)`);
+        const waits = shared ? [40000] : [2000, 6000, 18000];
+        let t0 = 0;
+        let seen = false;
+        for (let k = 0; k < waits.length && !seen; k++) {
+            t0 = Date.now();
+            const waiting = a.callTool({
+                name: 'dk_watch',
+                arguments: { repo, since: next, types: 'file.*', timeout_ms: waits[k] },
+            });
+            await new Promise((res) => setTimeout(res, 300));
+            r = await call(b, 'dk_file_write', { path: 'watched.py', content: `def w():\n    return ${k + 1}\n` }, sb);
+            ok(!r.isError, 'the other agent writes');
+            r = await waiting;
+            seen = !r.isError && r.structuredContent.events.some((e) => e.type === 'file.written');
+            if (!seen && !r.isError && !shared) {
+                const now = await a.callTool({ name: 'dk_watch', arguments: { repo, since: next, timeout_ms: 0, max: 1000 } });
+                if (!now.isError) next = now.structuredContent.next;
+            }
+        }
+        ok(seen, 'the waiting dk_watch wakes with file.written');
+        // one server: woken by the write, long before the 40 s timeout (MCP caps a wait at 45 s)
+        if (shared) ok(Date.now() - t0 < 20000, `it woke at the write, not at the timeout (${Date.now() - t0} ms)`);
         ok(/since = next/.test(text(r)), 'the text says how to go on');
         ok(!(await call(b, 'dk_close', {}, sb)).isError, 'the writer closes its session');
         await a.close();

@@ -5,7 +5,8 @@
 #   jq_ EXPR               evaluate a Python expression on $BODY (as `j`)
 #   expect STATUS CODE     the last answer had this HTTP status and error code
 #   serve_finish           stop the server; fail on a sanitizer report or a bad exit
-# Needs DK_BIN; bounded: each curl has --max-time.
+# Needs DK_BIN; bounded: each curl has --max-time (generous: a sanitizer build on a
+# loaded machine is slow; the waits are on state, never on a clock).
 set -eu
 DK=${DK_BIN:?DK_BIN must point at the dk binary}
 tmp=$(mktemp -d)
@@ -46,7 +47,7 @@ serve_start() {
     SERVE_PID=$!
     i=0
     while [ ! -s "$tmp/serve.out" ]; do
-        i=$((i + 1)); [ $i -lt 200 ] || fail "server did not start"
+        i=$((i + 1)); [ $i -lt 1200 ] || fail "server did not start in 60 s"
         kill -0 "$SERVE_PID" 2>/dev/null || fail "server exited at start"
         sleep 0.05
     done
@@ -59,10 +60,10 @@ op() { # a background caller sets BODYFILE so that two calls never share one fil
     _tok=${3-$TOKEN}
     _bf=${BODYFILE:-$tmp/body}
     if [ -n "$_tok" ]; then
-        STATUS=$(curl -s --max-time 15 -o "$_bf" -w '%{http_code}' -H "Authorization: Bearer $_tok" \
+        STATUS=$(curl -s --max-time 90 -o "$_bf" -w '%{http_code}' -H "Authorization: Bearer $_tok" \
             -H 'Content-Type: application/json' --data-binary "$2" "$URL/v1/$1")
     else
-        STATUS=$(curl -s --max-time 15 -o "$_bf" -w '%{http_code}' \
+        STATUS=$(curl -s --max-time 90 -o "$_bf" -w '%{http_code}' \
             -H 'Content-Type: application/json' --data-binary "$2" "$URL/v1/$1")
     fi
     BODY=$(cat "$_bf")
