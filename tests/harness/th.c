@@ -6,7 +6,8 @@
  * th_tmpdir() and removed afterwards. `-s suite` or `-s suite::name` selects
  * tests (prefix match, repeatable); a selection that matches no test fails
  * the run; `-l` lists them. main() calls dk_global_init as an application
- * does.
+ * does. A test that took a second or more says how long (wall clock), so a
+ * run's log shows where the time goes.
  */
 #include "th.h"
 
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dk/dk.h"
@@ -211,6 +213,23 @@ static bool selected(const struct th_test *t, int argc, char **argv)
     return !any;
 }
 
+/* Wall-clock seconds (monotonic). */
+static double th_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* " (N.N s)" for a test that took a second or more, else "". */
+static const char *th_took(char *buf, size_t size, double seconds)
+{
+    buf[0] = '\0';
+    if (seconds >= 1.0)
+        snprintf(buf, size, " (%.1f s)", seconds);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     static int passed, failed, skipped;
@@ -241,6 +260,7 @@ int main(int argc, char **argv)
         th_in_test = 1;
         th_skipped = 0;
         volatile int ok = 1;
+        const double t0 = th_now();
         if (setjmp(th_jmp) == 0) {
             if (t->init)
                 t->init();
@@ -257,15 +277,17 @@ int main(int argc, char **argv)
         }
         th_in_test = 0;
         tmp_remove();
+        char took[32];
+        th_took(took, sizeof(took), th_now() - t0);
         if (ok) {
             passed++;
-            printf("ok   %s::%s\n", t->suite, t->name);
+            printf("ok   %s::%s%s\n", t->suite, t->name, took);
         } else if (th_skipped) {
             skipped++;
             printf("skip %s::%s: %s\n", t->suite, t->name, th_msg);
         } else {
             failed++;
-            printf("FAIL %s::%s\n     %s\n", t->suite, t->name, th_msg);
+            printf("FAIL %s::%s%s\n     %s\n", t->suite, t->name, took, th_msg);
         }
     }
     if (skipped)
