@@ -455,9 +455,11 @@ for a in agents:
     answers.update(a.answers)
 print("   most steps in a round: %d (%s round %d); answers: %s" % (most + (", ".join(
     "%s x%d" % (k, n) for k, n in sorted(answers.items())),)))
-recovered = sum(open(os.path.join(args.logs, "serve.%d.err" % n), errors="replace").read().count("recorded now")
-                for n in range(1, srv.n + 1))
+errs = [open(os.path.join(args.logs, "serve.%d.err" % n), errors="replace").read() for n in range(1, srv.n + 1)]
+recovered = sum(e.count("recorded now") for e in errs)
+reaped = sum(e.count("a process died while writing the ref") for e in errs)
 print("ok - no 5xx answer; the last server stopped cleanly; no sanitizer report "
-      "(%d landings found on the branch unrecorded and recorded on retry)" % recovered)
+      "(%d landings found on the branch unrecorded and recorded on retry; %d ref locks a killed "
+      "server left removed)" % (recovered, reaped))
 json.dump({"acked": acked, "tags": ["crash-a%02d-r%d" % (i, r) for i in range(AGENTS) for r in range(ROUNDS)]
            + ["crash-fresh"], "sessions": sessions, "kills": srv.kills}, open(args.out, "w"), indent=1)
