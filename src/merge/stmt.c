@@ -41,10 +41,10 @@
  * unless identical, or one holds the other's lines with lines added (never
  * "ours first, then theirs" as between declarations), or both are only
  * order-free statements with names new to the other side and base (JS/TS
- * test blocks `it('x', fn)` in a describe body: ours, then theirs). A statement that shares a line with other
- * code (`if (x) { y(); }` on one line, `} else { z();`) is not a unit: its lines stay lines.
- * Nothing is reformatted: every byte written is a unit of a version. The gate then judges the whole
- * file as always.
+ * test blocks `it('x', fn)` in a describe body: ours, then theirs). A statement that shares a line
+ * with other code (`if (x) { y(); }` on one line, `} else { z();`) is not a unit: its lines stay
+ * lines. Nothing is reformatted: every byte written is a unit of a version. The gate then judges
+ * the whole file as always.
  *
  * Conventions: DK_OK or an error meaning "does not apply", with nothing
  * written (the caller line-merges); conflicts are recorded, not errors.
