@@ -57,6 +57,9 @@ bool dk_ctx_path_is_test(const char *path);
  * @param inline_max 0: no limit; else, when at least this many files
  *        changed since the indexed head, nothing is changed and *handoff is set
  * @param cancel may be NULL; when it becomes true the update stops (DK_EBUSY)
+ * @return DK_OK; DK_EBUSY when the store stayed busy for its busy timeout (not
+ *         retried: the caller answers from the index as it is) or the head
+ *         kept moving through 8 builds; other errors as they come
  * @param[out] handoff may be NULL (then inline_max should be 0); set when
  *        the update was left for the caller to hand off (DK_OK, head_hex the
  *        indexed head)
