@@ -19,6 +19,7 @@
 
 #include "git/git.h"
 #include "util/alloc.h"
+#include "util/map.h"
 
 #include "util/banned.h"
 
@@ -235,15 +236,53 @@ static size_t count_nonblank(const char *text, const size_t *xa, size_t n)
     return k;
 }
 
+static bool word_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool word_char(char c)
+{
+    return word_start(c) || (c >= '0' && c <= '9');
+}
+
+bool dk_merge_words_kept(const char *b, size_t bl, const char *k, size_t kl)
+{
+    dk_map words = DK_MAP_INIT_STR;
+    for (size_t i = 0; i < kl;) {
+        size_t j = i;
+        if (word_start(k[i]) && (i == 0 || !word_char(k[i - 1]))) {
+            while (j < kl && word_char(k[j]))
+                j++;
+            dk_map_put(&words, k + i, j - i, (void *)1, NULL);
+        }
+        i = j > i ? j : i + 1;
+    }
+    bool kept = true;
+    for (size_t i = 0; i < bl && kept;) {
+        size_t j = i;
+        if (word_start(b[i]) && (i == 0 || !word_char(b[i - 1]))) {
+            while (j < bl && word_char(b[j]))
+                j++;
+            kept = dk_map_has(&words, b + i, j - i);
+        }
+        i = j > i ? j : i + 1;
+    }
+    dk_map_release(&words);
+    return kept;
+}
+
 /*
  * Which side of a diff3 block holds the other side's lines with lines added
  * (a common start and a common end that together cover all of the shorter
  * side): V_OURS or V_THEIRS, or -1. The added lines must be new: a line of
  * base's block among them (not blank) is one the shorter side deleted, so
  * that block stays a conflict. So does a shorter side with fewer lines than
- * base's block (blank lines aside): it deleted one, and the added lines may
- * be the longer side's edit of it (base `x = 1` `log(x)`, ours `x = 2`,
- * theirs `x = 2` `log(x, 1)`: delete vs modify).
+ * base's block (blank lines aside) that lacks a name base's block has: it
+ * deleted a line, and the added lines may be the longer side's edit of it
+ * (base `x = 1` `log(x)`, ours `x = 2`, theirs `x = 2` `log(x, 1)`: delete
+ * vs modify). Base lines only joined (a `{` moved up by a reformat) keep
+ * every name.
  */
 static int containing_side(const char *text, const dk_git_merge_conflict *g)
 {
@@ -265,9 +304,14 @@ static int containing_side(const char *text, const dk_git_merge_conflict *g)
         side = V_OURS;
     const size_t *l = side == V_OURS ? o : t, *sh = side == V_OURS ? t : o;
     size_t nl = side == V_OURS ? no : nt, nsh = side == V_OURS ? nt : no;
-    /* fewer lines than base's block: the shorter side deleted one, which the added lines may
-     * well be the longer side's edit of (delete vs modify) */
-    if (side >= 0 && count_nonblank(text, sh, nsh) < count_nonblank(text, b, nb))
+    /* fewer lines than base's block, and a name of base's block gone: the shorter side deleted
+     * a line, which the added lines may well be the longer side's edit of (delete vs modify);
+     * base's lines only joined or reformatted keep every name */
+    if (side >= 0 && count_nonblank(text, sh, nsh) < count_nonblank(text, b, nb) &&
+        !dk_merge_words_kept(text + g->base_start, g->base_end - g->base_start,
+                             text + (side == V_OURS ? g->theirs_start : g->ours_start),
+                             side == V_OURS ? g->theirs_end - g->theirs_start
+                                            : g->ours_end - g->ours_start))
         side = -1;
     for (size_t i = pre; side >= 0 && i < nl - suf; i++) {
         for (size_t k = 0; side >= 0 && k < nb; k++) {

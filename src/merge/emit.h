@@ -62,6 +62,13 @@ int dk_merge_line_contained(struct merge_ctx *cx, dk_str *out, bool *clean,
                             struct merge_blocks *blocks, const char *b, size_t bl, const char *o,
                             size_t ol, const char *t, size_t tl);
 
+/*
+ * Every name (a letter or `_`, then letters, digits and `_`) in base text
+ * b[0, bl) also occurs in k[0, kl): the text that replaced b lost none of
+ * its names (lines joined or reformatted, none deleted).
+ */
+bool dk_merge_words_kept(const char *b, size_t bl, const char *k, size_t kl);
+
 /* How to name the records of a line merge's blocks: one symbol, or (qname NULL) by position. */
 struct merge_names {
     const char *qname;

@@ -877,13 +877,28 @@ static size_t count_nonblank(const struct merge_level *m, int vi, size_t i0, siz
     return k;
 }
 
+/* Every name of base's items in chunk c is in version vi's items [i0, i1) (dk_merge_words_kept). */
+static bool chunk_words_kept(const struct merge_level *m, const struct diff3_chunk *c, int vi,
+                             size_t i0, size_t i1)
+{
+    const struct item *B = m->l[V_BASE]->items.items, *S = m->l[vi]->items.items;
+    if (c->b0 == c->b1)
+        return true;
+    const char *b = m->cx->v[V_BASE].src + B[c->b0].start;
+    size_t bl = B[c->b1 - 1].end - B[c->b0].start;
+    const char *k = i0 < i1 ? m->cx->v[vi].src + S[i0].start : "";
+    size_t kl = i0 < i1 ? S[i1 - 1].end - S[i0].start : 0;
+    return dk_merge_words_kept(b, bl, k, kl);
+}
+
 /*
  * A chunk where one side's items are the other's with items added (a common
  * start and a common end, byte for byte, covering all of the shorter side),
  * the added items new (none of base's in the chunk, blank lines aside: such
  * an item is one the shorter side deleted), the shorter side with no fewer
- * items than base's chunk (else it deleted one, and the added items may be
- * the longer side's edit of it): the side that holds the other's, or -1. Ours adds `#![allow(a)]`,
+ * items than base's chunk or with all its names (else it deleted one, and
+ * the added items may be the longer side's edit of it): the side that holds
+ * the other's, or -1. Ours adds `#![allow(a)]`,
  * theirs `#![allow(a)]` and `#![allow(b)]`: theirs, which says all ours says.
  */
 static int contained_insert_side(const struct merge_level *m, const struct diff3_chunk *c)
@@ -903,13 +918,12 @@ static int contained_insert_side(const struct merge_level *m, const struct diff3
         suf++;
     int side = pre + suf == on ? V_THEIRS : pre + suf == tn ? V_OURS : -1;
     size_t l0 = side == V_OURS ? c->o0 : c->t0, l1 = side == V_OURS ? c->o1 : c->t1;
-    /* the shorter side with fewer items than base's chunk deleted one, which the added items
-     * may be the longer side's edit of (delete vs modify) */
-    if (side == V_OURS &&
-        count_nonblank(m, V_THEIRS, c->t0, c->t1) < count_nonblank(m, V_BASE, c->b0, c->b1))
-        side = -1;
-    if (side == V_THEIRS &&
-        count_nonblank(m, V_OURS, c->o0, c->o1) < count_nonblank(m, V_BASE, c->b0, c->b1))
+    /* the shorter side with fewer items than base's chunk and without one of its names deleted
+     * one, which the added items may be the longer side's edit of (delete vs modify) */
+    int shorter = side == V_OURS ? V_THEIRS : V_OURS;
+    size_t s0 = shorter == V_OURS ? c->o0 : c->t0, s1 = shorter == V_OURS ? c->o1 : c->t1;
+    if (side >= 0 && count_nonblank(m, shorter, s0, s1) < count_nonblank(m, V_BASE, c->b0, c->b1) &&
+        !chunk_words_kept(m, c, shorter, s0, s1))
         side = -1;
     for (size_t i = l0 + pre; side >= 0 && i < l1 - suf; i++) {
         for (size_t k = c->b0; side >= 0 && k < c->b1; k++) {

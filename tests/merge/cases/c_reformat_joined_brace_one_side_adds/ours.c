@@ -1,0 +1,12 @@
+#include <errno.h>
+
+int g(int a,
+      int b) {
+    errno = 0;
+    return a + b;
+}
+
+int h(void)
+{
+    return 0;
+}

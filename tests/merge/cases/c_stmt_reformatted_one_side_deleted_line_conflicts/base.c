@@ -1,0 +1,6 @@
+int g(void)
+{
+    setup (a);
+    trace (a);
+    return 0;
+}

@@ -1,0 +1,9 @@
+int g(void)
+{
+    setup(a);
+<<<<<<< ours
+=======
+    trace(a);
+>>>>>>> theirs
+    return 0;
+}

@@ -1,0 +1,5 @@
+int g(void)
+{
+    setup(a);
+    return 0;
+}
