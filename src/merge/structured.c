@@ -947,12 +947,13 @@ static size_t find_item(const struct merge_level *m, int vi, size_t i0, size_t i
 }
 
 /*
- * An import statement or #include of base's in this chunk that one side moved elsewhere
- * while the other side kept it here and added lines on the side of it that
- * it moved across (base `require('./app');` `require('./polyfill');`, ours
- * moves app below polyfill, theirs adds `require('./mid');` after app):
- * written where the mover put it, it would end up on the other side of
- * those lines, and the order of imports matters (side effects, #include).
+ * An import statement, #include or macro definition of base's in this chunk
+ * that one side moved elsewhere (past declarations or only text) while the
+ * other side kept it here and added lines on the side of it that it moved
+ * across (base `require('./app');` `require('./polyfill');`, ours moves app
+ * below polyfill, theirs adds `require('./mid');` after app): written where
+ * the mover put it, it would end up on the other side of those lines, and
+ * their order matters (side effects, headers, macros a header reads).
  */
 static bool moved_import_crosses_addition(const struct merge_level *m, const struct diff3_chunk *c)
 {
@@ -962,14 +963,15 @@ static bool moved_import_crosses_addition(const struct merge_level *m, const str
         if (it->piece < 0)
             continue;
         const dk_symbol *sym = piece_symbol(m, V_BASE, &lb->pieces.items[it->piece]);
-        if (sym && sym->kind != DK_SYM_INCLUDE)
+        if (sym && sym->kind != DK_SYM_INCLUDE && sym->kind != DK_SYM_MACRO)
             continue;
         size_t in_o = find_item(m, V_OURS, c->o0, c->o1, it->id, true);
         size_t in_t = find_item(m, V_THEIRS, c->t0, c->t1, it->id, true);
         if ((in_o == SIZE_MAX) == (in_t == SIZE_MAX))
             continue;
         int mover = in_o == SIZE_MAX ? V_OURS : V_THEIRS, other = V_OURS + V_THEIRS - mover;
-        if (!moved_by(m, mover, it->id))
+        /* gone from here but kept by the mover: it moved past something (maybe only text) */
+        if (!dk_merge_level_piece(m->l[mover], it->id))
             continue;
         /* already written: the mover put it above this chunk; else below it */
         bool up = dk_map_has_u64(&m->emitted, it->id);

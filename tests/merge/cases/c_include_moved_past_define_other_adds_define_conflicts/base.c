@@ -1,0 +1,5 @@
+#include "a.h"
+#define X 1
+#include "b.h"
+
+int f(void);

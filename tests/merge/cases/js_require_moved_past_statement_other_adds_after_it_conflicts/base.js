@@ -1,0 +1,8 @@
+'use strict';
+
+require('./a');
+app.use(x);
+
+function main() {
+  return 1;
+}

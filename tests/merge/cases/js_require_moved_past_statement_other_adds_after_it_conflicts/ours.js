@@ -1,0 +1,8 @@
+'use strict';
+
+app.use(x);
+require('./a');
+
+function main() {
+  return 1;
+}
