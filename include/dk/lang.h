@@ -196,9 +196,10 @@ typedef struct dk_lang_opts {
     unsigned version;
     /* dk_lang_flags */
     unsigned flags;
-    /* an analysis (made with DK_LANG_KEEP_TREE, same language) of a similar text:
-     * its tree is edited by a line diff of prev_src -> src and re-parsed
-     * incrementally, which re-uses every unchanged subtree */
+    /* an analysis (made with DK_LANG_KEEP_TREE, same language) of a similar text,
+     * prev_src[0, prev_len): the text prev was made from. prev's tree is edited by a
+     * line diff of prev_src -> src and re-parsed incrementally, which re-uses every
+     * unchanged subtree */
     const dk_analysis *prev;
     const char *prev_src;
     size_t prev_len;

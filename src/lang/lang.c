@@ -86,6 +86,11 @@ struct analysis_box {
      * read-only once published (ts_tree_copy is thread-safe) */
     TSTree *tree;
     const dk_language *lang;
+    /* with the tree, for the next analysis that starts from it: the text as the
+     * parser read it when masking hid lines (NULL: the source itself), and the
+     * line index of the source (masking keeps every newline) */
+    char *ptext;
+    struct dk_line_index lines;
 };
 
 /* What the language's tables say of a node type (type_info). */
@@ -947,15 +952,15 @@ static int match_lines(size_t *match, const char *old, size_t old_len, const uin
 
 /*
  * A copy of prev's tree edited into the shape of `src` (whose lines are
- * `lin`): a line diff of the two texts gives hunks, applied last to first so
- * that every edit is in the coordinates of the text before it. NULL when the
- * texts differ too much (then a full parse is as cheap).
+ * `lin`) from `old` (whose lines are `old_lines`): a line diff of the two texts gives hunks,
+ * applied last to first so that every edit is in the coordinates of the text before it. NULL when
+ * the texts differ too much (then a full parse is as cheap).
  */
 static TSTree *edited_tree(const struct analysis_box *prev, const char *old, size_t old_len,
-                           const char *src, size_t len, const struct dk_line_index *lin)
+                           const struct dk_line_index *old_lines, const char *src, size_t len,
+                           const struct dk_line_index *lin)
 {
-    struct dk_line_index lio;
-    dk_line_index_init(&lio, old, old_len);
+    const struct dk_line_index lio = *old_lines;
     size_t no = lio.n, nn = lin->n;
     const uint32_t *lo = lio.starts, *ln = lin->starts;
     size_t *match = dk_xcalloc(no + 1, sizeof(*match));
@@ -1011,7 +1016,6 @@ static TSTree *edited_tree(const struct analysis_box *prev, const char *old, siz
         }
         dk_vec_release(&hunks);
     }
-    dk_line_index_release(&lio);
     free(match);
     return tree;
 }
@@ -1350,14 +1354,31 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
     const struct analysis_box *prev = (const struct analysis_box *)(uintptr_t)o.prev;
     TSTree *old_tree = NULL;
     if (prev && prev->tree && prev->lang == lang && o.prev_src) {
-        /* prev's tree was parsed from its masked text: edit it in those terms */
-        char *pprev = lang->macro_lines ? mask_macro_lines(o.prev_src, o.prev_len, NULL) : NULL;
-        old_tree = edited_tree(prev, pprev ? pprev : o.prev_src, o.prev_len,
+        /*
+         * prev's tree was parsed from its masked text: edit it in those terms.
+         * prev kept that text and its line index; a prev_src of another length
+         * than prev's source (not the text prev was made from) is masked and
+         * indexed again, as before they were kept.
+         */
+        const char *old = o.prev_src;
+        char *pprev = NULL;
+        struct dk_line_index own = {0};
+        const struct dk_line_index *old_lines = &prev->lines;
+        if (o.prev_len == prev->pub.source_len && prev->lines.starts) {
+            old = prev->ptext ? prev->ptext : o.prev_src;
+        } else {
+            pprev = lang->macro_lines ? mask_macro_lines(o.prev_src, o.prev_len, NULL) : NULL;
+            old = pprev ? pprev : o.prev_src;
+            dk_line_index_init(&own, old, o.prev_len);
+            old_lines = &own;
+        }
+        old_tree = edited_tree(prev, old, o.prev_len, old_lines,
                                ptext ? ptext
                                : src ? src
                                      : "",
                                len, &lines);
         free(pprev);
+        dk_line_index_release(&own);
     }
     struct parse_input in = {ptext ? ptext : src ? src : "", (uint32_t)len};
     struct parse_budget budget = {.max = o.work_budget};
@@ -1371,8 +1392,8 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
         ts_tree_delete(old_tree);
     dk_trace(DK_TRACE_DEBUG, "lang", "%s parse of %zu bytes: %llu progress calls", lang->name, len,
              (unsigned long long)budget.calls);
-    free(ptext);
     if (!tree) {
+        free(ptext);
         dk_vec_release(&masked);
         dk_line_index_release(&lines);
         return dk_error_set(DK_ELIMIT, "%s parser gave up (work budget of %llu exhausted)",
@@ -1397,10 +1418,15 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
     scan_tree(&cx, root);
     merge_errors(&cx);
     assign_ids(&cx);
-    if (o.flags & DK_LANG_KEEP_TREE)
+    if (o.flags & DK_LANG_KEEP_TREE) {
         box->tree = tree;
-    else
+        box->ptext = ptext;
+        box->lines = cx.lines;
+    } else {
         ts_tree_delete(tree);
+        free(ptext);
+        dk_line_index_release(&cx.lines);
+    }
 
     dk_analysis *a = &box->pub;
     a->language = lang->name;
@@ -1413,7 +1439,6 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
     dk_vec_release(&cx.imports);
     dk_vec_release(&cx.calls);
     dk_vec_release(&cx.errors);
-    dk_line_index_release(&cx.lines);
     dk_vec_release(&masked);
     *out = a;
     return DK_OK;
@@ -1434,6 +1459,8 @@ void dk_analysis_unref(const dk_analysis *a)
         return;
     if (box->tree)
         ts_tree_delete(box->tree);
+    free(box->ptext);
+    dk_line_index_release(&box->lines);
     dk_arena_release(&box->arena);
     free(box);
 }
