@@ -6,6 +6,9 @@
 #      scenarios on each (disjoint / adjacent / conflict, see the script);
 #   2. in process: dk_merge_file against dk_git_merge_file (git's line merge)
 #      on the same inputs, p50 and p95 per scenario (bench/bench_merge.c);
+#   2b. the floor: one full tree-sitter parse of base alone (no dk analysis),
+#      p50 in process against git's whole merge and the 5 ms target, on the
+#      2,000-line scenarios (bench/bench_parse.c);
 #   3. whole process: `dk merge-file -p` against `git merge-file -p`, p50 of
 #      repeated runs (bench/proc_bench.py; hyperfine when installed);
 #   3b. the same on real merges: up to 60 files that both parents of a real
@@ -14,6 +17,8 @@
 #      none is there): p50 of per-scenario ratios, the target's own definition;
 #   4. growth: whole-process time and peak memory from 1k to 300k lines, on the
 #      path where git merges cleanly and on the structured path (bench/growth.py);
+#      with BENCH_INSTR=1 also the floor in instructions: one full parse of base
+#      against git's whole merge, Python, C, Go, Rust and TypeScript, 2k-80k lines;
 #   5. landing through the engine: 32 sessions changing different functions
 #      of one file, time per landing against the fast path (bench/bench_land.c;
 #      exits non-zero if a landing conflicts or loses a change);
@@ -45,6 +50,13 @@ dirs=$(ls "$corpus" | sort -t- -k1,1 -k2,2n -k3,3 | sed "s:^:$corpus/:")
 echo "== in process: dk_merge_file vs dk_git_merge_file (git's xdiff line merge) =="
 "$O/bench_merge" $dirs
 echo
+echo "== the floor: one full tree-sitter parse of base vs git's merge and 5 ms (bench/bench_parse.c) =="
+cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc \
+    -Ithird_party/node_modules/tree-sitter/vendor/tree-sitter/lib/include \
+    -o "$O/bench_parse" bench/bench_parse.c "$O/libdk.a" build/ts/libtsgrammars.a \
+    $(make -s --no-print-directory print-libs)
+"$O/bench_parse" $(echo "$dirs" | tr ' ' '\n' | grep -- '-2000-')
+echo
 echo "== whole process: dk merge-file -p vs git merge-file -p =="
 python3 bench/proc_bench.py "$O/dk" $dirs
 echo
@@ -54,6 +66,9 @@ python3 bench/replay_bench.py --dk "$O/dk" --out "$O/replay-corpus" --limit 60 \
 echo
 echo "== growth: 1k to 300k lines, git-clean and structured paths (bench/growth.py) =="
 python3 bench/growth.py "$O/dk"
+if [ "${BENCH_INSTR:-}" = 1 ]; then
+    python3 bench/growth.py --lang py,c,go,rs,ts --floor "$O/dk" 2000 10000 80000
+fi
 echo
 echo "== landing through the engine: 32 sessions x one file (bench/bench_land.c) =="
 cc -std=c17 -O2 -g -D_GNU_SOURCE -Iinclude -Isrc -o "$O/bench_land" bench/bench_land.c \

@@ -1,0 +1,212 @@
+/*
+ * bench/bench_parse.c - the floor a merge cannot go below while it parses:
+ * one full tree-sitter parse of base, timed in process against git's whole
+ * line merge of the same scenario and against issue 10's 5 ms target.
+ *
+ *   bench_parse [-n RUNS] DIR...   each DIR holds base.<ext>, ours.<ext>, theirs.<ext>
+ *
+ * Per scenario, p50 wall time (interleaved runs, after 3 warm-up runs) of
+ *   git      dk_git_merge_file (libgit2's xdiff merge, what `git merge-file` does)
+ *   parse    one full parse of base: ts_parser_parse_string on a new parser,
+ *            the tree deleted; no masking, no analysis (what every design
+ *            that reads base's declarations pays at least once)
+ *   analysis dk_lang_analyze_ex of base as the merge asks for it (outline):
+ *            the parse plus dk's walk over the tree
+ *   merge    dk_merge_file cold (four parses and the merge itself)
+ * and the ratios parse/git and parse/5 ms. The structured merge parses four
+ * texts; only base's parse is a full one, so `parse` is a floor, not the cost.
+ * Prints a table; never fails on timings (exit 0 unless an input is missing,
+ * has no language or a call errors).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <tree_sitter/api.h>
+
+#include "dk/lang.h"
+#include "dk/merge.h"
+
+#include "git/git.h"
+#include "lang/lang_int.h"
+
+#define MAX_RUNS 400
+/* issue 10: in-process cold p50 at 2,000 lines */
+#define TARGET_MS 5.0
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    if (!buf || n < 0 || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = 0;
+    *len = (size_t)n;
+    return buf;
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int count_lines(const char *s, size_t len)
+{
+    int n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == '\n';
+    return n;
+}
+
+/* One full parse of src with a new parser; false if the parser gives up. */
+static bool parse_once(const dk_language *lang, const char *src, size_t len)
+{
+    TSParser *parser = ts_parser_new();
+    if (!ts_parser_set_language(parser, lang->grammar())) {
+        ts_parser_delete(parser);
+        return false;
+    }
+    TSTree *tree = ts_parser_parse_string(parser, NULL, src, (uint32_t)len);
+    ts_parser_delete(parser);
+    if (!tree)
+        return false;
+    ts_tree_delete(tree);
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    static double tgit[MAX_RUNS], tparse[MAX_RUNS], tan[MAX_RUNS], tmerge[MAX_RUNS];
+    int first = 1, want_runs = 0;
+    if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+        want_runs = atoi(argv[2]);
+        first = 3;
+        if (want_runs < 1 || want_runs > MAX_RUNS) {
+            fprintf(stderr, "bench_parse: -n takes 1 to %d\n", MAX_RUNS);
+            return 2;
+        }
+    }
+    if (first >= argc) {
+        fprintf(stderr, "usage: bench_parse [-n RUNS] DIR...\n");
+        return 2;
+    }
+    printf("%-20s %6s %9s %9s %8s %9s %9s %8s %8s\n", "scenario", "lines", "git p50", "parse p50",
+           "parse/g", "analysis", "merge p50", "merge/g", "parse/5ms");
+    printf("%-20s %6s %9s %9s %8s %9s %9s %8s %8s\n", "", "", "(ms)", "(ms)", "", "(ms)", "(ms)",
+           "", "");
+    double worst_parse_2000 = 0;
+    for (int a = first; a < argc; a++) {
+        const char *dir = argv[a];
+        char ext[32] = "";
+        DIR *d = opendir(dir);
+        if (!d) {
+            fprintf(stderr, "bench_parse: cannot open %s\n", dir);
+            return 1;
+        }
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strncmp(e->d_name, "base.", 5) == 0)
+                snprintf(ext, sizeof(ext), "%s", e->d_name + 5);
+        }
+        closedir(d);
+        char p[3][4096];
+        const char *names[3] = {"base", "ours", "theirs"};
+        char *buf[3];
+        size_t len[3];
+        for (int k = 0; k < 3; k++) {
+            snprintf(p[k], sizeof(p[k]), "%s/%s.%s", dir, names[k], ext);
+            buf[k] = read_file(p[k], &len[k]);
+            if (!buf[k]) {
+                fprintf(stderr, "bench_parse: cannot read %s\n", p[k]);
+                return 1;
+            }
+        }
+        const dk_language *lang = dk_language_for_path(p[0], buf[0], len[0]);
+        if (!lang) {
+            fprintf(stderr, "bench_parse: no language for %s\n", p[0]);
+            return 1;
+        }
+        int lines = count_lines(buf[0], len[0]);
+        int runs = want_runs ? want_runs : lines > 10000 ? 7 : lines > 1000 ? 31 : 101;
+        dk_git_merge_input gi[3];
+        for (int k = 0; k < 3; k++)
+            gi[k] = (dk_git_merge_input){buf[k], len[k], 0};
+        dk_lang_opts lo = DK_LANG_OPTS_INIT;
+        lo.flags = DK_LANG_OUTLINE;
+        for (int i = -3; i < runs; i++) {
+            double t0 = now_us();
+            dk_git_merge_file_result gr = {0};
+            if (dk_git_merge_file(&gr, &gi[0], &gi[1], &gi[2], NULL) != 0) {
+                fprintf(stderr, "bench_parse: git merge failed on %s\n", dir);
+                return 1;
+            }
+            dk_git_merge_file_result_release(&gr);
+            double t1 = now_us();
+            if (!parse_once(lang, buf[0], len[0])) {
+                fprintf(stderr, "bench_parse: parse failed on %s\n", p[0]);
+                return 1;
+            }
+            double t2 = now_us();
+            dk_analysis *an = NULL;
+            if (dk_lang_analyze_ex(&an, lang, buf[0], len[0], &lo) != 0) {
+                fprintf(stderr, "bench_parse: analysis failed on %s\n", p[0]);
+                return 1;
+            }
+            dk_analysis_unref(an);
+            double t3 = now_us();
+            dk_merge_result *r = NULL;
+            if (dk_merge_file(&r, p[1], buf[0], len[0], buf[1], len[1], buf[2], len[2], NULL) !=
+                0) {
+                fprintf(stderr, "bench_parse: dk merge failed on %s\n", dir);
+                return 1;
+            }
+            dk_merge_result_free(r);
+            double t4 = now_us();
+            if (i >= 0) {
+                tgit[i] = t1 - t0;
+                tparse[i] = t2 - t1;
+                tan[i] = t3 - t2;
+                tmerge[i] = t4 - t3;
+            }
+        }
+        double g = median(tgit, runs) / 1000, ps = median(tparse, runs) / 1000;
+        double an = median(tan, runs) / 1000, m = median(tmerge, runs) / 1000;
+        const char *slash = strrchr(dir, '/');
+        printf("%-20s %6d %9.3f %9.3f %7.1fx %9.3f %9.3f %7.1fx %7.2fx\n", slash ? slash + 1 : dir,
+               lines, g, ps, ps / g, an, m, m / g, ps / TARGET_MS);
+        if (lines <= 2100 && ps > worst_parse_2000)
+            worst_parse_2000 = ps;
+        for (int k = 0; k < 3; k++)
+            free(buf[k]);
+    }
+    if (worst_parse_2000 > 0)
+        printf("\nslowest full parse p50 for files up to 2,000 lines: %.2f ms, %.0f%% of the "
+               "5 ms in-process target for the whole merge\n",
+               worst_parse_2000, 100 * worst_parse_2000 / TARGET_MS);
+    return 0;
+}
