@@ -19,7 +19,9 @@ SESSION_NOT_FOUND; no answer was a 5xx (BUSY aside); the last server exits 0
 on SIGTERM with no sanitizer report in any server's stderr.
 
 RESULT.json: {"acked": [{agent, round, tag, commit, changeset}], "tags": [...],
-"sessions": [...], "kills": N}. Exit 1 with "not ok - ..." on a failure.
+"sessions": [...], "reads": [[session, path]...], "kills": N}; "reads" are the
+file_reads sent since each session's last acknowledged landing (the read marks
+the store may keep). Exit 1 with "not ok - ..." on a failure.
 """
 import argparse
 import collections
@@ -193,6 +195,7 @@ class Agent:
         self.step = 0  # the current round's step
         self.steps = []  # the steps each finished round took
         self.answers = collections.Counter()  # "op status code" of every answer
+        self.reads = set()  # (session, path) read since the session's last acknowledged landing
 
     def note(self, msg):
         self.log.append(msg)
@@ -216,7 +219,11 @@ class Agent:
     def s(self, op, body=None, timeout=120):
         b = dict(body or {})
         b["session_id"] = self.sid
+        if op == "file_read":
+            self.reads.add((self.sid, b["path"]))
         a = call(op, b, timeout)
+        if op == "land" and a and a[0] == 200:
+            self.reads = {(sid, p) for sid, p in self.reads if sid != b["session_id"]}
         if a is None:
             self.answers["%s none" % op] += 1
             self.trail.append("%s: no answer" % op)
@@ -462,4 +469,6 @@ print("ok - no 5xx answer; the last server stopped cleanly; no sanitizer report 
       "(%d landings found on the branch unrecorded and recorded on retry; %d ref locks a killed "
       "server left removed)" % (recovered, reaped))
 json.dump({"acked": acked, "tags": ["crash-a%02d-r%d" % (i, r) for i in range(AGENTS) for r in range(ROUNDS)]
-           + ["crash-fresh"], "sessions": sessions, "kills": srv.kills}, open(args.out, "w"), indent=1)
+           + ["crash-fresh"], "sessions": sessions,
+           "reads": sorted(set().union(*(a.reads for a in agents + [fresh]))),
+           "kills": srv.kills}, open(args.out, "w"), indent=1)

@@ -10,8 +10,10 @@ acknowledged landing's commit is on the branch and introduced its own tag;
 every tag is in the head exactly once. Store (SQLite via python's sqlite3,
 PostgreSQL via psql): every commit after the import is the merged_commit of
 exactly one merged changeset and every merged changeset's commit is on the
-branch; no changeset is left verifying; no claim, overlay row or read mark is
-left (all work landed); every active session's changeset is a draft based on a
+branch; no changeset is left verifying; no claim or overlay row is left (all
+work landed), and a read mark only where the driver read after the session's
+last landing (RESULT.json "reads": an agent whose last landing's answer was
+lost reads its file to find out, a look the session keeps); every active session's changeset is a draft based on a
 commit of the branch; event ids are dense; SQLite's integrity_check and
 foreign_key_check pass. Exit 1 with "not ok - ..." on the first failure.
 """
@@ -102,9 +104,14 @@ for c in chain:
           "commit %s is the merged_commit of exactly one changeset (%s)" % (c[:12], by_commit.get(c, [])))
 print("ok - the store and the branch agree: %d commits, %d merged changesets" % (len(chain), len(merged)))
 check(q("SELECT id FROM changesets WHERE state = 'verifying'") == [], "no changeset left verifying")
-for table in ("claims", "overlay", "read_marks"):
+for table in ("claims", "overlay"):
     rows = q("SELECT session_id FROM %s" % table)
     check(rows == [], "no %s row left once all work landed (%s)" % (table, rows[:5]))
+reads = {(sid, path) for sid, path in res["reads"]}
+marks = q("SELECT session_id, path FROM read_marks")
+check(all((sid, path) in reads for sid, path in marks),
+      "no read_marks row left once all work landed, but for reads after a landing (%s; reads %s)"
+      % ([m for m in marks if (m[0], m[1]) not in reads][:5], sorted(reads)[:5]))
 active = q("SELECT s.id, s.base_commit, c.state FROM sessions s LEFT JOIN changesets c ON c.id = s.changeset_id "
            "WHERE s.state = 'active'")
 for sid, base, state in active:
@@ -115,5 +122,6 @@ n, lo, hi = (int(x) for x in ev[0])
 check(n == hi - lo + 1, "event ids are dense (%d events, %d..%d)" % (n, lo, hi))
 seq = q("SELECT event_seq, changeset_seq FROM repos")
 check(int(seq[0][0]) == hi, "repos.event_seq is the last event id (%s, %d)" % (seq[0][0], hi))
-print("ok - store invariants: no changeset verifying, no claim/overlay/read mark left, "
+print("ok - store invariants: no changeset verifying, no claim/overlay row left, %d read marks all "
+      "from reads after a landing, " % len(marks) +
       "%d active sessions on drafts, events dense" % len(active))
