@@ -325,6 +325,100 @@ static int containing_side(const char *text, const dk_git_merge_conflict *g)
     return side;
 }
 
+/* Lines [i0, i1) of x and [j0, j1) of y are the same lines. */
+static bool lines_eq(const char *text, const size_t *x, size_t i0, size_t i1, const size_t *y,
+                     size_t j0, size_t j1)
+{
+    if (i1 - i0 != j1 - j0)
+        return false;
+    for (size_t k = 0; k < i1 - i0; k++) {
+        if (!line_eq(text, x, i0 + k, y, j0 + k))
+            return false;
+    }
+    return true;
+}
+
+/* A block's lines of one version cut into blank lines above, the lines between, blank lines
+ * below (all blank: all below, a separator under what is above the block). */
+struct edges {
+    const size_t *at;
+    size_t n, lead, trail;
+};
+
+static void cut_edges(const char *text, const size_t *at, size_t n, struct edges *e)
+{
+    e->at = at;
+    e->n = n;
+    e->trail = 0;
+    while (e->trail < n && line_blank(text, at, n - 1 - e->trail))
+        e->trail++;
+    e->lead = 0;
+    while (e->lead < n - e->trail && line_blank(text, at, e->lead))
+        e->lead++;
+}
+
+/*
+ * One of three parts of a block (0: blank lines above, 1: the lines between, 2: blank lines
+ * below) merged: the side that changed it from base's, or both when they agree; -1 when
+ * both changed it differently.
+ */
+static int part_side(const char *text, const struct edges v[3], int part)
+{
+    size_t s[3], e[3];
+    for (int vi = 0; vi < 3; vi++) {
+        s[vi] = part == 0 ? 0 : part == 1 ? v[vi].lead : v[vi].n - v[vi].trail;
+        e[vi] = part == 0 ? v[vi].lead : part == 1 ? v[vi].n - v[vi].trail : v[vi].n;
+    }
+    if (lines_eq(text, v[V_OURS].at, s[V_OURS], e[V_OURS], v[V_BASE].at, s[V_BASE], e[V_BASE]))
+        return V_THEIRS;
+    if (lines_eq(text, v[V_THEIRS].at, s[V_THEIRS], e[V_THEIRS], v[V_BASE].at, s[V_BASE],
+                 e[V_BASE]) ||
+        lines_eq(text, v[V_OURS].at, s[V_OURS], e[V_OURS], v[V_THEIRS].at, s[V_THEIRS],
+                 e[V_THEIRS]))
+        return V_OURS;
+    return -1;
+}
+
+/*
+ * A block where a side changed only blank lines above or below base's lines (added one,
+ * removed one, or stripped the spaces of one: git's `} \n   \n` against `}\n\n` where the
+ * other side rewrote the lines between): the three parts merged one by one, each taken
+ * from the side that changed it, appended to `res`. False, with nothing appended, when both
+ * changed one part differently (the lines between above all: that is a conflict) or when
+ * no side left base's lines between as they were.
+ */
+static bool blank_edges_merge(const char *text, const dk_git_merge_conflict *g, dk_str *res)
+{
+    if (g->base_start == SIZE_MAX)
+        return false;
+    size_t *at[3];
+    size_t n[3];
+    n[V_OURS] = line_starts(text, g->ours_start, g->ours_end, &at[V_OURS]);
+    n[V_THEIRS] = line_starts(text, g->theirs_start, g->theirs_end, &at[V_THEIRS]);
+    n[V_BASE] = line_starts(text, g->base_start, g->base_end, &at[V_BASE]);
+    struct edges v[3];
+    for (int vi = 0; vi < 3; vi++)
+        cut_edges(text, at[vi], n[vi], &v[vi]);
+    int side[3];
+    for (int part = 0; part < 3; part++)
+        side[part] = part_side(text, v, part);
+    /* a side left base's lines between as they were: only blank lines changed there */
+    bool ok = side[0] >= 0 && side[1] >= 0 && side[2] >= 0 &&
+              (lines_eq(text, at[V_OURS], v[V_OURS].lead, n[V_OURS] - v[V_OURS].trail, at[V_BASE],
+                        v[V_BASE].lead, n[V_BASE] - v[V_BASE].trail) ||
+               lines_eq(text, at[V_THEIRS], v[V_THEIRS].lead, n[V_THEIRS] - v[V_THEIRS].trail,
+                        at[V_BASE], v[V_BASE].lead, n[V_BASE] - v[V_BASE].trail));
+    for (int part = 0; ok && part < 3; part++) {
+        const struct edges *e = &v[side[part]];
+        size_t s = part == 0 ? 0 : part == 1 ? e->lead : e->n - e->trail;
+        size_t z = part == 0 ? e->lead : part == 1 ? e->n - e->trail : e->n;
+        dk_str_add(res, text + e->at[s], e->at[z] - e->at[s]);
+    }
+    for (int vi = 0; vi < 3; vi++)
+        free(at[vi]);
+    return ok;
+}
+
 int dk_merge_line_contained(struct merge_ctx *cx, dk_str *out, bool *clean,
                             struct merge_blocks *blocks, const char *b, size_t bl, const char *o,
                             size_t ol, const char *t, size_t tl)
@@ -341,25 +435,32 @@ int dk_merge_line_contained(struct merge_ctx *cx, dk_str *out, bool *clean,
         dk_error_clear();
         return DK_OK;
     }
+    /* each block: the side holding the other's lines, or one side's blank-line edges around
+     * the other's change */
+    dk_str merged = DK_STR_INIT;
     bool all = r.nconflicts > 0;
-    for (size_t i = 0; all && i < r.nconflicts; i++)
-        all = containing_side(r.ptr, &r.conflicts[i]) >= 0;
+    size_t from = 0;
+    for (size_t i = 0; all && i < r.nconflicts; i++) {
+        const dk_git_merge_conflict *g = &r.conflicts[i];
+        dk_str_add(&merged, r.ptr + from, g->start - from);
+        int side = containing_side(r.ptr, g);
+        if (side == V_OURS)
+            dk_str_add(&merged, r.ptr + g->ours_start, g->ours_end - g->ours_start);
+        else if (side == V_THEIRS)
+            dk_str_add(&merged, r.ptr + g->theirs_start, g->theirs_end - g->theirs_start);
+        else
+            all = blank_edges_merge(r.ptr, g, &merged);
+        from = g->end;
+    }
     if (all) {
+        dk_str_add(&merged, r.ptr + from, r.len - from);
         dk_str_truncate(out, mark);
-        size_t from = 0;
-        for (size_t i = 0; i < r.nconflicts; i++) {
-            const dk_git_merge_conflict *g = &r.conflicts[i];
-            bool ours = containing_side(r.ptr, g) == V_OURS;
-            dk_str_add(out, r.ptr + from, g->start - from);
-            dk_str_add(out, r.ptr + (ours ? g->ours_start : g->theirs_start),
-                       ours ? g->ours_end - g->ours_start : g->theirs_end - g->theirs_start);
-            from = g->end;
-        }
-        dk_str_add(out, r.ptr + from, r.len - from);
+        dk_str_add(out, merged.ptr, merged.len);
         *clean = true;
         if (blocks)
             dk_merge_blocks_release(blocks);
     }
+    dk_str_release(&merged);
     dk_git_merge_file_result_release(&r);
     return DK_OK;
 }
