@@ -467,7 +467,7 @@ static bool kind_is_type_container(int kind)
            kind == DK_SYM_IMPL;
 }
 
-static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int depth);
+static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int depth, uint32_t head);
 
 /*
  * A declaration starting at `start` also takes the hidden macro lines right
@@ -576,11 +576,17 @@ static void record_decl(struct lang_ctx *cx, TSNode node, struct lang_decl *d, i
     if (d->container && depth < LANG_MAX_DEPTH) {
         TSNode members = ts_node_is_null(d->members) ? d->body : d->members;
         if (!ts_node_is_null(members))
-            walk_level(cx, members, (int32_t)(cx->syms.len - 1), depth + 1);
+            walk_level(cx, members, (int32_t)(cx->syms.len - 1), depth + 1, UINT32_MAX);
     }
 }
 
-static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int depth)
+/*
+ * `head`: where the first declaration of this level starts instead of at its node, or
+ * UINT32_MAX: the keyword of a list the language names in keyword_lists (`var` of `var a =
+ * 1,\n  b = 2;`) belongs to its first declarator, so a line of the list is a whole line of one
+ * declaration.
+ */
+static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int depth, uint32_t head)
 {
     const dk_language *def = cx->def;
     int parent_kind = parent >= 0 ? (int)cx->syms.items[parent].kind : -1;
@@ -634,6 +640,10 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
         if (have_lead && !is_blank_between(cx, lead_end, ns))
             start = lead_start;
         have_lead = false;
+        uint32_t first_head = head < start ? head : UINT32_MAX;
+        head = UINT32_MAX;
+        if (first_head != UINT32_MAX)
+            start = first_head;
         struct lang_decl d;
         memset(&d, 0, sizeof(d));
         prev_sym = -1;
@@ -651,7 +661,11 @@ static void walk_level(struct lang_ctx *cx, TSNode level, int32_t parent, int de
                 ne = ts_node_end_byte(ts_tree_cursor_current_node(&cur));
             }
         } else if ((tflags & LANG_TYPE_TRANSPARENT) && depth < LANG_MAX_DEPTH) {
-            walk_level(cx, n, parent, depth + 1);
+            bool keyword = def->keyword_lists && dk_lang_is_any(n, def->keyword_lists);
+            walk_level(cx, n, parent, depth + 1,
+                       !keyword                   ? UINT32_MAX
+                       : first_head != UINT32_MAX ? first_head
+                                                  : start);
         }
         have_prev_code = true;
         prev_code_end = ne;
@@ -1414,7 +1428,7 @@ int dk_lang_analyze_ex(dk_analysis **out, const dk_language *lang, const char *s
                           .lines = lines};
 
     TSNode root = ts_tree_root_node(tree);
-    walk_level(&cx, root, -1, 0);
+    walk_level(&cx, root, -1, 0, UINT32_MAX);
     scan_tree(&cx, root);
     merge_errors(&cx);
     assign_ids(&cx);

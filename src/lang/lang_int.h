@@ -140,6 +140,9 @@ struct dk_language {
     /* a line holding only an upper-case macro invocation (`FMT_BEGIN_NAMESPACE`) is hidden
      * from the parser: text, or part of the declaration right below it (C, C++) */
     bool macro_lines;
+    /* transparent node types whose leading keyword belongs to their first declaration
+     * (`var` of `var a = 1,\n  b = 2;`), or NULL */
+    const char *const *keyword_lists;
     /* optional: true, with d->name set, for a statement inside a body that is one of a set
      * of independent blocks collected and run by name, whose relative order changes nothing
      * any of them does (JS/TS test blocks `it('x', fn)`): dk_analysis_statement_name */

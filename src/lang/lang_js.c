@@ -52,8 +52,10 @@
  *
  * `const a = 1, b = 2;` declares two symbols, but classify sees one node at
  * a time and can return one declaration: such lists are transparent, so each
- * declarator becomes a symbol whose span starts at its name (the keyword
- * belongs to none of them). A single declarator takes the whole statement.
+ * declarator becomes a symbol whose span starts at its name, the first one's
+ * at the keyword (`export const` too: keyword_lists), so in express's
+ * `var a = require('a')\n  , b = require('b');` every line is one whole
+ * declaration. A single declarator takes the whole statement.
  *
  * Imports: import statements (default import: name "default"; `* as x`:
  * whole module with alias x), `import x = require("y")`, re-exports
@@ -692,6 +694,9 @@ static const char *const js_comments[] = {"comment", "html_comment", NULL};
 static const char *const js_attributes[] = {"decorator", NULL};
 static const char *const js_transparent[] = {"export_statement", "ambient_declaration",
                                              "lexical_declaration", "variable_declaration", NULL};
+/* `var a = 1,\n  b = 2;`: the keyword is the first declarator's (and `export` before it) */
+static const char *const js_keyword_lists[] = {"export_statement", "lexical_declaration",
+                                               "variable_declaration", NULL};
 static const char *const js_imports[] = {"import_statement", "string", NULL};
 static const struct lang_call_rule js_calls[] = {
     {"call_expression", "function", NULL},
@@ -727,6 +732,7 @@ static const struct lang_member_list js_member_lists[] = {
         .import = js_import, .calls = js_calls, .member_types = js_members,                        \
         .statement_lists = js_statement_lists, .member_lists = js_member_lists,                    \
         .overloads = overloading, .order_free_statement = js_order_free_statement,                 \
+        .keyword_lists = js_keyword_lists,                                                         \
     }
 
 const dk_language dk_lang_javascript =

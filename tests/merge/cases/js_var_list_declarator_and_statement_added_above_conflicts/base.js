@@ -1,0 +1,6 @@
+var http = require('http')
+  , path = require('path');
+
+exports.a = function () {
+  return http;
+};

@@ -1,0 +1,7 @@
+var vary = require('vary');
+var http = require('http')
+  , path = require('path');
+
+exports.a = function () {
+  return http;
+};

@@ -1,0 +1,8 @@
+var vary = require('vary');
+var http = require('http')
+  , path = require('path')
+  , send = require('send');
+
+exports.a = function () {
+  return http;
+};
