@@ -419,6 +419,25 @@ static bool blank_edges_merge(const char *text, const dk_git_merge_conflict *g, 
     return ok;
 }
 
+bool dk_merge_blank_edges(dk_str *out, const char *b, size_t bl, const char *o, size_t ol,
+                          const char *t, size_t tl)
+{
+    /* one text, the three blocks in it, as git's conflicts are read */
+    dk_str all = DK_STR_INIT;
+    dk_str_add(&all, o, ol);
+    dk_str_add(&all, t, tl);
+    dk_str_add(&all, b, bl);
+    dk_git_merge_conflict g = {.ours_start = 0,
+                               .ours_end = ol,
+                               .theirs_start = ol,
+                               .theirs_end = ol + tl,
+                               .base_start = ol + tl,
+                               .base_end = ol + tl + bl};
+    bool ok = blank_edges_merge(all.ptr ? all.ptr : "", &g, out);
+    dk_str_release(&all);
+    return ok;
+}
+
 int dk_merge_line_contained(struct merge_ctx *cx, dk_str *out, bool *clean,
                             struct merge_blocks *blocks, const char *b, size_t bl, const char *o,
                             size_t ol, const char *t, size_t tl)

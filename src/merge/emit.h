@@ -69,6 +69,17 @@ int dk_merge_line_contained(struct merge_ctx *cx, dk_str *out, bool *clean,
  */
 bool dk_merge_words_kept(const char *b, size_t bl, const char *k, size_t kl);
 
+/*
+ * Three texts of one place (whole lines) where a side changed only blank lines at the edges
+ * (added, removed or re-spaced blank lines above or below base's lines, which it left as they
+ * were): each part (blank lines above, the lines between, blank lines below; an all-blank text
+ * is blank lines below) taken from the side that changed it, appended to `out`: true. False,
+ * with nothing appended, when both changed one part differently or neither left base's lines
+ * between as they were.
+ */
+bool dk_merge_blank_edges(dk_str *out, const char *b, size_t bl, const char *o, size_t ol,
+                          const char *t, size_t tl);
+
 /* How to name the records of a line merge's blocks: one symbol, or (qname NULL) by position. */
 struct merge_names {
     const char *qname;

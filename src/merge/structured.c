@@ -934,69 +934,34 @@ static int contained_insert_side(const struct merge_level *m, const struct diff3
     return side;
 }
 
-/* Items [i0, i1) of version vi and [j0, j1) of version vj hold the same bytes. */
-static bool items_eq(const struct merge_level *m, int vi, size_t i0, size_t i1, int vj, size_t j0,
-                     size_t j1)
-{
-    if (i1 - i0 != j1 - j0)
-        return false;
-    for (size_t k = 0; k < i1 - i0; k++) {
-        if (!item_bytes_eq(m, vi, i0 + k, vj, j0 + k))
-            return false;
-    }
-    return true;
-}
-
 /*
- * A chunk where a side changed only the blank lines above or below base's items (added a
- * blank line above a comment line the other side rewrote: Catch2 catch_stream.hpp
- * @fdc42d0af4; or stripped the spaces of one) and left base's items between as they were,
- * base's chunk holding no declaration: each of the three parts (blank lines above, the items
- * between, blank lines below) taken from the side that changed it, so both changes stand.
- * False, with nothing written, when both sides changed one part differently.
+ * A chunk without declarations where a side changed only the blank lines at its edges (a
+ * blank line added above a comment line the other side rewrote: Catch2 catch_stream.hpp
+ * @fdc42d0af4): merged part by part (dk_merge_blank_edges), so both changes stand.
  */
-static bool blank_edges_items(struct merge_level *m, dk_str *out, const struct diff3_chunk *c,
-                              int *rc)
+static bool blank_edges_chunk(struct merge_level *m, dk_str *out, const struct diff3_chunk *c)
 {
-    for (size_t k = c->b0; k < c->b1; k++) {
-        if (m->l[V_BASE]->items.items[k].piece >= 0)
-            return false;
-    }
     size_t r0[3] = {c->b0, c->o0, c->t0}, r1[3] = {c->b1, c->o1, c->t1};
-    size_t cut[3][4]; /* per version: start, after the blank lines above, before those below, end */
+    const char *text[3];
+    size_t len[3];
     for (int vi = 0; vi < 3; vi++) {
         const struct item *it = m->l[vi]->items.items;
-        size_t a = r0[vi], z = r1[vi];
-        while (z > a && it[z - 1].blank)
-            z--; /* all blank: blank lines below, a separator under what is above */
-        while (a < z && it[a].blank)
-            a++;
-        cut[vi][0] = r0[vi];
-        cut[vi][1] = a;
-        cut[vi][2] = z;
-        cut[vi][3] = r1[vi];
+        for (size_t k = r0[vi]; k < r1[vi]; k++) {
+            if (it[k].piece >= 0)
+                return false;
+        }
+        uint32_t s = r1[vi] > r0[vi] ? it[r0[vi]].start : 0;
+        text[vi] = m->cx->v[vi].src + s;
+        len[vi] = r1[vi] > r0[vi] ? it[r1[vi] - 1].end - s : 0;
     }
-    /* a side left base's items between as they were */
-    if (!items_eq(m, V_OURS, cut[V_OURS][1], cut[V_OURS][2], V_BASE, cut[V_BASE][1],
-                  cut[V_BASE][2]) &&
-        !items_eq(m, V_THEIRS, cut[V_THEIRS][1], cut[V_THEIRS][2], V_BASE, cut[V_BASE][1],
-                  cut[V_BASE][2]))
-        return false;
-    int side[3];
-    for (int part = 0; part < 3; part++) {
-        size_t *o = cut[V_OURS] + part, *t = cut[V_THEIRS] + part, *b = cut[V_BASE] + part;
-        if (items_eq(m, V_OURS, o[0], o[1], V_BASE, b[0], b[1]))
-            side[part] = V_THEIRS;
-        else if (items_eq(m, V_THEIRS, t[0], t[1], V_BASE, b[0], b[1]) ||
-                 items_eq(m, V_OURS, o[0], o[1], V_THEIRS, t[0], t[1]))
-            side[part] = V_OURS;
-        else
-            return false;
-    }
-    *rc = DK_OK;
-    for (int part = 0; part < 3 && *rc == DK_OK; part++)
-        *rc = emit_items(m, out, side[part], cut[side[part]][part], cut[side[part]][part + 1]);
-    return true;
+    size_t mark = out->len;
+    if (out->len && out->ptr[out->len - 1] != '\n')
+        dk_str_adds(out, m->cx->eol);
+    if (dk_merge_blank_edges(out, text[V_BASE], len[V_BASE], text[V_OURS], len[V_OURS],
+                             text[V_THEIRS], len[V_THEIRS]))
+        return true;
+    dk_str_truncate(out, mark);
+    return false;
 }
 
 /* The item with id `id` among items [i0, i1) of version vi (a piece when piece), or SIZE_MAX. */
@@ -1092,9 +1057,8 @@ static int merge_both_changed(struct merge_level *m, dk_str *out, const struct d
             return emit_items(m, out, V_OURS, c->o0, c->o1);
         if (side == V_THEIRS)
             return emit_items(m, out, V_THEIRS, c->t0, c->t1);
-        int rc = DK_OK;
-        if (blank_edges_items(m, out, c, &rc))
-            return rc;
+        if (blank_edges_chunk(m, out, c))
+            return DK_OK;
         conflict_chunk(m, out, c);
         return DK_OK;
     }
