@@ -935,9 +935,10 @@ static int contained_insert_side(const struct merge_level *m, const struct diff3
 }
 
 /*
- * A chunk without declarations where a side changed only the blank lines at its edges (a
- * blank line added above a comment line the other side rewrote: Catch2 catch_stream.hpp
- * @fdc42d0af4): merged part by part (dk_merge_blank_edges), so both changes stand.
+ * A chunk without declarations where a side changed only the blank lines at its edges (htop
+ * linux/LinuxProcessList.c @a82fd262d7: ours adds `bool haveSmapsRollup;` above a line of
+ * spaces, theirs strips the spaces): merged part by part (dk_merge_blank_edges), so both
+ * changes stand.
  */
 static bool blank_edges_chunk(struct merge_level *m, dk_str *out, const struct diff3_chunk *c)
 {
