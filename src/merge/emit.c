@@ -272,6 +272,74 @@ bool dk_merge_words_kept(const char *b, size_t bl, const char *k, size_t kl)
     return kept;
 }
 
+/* Words a line is compared by, at most. */
+#define LIKENESS_WORDS 64
+
+struct word {
+    const char *p;
+    size_t n;
+};
+
+/* The line's words (runs of letters, digits and '_'), at most LIKENESS_WORDS; their count. */
+static size_t words_of(const char *p, size_t n, struct word *w)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < LIKENESS_WORDS;) {
+        if (!word_char(p[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && word_char(p[j]))
+            j++;
+        w[k++] = (struct word){p + i, j - i};
+        i = j;
+    }
+    return k;
+}
+
+unsigned dk_merge_line_likeness(const char *a, size_t al, const char *b, size_t bl)
+{
+    struct word x[LIKENESS_WORDS], y[LIKENESS_WORDS];
+    size_t nx = words_of(a, al, x), ny = words_of(b, bl, y);
+    if (nx + ny == 0)
+        return 0;
+    /* the longest common subsequence of words, one row of its table at a time */
+    unsigned row[LIKENESS_WORDS + 1] = {0};
+    for (size_t i = 0; i < nx; i++) {
+        unsigned diag = 0;
+        for (size_t j = 0; j < ny; j++) {
+            unsigned up = row[j + 1];
+            bool eq = x[i].n == y[j].n && memcmp(x[i].p, y[j].p, x[i].n) == 0;
+            row[j + 1] = eq ? diag + 1 : up > row[j] ? up : row[j];
+            diag = up;
+        }
+    }
+    return (unsigned)(2000 * row[ny] / (nx + ny));
+}
+
+/*
+ * An added line counts as a rewrite of base line b when at least half of
+ * their words are common (`log(x)` and `log(z)`; a long new line merely
+ * quoting some of b's words is mostly other words) and it is more like b
+ * than every shared line is (a tie tells nothing: `a = a + 1;` is as like
+ * `a = f(a);` as `a = g(a);`).
+ */
+bool dk_merge_added_rewrites(struct merge_line b, const struct merge_line *shared, size_t nshared,
+                             const struct merge_line *added, size_t nadded)
+{
+    unsigned best_added = 0, best_shared = 0;
+    for (size_t i = 0; i < nadded; i++) {
+        unsigned l = dk_merge_line_likeness(b.p, b.n, added[i].p, added[i].n);
+        best_added = l > best_added ? l : best_added;
+    }
+    for (size_t i = 0; i < nshared; i++) {
+        unsigned l = dk_merge_line_likeness(b.p, b.n, shared[i].p, shared[i].n);
+        best_shared = l > best_shared ? l : best_shared;
+    }
+    return best_added >= 500 && best_added > best_shared;
+}
+
 /*
  * Which side of a diff3 block holds the other side's lines with lines added
  * (a common start and a common end that together cover all of the shorter
@@ -283,6 +351,9 @@ bool dk_merge_words_kept(const char *b, size_t bl, const char *k, size_t kl)
  * (base `x = 1` `log(x)`, ours `x = 2`, theirs `x = 2` `log(x, 1)`: delete
  * vs modify). Base lines only joined (a `{` moved up by a reformat) keep
  * every name.
+ * And so does an added line that is more like a base line than the shared
+ * lines are (dk_merge_added_rewrites): ours replaced `log(x)` by `extra()`,
+ * theirs wrote `log(z)` `extra()`: the deletion and the edit of one line.
  */
 static int containing_side(const char *text, const dk_git_merge_conflict *g)
 {
@@ -318,6 +389,27 @@ static int containing_side(const char *text, const dk_git_merge_conflict *g)
             if (!line_blank(text, l, i) && line_eq(text, l, i, b, k))
                 side = -1;
         }
+    }
+    /* an added line that is a base line rewritten (base `log(x);`, ours `extra();`, theirs
+     * `log(z);` `extra();`): the shorter side's deletion of it is not in the longer side */
+    if (side >= 0) {
+        struct merge_line *shared = dk_xcalloc(nl, sizeof(*shared));
+        struct merge_line *added = dk_xcalloc(nl, sizeof(*added));
+        size_t ns = 0, na = 0;
+        for (size_t i = 0; i < nl; i++) {
+            struct merge_line x = {text + l[i], l[i + 1] - l[i]};
+            if (i >= pre && i < nl - suf)
+                added[na++] = x;
+            else
+                shared[ns++] = x;
+        }
+        for (size_t k = 0; side >= 0 && k < nb; k++) {
+            struct merge_line y = {text + b[k], b[k + 1] - b[k]};
+            if (dk_merge_added_rewrites(y, shared, ns, added, na))
+                side = -1;
+        }
+        free(shared);
+        free(added);
     }
     free(o);
     free(t);

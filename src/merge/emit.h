@@ -80,6 +80,31 @@ bool dk_merge_words_kept(const char *b, size_t bl, const char *k, size_t kl);
 bool dk_merge_blank_edges(dk_str *out, const char *b, size_t bl, const char *o, size_t ol,
                           const char *t, size_t tl);
 
+/*
+ * How alike two lines are, in thousandths: twice the length of the longest
+ * common subsequence of their words (runs of letters, digits and '_'; the
+ * first 64 of each line) over their word counts together (1000: the same
+ * words). The longer-side rules use it to tell a line a side added from one
+ * it rewrote: base `log(x);` is more like `log(z);` than like `extra();`.
+ */
+unsigned dk_merge_line_likeness(const char *a, size_t al, const char *b, size_t bl);
+
+/* One line's bytes (its end of line included or not: blanks are ignored). */
+struct merge_line {
+    const char *p;
+    size_t n;
+};
+
+/*
+ * True when base line `b` is more like one of the longer side's added lines
+ * (a likeness of 500 at least) than like every line the two sides share:
+ * the added lines may hold the longer side's edit of that line, which the
+ * shorter side deleted or replaced (delete vs modify), so the longer side
+ * must not be taken whole.
+ */
+bool dk_merge_added_rewrites(struct merge_line b, const struct merge_line *shared, size_t nshared,
+                             const struct merge_line *added, size_t nadded);
+
 /* How to name the records of a line merge's blocks: one symbol, or (qname NULL) by position. */
 struct merge_names {
     const char *qname;

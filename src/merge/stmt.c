@@ -284,6 +284,45 @@ static bool ids_equal(const struct body *b, int va, size_t a0, size_t a1, int vb
     return true;
 }
 
+/* Unit i of version vi as a line for dk_merge_added_rewrites. */
+static struct merge_line unit_line(const struct body *b, int vi, size_t i)
+{
+    const struct unit *u = &b->u[vi].items[i];
+    return (struct merge_line){b->cx->v[vi].src + u->start, u->end - u->start};
+}
+
+/*
+ * The split of zealous_side that lets base's units outside [m0, m1) stand
+ * for the common edges is a guess; it is wrong when `changer`'s middle holds
+ * a rewrite of one of those base units (base `log(x);`, ours `extra();`,
+ * theirs `log(z);` `extra();`: the common `extra();` standing for `log(x);`
+ * would make theirs' `log(z);` an insertion, where theirs changed `log(x)`
+ * and ours deleted it).
+ */
+static bool edge_rewritten(const struct body *b, const size_t r0[3], const size_t r1[3], size_t pre,
+                           size_t suf, size_t m0, size_t m1, int changer)
+{
+    size_t c0 = r0[changer], c1 = r1[changer], ns = 0, na = 0;
+    struct merge_line *shared = dk_xcalloc(c1 - c0 + 1, sizeof(*shared));
+    struct merge_line *added = dk_xcalloc(c1 - c0 + 1, sizeof(*added));
+    for (size_t k = c0; k < c1; k++) {
+        if (b->u[changer].items[k].light)
+            continue;
+        if (k < c0 + pre || k >= c1 - suf)
+            shared[ns++] = unit_line(b, changer, k);
+        else
+            added[na++] = unit_line(b, changer, k);
+    }
+    bool rewritten = false;
+    for (size_t k = r0[V_BASE]; !rewritten && k < r1[V_BASE]; k++) {
+        if ((k < m0 || k >= m1) && !b->u[V_BASE].items[k].light)
+            rewritten = dk_merge_added_rewrites(unit_line(b, V_BASE, k), shared, ns, added, na);
+    }
+    free(shared);
+    free(added);
+    return rewritten;
+}
+
 /*
  * What both sides wrote identically at the start and end of a group (git's
  * zealous merge) stands for some units at base's start and end; when, for
@@ -308,9 +347,11 @@ static int zealous_side(const struct body *b, const size_t r0[3], const size_t r
     for (size_t i = 0; i <= pre && i <= bn; i++) {
         for (size_t j = 0; j <= suf && i + j <= bn; j++) {
             size_t m0 = r0[V_BASE] + i, m1 = r1[V_BASE] - j;
-            if (ids_equal(b, V_OURS, r0[V_OURS] + pre, r1[V_OURS] - suf, V_BASE, m0, m1))
+            if (ids_equal(b, V_OURS, r0[V_OURS] + pre, r1[V_OURS] - suf, V_BASE, m0, m1) &&
+                !edge_rewritten(b, r0, r1, pre, suf, m0, m1, V_THEIRS))
                 return V_THEIRS;
-            if (ids_equal(b, V_THEIRS, r0[V_THEIRS] + pre, r1[V_THEIRS] - suf, V_BASE, m0, m1))
+            if (ids_equal(b, V_THEIRS, r0[V_THEIRS] + pre, r1[V_THEIRS] - suf, V_BASE, m0, m1) &&
+                !edge_rewritten(b, r0, r1, pre, suf, m0, m1, V_OURS))
                 return V_OURS;
         }
     }

@@ -897,8 +897,10 @@ static bool chunk_words_kept(const struct merge_level *m, const struct diff3_chu
  * the added items new (none of base's in the chunk, blank lines aside: such
  * an item is one the shorter side deleted), the shorter side with no fewer
  * items than base's chunk or with all its names (else it deleted one, and
- * the added items may be the longer side's edit of it): the side that holds
- * the other's, or -1. Ours adds `#![allow(a)]`,
+ * the added items may be the longer side's edit of it), no added item more
+ * like a base item than the shared ones are (dk_merge_added_rewrites: a
+ * rewrite of a line the shorter side deleted): the side that holds the
+ * other's, or -1. Ours adds `#![allow(a)]`,
  * theirs `#![allow(a)]` and `#![allow(b)]`: theirs, which says all ours says.
  */
 static int contained_insert_side(const struct merge_level *m, const struct diff3_chunk *c)
@@ -930,6 +932,28 @@ static int contained_insert_side(const struct merge_level *m, const struct diff3
             if (!m->l[side]->items.items[i].blank && item_bytes_eq(m, side, i, V_BASE, k))
                 side = -1;
         }
+    }
+    /* an added item that is base's line rewritten, which the shorter side deleted */
+    if (side >= 0 && c->b1 > c->b0) {
+        size_t n = l1 - l0, ns = 0, na = 0;
+        struct merge_line *shared = dk_xcalloc(n, sizeof(*shared));
+        struct merge_line *added = dk_xcalloc(n, sizeof(*added));
+        for (size_t i = l0; i < l1; i++) {
+            const struct item *it = &m->l[side]->items.items[i];
+            struct merge_line x = {m->cx->v[side].src + it->start, it->end - it->start};
+            if (i >= l0 + pre && i < l1 - suf)
+                added[na++] = x;
+            else
+                shared[ns++] = x;
+        }
+        for (size_t k = c->b0; side >= 0 && k < c->b1; k++) {
+            const struct item *it = &m->l[V_BASE]->items.items[k];
+            struct merge_line y = {m->cx->v[V_BASE].src + it->start, it->end - it->start};
+            if (dk_merge_added_rewrites(y, shared, ns, added, na))
+                side = -1;
+        }
+        free(shared);
+        free(added);
     }
     return side;
 }

@@ -1,0 +1,7 @@
+int f(void)
+{
+    int x = 1;
+    prepare_buffers(x);
+    done(x);
+    return x;
+}

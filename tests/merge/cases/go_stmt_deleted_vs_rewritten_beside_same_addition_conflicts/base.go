@@ -1,0 +1,8 @@
+package p
+
+func f(x int) int {
+	y := 1
+	log(x)
+	done(x)
+	return y
+}

@@ -1,0 +1,9 @@
+package p
+
+func f(x int) int {
+	y := 1
+	log(z)
+	extra()
+	done(x)
+	return y
+}

@@ -1,0 +1,7 @@
+function f(x) {
+  let y = 1;
+  log(z);
+  extra();
+  done(x);
+  return y;
+}

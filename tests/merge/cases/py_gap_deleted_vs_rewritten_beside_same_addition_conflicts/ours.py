@@ -1,0 +1,8 @@
+import os
+
+enable_tracing()
+start()
+
+
+def main():
+    return 0

@@ -1,0 +1,5 @@
+def f(x):
+    x = 1
+    log(x)
+    run(x)
+    return x

@@ -1,0 +1,8 @@
+def f(x):
+    x = 1
+<<<<<<< ours
+=======
+    log(z)
+>>>>>>> theirs
+    run(y)
+    return x

@@ -1,0 +1,7 @@
+fn f(x: i32) -> i32 {
+    let y = 1;
+    log(z);
+    extra();
+    done(x);
+    y
+}
