@@ -10,7 +10,6 @@
  * Prints a table; never fails on timings (exit 0 unless an input is missing
  * or a merge call errors).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,54 +18,14 @@
 #include "dk/lang.h"
 #include "dk/merge.h"
 
+#include "bench_scenario.h"
 #include "git/git.h"
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    buf[n] = 0;
-    *len = (size_t)n;
-    return buf;
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static double pct(double *v, int n, double p)
 {
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    qsort(v, (size_t)n, sizeof(*v), bench_cmp_double);
     int i = (int)(p * (n - 1) + 0.5);
     return v[i];
-}
-
-static int count_lines(const char *s, size_t len)
-{
-    int n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += s[i] == '\n';
-    return n;
 }
 
 #define MAX_RUNS 400
@@ -83,31 +42,13 @@ int main(int argc, char **argv)
            "(us)", "(us)", "", "(us)", "", "", "", "");
     for (int a = 1; a < argc; a++) {
         const char *dir = argv[a];
-        char ext[32] = "";
-        DIR *d = opendir(dir);
-        if (!d) {
-            fprintf(stderr, "bench_merge: cannot open %s\n", dir);
+        struct bench_scenario sc;
+        if (bench_scenario_load(&sc, dir, "bench_merge"))
             return 1;
-        }
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strncmp(e->d_name, "base.", 5) == 0)
-                snprintf(ext, sizeof(ext), "%s", e->d_name + 5);
-        }
-        closedir(d);
-        char p[3][4096];
-        const char *names[3] = {"base", "ours", "theirs"};
-        char *buf[3];
-        size_t len[3];
-        for (int k = 0; k < 3; k++) {
-            snprintf(p[k], sizeof(p[k]), "%s/%s.%s", dir, names[k], ext);
-            buf[k] = read_file(p[k], &len[k]);
-            if (!buf[k]) {
-                fprintf(stderr, "bench_merge: cannot read %s\n", p[k]);
-                return 1;
-            }
-        }
-        int lines = count_lines(buf[0], len[0]);
+        char(*p)[4096] = sc.path;
+        char **buf = sc.buf;
+        size_t *len = sc.len;
+        int lines = bench_count_lines(buf[0], len[0]);
         /* enough runs for a stable p95, fewer on big files */
         int runs = lines > 1000 ? 60 : lines > 300 ? 150 : MAX_RUNS;
         dk_git_merge_input gi[3];
@@ -122,33 +63,33 @@ int main(int argc, char **argv)
         dk_merge_opts warm = DK_MERGE_OPTS_INIT;
         warm.cache = cache;
         for (int i = -3; i < runs; i++) {
-            double t0 = now_us();
+            double t0 = bench_now_us();
             dk_git_merge_file_result gr = {0};
             if (dk_git_merge_file(&gr, &gi[0], &gi[1], &gi[2], NULL) != 0) {
                 fprintf(stderr, "bench_merge: git merge failed on %s\n", dir);
                 return 1;
             }
-            double t1 = now_us();
+            double t1 = bench_now_us();
             git_clean = gr.clean;
             dk_git_merge_file_result_release(&gr);
-            double t2 = now_us();
+            double t2 = bench_now_us();
             dk_merge_result *r = NULL;
             if (dk_merge_file(&r, p[1], buf[0], len[0], buf[1], len[1], buf[2], len[2], NULL) !=
                 0) {
                 fprintf(stderr, "bench_merge: dk merge failed on %s\n", dir);
                 return 1;
             }
-            double t3 = now_us();
+            double t3 = bench_now_us();
             dk_clean = r->clean;
             snprintf(method, sizeof(method), "%s", dk_merge_method_name(r->method));
             dk_merge_result_free(r);
-            double t4 = now_us();
+            double t4 = bench_now_us();
             if (dk_merge_file(&r, p[1], buf[0], len[0], buf[1], len[1], buf[2], len[2], &warm) !=
                 0) {
                 fprintf(stderr, "bench_merge: dk merge (cached) failed on %s\n", dir);
                 return 1;
             }
-            double t5 = now_us();
+            double t5 = bench_now_us();
             dk_merge_result_free(r);
             if (i >= 0) {
                 tgit[i] = t1 - t0;
@@ -170,8 +111,7 @@ int main(int argc, char **argv)
         nscen++;
         if (lines <= 2100 && d50 > worst_dk_2000)
             worst_dk_2000 = d50;
-        for (int k = 0; k < 3; k++)
-            free(buf[k]);
+        bench_scenario_release(&sc);
     }
     if (nscen) {
         printf("\nin-process: mean dk/git p50 ratio %.1fx over %d scenarios; "

@@ -18,7 +18,6 @@
  * Prints a table; never fails on timings (exit 0 unless an input is missing,
  * has no language or a call errors).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "dk/lang.h"
 #include "dk/merge.h"
 
+#include "bench_scenario.h"
 #include "git/git.h"
 #include "lang/lang_int.h"
 
@@ -36,51 +36,10 @@
 /* issue 10: in-process cold p50 at 2,000 lines */
 #define TARGET_MS 5.0
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    if (!buf || n < 0 || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    buf[n] = 0;
-    *len = (size_t)n;
-    return buf;
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    qsort(v, (size_t)n, sizeof(*v), bench_cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static int count_lines(const char *s, size_t len)
-{
-    int n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += s[i] == '\n';
-    return n;
 }
 
 /* One full parse of src with a new parser; false if the parser gives up. */
@@ -122,36 +81,18 @@ int main(int argc, char **argv)
     double worst_parse_2000 = 0;
     for (int a = first; a < argc; a++) {
         const char *dir = argv[a];
-        char ext[32] = "";
-        DIR *d = opendir(dir);
-        if (!d) {
-            fprintf(stderr, "bench_parse: cannot open %s\n", dir);
+        struct bench_scenario sc;
+        if (bench_scenario_load(&sc, dir, "bench_parse"))
             return 1;
-        }
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strncmp(e->d_name, "base.", 5) == 0)
-                snprintf(ext, sizeof(ext), "%s", e->d_name + 5);
-        }
-        closedir(d);
-        char p[3][4096];
-        const char *names[3] = {"base", "ours", "theirs"};
-        char *buf[3];
-        size_t len[3];
-        for (int k = 0; k < 3; k++) {
-            snprintf(p[k], sizeof(p[k]), "%s/%s.%s", dir, names[k], ext);
-            buf[k] = read_file(p[k], &len[k]);
-            if (!buf[k]) {
-                fprintf(stderr, "bench_parse: cannot read %s\n", p[k]);
-                return 1;
-            }
-        }
+        char(*p)[4096] = sc.path;
+        char **buf = sc.buf;
+        size_t *len = sc.len;
         const dk_language *lang = dk_language_for_path(p[0], buf[0], len[0]);
         if (!lang) {
             fprintf(stderr, "bench_parse: no language for %s\n", p[0]);
             return 1;
         }
-        int lines = count_lines(buf[0], len[0]);
+        int lines = bench_count_lines(buf[0], len[0]);
         int runs = want_runs ? want_runs : lines > 10000 ? 7 : lines > 1000 ? 31 : 101;
         dk_git_merge_input gi[3];
         for (int k = 0; k < 3; k++)
@@ -159,26 +100,26 @@ int main(int argc, char **argv)
         dk_lang_opts lo = DK_LANG_OPTS_INIT;
         lo.flags = DK_LANG_OUTLINE;
         for (int i = -3; i < runs; i++) {
-            double t0 = now_us();
+            double t0 = bench_now_us();
             dk_git_merge_file_result gr = {0};
             if (dk_git_merge_file(&gr, &gi[0], &gi[1], &gi[2], NULL) != 0) {
                 fprintf(stderr, "bench_parse: git merge failed on %s\n", dir);
                 return 1;
             }
             dk_git_merge_file_result_release(&gr);
-            double t1 = now_us();
+            double t1 = bench_now_us();
             if (!parse_once(lang, buf[0], len[0])) {
                 fprintf(stderr, "bench_parse: parse failed on %s\n", p[0]);
                 return 1;
             }
-            double t2 = now_us();
+            double t2 = bench_now_us();
             dk_analysis *an = NULL;
             if (dk_lang_analyze_ex(&an, lang, buf[0], len[0], &lo) != 0) {
                 fprintf(stderr, "bench_parse: analysis failed on %s\n", p[0]);
                 return 1;
             }
             dk_analysis_unref(an);
-            double t3 = now_us();
+            double t3 = bench_now_us();
             dk_merge_result *r = NULL;
             if (dk_merge_file(&r, p[1], buf[0], len[0], buf[1], len[1], buf[2], len[2], NULL) !=
                 0) {
@@ -186,7 +127,7 @@ int main(int argc, char **argv)
                 return 1;
             }
             dk_merge_result_free(r);
-            double t4 = now_us();
+            double t4 = bench_now_us();
             if (i >= 0) {
                 tgit[i] = t1 - t0;
                 tparse[i] = t2 - t1;
@@ -201,8 +142,7 @@ int main(int argc, char **argv)
                lines, g, ps, ps / g, an, m, m / g, ps / TARGET_MS);
         if (lines <= 2100 && ps > worst_parse_2000)
             worst_parse_2000 = ps;
-        for (int k = 0; k < 3; k++)
-            free(buf[k]);
+        bench_scenario_release(&sc);
     }
     if (worst_parse_2000 > 0)
         printf("\nslowest full parse p50 for files up to 2,000 lines: %.2f ms, %.0f%% of the "

@@ -1535,6 +1535,24 @@ static void collect_statements(const dk_language *lang, TSNode node, span_vec *v
     }
 }
 
+/*
+ * The smallest node of `tree` holding bytes [start, end), then its ancestors
+ * as long as they span exactly the same bytes: the outermost node of that
+ * span (a statement rather than its expression), or the smallest node
+ * holding it when none spans it exactly.
+ */
+static TSNode outermost_spanning(TSTree *tree, uint32_t start, uint32_t end)
+{
+    TSNode node = ts_node_descendant_for_byte_range(ts_tree_root_node(tree), start, end);
+    while (!ts_node_is_null(node)) {
+        TSNode up = ts_node_parent(node);
+        if (ts_node_is_null(up) || ts_node_start_byte(up) != start || ts_node_end_byte(up) != end)
+            break;
+        node = up;
+    }
+    return node;
+}
+
 int dk_analysis_statements(const dk_analysis *a, uint32_t start, uint32_t end, dk_span **out,
                            size_t *n)
 {
@@ -1546,14 +1564,7 @@ int dk_analysis_statements(const dk_analysis *a, uint32_t start, uint32_t end, d
     if (!box->lang->statement_lists)
         return dk_error_set(DK_EUNSUPPORTED, "%s names no statement lists", box->lang->name);
     TSTree *tree = ts_tree_copy(box->tree);
-    TSNode node = ts_node_descendant_for_byte_range(ts_tree_root_node(tree), start, end);
-    /* the outermost node of exactly that span */
-    while (!ts_node_is_null(node)) {
-        TSNode up = ts_node_parent(node);
-        if (ts_node_is_null(up) || ts_node_start_byte(up) != start || ts_node_end_byte(up) != end)
-            break;
-        node = up;
-    }
+    TSNode node = outermost_spanning(tree, start, end);
     span_vec v = DK_VEC_INIT;
     if (!ts_node_is_null(node) && ts_node_start_byte(node) == start &&
         ts_node_end_byte(node) == end) {
@@ -1602,14 +1613,8 @@ int dk_analysis_statement_name(const dk_analysis *a, const char *src, size_t len
         return dk_error_set(DK_EINVALID, "bytes [%u, %u) are not within the %zu-byte text", start,
                             end, len);
     TSTree *tree = ts_tree_copy(box->tree);
-    TSNode node = ts_node_descendant_for_byte_range(ts_tree_root_node(tree), start, end);
-    /* the outermost node of exactly that span: the statement, not its expression */
-    while (!ts_node_is_null(node)) {
-        TSNode up = ts_node_parent(node);
-        if (ts_node_is_null(up) || ts_node_start_byte(up) != start || ts_node_end_byte(up) != end)
-            break;
-        node = up;
-    }
+    /* the statement, not its expression */
+    TSNode node = outermost_spanning(tree, start, end);
     int rc = DK_OK;
     if (ts_node_is_null(node) || ts_node_start_byte(node) != start ||
         ts_node_end_byte(node) != end) {
