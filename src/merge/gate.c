@@ -6,8 +6,10 @@
  *      that order) unless ours or theirs had one;
  *   2. it has no more syntax-error regions than the worse of ours and
  *      theirs (none if both parse cleanly);
- *   3. no declaration identity (qualified name + kind) occurs more often
- *      than in ours or in theirs, whichever has more (a name an input
+ *   3. no declaration identity (qualified name + kind; an overloaded
+ *      function's parameters, and in C, C++, Java and C# its parameter
+ *      types, names dropped) occurs more often than in ours or in
+ *      theirs, whichever has more (a name an input
  *      declares several times, or a Rust inherent impl block or C# partial
  *      type part, may have o + t - b, none of its contents more often than
  *      in a side);
@@ -115,6 +117,24 @@ static void count_decls(dk_map *m, dk_map *variants, dk_arena *ar, const dk_anal
         dk_str_clear(&key);
         dk_merge_import_key(&key, im);
         count_one(m, ar, &key, slot, im->span);
+    }
+    dk_str_release(&key);
+}
+
+/*
+ * Count the functions and methods of `a` by parameter types into slot
+ * `slot` (dk_merge_symbol_typed_key): an overloaded name keyed by its
+ * parameters as written tells `f(int a)` from `f(int b)`, one function
+ * that a clean line merge of two sides' additions defines twice.
+ */
+static void count_typed(dk_map *m, dk_arena *ar, const dk_language *lang, const dk_analysis *a,
+                        const char *src, const struct merge_branches *br, int slot)
+{
+    dk_str key = DK_STR_INIT;
+    for (size_t i = 0; i < a->nsymbols; i++) {
+        dk_str_clear(&key);
+        if (dk_merge_symbol_typed_key(&key, &a->symbols[i], lang, src, br))
+            count_one(m, ar, &key, slot, a->symbols[i].span);
     }
     dk_str_release(&key);
 }
@@ -341,6 +361,12 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         count_decls(&decls, &variants, &ar, vo->an, vo->src, vo->br, 1, &over, callable);
         count_decls(&decls, &variants, &ar, vt->an, vt->src, vt->br, 2, &over, callable);
         count_decls(&decls, &variants, &ar, r, text, rb, 3, &over, callable);
+        dk_map typed = DK_MAP_INIT_STR_POOLED;
+        if (have_base)
+            count_typed(&typed, &ar, cx->lang, vb->an, vb->src, vb->br, 0);
+        count_typed(&typed, &ar, cx->lang, vo->an, vo->src, vo->br, 1);
+        count_typed(&typed, &ar, cx->lang, vt->an, vt->src, vt->br, 2);
+        count_typed(&typed, &ar, cx->lang, r, text, rb, 3);
         /* identities one of whose contents the result has more often than either side */
         dk_map copied = DK_MAP_INIT_STR_POOLED;
         dk_map_foreach(&variants, v) {
@@ -392,6 +418,22 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
                 break;
             }
         }
+        /* one function by its parameter types more often than in either side (a name several
+         * inputs declare more than once may gain one from each side, as above) */
+        dk_map_foreach(&typed, slot) {
+            const struct decl_count *c = slot->value;
+            long nb = c->n[0], no = c->n[1], nt = c->n[2], nr = c->n[3];
+            bool several = nb > 1 || no > 1 || nt > 1;
+            if (rc == DK_OK && nr > (no > nt ? no : nt) &&
+                !(several && have_base && nr <= no + nt - nb)) {
+                *why = dk_arena_sprintf(&cx->arena,
+                                        "`%.*s` is declared more often than in either side (%ld in "
+                                        "the result, parameters compared by type)",
+                                        (int)slot->key_len, slot->key, nr);
+                rc = DK_ECONFLICT;
+            }
+        }
+        dk_map_release(&typed);
         dk_map_release(&decls);
         dk_arena_release(&ar);
         dk_map_release(&copied);

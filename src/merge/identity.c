@@ -413,6 +413,28 @@ static bool param_types(dk_str *out, const dk_symbol *s)
     return ok;
 }
 
+bool dk_merge_symbol_typed_key(dk_str *out, const dk_symbol *s, const dk_language *lang,
+                               const char *src, const struct merge_branches *br)
+{
+    if ((s->kind != DK_SYM_FUNCTION && s->kind != DK_SYM_METHOD) ||
+        (!dk_language_has_preprocessor(lang) && !dk_language_overloads(lang, DK_SYM_FUNCTION)))
+        return false;
+    size_t mark = out->len;
+    dk_str_adds(out, s->qualified_name);
+    add_conditions(out, s, src);
+    add_branch(out, br, s->span.start_byte);
+    if (!param_types(out, s)) {
+        dk_str_truncate(out, mark);
+        return false;
+    }
+    if (out->ptr[out->len - 1] == ',') /* "(int ,long ," -> "(int ,long )" */
+        out->ptr[out->len - 1] = ')';
+    add_constrained_head(out, s);
+    dk_str_adds(out, "::");
+    dk_str_adds(out, dk_symbol_kind_name(s->kind));
+    return true;
+}
+
 void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
                                    const dk_analysis *const a[3], const char *const src[3],
                                    struct merge_branches *const br[3])

@@ -72,6 +72,17 @@ void dk_merge_find_added_overloads(dk_map *set, const dk_language *lang,
                                    struct merge_branches *const br[3]);
 
 /*
+ * "qualified[conditions](types){head}::kind" for a function or method of a
+ * language whose parameters dk reads by type (C, C++, Java, C#): the
+ * parameter names dropped, so `f(int a)` and `f(int b)` share it. False,
+ * with nothing added, for other kinds and languages and for parameters it
+ * cannot read (function pointers). The gate counts these besides
+ * dk_merge_symbol_key's, whose overloads keep the parameters as written.
+ */
+bool dk_merge_symbol_typed_key(dk_str *out, const dk_symbol *s, const dk_language *lang,
+                               const char *src, const struct merge_branches *br);
+
+/*
  * The identity of a symbol for matching: its local id, or, for an
  * overloaded name, "qualified(params)::kind", with "{head}" after the
  * parameters for a constrained C++ function template (occurrences are

@@ -1,0 +1,19 @@
+int f(int a)
+{
+    return a * 2;
+}
+
+int g(int x)
+{
+    return x;
+}
+
+int h(int x)
+{
+    return x + 1;
+}
+
+int f(long b)
+{
+    return b * 3;
+}

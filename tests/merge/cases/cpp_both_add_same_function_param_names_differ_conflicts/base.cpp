@@ -1,0 +1,9 @@
+int g(int x)
+{
+    return x;
+}
+
+int h(int x)
+{
+    return x + 1;
+}
