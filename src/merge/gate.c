@@ -122,19 +122,32 @@ static void count_decls(dk_map *m, dk_map *variants, dk_arena *ar, const dk_anal
 }
 
 /*
- * Count the functions and methods of `a` by parameter types into slot
- * `slot` (dk_merge_symbol_typed_key): an overloaded name keyed by its
- * parameters as written tells `f(int a)` from `f(int b)`, one function
- * that a clean line merge of two sides' additions defines twice.
+ * Count the overloaded functions and methods of `a` (group keys in
+ * `overloaded`) by parameter types into slot `slot`
+ * (dk_merge_symbol_typed_key): an overloaded name keyed by its parameters
+ * as written tells `f(int a)` from `f(int b)`, one function that a clean
+ * line merge of two sides' additions defines twice. A name declared once
+ * everywhere is counted by count_decls alone, so a file without overloads
+ * costs nothing here.
  */
 static void count_typed(dk_map *m, dk_arena *ar, const dk_language *lang, const dk_analysis *a,
-                        const char *src, const struct merge_branches *br, int slot)
+                        const char *src, const struct merge_branches *br, int slot,
+                        const dk_map *overloaded)
 {
+    if (!overloaded->len)
+        return;
     dk_str key = DK_STR_INIT;
     for (size_t i = 0; i < a->nsymbols; i++) {
+        const dk_symbol *s = &a->symbols[i];
+        if (s->kind != DK_SYM_FUNCTION && s->kind != DK_SYM_METHOD)
+            continue;
         dk_str_clear(&key);
-        if (dk_merge_symbol_typed_key(&key, &a->symbols[i], lang, src, br))
-            count_one(m, ar, &key, slot, a->symbols[i].span);
+        dk_merge_group_key(&key, s, src, br);
+        if (!dk_map_has(overloaded, key.ptr, key.len))
+            continue;
+        dk_str_clear(&key);
+        if (dk_merge_symbol_typed_key(&key, s, lang, src, br))
+            count_one(m, ar, &key, slot, s->span);
     }
     dk_str_release(&key);
 }
@@ -363,10 +376,10 @@ int dk_merge_gate(struct merge_ctx *cx, const char *text, size_t len, const char
         count_decls(&decls, &variants, &ar, r, text, rb, 3, &over, callable);
         dk_map typed = DK_MAP_INIT_STR_POOLED;
         if (have_base)
-            count_typed(&typed, &ar, cx->lang, vb->an, vb->src, vb->br, 0);
-        count_typed(&typed, &ar, cx->lang, vo->an, vo->src, vo->br, 1);
-        count_typed(&typed, &ar, cx->lang, vt->an, vt->src, vt->br, 2);
-        count_typed(&typed, &ar, cx->lang, r, text, rb, 3);
+            count_typed(&typed, &ar, cx->lang, vb->an, vb->src, vb->br, 0, &over);
+        count_typed(&typed, &ar, cx->lang, vo->an, vo->src, vo->br, 1, &over);
+        count_typed(&typed, &ar, cx->lang, vt->an, vt->src, vt->br, 2, &over);
+        count_typed(&typed, &ar, cx->lang, r, text, rb, 3, &over);
         /* identities one of whose contents the result has more often than either side */
         dk_map copied = DK_MAP_INIT_STR_POOLED;
         dk_map_foreach(&variants, v) {
