@@ -35,6 +35,12 @@ int main(int argc, char **argv)
     static double tdk[MAX_RUNS], tgit[MAX_RUNS], twarm[MAX_RUNS];
     double sum_ratio = 0, worst_dk_2000 = 0, worst_warm_2000 = 0;
     int nscen = 0;
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        printf("usage: bench_merge DIR...\n"
+               "  each DIR holds base.<ext>, ours.<ext>, theirs.<ext>; prints p50/p95 of\n"
+               "  dk_merge_file against git's line merge per scenario\n");
+        return argc < 2 ? 2 : 0;
+    }
     printf("%-20s %6s %10s %10s %10s %10s %7s %10s %7s  %-6s %-6s %s\n", "scenario", "lines",
            "git p50", "git p95", "dk p50", "dk p95", "dk/git", "warm p50", "warm/g", "git", "dk",
            "dk method");

@@ -62,6 +62,12 @@ int main(int argc, char **argv)
 {
     static double tgit[MAX_RUNS], tparse[MAX_RUNS], tan[MAX_RUNS], tmerge[MAX_RUNS];
     int first = 1, want_runs = 0;
+    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        printf("usage: bench_parse [-n RUNS] DIR...\n"
+               "  each DIR holds base.<ext>, ours.<ext>, theirs.<ext>; prints per scenario the\n"
+               "  p50 of git's merge, one full parse of base, its analysis and dk's merge\n");
+        return 0;
+    }
     if (argc > 2 && strcmp(argv[1], "-n") == 0) {
         want_runs = atoi(argv[2]);
         first = 3;
