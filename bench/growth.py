@@ -97,6 +97,9 @@ def measure(cmd, cwd):
 def main():
     args = sys.argv[1:]
     langs, floor = ["py"], False
+    if args and args[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
     while args and args[0].startswith("--"):
         if args[0] == "--floor":
             floor = True
@@ -105,12 +108,15 @@ def main():
             langs = args[1].split(",")
             args = args[2:]
         else:
-            break
+            print(f"unknown option {args[0]}\n{__doc__}", file=sys.stderr)
+            return 2
     bad = [lang for lang in langs if lang not in LANGS]
-    if not args or bad:
+    if not args or bad or not os.access(args[0], os.X_OK):
         print(__doc__)
         if bad:
             print(f"unknown language(s) {', '.join(bad)}; known: {', '.join(LANGS)}")
+        elif args:
+            print(f"{args[0]}: not an executable dk")
         return 2
     dk = os.path.abspath(args[0])
     sizes = [int(s) for s in args[1:]] or DEFAULT_SIZES
