@@ -61,6 +61,7 @@
 
 #include "engine/changeset.h"
 #include "engine/land_core.h"
+#include "engine/workspace.h"
 #include "util/alloc.h"
 
 #include "util/banned.h"
@@ -667,6 +668,10 @@ static int land_run(dk_land_result **out, dk_engine *e, const dk_caller *caller,
     (*out)->retries = pub.retries;
     land_take_merge(*out, &pub.merge);
     if (!opts->dry_run && !dk_oid_is_zero(&pub.commit)) {
+        /* the landing deleted the session's stored read marks; its looks still pending in
+         * memory are from before the landing too (a flush after it would store them) */
+        if (rc == DK_OK)
+            dk_eng_reads_forget(e, session_id, dk_eng_now(e));
         dk_eng_cs_reload(e, session_id);
         if (rc == DK_OK)
             dk_eng_ctx_follow(e, v.repo);

@@ -572,6 +572,25 @@ void dk_eng_reads_done(struct eng_session *s, dk_map *taken, bool committed)
     dk_map_release(taken);
 }
 
+void dk_eng_reads_forget(dk_engine *e, const char *session_id, int64_t upto)
+{
+    struct eng_session *s;
+    if (dk_eng_session_find(&s, e, session_id) != DK_OK) {
+        dk_error_clear(); /* not loaded here: nothing pending */
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    dk_map keep = DK_MAP_INIT_STR;
+    dk_map_foreach(&s->reads, slot) {
+        if ((int64_t)(uintptr_t)slot->value > upto)
+            dk_map_put(&keep, slot->key, slot->key_len, slot->value, NULL);
+    }
+    dk_map_release(&s->reads);
+    s->reads = keep;
+    pthread_mutex_unlock(&s->lock);
+    dk_eng_session_unref(s);
+}
+
 void dk_eng_sessions_flush_reads(dk_engine *e)
 {
     eng_session_vec all = DK_VEC_INIT;

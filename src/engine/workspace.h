@@ -229,6 +229,9 @@ void dk_eng_sessions_ref_sync_dirty(dk_engine *e);
  * *taken gets a copy to drop with dk_eng_reads_done after the commit */
 int dk_eng_reads_flush_tx(dk_map *taken, dk_store_conn *conn, struct eng_session *s);
 void dk_eng_reads_done(struct eng_session *s, dk_map *taken, bool committed);
+/* drop the session's pending read marks taken at or before `upto` (engine clock): a landing
+ * cleared its stored marks, and a look from before it must not be stored after it */
+void dk_eng_reads_forget(dk_engine *e, const char *session_id, int64_t upto);
 /* flush every live session's pending read marks (GC pass, close) */
 void dk_eng_sessions_flush_reads(dk_engine *e);
 /* the notification of a changed session, sent inside a transaction */

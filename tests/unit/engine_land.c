@@ -557,6 +557,42 @@ void test_engine_land_pg__stale_ref_locks(void)
     t_stale_ref_locks();
 }
 
+/*
+ * A look pending in memory when the session lands (a read after its last write) is from
+ * before the landing, which cleared the session's read marks: no later flush stores it
+ * (crash_restart.sh found such a row after a clean stop).
+ */
+static void t_land_forgets_pending_reads(void)
+{
+    const char *sid = t_connect("a1");
+    char *app = t_app_with(5, "x * 5");
+    t_write(sid, "app.py", app);
+    free(app);
+    dk_file *f;
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, sid, "README.md"));
+    dk_file_free(f);
+    t_submit(sid);
+    t_land_ok(sid);
+    th_assert_ok(dk_engine_gc(t_fx.e, NULL)); /* flushes pending read marks */
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM read_marks WHERE session_id = ?", sid),
+                     0);
+    /* a look after the landing is kept */
+    atomic_fetch_add(&t_clock, 1000);
+    th_assert_ok(dk_file_read(&f, t_fx.e, NULL, sid, "README.md"));
+    dk_file_free(f);
+    th_assert_ok(dk_engine_gc(t_fx.e, NULL));
+    th_assert_eq_int(th_count(&t_fx, "SELECT COUNT(*) FROM read_marks WHERE session_id = ?", sid),
+                     1);
+}
+void test_engine_land_sqlite__land_forgets_pending_reads(void)
+{
+    t_land_forgets_pending_reads();
+}
+void test_engine_land_pg__land_forgets_pending_reads(void)
+{
+    t_land_forgets_pending_reads();
+}
+
 static void t_submit_unborn(void)
 {
     th_assert_ok(dk_repo_init(t_fx.e, "fresh", NULL));
